@@ -1,0 +1,12 @@
+// The system's OpenSSL 3 (libcrypto, and libssl for TLS), under a project-unique module name.
+// Only APIs that are not deprecated in OpenSSL 3.0 are used from Swift.
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/ssl.h>

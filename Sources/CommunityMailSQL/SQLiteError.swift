@@ -1,0 +1,89 @@
+import CommunityMailCSQLite
+
+/// An error from SQLite, or from this layer's use of it.
+///
+/// `message` carries SQLite's own text and the operation; it never includes bound values,
+/// so secrets bound as parameters do not leak into logs.
+public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case open, prepare, bind, step, busy, constraint, corrupt, notADatabase, readOnly
+        case misuse, schema, transaction, migration, typeMismatch, other
+    }
+
+    private let code: Code
+    /// SQLite's extended result code (`SQLITE_*`), or 0 when the error is this layer's own.
+    public let resultCode: Int32
+    /// What went wrong, in words a person can act on.
+    public let message: String
+
+    private init(_ code: Code, resultCode: Int32 = 0, _ message: String) {
+        self.code = code
+        self.resultCode = resultCode
+        self.message = message
+    }
+
+    /// The database could not be opened.
+    public static let open = SQLiteError(.open, "cannot open the database")
+    /// A statement did not compile.
+    public static let prepare = SQLiteError(.prepare, "cannot prepare the statement")
+    /// A parameter could not be bound (unknown name, index out of range).
+    public static let bind = SQLiteError(.bind, "cannot bind the parameter")
+    /// Running a statement failed.
+    public static let step = SQLiteError(.step, "the statement failed")
+    /// The database stayed locked by another connection past the busy timeout.
+    public static let busy = SQLiteError(.busy, "the database is locked by another connection")
+    /// A UNIQUE, FOREIGN KEY, CHECK or NOT NULL constraint was violated.
+    public static let constraint = SQLiteError(.constraint, "a constraint was violated")
+    /// The file is damaged.
+    public static let corrupt = SQLiteError(.corrupt, "the database file is corrupt")
+    /// The file is not a database (or is encrypted with another key).
+    public static let notADatabase = SQLiteError(.notADatabase, "the file is not a database")
+    /// A write was attempted on a read-only connection.
+    public static let readOnly = SQLiteError(.readOnly, "the database is read-only")
+    /// The API was used out of order (a closed connection, a finalized statement).
+    public static let misuse = SQLiteError(.misuse, "SQLite API misuse")
+    /// The schema is not what this code expects.
+    public static let schema = SQLiteError(.schema, "unexpected database schema")
+    /// A transaction could not begin, commit or roll back.
+    public static let transaction = SQLiteError(.transaction, "transaction failed")
+    /// A schema migration failed or the file is newer than this code.
+    public static let migration = SQLiteError(.migration, "schema migration failed")
+    /// A column held a different type than the caller asked for.
+    public static let typeMismatch = SQLiteError(.typeMismatch, "column type mismatch")
+
+    /// `self` with a more specific message.
+    public func with(message: String) -> SQLiteError { SQLiteError(code, resultCode: resultCode, message) }
+
+    /// The error for SQLite result `result` on `handle` during `operation`.
+    /// Results that carry no more specific kind (plain SQLITE_ERROR) take `fallback`'s kind.
+    static func from(
+        result: Int32, handle: OpaquePointer?, operation: String, fallback: SQLiteError = .step
+    ) -> SQLiteError {
+        let primary = result & 0xff
+        let code: Code =
+            switch primary {
+            case SQLITE_BUSY, SQLITE_LOCKED: .busy
+            case SQLITE_CONSTRAINT: .constraint
+            case SQLITE_CORRUPT: .corrupt
+            case SQLITE_NOTADB: .notADatabase
+            case SQLITE_READONLY: .readOnly
+            case SQLITE_MISUSE: .misuse
+            case SQLITE_SCHEMA: .schema
+            case SQLITE_CANTOPEN: .open
+            default: fallback.code
+            }
+        var detail = String(cString: sqlite3_errstr(result))
+        if let handle, let text = sqlite3_errmsg(handle) {
+            let own = String(cString: text)
+            if !own.isEmpty && own != detail { detail = own }
+        }
+        return SQLiteError(code, resultCode: result, "\(operation): \(detail)")
+    }
+
+    /// Errors of the same kind are equal, whatever their messages and result codes.
+    public static func == (lhs: SQLiteError, rhs: SQLiteError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the kind only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// The message.
+    public var description: String { "SQLiteError: \(message)" }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+
+/// A public in-memory ``HTTPClient`` for tests: it records every request and answers from
+/// a script of replies, in order, then from an optional fallback handler.
+///
+/// ```swift
+/// let http = ScriptedHTTPClient()
+/// http.enqueue(.response(HTTPResponse(status: 503)))
+/// http.enqueue(.response(HTTPResponse(status: 200, body: Data("ok".utf8))))
+/// ```
+public final class ScriptedHTTPClient: HTTPClient {
+    /// One scripted answer.
+    public enum Reply: Sendable {
+        /// Answer with this response.
+        case response(HTTPResponse)
+        /// Fail with this error.
+        case failure(HTTPClientError)
+        /// Compute the answer from the request.
+        case handler(@Sendable (HTTPRequest) async throws -> HTTPResponse)
+    }
+
+    private struct State {
+        var queue: [Reply] = []
+        var requests: [HTTPRequest] = []
+    }
+
+    private let state = Mutex(State())
+    private let fallback: (@Sendable (HTTPRequest) async throws -> HTTPResponse)?
+
+    /// A client that answers with `replies` in order, then with `fallback` (if given),
+    /// then with ``HTTPClientError/noScriptedResponse``.
+    public init(
+        replies: [Reply] = [], fallback: (@Sendable (HTTPRequest) async throws -> HTTPResponse)? = nil
+    ) {
+        self.fallback = fallback
+        state.withLock { $0.queue = replies }
+    }
+
+    /// Appends a reply to the script.
+    public func enqueue(_ reply: Reply) {
+        state.withLock { $0.queue.append(reply) }
+    }
+
+    /// Every request received, in order.
+    public var requests: [HTTPRequest] { state.withLock { $0.requests } }
+
+    /// Scripted replies not yet used.
+    public var pendingReplyCount: Int { state.withLock { $0.queue.count } }
+
+    /// Records `request` and answers from the script.
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let reply: Reply? = state.withLock { state in
+            state.requests.append(request)
+            return state.queue.isEmpty ? nil : state.queue.removeFirst()
+        }
+        switch reply {
+        case .response(var response)?:
+            if response.url == nil { response.url = request.url }
+            return response
+        case .failure(let error)?:
+            throw error
+        case .handler(let handler)?:
+            return try await handler(request)
+        case nil:
+            if let fallback { return try await fallback(request) }
+            throw HTTPClientError.noScriptedResponse.with(
+                message: "no scripted response for \(request.method) \(request.url.redactedForLogs)")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A peer program started by a test, stopped (SIGTERM, then SIGKILL) when released.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched in init and stop, which serialise on `lock`.
+    private let process: Process
+    private let lock = NSLock()
+    private let outputURL: URL
+
+    /// Starts `executable` with `arguments`; its output goes to a log file whose text
+    /// ``output`` returns (for failure messages).
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                workingDirectory: URL? = nil) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
+            throw PeerError("cannot create the log file \(outputURL.path)")
+        }
+        let handle = try FileHandle(forWritingTo: outputURL)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: outputURL)
+    }
+
+    /// The process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// True while the process runs.
+    public var isRunning: Bool { process.isRunning }
+
+    /// What the process has written to stdout and stderr so far.
+    public var output: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` to the process.
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit and returns its status.
+    @discardableResult
+    public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Stops the process: SIGTERM, then SIGKILL after a second.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(1)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
+    /// - Throws: `PeerError` with the process's output when it does not within `timeout`.
+    public func waitForTCPPort(_ port: UInt16, timeout: Duration = .seconds(20)) async throws {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if !process.isRunning {
+                throw PeerError("peer exited with status \(process.terminationStatus) before listening on \(port):\n\(output)")
+            }
+            if Self.canConnect(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PeerError("peer did not listen on port \(port) within \(timeout):\n\(output)")
+    }
+
+    /// True when a TCP connection to 127.0.0.1:`port` succeeds.
+    public static func canConnect(port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// A free TCP port on 127.0.0.1 (bound, read and released; a small race is accepted).
+    public static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PeerError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else { throw PeerError("cannot bind an ephemeral port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+/// A peer could not be started or did not behave.
+public struct PeerError: Error, CustomStringConvertible {
+    /// What happened, with the peer's output.
+    public let description: String
+    /// An error with `description`.
+    public init(_ description: String) { self.description = description }
+}
