@@ -26,6 +26,7 @@ let package = Package(
         // MARK: Internal layers (not products)
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
         .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
+        .target(name: "CommunityMailIDNA"),
 
         // MARK: Products
         .target(name: "HTTPTransport"),
@@ -44,6 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
+        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,40 @@
+/// Why a domain name is not valid.
+public struct IDNAError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case empty, emptyLabel, labelTooLong, nameTooLong, invalidCharacter, invalidHyphen, invalidPunycode
+    }
+
+    private let code: Code
+    /// What is wrong, naming the label.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The name is empty.
+    public static let empty = IDNAError(.empty, "the domain name is empty")
+    /// Two dots in a row, or a leading dot.
+    public static let emptyLabel = IDNAError(.emptyLabel, "the domain name has an empty label")
+    /// A label is longer than 63 bytes in ASCII form.
+    public static let labelTooLong = IDNAError(.labelTooLong, "a label is longer than 63 bytes")
+    /// The name is longer than 253 bytes in ASCII form.
+    public static let nameTooLong = IDNAError(.nameTooLong, "the domain name is longer than 253 bytes")
+    /// A character outside letters, digits and hyphen.
+    public static let invalidCharacter = IDNAError(.invalidCharacter, "the domain name contains a character that is not allowed")
+    /// A label starts or ends with a hyphen, or has `--` at positions 3-4 without `xn`.
+    public static let invalidHyphen = IDNAError(.invalidHyphen, "a label has a misplaced hyphen")
+    /// An `xn--` label is not valid Punycode, or a label cannot be encoded.
+    public static let invalidPunycode = IDNAError(.invalidPunycode, "a label is not valid Punycode")
+
+    /// `self` with a more specific message.
+    public func with(message: String) -> IDNAError { IDNAError(code, message) }
+
+    /// Same kind, whatever the message.
+    public static func == (lhs: IDNAError, rhs: IDNAError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the kind.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// The message.
+    public var description: String { "IDNAError: \(message)" }
+}

@@ -1,0 +1,49 @@
+import CommunityMailIDNA
+import Testing
+
+@Suite("Punycode (RFC 3492) and IDNA A-labels")
+struct DomainNameTests {
+    // RFC 3492 section 7.1 samples, written as Unicode scalars.
+    @Test("RFC 3492 section 7.1 sample strings", arguments: [
+        ([0x0644, 0x064A, 0x0647, 0x0645, 0x0627, 0x0628, 0x062A, 0x0643, 0x0644, 0x0645, 0x0648, 0x0634, 0x0639,
+          0x0631, 0x0628, 0x064A, 0x061F], "egbpdaj6bu4bxfgehfvwxn"),
+        ([0x4ED6, 0x4EEC, 0x4E3A, 0x4EC0, 0x4E48, 0x4E0D, 0x8BF4, 0x4E2D, 0x6587], "ihqwcrb4cv8a8dqg056pqjye"),
+        ([0x50, 0x72, 0x6f, 0x10d, 0x70, 0x72, 0x6f, 0x73, 0x74, 0x11b, 0x6e, 0x65, 0x6d, 0x6c, 0x75, 0x76, 0xed,
+          0x10d, 0x65, 0x73, 0x6b, 0x79], "Proprostnemluvesky-uyb24dma41a"),
+        ([0x0033, 0x5E74, 0x0042, 0x7D44, 0x91D1, 0x516B, 0x5148, 0x751F], "3B-ww4c5e180e575a65lsy2b"),
+        ([0x3072, 0x3068, 0x3064, 0x5C4B, 0x6839, 0x306E, 0x4E0B, 0x0032], "2-u9tlzr9756bt3uc0v"),
+    ])
+    func rfcSamples(scalars: [UInt32], expected: String) throws {
+        let text = String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init)))
+        #expect(Punycode.encode(text) == expected)
+        #expect(Punycode.decode(expected) == text)
+    }
+
+    @Test("Domain names to A-labels and back")
+    func domains() throws {
+        #expect(try DomainName.toASCII("Ubuntu.COM.") == "ubuntu.com")
+        #expect(try DomainName.toASCII("bücher.example") == "xn--bcher-kva.example")
+        #expect(try DomainName.toASCII("ÜBUNTU。example") == "xn--buntu-jva.example")
+        #expect(try DomainName.toASCII("xn--bcher-kva.example") == "xn--bcher-kva.example")
+        #expect(DomainName.toUnicode("xn--bcher-kva.example") == "bücher.example")
+        var rules = DomainName.Rules()
+        rules.allowUnderscore = true
+        #expect(try DomainName.toASCII("_dmarc.ubuntu.com", rules: rules) == "_dmarc.ubuntu.com")
+    }
+
+    @Test("Invalid names are typed errors")
+    func invalid() {
+        #expect(throws: IDNAError.empty) { try DomainName.toASCII("") }
+        #expect(throws: IDNAError.emptyLabel) { try DomainName.toASCII("a..b") }
+        #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII(String(repeating: "a", count: 64) + ".com") }
+        #expect(throws: IDNAError.nameTooLong) {
+            try DomainName.toASCII(Array(repeating: String(repeating: "a", count: 60), count: 5).joined(separator: "."))
+        }
+        #expect(throws: IDNAError.invalidCharacter) { try DomainName.toASCII("exa mple.com") }
+        #expect(throws: IDNAError.invalidCharacter) { try DomainName.toASCII("_dmarc.example.com") }
+        #expect(throws: IDNAError.invalidHyphen) { try DomainName.toASCII("-a.com") }
+        #expect(throws: IDNAError.invalidHyphen) { try DomainName.toASCII("ab--c.com") }
+        #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII("xn--99999999999.com") }
+        #expect(Punycode.decode("abc-\u{e9}") == nil)
+    }
+}
