@@ -15,6 +15,26 @@ enum BenchmarkClock {
         return best
     }
 
+    /// Times `ours` and `baseline` alternately, `rounds` times each after one warm-up of
+    /// each, and returns the fastest run of each. Alternating spreads any slowdown from
+    /// the rest of the machine over both sides, so their ratio is fair.
+    static func compare(
+        rounds: Int = 5, ours: () throws -> Void, baseline: () throws -> Void
+    ) rethrows -> (ours: Duration, baseline: Duration) {
+        try ours()
+        try baseline()
+        var best = (ours: Duration.seconds(1_000_000), baseline: Duration.seconds(1_000_000))
+        for _ in 0..<rounds {
+            var start = ContinuousClock.now
+            try ours()
+            best.ours = min(best.ours, ContinuousClock.now - start)
+            start = ContinuousClock.now
+            try baseline()
+            best.baseline = min(best.baseline, ContinuousClock.now - start)
+        }
+        return best
+    }
+
     /// The async form of ``fastest(repetitions:_:)``.
     static func fastestAsync(repetitions: Int = 3, _ body: () async throws -> Void) async rethrows -> Duration {
         try await body()

@@ -60,22 +60,23 @@ public enum ChaCha20 {
         ) throws {
             guard input.count == output.count else { throw CryptoError.invalidParameter }
             guard input.count <= Int(Int32.max) else { throw CryptoError.invalidParameter }
-            var iv = [UInt8](repeating: 0, count: 16)
-            iv[0] = UInt8(truncatingIfNeeded: counter)
-            iv[1] = UInt8(truncatingIfNeeded: counter >> 8)
-            iv[2] = UInt8(truncatingIfNeeded: counter >> 16)
-            iv[3] = UInt8(truncatingIfNeeded: counter >> 24)
-            try nonce.withUnsafeBytes { (n) throws in
-                guard n.count == ChaCha20.nonceLength else { throw CryptoError.invalidNonceLength }
-                for index in 0..<12 { iv[4 + index] = n[index] }
-            }
-            try key.withUnsafeBytes { (k) throws in
-                guard k.count == ChaCha20.keyLength else { throw CryptoError.invalidKeyLength }
-                try iv.withUnsafeBufferPointer { (ivBuffer) throws in
+            // The 16-byte EVP IV is littleEndian32(counter) ++ nonce; built on the stack
+            // because this runs once per page.
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { (iv) throws in
+                iv[0] = UInt8(truncatingIfNeeded: counter)
+                iv[1] = UInt8(truncatingIfNeeded: counter >> 8)
+                iv[2] = UInt8(truncatingIfNeeded: counter >> 16)
+                iv[3] = UInt8(truncatingIfNeeded: counter >> 24)
+                try nonce.withUnsafeBytes { (n) throws in
+                    guard n.count == ChaCha20.nonceLength else { throw CryptoError.invalidNonceLength }
+                    for index in 0..<12 { iv[4 + index] = n[index] }
+                }
+                try key.withUnsafeBytes { (k) throws in
+                    guard k.count == ChaCha20.keyLength else { throw CryptoError.invalidKeyLength }
                     try check(
                         EVP_EncryptInit_ex2(
                             context, chacha20Cipher, k.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                            ivBuffer.baseAddress, nil),
+                            iv.baseAddress, nil),
                         "EVP_EncryptInit_ex2(ChaCha20)")
                 }
             }
