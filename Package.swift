@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "MemberSync", targets: ["MemberSync"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -30,6 +31,7 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "MemberSync", dependencies: ["CommunityMailCrypto", "CommunityMailSQL"]),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
@@ -46,6 +48,9 @@ let package = Package(
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
+        .testTarget(
+            name: "MemberSyncTests", dependencies: ["MemberSync", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidParameter
         case authenticationFailed
         case invalidPublicKey
+        case tlsHandshake
+        case tlsIO
     }
 
     private let code: Code
@@ -37,6 +39,12 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A Diffie-Hellman public value was outside the group (0, 1, p-1 or >= p) or malformed.
     public static let invalidPublicKey = CryptoError(
         .invalidPublicKey, "the peer's Diffie-Hellman public key is not a valid group element")
+
+    /// The TLS handshake failed: no common protocol, an untrusted certificate, a name that
+    /// does not match the server.
+    public static let tlsHandshake = CryptoError(.tlsHandshake, "the TLS handshake failed")
+    /// Reading or writing on an established TLS connection failed.
+    public static let tlsIO = CryptoError(.tlsIO, "TLS read or write failed")
 
     /// `self` with a more specific message; equality still compares only the kind.
     func with(message: String) -> CryptoError { CryptoError(code, message) }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
+/// message, upgrading the connection with STARTTLS when the relay offers it.
+public struct SMTPNotifier: Notifier {
+    /// Where and how to relay.
+    public struct Configuration: Sendable {
+        /// The relay's host name or address. Default: `127.0.0.1`.
+        public var host: String = "127.0.0.1"
+        /// The relay's port. Default: 25.
+        public var port: UInt16 = 25
+        /// The envelope sender and `From:` address, e.g. `noreply@ubuntu.com`.
+        public var sender: String
+        /// A display name for `From:`. Default: `CommunityMail`.
+        public var senderName: String = "CommunityMail"
+        /// The name we give in EHLO. Default: the machine's host name.
+        public var heloName: String = ProcessInfo.processInfo.hostName
+        /// When to use STARTTLS. Default: `.opportunistic`.
+        public var tls: TLSPolicy = .opportunistic
+        /// How the relay's certificate is checked; `serverName` defaults to ``host``.
+        public var tlsServerName: String?
+        /// A PEM file of CAs to trust instead of the system's (a private relay's CA).
+        public var trustedCertificateAuthorityFile: String?
+        /// Per-read and per-write timeout, and the connect timeout. Default: 30 s.
+        public var timeout: Duration = .seconds(30)
+
+        /// A configuration for `sender`; other properties take their defaults.
+        public init(sender: String) { self.sender = sender }
+    }
+
+    /// When the connection is encrypted.
+    public enum TLSPolicy: Sendable, Hashable {
+        /// Use STARTTLS when the relay offers it, plaintext otherwise.
+        case opportunistic
+        /// Refuse to send unless STARTTLS succeeds.
+        case required
+        /// Never use TLS (a relay on loopback).
+        case never
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+
+    /// A notifier for `configuration`.
+    public init(configuration: Configuration) { self.configuration = configuration }
+
+    /// Connects, optionally upgrades to TLS, and sends one message to the notice's
+    /// recipients.
+    public func send(_ notice: Notice) async throws {
+        let message = try MailMessage(
+            from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
+            subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
+        let configuration = self.configuration
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            // The SMTP conversation uses blocking sockets with timeouts; it runs on its own
+            // thread so that it never blocks the cooperative pool.
+            Thread.detachNewThread {
+                do {
+                    let session = try SMTPSession(configuration: configuration)
+                    defer { session.close() }
+                    try session.deliver(message)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

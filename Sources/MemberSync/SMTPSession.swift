@@ -1,0 +1,199 @@
+import CommunityMailCrypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One blocking SMTP conversation (RFC 5321) with optional STARTTLS (RFC 3207).
+/// Runs on a thread of its own; never on the cooperative pool.
+final class SMTPSession {
+    private let configuration: SMTPNotifier.Configuration
+    private let socket: Int32
+    private var tls: TLSClientSession?
+    private var buffer: [UInt8] = []
+    private var capabilities: Set<String> = []
+
+    init(configuration: SMTPNotifier.Configuration) throws {
+        self.configuration = configuration
+        self.socket = try Self.connect(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+    }
+
+    func close() {
+        tls?.close()
+        Glibc.close(socket)
+    }
+
+    /// Greeting, EHLO, STARTTLS as the policy says, then one transaction and QUIT.
+    func deliver(_ message: MailMessage) throws {
+        try expect(220, after: nil)
+        try hello()
+        let offersTLS = capabilities.contains("STARTTLS")
+        switch configuration.tls {
+        case .never:
+            break
+        case .opportunistic where !offersTLS:
+            break
+        case .required where !offersTLS:
+            throw SMTPError.tlsUnavailable.with(
+                message: "\(configuration.host):\(configuration.port) does not offer STARTTLS and TLS is required")
+        default:
+            try expect(220, after: "STARTTLS")
+            var tlsConfiguration = TLSClientSession.Configuration()
+            tlsConfiguration.trustedCertificateAuthorityFile = configuration.trustedCertificateAuthorityFile
+            do {
+                tls = try TLSClientSession(
+                    socket: socket, serverName: configuration.tlsServerName ?? configuration.host,
+                    configuration: tlsConfiguration)
+            } catch let error as CryptoError {
+                throw SMTPError.tlsFailed.with(message: error.message)
+            }
+            buffer.removeAll()
+            try hello()
+        }
+        try expect(250, after: "MAIL FROM:<\(message.envelopeSender)>")
+        for recipient in message.envelopeRecipients {
+            try expect([250, 251], after: "RCPT TO:<\(recipient)>")
+        }
+        try expect(354, after: "DATA")
+        try send(Self.dotStuffed(message.data) + Array(".\r\n".utf8))
+        try expect(250, after: nil)
+        _ = try? command("QUIT")
+    }
+
+    private func hello() throws {
+        let reply = try command("EHLO \(configuration.heloName)")
+        guard reply.code == 250 else {
+            throw SMTPError.protocolError.with(message: "the relay refused EHLO: \(reply.summary)", replyCode: reply.code)
+        }
+        capabilities = Set(reply.lines.dropFirst().map { $0.split(separator: " ").first.map { $0.uppercased() } ?? "" })
+    }
+
+    private struct Reply {
+        var code: Int
+        var lines: [String]
+        var summary: String { "\(code) \(lines.last ?? "")" }
+    }
+
+    private func expect(_ code: Int, after commandText: String?) throws { try expect([code], after: commandText) }
+
+    private func expect(_ codes: Set<Int>, after commandText: String?) throws {
+        let reply = try commandText.map(command) ?? readReply()
+        guard codes.contains(reply.code) else {
+            let what = commandText.map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? "the greeting"
+            throw SMTPError.rejected.with(message: "the relay answered \(what) with \(reply.summary)", replyCode: reply.code)
+        }
+    }
+
+    private func command(_ text: String) throws -> Reply {
+        try send(Array((text + "\r\n").utf8))
+        return try readReply()
+    }
+
+    private func readReply() throws -> Reply {
+        var lines: [String] = []
+        while true {
+            let line = try readLine()
+            guard line.count >= 3, let code = Int(line.prefix(3)) else {
+                throw SMTPError.protocolError.with(message: "the relay sent a line that is not an SMTP reply")
+            }
+            lines.append(String(line.dropFirst(4)))
+            if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
+                return Reply(code: code, lines: lines)
+            }
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                var lineBytes = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                if lineBytes.last == 13 { lineBytes.removeLast() }
+                return String(decoding: lineBytes, as: UTF8.self)
+            }
+            guard buffer.count < 64 * 1024 else { throw SMTPError.protocolError.with(message: "the relay sent an overlong line") }
+            let chunk = try receive()
+            guard !chunk.isEmpty else { throw SMTPError.protocolError.with(message: "the relay closed the connection") }
+            buffer += chunk
+        }
+    }
+
+    private func receive() throws -> [UInt8] {
+        if let tls {
+            do { return try tls.read() } catch let error as CryptoError {
+                throw SMTPError.protocolError.with(message: error.message)
+            }
+        }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &chunk, chunk.count, 0)
+        if count < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                throw SMTPError.timeout.with(message: "no reply from \(configuration.host):\(configuration.port) within \(configuration.timeout)")
+            }
+            throw SMTPError.protocolError.with(message: "reading from the relay failed: \(String(cString: strerror(errno)))")
+        }
+        return Array(chunk[0..<count])
+    }
+
+    private func send(_ bytes: [UInt8]) throws {
+        if let tls {
+            do { return try tls.write(bytes) } catch let error as CryptoError {
+                throw SMTPError.protocolError.with(message: error.message)
+            }
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else {
+                throw SMTPError.protocolError.with(message: "writing to the relay failed: \(String(cString: strerror(errno)))")
+            }
+            offset += count
+        }
+    }
+
+    /// RFC 5321 section 4.5.2: a line that starts with a dot gets a second one.
+    static func dotStuffed(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count + 64)
+        var atLineStart = true
+        for byte in data {
+            if atLineStart && byte == UInt8(ascii: ".") { out.append(UInt8(ascii: ".")) }
+            out.append(byte)
+            atLineStart = byte == 10
+        }
+        if out.last != 10 { out += [13, 10] }
+        return out
+    }
+
+    private static func connect(host: String, port: UInt16, timeout: Duration) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var results: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &results)
+        guard status == 0, let first = results else {
+            throw SMTPError.cannotConnect.with(message: "cannot resolve the SMTP relay \(host)")
+        }
+        defer { freeaddrinfo(results) }
+        var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        if seconds.tv_sec == 0 && seconds.tv_usec == 0 { seconds.tv_usec = 1000 }
+        var current: UnsafeMutablePointer<addrinfo>? = first
+        var lastError = ECONNREFUSED
+        while let info = current {
+            let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0 {
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
+                lastError = errno
+                Glibc.close(fd)
+            }
+            current = info.pointee.ai_next
+        }
+        throw SMTPError.cannotConnect.with(
+            message: "cannot connect to the SMTP relay \(host):\(port): \(String(cString: strerror(lastError)))")
+    }
+}

@@ -1,0 +1,106 @@
+import CommunityMailTestSupport
+import Foundation
+import MemberSync
+import Testing
+
+@Suite("SMTPNotifier against aiosmtpd on loopback", .enabled(if: TestPeers.shouldRun(SMTPPeer.isAvailable)))
+struct SMTPNotifierTests {
+    let notice = Notice(
+        kind: .aliasCreated, recipients: ["admin@ubuntu.test", "second-admin@ubuntu.test"],
+        subject: "New @ubuntu.com address: ana@ubuntu.com — Ana Núñez",
+        body: "Ana Núñez <ana@example.org> now has ana@ubuntu.com.\n.a line that starts with a dot\nA long line "
+            + String(repeating: "with many words ", count: 12) + "ends here.\nTrailing space here \n")
+
+    func configuration(port: UInt16, tls: SMTPNotifier.TLSPolicy, trust: String?) -> SMTPNotifier.Configuration {
+        var configuration = SMTPNotifier.Configuration(sender: "noreply@ubuntu.test")
+        configuration.host = "127.0.0.1"
+        configuration.port = port
+        configuration.heloName = "sync.ubuntu.test"
+        configuration.tls = tls
+        configuration.tlsServerName = "localhost"
+        configuration.trustedCertificateAuthorityFile = trust
+        configuration.timeout = .seconds(10)
+        return configuration
+    }
+
+    @Test("STARTTLS is used when offered, and the message arrives intact")
+    func startTLS() async throws {
+        let peer = try await SMTPPeer(tls: true, requireSTARTTLS: true)
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: peer.certificatePath))
+        try await notifier.send(notice)
+        let received = try await peer.deliveries()
+        let delivery = try #require(received.first).delivery
+        #expect(delivery.tls)
+        #expect(delivery.mail_from == "noreply@ubuntu.test")
+        #expect(delivery.rcpt_tos == notice.recipients)
+        #expect(delivery.subject == notice.subject)
+        #expect(delivery.notice == "alias-created")
+        #expect(delivery.body.replacingOccurrences(of: "\r\n", with: "\n") == notice.body)
+        #expect(delivery.from.contains("noreply@ubuntu.test"))
+    }
+
+    @Test("TLS required but not offered: typed error, nothing sent")
+    func tlsRequiredButMissing() async throws {
+        let peer = try await SMTPPeer(tls: false)
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .required, trust: nil))
+        await #expect(throws: SMTPError.tlsUnavailable) { try await notifier.send(notice) }
+        #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
+    }
+
+    @Test("Opportunistic TLS falls back to plaintext when STARTTLS is not offered")
+    func opportunisticPlain() async throws {
+        let peer = try await SMTPPeer(tls: false)
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: nil))
+        try await notifier.send(notice)
+        #expect(try await peer.deliveries().first?.delivery.tls == false)
+    }
+
+    @Test("A certificate that does not verify stops the send")
+    func untrustedCertificate() async throws {
+        let peer = try await SMTPPeer(tls: true)
+        // The system store does not know the peer's self-signed certificate.
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: nil))
+        await #expect(throws: SMTPError.tlsFailed) { try await notifier.send(notice) }
+    }
+
+    @Test("A refused recipient is a typed rejection carrying the reply code")
+    func rejectedRecipient() async throws {
+        let peer = try await SMTPPeer(tls: false)
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .never, trust: nil))
+        do {
+            try await notifier.send(Notice(kind: .error, recipients: ["alerts@reject.test"], subject: "x", body: "y"))
+            Issue.record("expected a rejection")
+        } catch let error as SMTPError {
+            #expect(error == .rejected)
+            #expect(error.replyCode == 550)
+            #expect(!error.isTransient)
+        }
+    }
+}
+
+@Suite("SMTPNotifier without a peer")
+struct SMTPNotifierOfflineTests {
+    @Test("Nothing listening: cannotConnect, transient")
+    func refused() async throws {
+        var configuration = SMTPNotifier.Configuration(sender: "noreply@ubuntu.test")
+        configuration.port = try ChildProcess.freePort()
+        do {
+            try await SMTPNotifier(configuration: configuration).send(Notice(kind: .error, recipients: ["a@b.test"], subject: "s", body: "b"))
+            Issue.record("expected cannotConnect")
+        } catch let error as SMTPError {
+            #expect(error == .cannotConnect)
+            #expect(error.isTransient)
+        }
+    }
+
+    @Test("Addresses that could inject SMTP commands are refused before connecting")
+    func injection() async {
+        let notifier = SMTPNotifier(configuration: SMTPNotifier.Configuration(sender: "noreply@ubuntu.test"))
+        await #expect(throws: SMTPError.invalidAddress) {
+            try await notifier.send(Notice(kind: .error, recipients: ["a@b.test>\r\nRCPT TO:<evil@x.test"], subject: "s", body: "b"))
+        }
+        await #expect(throws: SMTPError.invalidAddress) {
+            try await notifier.send(Notice(kind: .error, recipients: [], subject: "s", body: "b"))
+        }
+    }
+}
