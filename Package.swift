@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "AliasStore", targets: ["AliasStore"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -30,11 +31,15 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+
+        // MARK: Examples
+        .executableTarget(name: "aliases", dependencies: ["AliasStore"], path: "Examples/aliases"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "AliasStore", "CommunityMailSQL"],
             path: "Benchmarks/bench"
         ),
 
@@ -47,6 +52,7 @@ let package = Package(
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(name: "AliasStoreTests", dependencies: ["AliasStore", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
