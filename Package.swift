@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
-        .testTarget(name: "AliasStoreTests", dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailTestSupport"]),
+        .testTarget(name: "AliasStoreTests", dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

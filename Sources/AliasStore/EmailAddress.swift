@@ -85,10 +85,14 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             throw AliasStoreError.invalidDomain.with(message: "address literals such as [192.0.2.1] are not supported")
         }
         let ascii: String
-        do {
-            ascii = try DomainName.toASCII(domain)
-        } catch {
-            throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) is not a valid domain name: \(error.message)")
+        if let fast = plainASCIIDomain(domain) {
+            ascii = fast
+        } else {
+            do {
+                ascii = try DomainName.toASCII(domain)
+            } catch {
+                throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) is not a valid domain name: \(error.message)")
+            }
         }
         guard ascii.utf8.count <= maxDomainLength else {
             throw AliasStoreError.invalidDomain.with(message: "the domain is longer than \(maxDomainLength) bytes")
@@ -100,6 +104,33 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) ends in an all-numeric label")
         }
         return ascii
+    }
+
+    /// The lowercase form of a plain letters-digits-hyphens name that passes every
+    /// host-name rule, or nil when the name needs the full IDNA mapping (non-ASCII, `xn--`
+    /// labels) or breaks a rule (the full mapping then names the problem). The mail path
+    /// resolves ASCII names almost always, and this avoids Unicode normalisation for them.
+    static func plainASCIIDomain(_ domain: String) -> String? {
+        var bytes = Array(domain.utf8)
+        if bytes.last == UInt8(ascii: "."), bytes.count > 1 { bytes.removeLast() }
+        guard !bytes.isEmpty, bytes.count <= 253 else { return nil }
+        var labelStart = 0
+        for index in 0...bytes.count {
+            if index < bytes.count {
+                let byte = bytes[index]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                    bytes[index] = byte + 32
+                    continue
+                }
+                if isAlphanumeric(byte) || byte == UInt8(ascii: "-") { continue }
+                guard byte == UInt8(ascii: ".") else { return nil }
+            }
+            let length = index - labelStart
+            guard length > 0, length <= 63, bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-") else { return nil }
+            if length >= 4, bytes[labelStart + 2] == UInt8(ascii: "-"), bytes[labelStart + 3] == UInt8(ascii: "-") { return nil }
+            labelStart = index + 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func isAlphanumeric(_ byte: UInt8) -> Bool {

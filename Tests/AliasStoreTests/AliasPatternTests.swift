@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailIDNA
 import Testing
 
 @Suite("The bounded pattern matcher")
@@ -63,6 +64,17 @@ struct EmailAddressTests {
         let longest = String(repeating: "l", count: 64) + "@" + [String](repeating: String(repeating: "d", count: 61), count: 3).joined(separator: ".") + ".org"
         #expect(longest.utf8.count == 254)
         _ = try EmailAddress(longest)
+    }
+
+    @Test("The ASCII fast path agrees with the full IDNA mapping", arguments: [
+        "Example.ORG", "a-b.example.", "x.y.z.example", "xn--bcher-kva.example", "XN--BCHER-KVA.Example", "ab--cd.example",
+        "-ab.example", "ab-.example", "a..example", ".example", "a_b.example", String(repeating: "a", count: 63) + ".example",
+        String(repeating: "a", count: 64) + ".example", "xn--zz.example", "a.b.c.d.e.f.example", "x y.example", "bücher.example",
+    ])
+    func fastPath(domain: String) {
+        let ours = try? EmailAddress.normalizeDomain(domain)
+        let idna = try? DomainName.toASCII(domain)
+        #expect(ours == idna, "\(domain)")
     }
 
     @Test("Invalid addresses are typed errors", arguments: [
