@@ -13,7 +13,10 @@ struct SQLiteAliasReader: AliasReading {
 
     func domainVerified(_ domain: String) throws(AliasStoreError) -> Bool? {
         try storage { () throws(SQLiteError) in
-            try connection.queryFirst("SELECT verified FROM domains WHERE name = ?", [domain]).map { $0[0].integerValue == 1 }
+            let statement = try connection.prepare("SELECT verified FROM domains WHERE name = ?")
+            defer { statement.reset() }
+            try statement.bind([domain])
+            return try statement.step() ? statement.value(at: 0).integerValue == 1 : nil
         }
     }
 
@@ -32,12 +35,14 @@ struct SQLiteAliasReader: AliasReading {
     }
 
     func exactAlias(domain: String, name: String) throws(AliasStoreError) -> AliasMatch? {
+        // The mail path's hot query: read by position, without building named rows.
         try storage { () throws(SQLiteError) in
-            guard let row = try connection.queryFirst(
-                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.name = ?",
-                [domain, name])
-            else { return nil }
-            return AliasMatch(alias: try Self.alias(row), ownerBanned: row["banned"].integerValue == 1)
+            let statement = try connection.prepare(
+                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.name = ?")
+            defer { statement.reset() }
+            try statement.bind([domain, name])
+            guard try statement.step() else { return nil }
+            return AliasMatch(alias: try Self.alias(statement), ownerBanned: statement.value(at: 13).integerValue == 1)
         }
     }
 
@@ -137,6 +142,27 @@ struct SQLiteAliasReader: AliasReading {
             createdAt: Date(millisecondsSince1970: try row.integer("created_at")),
             updatedAt: Date(millisecondsSince1970: try row.integer("updated_at")), provisionedBy: provisioner,
             revision: try row.integer("revision"))
+    }
+
+    /// The alias in the current row of a statement selecting ``aliasColumns`` first.
+    static func alias(_ statement: SQLiteStatement) throws(SQLiteError) -> Alias {
+        func text(_ index: Int) throws(SQLiteError) -> String {
+            guard let value = statement.value(at: index).textValue else { throw SQLiteError.typeMismatch.with(message: "alias column \(index) is not text") }
+            return value
+        }
+        func integer(_ index: Int) throws(SQLiteError) -> Int64 {
+            guard let value = statement.value(at: index).integerValue else { throw SQLiteError.typeMismatch.with(message: "alias column \(index) is not an integer") }
+            return value
+        }
+        let kind = try text(10)
+        guard let provisioner = ChangeActor(kind: kind, identifier: try text(11)) else {
+            throw SQLiteError.typeMismatch.with(message: "unknown provisioner kind \(kind)")
+        }
+        return Alias(
+            id: try integer(0), name: try text(2), domain: try text(1), owner: try text(3), recipients: splitList(try text(4)),
+            enabled: try integer(5) == 1, description: try text(6), labels: splitList(try text(7)),
+            createdAt: Date(millisecondsSince1970: try integer(8)), updatedAt: Date(millisecondsSince1970: try integer(9)),
+            provisionedBy: provisioner, revision: try integer(12))
     }
 
     static func change(_ row: SQLiteRow) throws(SQLiteError) -> ChangeLogEntry {

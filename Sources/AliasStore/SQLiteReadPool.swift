@@ -48,15 +48,16 @@ final class SQLiteReadPool: Sendable {
     private static func inTransaction<T>(
         _ connection: SQLiteConnection, _ body: (SQLiteConnection) throws(AliasStoreError) -> T
     ) throws(AliasStoreError) -> T {
-        try storage { () throws(SQLiteError) in try connection.execute("BEGIN DEFERRED") }
+        // `run` reuses the compiled statements; `execute` would compile them every time.
+        try storage { () throws(SQLiteError) in try connection.run("BEGIN DEFERRED") }
         let result: T
         do {
             result = try body(connection)
         } catch {
-            try? connection.execute("ROLLBACK")
+            _ = try? connection.run("ROLLBACK")
             throw error
         }
-        try storage { () throws(SQLiteError) in try connection.execute("COMMIT") }
+        try storage { () throws(SQLiteError) in try connection.run("COMMIT") }
         return result
     }
 }
