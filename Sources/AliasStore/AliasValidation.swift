@@ -67,7 +67,8 @@ enum AliasValidation {
             throw AliasStoreError.conflict.with(
                 message: "\(stored.address) is at revision \(stored.revision), the update started from \(updated.revision)")
         }
-        guard updated.name.lowercased() == stored.name.lowercased() || (stored.kind == .pattern && updated.name == stored.name),
+        let sameName = stored.kind == .exact ? updated.name.lowercased() == stored.name : updated.name == stored.name
+        guard sameName,
               (try? EmailAddress.normalizeDomain(updated.domain)) == stored.domain
         else {
             throw AliasStoreError.immutableField.with(message: "\(stored.address) cannot be renamed; delete it and create the new one")

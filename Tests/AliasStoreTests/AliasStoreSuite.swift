@@ -286,14 +286,24 @@ struct AliasStoreSuite {
         var renamed = updated
         renamed.name = "alicia"
         await #expect(throws: AliasStoreError.immutableField) { _ = try await store.updateAlias(renamed, by: admin) }
-        var badLabel = updated
+        var recased = updated
+        recased.name = "ALICE"
+        #expect(try await store.updateAlias(recased, by: admin).name == "alice")
+        let pattern = try await store.add("/^x-.*$/", owner: "ada", to: ["x@elsewhere.example"])
+        var repatterned = pattern
+        repatterned.name = "/^X-.*$/"
+        await #expect(throws: AliasStoreError.immutableField) { _ = try await store.updateAlias(repatterned, by: admin) }
+        var movedDomain = pattern
+        movedDomain.domain = "ubuntu.test"
+        await #expect(throws: AliasStoreError.immutableField) { _ = try await store.updateAlias(movedDomain, by: admin) }
+        var badLabel = try #require(try await store.alias(id: original.id))
         badLabel.labels = ["line\nbreak"]
         await #expect(throws: AliasStoreError.invalidField) { _ = try await store.updateAlias(badLabel, by: admin) }
         var missing = updated
         missing.id = 999
         await #expect(throws: AliasStoreError.aliasNotFound) { _ = try await store.updateAlias(missing, by: admin) }
         await #expect(throws: AliasStoreError.domainInUse) { try await store.deleteDomain(named: "example.org", by: admin) }
-        #expect(try await store.aliases(domain: "EXAMPLE.org").map(\.id) == [original.id])
+        #expect(try await store.aliases(domain: "EXAMPLE.org").map(\.id) == [pattern.id, original.id])
     }
 
     // MARK: Change log
