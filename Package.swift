@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
+        .library(name: "AliasStore", targets: ["AliasStore"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -32,11 +33,15 @@ let package = Package(
         // MARK: Products
         .target(name: "HTTPTransport"),
         .target(name: "MemberSync", dependencies: ["CommunityMailCrypto", "CommunityMailSQL"]),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+
+        // MARK: Examples
+        .executableTarget(name: "aliases", dependencies: ["AliasStore"], path: "Examples/aliases"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "AliasStore", "CommunityMailSQL"],
             path: "Benchmarks/bench"
         ),
 
@@ -52,6 +57,7 @@ let package = Package(
             name: "MemberSyncTests", dependencies: ["MemberSync", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(name: "AliasStoreTests", dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
