@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -29,22 +30,38 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
+
+        // MARK: Examples
+        .executableTarget(
+            name: "launchpad-members",
+            dependencies: ["LaunchpadClient", "HTTPTransport"],
+            path: "Examples/launchpad-members"
+        ),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: [
+                "CommunityMailCrypto", "CommunityMailCOpenSSL", "LaunchpadClient", "HTTPTransport",
+                "CommunityMailTestSupport",
+            ],
             path: "Benchmarks/bench"
         ),
 
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
+            dependencies: ["LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "LaunchpadClientTests",
+            dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
