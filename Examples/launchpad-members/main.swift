@@ -102,7 +102,11 @@ do {
         if options.json {
             printJSON(Dictionary(uniqueKeysWithValues: checks))
         } else {
-            for (label, value) in checks { print("\(label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(value)") }
+            for (label, value) in checks {
+                // Text output says <redacted> rather than Launchpad's marker.
+                let shown = (value as? String) == Redactable<Bool>.marker ? "<redacted>" : "\(value)"
+                print("\(label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(shown)")
+            }
         }
         exit(person.isValidUbuntuCoCSigner ? 0 : 1)
     } else if let team = options.team {

@@ -113,8 +113,12 @@ actor LaunchpadPager<Element: Sendable>: LaunchpadPageCursor {
             guard let task = inFlight.removeValue(forKey: index) else { throw CancellationError() }
             let page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
             mode = .concurrent(starts: starts, step: step, index: index + 1)
+            pagesFetched += 1
             try checkSize(page.totalSize)
-            if page.entries.count < step, index + 1 < starts.count { try reportChange(observed: nil) }
+            if page.totalSize == nil, page.entries.count < step, index + 1 < starts.count {
+                // No size on the page (devel), but a short page before the last: it shrank.
+                try reportChange(observed: starts[index] + page.entries.count)
+            }
             lastNextLink = try checkedNext(page.nextLink, following: false)
             return try accept(page)
         }
@@ -206,9 +210,8 @@ actor LaunchpadPager<Element: Sendable>: LaunchpadPageCursor {
         expectedTotal = observed
     }
 
-    private func reportChange(observed: Int?) throws {
+    private func reportChange(observed now: Int) throws {
         let expected = expectedTotal ?? 0
-        let now = observed ?? expected
         if rules.failsWhenSizeChanges {
             throw LaunchpadError.collectionChanged.with(
                 message: "\(collectionName) changed from \(expected) to \(now) entries while it was listed")

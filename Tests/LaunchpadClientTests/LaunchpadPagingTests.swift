@@ -181,6 +181,15 @@ struct LaunchpadPagingTests {
         let client = try makeClient(server, pageSize: 100) { $0.maximumPages = 5 }
         await #expect(throws: LaunchpadError.pageLimitExceeded) { try await client.members(of: "big-team").collect() }
         #expect(server.requests.count == 1)
+
+        // Without total_size the cap is met while following links.
+        server.inject(.dropTotalSize, times: nil)
+        var seen = 0
+        await #expect(throws: LaunchpadError.pageLimitExceeded) {
+            for try await _ in client.members(of: "big-team") { seen += 1 }
+        }
+        #expect(seen == 500)
+        #expect(server.requests.count == 1 + 5)
     }
 
     @Test("A 404 person and a 404 team are typed not-found errors")
