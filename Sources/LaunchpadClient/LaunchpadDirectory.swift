@@ -89,9 +89,15 @@ public struct LaunchpadDirectory: Sendable {
         }
     }
 
-    private var accounts: [String: Account] = [:]
+    private var accounts: [String: Account] = [:] {
+        didSet { generation &+= 1 }
+    }
+    /// Counts changes: equal generations of copies of one directory mean equal contents.
+    public private(set) var generation: UInt64 = 0
     /// team -> member -> membership.
-    private var memberships: [String: [String: Membership]] = [:]
+    private var memberships: [String: [String: Membership]] = [:] {
+        didSet { generation &+= 1 }
+    }
 
     /// An empty directory.
     public init() {}

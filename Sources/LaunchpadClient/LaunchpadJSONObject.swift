@@ -3,14 +3,13 @@ import Foundation
 /// One decoded JSON object from the web service, with typed field access that turns
 /// absence, wrong types and the redaction marker into ``LaunchpadError`` values naming the
 /// field. Unknown fields are simply never read.
-struct LaunchpadJSONObject: @unchecked Sendable {
-    // `[String: Any]` from JSONSerialization holds only immutable value types
-    // (NSString, NSNumber, arrays, dictionaries, NSNull), so sharing it is safe.
-    let fields: [String: Any]
+struct LaunchpadJSONObject: Sendable {
+    /// The fields.
+    let fields: [String: LaunchpadJSONValue]
     /// What the object is, for messages ("person entry", "collection page").
     let kind: String
 
-    init(fields: [String: Any], kind: String) {
+    init(fields: [String: LaunchpadJSONValue], kind: String) {
         self.fields = fields
         self.kind = kind
     }
@@ -18,16 +17,22 @@ struct LaunchpadJSONObject: @unchecked Sendable {
     /// Decodes a JSON object from `data`.
     /// - Throws: ``LaunchpadError/malformedJSON``.
     init(data: Data, kind: String) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let fields = object as? [String: Any]
-        else {
+        guard case .object(let fields)? = try? LaunchpadJSONValue.parse(data) else {
             throw LaunchpadError.malformedJSON.with(message: "the \(kind) is not a JSON object")
         }
         self.init(fields: fields, kind: kind)
     }
 
-    private func isRedacted(_ value: Any) -> Bool {
-        (value as? String) == Redactable<Bool>.marker
+    /// A field's value; nil when absent or null.
+    private func present(_ name: String) -> LaunchpadJSONValue? {
+        switch fields[name] {
+        case nil, .null?: nil
+        case let value?: value
+        }
+    }
+
+    private func isRedacted(_ value: LaunchpadJSONValue) -> Bool {
+        value == .string(Redactable<Bool>.marker)
     }
 
     private func missing(_ name: String) -> LaunchpadError {
@@ -40,54 +45,47 @@ struct LaunchpadJSONObject: @unchecked Sendable {
 
     // MARK: Primitive extraction
 
-    private func string(_ value: Any, _ name: String) throws -> String {
-        guard let text = value as? String else { throw wrongType(name, "a string") }
+    private func string(_ value: LaunchpadJSONValue, _ name: String) throws -> String {
+        guard case .string(let text) = value else { throw wrongType(name, "a string") }
         return text
     }
 
-    private func bool(_ value: Any, _ name: String) throws -> Bool {
-        // NSNumber bridges 0/1 to Bool too; insist on a real JSON boolean.
-        guard let number = value as? NSNumber, Self.isBoolean(number) else { throw wrongType(name, "a boolean") }
-        return number.boolValue
+    private func bool(_ value: LaunchpadJSONValue, _ name: String) throws -> Bool {
+        guard case .bool(let flag) = value else { throw wrongType(name, "a boolean") }
+        return flag
     }
 
-    private func int(_ value: Any, _ name: String) throws -> Int {
-        guard let number = value as? NSNumber, !Self.isBoolean(number),
-              let exact = Int(exactly: number.doubleValue)
-        else { throw wrongType(name, "an integer") }
-        return exact
+    private func int(_ value: LaunchpadJSONValue, _ name: String) throws -> Int {
+        guard case .integer(let number) = value else { throw wrongType(name, "an integer") }
+        return number
     }
 
-    private func date(_ value: Any, _ name: String) throws -> Date {
-        guard let text = value as? String, let date = LaunchpadDate.parse(text) else { throw wrongType(name, "a date") }
+    private func date(_ value: LaunchpadJSONValue, _ name: String) throws -> Date {
+        guard case .string(let text) = value, let date = LaunchpadDate.parse(text) else { throw wrongType(name, "a date") }
         return date
-    }
-
-    /// True when the number came from JSON `true`/`false` (Foundation marks those with
-    /// the C type `c` on Linux and Darwin alike; JSON integers never get it).
-    static func isBoolean(_ number: NSNumber) -> Bool {
-        String(cString: number.objCType) == "c"
     }
 
     // MARK: Required fields
 
     /// A required string; the redaction marker is refused.
     func requiredString(_ name: String) throws -> String {
-        guard let value = fields[name], !(value is NSNull) else { throw missing(name) }
+        guard let value = present(name) else { throw missing(name) }
         if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
         return try string(value, name)
     }
 
     /// A required boolean; the redaction marker is refused.
     func requiredBool(_ name: String) throws -> Bool {
-        guard let value = fields[name], !(value is NSNull) else { throw missing(name) }
+        guard let value = present(name) else { throw missing(name) }
         if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
         return try bool(value, name)
     }
 
     /// A required field that may be redacted.
-    func requiredRedactable<T>(_ name: String, _ read: (LaunchpadJSONObject) -> (Any, String) throws -> T) throws -> Redactable<T> {
-        guard let value = fields[name], !(value is NSNull) else { throw missing(name) }
+    func requiredRedactable<T>(
+        _ name: String, _ read: (LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> T
+    ) throws -> Redactable<T> {
+        guard let value = present(name) else { throw missing(name) }
         if isRedacted(value) { return .redacted }
         return .value(try read(self)(value, name))
     }
@@ -95,21 +93,23 @@ struct LaunchpadJSONObject: @unchecked Sendable {
     // MARK: Optional fields (absent or null: nil)
 
     /// An optional field that may be redacted.
-    func optionalRedactable<T>(_ name: String, _ read: (LaunchpadJSONObject) -> (Any, String) throws -> T) throws -> Redactable<T>? {
-        guard let value = fields[name], !(value is NSNull) else { return nil }
+    func optionalRedactable<T>(
+        _ name: String, _ read: (LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> T
+    ) throws -> Redactable<T>? {
+        guard let value = present(name) else { return nil }
         if isRedacted(value) { return .redacted }
         return .value(try read(self)(value, name))
     }
 
     /// An optional string (absent, null or redacted: nil).
     func optionalString(_ name: String) throws -> String? {
-        guard let value = fields[name], !(value is NSNull), !isRedacted(value) else { return nil }
+        guard let value = present(name), !isRedacted(value) else { return nil }
         return try string(value, name)
     }
 
     /// An optional integer (absent or null: nil).
     func optionalInt(_ name: String) throws -> Int? {
-        guard let value = fields[name], !(value is NSNull) else { return nil }
+        guard let value = present(name) else { return nil }
         return try int(value, name)
     }
 
@@ -129,17 +129,17 @@ struct LaunchpadJSONObject: @unchecked Sendable {
 
     /// An optional array of objects.
     func optionalObjects(_ name: String, kind elementKind: String) throws -> [LaunchpadJSONObject]? {
-        guard let value = fields[name], !(value is NSNull) else { return nil }
-        guard let array = value as? [Any] else { throw wrongType(name, "an array") }
+        guard let value = present(name) else { return nil }
+        guard case .array(let array) = value else { throw wrongType(name, "an array") }
         return try array.map { element in
-            guard let object = element as? [String: Any] else { throw wrongType(name, "an array of objects") }
+            guard case .object(let object) = element else { throw wrongType(name, "an array of objects") }
             return LaunchpadJSONObject(fields: object, kind: elementKind)
         }
     }
 
     // Readers passed to the redactable accessors.
-    static func readString(_ object: LaunchpadJSONObject) -> (Any, String) throws -> String { object.string }
-    static func readBool(_ object: LaunchpadJSONObject) -> (Any, String) throws -> Bool { object.bool }
-    static func readInt(_ object: LaunchpadJSONObject) -> (Any, String) throws -> Int { object.int }
-    static func readDate(_ object: LaunchpadJSONObject) -> (Any, String) throws -> Date { object.date }
+    static func readString(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> String { object.string }
+    static func readBool(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Bool { object.bool }
+    static func readInt(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Int { object.int }
+    static func readDate(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Date { object.date }
 }

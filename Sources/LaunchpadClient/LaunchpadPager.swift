@@ -195,10 +195,7 @@ actor LaunchpadPager<Element: Sendable>: LaunchpadPageCursor {
                 message: "\(collectionName): total_size_link \(link.redactedForLogs) is outside \(rules.serviceRoot)")
         }
         let data = try await fetch(link)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let number = object as? NSNumber, !LaunchpadJSONObject.isBoolean(number),
-              let size = Int(exactly: number.doubleValue)
-        else {
+        guard case .integer(let size)? = try? LaunchpadJSONValue.parse(data) else {
             throw LaunchpadError.malformedJSON.with(message: "total_size_link of \(collectionName) did not answer with a number")
         }
         return size >= 0 ? size : nil

@@ -73,6 +73,9 @@ public final class LaunchpadShapedServer: Sendable {
         var directory: LaunchpadDirectory
         var rules: [Rule] = []
         var log: [LoggedRequest] = []
+        /// Rendered answers by request target and `If-None-Match`, dropped on every update,
+        /// so that the server's own work does not swamp what a benchmark measures.
+        var rendered: [String: HTTPResponse] = [:]
     }
 
     /// State shared with the server's handler threads.
@@ -121,7 +124,10 @@ public final class LaunchpadShapedServer: Sendable {
 
     /// Changes the directory being served.
     public func update<T>(_ change: (inout LaunchpadDirectory) throws -> T) rethrows -> T {
-        try shared.state.withLock { try change(&$0.directory) }
+        try shared.state.withLock { state in
+            state.rendered.removeAll()
+            return try change(&state.directory)
+        }
     }
 
     /// Every request served so far, in order of arrival.
@@ -132,7 +138,8 @@ public final class LaunchpadShapedServer: Sendable {
     private static func handle(
         _ request: LoopbackHTTPServer.Request, shared: Shared, root: LaunchpadServiceRoot, latency: Duration
     ) -> LoopbackHTTPServer.Reply {
-        let (directory, faults) = shared.state.withLock { state -> (LaunchpadDirectory, [Fault]) in
+        let cacheKey = request.target + "\n" + (request.header("if-none-match") ?? "")
+        let (directory, faults, cached) = shared.state.withLock { state -> (LaunchpadDirectory, [Fault], HTTPResponse?) in
             var faults: [Fault] = []
             for index in state.rules.indices where state.rules[index].match.test(request) {
                 if let remaining = state.rules[index].remaining {
@@ -142,13 +149,23 @@ public final class LaunchpadShapedServer: Sendable {
                 faults.append(state.rules[index].fault)
             }
             state.rules.removeAll { $0.remaining == 0 }
-            return (state.directory, faults)
+            return (state.directory, faults, state.rendered[cacheKey])
         }
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.add(name: name, value: value) }
         let url = URL(string: root.url.absoluteString.dropLast() + request.target) ?? root.url
         let httpRequest = HTTPRequest(method: HTTPMethod(rawValue: request.method), url: url, headers: headers)
-        var response = directory.response(to: httpRequest, serviceRoot: root)
+        var response: HTTPResponse
+        if let cached {
+            response = cached
+        } else {
+            response = directory.response(to: httpRequest, serviceRoot: root)
+            let fresh = response
+            shared.state.withLock { state in
+                // Only when the directory has not changed since it was read.
+                if state.directory.generation == directory.generation { state.rendered[cacheKey] = fresh }
+            }
+        }
 
         for fault in faults {
             switch fault {
