@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
         .library(name: "AliasStore", targets: ["AliasStore"]),
+        .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -37,17 +38,28 @@ let package = Package(
 
         // MARK: Examples
         .executableTarget(name: "aliases", dependencies: ["AliasStore"], path: "Examples/aliases"),
+        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
+
+        .executableTarget(
+            name: "launchpad-members",
+            dependencies: ["LaunchpadClient", "HTTPTransport"],
+            path: "Examples/launchpad-members"
+        ),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "AliasStore", "CommunityMailSQL"],
+            dependencies: [
+                "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "AliasStore", "LaunchpadClient",
+                "HTTPTransport", "CommunityMailTestSupport",
+            ],
             path: "Benchmarks/bench"
         ),
 
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
+            dependencies: ["LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
@@ -58,6 +70,10 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
         .testTarget(name: "AliasStoreTests", dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "LaunchpadClientTests",
+            dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
