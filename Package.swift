@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "DNSVerify", targets: ["DNSVerify"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -30,11 +31,18 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
+
+        // MARK: Examples
+        .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
+
+        // MARK: Fuzzing (`Scripts/fuzz-dns`)
+        .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify"],
             path: "Benchmarks/bench"
         ),
 
@@ -47,6 +55,7 @@ let package = Package(
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
