@@ -6,7 +6,7 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case invalidName, nameTooLong, labelTooLong, truncatedMessage, badCompressionPointer, tooManyCompressionPointers
         case unsupportedLabelType, malformedRecordData, characterStringTooLong, messageTooLong, invalidAddress
-        case invalidConfiguration, invalidRecord, unexpectedResponse
+        case invalidConfiguration, invalidRecord, unexpectedResponse, timedOut, networkFailure
     }
 
     private let code: Code
@@ -48,6 +48,11 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let invalidRecord = DNSError(.invalidRecord, "the record cannot be added")
     /// A reply that is not a response to the query (wrong id, question or opcode).
     public static let unexpectedResponse = DNSError(.unexpectedResponse, "the reply does not answer the query")
+
+    /// No reply came in time.
+    public static let timedOut = DNSError(.timedOut, "no reply came in time")
+    /// A socket operation failed (unreachable, refused, closed early).
+    public static let networkFailure = DNSError(.networkFailure, "a network operation failed")
 
     /// `self` with a more specific message.
     public func with(message: String) -> DNSError { DNSError(code, message) }

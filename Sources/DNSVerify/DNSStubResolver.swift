@@ -130,7 +130,7 @@ public final class DNSStubResolver: DNSResolver {
         return outcome
     }
 
-    private func send(_ question: DNSQuestion, server: DNSNameserver, payloadSize: UInt16?, overTCP: Bool,
+    func send(_ question: DNSQuestion, server: DNSNameserver, payloadSize: UInt16?, overTCP: Bool,
                       deadline: ContinuousClock.Instant) async -> DNSExchange {
         var generator = SystemRandomNumberGenerator()
         let query = DNSMessage.query(id: UInt16.random(in: .min ... .max, using: &generator), question: question,
