@@ -1,7 +1,7 @@
 /// The outcome of one check of a domain's DNS set-up.
-public struct DomainCheck: Hashable, Sendable {
+public struct DomainCheck: Hashable, Sendable, Codable {
     /// What was checked.
-    public enum Kind: String, Hashable, Sendable, CaseIterable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
         /// The ownership TXT record (`forward-email-site-verification=<token>`).
         case verification
         /// The MX records.
@@ -17,7 +17,7 @@ public struct DomainCheck: Hashable, Sendable {
     }
 
     /// The verdict.
-    public enum Status: String, Hashable, Sendable, Comparable {
+    public enum Status: String, Hashable, Sendable, Comparable, Codable {
         /// Set up as expected.
         case pass
         /// DNS answered, and the answer shows something to change.
@@ -62,7 +62,7 @@ public struct DomainCheck: Hashable, Sendable {
 }
 
 /// Every check run for one domain.
-public struct DomainReport: Hashable, Sendable {
+public struct DomainReport: Hashable, Sendable, Codable {
     /// The domain checked (A-label form).
     public var domain: String
     /// The checks, in the order they ran.
