@@ -42,7 +42,7 @@ let package = Package(
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify", "CommunityMailTestSupport"],
             path: "Benchmarks/bench"
         ),
 
