@@ -40,7 +40,7 @@ enum DNSResolution {
             // Follow the chain as far as this reply carries it.
             while true {
                 let matching = reply.answers.filter {
-                    $0.name == name && $0.type == question.type && $0.recordClass == question.questionClass
+                    $0.name == name && (question.type == .any || $0.type == question.type) && $0.recordClass == question.questionClass
                 }
                 if !matching.isEmpty, reply.responseCode == .noError {
                     return result(.answer, records: matching)

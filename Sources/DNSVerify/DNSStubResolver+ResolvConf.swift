@@ -5,7 +5,8 @@ extension DNSStubResolver.Configuration {
     public static let maximumResolvConfServers = 3
 
     /// A configuration from resolv.conf text: `nameserver` lines (at most three, IPv4 or
-    /// IPv6, a `%zone` suffix is dropped), and `options timeout:N attempts:N rotate`
+    /// IPv6; link-local addresses with a `%zone` suffix are skipped, as they cannot be
+    /// reached without their interface), and `options timeout:N attempts:N rotate`
     /// (timeout capped at 30 s, attempts at 5, as the C library does). Other lines and
     /// options are ignored; without a usable `nameserver` the server is 127.0.0.1.
     public static func parse(resolvConf text: String) -> DNSStubResolver.Configuration {
@@ -19,8 +20,7 @@ extension DNSStubResolver.Configuration {
             switch keyword {
             case "nameserver":
                 guard words.count >= 2, servers.count < maximumResolvConfServers else { continue }
-                let host = String(words[1].split(separator: "%", maxSplits: 1).first ?? "")
-                if let address = try? DNSAddress(host) { servers.append(DNSNameserver(address: address)) }
+                if !words[1].contains("%"), let address = try? DNSAddress(words[1]) { servers.append(DNSNameserver(address: address)) }
             case "options":
                 for option in words.dropFirst() {
                     if option == "rotate" {

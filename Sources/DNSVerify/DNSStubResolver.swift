@@ -40,7 +40,7 @@ public final class DNSStubResolver: DNSResolver {
     /// How this resolver asks.
     public let configuration: Configuration
     private let cache: DNSCache?
-    private let rotation = Atomic<Int>(0)
+    private let rotation = Atomic<UInt>(0)
 
     /// A resolver; with a `cache`, results are kept for their TTLs.
     /// - Throws: ``DNSError/invalidConfiguration`` without servers, or with a timeout or
@@ -80,7 +80,7 @@ public final class DNSStubResolver: DNSResolver {
     func exchange(_ question: DNSQuestion, deadline: ContinuousClock.Instant) async -> DNSExchange {
         var servers = configuration.nameservers
         if configuration.rotate, servers.count > 1 {
-            let start = rotation.add(1, ordering: .relaxed).oldValue % servers.count
+            let start = Int(rotation.add(1, ordering: .relaxed).oldValue % UInt(servers.count))
             servers = Array(servers[start...] + servers[..<start])
         }
         var lastReply: DNSMessage?
@@ -88,7 +88,8 @@ public final class DNSStubResolver: DNSResolver {
         var notes: [String] = []
         for _ in 0..<configuration.attempts {
             for server in servers {
-                guard ContinuousClock.now < deadline, !Task.isCancelled else {
+                guard !Task.isCancelled else { return finish(lastReply, lastFailure, notes + ["the lookup was cancelled"]) }
+                guard ContinuousClock.now < deadline else {
                     return finish(lastReply, lastFailure, notes + ["the overall deadline passed"])
                 }
                 let outcome = await ask(question, server: server, deadline: deadline)

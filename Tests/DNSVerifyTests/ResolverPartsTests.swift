@@ -7,7 +7,7 @@ import Testing
 /// resolv.conf parsing, server addresses, the cache and the fake's own rules.
 @Suite("Resolver configuration, cache and fake")
 struct ResolverPartsTests {
-    @Test("resolv.conf: nameservers (at most three, IPv4 and IPv6), timeout, attempts, rotate")
+    @Test("resolv.conf: nameservers (at most three, IPv4 and IPv6, no scoped link-local), timeout, attempts, rotate")
     func resolvConf() {
         let text = """
             # comment
@@ -16,11 +16,12 @@ struct ResolverPartsTests {
             nameserver 2001:db8::53 ; trailing comment
             nameserver fe80::1%eth0
             nameserver 198.51.100.53
+            nameserver 203.0.113.53
             nameserver not-an-address
             options ndots:2 timeout:3 attempts:9 rotate
             """
         let configuration = DNSStubResolver.Configuration.parse(resolvConf: text)
-        #expect(configuration.nameservers.map(\.description) == ["192.0.2.53:53", "[2001:db8::53]:53", "[fe80::1]:53"])
+        #expect(configuration.nameservers.map(\.description) == ["192.0.2.53:53", "[2001:db8::53]:53", "198.51.100.53:53"])
         #expect(configuration.timeout == .seconds(3))
         #expect(configuration.attempts == 5)
         #expect(configuration.rotate)
