@@ -171,4 +171,34 @@ struct NSDInteropTests {
             #expect(overTCP.answers.count == 2 && overTCP.header.isAuthoritative)
         }
     }
+
+    @Test("NSD: a cache answers again after the server is gone, within the TTL")
+    func cacheOverRealServer() async throws {
+        let server = try await LocalDNSServer(zones: Self.zones)
+        var configuration = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv4, port: server.port)])
+        configuration.timeout = .milliseconds(300)
+        configuration.attempts = 1
+        let cache = DNSCache()
+        let resolver = try DNSStubResolver(configuration: configuration, cache: cache)
+        let first = try await resolver.resolve("alias1.example.test", .a)
+        let absent = try await resolver.resolve("missing.example.test", .a)
+        server.stop()
+        let again = try await resolver.resolve("alias1.example.test", .a)
+        #expect(again.status == .answer && again.records.map(\.data) == first.records.map(\.data))
+        #expect(again.aliases.count == 2)
+        #expect(try await resolver.resolve("missing.example.test", .a).status == absent.status)
+        #expect(try await resolver.resolve("target.example.test", .mx).status == .timeout)
+    }
+
+    @Test("NSD: the checks pass for an internationalised domain")
+    func verifyInternationalisedDomain() async throws {
+        try await Self.withServer { _, resolver in
+            let report = try await DomainVerifier(resolver: resolver).verify(domain: "münchen.test", token: "munich")
+            #expect(report.domain == "xn--mnchen-3ya.test")
+            #expect(report.checks.first?.status == .pass)
+            // Only mx1 is published: the MX check names mx2 as missing.
+            #expect(report.checks[1].status == .fail && report.checks[1].message.contains("mx2.forwardemail.net"))
+            #expect(report.status == .fail)
+        }
+    }
 }

@@ -66,7 +66,7 @@ struct TransportTests {
     }
 
     @Test("truncated and garbage packets give typed errors and never crash", arguments: [
-        [UInt8](),  // replaced by the id below: the header alone, cut short
+        [UInt8](),  // after the id and flags: nothing, a header cut short
         [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
         [UInt8](repeating: 0x41, count: 300),
     ])
@@ -173,5 +173,34 @@ struct TransportTests {
         for _ in 0..<4 { #expect(await resolver.resolve(Self.name, .a).status == .answer) }
         #expect(first.queries.count == 2 && second.queries.count == 2)
         #expect(first.nameserver.description.hasPrefix("[::1]:"))
+    }
+
+    @Test("the overall deadline ends a lookup before the per-try timeout would")
+    func overallDeadline() async throws {
+        let silent = try ScriptedDNSResponder { _ in [] }
+        defer { silent.stop() }
+        var configuration = DNSStubResolver.Configuration(nameservers: [silent.nameserver])
+        configuration.timeout = .seconds(30)
+        configuration.attempts = 3
+        configuration.overallTimeout = .milliseconds(300)
+        let result = try await DNSStubResolver(configuration: configuration).resolve(Self.name, .a)
+        #expect(result.status == .timeout)
+        #expect(silent.queries.count == 1)
+    }
+
+    @Test("cancelling the task ends the wait for a silent server")
+    func cancellation() async throws {
+        let silent = try ScriptedDNSResponder { _ in [] }
+        defer { silent.stop() }
+        var configuration = DNSStubResolver.Configuration(nameservers: [silent.nameserver])
+        configuration.timeout = .seconds(30)
+        configuration.overallTimeout = .seconds(60)
+        let resolver = try DNSStubResolver(configuration: configuration)
+        let lookup = Task { await resolver.resolve(Self.name, .a) }
+        while silent.queries.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        lookup.cancel()
+        let result = await lookup.value
+        #expect(result.status == .timeout)
+        #expect(result.detail.contains("cancelled"))
     }
 }
