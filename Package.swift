@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MemberSync", targets: ["MemberSync"]),
         .library(name: "AliasStore", targets: ["AliasStore"]),
         .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
+        .library(name: "DNSVerify", targets: ["DNSVerify"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -45,6 +46,12 @@ let package = Package(
             dependencies: ["LaunchpadClient", "HTTPTransport"],
             path: "Examples/launchpad-members"
         ),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
+
+        .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
+
+        // MARK: Fuzzing (`Scripts/fuzz-dns`)
+        .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
@@ -53,6 +60,7 @@ let package = Package(
                 "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "AliasStore", "LaunchpadClient",
                 "HTTPTransport", "CommunityMailTestSupport",
             ],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify", "CommunityMailTestSupport"],
             path: "Benchmarks/bench"
         ),
 
@@ -74,6 +82,7 @@ let package = Package(
             name: "LaunchpadClientTests",
             dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]
         ),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
