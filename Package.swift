@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -29,11 +30,15 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+
+        // MARK: Examples
+        .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "OpenIDAuth", "HTTPTransport"],
             path: "Benchmarks/bench"
         ),
 
@@ -45,6 +50,9 @@ let package = Package(
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )
