@@ -37,7 +37,8 @@ struct XRDSDocument {
         parser.shouldProcessNamespaces = true
         let collector = Collector()
         parser.delegate = collector
-        guard parser.parse(), collector.depthLimitExceeded == false else {
+        // A truncated document can parse "successfully"; require the root element to close.
+        guard parser.parse(), collector.depthLimitExceeded == false, collector.sawRoot, collector.depth == 0 else {
             throw OpenIDError.unsafeDocument.with(message: "the XRDS document is not well-formed XML")
         }
         services = collector.lastXRDServices
@@ -67,13 +68,15 @@ struct XRDSDocument {
         private var service: Service?
         private var text = ""
         private var uriPriority = Int.max
-        private var depth = 0
+        private(set) var depth = 0
+        private(set) var sawRoot = false
 
         func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
             qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
         ) {
             depth += 1
+            sawRoot = true
             if depth > 32 {
                 depthLimitExceeded = true
                 parser.abortParsing()
