@@ -5,6 +5,7 @@ import Foundation
 /// Every benchmark by name, with a one-line summary for `bench --list`.
 let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("crypto", "ChaCha20+Poly1305 on 4 KiB pages and PBKDF2: our wrappers vs libcrypto called directly", CryptoBenchmark.run),
+    ("openid", "verifications/s of associated OpenID 2.0 assertions: OpenIDAuth vs python3-openid's consumer", OpenIDBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
