@@ -15,7 +15,7 @@ extension FakeOpenIDProvider {
     public func positiveAssertion(for requestURL: URL, as claimedIdentifier: String? = nil, forgeries: [Forgery] = [])
         throws(OpenIDError) -> URL
     {
-        let request = try OpenIDMessage(formEncoded: requestURL.query ?? "")
+        let request = try OpenIDMessage(query: requestURL)
         let answer = try positiveAssertionMessage(for: request, as: claimedIdentifier, forgeries: forgeries)
         return try Self.redirect(to: request.required("return_to"), with: answer)
     }
@@ -97,13 +97,13 @@ extension FakeOpenIDProvider {
 
     /// The answer URL for a `cancel` (the user declined).
     public func cancel(for requestURL: URL) throws(OpenIDError) -> URL {
-        let request = try OpenIDMessage(formEncoded: requestURL.query ?? "")
+        let request = try OpenIDMessage(query: requestURL)
         return try Self.redirect(to: request.required("return_to"), with: OpenIDMessage([("ns", OpenIDMessage.namespace), ("mode", "cancel")]))
     }
 
     /// The answer URL for `setup_needed` (a checkid_immediate request that needs the user).
     public func setupNeeded(for requestURL: URL) throws(OpenIDError) -> URL {
-        let request = try OpenIDMessage(formEncoded: requestURL.query ?? "")
+        let request = try OpenIDMessage(query: requestURL)
         return try Self.redirect(
             to: request.required("return_to"), with: OpenIDMessage([("ns", OpenIDMessage.namespace), ("mode", "setup_needed")]))
     }

@@ -29,18 +29,25 @@ enum NonceTimestamp {
         for (index, character) in separators where bytes[index] != character.asciiValue {
             throw OpenIDError.invalidNonce
         }
-        var components = DateComponents()
-        components.year = try number(0..<4)
-        components.month = try number(5..<7)
-        components.day = try number(8..<10)
-        components.hour = try number(11..<13)
-        components.minute = try number(14..<16)
-        components.second = try number(17..<19)
-        guard (1...12).contains(components.month!), (1...31).contains(components.day!), components.hour! < 24,
-              components.minute! < 60, components.second! < 61
-        else { throw OpenIDError.invalidNonce }
-        guard let date = utc.date(from: components) else { throw OpenIDError.invalidNonce }
-        return date
+        let (year, month, day) = (try number(0..<4), try number(5..<7), try number(8..<10))
+        let (hour, minute, second) = (try number(11..<13), try number(14..<16), try number(17..<19))
+        let monthLengths = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...monthLengths[month - 1]).contains(day), hour < 24, minute < 60, second < 61 else {
+            throw OpenIDError.invalidNonce
+        }
+        let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Days from 1970-01-01 to the given proleptic Gregorian date (the civil-from-days
+    /// inverse, exact for every year this format can hold).
+    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for `date`.

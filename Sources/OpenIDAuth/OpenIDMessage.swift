@@ -33,6 +33,13 @@ public struct OpenIDMessage: Sendable, Hashable {
         self.init(fields)
     }
 
+    /// The `openid.*` fields of `url`'s query string (kept percent-encoded until decoded here).
+    /// - Throws: ``OpenIDError/invalidMessage`` when an `openid.` key repeats.
+    public init(query url: URL) throws(OpenIDError) {
+        let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery ?? ""
+        try self.init(formEncoded: query)
+    }
+
     /// The value of `openid.<key>`.
     public subscript(key: String) -> String? {
         get { fields.first { $0.key == key }?.value }

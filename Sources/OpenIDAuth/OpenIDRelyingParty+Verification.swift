@@ -13,7 +13,8 @@ extension OpenIDRelyingParty {
     /// - Returns: the typed answer; `.authenticated` only after every section 11 check.
     /// - Throws: ``OpenIDError`` naming the check that failed.
     public func complete(callbackURL: URL, postBody: String? = nil) async throws(OpenIDError) -> OpenIDResponse {
-        let message = try OpenIDMessage(formEncoded: postBody ?? callbackURL.query ?? "")
+        let message: OpenIDMessage
+        if let postBody { message = try OpenIDMessage(formEncoded: postBody) } else { message = try OpenIDMessage(query: callbackURL) }
         guard message["ns"] == OpenIDMessage.namespace else {
             throw OpenIDError.invalidMessage.with(message: "only OpenID 2.0 responses are accepted")
         }
