@@ -5,14 +5,24 @@ public enum KeyValueForm {
     /// - Throws: ``OpenIDError/invalidMessage`` when a key holds `:` or a newline, or a
     ///   value holds a newline; such a message could be read two ways.
     public static func encode(_ fields: [(String, String)]) throws(OpenIDError) -> String {
-        var text = ""
+        String(decoding: try encodedBytes(fields), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of ``encode(_:)``: what signatures are computed over.
+    static func encodedBytes(_ fields: [(String, String)]) throws(OpenIDError) -> [UInt8] {
+        let colon = UInt8(ascii: ":"), newline = UInt8(ascii: "\n")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 })
         for (key, value) in fields {
-            guard !key.contains(":"), !key.contains("\n"), !value.contains("\n") else {
+            guard !key.utf8.contains(colon), !key.utf8.contains(newline), !value.utf8.contains(newline) else {
                 throw OpenIDError.invalidMessage.with(message: "a key-value field holds ':' or a newline")
             }
-            text += key + ":" + value + "\n"
+            bytes += key.utf8
+            bytes.append(colon)
+            bytes += value.utf8
+            bytes.append(newline)
         }
-        return text
+        return bytes
     }
 
     /// Decodes a key-value body. Lines without `:` are refused; a trailing newline is optional.

@@ -71,9 +71,9 @@ public struct OpenIDAssociation: Sendable, Hashable, Codable, CustomStringConver
             }
             pairs.append((name, value))
         }
-        let text = try KeyValueForm.encode(pairs)
+        let text = try KeyValueForm.encodedBytes(pairs)
         do {
-            return try HMAC.authenticationCode(for: Array(text.utf8), key: secret, using: type.hash)
+            return try HMAC.authenticationCode(for: text, key: secret, using: type.hash)
         } catch {
             throw OpenIDError.invalidSignature.with(message: "the signature could not be computed")
         }

@@ -21,9 +21,14 @@ public struct OpenIDMessage: Sendable, Hashable {
     /// - Throws: ``OpenIDError/invalidMessage`` when an `openid.` key repeats (an ambiguous
     ///   message that could be read two ways).
     public init(formEncoded text: String) throws(OpenIDError) {
+        try self.init(decodedFields: FormURLEncoding.decode(text))
+    }
+
+    /// The `openid.*` fields among already decoded form fields.
+    init(decodedFields: [(String, String)]) throws(OpenIDError) {
         var fields: [(String, String)] = []
         var seen = Set<String>()
-        for (key, value) in FormURLEncoding.decode(text) where key.hasPrefix("openid.") {
+        for (key, value) in decodedFields where key.hasPrefix("openid.") {
             let name = String(key.dropFirst("openid.".count))
             guard seen.insert(name).inserted else {
                 throw OpenIDError.invalidMessage.with(message: "the field openid.\(name) appears twice")

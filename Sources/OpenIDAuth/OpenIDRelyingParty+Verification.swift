@@ -13,13 +13,16 @@ extension OpenIDRelyingParty {
     /// - Returns: the typed answer; `.authenticated` only after every section 11 check.
     /// - Throws: ``OpenIDError`` naming the check that failed.
     public func complete(callbackURL: URL, postBody: String? = nil) async throws(OpenIDError) -> OpenIDResponse {
-        let message: OpenIDMessage
-        if let postBody { message = try OpenIDMessage(formEncoded: postBody) } else { message = try OpenIDMessage(query: callbackURL) }
+        // The callback's query is decoded once: it is the message for a GET, and the
+        // return_to check needs its parameters either way.
+        let callbackQuery = FormURLEncoding.decode(
+            URLComponents(url: callbackURL, resolvingAgainstBaseURL: false)?.percentEncodedQuery ?? "")
+        let message = try OpenIDMessage(decodedFields: postBody.map(FormURLEncoding.decode) ?? callbackQuery)
         guard message["ns"] == OpenIDMessage.namespace else {
             throw OpenIDError.invalidMessage.with(message: "only OpenID 2.0 responses are accepted")
         }
         switch message["mode"] {
-        case "id_res": return .authenticated(try await verify(message, callbackURL: callbackURL))
+        case "id_res": return .authenticated(try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery))
         case "cancel": return .cancelled
         case "setup_needed": return .setupNeeded
         case "error": return .providerError(message["error"] ?? "")
@@ -29,10 +32,12 @@ extension OpenIDRelyingParty {
 
     /// The section 11 checks, in the order python-openid and the spec give them; each failure
     /// is its own typed error.
-    func verify(_ message: OpenIDMessage, callbackURL: URL) async throws(OpenIDError) -> VerifiedAssertion {
+    func verify(_ message: OpenIDMessage, callbackURL: URL, callbackQuery: [(String, String)]) async throws(OpenIDError)
+        -> VerifiedAssertion
+    {
         // 11.1: the assertion was made for the URL it arrived at.
         let returnTo = try message.required("return_to")
-        try Self.checkReturnTo(returnTo, callbackURL: callbackURL)
+        try Self.checkReturnTo(returnTo, callbackURL: callbackURL, callbackQuery: callbackQuery)
 
         // 10.1: the fields that must be there and must be signed.
         let opEndpoint = try message.required("op_endpoint")
@@ -83,7 +88,7 @@ extension OpenIDRelyingParty {
 
     /// 11.1: scheme, authority and path equal; every return_to query parameter present in
     /// the callback URL with the same value.
-    static func checkReturnTo(_ returnTo: String, callbackURL: URL) throws(OpenIDError) {
+    static func checkReturnTo(_ returnTo: String, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
         guard let expected = URLComponents(string: returnTo),
               let actual = URLComponents(url: callbackURL, resolvingAgainstBaseURL: true)
         else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
@@ -93,9 +98,8 @@ extension OpenIDRelyingParty {
               expected.host?.lowercased() == actual.host?.lowercased(), port(expected) == port(actual),
               path(expected) == path(actual)
         else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to names another URL") }
-        let actualQuery = FormURLEncoding.decode(actual.percentEncodedQuery ?? "")
         for (name, value) in FormURLEncoding.decode(expected.percentEncodedQuery ?? "") {
-            guard actualQuery.contains(where: { $0.0 == name && $0.1 == value }) else {
+            guard callbackQuery.contains(where: { $0.0 == name && $0.1 == value }) else {
                 throw OpenIDError.returnToMismatch.with(message: "the return_to query parameter \(name) differs")
             }
         }
