@@ -31,7 +31,7 @@ enum ExtensionResponses {
         if let alias = signed.alias(forNamespace: OpenIDExtensionNamespace.launchpadTeams),
            let members = signed["\(alias).is_member"]
         {
-            assertion.teams = members.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            assertion.teams = members.split(separator: ",").map { OpenIDIdentifier.trimmed(String($0)) }.filter { !$0.isEmpty }
         }
         if let alias = signed.alias(forNamespace: OpenIDExtensionNamespace.pape) {
             if let time = signed["\(alias).auth_time"] { assertion.authenticationTime = try? NonceTimestamp.parse(time) }

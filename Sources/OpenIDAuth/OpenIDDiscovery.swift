@@ -38,7 +38,11 @@ public struct OpenIDDiscovery: Sendable {
     /// - Throws: ``OpenIDError`` (`invalidIdentifier`, `discoveryFailed`, `noOpenIDService`,
     ///   `unsafeDocument`, `documentTooLarge`).
     public func discover(_ identifier: String) async throws(OpenIDError) -> DiscoveredIdentifier {
-        let normalized = try OpenIDIdentifier.normalize(identifier)
+        try await discover(normalized: OpenIDIdentifier.normalize(identifier))
+    }
+
+    /// ``discover(_:)`` for an identifier already in normalized form.
+    func discover(normalized: String) async throws(OpenIDError) -> DiscoveredIdentifier {
         if let cached = try await cache.services(for: normalized, at: clock.now) { return cached }
         let result = try await discoverUncached(normalized)
         let expiry = clock.now.addingTimeInterval(configuration.cacheLifetime)

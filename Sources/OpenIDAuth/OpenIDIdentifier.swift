@@ -7,7 +7,7 @@ public enum OpenIDIdentifier {
     /// - Throws: ``OpenIDError/unsupportedIdentifier`` for XRIs,
     ///   ``OpenIDError/invalidIdentifier`` for anything that is not an http(s) URL.
     public static func normalize(_ input: String) throws(OpenIDError) -> String {
-        var text = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = trimmed(input)
         if text.lowercased().hasPrefix("xri://") { text = String(text.dropFirst(6)) }
         if let first = text.first, "=@+$!(".contains(first) {
             throw OpenIDError.unsupportedIdentifier
@@ -32,6 +32,18 @@ public enum OpenIDIdentifier {
         if components.percentEncodedPath.isEmpty { components.percentEncodedPath = "/" }
         components.fragment = nil
         return components.string
+    }
+
+    /// `text` without leading and trailing ASCII whitespace (a byte scan; Foundation's
+    /// trimming showed up in verification profiles).
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return text }
+        return String(text[first...last])
     }
 
     /// `identifier` without its fragment (claimed identifiers may carry one, section 11.5.2).

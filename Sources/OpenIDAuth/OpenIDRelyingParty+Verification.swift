@@ -117,7 +117,7 @@ extension OpenIDRelyingParty {
         }
         let discovered: DiscoveredIdentifier
         do {
-            discovered = try await discovery.discover(bare)
+            discovered = try await discovery.discover(normalized: normalizedClaim)
         } catch {
             throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier could not be re-discovered: \(error.message)")
         }
