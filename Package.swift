@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AliasStore", targets: ["AliasStore"]),
         .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
         .library(name: "DNSVerify", targets: ["DNSVerify"]),
+        .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -52,6 +53,9 @@ let package = Package(
 
         // MARK: Fuzzing (`Scripts/fuzz-dns`)
         .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
+        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+
+        .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
@@ -61,6 +65,7 @@ let package = Package(
                 "HTTPTransport", "CommunityMailTestSupport",
             ],
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify", "CommunityMailTestSupport"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "OpenIDAuth", "HTTPTransport"],
             path: "Benchmarks/bench"
         ),
 
@@ -83,6 +88,8 @@ let package = Package(
             dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]
         ),
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
+            name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] 
     ("aliases", "1M aliases on 1,000 domains in SQLite: resolve() vs a bare indexed SELECT", AliasesBenchmark.run),
     ("launchpad", "10,000-member team over loopback, 50 ms per request: concurrent pages vs next links", LaunchpadBenchmark.run),
     ("dns", "A lookups per second against NSD on loopback: DNSStubResolver vs dnspython", DNSBenchmark.run),
+    ("openid", "verifications/s of associated OpenID 2.0 assertions: OpenIDAuth vs python3-openid's consumer", OpenIDBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
