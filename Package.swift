@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -29,11 +30,18 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(
+            name: "EncryptedMailbox",
+            dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]
+        ),
+
+        // MARK: Examples
+        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "EncryptedMailbox", "CommunityMailSQL"],
             path: "Benchmarks/bench"
         ),
 
@@ -45,6 +53,11 @@ let package = Package(
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "EncryptedMailboxTests",
+            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailTestSupport"],
+            exclude: ["Peers"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
