@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
         .testTarget(
             name: "EncryptedMailboxTests",
-            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailTestSupport"],
+            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport"],
             exclude: ["Peers"]
         ),
     ],
