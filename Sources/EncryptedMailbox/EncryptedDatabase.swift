@@ -130,8 +130,12 @@ public actor EncryptedDatabase: MailboxDatabase {
     }
 
     /// `PRAGMA integrity_check`'s lines ("ok" when sound).
+    /// - Throws: the tampered-page error when a page fails authentication (SQLite's check
+    ///   would only report it as a page it cannot read).
     public func integrityCheck() throws(EncryptedMailboxError) -> [String] {
-        try handle().query("PRAGMA integrity_check").compactMap { $0[0].textValue }
+        let lines = try handle().query("PRAGMA integrity_check").compactMap { $0[0].textValue }
+        if let failure = current?.vfs.keyState.takeFailure() { throw failure }
+        return lines
     }
 
     /// Copies the WAL into the database file and empties it, so the file alone is complete
