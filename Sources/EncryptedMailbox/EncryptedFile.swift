@@ -215,7 +215,8 @@ final class EncryptedFile {
         guard size > 0, let cipher else { return baseRead(buffer, offset) }
         let frameSize = Int64(Self.walFrameHeaderSize + size)
         let within = Int((offset - Self.walHeaderSize) % frameSize)
-        if within == 0 && buffer.count == Self.walFrameHeaderSize {
+        if within + buffer.count <= Self.walFrameHeaderSize {
+            // Frame headers (page number, size, salts, checksums) are stored in clear.
             return baseRead(buffer, offset)
         }
         if within == 0 && buffer.count == Int(frameSize) {
@@ -328,7 +329,7 @@ final class EncryptedFile {
         guard size > 0, let cipher else { return SQLITE_IOERR_WRITE }
         let frameSize = Self.walFrameHeaderSize + size
         let within = Int((offset - Self.walHeaderSize) % Int64(frameSize))
-        if within == 0 && buffer.count == Self.walFrameHeaderSize {
+        if within + buffer.count <= Self.walFrameHeaderSize {
             return baseWrite(buffer, offset)
         }
         if within == 0 && buffer.count == frameSize {
