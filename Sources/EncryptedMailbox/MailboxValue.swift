@@ -27,8 +27,18 @@ public enum MailboxValue: Sendable, Hashable, CustomStringConvertible {
         case .integer(let value): String(value)
         case .real(let value): String(value)
         case .text(let value): value
-        case .blob(let bytes): "x'" + bytes.map { String(format2Hex: $0) }.joined() + "'"
+        case .blob(let bytes): "x'" + Self.hex(bytes) + "'"
         }
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: 0, count: bytes.count * 2)
+        for (index, byte) in bytes.enumerated() {
+            text[2 * index] = digits[Int(byte >> 4)]
+            text[2 * index + 1] = digits[Int(byte & 0x0f)]
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     init(_ value: SQLiteValue) {
@@ -49,12 +59,5 @@ public enum MailboxValue: Sendable, Hashable, CustomStringConvertible {
         case .text(let v): .text(v)
         case .blob(let v): .blob(v)
         }
-    }
-}
-
-extension String {
-    fileprivate init(format2Hex byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
     }
 }

@@ -130,6 +130,9 @@ final class PageCipher {
                 UnsafeMutableRawBufferPointer(rebasing: page[0..<Self.saltLength]).copyMemory(from: magic)
             }
         }
+        // SQLite hands back its pages' reserved bytes untouched, and the WAL checksums cover
+        // them: returning zeros (as new pages have) keeps those checksums reproducible.
+        UnsafeMutableRawBufferPointer(rebasing: page[n..<page.count]).initializeMemory(as: UInt8.self, repeating: 0)
         return true
     }
 }
