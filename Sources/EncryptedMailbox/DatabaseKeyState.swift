@@ -19,6 +19,8 @@ final class DatabaseKeyState: Sendable {
     private let derived = Mutex<Derived?>(nil)
     private let pageSizeStore = Atomic<Int>(0)
     private let failureStore = Mutex<EncryptedMailboxError?>(nil)
+    /// The last WAL page read, for the checkpoint that writes it to the database next.
+    let handoff = CheckpointHandoff()
 
     init(key: EncryptionKey, kdfIterations: Int, legacy: Bool, configuredPageSize: Int) {
         self.key = key

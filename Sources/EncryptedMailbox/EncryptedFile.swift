@@ -35,6 +35,9 @@ final class EncryptedFile {
     /// Set when the main file turned out not to be an encrypted database.
     private var unusable: EncryptedMailboxError?
     private var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536 + 64, alignment: 16)
+    /// The page number SQLite just wrote in a WAL frame header or journal record, and
+    /// where: the page itself follows at once, and this saves reading it back.
+    private var pendingPageNumber: (offset: Int64, pageNumber: UInt32)?
 
     init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, keyState: DatabaseKeyState) {
         self.kind = kind
@@ -95,28 +98,44 @@ final class EncryptedFile {
         guard let size = baseFileSize() else { throw EncryptedMailboxError.io }
         if size == 0 {
             salt = try keyState.saltForNewDatabase()
+            cipher = try PageCipher(key: try keyState.masterKey(salt: salt), legacy: keyState.legacy)
         } else {
-            var header = [UInt8](repeating: 0, count: 24)
-            let result = header.withUnsafeMutableBytes { baseRead($0, 0) }
-            guard result == SQLITE_OK || result == SQLITE_IOERR_SHORT_READ else { throw EncryptedMailboxError.io }
-            if Array(header[0..<16]) == PageCipher.sqliteMagic {
-                unusable = .notEncrypted
+            try loadHeader()
+        }
+    }
+
+    /// Reads the salt and page size from the file's first bytes and keys the cipher for
+    /// that salt. Also used when a file that was empty at open has since been created
+    /// (by another connection, with its own salt).
+    private func loadHeader() throws {
+        var header = [UInt8](repeating: 0, count: 24)
+        let result = header.withUnsafeMutableBytes { baseRead($0, 0) }
+        guard result == SQLITE_OK else {
+            if result == SQLITE_IOERR_SHORT_READ { return }  // still empty
+            throw EncryptedMailboxError.io
+        }
+        if Array(header[0..<16]) == PageCipher.sqliteMagic {
+            unusable = .notEncrypted
+            return
+        }
+        let size: Int
+        if keyState.legacy {
+            size = keyState.configuredPageSize
+        } else {
+            guard let stored = PageFormat.pageSize(headerBytes16And17: header[16], header[17]), header[20] == 32 else {
+                unusable = EncryptedMailboxError.notEncrypted.with(
+                    message: "the file is not an encrypted database (no valid page size and 32 reserved bytes in its header)")
                 return
             }
-            salt = Array(header[0..<16])
-            if keyState.legacy {
-                pageSize = keyState.configuredPageSize
-            } else {
-                guard let size = PageFormat.pageSize(headerBytes16And17: header[16], header[17]), header[20] == 32 else {
-                    unusable = EncryptedMailboxError.notEncrypted.with(
-                        message: "the file is not an encrypted database (no valid page size and 32 reserved bytes in its header)")
-                    return
-                }
-                pageSize = size
-            }
-            keyState.pageSize = pageSize
+            size = stored
         }
-        cipher = try PageCipher(key: try keyState.masterKey(salt: salt), legacy: keyState.legacy)
+        let fileSalt = Array(header[0..<16])
+        if cipher == nil || fileSalt != salt {
+            cipher = try PageCipher(key: try keyState.masterKey(salt: fileSalt), legacy: keyState.legacy)
+            salt = fileSalt
+        }
+        pageSize = size
+        keyState.pageSize = size
     }
 
     // MARK: Reading
@@ -139,6 +158,13 @@ final class EncryptedFile {
         if let unusable {
             keyState.record(unusable)
             return SQLITE_NOTADB
+        }
+        if pageSize == 0 {
+            try loadHeader()
+            if let unusable {
+                keyState.record(unusable)
+                return SQLITE_NOTADB
+            }
         }
         guard let cipher else { return SQLITE_IOERR_READ }
         guard pageSize > 0 else {
@@ -233,11 +259,14 @@ final class EncryptedFile {
         let result = baseRead(buffer, offset)
         guard result == SQLITE_OK else { return result }
         guard let pageNumber = walFramePageNumber(pageOffset: offset) else { return SQLITE_IOERR_READ }
+        keyState.handoff.offer(ciphertext: UnsafeRawBufferPointer(buffer))
         guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else {
+            keyState.handoff.clear()
             keyState.record(.tamperedPage(pageNumber).with(
                 message: "page \(pageNumber) failed authentication in the write-ahead log (changed or damaged)"))
             return SQLITE_IOERR_DATA
         }
+        keyState.handoff.confirm(pageNumber: pageNumber, plaintext: UnsafeRawBufferPointer(buffer))
         return SQLITE_OK
     }
 
@@ -305,14 +334,24 @@ final class EncryptedFile {
             return SQLITE_IOERR_WRITE
         }
         let page = scratchPage(count)
+        if keyState.handoff.take(pageNumber: pageNumber, plaintext: buffer, salt: salt, into: page) {
+            // A checkpoint copying a WAL frame: its verified ciphertext is already this page.
+            return baseWrite(UnsafeRawBufferPointer(page), offset)
+        }
         page.copyMemory(from: buffer)
         try salt.withUnsafeBytes { try cipher.encrypt(page: page, pageNumber: pageNumber, salt: $0) }
         return baseWrite(UnsafeRawBufferPointer(page), offset)
     }
 
     private func writeJournal(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
-        guard isJournalPage(buffer.count, offset) else { return baseWrite(buffer, offset) }
-        guard let cipher, let pageNumber = journalPageNumber(before: offset) else { return SQLITE_IOERR_WRITE }
+        guard isJournalPage(buffer.count, offset) else {
+            if buffer.count == 4 && offset % 8 == 0 {
+                pendingPageNumber = (offset, PageFormat.bigEndian32(buffer))
+            }
+            return baseWrite(buffer, offset)
+        }
+        let pending = pendingPageNumber?.offset == offset - 4 ? pendingPageNumber?.pageNumber : nil
+        guard let cipher, let pageNumber = pending ?? journalPageNumber(before: offset) else { return SQLITE_IOERR_WRITE }
         let page = scratchPage(buffer.count)
         page.copyMemory(from: buffer)
         try salt.withUnsafeBytes { saltBytes in try cipher.encrypt(page: page, pageNumber: pageNumber, salt: saltBytes) }
@@ -330,6 +369,9 @@ final class EncryptedFile {
         let frameSize = Self.walFrameHeaderSize + size
         let within = Int((offset - Self.walHeaderSize) % Int64(frameSize))
         if within + buffer.count <= Self.walFrameHeaderSize {
+            if within == 0 && buffer.count == Self.walFrameHeaderSize {
+                pendingPageNumber = (offset, PageFormat.bigEndian32(buffer))
+            }
             return baseWrite(buffer, offset)
         }
         if within == 0 && buffer.count == frameSize {
@@ -341,8 +383,10 @@ final class EncryptedFile {
             }
             return baseWrite(UnsafeRawBufferPointer(frame), offset)
         }
+        let frameOffset = offset - Int64(Self.walFrameHeaderSize)
+        let pending = pendingPageNumber?.offset == frameOffset ? pendingPageNumber?.pageNumber : nil
         guard within == Self.walFrameHeaderSize && buffer.count == size,
-            let pageNumber = walFramePageNumber(pageOffset: offset)
+            let pageNumber = pending ?? walFramePageNumber(pageOffset: offset)
         else { return SQLITE_IOERR_WRITE }
         let page = scratchPage(size)
         page.copyMemory(from: buffer)
