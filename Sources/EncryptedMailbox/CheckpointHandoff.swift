@@ -1,4 +1,4 @@
-import CommunityMailCrypto
+import Foundation
 import Synchronization
 
 /// Lets a checkpoint copy a WAL frame's ciphertext to the database file as it is.
@@ -55,8 +55,9 @@ final class CheckpointHandoff: Sendable {
             guard state.ready, state.pageNumber == pageNumber, state.count == plaintext.count, page.count == plaintext.count else {
                 return false
             }
+            // Plain memcmp: both sides are plaintext this process already holds.
             let same = state.plaintext.withUnsafeBytes { stored in
-                ConstantTime.equals(UnsafeRawBufferPointer(rebasing: stored[0..<plaintext.count]), plaintext)
+                memcmp(stored.baseAddress!, plaintext.baseAddress!, plaintext.count) == 0
             }
             guard same else { return false }
             if pageNumber == 1 && Array(state.ciphertext[0..<salt.count]) != salt { return false }

@@ -256,9 +256,17 @@ final class EncryptedFile {
             return SQLITE_OK
         }
         guard within == Self.walFrameHeaderSize && buffer.count == size else { return SQLITE_IOERR_READ }
-        let result = baseRead(buffer, offset)
-        guard result == SQLITE_OK else { return result }
-        guard let pageNumber = walFramePageNumber(pageOffset: offset) else { return SQLITE_IOERR_READ }
+        // One read of the whole frame: the page number sits in the frame header.
+        let frame = scratchPage(Self.walFrameHeaderSize + size)
+        let result = baseRead(frame, offset - Int64(Self.walFrameHeaderSize))
+        guard result == SQLITE_OK else {
+            if result == SQLITE_IOERR_SHORT_READ {
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...]))
+            }
+            return result
+        }
+        let pageNumber = PageFormat.bigEndian32(UnsafeRawBufferPointer(frame))
+        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...]))
         keyState.handoff.offer(ciphertext: UnsafeRawBufferPointer(buffer))
         guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else {
             keyState.handoff.clear()
