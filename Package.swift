@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
         .library(name: "DNSVerify", targets: ["DNSVerify"]),
         .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
+        .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -56,6 +57,12 @@ let package = Package(
         .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
 
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
+        .target(
+            name: "EncryptedMailbox",
+            dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]
+        ),
+
+        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
@@ -66,6 +73,7 @@ let package = Package(
             ],
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify", "CommunityMailTestSupport"],
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "OpenIDAuth", "HTTPTransport"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "EncryptedMailbox", "CommunityMailSQL"],
             path: "Benchmarks/bench"
         ),
 
@@ -90,6 +98,10 @@ let package = Package(
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
             name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
+            name: "EncryptedMailboxTests",
+            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport"],
+            exclude: ["Peers"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

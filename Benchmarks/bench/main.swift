@@ -9,6 +9,7 @@ let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] 
     ("launchpad", "10,000-member team over loopback, 50 ms per request: concurrent pages vs next links", LaunchpadBenchmark.run),
     ("dns", "A lookups per second against NSD on loopback: DNSStubResolver vs dnspython", DNSBenchmark.run),
     ("openid", "verifications/s of associated OpenID 2.0 assertions: OpenIDAuth vs python3-openid's consumer", OpenIDBenchmark.run),
+    ("encrypted-sqlite", "20,000 rows of 4 KiB inserted and read back: plain SQLite vs the encrypting VFS", EncryptedSQLiteBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
