@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -30,11 +31,18 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(
+            name: "EncryptedMailbox",
+            dependencies: ["CommunityMailSQL", "CommunityMailCrypto", "CommunityMailCSQLite"]
+        ),
+
+        // MARK: Examples
+        .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "EncryptedMailbox"],
             path: "Benchmarks/bench"
         ),
 
@@ -47,6 +55,7 @@ let package = Package(
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(name: "EncryptedMailboxTests", dependencies: ["EncryptedMailbox", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
