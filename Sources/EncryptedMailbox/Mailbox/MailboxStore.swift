@@ -116,10 +116,19 @@ public final class MailboxStore: Sendable {
 
     private func open(userID: String, passphrase: String?, readOnly: Bool, creating: Bool) throws -> SQLiteMailbox {
         let identifier = try identifier(for: userID)
+        func checkExistence() throws(MailboxError) {
+            let exists = FileManager.default.fileExists(atPath: path(identifier))
+            if creating && exists { throw MailboxError.mailboxExists }
+            if !creating && !exists { throw MailboxError.mailboxNotFound }
+        }
+        // Checked before locking for the clearer error, and again under the lock for the truth.
+        try checkExistence()
         let lock = readOnly ? nil : try MailboxFileLock(path: path(identifier, ".lock"))
-        let exists = FileManager.default.fileExists(atPath: path(identifier))
-        if creating && exists { throw MailboxError.mailboxExists }
-        if !creating && !exists { throw MailboxError.mailboxNotFound }
+        try checkExistence()
+        // Made empty first so SQLite's file (and its -wal and -shm, which copy its mode) is 0600.
+        if creating && !FileManager.default.createFile(atPath: path(identifier), contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw MailboxError.io.with(message: "cannot create the mailbox file")
+        }
         var mailboxConfiguration = SQLiteMailbox.Configuration()
         mailboxConfiguration.quota = configuration.quota
         mailboxConfiguration.opener = configuration.opener

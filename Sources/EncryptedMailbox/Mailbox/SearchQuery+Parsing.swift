@@ -139,7 +139,8 @@ private struct QueryParser {
         case "larger": return .larger(try number(value))
         case "smaller": return .smaller(try number(value))
         case "keyword": return .keyword(value)
-        case "uid": return .uids(try UIDSet(parsing: value))
+        case "uid":
+            do { return .uids(try UIDSet(parsing: value)) } catch { throw MailboxError.invalidQuery.with(message: error.message) }
         case "modseq": return .modSeqAtLeast(UInt64(try number(value)))
         case "has":
             guard value.lowercased() == "attachment" else { throw MailboxError.invalidQuery.with(message: "has: knows only \"attachment\"") }
