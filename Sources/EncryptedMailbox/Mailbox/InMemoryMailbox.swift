@@ -103,8 +103,15 @@ public actor InMemoryMailbox: Mailbox {
     public func renameFolder(_ name: String, to newName: String) throws {
         let source = try folder(name).name
         let target = try MailboxRules.canonicalFolderName(newName)
-        guard source != MailboxRules.inbox, !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
-            throw MailboxError.folderNotRemovable
+        if source == MailboxRules.inbox {
+            // RFC 3501 6.3.5: renaming INBOX moves its messages to a new folder and leaves it empty.
+            guard target != MailboxRules.inbox else { throw MailboxError.folderExists.with(message: "INBOX exists") }
+            try createFolder(target, specialUse: nil)
+            _ = try transfer(.all, from: source, to: target, removing: true)
+            return
+        }
+        guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
+            throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
         }
         guard !MailboxRules.isSelfOrDescendant(target, of: source) else {
             throw MailboxError.invalidFolderName.with(message: "a folder cannot move below itself")

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Rules every implementation keeps:
 /// - Folder names are levels joined by ``Mailbox/delimiter`` (`/`); `INBOX` always exists,
-///   is matched case-insensitively, and cannot be deleted or renamed.
+///   is matched case-insensitively, and cannot be deleted (renaming it moves its messages).
 /// - UIDs in a folder are given in strictly increasing order and never reused, even after
 ///   expunge; UIDNEXT never goes down. A folder created anew gets a new UIDVALIDITY.
 /// - Every change (append, flag change, expunge) takes a new MODSEQ from one counter for
@@ -31,8 +31,10 @@ public protocol Mailbox: Sendable {
     @discardableResult
     func createFolder(_ name: String, specialUse: SpecialUse?) async throws -> FolderStatus
     /// Renames a folder and every folder below it; messages keep their UIDs and the
-    /// folders keep their UIDVALIDITY.
-    /// - Throws: `.folderNotFound`, `.folderExists`, `.invalidFolderName`, `.folderNotRemovable` for INBOX.
+    /// folders keep their UIDVALIDITY. Renaming INBOX, as RFC 3501 says, creates the new
+    /// folder, moves INBOX's messages there (new UIDs) and leaves INBOX empty.
+    /// - Throws: `.folderNotFound`, `.folderExists`, `.invalidFolderName` (a folder below
+    ///   itself, or a new name under INBOX for another folder).
     func renameFolder(_ name: String, to newName: String) async throws
     /// Deletes a folder and its messages (folders below it stay).
     /// - Throws: `.folderNotFound`, `.folderNotRemovable` for INBOX.

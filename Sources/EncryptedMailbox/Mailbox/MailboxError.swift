@@ -26,8 +26,8 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let folderExists = MailboxError(.folderExists, "the folder already exists")
     /// The folder name is empty, has an empty level, `.` or `..`, or control characters.
     public static let invalidFolderName = MailboxError(.invalidFolderName, "invalid folder name")
-    /// INBOX cannot be deleted or renamed away.
-    public static let folderNotRemovable = MailboxError(.folderNotRemovable, "INBOX cannot be deleted or renamed")
+    /// INBOX cannot be deleted.
+    public static let folderNotRemovable = MailboxError(.folderNotRemovable, "INBOX cannot be deleted")
     /// Another folder already has that special use.
     public static let specialUseTaken = MailboxError(.specialUseTaken, "another folder already has that special use")
     /// A keyword is not an IMAP atom (empty, spaces, `\`, brackets, quotes, controls).

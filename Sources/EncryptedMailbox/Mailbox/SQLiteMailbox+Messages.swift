@@ -161,7 +161,7 @@ extension SQLiteMailbox {
         try transfer(uids, from: source, to: destination, removing: true)
     }
 
-    private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
+    func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
         try database(writing: true) { database in
             let from = try folder(source, in: database)
             var to = try folder(destination, in: database)

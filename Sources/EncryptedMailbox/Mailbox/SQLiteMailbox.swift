@@ -201,8 +201,18 @@ public actor SQLiteMailbox: Mailbox {
         try database(writing: true) { database in
             let source = try folder(name, in: database).name
             let target = try MailboxRules.canonicalFolderName(newName)
-            guard source != MailboxRules.inbox, !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
-                throw MailboxError.folderNotRemovable
+            if source == MailboxRules.inbox {
+                // RFC 3501 6.3.5: renaming INBOX moves its messages to a new folder and leaves it empty.
+                guard target != MailboxRules.inbox else { throw MailboxError.folderExists.with(message: "INBOX exists") }
+                guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [target]) == nil else {
+                    throw MailboxError.folderExists.with(message: "a folder named \"\(target)\" exists")
+                }
+                try Self.insertFolder(database, name: target, specialUse: nil, subscribed: false)
+                _ = try transfer(.all, from: source, to: target, removing: true)
+                return
+            }
+            guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
+                throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
             }
             guard !MailboxRules.isSelfOrDescendant(target, of: source) else {
                 throw MailboxError.invalidFolderName.with(message: "a folder cannot move below itself")

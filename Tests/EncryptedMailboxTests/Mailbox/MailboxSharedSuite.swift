@@ -34,7 +34,7 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.status(of: "Jobs/Projects").messageCount == 1)
         await #expect(throws: MailboxError.invalidFolderName) { try await mailbox.renameFolder("Jobs", to: "Jobs/Inner") }
         await #expect(throws: MailboxError.folderExists) { try await mailbox.renameFolder("Jobs", to: "Trash") }
-        await #expect(throws: MailboxError.folderNotRemovable) { try await mailbox.renameFolder("INBOX", to: "Old") }
+        await #expect(throws: MailboxError.invalidFolderName) { try await mailbox.renameFolder("Jobs", to: "INBOX/Jobs") }
         await #expect(throws: MailboxError.folderNotRemovable) { try await mailbox.deleteFolder("inbox") }
         await #expect(throws: MailboxError.folderNotFound) { try await mailbox.deleteFolder("Nope") }
 
@@ -54,6 +54,23 @@ struct MailboxSharedSuite {
         #expect(again.uidValidity != before)
         #expect(again.messageCount == 0 && again.uidNext == 1)
         #expect(try await mailbox.usage().messages == 0)
+    }
+
+    @Test("Renaming INBOX moves its messages to a new folder and leaves INBOX empty (RFC 3501)", arguments: MailboxFactory.all)
+    func renameInbox(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let messages = (0..<3).map { Samples.message(subject: "inbox \($0)") }
+        for message in messages { try await mailbox.append(message, to: "INBOX", flags: [.seen], keywords: [], internalDate: Samples.date(5)) }
+        try await mailbox.createFolder("INBOX/Child")
+        let inbox = try await mailbox.status(of: "INBOX")
+        await #expect(throws: MailboxError.folderExists) { try await mailbox.renameFolder("INBOX", to: "Trash") }
+        try await mailbox.renameFolder("inbox", to: "Old Inbox")
+        let old = try await mailbox.fetch(.all, in: "Old Inbox", content: .whole)
+        #expect(old.map(\.content) == messages.map { Optional($0) } && old.allSatisfy { $0.flags == [.seen] })
+        let after = try await mailbox.status(of: "INBOX")
+        #expect(after.messageCount == 0 && after.uidValidity == inbox.uidValidity && after.uidNext == inbox.uidNext)
+        #expect(try await mailbox.changes(in: "INBOX", since: inbox.highestModSeq).vanished == [1, 2, 3])
+        #expect(try await mailbox.folders().map(\.name).contains("INBOX/Child"))
     }
 
     @Test("Appends get increasing UIDs and MODSEQs, and fetch returns the exact bytes", arguments: MailboxFactory.all)
