@@ -5,6 +5,7 @@ import Foundation
 /// Every benchmark by name, with a one-line summary for `bench --list`.
 let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("crypto", "ChaCha20+Poly1305 on 4 KiB pages and PBKDF2: our wrappers vs libcrypto called directly", CryptoBenchmark.run),
+    ("mailbox", "10,000 appends of ~20 KiB, header and body search, fetch 1,000: standard opener vs plain file", MailboxBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

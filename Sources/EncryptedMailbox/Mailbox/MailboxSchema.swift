@@ -1,6 +1,9 @@
 /// The tables of a mailbox file. Bodies are stored once and shared by copies; messages
 /// place a body in a folder under a UID. Triggers keep the usage totals and drop a body
-/// (and its full-text row) when no message uses it any more.
+/// (its raw bytes and its full-text row) when no message uses it any more.
+///
+/// The raw bytes live in their own table, apart from the indexed fields: a search scans
+/// `bodies`, and a blob in its rows would make every scan read the blobs' overflow pages.
 enum MailboxSchema {
     static let migrations = [
         """
@@ -17,7 +20,6 @@ enum MailboxSchema {
         );
         CREATE TABLE bodies(
             id INTEGER PRIMARY KEY,
-            raw BLOB NOT NULL,
             header_length INTEGER NOT NULL,
             date INTEGER,
             from_text TEXT NOT NULL,
@@ -34,6 +36,7 @@ enum MailboxSchema {
             subject_fold TEXT NOT NULL,
             message_id_fold TEXT NOT NULL
         );
+        CREATE TABLE contents(id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
         CREATE TABLE messages(
             id INTEGER PRIMARY KEY,
             folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
@@ -66,6 +69,7 @@ enum MailboxSchema {
         END;
         CREATE TRIGGER bodies_removed AFTER DELETE ON bodies BEGIN
             DELETE FROM body_text WHERE rowid = old.id;
+            DELETE FROM contents WHERE id = old.id;
         END;
         """
     ]

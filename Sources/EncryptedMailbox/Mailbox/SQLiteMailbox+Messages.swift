@@ -22,18 +22,19 @@ extension SQLiteMailbox {
             let envelope = parsed.envelope
             try database.run(
                 """
-                INSERT INTO bodies(raw, header_length, date, from_text, to_text, cc_text, subject, message_id, in_reply_to,
+                INSERT INTO bodies(header_length, date, from_text, to_text, cc_text, subject, message_id, in_reply_to,
                     reference_ids, has_attachment, from_fold, to_fold, cc_fold, subject_fold, message_id_fold)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    message, parsed.headerLength, envelope.date.map(MailboxRules.seconds), envelope.from, envelope.to, envelope.cc,
+                    parsed.headerLength, envelope.date.map(MailboxRules.seconds), envelope.from, envelope.to, envelope.cc,
                     envelope.subject, envelope.messageID, envelope.inReplyTo.joined(separator: "\n"),
                     envelope.references.joined(separator: "\n"), envelope.hasAttachment, SearchQuery.fold(envelope.from),
                     SearchQuery.fold(envelope.to), SearchQuery.fold(envelope.cc), SearchQuery.fold(envelope.subject),
                     SearchQuery.fold(envelope.messageID ?? ""),
                 ])
             let bodyID = database.lastInsertRowID
+            try database.run("INSERT INTO contents(id, raw) VALUES (?, ?)", [bodyID, message])
             try database.run("INSERT INTO body_text(rowid, text) VALUES (?, ?)", [bodyID, parsed.bodyText])
             let modSeq = try Self.nextModSeq(database)
             try database.run(
@@ -72,8 +73,8 @@ extension SQLiteMailbox {
             let contentColumn =
                 switch content {
                 case .metadata: "NULL"
-                case .header: "substr(b.raw, 1, b.header_length)"
-                case .whole: "b.raw"
+                case .header: "(SELECT substr(c.raw, 1, b.header_length) FROM contents c WHERE c.id = b.id)"
+                case .whole: "(SELECT c.raw FROM contents c WHERE c.id = b.id)"
                 }
             let sql = """
                 SELECT m.uid, m.flags, m.keywords, m.internal_date, m.modseq, m.size, b.date, b.from_text, b.to_text, b.cc_text,

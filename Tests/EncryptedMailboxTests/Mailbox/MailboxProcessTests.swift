@@ -73,6 +73,25 @@ struct MailboxProcessTests {
         let child = try ChildProcess(python, ["-c", script, path])
         #expect(child.waitForExit() == 0, "\(child.output)")
         #expect(child.output.trimmingCharacters(in: .whitespacesAndNewlines) == "3 ok 3 python 0|python 1|python 2")
+
+        // Bodies are shared by copies and go, with their bytes and text index, with the last copy.
+        func storedBodies() throws -> String {
+            let counts = """
+                import sqlite3, sys
+                db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+                print(*[db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("messages", "bodies", "contents", "body_text")])
+                """
+            let child = try ChildProcess(python, ["-c", counts, path])
+            child.waitForExit()
+            return child.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try await writer.copy(UIDSet([2]), from: "INBOX", to: "Archive")
+        #expect(try storedBodies() == "4 3 3 3")
+        _ = try await writer.store(.add([.deleted]), on: .all, in: "INBOX")
+        _ = try await writer.expunge("INBOX")
+        #expect(try storedBodies() == "1 1 1 1")
+        try await writer.deleteFolder("Archive")
+        #expect(try storedBodies() == "0 0 0 0")
         await writer.close()
     }
 }
