@@ -383,4 +383,38 @@ struct MailboxSharedSuite {
         #expect(fetched.map(\.envelope.subject) == byUID.map(\.0))
         #expect(try await mailbox.status(of: "INBOX").uidNext == UInt32(2 * perTask + 1))
     }
+
+    @Test("Concurrent appends to two folders and flag changes draw distinct MODSEQs from one counter", arguments: MailboxFactory.all)
+    func concurrentMixedWork(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let rounds = 60
+        let stamps = try await withThrowingTaskGroup(of: [(String, UInt32, UInt64)].self) { group in
+            for folder in ["INBOX", "Sent"] {
+                group.addTask {
+                    var mine: [(String, UInt32, UInt64)] = []
+                    for _ in 0..<rounds {
+                        let appended = try await mailbox.append(Samples.message(), to: folder)
+                        mine.append((folder, appended.uid, appended.modSeq))
+                        let stored = try await mailbox.store(.add([.seen]), on: UIDSet([appended.uid]), in: folder)
+                        mine += stored.changed.map { (folder, $0.uid, $0.modSeq) }
+                    }
+                    return mine
+                }
+            }
+            var all: [(String, UInt32, UInt64)] = []
+            for try await part in group { all += part }
+            return all
+        }
+        #expect(stamps.count == 4 * rounds)
+        #expect(Set(stamps.map(\.2)).count == stamps.count)
+        for folder in ["INBOX", "Sent"] {
+            let mine = stamps.filter { $0.0 == folder }
+            #expect(Set(mine.map(\.1)) == Set((1...UInt32(rounds)).map { $0 }))
+            let status = try await mailbox.status(of: folder)
+            #expect(status.highestModSeq == mine.map(\.2).max() && status.unseenCount == 0 && status.uidNext == UInt32(rounds + 1))
+            let fetched = try await mailbox.fetch(.all, in: folder, content: .metadata)
+            // Each message's MODSEQ is its flag change's, which came after its append's.
+            #expect(fetched.allSatisfy { message in message.modSeq == mine.filter { $0.1 == message.uid }.map(\.2).max() })
+        }
+    }
 }
