@@ -63,6 +63,10 @@ let package = Package(
         ),
 
         .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
+            dependencies: ["CommunityMailSQL", "CommunityMailCrypto", "CommunityMailCSQLite"]
+        ),
+
+        .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`)
         .executableTarget(
@@ -74,6 +78,7 @@ let package = Package(
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "DNSVerify", "CommunityMailTestSupport"],
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "OpenIDAuth", "HTTPTransport"],
             dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "EncryptedMailbox", "CommunityMailSQL"],
+            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL", "EncryptedMailbox"],
             path: "Benchmarks/bench"
         ),
 
@@ -102,6 +107,7 @@ let package = Package(
             dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport"],
             exclude: ["Peers"]
         ),
+        .testTarget(name: "EncryptedMailboxTests", dependencies: ["EncryptedMailbox", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
