@@ -112,7 +112,3 @@ enum AliasesBenchmark {
     }
 }
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -104,8 +104,3 @@ enum DNSBenchmark {
     }
 }
 
-/// A benchmark could not measure what it should.
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -4,15 +4,9 @@ import CommunityMailCSQLite
 /// thread or task as it; finalized when released.
 public final class SQLiteStatement {
     let handle: OpaquePointer
-<<<<<<< HEAD
     /// The connection's handle. Not the connection itself: the connection caches its
     /// statements, and a strong reference back kept both alive forever (never closed).
     /// `sqlite3_close_v2` keeps the handle valid while a statement outlives its connection.
-=======
-    /// The connection's `sqlite3*`, not the connection itself: the connection caches its
-    /// statements, so a strong reference back would keep both alive forever (never closed).
-    /// sqlite3_close_v2 keeps the handle valid until its last statement is finalized.
->>>>>>> wip/mailmodel
     private let databaseHandle: OpaquePointer
     /// The SQL text, for error messages.
     public let sql: String
