@@ -104,6 +104,10 @@ struct AliasStoreSuite {
         await #expect(throws: AliasStoreError.selfForwarding) { try await store.add("/^list-.*$/", to: ["list-x@example.org"]) }
         // The same name on another of our domains is a chain, not a self-reference.
         try await store.add("loop", to: ["loop@ubuntu.test"])
+        // A disabled alias may list itself (it never forwards), but cannot then be enabled.
+        let parked = try await store.add("parked", to: ["parked@example.org"], enabled: false)
+        #expect(await store.resolve("parked@example.org").rejection?.reason == .aliasDisabled)
+        await #expect(throws: AliasStoreError.selfForwarding) { try await store.setAliasEnabled(id: parked.id, true, by: admin) }
     }
 
     @Test("Reserved names, catch-alls and patterns need a domain admin", arguments: StoreFactory.all)

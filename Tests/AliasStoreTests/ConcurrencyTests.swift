@@ -137,7 +137,7 @@ struct ConcurrencyTests {
         #expect(log.count == creates + totalIncrements)
         #expect(log.filter { $0.action == .create }.count == creates)
         #expect(log.filter { $0.action == .update }.count == totalIncrements)
-        #expect(log.map(\.sequence) == Array((cursor + 1)...(cursor + Int64(log.count))))
+        #expect(log.map(\.sequence) == Array(stride(from: cursor + 1, through: cursor + Int64(log.count), by: 1)))
         print("concurrency (\(factory.name)): \(creates) creates, \(totalIncrements) updates, \(tallies.reduce(0) { $0 + $1.resolutions }) resolutions, \(tallies.reduce(0) { $0 + $1.duplicatesRefused }) duplicates refused")
         if let folder = test.folder {
             let connection = try SQLiteConnection(path: folder.path("aliases.sqlite"))

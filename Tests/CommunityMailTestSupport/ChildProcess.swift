@@ -72,7 +72,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
     /// - Throws: `PeerError` with the process's output when it does not within `timeout`.
-    public func waitForTCPPort(_ port: UInt16, timeout: Duration = .seconds(20)) async throws {
+    public func waitForTCPPort(_ port: UInt16, timeout: Duration = .seconds(90)) async throws {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             if !process.isRunning {
