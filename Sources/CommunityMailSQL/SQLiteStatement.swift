@@ -4,7 +4,10 @@ import CommunityMailCSQLite
 /// thread or task as it; finalized when released.
 public final class SQLiteStatement {
     let handle: OpaquePointer
-    private let connection: SQLiteConnection
+    /// The connection's handle. Not the connection itself: the connection caches its
+    /// statements, and a strong reference back kept both alive forever (never closed).
+    /// `sqlite3_close_v2` keeps the handle valid while a statement outlives its connection.
+    private let databaseHandle: OpaquePointer
     /// The SQL text, for error messages.
     public let sql: String
 
@@ -16,7 +19,7 @@ public final class SQLiteStatement {
             throw SQLiteError.from(result: result, handle: connection.handle, operation: "prepare", fallback: .prepare)
         }
         self.handle = statement
-        self.connection = connection
+        self.databaseHandle = connection.handle
         self.sql = sql
     }
 
@@ -59,7 +62,7 @@ public final class SQLiteStatement {
             }
         }
         guard result == SQLITE_OK else {
-            throw SQLiteError.from(result: result, handle: connection.handle, operation: "bind parameter \(index)", fallback: .bind)
+            throw SQLiteError.from(result: result, handle: databaseHandle, operation: "bind parameter \(index)", fallback: .bind)
         }
     }
 
@@ -71,7 +74,7 @@ public final class SQLiteStatement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = SQLiteError.from(result: result, handle: connection.handle, operation: "step")
+            let error = SQLiteError.from(result: result, handle: databaseHandle, operation: "step")
             sqlite3_reset(handle)
             throw error
         }
