@@ -9,6 +9,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
+        .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
+        .library(name: "AliasStore", targets: ["AliasStore"]),
+        .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
+        .library(name: "DNSVerify", targets: ["DNSVerify"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
     ],
     targets: [
@@ -31,27 +36,59 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
+        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
         .target(name: "MemberSync", dependencies: ["CommunityMailCrypto", "CommunityMailSQL"]),
 
-        // MARK: Benchmarks (`swift run -c release bench <name>`)
+        // MARK: Examples (tiny executables, one flow each)
+        .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
+        .executableTarget(
+            name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
+        .executableTarget(name: "aliases", dependencies: ["AliasStore"], path: "Examples/aliases"),
+        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
+        .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
+        .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
+
+        // MARK: Benchmarks (`swift run -c release bench <name>`) and fuzzing (`Scripts/fuzz-dns`)
         .executableTarget(
             name: "bench",
-            dependencies: ["CommunityMailCrypto", "CommunityMailCOpenSSL"],
+            dependencies: [
+                "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
+                "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "CommunityMailTestSupport",
+            ],
             path: "Benchmarks/bench"
         ),
+        .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
+            dependencies: ["LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
+        .testTarget(
+            name: "LaunchpadClientTests", dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "AliasStoreTests",
+            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "EncryptedMailboxTests",
+            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
             name: "MemberSyncTests", dependencies: ["MemberSync", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -60,3 +60,9 @@ func report(_ label: String, _ value: String) {
 
 /// A number with `digits` decimals.
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// A benchmark could not measure what it should (a peer missing, a wrong result).
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -5,6 +5,12 @@ import Foundation
 /// Every benchmark by name, with a one-line summary for `bench --list`.
 let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("crypto", "ChaCha20+Poly1305 on 4 KiB pages and PBKDF2: our wrappers vs libcrypto called directly", CryptoBenchmark.run),
+    ("aliases", "1M aliases on 1,000 domains in SQLite: resolve() vs a bare indexed SELECT", AliasesBenchmark.run),
+    ("launchpad", "10,000-member team over loopback, 50 ms per request: concurrent pages vs next links", LaunchpadBenchmark.run),
+    ("dns", "A lookups per second against NSD on loopback: DNSStubResolver vs dnspython", DNSBenchmark.run),
+    ("openid", "verifications/s of associated OpenID 2.0 assertions: OpenIDAuth vs python3-openid's consumer", OpenIDBenchmark.run),
+    ("encrypted-sqlite", "20,000 rows of 4 KiB inserted and read back: plain SQLite vs the encrypting VFS", EncryptedSQLiteBenchmark.run),
+    ("mailbox", "10,000 appends of ~20 KiB, header and body search, fetch 1,000: standard opener vs plain file", MailboxBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

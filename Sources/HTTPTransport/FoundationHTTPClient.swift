@@ -121,6 +121,10 @@ public final class FoundationHTTPClient: HTTPClient {
             return HTTPClientError.cannotConnect.with(message: "cannot reach \(target)")
         case .networkConnectionLost:
             return HTTPClientError.connectionLost.with(message: "connection to \(target) was lost")
+        case .badServerResponse:
+            // What URLSession reports when the server closes the connection without a
+            // (complete) response: a lost connection, worth retrying.
+            return HTTPClientError.connectionLost.with(message: "\(target) closed the connection without a complete response")
         case .cancelled:
             return HTTPClientError.cancelled.with(message: "request to \(target) was cancelled")
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,

@@ -1,0 +1,116 @@
+import Foundation
+import OpenIDAuth
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-person HTTP server on 127.0.0.1 for `openid-login serve`: `/` starts the sign-in,
+/// `/return` receives the provider's answer (GET or form POST). It serves one connection at
+/// a time and stops after the first answer.
+struct CallbackServer {
+    let port: UInt16
+
+    func run(relyingParty: OpenIDRelyingParty, provider: String, options: OpenIDAuthenticationOptions) async -> Int32 {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { fail("cannot create a socket") }
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else { fail("cannot listen on 127.0.0.1:\(port)") }
+        defer { close(listener) }
+        FileHandle.standardError.write(Data("open http://127.0.0.1:\(port)/ in your browser\n".utf8))
+
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { continue }
+            defer { close(connection) }
+            guard let request = Self.read(connection) else { continue }
+            let target = URL(string: "http://127.0.0.1:\(port)" + request.target)
+            switch target?.path {
+            case "/":
+                do {
+                    let begin = try await relyingParty.begin(identifier: provider, options: options)
+                    if begin.prefersFormPost {
+                        Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/html; charset=utf-8"], body: begin.formHTML)
+                    } else {
+                        Self.write(connection, status: "302 Found", headers: ["Location": begin.redirectURL.absoluteString], body: "")
+                    }
+                } catch {
+                    Self.write(connection, status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
+                }
+            case "/return":
+                guard let target else { continue }
+                let status = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
+                let text = status == 0 ? "Signed in. You can close this window." : "Sign-in failed; see the terminal."
+                Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n")
+                return status
+            default:
+                Self.write(connection, status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
+            }
+        }
+    }
+
+    private struct Request {
+        var method: String
+        var target: String
+        var body: String
+    }
+
+    /// Reads one request (head up to 64 KiB, body by Content-Length up to 1 MiB).
+    private static func read(_ connection: Int32) -> Request? {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var headEnd: Int?
+        var expected = 0
+        while true {
+            let count = recv(connection, &buffer, buffer.count, 0)
+            guard count > 0 else { return nil }
+            data += buffer[0..<count]
+            if headEnd == nil, let range = findHeadEnd(data) {
+                headEnd = range
+                let head = String(decoding: data[0..<range], as: UTF8.self)
+                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+                    expected = min(Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0, 1 << 20)
+                }
+            }
+            if let headEnd, data.count >= headEnd + 4 + expected { break }
+            if headEnd == nil, data.count > 65_536 { return nil }
+        }
+        guard let headEnd else { return nil }
+        let requestLine = String(decoding: data[0..<headEnd], as: UTF8.self).split(separator: "\r\n").first ?? ""
+        let parts = requestLine.split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        let body = String(decoding: data[(headEnd + 4)..<(headEnd + 4 + expected)], as: UTF8.self)
+        return Request(method: String(parts[0]), target: String(parts[1]), body: body)
+    }
+
+    private static func findHeadEnd(_ data: [UInt8]) -> Int? {
+        guard data.count >= 4 else { return nil }
+        for index in 0...(data.count - 4) where data[index] == 13 && data[index + 1] == 10 && data[index + 2] == 13 && data[index + 3] == 10 {
+            return index
+        }
+        return nil
+    }
+
+    private static func write(_ connection: Int32, status: String, headers: [String: String], body: String) {
+        var text = "HTTP/1.1 \(status)\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        text += "\r\n" + body
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBufferPointer { send(connection, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return }
+            sent += count
+        }
+    }
+}

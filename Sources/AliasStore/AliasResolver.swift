@@ -1,0 +1,107 @@
+/// The resolution rules, over any ``AliasReading`` view. Shared by every store and the
+/// Postfix export, so they cannot drift apart.
+///
+/// Order for a local part `l` on a served, verified domain `d`:
+/// 1. the exact alias `l@d` (compared in lowercase);
+/// 2. when `l` has a `+tag`, the alias for the part before the first `+`;
+/// 3. the domain's pattern aliases, in name order, against all of `l`;
+/// 4. the catch-all `*@d`.
+/// The first found decides: disabled rejects (5.2.1), a banned owner rejects (5.7.1).
+/// Each recipient on one of our own domains is resolved the same way (a chain), with loop
+/// detection along the path and ``AliasPolicy/maxChainDepth``; any rejection along a chain
+/// rejects the whole address, so misconfiguration is loud rather than silently lossy.
+struct AliasResolver<Reader: AliasReading> {
+    let policy: AliasPolicy
+    let reader: Reader
+
+    private struct Walk {
+        var path: [String] = []
+        var lookups = 0
+        var output: [String] = []
+        var seen: Set<String> = []
+
+        mutating func append(_ recipient: String) {
+            if seen.insert(recipient).inserted { output.append(recipient) }
+        }
+    }
+
+    private enum Stop: Error {
+        case rejected(RejectionReason)
+    }
+
+    /// Resolves `address`.
+    func resolve(_ address: String) -> Resolution {
+        guard let parsed = try? EmailAddress(address) else { return .rejected(Rejection(.invalidAddress)) }
+        do {
+            guard try reader.domainVerified(parsed.domain) != nil else { return .unknown }
+            var walk = Walk()
+            try resolve(local: parsed.localPart.lowercased(), domain: parsed.domain, depth: 0, walk: &walk)
+            return .recipients(walk.output)
+        } catch Stop.rejected(let reason) {
+            return .rejected(Rejection(reason))
+        } catch {
+            return .rejected(Rejection(.storageUnavailable))
+        }
+    }
+
+    /// The final recipients of `match` itself (the export's view of one alias), or the
+    /// rejection its chain runs into; never `.unknown`.
+    func expand(_ match: AliasMatch) -> Resolution {
+        var walk = Walk()
+        do {
+            try expand(match, key: match.alias.address, depth: 0, walk: &walk)
+            return .recipients(walk.output)
+        } catch Stop.rejected(let reason) {
+            return .rejected(Rejection(reason))
+        } catch {
+            return .rejected(Rejection(.storageUnavailable))
+        }
+    }
+
+    private func resolve(local: String, domain: String, depth: Int, walk: inout Walk) throws {
+        let key = "\(local)@\(domain)"
+        guard !walk.path.contains(key) else { throw Stop.rejected(.forwardingLoop) }
+        guard depth <= policy.maxChainDepth else { throw Stop.rejected(.chainTooDeep) }
+        walk.lookups += 1
+        guard walk.lookups <= policy.maxLookupsPerResolution else { throw Stop.rejected(.chainTooDeep) }
+        guard let verified = try reader.domainVerified(domain) else { throw Stop.rejected(.noSuchAlias) }
+        guard verified else { throw Stop.rejected(.domainUnverified) }
+        guard let match = try find(local: local, domain: domain) else { throw Stop.rejected(.noSuchAlias) }
+        try expand(match, key: key, depth: depth, walk: &walk)
+    }
+
+    private func find(local: String, domain: String) throws -> AliasMatch? {
+        if let match = try reader.exactAlias(domain: domain, name: local) { return match }
+        if let plus = local.firstIndex(of: "+"), plus != local.startIndex {
+            if let match = try reader.exactAlias(domain: domain, name: String(local[..<plus])) { return match }
+        }
+        for candidate in try reader.patternAliases(domain: domain) {
+            let source = String(candidate.alias.name.dropFirst().dropLast())
+            // A stored pattern was valid when written; a tighter policy since then makes it
+            // unusable, which must not turn into silently ignoring it.
+            guard let pattern = try? AliasPattern(source, maxLength: max(policy.maxPatternLength, source.utf8.count)) else { continue }
+            switch pattern.evaluate(local, stepBudget: policy.patternStepBudget) {
+            case .match: return candidate
+            case .noMatch: continue
+            case .budgetExceeded: throw Stop.rejected(.patternBudgetExceeded)
+            }
+        }
+        return try reader.exactAlias(domain: domain, name: "*")
+    }
+
+    private func expand(_ match: AliasMatch, key: String, depth: Int, walk: inout Walk) throws {
+        guard match.alias.enabled else { throw Stop.rejected(.aliasDisabled) }
+        guard !match.ownerBanned else { throw Stop.rejected(.ownerBanned) }
+        walk.path.append(key)
+        defer { walk.path.removeLast() }
+        for recipient in match.alias.recipients {
+            guard let at = recipient.lastIndex(of: "@") else { continue }
+            let domain = String(recipient[recipient.index(after: at)...]).lowercased()
+            if try reader.domainVerified(domain) != nil {
+                try resolve(local: recipient[..<at].lowercased(), domain: domain, depth: depth + 1, walk: &walk)
+            } else {
+                walk.append(recipient)
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+/// The write rules, shared by every store. Each check reads through an ``AliasReading``
+/// view taken inside the same transaction (or actor turn) as the write it guards.
+enum AliasValidation {
+    static let maxDescriptionLength = 1_000
+    static let maxLabels = 20
+    static let maxLabelLength = 64
+    static let maxUserIDLength = 128
+    static let maxLocaleLength = 35
+    static let maxTokenLength = 64
+
+    /// A validated alias, ready to store.
+    struct Prepared {
+        var name: String
+        var domain: String
+        var owner: String
+        var recipients: [String]
+        var enabled: Bool
+        var description: String
+        var labels: [String]
+    }
+
+    /// Normalises an alias name: lowercase for exact names, `*`, or `/pattern/` checked.
+    static func normalizeName(_ raw: String, policy: AliasPolicy) throws(AliasStoreError) -> String {
+        switch AliasKind(name: raw) {
+        case .catchAll:
+            return raw
+        case .pattern:
+            _ = try AliasPattern(String(raw.dropFirst().dropLast()), maxLength: policy.maxPatternLength)
+            return raw
+        case .exact:
+            let name = raw.lowercased()
+            try EmailAddress.validateLocalPart(name)
+            guard !name.contains("+") else {
+                throw AliasStoreError.invalidLocalPart.with(
+                    message: "an alias name cannot contain +, which separates sub-address tags (alice+tag reaches alice)")
+            }
+            return name
+        }
+    }
+
+    /// Checks a new alias against every rule.
+    static func prepare(
+        _ new: NewAlias, actor: ChangeActor, policy: AliasPolicy, reader: some AliasReading
+    ) throws(AliasStoreError) -> Prepared {
+        let domain = try EmailAddress.normalizeDomain(new.domain)
+        guard try reader.domainVerified(domain) != nil else {
+            throw AliasStoreError.domainNotFound.with(message: "the store does not serve \(domain)")
+        }
+        let name = try normalizeName(new.name, policy: policy)
+        try checkPermission(name: name, domain: domain, actor: actor, policy: policy, reader: reader)
+        let prepared = try prepareFields(
+            name: name, domain: domain, owner: new.owner, recipients: new.recipients, enabled: new.enabled,
+            description: new.description, labels: new.labels, policy: policy, reader: reader)
+        let owned = try reader.aliasCount(owner: new.owner)
+        guard owned < policy.maxAliasesPerUser else {
+            throw AliasStoreError.aliasLimitReached.with(
+                message: "\(new.owner) already owns \(owned) aliases; at most \(policy.maxAliasesPerUser) are allowed")
+        }
+        return prepared
+    }
+
+    /// Checks an update of `stored` to `updated`.
+    static func prepareUpdate(
+        _ updated: Alias, stored: Alias, actor: ChangeActor, policy: AliasPolicy, reader: some AliasReading
+    ) throws(AliasStoreError) -> Prepared {
+        guard updated.revision == stored.revision else {
+            throw AliasStoreError.conflict.with(
+                message: "\(stored.address) is at revision \(stored.revision), the update started from \(updated.revision)")
+        }
+        let sameName = stored.kind == .exact ? updated.name.lowercased() == stored.name : updated.name == stored.name
+        guard sameName,
+              (try? EmailAddress.normalizeDomain(updated.domain)) == stored.domain
+        else {
+            throw AliasStoreError.immutableField.with(message: "\(stored.address) cannot be renamed; delete it and create the new one")
+        }
+        if updated.owner != stored.owner {
+            try checkPermission(name: stored.name, domain: stored.domain, actor: actor, policy: policy, reader: reader)
+            let owned = try reader.aliasCount(owner: updated.owner)
+            guard owned < policy.maxAliasesPerUser else {
+                throw AliasStoreError.aliasLimitReached.with(
+                    message: "\(updated.owner) already owns \(owned) aliases; at most \(policy.maxAliasesPerUser) are allowed")
+            }
+        }
+        return try prepareFields(
+            name: stored.name, domain: stored.domain, owner: updated.owner, recipients: updated.recipients,
+            enabled: updated.enabled, description: updated.description, labels: updated.labels, policy: policy, reader: reader)
+    }
+
+    private static func checkPermission(
+        name: String, domain: String, actor: ChangeActor, policy: AliasPolicy, reader: some AliasReading
+    ) throws(AliasStoreError) {
+        let kind = AliasKind(name: name)
+        let reserved = kind == .exact && policy.reservedNames.contains(name)
+        guard reserved || kind != .exact else { return }
+        var isAdmin = false
+        if case .person(let id) = actor { isAdmin = try reader.memberRole(domain: domain, userID: id) == .admin }
+        guard !isAdmin else { return }
+        if reserved {
+            throw AliasStoreError.reservedName.with(message: "\(name)@\(domain) is reserved for the domain's admins")
+        }
+        throw AliasStoreError.notPermitted.with(
+            message: "only an admin of \(domain) may create or reassign catch-all and pattern aliases")
+    }
+
+    private static func prepareFields(
+        name: String, domain: String, owner: String, recipients: [String], enabled: Bool, description: String,
+        labels: [String], policy: AliasPolicy, reader: some AliasReading
+    ) throws(AliasStoreError) -> Prepared {
+        guard try reader.user(owner) != nil else {
+            throw AliasStoreError.userNotFound.with(message: "the owner \(owner.debugDescription) is not a known user")
+        }
+        guard !recipients.isEmpty, recipients.count <= policy.maxRecipientsPerAlias else {
+            throw AliasStoreError.tooManyRecipients.with(
+                message: "an alias needs 1 to \(policy.maxRecipientsPerAlias) recipients; \(recipients.count) given")
+        }
+        var normalized: [String] = []
+        for recipient in recipients {
+            let address: EmailAddress
+            do {
+                address = try EmailAddress(recipient)
+            } catch {
+                throw AliasStoreError.invalidRecipient.with(message: "the recipient \(recipient.debugDescription) is not valid: \(error.message)")
+            }
+            if address.domain == domain && forwardsToItself(name: name, recipientLocal: address.localPart.lowercased(), policy: policy) {
+                throw AliasStoreError.selfForwarding.with(message: "\(name)@\(domain) lists itself (\(recipient)) as a recipient")
+            }
+            if !normalized.contains(address.description) { normalized.append(address.description) }
+        }
+        try checkText(description, field: "description", maxLength: maxDescriptionLength, allowEmpty: true)
+        guard labels.count <= maxLabels else {
+            throw AliasStoreError.invalidField.with(message: "an alias may have at most \(maxLabels) labels")
+        }
+        for label in labels { try checkText(label, field: "label", maxLength: maxLabelLength, allowEmpty: false) }
+        return Prepared(
+            name: name, domain: domain, owner: owner, recipients: normalized, enabled: enabled, description: description,
+            labels: labels)
+    }
+
+    private static func forwardsToItself(name: String, recipientLocal: String, policy: AliasPolicy) -> Bool {
+        switch AliasKind(name: name) {
+        case .catchAll:
+            return false
+        case .pattern:
+            guard let pattern = try? AliasPattern(String(name.dropFirst().dropLast()), maxLength: policy.maxPatternLength) else { return false }
+            return pattern.evaluate(recipientLocal, stepBudget: policy.patternStepBudget) != .noMatch
+        case .exact:
+            if recipientLocal == name { return true }
+            if let plus = recipientLocal.firstIndex(of: "+") { return recipientLocal[..<plus] == name }
+            return false
+        }
+    }
+
+    /// Checks a free-text field: length in bytes, no control characters.
+    static func checkText(_ text: String, field: String, maxLength: Int, allowEmpty: Bool) throws(AliasStoreError) {
+        guard allowEmpty || !text.isEmpty else { throw AliasStoreError.invalidField.with(message: "the \(field) is empty") }
+        guard text.utf8.count <= maxLength else {
+            throw AliasStoreError.invalidField.with(message: "the \(field) is longer than \(maxLength) bytes")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw AliasStoreError.invalidField.with(message: "the \(field) contains a control character")
+        }
+    }
+
+    /// Checks and normalises a user (the e-mail address is normalised).
+    static func prepareUser(_ user: User) throws(AliasStoreError) -> User {
+        try checkText(user.id, field: "user id", maxLength: maxUserIDLength, allowEmpty: false)
+        guard !user.id.contains(where: { $0.isWhitespace }) else {
+            throw AliasStoreError.invalidField.with(message: "the user id contains white space")
+        }
+        let email: EmailAddress
+        do {
+            email = try EmailAddress(user.email)
+        } catch {
+            throw AliasStoreError.invalidAddress.with(message: "the user's e-mail is not valid: \(error.message)")
+        }
+        guard !user.locale.isEmpty, user.locale.utf8.count <= maxLocaleLength,
+              user.locale.utf8.allSatisfy({ EmailAddress.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        else {
+            throw AliasStoreError.invalidField.with(message: "the locale \(user.locale.debugDescription) is not a BCP 47 tag")
+        }
+        var normalized = user
+        normalized.email = email.description
+        return normalized
+    }
+
+    /// Checks a verification token, or makes one (10 letters and digits, like
+    /// `6IsURgl2t7`) when none is given.
+    static func verificationToken(_ given: String?) throws(AliasStoreError) -> String {
+        guard let given else {
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            var generator = SystemRandomNumberGenerator()
+            return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        }
+        guard !given.isEmpty, given.utf8.count <= maxTokenLength,
+              given.utf8.allSatisfy({ EmailAddress.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        else {
+            throw AliasStoreError.invalidField.with(message: "a verification token is 1 to \(maxTokenLength) letters, digits, - or _")
+        }
+        return given
+    }
+}

@@ -1,0 +1,158 @@
+internal import CommunityMailIDNA
+
+/// A mailbox address as SMTP carries it: a dot-atom local part and a domain stored as a
+/// lowercase IDNA A-label.
+///
+/// The local part follows RFC 5321/5322 `dot-atom`: 1...64 bytes of letters, digits and
+/// ``EmailAddress/localPartSymbols``, with dots only between atoms. Quoted local parts and
+/// UTF-8 local parts (SMTPUTF8) are refused, and so are address literals (`[192.0.2.1]`):
+/// forwarding rules do not need them and they are a common source of confusion. The domain
+/// must have at least two labels; the whole address is at most 254 bytes (RFC 5321's
+/// 256-byte path less its angle brackets).
+public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The characters besides letters and digits that RFC 5322 `atext` allows.
+    public static let localPartSymbols = "!#$%&'*+-/=?^_`{|}~"
+    /// Longest local part, in bytes (RFC 5321 section 4.5.3.1.1).
+    public static let maxLocalPartLength = 64
+    /// Longest domain, in bytes (RFC 5321 section 4.5.3.1.2).
+    public static let maxDomainLength = 255
+    /// Longest address, in bytes.
+    public static let maxAddressLength = 254
+
+    /// The local part as written.
+    public let localPart: String
+    /// The domain as a lowercase A-label.
+    public let domain: String
+
+    /// Parses `address`.
+    /// - Throws: ``AliasStoreError/invalidAddress``, ``AliasStoreError/invalidLocalPart`` or
+    ///   ``AliasStoreError/invalidDomain``.
+    public init(_ address: String) throws(AliasStoreError) {
+        guard let at = address.lastIndex(of: "@") else {
+            throw AliasStoreError.invalidAddress.with(message: "the address has no @")
+        }
+        let local = String(address[..<at])
+        let domain = String(address[address.index(after: at)...])
+        try Self.validateLocalPart(local)
+        let ascii = try Self.normalizeDomain(domain)
+        guard local.utf8.count + 1 + ascii.utf8.count <= Self.maxAddressLength else {
+            throw AliasStoreError.invalidAddress.with(message: "the address is longer than \(Self.maxAddressLength) bytes")
+        }
+        self.localPart = local
+        self.domain = ascii
+    }
+
+    /// `local@domain`.
+    public var description: String { "\(localPart)@\(domain)" }
+
+    /// The address with its local part lowercased, the form aliases are looked up by.
+    public var lookupKey: String { "\(localPart.lowercased())@\(domain)" }
+
+    /// Checks a dot-atom local part.
+    /// - Throws: ``AliasStoreError/invalidLocalPart`` naming the problem.
+    public static func validateLocalPart(_ local: String) throws(AliasStoreError) {
+        let bytes = Array(local.utf8)
+        guard !bytes.isEmpty else { throw AliasStoreError.invalidLocalPart.with(message: "the local part is empty") }
+        guard bytes.count <= maxLocalPartLength else {
+            throw AliasStoreError.invalidLocalPart.with(
+                message: "the local part is \(bytes.count) bytes long; at most \(maxLocalPartLength) are allowed")
+        }
+        guard bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: ".") else {
+            throw AliasStoreError.invalidLocalPart.with(message: "the local part starts or ends with a dot")
+        }
+        var previousWasDot = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard !previousWasDot else {
+                    throw AliasStoreError.invalidLocalPart.with(message: "the local part has two dots in a row")
+                }
+                previousWasDot = true
+                continue
+            }
+            previousWasDot = false
+            guard isAtext(byte) else {
+                let shown = byte >= 0x21 && byte < 0x7f ? "'\(Character(Unicode.Scalar(byte)))'" : hexByte(byte)
+                throw AliasStoreError.invalidLocalPart.with(
+                    message: "the local part contains \(shown), which is not allowed (quoted and non-ASCII local parts are not supported)")
+            }
+        }
+    }
+
+    /// The lowercase A-label form of `domain` (Unicode names are converted with IDNA).
+    /// - Throws: ``AliasStoreError/invalidDomain`` naming the problem.
+    public static func normalizeDomain(_ domain: String) throws(AliasStoreError) -> String {
+        guard !domain.hasPrefix("[") else {
+            throw AliasStoreError.invalidDomain.with(message: "address literals such as [192.0.2.1] are not supported")
+        }
+        let ascii: String
+        if let fast = plainASCIIDomain(domain) {
+            ascii = fast
+        } else {
+            do {
+                ascii = try DomainName.toASCII(domain)
+            } catch {
+                throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) is not a valid domain name: \(error.message)")
+            }
+        }
+        guard ascii.utf8.count <= maxDomainLength else {
+            throw AliasStoreError.invalidDomain.with(message: "the domain is longer than \(maxDomainLength) bytes")
+        }
+        guard ascii.contains(".") else {
+            throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) has a single label; a full domain name is needed")
+        }
+        if let last = ascii.split(separator: ".").last, last.allSatisfy({ $0.isNumber }) {
+            throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) ends in an all-numeric label")
+        }
+        return ascii
+    }
+
+    /// The lowercase form of a plain letters-digits-hyphens name that passes every
+    /// host-name rule, or nil when the name needs the full IDNA mapping (non-ASCII, `xn--`
+    /// labels) or breaks a rule (the full mapping then names the problem). The mail path
+    /// resolves ASCII names almost always, and this avoids Unicode normalisation for them.
+    static func plainASCIIDomain(_ domain: String) -> String? {
+        var bytes = Array(domain.utf8)
+        if bytes.last == UInt8(ascii: "."), bytes.count > 1 { bytes.removeLast() }
+        guard !bytes.isEmpty, bytes.count <= 253 else { return nil }
+        var labelStart = 0
+        for index in 0...bytes.count {
+            if index < bytes.count {
+                let byte = bytes[index]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                    bytes[index] = byte + 32
+                    continue
+                }
+                if isAlphanumeric(byte) || byte == UInt8(ascii: "-") { continue }
+                guard byte == UInt8(ascii: ".") else { return nil }
+            }
+            let length = index - labelStart
+            guard length > 0, length <= 63, bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-") else { return nil }
+            if length >= 4, bytes[labelStart + 2] == UInt8(ascii: "-"), bytes[labelStart + 3] == UInt8(ascii: "-") { return nil }
+            labelStart = index + 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: false
+        }
+    }
+
+    static func isAtext(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return symbolBytes.contains(byte)
+        }
+    }
+
+    private static let symbolBytes = Set(localPartSymbols.utf8)
+
+    private static func hexByte(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "byte 0x" + String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+    }
+}

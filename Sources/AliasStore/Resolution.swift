@@ -1,0 +1,92 @@
+/// The answer to "where does this address go?".
+public enum Resolution: Sendable, Hashable {
+    /// Forward to these final addresses (chains through the store's own aliases already
+    /// followed; duplicates removed, first occurrence kept).
+    case recipients([String])
+    /// The address is on a domain the store serves, but mail to it must be refused (or,
+    /// for a 4xx reply, deferred).
+    case rejected(Rejection)
+    /// The domain is not one the store serves; the mail path decides (usually "relay
+    /// access denied").
+    case unknown
+
+    /// The recipients, when the address forwards.
+    public var recipients: [String]? { if case .recipients(let list) = self { list } else { nil } }
+    /// The rejection, when the address is refused.
+    public var rejection: Rejection? { if case .rejected(let rejection) = self { rejection } else { nil } }
+}
+
+/// Why an address is refused, and the SMTP reply to send.
+public struct Rejection: Sendable, Hashable {
+    /// The reason, for code.
+    public var reason: RejectionReason
+    /// The reply for the RCPT TO command.
+    public var reply: SMTPReply
+
+    /// A rejection with the standard reply for `reason`.
+    public init(_ reason: RejectionReason) {
+        self.reason = reason
+        self.reply = reason.reply
+    }
+}
+
+/// Why an address is refused.
+public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
+    /// The address does not parse. 501 5.1.3.
+    case invalidAddress
+    /// No alias (and no catch-all or pattern) takes the local part. 550 5.1.1.
+    case noSuchAlias
+    /// The alias exists but is disabled. 550 5.2.1.
+    case aliasDisabled
+    /// The alias's owner is banned. 550 5.7.1.
+    case ownerBanned
+    /// The domain has not passed its DNS verification. 550 5.7.1.
+    case domainUnverified
+    /// Following the chain of aliases came back to an address already on the path. 550 5.4.6.
+    case forwardingLoop
+    /// The chain of aliases is longer than the policy's depth limit. 550 5.4.6.
+    case chainTooDeep
+    /// A pattern alias ran out of its step budget, so whether it matches is unknown;
+    /// deferred so that no mail is lost while an admin fixes the pattern. 451 4.3.0.
+    case patternBudgetExceeded
+    /// The storage could not be read (locked, damaged). 451 4.3.0.
+    case storageUnavailable
+
+    /// The standard reply for this reason.
+    public var reply: SMTPReply {
+        switch self {
+        case .invalidAddress: SMTPReply(code: 501, enhancedCode: "5.1.3", text: "Bad recipient address syntax")
+        case .noSuchAlias: SMTPReply(code: 550, enhancedCode: "5.1.1", text: "No such user here")
+        case .aliasDisabled: SMTPReply(code: 550, enhancedCode: "5.2.1", text: "Mailbox disabled, not accepting messages")
+        case .ownerBanned: SMTPReply(code: 550, enhancedCode: "5.7.1", text: "Delivery not authorized, message refused")
+        case .domainUnverified: SMTPReply(code: 550, enhancedCode: "5.7.1", text: "Domain not verified for forwarding")
+        case .forwardingLoop: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Routing loop detected")
+        case .chainTooDeep: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Forwarding chain too long")
+        case .patternBudgetExceeded: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
+        case .storageUnavailable: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
+        }
+    }
+}
+
+/// An SMTP reply: a three-digit code, an RFC 3463 enhanced status code, and text.
+public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
+    /// The basic reply code (550, 451, ...).
+    public var code: Int
+    /// The enhanced status code (`5.1.1`).
+    public var enhancedCode: String
+    /// Human text.
+    public var text: String
+
+    /// A reply from its parts.
+    public init(code: Int, enhancedCode: String, text: String) {
+        self.code = code
+        self.enhancedCode = enhancedCode
+        self.text = text
+    }
+
+    /// True for 4xx replies: the sender should try again later.
+    public var isTransient: Bool { (400..<500).contains(code) }
+
+    /// The reply line as sent: `550 5.1.1 No such user here`.
+    public var description: String { "\(code) \(enhancedCode) \(text)" }
+}

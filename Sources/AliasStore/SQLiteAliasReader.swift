@@ -1,0 +1,194 @@
+import CommunityMailSQL
+import Foundation
+
+/// ``AliasReading`` over one SQLite connection, inside whatever transaction the caller
+/// holds; also decodes rows into the model.
+struct SQLiteAliasReader: AliasReading {
+    let connection: SQLiteConnection
+
+    static let aliasColumns = """
+        a.id, a.domain, a.name, a.owner, a.recipients, a.enabled, a.description, a.labels, a.created_at, \
+        a.updated_at, a.provisioner_kind, a.provisioner_id, a.revision
+        """
+
+    func domainVerified(_ domain: String) throws(AliasStoreError) -> Bool? {
+        try storage { () throws(SQLiteError) in
+            let statement = try connection.prepare("SELECT verified FROM domains WHERE name = ?")
+            defer { statement.reset() }
+            try statement.bind([domain])
+            return try statement.step() ? statement.value(at: 0).integerValue == 1 : nil
+        }
+    }
+
+    func memberRole(domain: String, userID: String) throws(AliasStoreError) -> DomainRole? {
+        try storage { () throws(SQLiteError) in
+            try connection.queryFirst("SELECT role FROM domain_members WHERE domain = ? AND user_id = ?", [domain, userID])
+                .flatMap { $0[0].textValue }.flatMap(DomainRole.init(rawValue:))
+        }
+    }
+
+    func user(_ id: String) throws(AliasStoreError) -> User? {
+        try storage { () throws(SQLiteError) in
+            guard let row = try connection.queryFirst("SELECT id, email, locale, banned FROM users WHERE id = ?", [id]) else { return nil }
+            return try Self.user(row)
+        }
+    }
+
+    func exactAlias(domain: String, name: String) throws(AliasStoreError) -> AliasMatch? {
+        // The mail path's hot query: read by position, without building named rows.
+        try storage { () throws(SQLiteError) in
+            let statement = try connection.prepare(
+                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.name = ?")
+            defer { statement.reset() }
+            try statement.bind([domain, name])
+            guard try statement.step() else { return nil }
+            return AliasMatch(alias: try Self.alias(statement), ownerBanned: statement.value(at: 13).integerValue == 1)
+        }
+    }
+
+    func patternAliases(domain: String) throws(AliasStoreError) -> [AliasMatch] {
+        try storage { () throws(SQLiteError) in
+            try connection.query(
+                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.kind = 2 ORDER BY a.name",
+                [domain]
+            ).map { row throws(SQLiteError) in AliasMatch(alias: try Self.alias(row), ownerBanned: row["banned"].integerValue == 1) }
+        }
+    }
+
+    func aliasCount(owner: String) throws(AliasStoreError) -> Int {
+        try storage { () throws(SQLiteError) in
+            Int(try connection.queryFirst("SELECT count(*) FROM aliases WHERE owner = ?", [owner])?[0].integerValue ?? 0)
+        }
+    }
+
+    // MARK: Whole records
+
+    func domain(_ name: String) throws(AliasStoreError) -> Domain? {
+        try storage { () throws(SQLiteError) in
+            guard let row = try connection.queryFirst("SELECT * FROM domains WHERE name = ?", [name]) else { return nil }
+            return try domain(row)
+        }
+    }
+
+    func domains() throws(AliasStoreError) -> [Domain] {
+        try storage { () throws(SQLiteError) in
+            try connection.query("SELECT * FROM domains ORDER BY name").map { row throws(SQLiteError) in try domain(row) }
+        }
+    }
+
+    func users() throws(AliasStoreError) -> [User] {
+        try storage { () throws(SQLiteError) in
+            try connection.query("SELECT id, email, locale, banned FROM users ORDER BY id").map { row throws(SQLiteError) in try Self.user(row) }
+        }
+    }
+
+    func aliases(where condition: String, _ bindings: [any SQLiteBindable], orderBy: String) throws(AliasStoreError) -> [Alias] {
+        try storage { () throws(SQLiteError) in
+            try connection.query("SELECT \(Self.aliasColumns) FROM aliases a WHERE \(condition) ORDER BY \(orderBy)", bindings)
+                .map { row throws(SQLiteError) in try Self.alias(row) }
+        }
+    }
+
+    func changes(after cursor: Int64, limit: Int) throws(AliasStoreError) -> [ChangeLogEntry] {
+        try storage { () throws(SQLiteError) in
+            try connection.query("SELECT * FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?", [cursor, max(0, limit)])
+                .map { row throws(SQLiteError) in try Self.change(row) }
+        }
+    }
+
+    func lastAliasID() throws(AliasStoreError) -> Int64 {
+        try storage { () throws(SQLiteError) in
+            try connection.queryFirst("SELECT seq FROM sqlite_sequence WHERE name = 'aliases'")?[0].integerValue ?? 0
+        }
+    }
+
+    func isEmpty() throws(AliasStoreError) -> Bool {
+        try storage { () throws(SQLiteError) in
+            try connection.queryFirst(
+                "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM domains) + (SELECT count(*) FROM changes)")?[0]
+                .integerValue == 0
+        }
+    }
+
+    // MARK: Row decoding
+
+    private func domain(_ row: SQLiteRow) throws(SQLiteError) -> Domain {
+        let name = try row.text("name")
+        let members = try connection.query("SELECT user_id, role FROM domain_members WHERE domain = ? ORDER BY user_id", [name])
+            .map { member throws(SQLiteError) in
+                DomainMember(userID: try member.text("user_id"), role: DomainRole(rawValue: try member.text("role")) ?? .user)
+            }
+        return Domain(
+            name: name, plan: DomainPlan(rawValue: try row.text("plan")) ?? .free,
+            verificationToken: try row.text("verification_token"), verified: try row.integer("verified") == 1,
+            lastCheckedAt: row["last_checked_at"].integerValue.map(Date.init(millisecondsSince1970:)), members: members,
+            createdAt: Date(millisecondsSince1970: try row.integer("created_at")),
+            updatedAt: Date(millisecondsSince1970: try row.integer("updated_at")))
+    }
+
+    static func user(_ row: SQLiteRow) throws(SQLiteError) -> User {
+        User(id: try row.text("id"), email: try row.text("email"), locale: try row.text("locale"), banned: try row.integer("banned") == 1)
+    }
+
+    static func alias(_ row: SQLiteRow) throws(SQLiteError) -> Alias {
+        let kind = try row.text("provisioner_kind")
+        guard let provisioner = ChangeActor(kind: kind, identifier: try row.text("provisioner_id")) else {
+            throw SQLiteError.typeMismatch.with(message: "unknown provisioner kind \(kind)")
+        }
+        return Alias(
+            id: try row.integer("id"), name: try row.text("name"), domain: try row.text("domain"), owner: try row.text("owner"),
+            recipients: splitList(try row.text("recipients")), enabled: try row.integer("enabled") == 1,
+            description: try row.text("description"), labels: splitList(try row.text("labels")),
+            createdAt: Date(millisecondsSince1970: try row.integer("created_at")),
+            updatedAt: Date(millisecondsSince1970: try row.integer("updated_at")), provisionedBy: provisioner,
+            revision: try row.integer("revision"))
+    }
+
+    /// The alias in the current row of a statement selecting ``aliasColumns`` first.
+    static func alias(_ statement: SQLiteStatement) throws(SQLiteError) -> Alias {
+        func text(_ index: Int) throws(SQLiteError) -> String {
+            guard let value = statement.value(at: index).textValue else { throw SQLiteError.typeMismatch.with(message: "alias column \(index) is not text") }
+            return value
+        }
+        func integer(_ index: Int) throws(SQLiteError) -> Int64 {
+            guard let value = statement.value(at: index).integerValue else { throw SQLiteError.typeMismatch.with(message: "alias column \(index) is not an integer") }
+            return value
+        }
+        let kind = try text(10)
+        guard let provisioner = ChangeActor(kind: kind, identifier: try text(11)) else {
+            throw SQLiteError.typeMismatch.with(message: "unknown provisioner kind \(kind)")
+        }
+        return Alias(
+            id: try integer(0), name: try text(2), domain: try text(1), owner: try text(3), recipients: splitList(try text(4)),
+            enabled: try integer(5) == 1, description: try text(6), labels: splitList(try text(7)),
+            createdAt: Date(millisecondsSince1970: try integer(8)), updatedAt: Date(millisecondsSince1970: try integer(9)),
+            provisionedBy: provisioner, revision: try integer(12))
+    }
+
+    static func change(_ row: SQLiteRow) throws(SQLiteError) -> ChangeLogEntry {
+        let kind = try row.text("actor_kind")
+        guard let actor = ChangeActor(kind: kind, identifier: try row.text("actor_id")),
+              let action = ChangeAction(rawValue: try row.text("action")),
+              let entity = ChangeEntity(rawValue: try row.text("entity"))
+        else { throw SQLiteError.typeMismatch.with(message: "a change-log row has an unknown kind") }
+        return ChangeLogEntry(
+            sequence: try row.integer("sequence"), at: Date(millisecondsSince1970: try row.integer("at")), actor: actor,
+            action: action, entity: entity, key: try row.text("key"), detail: try row.text("detail"))
+    }
+
+    /// Recipients and labels are stored one a line: neither may contain a line break.
+    static func joinList(_ items: [String]) -> String { items.joined(separator: "\n") }
+    static func splitList(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+/// Runs `body`, turning SQLite's errors into ``AliasStoreError/storage``.
+@discardableResult
+func storage<T>(_ body: () throws(SQLiteError) -> T) throws(AliasStoreError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw AliasStoreError.storage.with(message: error.message)
+    }
+}

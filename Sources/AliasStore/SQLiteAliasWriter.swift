@@ -1,0 +1,274 @@
+import CommunityMailSQL
+import Foundation
+
+/// The one write connection. Being an actor, it runs one change at a time, each in its own
+/// IMMEDIATE transaction that validates, writes and logs together.
+actor SQLiteAliasWriter {
+    private let connection: SQLiteConnection
+    private let policy: AliasPolicy
+    private let clock: any AliasStoreClock
+
+    init(path: String, configuration: SQLiteConnection.Configuration, policy: AliasPolicy, clock: any AliasStoreClock) throws(SQLiteError) {
+        let connection = try SQLiteConnection(path: path, configuration: configuration)
+        try connection.migrate(SQLiteAliasStore.migrations)
+        self.connection = connection
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction with a reader over the same connection and
+    /// the change's time; rolls back when it throws.
+    private func change<T: Sendable>(
+        _ body: (SQLiteConnection, SQLiteAliasReader, Date) throws(AliasStoreError) -> T
+    ) throws(AliasStoreError) -> T {
+        let reader = SQLiteAliasReader(connection: connection)
+        let time = clock.now().truncatedToMilliseconds
+        do {
+            return try connection.transaction(.immediate) { try body(connection, reader, time) }
+        } catch let error as AliasStoreError {
+            throw error
+        } catch let error as SQLiteError {
+            if error == .constraint {
+                throw AliasStoreError.storage.with(message: "a database constraint refused the change: \(error.message)")
+            }
+            throw AliasStoreError.storage.with(message: error.message)
+        } catch {
+            throw AliasStoreError.storage.with(message: "\(error)")
+        }
+    }
+
+    private func log(
+        _ actor: ChangeActor, _ action: ChangeAction, _ entity: ChangeEntity, _ key: String, _ detail: String, at time: Date
+    ) throws(AliasStoreError) {
+        try storage { () throws(SQLiteError) in
+            try connection.run(
+                "INSERT INTO changes (at, actor_kind, actor_id, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [time.millisecondsSince1970, actor.kindText, actor.identifier, action.rawValue, entity.rawValue, key, detail])
+        }
+    }
+
+    private func sql(_ text: String, _ bindings: [any SQLiteBindable]) throws(AliasStoreError) {
+        try storage { () throws(SQLiteError) in _ = try connection.run(text, bindings) }
+    }
+
+    // MARK: Users
+
+    func saveUser(_ user: User, by actor: ChangeActor) throws(AliasStoreError) -> User {
+        let user = try AliasValidation.prepareUser(user)
+        return try change { _, reader, time throws(AliasStoreError) in
+            let existed = try reader.user(user.id) != nil
+            try sql(
+                "INSERT INTO users (id, email, locale, banned) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET email = excluded.email, locale = excluded.locale, banned = excluded.banned",
+                [user.id, user.email, user.locale, user.banned])
+            try log(actor, existed ? .update : .create, .user, user.id, user.banned ? "banned" : "active", at: time)
+            return user
+        }
+    }
+
+    func deleteUser(id: String, by actor: ChangeActor) throws(AliasStoreError) {
+        try change { connection, reader, time throws(AliasStoreError) in
+            guard try reader.user(id) != nil else { throw AliasStoreError.userNotFound.with(message: "no user has id \(id)") }
+            let uses = try storage { () throws(SQLiteError) in
+                try connection.queryFirst(
+                    "SELECT (SELECT count(*) FROM aliases WHERE owner = ?1) + (SELECT count(*) FROM domain_members WHERE user_id = ?1)", [id]
+                )?[0].integerValue ?? 0
+            }
+            guard uses == 0 else { throw AliasStoreError.userInUse.with(message: "\(id) still owns aliases or belongs to a domain") }
+            try sql("DELETE FROM users WHERE id = ?", [id])
+            try log(actor, .delete, .user, id, "", at: time)
+        }
+    }
+
+    // MARK: Domains
+
+    func createDomain(_ name: String, plan: DomainPlan, verificationToken: String?, by actor: ChangeActor) throws(AliasStoreError) -> Domain {
+        let ascii = try EmailAddress.normalizeDomain(name)
+        let token = try AliasValidation.verificationToken(verificationToken)
+        return try change { _, reader, time throws(AliasStoreError) in
+            guard try reader.domainVerified(ascii) == nil else { throw AliasStoreError.duplicateDomain.with(message: "\(ascii) already exists") }
+            try sql(
+                "INSERT INTO domains (name, plan, verification_token, verified, last_checked_at, created_at, updated_at) VALUES (?, ?, ?, 0, NULL, ?, ?)",
+                [ascii, plan.rawValue, token, time.millisecondsSince1970, time.millisecondsSince1970])
+            try log(actor, .create, .domain, ascii, "plan \(plan.rawValue)", at: time)
+            return Domain(name: ascii, plan: plan, verificationToken: token, verified: false, lastCheckedAt: nil, members: [], createdAt: time, updatedAt: time)
+        }
+    }
+
+    private func existingDomain(_ name: String, _ reader: SQLiteAliasReader) throws(AliasStoreError) -> String {
+        let ascii = try EmailAddress.normalizeDomain(name)
+        guard try reader.domainVerified(ascii) != nil else { throw AliasStoreError.domainNotFound.with(message: "the store does not serve \(ascii)") }
+        return ascii
+    }
+
+    private func reload(_ name: String, _ reader: SQLiteAliasReader) throws(AliasStoreError) -> Domain {
+        guard let domain = try reader.domain(name) else { throw AliasStoreError.domainNotFound.with(message: "the store does not serve \(name)") }
+        return domain
+    }
+
+    func setPlan(_ plan: DomainPlan, forDomain name: String, by actor: ChangeActor) throws(AliasStoreError) -> Domain {
+        try change { _, reader, time throws(AliasStoreError) in
+            let ascii = try existingDomain(name, reader)
+            try sql("UPDATE domains SET plan = ?, updated_at = ? WHERE name = ?", [plan.rawValue, time.millisecondsSince1970, ascii])
+            try log(actor, .update, .domain, ascii, "plan \(plan.rawValue)", at: time)
+            return try reload(ascii, reader)
+        }
+    }
+
+    func recordVerification(domain name: String, verified: Bool, by actor: ChangeActor) throws(AliasStoreError) -> Domain {
+        try change { _, reader, time throws(AliasStoreError) in
+            let ascii = try existingDomain(name, reader)
+            try sql(
+                "UPDATE domains SET verified = ?, last_checked_at = ?, updated_at = ? WHERE name = ?",
+                [verified, time.millisecondsSince1970, time.millisecondsSince1970, ascii])
+            try log(actor, .update, .domain, ascii, verified ? "verified" : "not verified", at: time)
+            return try reload(ascii, reader)
+        }
+    }
+
+    func setMember(_ userID: String, role: DomainRole, onDomain name: String, by actor: ChangeActor) throws(AliasStoreError) -> Domain {
+        try change { _, reader, time throws(AliasStoreError) in
+            let ascii = try existingDomain(name, reader)
+            guard try reader.user(userID) != nil else { throw AliasStoreError.userNotFound.with(message: "no user has id \(userID)") }
+            let existed = try reader.memberRole(domain: ascii, userID: userID) != nil
+            try sql(
+                "INSERT INTO domain_members (domain, user_id, role) VALUES (?, ?, ?) ON CONFLICT(domain, user_id) DO UPDATE SET role = excluded.role",
+                [ascii, userID, role.rawValue])
+            try sql("UPDATE domains SET updated_at = ? WHERE name = ?", [time.millisecondsSince1970, ascii])
+            try log(actor, existed ? .update : .create, .member, "\(userID)@\(ascii)", role.rawValue, at: time)
+            return try reload(ascii, reader)
+        }
+    }
+
+    func removeMember(_ userID: String, fromDomain name: String, by actor: ChangeActor) throws(AliasStoreError) -> Domain {
+        try change { _, reader, time throws(AliasStoreError) in
+            let ascii = try existingDomain(name, reader)
+            guard try reader.memberRole(domain: ascii, userID: userID) != nil else {
+                throw AliasStoreError.memberNotFound.with(message: "\(userID) is not a member of \(ascii)")
+            }
+            try sql("DELETE FROM domain_members WHERE domain = ? AND user_id = ?", [ascii, userID])
+            try sql("UPDATE domains SET updated_at = ? WHERE name = ?", [time.millisecondsSince1970, ascii])
+            try log(actor, .delete, .member, "\(userID)@\(ascii)", "", at: time)
+            return try reload(ascii, reader)
+        }
+    }
+
+    func deleteDomain(named name: String, by actor: ChangeActor) throws(AliasStoreError) {
+        try change { connection, reader, time throws(AliasStoreError) in
+            let ascii = try existingDomain(name, reader)
+            let count = try storage { () throws(SQLiteError) in
+                try connection.queryFirst("SELECT count(*) FROM aliases WHERE domain = ?", [ascii])?[0].integerValue ?? 0
+            }
+            guard count == 0 else { throw AliasStoreError.domainInUse.with(message: "\(ascii) still has aliases") }
+            try sql("DELETE FROM domains WHERE name = ?", [ascii])
+            try log(actor, .delete, .domain, ascii, "", at: time)
+        }
+    }
+
+    // MARK: Aliases
+
+    func createAlias(_ new: NewAlias, by actor: ChangeActor) throws(AliasStoreError) -> Alias {
+        try change { connection, reader, time throws(AliasStoreError) in
+            let prepared = try AliasValidation.prepare(new, actor: actor, policy: policy, reader: reader)
+            guard try reader.exactAlias(domain: prepared.domain, name: prepared.name) == nil else {
+                throw AliasStoreError.duplicateAlias.with(message: "\(prepared.name)@\(prepared.domain) already exists")
+            }
+            let kind = AliasKind(name: prepared.name)
+            try sql(
+                """
+                INSERT INTO aliases (domain, name, kind, owner, recipients, enabled, description, labels, created_at, updated_at,
+                                     provisioner_kind, provisioner_id, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """,
+                [prepared.domain, prepared.name, kind.rawValue, prepared.owner, SQLiteAliasReader.joinList(prepared.recipients),
+                 prepared.enabled, prepared.description, SQLiteAliasReader.joinList(prepared.labels), time.millisecondsSince1970,
+                 time.millisecondsSince1970, actor.kindText, actor.identifier])
+            let alias = Alias(
+                id: connection.lastInsertRowID, name: prepared.name, domain: prepared.domain, owner: prepared.owner,
+                recipients: prepared.recipients, enabled: prepared.enabled, description: prepared.description,
+                labels: prepared.labels, createdAt: time, updatedAt: time, provisionedBy: actor, revision: 1)
+            try log(actor, .create, .alias, alias.address, AliasChangeDetail.describe(alias), at: time)
+            return alias
+        }
+    }
+
+    func updateAlias(_ alias: Alias, by actor: ChangeActor) throws(AliasStoreError) -> Alias {
+        try change { _, reader, time throws(AliasStoreError) in
+            guard let stored = try reader.aliases(where: "a.id = ?", [alias.id], orderBy: "a.id").first else {
+                throw AliasStoreError.aliasNotFound.with(message: "no alias has id \(alias.id)")
+            }
+            let prepared = try AliasValidation.prepareUpdate(alias, stored: stored, actor: actor, policy: policy, reader: reader)
+            var updated = stored
+            updated.owner = prepared.owner
+            updated.recipients = prepared.recipients
+            updated.enabled = prepared.enabled
+            updated.description = prepared.description
+            updated.labels = prepared.labels
+            updated.updatedAt = time
+            updated.revision += 1
+            let changed = try storage { () throws(SQLiteError) in
+                try connection.run(
+                    """
+                    UPDATE aliases SET owner = ?, recipients = ?, enabled = ?, description = ?, labels = ?, updated_at = ?,
+                                       revision = revision + 1
+                    WHERE id = ? AND revision = ?
+                    """,
+                    [updated.owner, SQLiteAliasReader.joinList(updated.recipients), updated.enabled, updated.description,
+                     SQLiteAliasReader.joinList(updated.labels), time.millisecondsSince1970, stored.id, stored.revision])
+            }
+            guard changed == 1 else { throw AliasStoreError.conflict.with(message: "\(stored.address) changed during the update") }
+            try log(actor, .update, .alias, updated.address, AliasChangeDetail.describe(updated), at: time)
+            return updated
+        }
+    }
+
+    func deleteAlias(id: Int64, by actor: ChangeActor) throws(AliasStoreError) {
+        try change { _, reader, time throws(AliasStoreError) in
+            guard let stored = try reader.aliases(where: "a.id = ?", [id], orderBy: "a.id").first else {
+                throw AliasStoreError.aliasNotFound.with(message: "no alias has id \(id)")
+            }
+            try sql("DELETE FROM aliases WHERE id = ?", [id])
+            try log(actor, .delete, .alias, stored.address, "", at: time)
+        }
+    }
+
+    // MARK: Restore
+
+    func restore(_ snapshot: AliasStoreSnapshot) throws(AliasStoreError) {
+        _ = try AliasState(snapshot: snapshot)
+        try change { _, reader, _ throws(AliasStoreError) in
+            guard try reader.isEmpty() else { throw AliasStoreError.storeNotEmpty.with(message: "restore needs an empty store") }
+            for user in snapshot.users {
+                try sql("INSERT INTO users (id, email, locale, banned) VALUES (?, ?, ?, ?)", [user.id, user.email, user.locale, user.banned])
+            }
+            for domain in snapshot.domains {
+                try sql(
+                    "INSERT INTO domains (name, plan, verification_token, verified, last_checked_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [domain.name, domain.plan.rawValue, domain.verificationToken, domain.verified,
+                     domain.lastCheckedAt?.millisecondsSince1970, domain.createdAt.millisecondsSince1970, domain.updatedAt.millisecondsSince1970])
+                for member in domain.members {
+                    try sql("INSERT INTO domain_members (domain, user_id, role) VALUES (?, ?, ?)", [domain.name, member.userID, member.role.rawValue])
+                }
+            }
+            for alias in snapshot.aliases {
+                try sql(
+                    """
+                    INSERT INTO aliases (id, domain, name, kind, owner, recipients, enabled, description, labels, created_at, updated_at,
+                                         provisioner_kind, provisioner_id, revision)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [alias.id, alias.domain, alias.name, alias.kind.rawValue, alias.owner, SQLiteAliasReader.joinList(alias.recipients),
+                     alias.enabled, alias.description, SQLiteAliasReader.joinList(alias.labels), alias.createdAt.millisecondsSince1970,
+                     alias.updatedAt.millisecondsSince1970, alias.provisionedBy.kindText, alias.provisionedBy.identifier, alias.revision])
+            }
+            for entry in snapshot.changes {
+                try sql(
+                    "INSERT INTO changes (sequence, at, actor_kind, actor_id, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [entry.sequence, entry.at.millisecondsSince1970, entry.actor.kindText, entry.actor.identifier, entry.action.rawValue,
+                     entry.entity.rawValue, entry.key, entry.detail])
+            }
+            // AUTOINCREMENT keeps its high-water mark here; restoring it keeps deleted ids unused.
+            try sql("DELETE FROM sqlite_sequence WHERE name = 'aliases'", [])
+            try sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('aliases', ?)", [snapshot.lastAliasID])
+        }
+    }
+}

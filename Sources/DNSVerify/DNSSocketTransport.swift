@@ -1,0 +1,273 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One query to one server over UDP or TCP, on blocking-free sockets driven by `poll()`
+/// on a thread of its own (so the cooperative pool never blocks).
+enum DNSSocketTransport {
+    /// How long one `poll()` waits at most, so that cancellation is noticed quickly.
+    private static let pollSlice = 50
+
+    /// Sends `query` over UDP from a fresh socket on a kernel-chosen random port and
+    /// waits until `deadline` for a reply that comes from `server`'s address and port,
+    /// carries the query's id, and repeats its question (RFC 5452). Anything else is
+    /// ignored and waiting goes on. A matching id from the server that cannot be decoded
+    /// is remembered and reported if nothing better arrives.
+    static func udp(_ query: DNSMessage, to server: DNSNameserver, deadline: ContinuousClock.Instant,
+                    cancellation: CancellationFlag) -> DNSExchange {
+        let bytes: [UInt8]
+        do { bytes = try query.encoded() } catch { return .failure(.malformedResponse, "cannot encode the query: \(error.message)") }
+        let target = SocketAddress(server)
+        let fd = socket(target.family, socketType(SOCK_DGRAM), 0)
+        guard fd >= 0 else { return .failure(.networkFailure, "socket(): \(errnoText())") }
+        defer { close(fd) }
+        let local = SocketAddress.any(family: target.family)
+        guard local.withSockaddr({ bind(fd, $0, $1) }) == 0 else { return .failure(.networkFailure, "bind(): \(errnoText())") }
+        let sent = target.withSockaddr { address, length in
+            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) }
+        }
+        guard sent == bytes.count else { return .failure(.networkFailure, "sendto \(server): \(errnoText())") }
+
+        var buffer = [UInt8](repeating: 0, count: 65_535)
+        var undecodable: DNSError?
+        while true {
+            switch wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation) {
+            case .timedOut:
+                if let undecodable { return .failure(.malformedResponse, "\(server) sent a reply that cannot be decoded: \(undecodable.message)") }
+                return .failure(.timeout, "\(server) did not answer in time")
+            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
+            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            case .ready: break
+            }
+            while true {
+                var source = SocketAddress.any(family: target.family)
+                let count = buffer.withUnsafeMutableBytes { raw in
+                    source.withMutableSockaddr { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, $1) }
+                }
+                if count < 0 {
+                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break }
+                    // An ICMP error reported on the socket: the server is unreachable.
+                    if errno == ECONNREFUSED { return .failure(.networkFailure, "\(server) refused the connection (port unreachable)") }
+                    return .failure(.networkFailure, "recvfrom(): \(errnoText())")
+                }
+                guard source == target, count >= 12 else { continue }
+                let reply = Array(buffer[0..<count])
+                guard UInt16(reply[0]) << 8 | UInt16(reply[1]) == query.header.id, reply[2] & 0x80 != 0 else { continue }
+                let message: DNSMessage
+                do {
+                    message = try DNSMessage(decoding: reply)
+                } catch {
+                    undecodable = error
+                    continue
+                }
+                guard answers(message, query) else { continue }
+                return .response(message)
+            }
+        }
+    }
+
+    /// Sends `query` over TCP with the 2-byte length prefix (RFC 1035 section 4.2.2) and
+    /// reads one framed reply.
+    static func tcp(_ query: DNSMessage, to server: DNSNameserver, deadline: ContinuousClock.Instant,
+                    cancellation: CancellationFlag) -> DNSExchange {
+        let bytes: [UInt8]
+        do { bytes = try query.encoded() } catch { return .failure(.malformedResponse, "cannot encode the query: \(error.message)") }
+        let target = SocketAddress(server)
+        let fd = socket(target.family, socketType(SOCK_STREAM), 0)
+        guard fd >= 0 else { return .failure(.networkFailure, "socket(): \(errnoText())") }
+        defer { close(fd) }
+        if target.withSockaddr({ connect(fd, $0, $1) }) != 0 {
+            guard errno == EINPROGRESS else { return .failure(.networkFailure, "connect to \(server) over TCP: \(errnoText())") }
+            switch wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation) {
+            case .ready: break
+            case .timedOut: return .failure(.timeout, "\(server) did not accept a TCP connection in time")
+            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
+            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            }
+            var status: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &length)
+            guard status == 0 else {
+                return .failure(.networkFailure, "connect to \(server) over TCP: \(String(cString: strerror(status)))")
+            }
+        }
+        let frame = [UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes
+        var sent = 0
+        while sent < frame.count {
+            let count = frame[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count > 0 {
+                sent += count
+                continue
+            }
+            guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
+                return .failure(.networkFailure, "send to \(server) over TCP: \(errnoText())")
+            }
+            switch wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation) {
+            case .ready: continue
+            case .timedOut: return .failure(.timeout, "\(server) did not take the query over TCP in time")
+            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
+            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            }
+        }
+        var received: [UInt8] = []
+        var expected = 2
+        var chunk = [UInt8](repeating: 0, count: 65_537)
+        while received.count < expected {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, expected - received.count), 0) }
+            if count > 0 {
+                received.append(contentsOf: chunk[0..<count])
+                if expected == 2, received.count == 2 {
+                    expected = 2 + (Int(received[0]) << 8 | Int(received[1]))
+                    guard expected > 2 + 11 else { return .failure(.malformedResponse, "\(server) sent a TCP frame too short for a header") }
+                }
+                continue
+            }
+            if count == 0 { return .failure(.networkFailure, "\(server) closed the TCP connection before a full reply") }
+            guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
+                return .failure(.networkFailure, "recv from \(server) over TCP: \(errnoText())")
+            }
+            switch wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation) {
+            case .ready: continue
+            case .timedOut: return .failure(.timeout, "\(server) did not answer over TCP in time")
+            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
+            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            }
+        }
+        let message: DNSMessage
+        do {
+            message = try DNSMessage(decoding: Array(received[2...]))
+        } catch {
+            return .failure(.malformedResponse, "\(server) sent a TCP reply that cannot be decoded: \(error.message)")
+        }
+        guard message.header.id == query.header.id, answers(message, query) else {
+            return .failure(.malformedResponse, "\(server) sent a TCP reply that does not answer the query")
+        }
+        return .response(message)
+    }
+
+    /// True when `reply` answers `query`: a response with the same opcode that repeats
+    /// the question (case-insensitively). Error replies without a question section are
+    /// accepted, as old servers send FORMERR that way.
+    static func answers(_ reply: DNSMessage, _ query: DNSMessage) -> Bool {
+        guard reply.header.isResponse, reply.header.opcode == query.header.opcode else { return false }
+        if reply.questions.isEmpty {
+            return [.formatError, .serverFailure, .notImplemented, .refused].contains(reply.responseCode)
+        }
+        return reply.questions == query.questions
+    }
+
+    private enum WaitOutcome {
+        case ready, timedOut, cancelled
+        case failed(String)
+    }
+
+    private static func wait(_ fd: Int32, events: Int16, deadline: ContinuousClock.Instant,
+                             cancellation: CancellationFlag) -> WaitOutcome {
+        while true {
+            if cancellation.isCancelled { return .cancelled }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return .timedOut }
+            let milliseconds = Int(remaining.components.seconds) * 1000 + Int(remaining.components.attoseconds / 1_000_000_000_000_000)
+            var descriptor = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, Int32(max(1, min(milliseconds, pollSlice))))
+            if ready > 0 { return .ready }
+            if ready < 0, errno != EINTR { return .failed(errnoText()) }
+        }
+    }
+
+    private static func socketType(_ type: __socket_type) -> Int32 {
+        Int32(type.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Set when the task waiting for a socket thread is cancelled; the thread polls it.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isCancelled: Bool { flag.load(ordering: .acquiring) }
+    func cancel() { flag.store(true, ordering: .releasing) }
+
+    /// Runs `body` on a new thread and resumes with its value; cancelling the task sets
+    /// the flag that `body` receives.
+    static func runOnThread<T: Sendable>(_ body: @escaping @Sendable (CancellationFlag) -> T) async -> T {
+        let flag = CancellationFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+                let thread = Thread { continuation.resume(returning: body(flag)) }
+                thread.start()
+            }
+        } onCancel: {
+            flag.cancel()
+        }
+    }
+}
+
+/// A socket address for IPv4 or IPv6, comparable by family, address and port.
+struct SocketAddress: Equatable {
+    private var storage = sockaddr_storage()
+    private(set) var length: socklen_t
+
+    var family: Int32 { Int32(storage.ss_family) }
+
+    init(_ server: DNSNameserver) {
+        if server.address.isIPv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = server.port.bigEndian
+            withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyBytes(from: server.address.bytes) }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: address) { raw.copyMemory(from: $0) } }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = server.port.bigEndian
+            withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: server.address.bytes) }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: address) { raw.copyMemory(from: $0) } }
+        }
+    }
+
+    static func any(family: Int32) -> SocketAddress {
+        family == AF_INET6
+            ? SocketAddress(DNSNameserver(address: DNSAddress(validated: [UInt8](repeating: 0, count: 16)), port: 0))
+            : SocketAddress(DNSNameserver(address: DNSAddress(validated: [0, 0, 0, 0]), port: 0))
+    }
+
+    /// The address and port, or nil for a family other than IPv4 and IPv6.
+    var nameserver: DNSNameserver? {
+        withUnsafeBytes(of: storage) { raw -> DNSNameserver? in
+            if family == AF_INET6 {
+                let address = raw.load(as: sockaddr_in6.self)
+                let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
+                return (try? DNSAddress(bytes: bytes)).map { DNSNameserver(address: $0, port: UInt16(bigEndian: address.sin6_port)) }
+            } else if family == AF_INET {
+                let address = raw.load(as: sockaddr_in.self)
+                let bytes = withUnsafeBytes(of: address.sin_addr) { Array($0) }
+                return (try? DNSAddress(bytes: bytes)).map { DNSNameserver(address: $0, port: UInt16(bigEndian: address.sin_port)) }
+            }
+            return nil
+        }
+    }
+
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
+    }
+
+    mutating func withMutableSockaddr<R>(_ body: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> R) -> R {
+        var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutableBytes(of: &storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &size) }
+        length = size
+        return result
+    }
+
+    static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
+        guard let left = lhs.nameserver, let right = rhs.nameserver else { return false }
+        return left == right
+    }
+}

@@ -1,0 +1,79 @@
+import CommunityMailCSQLite
+import CommunityMailSQL
+import Foundation
+
+extension EncryptedDatabase {
+    /// Re-encrypts every page under `key` (with a fresh salt) and switches to it.
+    ///
+    /// Crash-safe: the pages are copied into `<path>.rekey` under the new key, synced, and
+    /// renamed over the database in one atomic step. Until the rename the old file (with no
+    /// WAL or journal left) opens with the old key; after it, the new file opens with the
+    /// new key. Needs exclusive use of the file: other connections must be closed.
+    /// - Throws: ``EncryptedMailboxError/rekeyFailed`` (the old key still works), or
+    ///   ``EncryptedMailboxError/closed``.
+    public func rekey(to key: EncryptionKey) throws(EncryptedMailboxError) {
+        guard let source = current?.connection else { throw EncryptedMailboxError.closed }
+        let copyPath = path + ".rekey"
+        Self.removeLeftovers(of: path)
+        var copyConfiguration = configuration
+        copyConfiguration.key = key
+        copyConfiguration.writeAheadLog = false
+        copyConfiguration.create = true
+        do {
+            // Fold the WAL into the file, so the old file stands alone until the rename.
+            try source.execute("PRAGMA journal_mode = DELETE")
+            let pageSize = Int(try source.queryFirst("PRAGMA page_size")?[0].integerValue ?? 0)
+            copyConfiguration.pageSize = pageSize
+            let copy = try Self.open(path: copyPath, configuration: copyConfiguration, key: key)
+            defer { copy.close() }
+            guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
+            try Self.copyPages(from: source, to: copyConnection)
+        } catch {
+            Self.removeLeftovers(of: path)
+            try? source.execute("PRAGMA journal_mode = \(configuration.writeAheadLog ? "WAL" : "DELETE")")
+            throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
+        }
+        do {
+            try Self.sync(path: copyPath)
+            close()
+            guard rename(copyPath, path) == 0 else {
+                throw EncryptedMailboxError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database")
+            }
+            try Self.sync(path: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
+        } catch {
+            Self.removeLeftovers(of: path)
+            current = try Self.open(path: path, configuration: configuration, key: configuration.key)
+            throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
+        }
+        var reopened = configuration
+        reopened.key = key
+        current = try Self.open(path: path, configuration: reopened, key: key)
+        configuration = reopened
+    }
+
+    /// Copies every page with SQLite's backup API; the copy's VFS encrypts them under its key.
+    private static func copyPages(from source: SQLiteConnection, to copy: SQLiteConnection) throws(EncryptedMailboxError) {
+        guard let backup = sqlite3_backup_init(copy.handle, "main", source.handle, "main") else {
+            throw EncryptedMailboxError.io.with(message: "cannot start copying the pages: \(String(cString: sqlite3_errmsg(copy.handle)))")
+        }
+        let stepped = sqlite3_backup_step(backup, -1)
+        let finished = sqlite3_backup_finish(backup)
+        guard stepped == SQLITE_DONE, finished == SQLITE_OK else {
+            throw EncryptedMailboxError.io.with(message: "copying the pages failed (SQLite result \(stepped), \(finished))")
+        }
+    }
+
+    /// fsync of a file or folder.
+    private static func sync(path: String) throws(EncryptedMailboxError) {
+        let descriptor = Foundation.open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw EncryptedMailboxError.io.with(message: "cannot open \(path) to sync it") }
+        defer { Foundation.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw EncryptedMailboxError.io.with(message: "cannot sync \(path)") }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? EncryptedMailboxError { return error.message }
+        if let error = error as? SQLiteError { return error.message }
+        return "\(type(of: error))"
+    }
+}

@@ -1,0 +1,417 @@
+import CommunityMailCSQLite
+import CommunityMailCrypto
+
+/// The state behind one file opened through ``EncryptingVFS``: which kind of file it is,
+/// the underlying platform file, and the cipher that turns SQLite's plaintext pages into
+/// sqlite3mc `chacha20` pages on the way to disk and back.
+///
+/// SQLite drives a file from one thread at a time, so no locking is needed here.
+final class EncryptedFile {
+    enum Kind {
+        /// The main database: every page encrypted with its page number.
+        case mainDatabase
+        /// The rollback journal: records of (pgno, page, checksum); the page is encrypted.
+        case rollbackJournal
+        /// The write-ahead log: header, then frames of (24-byte header, page).
+        case writeAheadLog
+        /// Temporary files: offset-addressed keystream with a throwaway key.
+        case temporary
+        /// Super-journals hold only file names.
+        case plain
+    }
+
+    static let walHeaderSize: Int64 = 32
+    static let walFrameHeaderSize = 24
+
+    let kind: Kind
+    let base: UnsafeMutablePointer<sqlite3_file>
+    let keyState: DatabaseKeyState
+    private var cipher: PageCipher?
+    private var temporaryCipher: TemporaryFileCipher?
+    /// The main database's salt (page 1, bytes 0..<16).
+    private var salt: [UInt8] = []
+    /// Page size: of the database for main and journal files, from the header for the WAL.
+    private var pageSize = 0
+    /// Set when the main file turned out not to be an encrypted database.
+    private var unusable: EncryptedMailboxError?
+    private var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536 + 64, alignment: 16)
+    /// The page number SQLite just wrote in a WAL frame header or journal record, and
+    /// where: the page itself follows at once, and this saves reading it back.
+    private var pendingPageNumber: (offset: Int64, pageNumber: UInt32)?
+
+    init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, keyState: DatabaseKeyState) {
+        self.kind = kind
+        self.base = base
+        self.keyState = keyState
+    }
+
+    deinit {
+        SecureMemory.wipe(scratch)
+        scratch.deallocate()
+    }
+
+    // MARK: Underlying file
+
+    var methods: sqlite3_io_methods { base.pointee.pMethods.pointee }
+
+    private func baseRead(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) -> Int32 {
+        methods.xRead(base, buffer.baseAddress, Int32(buffer.count), offset)
+    }
+
+    private func baseWrite(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) -> Int32 {
+        methods.xWrite(base, buffer.baseAddress, Int32(buffer.count), offset)
+    }
+
+    private func baseFileSize() -> Int64? {
+        var size: sqlite3_int64 = 0
+        return methods.xFileSize(base, &size) == SQLITE_OK ? size : nil
+    }
+
+    private func scratchPage(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
+    }
+
+    // MARK: Opening
+
+    /// Prepares the cipher; called once after the platform file opened.
+    func prepare() -> Int32 {
+        do {
+            switch kind {
+            case .mainDatabase:
+                try prepareMainDatabase()
+            case .rollbackJournal, .writeAheadLog:
+                guard let (master, databaseSalt) = keyState.current else { return SQLITE_CANTOPEN }
+                salt = databaseSalt
+                cipher = try PageCipher(key: master, legacy: keyState.legacy)
+            case .temporary:
+                temporaryCipher = try TemporaryFileCipher()
+            case .plain:
+                break
+            }
+            return SQLITE_OK
+        } catch {
+            return SQLITE_CANTOPEN
+        }
+    }
+
+    private func prepareMainDatabase() throws {
+        guard let size = baseFileSize() else { throw EncryptedMailboxError.io }
+        if size == 0 {
+            salt = try keyState.saltForNewDatabase()
+            cipher = try PageCipher(key: try keyState.masterKey(salt: salt), legacy: keyState.legacy)
+        } else {
+            try loadHeader()
+        }
+    }
+
+    /// Reads the salt and page size from the file's first bytes and keys the cipher for
+    /// that salt. Also used when a file that was empty at open has since been created
+    /// (by another connection, with its own salt).
+    private func loadHeader() throws {
+        var header = [UInt8](repeating: 0, count: 24)
+        let result = header.withUnsafeMutableBytes { baseRead($0, 0) }
+        guard result == SQLITE_OK else {
+            if result == SQLITE_IOERR_SHORT_READ { return }  // still empty
+            throw EncryptedMailboxError.io
+        }
+        if Array(header[0..<16]) == PageCipher.sqliteMagic {
+            unusable = .notEncrypted
+            return
+        }
+        let size: Int
+        if keyState.legacy {
+            size = keyState.configuredPageSize
+        } else {
+            guard let stored = PageFormat.pageSize(headerBytes16And17: header[16], header[17]), header[20] == 32 else {
+                unusable = EncryptedMailboxError.notEncrypted.with(
+                    message: "the file is not an encrypted database (no valid page size and 32 reserved bytes in its header)")
+                return
+            }
+            size = stored
+        }
+        let fileSalt = Array(header[0..<16])
+        if cipher == nil || fileSalt != salt {
+            cipher = try PageCipher(key: try keyState.masterKey(salt: fileSalt), legacy: keyState.legacy)
+            salt = fileSalt
+        }
+        pageSize = size
+        keyState.pageSize = size
+    }
+
+    // MARK: Reading
+
+    func read(_ buffer: UnsafeMutableRawBufferPointer, offset: Int64) -> Int32 {
+        do {
+            switch kind {
+            case .mainDatabase: return try readMain(buffer, offset)
+            case .rollbackJournal: return try readJournal(buffer, offset)
+            case .writeAheadLog: return try readWAL(buffer, offset)
+            case .temporary: return try readTemporary(buffer, offset)
+            case .plain: return baseRead(buffer, offset)
+            }
+        } catch {
+            return SQLITE_IOERR_READ
+        }
+    }
+
+    private func readMain(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        if let unusable {
+            keyState.record(unusable)
+            return SQLITE_NOTADB
+        }
+        if pageSize == 0 {
+            try loadHeader()
+            if let unusable {
+                keyState.record(unusable)
+                return SQLITE_NOTADB
+            }
+        }
+        guard let cipher else { return SQLITE_IOERR_READ }
+        guard pageSize > 0 else {
+            // An empty database has no pages yet: the platform file zero-fills.
+            return baseRead(buffer, offset)
+        }
+        let size = Int64(pageSize)
+        let pageIndex = offset / size
+        let within = Int(offset % size)
+        guard within + buffer.count <= pageSize else { return SQLITE_IOERR_READ }
+        let pageNumber = UInt32(pageIndex + 1)
+        let fullPage = within == 0 && buffer.count == pageSize
+        let page = fullPage ? buffer : scratchPage(pageSize)
+        let result = baseRead(page, pageIndex * size)
+        if result == SQLITE_IOERR_SHORT_READ && page.allSatisfy({ $0 == 0 }) {
+            if !fullPage { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+            return SQLITE_IOERR_SHORT_READ
+        }
+        guard result == SQLITE_OK || result == SQLITE_IOERR_SHORT_READ else { return result }
+        guard try cipher.decrypt(page: page, pageNumber: pageNumber) else {
+            if pageNumber == 1 {
+                keyState.record(.wrongKey)
+                return SQLITE_NOTADB
+            }
+            keyState.record(.tamperedPage(pageNumber))
+            return SQLITE_IOERR_DATA
+        }
+        if !fullPage {
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: page[within..<(within + buffer.count)]))
+        }
+        return SQLITE_OK
+    }
+
+    /// A journal record's page sits 4 bytes after its page number; headers sit at sector
+    /// boundaries, so a page-sized access at offset 4 mod 8 is a page.
+    private func isJournalPage(_ count: Int, _ offset: Int64) -> Bool {
+        let size = keyState.pageSize
+        return size > 0 && count == size && offset % 8 == 4
+    }
+
+    private func journalPageNumber(before offset: Int64) -> UInt32? {
+        var bytes = [UInt8](repeating: 0, count: 4)
+        guard bytes.withUnsafeMutableBytes({ baseRead($0, offset - 4) }) == SQLITE_OK else { return nil }
+        return PageFormat.bigEndian32(bytes[0...])
+    }
+
+    private func readJournal(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        guard isJournalPage(buffer.count, offset), let cipher else { return baseRead(buffer, offset) }
+        let result = baseRead(buffer, offset)
+        guard result == SQLITE_OK else { return result }
+        guard let pageNumber = journalPageNumber(before: offset) else { return SQLITE_IOERR_READ }
+        // A torn last record fails its tag: hand back the ciphertext, whose checksum then
+        // fails, so SQLite ends the rollback there as it does for a torn plaintext record.
+        _ = try cipher.decrypt(page: buffer, pageNumber: pageNumber)
+        return SQLITE_OK
+    }
+
+    private func walPageSize() -> Int {
+        if pageSize == 0 {
+            var header = [UInt8](repeating: 0, count: 12)
+            if header.withUnsafeMutableBytes({ baseRead($0, 0) }) == SQLITE_OK {
+                pageSize = PageFormat.walPageSize(PageFormat.bigEndian32(header[8...]))
+            }
+        }
+        return pageSize
+    }
+
+    private func readWAL(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        guard offset >= Self.walHeaderSize else {
+            guard offset + Int64(buffer.count) <= Self.walHeaderSize else { return SQLITE_IOERR_READ }
+            return baseRead(buffer, offset)
+        }
+        let size = walPageSize()
+        guard size > 0, let cipher else { return baseRead(buffer, offset) }
+        let frameSize = Int64(Self.walFrameHeaderSize + size)
+        let within = Int((offset - Self.walHeaderSize) % frameSize)
+        if within + buffer.count <= Self.walFrameHeaderSize {
+            // Frame headers (page number, size, salts, checksums) are stored in clear.
+            return baseRead(buffer, offset)
+        }
+        if within == 0 && buffer.count == Int(frameSize) {
+            // A whole frame: recovery, which checks SQLite's checksum over the plaintext.
+            let result = baseRead(buffer, offset)
+            guard result == SQLITE_OK else { return result }
+            let pageNumber = PageFormat.bigEndian32(UnsafeRawBufferPointer(buffer)[0...])
+            let page = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.walFrameHeaderSize...])
+            // A torn frame fails its tag; its ciphertext then fails the checksum and ends recovery.
+            _ = try cipher.decrypt(page: page, pageNumber: pageNumber)
+            return SQLITE_OK
+        }
+        guard within == Self.walFrameHeaderSize && buffer.count == size else { return SQLITE_IOERR_READ }
+        // One read of the whole frame: the page number sits in the frame header.
+        let frame = scratchPage(Self.walFrameHeaderSize + size)
+        let result = baseRead(frame, offset - Int64(Self.walFrameHeaderSize))
+        guard result == SQLITE_OK else {
+            if result == SQLITE_IOERR_SHORT_READ {
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...]))
+            }
+            return result
+        }
+        let pageNumber = PageFormat.bigEndian32(UnsafeRawBufferPointer(frame))
+        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...]))
+        keyState.handoff.offer(ciphertext: UnsafeRawBufferPointer(buffer))
+        guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else {
+            keyState.handoff.clear()
+            keyState.record(.tamperedPage(pageNumber).with(
+                message: "page \(pageNumber) failed authentication in the write-ahead log (changed or damaged)"))
+            return SQLITE_IOERR_DATA
+        }
+        keyState.handoff.confirm(pageNumber: pageNumber, plaintext: UnsafeRawBufferPointer(buffer))
+        return SQLITE_OK
+    }
+
+    private func walFramePageNumber(pageOffset: Int64) -> UInt32? {
+        var bytes = [UInt8](repeating: 0, count: 4)
+        guard bytes.withUnsafeMutableBytes({ baseRead($0, pageOffset - Int64(Self.walFrameHeaderSize)) }) == SQLITE_OK else {
+            return nil
+        }
+        return PageFormat.bigEndian32(bytes[0...])
+    }
+
+    private func readTemporary(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        guard let temporaryCipher else { return SQLITE_IOERR_READ }
+        let result = baseRead(buffer, offset)
+        switch result {
+        case SQLITE_OK:
+            try temporaryCipher.apply(buffer, offset: offset)
+        case SQLITE_IOERR_SHORT_READ:
+            // Only the bytes that exist were encrypted; the zero-filled rest stays zero.
+            let size = baseFileSize() ?? offset
+            let present = Int(max(0, min(Int64(buffer.count), size - offset)))
+            try temporaryCipher.apply(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<present]), offset: offset)
+        default:
+            break
+        }
+        return result
+    }
+
+    // MARK: Writing
+
+    func write(_ buffer: UnsafeRawBufferPointer, offset: Int64) -> Int32 {
+        do {
+            switch kind {
+            case .mainDatabase: return try writeMain(buffer, offset)
+            case .rollbackJournal: return try writeJournal(buffer, offset)
+            case .writeAheadLog: return try writeWAL(buffer, offset)
+            case .temporary: return try writeTemporary(buffer, offset)
+            case .plain: return baseWrite(buffer, offset)
+            }
+        } catch {
+            return SQLITE_IOERR_WRITE
+        }
+    }
+
+    private func writeMain(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        if unusable != nil { return SQLITE_READONLY }
+        guard let cipher else { return SQLITE_IOERR_WRITE }
+        let count = buffer.count
+        guard PageFormat.isValidPageSize(count), offset % Int64(count) == 0 else {
+            // SQLite writes whole pages; anything else would leave plaintext or a broken page.
+            return SQLITE_IOERR_WRITE
+        }
+        let pageNumber = UInt32(offset / Int64(count) + 1)
+        if pageNumber == 1 {
+            guard PageFormat.pageSize(headerBytes16And17: buffer[16], buffer[17]) == count,
+                buffer[20] == UInt8(PageCipher.reserveBytes)
+            else {
+                keyState.record(EncryptedMailboxError.unsupportedOptions.with(
+                    message: "the database must keep exactly 32 reserved bytes per page for the nonce and tag"))
+                return SQLITE_IOERR_WRITE
+            }
+            pageSize = count
+            keyState.pageSize = count
+        } else if pageSize != 0 && pageSize != count {
+            return SQLITE_IOERR_WRITE
+        }
+        let page = scratchPage(count)
+        if keyState.handoff.take(pageNumber: pageNumber, plaintext: buffer, salt: salt, into: page) {
+            // A checkpoint copying a WAL frame: its verified ciphertext is already this page.
+            return baseWrite(UnsafeRawBufferPointer(page), offset)
+        }
+        page.copyMemory(from: buffer)
+        try salt.withUnsafeBytes { try cipher.encrypt(page: page, pageNumber: pageNumber, salt: $0) }
+        return baseWrite(UnsafeRawBufferPointer(page), offset)
+    }
+
+    private func writeJournal(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        guard isJournalPage(buffer.count, offset) else {
+            if buffer.count == 4 && offset % 8 == 0 {
+                pendingPageNumber = (offset, PageFormat.bigEndian32(buffer))
+            }
+            return baseWrite(buffer, offset)
+        }
+        let pending = pendingPageNumber?.offset == offset - 4 ? pendingPageNumber?.pageNumber : nil
+        guard let cipher, let pageNumber = pending ?? journalPageNumber(before: offset) else { return SQLITE_IOERR_WRITE }
+        let page = scratchPage(buffer.count)
+        page.copyMemory(from: buffer)
+        try salt.withUnsafeBytes { saltBytes in try cipher.encrypt(page: page, pageNumber: pageNumber, salt: saltBytes) }
+        return baseWrite(UnsafeRawBufferPointer(page), offset)
+    }
+
+    private func writeWAL(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        if offset < Self.walHeaderSize {
+            guard offset == 0, buffer.count == Int(Self.walHeaderSize) else { return SQLITE_IOERR_WRITE }
+            pageSize = PageFormat.walPageSize(PageFormat.bigEndian32(buffer[8...]))
+            return baseWrite(buffer, offset)
+        }
+        let size = walPageSize()
+        guard size > 0, let cipher else { return SQLITE_IOERR_WRITE }
+        let frameSize = Self.walFrameHeaderSize + size
+        let within = Int((offset - Self.walHeaderSize) % Int64(frameSize))
+        if within + buffer.count <= Self.walFrameHeaderSize {
+            if within == 0 && buffer.count == Self.walFrameHeaderSize {
+                pendingPageNumber = (offset, PageFormat.bigEndian32(buffer))
+            }
+            return baseWrite(buffer, offset)
+        }
+        if within == 0 && buffer.count == frameSize {
+            let frame = scratchPage(frameSize)
+            frame.copyMemory(from: buffer)
+            let page = UnsafeMutableRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...])
+            try salt.withUnsafeBytes { saltBytes in
+                try cipher.encrypt(page: page, pageNumber: PageFormat.bigEndian32(buffer[0...]), salt: saltBytes)
+            }
+            return baseWrite(UnsafeRawBufferPointer(frame), offset)
+        }
+        let frameOffset = offset - Int64(Self.walFrameHeaderSize)
+        let pending = pendingPageNumber?.offset == frameOffset ? pendingPageNumber?.pageNumber : nil
+        guard within == Self.walFrameHeaderSize && buffer.count == size,
+            let pageNumber = pending ?? walFramePageNumber(pageOffset: offset)
+        else { return SQLITE_IOERR_WRITE }
+        let page = scratchPage(size)
+        page.copyMemory(from: buffer)
+        try salt.withUnsafeBytes { saltBytes in try cipher.encrypt(page: page, pageNumber: pageNumber, salt: saltBytes) }
+        return baseWrite(UnsafeRawBufferPointer(page), offset)
+    }
+
+    private func writeTemporary(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        guard let temporaryCipher else { return SQLITE_IOERR_WRITE }
+        if scratch.count < buffer.count {
+            SecureMemory.wipe(scratch)
+            scratch.deallocate()
+            scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count, alignment: 16)
+        }
+        let copy = scratchPage(buffer.count)
+        copy.copyMemory(from: buffer)
+        try temporaryCipher.apply(copy, offset: offset)
+        return baseWrite(UnsafeRawBufferPointer(copy), offset)
+    }
+}

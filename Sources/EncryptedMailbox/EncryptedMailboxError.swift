@@ -1,0 +1,60 @@
+/// An error from an encrypted mailbox database.
+///
+/// Messages never contain passphrases, keys, salts, nonces, tags or page contents.
+/// Errors of the same kind compare equal whatever their message or page number, so
+/// `#expect(throws: EncryptedMailboxError.wrongKey)` matches any wrong-key error.
+public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case wrongKey, notEncrypted, tamperedPage, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
+    }
+
+    private let code: Code
+    /// What went wrong, in words a person can act on.
+    public let message: String
+    /// For ``tamperedPage``: the 1-based number of the page whose tag did not match.
+    public let pageNumber: UInt32?
+
+    private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil) {
+        self.code = code
+        self.message = message
+        self.pageNumber = pageNumber
+    }
+
+    /// The key does not open this database: page 1's tag does not match (a wrong passphrase,
+    /// a wrong raw key, wrong KDF iterations or legacy setting, or a damaged page 1).
+    public static let wrongKey = EncryptedMailboxError(.wrongKey, "the key does not open this database")
+    /// The file is a plain (unencrypted) SQLite database, or not a database at all.
+    public static let notEncrypted = EncryptedMailboxError(.notEncrypted, "the file is not an encrypted database")
+    /// A page's authentication tag did not match: the page was changed, moved or damaged.
+    public static let tamperedPage = EncryptedMailboxError(.tamperedPage, "a page failed authentication")
+    /// The configuration or the file asks for something this implementation does not do
+    /// (a page size outside 512...65536, too few reserved bytes, a zero iteration count).
+    public static let unsupportedOptions = EncryptedMailboxError(.unsupportedOptions, "unsupported encryption options")
+    /// A raw key is not 32 bytes, or a passphrase is empty.
+    public static let invalidKey = EncryptedMailboxError(.invalidKey, "the key is not usable")
+    /// Reading or writing the file failed.
+    public static let io = EncryptedMailboxError(.io, "file input/output failed")
+    /// SQLite rejected a statement (syntax, constraint, type, lock).
+    public static let sql = EncryptedMailboxError(.sql, "the SQL statement failed")
+    /// The database was closed.
+    public static let closed = EncryptedMailboxError(.closed, "the database is closed")
+    /// Rekeying failed before the new key took effect; the old key still opens the file.
+    public static let rekeyFailed = EncryptedMailboxError(.rekeyFailed, "rekeying failed; the old key still works")
+
+    /// The tampered-page error for page `pageNumber`.
+    public static func tamperedPage(_ pageNumber: UInt32) -> EncryptedMailboxError {
+        EncryptedMailboxError(.tamperedPage, "page \(pageNumber) failed authentication (changed, moved or damaged)", pageNumber: pageNumber)
+    }
+
+    /// `self` with a more specific message.
+    public func with(message: String) -> EncryptedMailboxError {
+        EncryptedMailboxError(code, message, pageNumber: pageNumber)
+    }
+
+    /// Errors of the same kind are equal.
+    public static func == (lhs: EncryptedMailboxError, rhs: EncryptedMailboxError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the kind only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// The message.
+    public var description: String { "EncryptedMailboxError: \(message)" }
+}

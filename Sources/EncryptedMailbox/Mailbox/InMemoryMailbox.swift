@@ -1,0 +1,344 @@
+import Foundation
+
+/// A mailbox kept in memory, with the same rules as ``SQLiteMailbox``: UIDs that only grow,
+/// one MODSEQ counter, quota on append and copy, the same parser, search semantics and
+/// threading. For tests of code that uses a ``Mailbox``; nothing is saved.
+public actor InMemoryMailbox: Mailbox {
+    /// How the fake behaves.
+    public struct Configuration: Sendable {
+        /// Limits enforced on append and copy. Default: none.
+        public var quota: MailboxQuota = .unlimited
+        /// The defaults above.
+        public init() {}
+    }
+
+    private struct StoredMessage {
+        var uid: UInt32
+        var flags: MessageFlags
+        var keywords: [String]
+        var internalDate: Int64
+        var modSeq: UInt64
+        var raw: [UInt8]
+        var parsed: ParsedMessage
+        var words: Set<String>
+    }
+
+    private struct Folder {
+        var name: String
+        var specialUse: SpecialUse?
+        var subscribed: Bool
+        var uidValidity: UInt32
+        var uidNext: UInt32
+        var highestModSeq: UInt64
+        var messages: [StoredMessage] = []
+        var vanished: [(uid: UInt32, modSeq: UInt64)] = []
+    }
+
+    private var folderList: [String: Folder] = [:]
+    private var lastModSeq: UInt64 = 0
+    private var lastUIDValidity: UInt32 = 0
+    private let configuration: Configuration
+
+    /// An empty mailbox with INBOX and the special-use folders.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        for use in MailboxRules.defaultFolders {
+            lastModSeq += 1
+            lastUIDValidity = MailboxRules.nextUIDValidity(after: lastUIDValidity)
+            folderList[use.defaultFolderName] = Folder(
+                name: use.defaultFolderName, specialUse: use, subscribed: true, uidValidity: lastUIDValidity,
+                uidNext: 1, highestModSeq: lastModSeq)
+        }
+    }
+
+    private func folder(_ name: String) throws(MailboxError) -> Folder {
+        guard let folder = folderList[try MailboxRules.canonicalFolderName(name)] else {
+            throw MailboxError.folderNotFound.with(message: "no folder named \"\(name)\"")
+        }
+        return folder
+    }
+
+    private func status(_ folder: Folder) -> FolderStatus {
+        FolderStatus(
+            name: folder.name, specialUse: folder.specialUse, isSubscribed: folder.subscribed,
+            uidValidity: folder.uidValidity, uidNext: folder.uidNext, messageCount: folder.messages.count,
+            unseenCount: folder.messages.count { !$0.flags.contains(.seen) }, highestModSeq: folder.highestModSeq)
+    }
+
+    private func nextModSeq() -> UInt64 {
+        lastModSeq += 1
+        return lastModSeq
+    }
+
+    private var usedBytes: Int { folderList.values.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.raw.count } } }
+    private var usedMessages: Int { folderList.values.reduce(0) { $0 + $1.messages.count } }
+
+    // MARK: Folders
+
+    /// Every folder, INBOX first, then by name.
+    public func folders() throws -> [FolderStatus] {
+        folderList.values.map(status).sorted(by: MailboxRules.folderOrder)
+    }
+
+    /// One folder's status.
+    public func status(of folder: String) throws -> FolderStatus { status(try self.folder(folder)) }
+
+    /// Creates a folder.
+    @discardableResult
+    public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
+        let canonical = try MailboxRules.canonicalFolderName(name)
+        guard folderList[canonical] == nil else { throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists") }
+        if let specialUse, specialUse == .inbox || folderList.values.contains(where: { $0.specialUse == specialUse }) {
+            throw MailboxError.specialUseTaken.with(message: "another folder is already \(specialUse.rawValue)")
+        }
+        lastUIDValidity = MailboxRules.nextUIDValidity(after: lastUIDValidity)
+        let folder = Folder(
+            name: canonical, specialUse: specialUse, subscribed: false, uidValidity: lastUIDValidity, uidNext: 1,
+            highestModSeq: nextModSeq())
+        folderList[canonical] = folder
+        return status(folder)
+    }
+
+    /// Renames a folder and the folders below it.
+    public func renameFolder(_ name: String, to newName: String) throws {
+        let source = try folder(name).name
+        let target = try MailboxRules.canonicalFolderName(newName)
+        if source == MailboxRules.inbox {
+            // RFC 3501 6.3.5: renaming INBOX moves its messages to a new folder and leaves it empty.
+            guard target != MailboxRules.inbox else { throw MailboxError.folderExists.with(message: "INBOX exists") }
+            try createFolder(target, specialUse: nil)
+            _ = try transfer(.all, from: source, to: target, removing: true)
+            return
+        }
+        guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
+            throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
+        }
+        guard !MailboxRules.isSelfOrDescendant(target, of: source) else {
+            throw MailboxError.invalidFolderName.with(message: "a folder cannot move below itself")
+        }
+        let moving = folderList.keys.filter { MailboxRules.isSelfOrDescendant($0, of: source) }
+        let renamed = moving.map { target + $0.dropFirst(source.count) }
+        if let clash = renamed.first(where: { folderList[$0] != nil }) {
+            throw MailboxError.folderExists.with(message: "a folder named \"\(clash)\" exists")
+        }
+        for (old, new) in zip(moving, renamed) {
+            var folder = folderList.removeValue(forKey: old)!
+            folder.name = new
+            folderList[new] = folder
+        }
+    }
+
+    /// Deletes a folder and its messages.
+    public func deleteFolder(_ name: String) throws {
+        let existing = try folder(name)
+        guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
+        folderList[existing.name] = nil
+    }
+
+    /// Subscribes or unsubscribes.
+    public func setSubscribed(_ name: String, _ subscribed: Bool) throws {
+        let existing = try folder(name)
+        folderList[existing.name]?.subscribed = subscribed
+    }
+
+    // MARK: Messages
+
+    /// Appends a message.
+    @discardableResult
+    public func append(
+        _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
+    ) throws -> AppendedMessage {
+        var target = try self.folder(folder)
+        let keywords = try MailboxRules.canonicalKeywords(keywords)
+        try MailboxRules.checkQuota(configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages, addingBytes: message.count, addingMessages: 1)
+        let parsed = MessageParser.parse(message)
+        let modSeq = nextModSeq()
+        let uid = target.uidNext
+        target.messages.append(
+            StoredMessage(
+                uid: uid, flags: flags.intersection(.all), keywords: keywords, internalDate: MailboxRules.seconds(internalDate),
+                modSeq: modSeq, raw: message, parsed: parsed, words: Set(SearchQuery.words(parsed.bodyText))))
+        target.uidNext += 1
+        target.highestModSeq = modSeq
+        folderList[target.name] = target
+        return AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq)
+    }
+
+    private func indices(of uids: UIDSet, in folder: Folder) -> [Int] {
+        let ranges = uids.resolved(largest: folder.messages.last?.uid ?? 0)
+        return folder.messages.indices.filter { index in ranges.contains { $0.contains(folder.messages[index].uid) } }
+    }
+
+    /// Fetches messages.
+    public func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) throws -> [FetchedMessage] {
+        let source = try self.folder(folder)
+        return indices(of: uids, in: source).map { index in
+            let message = source.messages[index]
+            let bytes: [UInt8]? =
+                switch content {
+                case .metadata: nil
+                case .header: Array(message.raw.prefix(message.parsed.headerLength))
+                case .whole: message.raw
+                }
+            return FetchedMessage(
+                uid: message.uid, flags: message.flags, keywords: message.keywords,
+                internalDate: Date(timeIntervalSince1970: TimeInterval(message.internalDate)), modSeq: message.modSeq,
+                size: message.raw.count, envelope: message.parsed.envelope, content: bytes)
+        }
+    }
+
+    /// Changes flags and keywords.
+    public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) throws -> StoreResult {
+        var target = try self.folder(folder)
+        var changed: [MessageChange] = []
+        var modified: [UInt32] = []
+        var modSeq: UInt64?
+        for index in indices(of: uids, in: target) {
+            var message = target.messages[index]
+            if let unchangedSince, message.modSeq > unchangedSince {
+                modified.append(message.uid)
+                continue
+            }
+            let (flags, keywords) = try MailboxRules.apply(operation, to: message.flags, keywords: message.keywords)
+            guard flags != message.flags || keywords != message.keywords else { continue }
+            if modSeq == nil { modSeq = nextModSeq() }
+            message.flags = flags
+            message.keywords = keywords
+            message.modSeq = modSeq!
+            target.messages[index] = message
+            changed.append(MessageChange(uid: message.uid, flags: flags, keywords: keywords, modSeq: modSeq!))
+        }
+        if let modSeq { target.highestModSeq = modSeq }
+        folderList[target.name] = target
+        return StoreResult(changed: changed, modified: modified)
+    }
+
+    /// Copies messages.
+    public func copy(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
+        try transfer(uids, from: source, to: destination, removing: false)
+    }
+
+    /// Moves messages.
+    public func move(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
+        try transfer(uids, from: source, to: destination, removing: true)
+    }
+
+    private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws(MailboxError) -> CopiedMessages {
+        var from = try folder(source)
+        var to = try folder(destination)
+        let chosen = indices(of: uids, in: from)
+        let messages = chosen.map { from.messages[$0] }
+        if !removing {
+            try MailboxRules.checkQuota(
+                configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
+                addingBytes: messages.reduce(0) { $0 + $1.raw.count }, addingMessages: messages.count)
+        }
+        guard !messages.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+        let modSeq = nextModSeq()
+        var newUIDs: [UInt32] = []
+        for var message in messages {
+            message.uid = to.uidNext
+            message.modSeq = modSeq
+            to.uidNext += 1
+            newUIDs.append(message.uid)
+            to.messages.append(message)
+        }
+        to.highestModSeq = modSeq
+        if from.name == to.name { from = to }
+        if removing {
+            let removed = Set(messages.map(\.uid))
+            from.messages.removeAll { removed.contains($0.uid) }
+            from.vanished += messages.map { ($0.uid, modSeq) }
+            from.highestModSeq = modSeq
+        }
+        folderList[to.name] = to
+        folderList[from.name] = from
+        return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: messages.map(\.uid), destinationUIDs: newUIDs)
+    }
+
+    /// Removes `\Deleted` messages.
+    public func expunge(_ folder: String, uids: UIDSet?) throws -> [UInt32] {
+        var target = try self.folder(folder)
+        let allowed = Set(indices(of: uids ?? .all, in: target).map { target.messages[$0].uid })
+        let removed = target.messages.filter { $0.flags.contains(.deleted) && allowed.contains($0.uid) }.map(\.uid)
+        guard !removed.isEmpty else { return [] }
+        let modSeq = nextModSeq()
+        let removedSet = Set(removed)
+        target.messages.removeAll { removedSet.contains($0.uid) }
+        target.vanished += removed.map { ($0, modSeq) }
+        target.highestModSeq = modSeq
+        folderList[target.name] = target
+        return removed
+    }
+
+    /// Changes after a MODSEQ.
+    public func changes(in folder: String, since modSeq: UInt64) throws -> FolderChanges {
+        let target = try self.folder(folder)
+        return FolderChanges(
+            changed: target.messages.filter { $0.modSeq > modSeq }.map {
+                MessageChange(uid: $0.uid, flags: $0.flags, keywords: $0.keywords, modSeq: $0.modSeq)
+            },
+            vanished: target.vanished.filter { $0.modSeq > modSeq }.map(\.uid).sorted(),
+            highestModSeq: target.highestModSeq)
+    }
+
+    // MARK: Search, threads, quota
+
+    /// Searches a folder.
+    public func search(_ query: SearchQuery, in folder: String) throws -> [UInt32] {
+        let target = try self.folder(folder)
+        let largest = target.messages.last?.uid ?? 0
+        return target.messages.filter { matches(query, $0, largest: largest) }.map(\.uid)
+    }
+
+    private func matches(_ query: SearchQuery, _ message: StoredMessage, largest: UInt32) -> Bool {
+        let envelope = message.parsed.envelope
+        func field(_ field: SearchQuery.HeaderField) -> String {
+            switch field {
+            case .from: envelope.from
+            case .to: envelope.to
+            case .cc: envelope.cc
+            case .subject: envelope.subject
+            case .messageID: envelope.messageID ?? ""
+            }
+        }
+        func hasWords(_ text: String) -> Bool { message.words.isSuperset(of: SearchQuery.words(text)) }
+        switch query {
+        case .all: return true
+        case .header(let name, let text): return SearchQuery.fold(field(name)).contains(SearchQuery.fold(text))
+        case .body(let text): return hasWords(text)
+        case .text(let text):
+            let needle = SearchQuery.fold(text)
+            return [.from, .to, .cc, .subject].contains { SearchQuery.fold(field($0)).contains(needle) } || hasWords(text)
+        case .sentBefore(let date): return envelope.date.map { MailboxRules.seconds($0) < MailboxRules.seconds(date) } ?? false
+        case .sentSince(let date): return envelope.date.map { MailboxRules.seconds($0) >= MailboxRules.seconds(date) } ?? false
+        case .receivedBefore(let date): return message.internalDate < MailboxRules.seconds(date)
+        case .receivedSince(let date): return message.internalDate >= MailboxRules.seconds(date)
+        case .flags(let flags): return message.flags.isSuperset(of: flags)
+        case .keyword(let keyword): return message.keywords.contains(keyword)
+        case .larger(let size): return message.raw.count > size
+        case .smaller(let size): return message.raw.count < size
+        case .uids(let set): return set.contains(message.uid, largest: largest)
+        case .hasAttachment: return envelope.hasAttachment
+        case .modSeqAtLeast(let modSeq): return message.modSeq >= modSeq
+        case .and(let queries): return queries.allSatisfy { matches($0, message, largest: largest) }
+        case .or(let queries): return queries.contains { matches($0, message, largest: largest) }
+        case .not(let inner): return !matches(inner, message, largest: largest)
+        }
+    }
+
+    /// Conversations in a folder.
+    public func threads(in folder: String) throws -> [[UInt32]] {
+        MessageThreader.threads(
+            try self.folder(folder).messages.map {
+                MessageThreader.Input(
+                    uid: $0.uid, messageID: $0.parsed.envelope.messageID, inReplyTo: $0.parsed.envelope.inReplyTo,
+                    references: $0.parsed.envelope.references)
+            })
+    }
+
+    /// Usage and limits.
+    public func usage() throws -> MailboxUsage {
+        MailboxUsage(bytes: usedBytes, messages: usedMessages, quota: configuration.quota)
+    }
+}

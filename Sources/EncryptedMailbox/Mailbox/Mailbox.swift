@@ -1,0 +1,110 @@
+import Foundation
+
+/// One user's mail, as an IMAP or POP3 server needs it: folders with UIDs that only grow,
+/// flags and keywords, MODSEQs for CONDSTORE/QRESYNC, an index for search and threads, and
+/// a quota. ``SQLiteMailbox`` keeps it in a SQLite file; ``InMemoryMailbox`` is the fake
+/// with the same rules, for tests.
+///
+/// Rules every implementation keeps:
+/// - Folder names are levels joined by ``Mailbox/delimiter`` (`/`); `INBOX` always exists,
+///   is matched case-insensitively, and cannot be deleted (renaming it moves its messages).
+/// - UIDs in a folder are given in strictly increasing order and never reused, even after
+///   expunge; UIDNEXT never goes down. A folder created anew gets a new UIDVALIDITY.
+/// - Every change (append, flag change, expunge) takes a new MODSEQ from one counter for
+///   the whole mailbox, so MODSEQs strictly grow within each folder.
+/// - Messages are stored byte-exact, whether or not they parse.
+/// - Append and copy fail with `MailboxError.quotaExceeded` when they would go over the quota;
+///   move within a mailbox does not change the usage and is always allowed.
+public protocol Mailbox: Sendable {
+    /// The hierarchy delimiter between folder levels.
+    static var delimiter: Character { get }
+
+    // MARK: Folders
+
+    /// Every folder, sorted by name with INBOX first.
+    func folders() async throws -> [FolderStatus]
+    /// One folder's status.
+    /// - Throws: `MailboxError.folderNotFound`.
+    func status(of folder: String) async throws -> FolderStatus
+    /// Creates a folder (parents are not created: the hierarchy is in the names).
+    /// - Throws: `.invalidFolderName`, `.folderExists`, `.specialUseTaken`.
+    @discardableResult
+    func createFolder(_ name: String, specialUse: SpecialUse?) async throws -> FolderStatus
+    /// Renames a folder and every folder below it; messages keep their UIDs and the
+    /// folders keep their UIDVALIDITY. Renaming INBOX, as RFC 3501 says, creates the new
+    /// folder, moves INBOX's messages there (new UIDs) and leaves INBOX empty.
+    /// - Throws: `.folderNotFound`, `.folderExists`, `.invalidFolderName` (a folder below
+    ///   itself, or a new name under INBOX for another folder).
+    func renameFolder(_ name: String, to newName: String) async throws
+    /// Deletes a folder and its messages (folders below it stay).
+    /// - Throws: `.folderNotFound`, `.folderNotRemovable` for INBOX.
+    func deleteFolder(_ name: String) async throws
+    /// Subscribes to or unsubscribes from a folder.
+    func setSubscribed(_ name: String, _ subscribed: Bool) async throws
+
+    // MARK: Messages
+
+    /// Stores `message` byte-exact at the end of `folder` and indexes its header and text.
+    /// - Parameters:
+    ///   - internalDate: when it arrived; kept to the second.
+    /// - Throws: `.folderNotFound`, `.invalidKeyword`, `.quotaExceeded`.
+    @discardableResult
+    func append(
+        _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
+    ) async throws -> AppendedMessage
+    /// The messages of `folder` whose UIDs are in `uids`, ascending, with `content`.
+    func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage]
+    /// Changes flags and keywords. With `unchangedSince`, messages whose MODSEQ is above it
+    /// are left alone and reported as modified (RFC 7162).
+    func store(
+        _ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?
+    ) async throws -> StoreResult
+    /// Copies messages to the end of `destination`, flags and keywords included, with new UIDs.
+    /// - Throws: `.quotaExceeded` when the copies would not fit.
+    func copy(_ uids: UIDSet, from source: String, to destination: String) async throws -> CopiedMessages
+    /// Moves messages (RFC 6851): copies them with new UIDs, then expunges them from the
+    /// source, atomically.
+    func move(_ uids: UIDSet, from source: String, to destination: String) async throws -> CopiedMessages
+    /// Removes the messages flagged `\Deleted` (only those in `uids`, when given, as UID
+    /// EXPUNGE does); returns their UIDs, ascending.
+    func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32]
+    /// Messages added or changed, and UIDs expunged, after `modSeq`.
+    func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges
+
+    // MARK: Search, threads, quota
+
+    /// UIDs of the messages in `folder` that match `query`, ascending.
+    func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32]
+    /// The folder's messages grouped into conversations from Message-ID, In-Reply-To and
+    /// References: each thread's UIDs ascending, threads ordered by their first UID.
+    func threads(in folder: String) async throws -> [[UInt32]]
+    /// Current usage and limits.
+    func usage() async throws -> MailboxUsage
+}
+
+extension Mailbox {
+    /// The hierarchy delimiter: `/`.
+    public static var delimiter: Character { "/" }
+
+    /// Creates a folder with no special use.
+    @discardableResult
+    public func createFolder(_ name: String) async throws -> FolderStatus {
+        try await createFolder(name, specialUse: nil)
+    }
+
+    /// Appends with no flags, no keywords, and now as the internal date.
+    @discardableResult
+    public func append(_ message: [UInt8], to folder: String) async throws -> AppendedMessage {
+        try await append(message, to: folder, flags: [], keywords: [], internalDate: Date())
+    }
+
+    /// Stores unconditionally.
+    public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String) async throws -> StoreResult {
+        try await store(operation, on: uids, in: folder, unchangedSince: nil)
+    }
+
+    /// Expunges every `\Deleted` message of the folder.
+    public func expunge(_ folder: String) async throws -> [UInt32] {
+        try await expunge(folder, uids: nil)
+    }
+}

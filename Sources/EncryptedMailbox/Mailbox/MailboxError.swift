@@ -1,0 +1,72 @@
+/// An error from the mailbox model: a folder, message, quota, store or file-format problem.
+///
+/// Errors of the same kind compare equal whatever their messages, so callers match them
+/// with `==` against the static values. Messages name folders and counts, never message
+/// content, addresses or passphrases.
+public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
+        case invalidKeyword, invalidUIDSet, quotaExceeded, invalidQuery, readOnly, locked
+        case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, storage
+        case invalidMbox, io, closed
+    }
+
+    private let code: Code
+    /// What went wrong, in words a person can act on.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// No folder has that name.
+    public static let folderNotFound = MailboxError(.folderNotFound, "no such folder")
+    /// A folder with that name already exists.
+    public static let folderExists = MailboxError(.folderExists, "the folder already exists")
+    /// The folder name is empty, has an empty level, `.` or `..`, or control characters.
+    public static let invalidFolderName = MailboxError(.invalidFolderName, "invalid folder name")
+    /// INBOX cannot be deleted.
+    public static let folderNotRemovable = MailboxError(.folderNotRemovable, "INBOX cannot be deleted")
+    /// Another folder already has that special use.
+    public static let specialUseTaken = MailboxError(.specialUseTaken, "another folder already has that special use")
+    /// A keyword is not an IMAP atom (empty, spaces, `\`, brackets, quotes, controls).
+    public static let invalidKeyword = MailboxError(.invalidKeyword, "invalid keyword")
+    /// A UID set could not be parsed or holds 0.
+    public static let invalidUIDSet = MailboxError(.invalidUIDSet, "invalid UID set")
+    /// The mailbox would exceed its byte or message quota.
+    public static let quotaExceeded = MailboxError(.quotaExceeded, "the mailbox quota would be exceeded")
+    /// A search query could not be parsed.
+    public static let invalidQuery = MailboxError(.invalidQuery, "invalid search query")
+    /// The mailbox was opened read-only.
+    public static let readOnly = MailboxError(.readOnly, "the mailbox is open read-only")
+    /// Another writer (in this or another process) holds the mailbox.
+    public static let locked = MailboxError(.locked, "the mailbox is open for writing elsewhere")
+    /// The store has no mailbox for that user.
+    public static let mailboxNotFound = MailboxError(.mailboxNotFound, "no mailbox for that user")
+    /// The store already has a mailbox for that user.
+    public static let mailboxExists = MailboxError(.mailboxExists, "a mailbox for that user already exists")
+    /// The user id is empty or too long.
+    public static let invalidUserID = MailboxError(.invalidUserID, "invalid user id")
+    /// The database opener stores files in clear and refuses a passphrase rather than ignore it.
+    public static let passphraseNotSupported = MailboxError(
+        .passphraseNotSupported, "this database opener does not encrypt; it takes no passphrase")
+    /// The database failed (the underlying SQLite message is attached).
+    public static let storage = MailboxError(.storage, "the mailbox database failed")
+    /// An mbox file is not in mbox format.
+    public static let invalidMbox = MailboxError(.invalidMbox, "not an mbox file")
+    /// Reading or writing a file failed.
+    public static let io = MailboxError(.io, "file input/output failed")
+    /// The mailbox was closed.
+    public static let closed = MailboxError(.closed, "the mailbox is closed")
+
+    /// `self` with a more specific message.
+    public func with(message: String) -> MailboxError { MailboxError(code, message) }
+
+    /// Errors of the same kind are equal, whatever their messages.
+    public static func == (lhs: MailboxError, rhs: MailboxError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the kind only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// The message.
+    public var description: String { "MailboxError: \(message)" }
+}

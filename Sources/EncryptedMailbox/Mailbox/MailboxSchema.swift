@@ -1,0 +1,76 @@
+/// The tables of a mailbox file. Bodies are stored once and shared by copies; messages
+/// place a body in a folder under a UID. Triggers keep the usage totals and drop a body
+/// (its raw bytes and its full-text row) when no message uses it any more.
+///
+/// The raw bytes live in their own table, apart from the indexed fields: a search scans
+/// `bodies`, and a blob in its rows would make every scan read the blobs' overflow pages.
+enum MailboxSchema {
+    static let migrations = [
+        """
+        CREATE TABLE mailbox_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO mailbox_meta(key, value) VALUES ('modseq', 0), ('uidvalidity', 0), ('bytes', 0), ('messages', 0);
+        CREATE TABLE folders(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            special_use TEXT UNIQUE,
+            subscribed INTEGER NOT NULL DEFAULT 0,
+            uid_validity INTEGER NOT NULL,
+            uid_next INTEGER NOT NULL DEFAULT 1,
+            highest_modseq INTEGER NOT NULL
+        );
+        CREATE TABLE bodies(
+            id INTEGER PRIMARY KEY,
+            header_length INTEGER NOT NULL,
+            date INTEGER,
+            from_text TEXT NOT NULL,
+            to_text TEXT NOT NULL,
+            cc_text TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            message_id TEXT,
+            in_reply_to TEXT NOT NULL,
+            reference_ids TEXT NOT NULL,
+            has_attachment INTEGER NOT NULL,
+            from_fold TEXT NOT NULL,
+            to_fold TEXT NOT NULL,
+            cc_fold TEXT NOT NULL,
+            subject_fold TEXT NOT NULL,
+            message_id_fold TEXT NOT NULL
+        );
+        CREATE TABLE contents(id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+        CREATE TABLE messages(
+            id INTEGER PRIMARY KEY,
+            folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+            uid INTEGER NOT NULL,
+            body_id INTEGER NOT NULL REFERENCES bodies(id),
+            flags INTEGER NOT NULL,
+            keywords TEXT NOT NULL,
+            internal_date INTEGER NOT NULL,
+            modseq INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            UNIQUE(folder_id, uid)
+        );
+        CREATE INDEX messages_by_modseq ON messages(folder_id, modseq);
+        CREATE INDEX messages_by_body ON messages(body_id);
+        CREATE TABLE vanished(
+            folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+            uid INTEGER NOT NULL,
+            modseq INTEGER NOT NULL,
+            PRIMARY KEY(folder_id, uid)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE body_text USING fts5(text, tokenize = 'unicode61 remove_diacritics 0');
+        CREATE TRIGGER messages_added AFTER INSERT ON messages BEGIN
+            UPDATE mailbox_meta SET value = value + new.size WHERE key = 'bytes';
+            UPDATE mailbox_meta SET value = value + 1 WHERE key = 'messages';
+        END;
+        CREATE TRIGGER messages_removed AFTER DELETE ON messages BEGIN
+            UPDATE mailbox_meta SET value = value - old.size WHERE key = 'bytes';
+            UPDATE mailbox_meta SET value = value - 1 WHERE key = 'messages';
+            DELETE FROM bodies WHERE id = old.body_id AND NOT EXISTS (SELECT 1 FROM messages WHERE body_id = old.body_id);
+        END;
+        CREATE TRIGGER bodies_removed AFTER DELETE ON bodies BEGIN
+            DELETE FROM body_text WHERE rowid = old.id;
+            DELETE FROM contents WHERE id = old.id;
+        END;
+        """
+    ]
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A message as indexed at append: its envelope, where its header ends, and the text of
+/// its readable parts for full-text search. Parsing never fails; what cannot be read is
+/// left out of the index, and the message itself is always stored whole.
+struct ParsedMessage: Sendable {
+    /// The indexed header fields.
+    var envelope: MessageEnvelope
+    /// Bytes of the header block, blank line included.
+    var headerLength: Int
+    /// Decoded text of the text/plain and text/html parts (tags removed), capped.
+    var bodyText: String
+}
+
+/// Parses RFC 5322 / MIME messages for the index.
+enum MessageParser {
+    /// Most characters of body text indexed per message.
+    static let maxIndexedText = 1 << 20
+    /// Deepest MIME nesting followed; deeper parts are not indexed.
+    static let maxDepth = 24
+
+    static func parse(_ message: [UInt8]) -> ParsedMessage {
+        let slice = message[...]
+        let header = HeaderBlock(slice)
+        var text = ""
+        var hasAttachment = false
+        walk(slice, header: header, depth: 0, text: &text, hasAttachment: &hasAttachment)
+        func decoded(_ name: String) -> String {
+            header.all(name).map { EncodedWordDecoder.decode($0) }.joined(separator: ", ")
+        }
+        let envelope = MessageEnvelope(
+            date: header.first("date").flatMap(MailDateParser.parse),
+            from: decoded("from"),
+            to: decoded("to"),
+            cc: decoded("cc"),
+            subject: decoded("subject"),
+            messageID: HeaderBlock.messageIDs(in: header.first("message-id")).first,
+            inReplyTo: HeaderBlock.messageIDs(in: header.first("in-reply-to")),
+            references: HeaderBlock.messageIDs(in: header.first("references")),
+            hasAttachment: hasAttachment
+        )
+        return ParsedMessage(envelope: envelope, headerLength: header.end - slice.startIndex, bodyText: text)
+    }
+
+    private static func walk(
+        _ entity: ArraySlice<UInt8>, header: HeaderBlock, depth: Int, text: inout String, hasAttachment: inout Bool
+    ) {
+        guard depth <= maxDepth else { return }
+        let body = entity[header.end...]
+        let contentType = HeaderBlock.parameters(of: header.first("content-type") ?? "text/plain")
+        let disposition = HeaderBlock.parameters(of: header.first("content-disposition") ?? "")
+        let isAttachment =
+            disposition.main == "attachment" || disposition.parameters["filename"] != nil
+            || contentType.parameters["name"] != nil
+        if contentType.main.hasPrefix("multipart/"), let boundary = contentType.parameters["boundary"], !boundary.isEmpty {
+            for part in parts(of: body, boundary: Array("--\(boundary)".utf8)) {
+                walk(part, header: HeaderBlock(part), depth: depth + 1, text: &text, hasAttachment: &hasAttachment)
+            }
+            return
+        }
+        if isAttachment {
+            hasAttachment = true
+            return
+        }
+        if contentType.main == "message/rfc822" {
+            walk(body, header: HeaderBlock(body), depth: depth + 1, text: &text, hasAttachment: &hasAttachment)
+            return
+        }
+        let isHTML = contentType.main == "text/html"
+        guard contentType.main == "text/plain" || isHTML || contentType.main.isEmpty || !contentType.main.contains("/"),
+            text.utf8.count < maxIndexedText
+        else { return }
+        let encoding = (header.first("content-transfer-encoding") ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let bytes: [UInt8] =
+            switch encoding {
+            case "base64": TransferDecoding.base64(body)
+            case "quoted-printable": TransferDecoding.quotedPrintable(body)
+            default: Array(body)
+            }
+        var decoded = CharsetDecoder.decode(bytes, charset: contentType.parameters["charset"])
+        if isHTML { decoded = strippingTags(decoded) }
+        if !text.isEmpty { text += "\n" }
+        text += decoded.count > maxIndexedText ? String(decoded.prefix(maxIndexedText)) : decoded
+    }
+
+    /// The body parts between `--boundary` lines (the preamble and epilogue are dropped).
+    private static func parts(of body: ArraySlice<UInt8>, boundary: [UInt8]) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        var partStart: Int?
+        var index = body.startIndex
+        while index < body.endIndex {
+            var lineEnd = index
+            while lineEnd < body.endIndex, body[lineEnd] != 0x0a { lineEnd += 1 }
+            let next = lineEnd < body.endIndex ? lineEnd + 1 : lineEnd
+            if lineEnd - index >= boundary.count, body[index..<(index + boundary.count)].elementsEqual(boundary) {
+                if let start = partStart {
+                    // The line break before the delimiter belongs to the delimiter.
+                    var end = index
+                    if end > start, body[end - 1] == 0x0a { end -= 1 }
+                    if end > start, body[end - 1] == 0x0d { end -= 1 }
+                    parts.append(body[start..<end])
+                }
+                let after = index + boundary.count
+                if after + 1 < body.endIndex, body[after] == UInt8(ascii: "-"), body[after + 1] == UInt8(ascii: "-") {
+                    return parts
+                }
+                partStart = next
+            }
+            index = next
+        }
+        // No closing delimiter: a truncated message; keep the last part anyway.
+        if let start = partStart, start < body.endIndex { parts.append(body[start...]) }
+        return parts
+    }
+
+    /// HTML as text: tags, scripts and styles dropped, common entities decoded.
+    static func strippingTags(_ html: String) -> String {
+        var result = ""
+        result.reserveCapacity(html.utf8.count)
+        var inTag = false
+        var tagName = ""
+        var tagNameDone = false
+        var skipping: String?
+        for character in html {
+            if inTag {
+                if character == ">" {
+                    inTag = false
+                    let name = tagName.lowercased()
+                    if name == "script" || name == "style" { skipping = name } else if name == "/\(skipping ?? "")" { skipping = nil }
+                    result.append(" ")
+                } else if character.isWhitespace || character == "/" && !tagName.isEmpty {
+                    tagNameDone = true
+                } else if !tagNameDone, tagName.count < 10 {
+                    tagName.append(character)
+                }
+            } else if character == "<" {
+                inTag = true
+                tagName = ""
+                tagNameDone = false
+            } else if skipping == nil {
+                result.append(character)
+            }
+        }
+        for (entity, replacement) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            result = result.replacingOccurrences(of: entity, with: replacement)
+        }
+        return result
+    }
+}

@@ -1,0 +1,235 @@
+import CommunityMailSQL
+import Foundation
+
+extension SQLiteMailbox {
+    /// Appends a message; the parsing happens before the actor is entered, so appends
+    /// from several tasks parse in parallel and only the insert is serialized.
+    @discardableResult
+    public nonisolated func append(
+        _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
+    ) async throws -> AppendedMessage {
+        let keywords = try MailboxRules.canonicalKeywords(keywords)
+        let parsed = MessageParser.parse(message)
+        return try await insert(message, parsed: parsed, to: folder, flags: flags, keywords: keywords, internalDate: internalDate)
+    }
+
+    private func insert(
+        _ message: [UInt8], parsed: ParsedMessage, to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
+    ) throws -> AppendedMessage {
+        try database(writing: true) { database in
+            let target = try self.folder(folder, in: database)
+            try checkQuota(database, addingBytes: message.count, addingMessages: 1)
+            let envelope = parsed.envelope
+            try database.run(
+                """
+                INSERT INTO bodies(header_length, date, from_text, to_text, cc_text, subject, message_id, in_reply_to,
+                    reference_ids, has_attachment, from_fold, to_fold, cc_fold, subject_fold, message_id_fold)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    parsed.headerLength, envelope.date.map(MailboxRules.seconds), envelope.from, envelope.to, envelope.cc,
+                    envelope.subject, envelope.messageID, envelope.inReplyTo.joined(separator: "\n"),
+                    envelope.references.joined(separator: "\n"), envelope.hasAttachment, SearchQuery.fold(envelope.from),
+                    SearchQuery.fold(envelope.to), SearchQuery.fold(envelope.cc), SearchQuery.fold(envelope.subject),
+                    SearchQuery.fold(envelope.messageID ?? ""),
+                ])
+            let bodyID = database.lastInsertRowID
+            try database.run("INSERT INTO contents(id, raw) VALUES (?, ?)", [bodyID, message])
+            try database.run("INSERT INTO body_text(rowid, text) VALUES (?, ?)", [bodyID, parsed.bodyText])
+            let modSeq = try Self.nextModSeq(database)
+            try database.run(
+                """
+                INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    target.id, Int64(target.uidNext), bodyID, flags.intersection(.all).rawValue, keywords.joined(separator: " "),
+                    MailboxRules.seconds(internalDate), Int64(modSeq), message.count,
+                ])
+            try database.run("UPDATE folders SET uid_next = uid_next + 1, highest_modseq = ? WHERE id = ?", [Int64(modSeq), target.id])
+            return AppendedMessage(uidValidity: target.uidValidity, uid: target.uidNext, modSeq: modSeq)
+        }
+    }
+
+    func checkQuota(_ database: SQLiteConnection, addingBytes bytes: Int, addingMessages messages: Int) throws {
+        let quota = configuration.quota
+        guard quota.maxBytes != nil || quota.maxMessages != nil else { return }
+        let rows = try database.query("SELECT key, value FROM mailbox_meta WHERE key IN ('bytes', 'messages')")
+        let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].textValue ?? "", Int($0[1].integerValue ?? 0)) })
+        try MailboxRules.checkQuota(
+            quota, usedBytes: values["bytes"] ?? 0, usedMessages: values["messages"] ?? 0, addingBytes: bytes, addingMessages: messages)
+    }
+
+    /// The resolved UID ranges of `uids` in `folder`.
+    func ranges(_ uids: UIDSet, in folder: SQLiteMailbox.FolderRow, _ database: SQLiteConnection) throws -> [ClosedRange<UInt32>] {
+        let largest = try database.queryFirst("SELECT max(uid) FROM messages WHERE folder_id = ?", [folder.id])?[0].integerValue ?? 0
+        return uids.resolved(largest: UInt32(truncatingIfNeeded: largest))
+    }
+
+    /// Fetches messages.
+    public func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) throws -> [FetchedMessage] {
+        try database(writing: false) { database in
+            let source = try self.folder(folder, in: database)
+            let contentColumn =
+                switch content {
+                case .metadata: "NULL"
+                case .header: "(SELECT substr(c.raw, 1, b.header_length) FROM contents c WHERE c.id = b.id)"
+                case .whole: "(SELECT c.raw FROM contents c WHERE c.id = b.id)"
+                }
+            let sql = """
+                SELECT m.uid, m.flags, m.keywords, m.internal_date, m.modseq, m.size, b.date, b.from_text, b.to_text, b.cc_text,
+                    b.subject, b.message_id, b.in_reply_to, b.reference_ids, b.has_attachment, \(contentColumn)
+                FROM messages m JOIN bodies b ON b.id = m.body_id
+                WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
+                """
+            var result: [FetchedMessage] = []
+            for range in try ranges(uids, in: source, database) {
+                for row in try database.query(sql, [source.id, Int64(range.lowerBound), Int64(range.upperBound)]) {
+                    result.append(Self.fetched(row, content: content))
+                }
+            }
+            return result
+        }
+    }
+
+    private static func lines(_ value: SQLiteValue) -> [String] {
+        guard let text = value.textValue, !text.isEmpty else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    private static func fetched(_ row: SQLiteRow, content: FetchContent) -> FetchedMessage {
+        let envelope = MessageEnvelope(
+            date: row[6].integerValue.map { Date(timeIntervalSince1970: TimeInterval($0)) }, from: row[7].textValue ?? "",
+            to: row[8].textValue ?? "", cc: row[9].textValue ?? "", subject: row[10].textValue ?? "", messageID: row[11].textValue,
+            inReplyTo: lines(row[12]), references: lines(row[13]), hasAttachment: row[14].integerValue == 1)
+        let keywords = (row[2].textValue ?? "").split(separator: " ").map(String.init)
+        return FetchedMessage(
+            uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), flags: MessageFlags(rawValue: Int(row[1].integerValue ?? 0)),
+            keywords: keywords, internalDate: Date(timeIntervalSince1970: TimeInterval(row[3].integerValue ?? 0)),
+            modSeq: UInt64(row[4].integerValue ?? 0), size: Int(row[5].integerValue ?? 0), envelope: envelope,
+            content: content == .metadata ? nil : (row[15].blobValue ?? []))
+    }
+
+    /// The rows of the messages in `uids`: (uid, flags, keywords, modseq, size, body id, internal date).
+    private func selected(_ uids: UIDSet, in folder: FolderRow, _ database: SQLiteConnection) throws -> [SQLiteRow] {
+        var rows: [SQLiteRow] = []
+        for range in try ranges(uids, in: folder, database) {
+            rows += try database.query(
+                """
+                SELECT uid, flags, keywords, modseq, size, body_id, internal_date FROM messages
+                WHERE folder_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
+                """, [folder.id, Int64(range.lowerBound), Int64(range.upperBound)])
+        }
+        return rows
+    }
+
+    /// Changes flags and keywords.
+    public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) throws -> StoreResult {
+        try database(writing: true) { database in
+            let target = try self.folder(folder, in: database)
+            var changed: [MessageChange] = []
+            var modified: [UInt32] = []
+            var modSeq: UInt64?
+            for row in try selected(uids, in: target, database) {
+                let uid = UInt32(truncatingIfNeeded: row[0].integerValue ?? 0)
+                let flags = MessageFlags(rawValue: Int(row[1].integerValue ?? 0))
+                let keywords = (row[2].textValue ?? "").split(separator: " ").map(String.init)
+                if let unchangedSince, UInt64(row[3].integerValue ?? 0) > unchangedSince {
+                    modified.append(uid)
+                    continue
+                }
+                let (newFlags, newKeywords) = try MailboxRules.apply(operation, to: flags, keywords: keywords)
+                guard newFlags != flags || newKeywords != keywords else { continue }
+                let stamp = try modSeq ?? Self.nextModSeq(database)
+                modSeq = stamp
+                try database.run(
+                    "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE folder_id = ? AND uid = ?",
+                    [newFlags.rawValue, newKeywords.joined(separator: " "), Int64(stamp), target.id, Int64(uid)])
+                changed.append(MessageChange(uid: uid, flags: newFlags, keywords: newKeywords, modSeq: stamp))
+            }
+            if let modSeq { try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), target.id]) }
+            return StoreResult(changed: changed, modified: modified)
+        }
+    }
+
+    /// Copies messages.
+    public func copy(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
+        try transfer(uids, from: source, to: destination, removing: false)
+    }
+
+    /// Moves messages.
+    public func move(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
+        try transfer(uids, from: source, to: destination, removing: true)
+    }
+
+    func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
+        try database(writing: true) { database in
+            let from = try folder(source, in: database)
+            var to = try folder(destination, in: database)
+            let rows = try selected(uids, in: from, database)
+            if !removing {
+                try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
+            }
+            guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+            let modSeq = Int64(try Self.nextModSeq(database))
+            var sourceUIDs: [UInt32] = []
+            var newUIDs: [UInt32] = []
+            for row in rows {
+                try database.run(
+                    """
+                    INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [to.id, Int64(to.uidNext), row[5], row[1], row[2], row[6], modSeq, row[4]])
+                sourceUIDs.append(UInt32(truncatingIfNeeded: row[0].integerValue ?? 0))
+                newUIDs.append(to.uidNext)
+                to.uidNext += 1
+            }
+            try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(to.uidNext), modSeq, to.id])
+            if removing {
+                for uid in sourceUIDs {
+                    try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [from.id, Int64(uid)])
+                    try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [from.id, Int64(uid), modSeq])
+                }
+                try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, from.id])
+            }
+            return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: newUIDs)
+        }
+    }
+
+    /// Removes `\Deleted` messages.
+    public func expunge(_ folder: String, uids: UIDSet?) throws -> [UInt32] {
+        try database(writing: true) { database in
+            let target = try self.folder(folder, in: database)
+            let removed = try selected(uids ?? .all, in: target, database).filter {
+                MessageFlags(rawValue: Int($0[1].integerValue ?? 0)).contains(.deleted)
+            }.map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
+            guard !removed.isEmpty else { return [] }
+            let modSeq = Int64(try Self.nextModSeq(database))
+            for uid in removed {
+                try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [target.id, Int64(uid)])
+                try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [target.id, Int64(uid), modSeq])
+            }
+            try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, target.id])
+            return removed
+        }
+    }
+
+    /// Changes after a MODSEQ.
+    public func changes(in folder: String, since modSeq: UInt64) throws -> FolderChanges {
+        try database(writing: false) { database in
+            let target = try self.folder(folder, in: database)
+            let since = Int64(clamping: modSeq)
+            let changed = try database.query(
+                "SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]
+            ).map { row in
+                MessageChange(
+                    uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), flags: MessageFlags(rawValue: Int(row[1].integerValue ?? 0)),
+                    keywords: (row[2].textValue ?? "").split(separator: " ").map(String.init), modSeq: UInt64(row[3].integerValue ?? 0))
+            }
+            let vanished = try database.query(
+                "SELECT uid FROM vanished WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]
+            ).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
+            return FolderChanges(changed: changed, vanished: vanished, highestModSeq: target.highestModSeq)
+        }
+    }
+}

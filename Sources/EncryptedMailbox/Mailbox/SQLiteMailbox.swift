@@ -1,0 +1,257 @@
+import CommunityMailSQL
+import Foundation
+
+/// A ``Mailbox`` in one SQLite file: folders, messages (stored byte-exact, shared between
+/// copies), flags, MODSEQs, an index of header fields and an FTS5 index of body text.
+///
+/// The file is opened through a ``MailboxDatabaseOpener`` (plain or encrypted). A writable
+/// mailbox should be opened through ``MailboxStore``, which keeps other writers out; any
+/// number of read-only mailboxes may read the same file at once (WAL).
+public actor SQLiteMailbox: Mailbox {
+    /// How a mailbox file is opened.
+    public struct Configuration: Sendable {
+        /// Limits enforced on append and copy. Default: none.
+        public var quota: MailboxQuota = .unlimited
+        /// How the file is opened (plain or encrypted). Default: ``MailboxDatabaseOpener/standard``.
+        public var opener: MailboxDatabaseOpener = .standard
+        /// Open read-only: every change fails with `MailboxError.readOnly`. Default: false.
+        public var readOnly: Bool = false
+        /// Sync every commit to disk (`PRAGMA synchronous = FULL`), so an accepted message
+        /// survives power loss; false syncs at checkpoints only (NORMAL), which survives
+        /// application crashes. Default: true.
+        public var synchronousCommits: Bool = true
+        /// The defaults above.
+        public init() {}
+    }
+
+    var connection: SQLiteConnection?
+    let configuration: Configuration
+    private let lock: MailboxFileLock?
+
+    /// Opens the mailbox file at `path`, creating it (with INBOX and the special-use
+    /// folders) when `create` is true and it is missing.
+    /// - Parameters:
+    ///   - passphrase: the user's passphrase for an encrypting opener; nil for the plain one.
+    /// - Throws: `MailboxError.storage` when the file cannot be opened or is not a mailbox,
+    ///   `.passphraseNotSupported` when the opener cannot use a passphrase.
+    public init(path: String, create: Bool, passphrase: String? = nil, configuration: Configuration = Configuration()) throws {
+        try self.init(path: path, create: create, passphrase: passphrase, configuration: configuration, lock: nil)
+    }
+
+    init(path: String, create: Bool, passphrase: String?, configuration: Configuration, lock: MailboxFileLock?) throws {
+        self.configuration = configuration
+        self.lock = lock
+        let options = MailboxDatabaseOptions(
+            create: create && !configuration.readOnly, readOnly: configuration.readOnly, passphrase: passphrase,
+            synchronousCommits: configuration.synchronousCommits)
+        let database: SQLiteConnection
+        do {
+            database = try configuration.opener.implementation.open(path: path, options: options)
+            if configuration.readOnly {
+                guard try database.userVersion == MailboxSchema.migrations.count else {
+                    throw MailboxError.storage.with(message: "the file is not a mailbox of this version")
+                }
+            } else {
+                try database.migrate(MailboxSchema.migrations)
+                try Self.provisionDefaultFolders(database)
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+        connection = database
+    }
+
+    private static func provisionDefaultFolders(_ database: SQLiteConnection) throws {
+        try database.transaction {
+            guard try database.queryFirst("SELECT count(*) FROM folders")?[0].integerValue == 0 else { return }
+            for use in MailboxRules.defaultFolders {
+                try insertFolder(database, name: use.defaultFolderName, specialUse: use, subscribed: true)
+            }
+        }
+    }
+
+    @discardableResult
+    static func insertFolder(_ database: SQLiteConnection, name: String, specialUse: SpecialUse?, subscribed: Bool) throws -> Int64 {
+        let last = UInt32(try database.queryFirst("SELECT value FROM mailbox_meta WHERE key = 'uidvalidity'")?[0].integerValue ?? 0)
+        let uidValidity = MailboxRules.nextUIDValidity(after: last)
+        try database.run("UPDATE mailbox_meta SET value = ? WHERE key = 'uidvalidity'", [Int64(uidValidity)])
+        let modSeq = try nextModSeq(database)
+        try database.run(
+            "INSERT INTO folders(name, special_use, subscribed, uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, ?, 1, ?)",
+            [name, specialUse?.rawValue, subscribed, Int64(uidValidity), Int64(modSeq)])
+        return database.lastInsertRowID
+    }
+
+    static func nextModSeq(_ database: SQLiteConnection) throws -> UInt64 {
+        guard let value = try database.queryFirst("UPDATE mailbox_meta SET value = value + 1 WHERE key = 'modseq' RETURNING value")?[0].integerValue
+        else { throw MailboxError.storage.with(message: "the MODSEQ counter is missing") }
+        return UInt64(value)
+    }
+
+    /// Closes the file and releases the writer lock. Later calls fail with `MailboxError.closed`.
+    public func close() {
+        connection = nil
+        lock?.release()
+    }
+
+    /// Runs `body` on the open connection, in a transaction when `writing`, and turns
+    /// SQLite's errors into `MailboxError`.
+    @discardableResult
+    func database<T>(writing: Bool, _ body: (SQLiteConnection) throws -> T) throws(MailboxError) -> T {
+        guard let connection else { throw MailboxError.closed }
+        if writing && configuration.readOnly { throw MailboxError.readOnly }
+        do {
+            return try connection.transaction(writing ? .immediate : .deferred) { try body(connection) }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    static func mapped(_ error: any Error) -> MailboxError {
+        if let error = error as? MailboxError { return error }
+        if let error = error as? SQLiteError {
+            if error == .readOnly { return MailboxError.readOnly.with(message: error.message) }
+            if error == .busy { return MailboxError.locked.with(message: error.message) }
+            return MailboxError.storage.with(message: error.message)
+        }
+        return MailboxError.storage.with(message: "\(error)")
+    }
+
+    // MARK: Folder rows
+
+    struct FolderRow {
+        var id: Int64
+        var name: String
+        var specialUse: SpecialUse?
+        var subscribed: Bool
+        var uidValidity: UInt32
+        var uidNext: UInt32
+        var highestModSeq: UInt64
+    }
+
+    static let folderColumns = "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq"
+
+    static func folderRow(_ row: SQLiteRow) -> FolderRow {
+        FolderRow(
+            id: row[0].integerValue ?? 0, name: row[1].textValue ?? "", specialUse: row[2].textValue.flatMap(SpecialUse.init(rawValue:)),
+            subscribed: row[3].integerValue == 1, uidValidity: UInt32(truncatingIfNeeded: row[4].integerValue ?? 0),
+            uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0))
+    }
+
+    func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
+        let canonical = try MailboxRules.canonicalFolderName(name)
+        guard let row = try database.queryFirst("SELECT \(Self.folderColumns) FROM folders f WHERE f.name = ?", [canonical]) else {
+            throw MailboxError.folderNotFound.with(message: "no folder named \"\(name)\"")
+        }
+        return Self.folderRow(row)
+    }
+
+    // MARK: Folders
+
+    /// Every folder, INBOX first, then by name.
+    public func folders() throws -> [FolderStatus] {
+        try database(writing: false) { database in
+            try database.query(
+                """
+                SELECT \(Self.folderColumns), count(m.id), coalesce(sum(m.flags & 1 = 0), 0)
+                FROM folders f LEFT JOIN messages m ON m.folder_id = f.id GROUP BY f.id
+                """
+            ).map { row in
+                Self.status(Self.folderRow(row), count: Int(row[7].integerValue ?? 0), unseen: Int(row[8].integerValue ?? 0))
+            }.sorted(by: MailboxRules.folderOrder)
+        }
+    }
+
+    static func status(_ folder: FolderRow, count: Int, unseen: Int) -> FolderStatus {
+        FolderStatus(
+            name: folder.name, specialUse: folder.specialUse, isSubscribed: folder.subscribed, uidValidity: folder.uidValidity,
+            uidNext: folder.uidNext, messageCount: count, unseenCount: unseen, highestModSeq: folder.highestModSeq)
+    }
+
+    func status(_ folder: FolderRow, in database: SQLiteConnection) throws -> FolderStatus {
+        let counts = try database.queryFirst(
+            "SELECT count(*), coalesce(sum(flags & 1 = 0), 0) FROM messages WHERE folder_id = ?", [folder.id])
+        return Self.status(folder, count: Int(counts?[0].integerValue ?? 0), unseen: Int(counts?[1].integerValue ?? 0))
+    }
+
+    /// One folder's status.
+    public func status(of folder: String) throws -> FolderStatus {
+        try database(writing: false) { database in try status(try self.folder(folder, in: database), in: database) }
+    }
+
+    /// Creates a folder.
+    @discardableResult
+    public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
+        try database(writing: true) { database in
+            let canonical = try MailboxRules.canonicalFolderName(name)
+            guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [canonical]) == nil else {
+                throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists")
+            }
+            if let specialUse {
+                guard specialUse != .inbox, try database.queryFirst("SELECT 1 FROM folders WHERE special_use = ?", [specialUse.rawValue]) == nil
+                else { throw MailboxError.specialUseTaken.with(message: "another folder is already \(specialUse.rawValue)") }
+            }
+            try Self.insertFolder(database, name: canonical, specialUse: specialUse, subscribed: false)
+            return try status(try folder(canonical, in: database), in: database)
+        }
+    }
+
+    /// Renames a folder and the folders below it.
+    public func renameFolder(_ name: String, to newName: String) throws {
+        try database(writing: true) { database in
+            let source = try folder(name, in: database).name
+            let target = try MailboxRules.canonicalFolderName(newName)
+            if source == MailboxRules.inbox {
+                // RFC 3501 6.3.5: renaming INBOX moves its messages to a new folder and leaves it empty.
+                guard target != MailboxRules.inbox else { throw MailboxError.folderExists.with(message: "INBOX exists") }
+                guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [target]) == nil else {
+                    throw MailboxError.folderExists.with(message: "a folder named \"\(target)\" exists")
+                }
+                try Self.insertFolder(database, name: target, specialUse: nil, subscribed: false)
+                _ = try transfer(.all, from: source, to: target, removing: true)
+                return
+            }
+            guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
+                throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
+            }
+            guard !MailboxRules.isSelfOrDescendant(target, of: source) else {
+                throw MailboxError.invalidFolderName.with(message: "a folder cannot move below itself")
+            }
+            let moving = try database.query("SELECT id, name FROM folders").compactMap { row -> (Int64, String)? in
+                guard let id = row[0].integerValue, let folderName = row[1].textValue,
+                    MailboxRules.isSelfOrDescendant(folderName, of: source)
+                else { return nil }
+                return (id, target + folderName.dropFirst(source.count))
+            }
+            for (_, renamed) in moving where try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [renamed]) != nil {
+                throw MailboxError.folderExists.with(message: "a folder named \"\(renamed)\" exists")
+            }
+            for (id, renamed) in moving { try database.run("UPDATE folders SET name = ? WHERE id = ?", [renamed, id]) }
+        }
+    }
+
+    /// Deletes a folder and its messages.
+    public func deleteFolder(_ name: String) throws {
+        try database(writing: true) { database in
+            let existing = try folder(name, in: database)
+            guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
+            try database.run("DELETE FROM folders WHERE id = ?", [existing.id])
+        }
+    }
+
+    /// Subscribes or unsubscribes.
+    public func setSubscribed(_ name: String, _ subscribed: Bool) throws {
+        try database(writing: true) { database in
+            try database.run("UPDATE folders SET subscribed = ? WHERE id = ?", [subscribed, try folder(name, in: database).id])
+        }
+    }
+
+    /// Usage and limits.
+    public func usage() throws -> MailboxUsage {
+        try database(writing: false) { database in
+            let rows = try database.query("SELECT key, value FROM mailbox_meta WHERE key IN ('bytes', 'messages')")
+            let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].textValue ?? "", Int($0[1].integerValue ?? 0)) })
+            return MailboxUsage(bytes: values["bytes"] ?? 0, messages: values["messages"] ?? 0, quota: configuration.quota)
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+
+/// Caches discovery results per normalized identifier, so that verifying an assertion does
+/// not always refetch the claimed identifier. Implementations: ``InMemoryDiscoveryCache``,
+/// ``SQLiteOpenIDStore``.
+public protocol DiscoveryCache: Sendable {
+    /// The services cached for `identifier` that are still fresh at `date`.
+    /// - Throws: ``OpenIDError/store``.
+    func services(for identifier: String, at date: Date) async throws(OpenIDError) -> DiscoveredIdentifier?
+
+    /// Caches `result` for `identifier` until `expiresAt`.
+    /// - Throws: ``OpenIDError/store``.
+    func store(_ result: DiscoveredIdentifier, for identifier: String, expiresAt: Date) async throws(OpenIDError)
+}

@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTransport
+
+/// An OpenID Authentication 2.0 relying party that makes every check of section 11.
+///
+/// ```swift
+/// let rp = OpenIDRelyingParty(
+///     configuration: .init(realm: "https://mail.example/", returnTo: URL(string: "https://mail.example/openid/return")!),
+///     httpClient: FoundationHTTPClient(), store: try SQLiteOpenIDStore(path: "openid.sqlite"))
+/// let request = try await rp.begin(identifier: "https://login.ubuntu.com/")
+/// // redirect the browser to request.redirectURL; later, on the return_to route:
+/// let response = try await rp.complete(callbackURL: requestURL, postBody: body)
+/// ```
+public struct OpenIDRelyingParty: Sendable {
+    /// How signatures are checked.
+    public enum AssociationPolicy: Sendable, Hashable {
+        /// No associations: every assertion is confirmed with the provider by
+        /// `check_authentication` (one more round trip per sign-in).
+        case stateless
+        /// Associate with each provider, trying these kinds in order (with the provider's
+        /// `unsupported-type` suggestion as a fallback); stateless when all fail.
+        case associate([AssociationKind])
+    }
+
+    /// An association type with the session type that carries its key.
+    public struct AssociationKind: Sendable, Hashable {
+        /// The MAC algorithm.
+        public var type: OpenIDAssociation.AssociationType
+        /// How the key travels.
+        public var session: OpenIDAssociation.SessionType
+
+        /// A kind. The DH session's hash must match the MAC's (section 8.4.2).
+        public init(type: OpenIDAssociation.AssociationType, session: OpenIDAssociation.SessionType) {
+            self.type = type
+            self.session = session
+        }
+
+        /// HMAC-SHA256 keyed through DH-SHA256.
+        public static let dhSHA256 = AssociationKind(type: .hmacSHA256, session: .dhSHA256)
+        /// HMAC-SHA1 keyed through DH-SHA1.
+        public static let dhSHA1 = AssociationKind(type: .hmacSHA1, session: .dhSHA1)
+        /// HMAC-SHA256 with the key in the clear (https endpoints only).
+        public static let plainSHA256 = AssociationKind(type: .hmacSHA256, session: .noEncryption)
+        /// HMAC-SHA1 with the key in the clear (https endpoints only).
+        public static let plainSHA1 = AssociationKind(type: .hmacSHA1, session: .noEncryption)
+
+        /// True when the session can carry this MAC's key.
+        var isConsistent: Bool { session == .noEncryption || session.hash == type.hash }
+    }
+
+    /// What unsigned extension values do to an assertion.
+    public enum UnsignedValuePolicy: Sendable, Hashable {
+        /// Drop them (listed in ``VerifiedAssertion/droppedUnsignedFields``). Default.
+        case drop
+        /// Refuse the assertion with ``OpenIDError/unsignedExtensionValue``.
+        case refuse
+    }
+
+    /// The relying party's settings.
+    public struct Configuration: Sendable {
+        /// The realm (trust root) shown to the user, e.g. `https://mail.example/` or
+        /// `https://*.example.com/`. The return_to URL must fall under it.
+        public var realm: String
+        /// Where the provider sends the user back.
+        public var returnTo: URL
+        /// How signatures are checked. Default: associate with DH-SHA256, then DH-SHA1.
+        public var associationPolicy: AssociationPolicy = .associate([.dhSHA256, .dhSHA1])
+        /// How far a response nonce's time may be from ours, either way, in seconds; nonces are
+        /// remembered this long. Default: 300.
+        public var nonceSkew: TimeInterval = 300
+        /// What unsigned extension values do. Default: ``UnsignedValuePolicy/drop``.
+        public var unsignedValuePolicy: UnsignedValuePolicy = .drop
+        /// The deadline of direct requests (associate, check_authentication). Default: 15 s.
+        public var requestTimeout: Duration = .seconds(15)
+        /// An association is reused only while it has at least this long to live, in seconds.
+        /// Default: 120.
+        public var associationRenewalMargin: TimeInterval = 120
+        /// Discovery limits and cache lifetime.
+        public var discovery: OpenIDDiscovery.Configuration = .init()
+
+        /// A configuration with the defaults.
+        public init(realm: String, returnTo: URL) {
+            self.realm = realm
+            self.returnTo = returnTo
+        }
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    let httpClient: any HTTPClient
+    let nonces: any NonceStore
+    let associations: any AssociationStore
+    let discovery: OpenIDDiscovery
+    let clock: any OpenIDClock
+
+    /// A relying party.
+    /// - Parameters:
+    ///   - configuration: realm, return_to and policies.
+    ///   - httpClient: every HTTP exchange goes through it.
+    ///   - nonceStore: remembers accepted nonces.
+    ///   - associationStore: keeps associations.
+    ///   - discoveryCache: keeps discovery results.
+    ///   - clock: the time for nonces and associations.
+    public init(
+        configuration: Configuration, httpClient: any HTTPClient, nonceStore: any NonceStore,
+        associationStore: any AssociationStore, discoveryCache: any DiscoveryCache, clock: any OpenIDClock = SystemOpenIDClock()
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.nonces = nonceStore
+        self.associations = associationStore
+        self.clock = clock
+        self.discovery = OpenIDDiscovery(
+            httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery)
+    }
+
+    /// A relying party whose three stores are one SQLite (or other) store.
+    public init<Store: NonceStore & AssociationStore & DiscoveryCache>(
+        configuration: Configuration, httpClient: any HTTPClient, store: Store, clock: any OpenIDClock = SystemOpenIDClock()
+    ) {
+        self.init(configuration: configuration, httpClient: httpClient, nonceStore: store, associationStore: store,
+                  discoveryCache: store, clock: clock)
+    }
+
+    /// Discovers `identifier` (an OP identifier such as `https://login.ubuntu.com/` or a
+    /// user's claimed identifier), associates with its provider when the policy says so,
+    /// and builds the authentication request.
+    /// - Throws: ``OpenIDError`` from discovery, or ``OpenIDError/realmMismatch``.
+    public func begin(identifier: String, options: OpenIDAuthenticationOptions = .init()) async throws(OpenIDError)
+        -> OpenIDAuthenticationRequest
+    {
+        guard OpenIDRealm.matches(realm: configuration.realm, returnTo: configuration.returnTo.absoluteString) else {
+            throw OpenIDError.realmMismatch
+        }
+        let discovered = try await discovery.discover(identifier)
+        guard let service = discovered.services.first, let endpoint = URL(string: service.endpoint) else {
+            throw OpenIDError.noOpenIDService
+        }
+        var message = OpenIDMessage([("ns", OpenIDMessage.namespace), ("mode", options.immediate ? "checkid_immediate" : "checkid_setup")])
+        if service.isOPIdentifier {
+            message["claimed_id"] = OpenIDMessage.identifierSelect
+            message["identity"] = OpenIDMessage.identifierSelect
+        } else {
+            message["claimed_id"] = service.claimedIdentifier ?? discovered.identifier
+            message["identity"] = service.requestedIdentity
+        }
+        if let association = await association(for: service.endpoint) { message["assoc_handle"] = association.handle }
+        message["return_to"] = configuration.returnTo.absoluteString
+        message["realm"] = configuration.realm
+        for (key, value) in options.extensionFields() { message[key] = value }
+        return OpenIDAuthenticationRequest(endpoint: endpoint, message: message, service: service)
+    }
+}

@@ -1,0 +1,162 @@
+import CommunityMailSQL
+import Foundation
+import Synchronization
+
+/// Nonces, associations and the discovery cache in one SQLite file, so that they outlive the
+/// process and can be shared by several processes of a host (SQLite's locking serialises
+/// them). Conforms to ``NonceStore``, ``AssociationStore`` and ``DiscoveryCache``.
+public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCache {
+    // The connection is used only while `lock` is held, which makes sharing it safe.
+    nonisolated(unsafe) private let connection: SQLiteConnection
+    private let lock = Mutex(())
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// - Throws: ``OpenIDError/store`` when the file cannot be opened or migrated.
+    public init(path: String) throws(OpenIDError) {
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.migrate(Self.migrations)
+            self.connection = connection
+        } catch {
+            throw OpenIDError.store.with(message: "cannot open the OpenID store at \(path): \(error.message)")
+        }
+    }
+
+    private static let migrations = [
+        """
+        CREATE TABLE openid_nonce (
+            endpoint TEXT NOT NULL, nonce TEXT NOT NULL, expires_at REAL NOT NULL,
+            PRIMARY KEY (endpoint, nonce)
+        );
+        CREATE INDEX openid_nonce_expiry ON openid_nonce (expires_at);
+        CREATE TABLE openid_association (
+            endpoint TEXT NOT NULL, handle TEXT NOT NULL, secret BLOB NOT NULL, type TEXT NOT NULL,
+            issued_at REAL NOT NULL, expires_at REAL NOT NULL,
+            PRIMARY KEY (endpoint, handle)
+        );
+        CREATE TABLE openid_discovery (
+            identifier TEXT PRIMARY KEY, result TEXT NOT NULL, expires_at REAL NOT NULL
+        );
+        """
+    ]
+
+    private func withConnection<T>(_ what: String, _ body: (SQLiteConnection) throws(SQLiteError) -> T) throws(OpenIDError) -> T {
+        do {
+            return try lock.withLock { _ throws(SQLiteError) in try body(connection) }
+        } catch {
+            throw OpenIDError.store.with(message: "cannot \(what): \(error.message)")
+        }
+    }
+
+    // MARK: NonceStore
+
+    /// Records the nonce; false when it was already there.
+    public func consume(nonce: String, endpoint: String, expiresAt: Date) async throws(OpenIDError) -> Bool {
+        try withConnection("record a nonce") { db throws(SQLiteError) in
+            try db.run(
+                "INSERT OR IGNORE INTO openid_nonce (endpoint, nonce, expires_at) VALUES (?, ?, ?)",
+                [endpoint, nonce, expiresAt.timeIntervalSince1970]) == 1
+        }
+    }
+
+    /// Forgets nonces whose expiry is before `date`.
+    public func removeExpiredNonces(before date: Date) async throws(OpenIDError) {
+        _ = try withConnection("remove expired nonces") { db throws(SQLiteError) in
+            try db.run("DELETE FROM openid_nonce WHERE expires_at < ?", [date.timeIntervalSince1970])
+        }
+    }
+
+    // MARK: AssociationStore
+
+    /// Stores the association, replacing one with the same endpoint and handle.
+    public func store(_ association: OpenIDAssociation) async throws(OpenIDError) {
+        _ = try withConnection("store an association") { db throws(SQLiteError) in
+            try db.run(
+                """
+                INSERT OR REPLACE INTO openid_association (endpoint, handle, secret, type, issued_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [association.endpoint, association.handle, SQLiteValue.blob(association.secret), association.type.rawValue,
+                 association.issuedAt.timeIntervalSince1970, association.expiresAt.timeIntervalSince1970])
+        }
+    }
+
+    /// The unexpired association with this handle.
+    public func association(endpoint: String, handle: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
+        let row = try withConnection("read an association") { db throws(SQLiteError) in
+            try db.queryFirst(
+                "SELECT * FROM openid_association WHERE endpoint = ? AND handle = ? AND expires_at > ?",
+                [endpoint, handle, date.timeIntervalSince1970])
+        }
+        return try row.map(Self.association(from:))
+    }
+
+    /// The unexpired association for the endpoint that expires last.
+    public func newestAssociation(endpoint: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
+        let row = try withConnection("read an association") { db throws(SQLiteError) in
+            try db.queryFirst(
+                "SELECT * FROM openid_association WHERE endpoint = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
+                [endpoint, date.timeIntervalSince1970])
+        }
+        return try row.map(Self.association(from:))
+    }
+
+    /// Removes the association; true when there was one.
+    @discardableResult
+    public func removeAssociation(endpoint: String, handle: String) async throws(OpenIDError) -> Bool {
+        try withConnection("remove an association") { db throws(SQLiteError) in
+            try db.run("DELETE FROM openid_association WHERE endpoint = ? AND handle = ?", [endpoint, handle]) > 0
+        }
+    }
+
+    /// Forgets expired associations.
+    public func removeExpiredAssociations(at date: Date) async throws(OpenIDError) {
+        _ = try withConnection("remove expired associations") { db throws(SQLiteError) in
+            try db.run("DELETE FROM openid_association WHERE expires_at <= ?", [date.timeIntervalSince1970])
+        }
+    }
+
+    private static func association(from row: SQLiteRow) throws(OpenIDError) -> OpenIDAssociation {
+        do {
+            guard let type = OpenIDAssociation.AssociationType(rawValue: try row.text("type")),
+                  let issued = row["issued_at"].realValue, let expires = row["expires_at"].realValue
+            else { throw OpenIDError.store.with(message: "an association row is malformed") }
+            return OpenIDAssociation(
+                endpoint: try row.text("endpoint"), handle: try row.text("handle"), secret: try row.blob("secret"),
+                type: type, issuedAt: Date(timeIntervalSince1970: issued), expiresAt: Date(timeIntervalSince1970: expires))
+        } catch let error as OpenIDError {
+            throw error
+        } catch {
+            throw OpenIDError.store.with(message: "an association row is malformed")
+        }
+    }
+
+    // MARK: DiscoveryCache
+
+    /// The fresh entry for `identifier`, if any.
+    public func services(for identifier: String, at date: Date) async throws(OpenIDError) -> DiscoveredIdentifier? {
+        let row = try withConnection("read the discovery cache") { db throws(SQLiteError) in
+            try db.queryFirst(
+                "SELECT result FROM openid_discovery WHERE identifier = ? AND expires_at > ?",
+                [identifier, date.timeIntervalSince1970])
+        }
+        guard let text = row?["result"].textValue else { return nil }
+        guard let result = try? JSONDecoder().decode(DiscoveredIdentifier.self, from: Data(text.utf8)) else {
+            throw OpenIDError.store.with(message: "a discovery cache entry is malformed")
+        }
+        return result
+    }
+
+    /// Caches `result` until `expiresAt`.
+    public func store(_ result: DiscoveredIdentifier, for identifier: String, expiresAt: Date) async throws(OpenIDError) {
+        guard let data = try? JSONEncoder().encode(result) else {
+            throw OpenIDError.store.with(message: "cannot encode a discovery result")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        _ = try withConnection("write the discovery cache") { db throws(SQLiteError) in
+            try db.run(
+                "INSERT OR REPLACE INTO openid_discovery (identifier, result, expires_at) VALUES (?, ?, ?)",
+                [identifier, text, expiresAt.timeIntervalSince1970])
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The OpenID 2.0 services of a Yadis XRDS document (section 7.3.2), parsed safely: a
+/// document that declares a DTD or entities is refused before the XML parser sees it, and
+/// external entity resolution stays off.
+struct XRDSDocument {
+    /// The OP identifier service type.
+    static let serverType = "http://specs.openid.net/auth/2.0/server"
+    /// The claimed identifier service type.
+    static let signonType = "http://specs.openid.net/auth/2.0/signon"
+
+    /// One `Service` element of the final XRD.
+    struct Service {
+        var types: [String] = []
+        var uris: [(uri: String, priority: Int)] = []
+        var localID: String?
+        var priority: Int = Int.max
+    }
+
+    /// The services of the last XRD element, in document order.
+    let services: [Service]
+
+    /// Parses `data`.
+    /// - Throws: ``OpenIDError/unsafeDocument`` for DTDs, entities or malformed XML.
+    init(data: Data) throws(OpenIDError) {
+        // XRDS never needs a DTD; refusing one closes external entities and entity expansion
+        // ("billion laughs") before libxml2 is involved.
+        let lowered = String(decoding: data.prefix(1 << 20), as: UTF8.self).lowercased()
+        guard !lowered.contains("<!doctype"), !lowered.contains("<!entity") else {
+            throw OpenIDError.unsafeDocument.with(message: "the XRDS document declares a DTD or entities")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = true
+        let collector = Collector()
+        parser.delegate = collector
+        // A truncated document can parse "successfully"; require the root element to close.
+        guard parser.parse(), collector.depthLimitExceeded == false, collector.sawRoot, collector.depth == 0 else {
+            throw OpenIDError.unsafeDocument.with(message: "the XRDS document is not well-formed XML")
+        }
+        services = collector.lastXRDServices
+    }
+
+    /// The OpenID 2.0 services found, as ``OpenIDService`` values for `claimedIdentifier`:
+    /// OP identifier services when any exist (section 7.3.2.2), else claimed identifier ones.
+    func openIDServices(claimedIdentifier: String) -> [OpenIDService] {
+        func expand(_ service: Service, isOPIdentifier: Bool) -> [OpenIDService] {
+            service.uris.sorted { $0.priority < $1.priority }.map {
+                OpenIDService(
+                    endpoint: $0.uri, isOPIdentifier: isOPIdentifier,
+                    claimedIdentifier: isOPIdentifier ? nil : claimedIdentifier,
+                    localIdentifier: isOPIdentifier ? nil : service.localID, priority: service.priority)
+            }
+        }
+        let ordered = services.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+        let servers = ordered.filter { $0.types.contains(Self.serverType) }
+        if !servers.isEmpty { return servers.flatMap { expand($0, isOPIdentifier: true) } }
+        return ordered.filter { $0.types.contains(Self.signonType) }.flatMap { expand($0, isOPIdentifier: false) }
+    }
+
+    private final class Collector: NSObject, XMLParserDelegate {
+        var lastXRDServices: [Service] = []
+        var depthLimitExceeded = false
+        private var current: [Service] = []
+        private var service: Service?
+        private var text = ""
+        private var uriPriority = Int.max
+        private(set) var depth = 0
+        private(set) var sawRoot = false
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
+            depth += 1
+            sawRoot = true
+            if depth > 32 {
+                depthLimitExceeded = true
+                parser.abortParsing()
+                return
+            }
+            text = ""
+            let priority = attributeDict["priority"].flatMap { Int($0) } ?? Int.max
+            switch elementName {
+            case "XRD": current = []
+            case "Service": service = Service(priority: priority)
+            case "URI": uriPriority = priority
+            default: break
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if text.utf8.count < 8192 { text += string }
+        }
+
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+        ) {
+            depth -= 1
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            text = ""
+            switch elementName {
+            case "Type": service?.types.append(value)
+            case "URI": if !value.isEmpty { service?.uris.append((value, uriPriority)) }
+            case "LocalID": if service?.localID == nil, !value.isEmpty { service?.localID = value }
+            case "Service":
+                if let service { current.append(service) }
+                service = nil
+            case "XRD": lastXRDServices = current
+            default: break
+            }
+        }
+    }
+}

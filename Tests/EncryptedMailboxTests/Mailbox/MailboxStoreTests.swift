@@ -1,0 +1,95 @@
+import CommunityMailTestSupport
+import EncryptedMailbox
+import Foundation
+import Testing
+
+@Suite("MailboxStore: files, names, locks")
+struct MailboxStoreTests {
+    let folder: TemporaryDirectory
+    init() throws { folder = try TemporaryDirectory(prefix: "store-test") }
+
+    func store(secret: [UInt8]? = nil) throws -> MailboxStore {
+        var configuration = MailboxStore.Configuration()
+        configuration.synchronousCommits = false
+        configuration.nameSecret = secret
+        return try MailboxStore(directory: folder.url, configuration: configuration)
+    }
+
+    @Test("File names are keyed hashes: stable, secret-dependent, revealing nothing")
+    func fileNames() throws {
+        let store = try store()
+        let mailbox = try store.create(userID: "alice@ubuntu.com")
+        _ = mailbox
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+        #expect(!names.contains { $0.contains("alice") || $0.contains("ubuntu") })
+        let identifier = try store.identifier(for: "alice@ubuntu.com")
+        #expect(identifier.count == 40 && identifier.allSatisfy(\.isHexDigit))
+        #expect(try self.store().identifier(for: "alice@ubuntu.com") == identifier)
+        #expect(try store.identifier(for: "bob@ubuntu.com") != identifier)
+        let other = try TemporaryDirectory(prefix: "store-test-other")
+        #expect(try MailboxStore(directory: other.url).identifier(for: "alice@ubuntu.com") != identifier)
+        #expect(try self.store(secret: Array(repeating: 7, count: 32)).identifier(for: "alice@ubuntu.com") != identifier)
+        #expect(try store.list().map(\.identifier) == [identifier])
+        #expect(try store.exists(userID: "alice@ubuntu.com") && !store.exists(userID: "bob@ubuntu.com"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.path("\(identifier).mailbox"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(throws: MailboxError.invalidUserID) { try store.identifier(for: "") }
+    }
+
+    @Test("One writer at a time; readers alongside; create, open, delete")
+    func writerLock() async throws {
+        let store = try store()
+        #expect(throws: MailboxError.mailboxNotFound) { try store.open(userID: "u") }
+        let writer = try store.create(userID: "u")
+        #expect(throws: MailboxError.mailboxExists) { try store.create(userID: "u") }
+        #expect(throws: MailboxError.locked) { try store.open(userID: "u") }
+        #expect(throws: MailboxError.locked) { try store.delete(userID: "u") }
+        try await writer.append(Samples.message(subject: "first"), to: "INBOX")
+
+        let reader = try store.open(userID: "u", readOnly: true)
+        let secondReader = try store.open(userID: "u", readOnly: true)
+        #expect(try await reader.fetch(.all, in: "INBOX", content: .metadata).map(\.envelope.subject) == ["first"])
+        try await writer.append(Samples.message(subject: "second"), to: "INBOX")
+        #expect(try await secondReader.status(of: "INBOX").messageCount == 2)
+        await #expect(throws: MailboxError.readOnly) { try await reader.append(Samples.message(), to: "INBOX") }
+        await #expect(throws: MailboxError.readOnly) { try await reader.createFolder("X") }
+
+        let before = try await writer.status(of: "INBOX")
+        await writer.close()
+        await #expect(throws: MailboxError.closed) { try await writer.folders() }
+        let again = try store.open(userID: "u")
+        let after = try await again.status(of: "INBOX")
+        #expect(after == before)
+        let next = try await again.append(Samples.message(), to: "INBOX")
+        #expect(next.uid == 3 && next.modSeq > before.highestModSeq)
+        await again.close()
+        await reader.close()
+        await secondReader.close()
+
+        try store.delete(userID: "u")
+        #expect(try !store.exists(userID: "u"))
+        #expect(try store.list().isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test("The plain opener refuses a passphrase instead of storing mail in clear")
+    func plainOpenerRefusesPassphrase() throws {
+        let store = try store()
+        #expect(!MailboxDatabaseOpener.plain.encrypts)
+        #expect(throws: MailboxError.passphraseNotSupported) { try store.create(userID: "p", passphrase: "secret") }
+        #expect(try !store.exists(userID: "p"))
+        #expect(throws: MailboxError.passphraseNotSupported) {
+            try SQLiteMailbox(path: folder.path("direct.sqlite"), create: true, passphrase: "secret")
+        }
+    }
+
+    @Test("A file that is not a mailbox is refused with a storage error")
+    func notAMailbox() throws {
+        let path = folder.path("junk.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false) }
+        var readOnly = SQLiteMailbox.Configuration()
+        readOnly.readOnly = true
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false, configuration: readOnly) }
+    }
+}

@@ -1,0 +1,70 @@
+import CommunityMailTestSupport
+import EncryptedMailbox
+import Foundation
+import Testing
+
+/// Rekeying rewrites every page under the new key; the old key stops working.
+struct RekeyTests {
+    @Test func oldKeyStopsWorkingNewKeyOpens() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let database = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
+        try await Fixture.fillSample(database, messages: 500)
+        let before = try await Fixture.digests(database)
+        let oldSalt = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(16)
+        try await database.rekey(to: .passphrase("the new passphrase"))
+        #expect(try await Fixture.digests(database) == before)
+        try await database.run("INSERT INTO account VALUES (500, 'after-rekey', 1)", [])
+        await database.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(16) != oldSalt)
+        #expect(throws: EncryptedMailboxError.wrongKey) {
+            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        }
+        let reopened = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
+        #expect(try await reopened.integrityCheck() == ["ok"])
+        #expect(try await reopened.query("SELECT name FROM account WHERE id = 500", []).first?[0] == .text("after-rekey"))
+        #expect(FileManager.default.fileExists(atPath: path + ".rekey") == false)
+    }
+
+    @Test func rekeyToRawKey() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let database = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(writeAheadLog: false, kdfIterations: 1000))
+        try await database.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('raw')")
+        let rawKey = [UInt8](repeating: 0x5a, count: 32)
+        try await database.rekey(to: .raw(rawKey))
+        await database.close()
+        var configuration = try Fixture.configuration(writeAheadLog: false, create: false)
+        configuration.key = try .raw(rawKey)
+        let reopened = try EncryptedDatabase(path: path, configuration: configuration)
+        #expect(try await reopened.query("SELECT x FROM t", []).first?[0] == .text("raw"))
+    }
+
+    @Test func interruptedRekeyLeavesTheOldKeyWorking() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let database = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
+        try await database.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('still here')")
+        await database.close()
+        // A rekey that died before its rename leaves a partial copy beside the database.
+        try Data(repeating: 0x33, count: 10_000).write(to: URL(fileURLWithPath: path + ".rekey"))
+        let reopened = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("SELECT x FROM t", []).first?[0] == .text("still here"))
+        #expect(FileManager.default.fileExists(atPath: path + ".rekey") == false)
+    }
+
+    @Test(.enabled(if: Peer.enabled, "needs apsw-sqlite3mc"))
+    func sqlite3mcOpensARekeyedFile() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let database = try EncryptedDatabase(path: path, configuration: try Fixture.configuration())
+        try await Fixture.fillSample(database, messages: 300)
+        try await database.rekey(to: .passphrase("rekeyed passphrase"))
+        let ours = try await Fixture.digests(database)
+        await database.close()
+        let lines = try Peer.run("sqlite3mc_read.py", [path], passphrase: "rekeyed passphrase")
+        #expect(lines.first == "integrity\tok")
+        #expect(Array(lines.dropFirst(2)) == ours)
+    }
+}

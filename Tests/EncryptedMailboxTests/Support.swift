@@ -1,0 +1,126 @@
+import CommunityMailCrypto
+import CommunityMailTestSupport
+import EncryptedMailbox
+import Foundation
+import Testing
+
+/// Shared fixtures for the EncryptedMailbox tests.
+enum Fixture {
+    static let passphrase = "correct horse battery staple"
+    static let marker = "PLAINTEXT-MARKER-5f1c9e"
+
+    static func configuration(
+        passphrase: String = passphrase, pageSize: Int = 4096, legacy: Bool = false,
+        writeAheadLog: Bool = true, kdfIterations: Int = 64007, create: Bool = true
+    ) throws -> EncryptedDatabase.Configuration {
+        var configuration = EncryptedDatabase.Configuration(key: try .passphrase(passphrase))
+        configuration.pageSize = pageSize
+        configuration.legacy = legacy
+        configuration.writeAheadLog = writeAheadLog
+        configuration.kdfIterations = kdfIterations
+        configuration.create = create
+        return configuration
+    }
+
+    /// Fills `database` like the sqlite3mc peer does: accounts, 10,000 messages with an
+    /// index, and attachments larger than a 64 KiB page.
+    static func fillSample(_ database: some MailboxDatabase, messages: Int = 10_000) async throws {
+        try await database.transaction { tx in
+            var random = SplitMix(seed: 42)
+            try tx.execute("CREATE TABLE account(id INTEGER PRIMARY KEY, name TEXT NOT NULL, quota INTEGER)")
+            try tx.execute("CREATE TABLE message(id INTEGER PRIMARY KEY, account INTEGER NOT NULL, subject TEXT, body BLOB)")
+            try tx.execute("CREATE INDEX message_by_account ON message(account, subject)")
+            try tx.execute("CREATE TABLE attachment(id INTEGER PRIMARY KEY, message INTEGER, data BLOB)")
+            for id in 1...20 {
+                try tx.run("INSERT INTO account VALUES (?, ?, ?)",
+                           [.integer(Int64(id)), .text("user\(id)@ubuntu.com"), .integer(Int64(random.next() >> 24))])
+            }
+            for id in 1...messages {
+                let body = random.bytes(Int(random.next() % 200))
+                try tx.run("INSERT INTO message VALUES (?, ?, ?, ?)",
+                           [.integer(Int64(id)), .integer(Int64(random.next() % 20 + 1)),
+                            .text("subject \(random.next() >> 34)"), .blob(body)])
+            }
+            for id in 1...10 {
+                try tx.run("INSERT INTO attachment VALUES (?, ?, ?)",
+                           [.integer(Int64(id)), .integer(Int64(id * 7)), .blob(random.bytes(70_000 + id * 1000))])
+            }
+        }
+    }
+
+    /// Per user table: "name<TAB>rows<TAB>sha256", in the peer scripts' format.
+    static func digests(_ database: some MailboxDatabase) async throws -> [String] {
+        let tables = try await database.query(
+            "SELECT name FROM sqlite_schema WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name", [])
+        var lines: [String] = []
+        for table in tables {
+            let name = table[0].textValue ?? ""
+            let rows = try await database.query("SELECT * FROM \"\(name)\" ORDER BY rowid", [])
+            var text = ""
+            for row in rows { text += row.values.map(\.description).joined(separator: "\t") + "\n" }
+            lines.append("\(name)\t\(rows.count)\t\(Hex.encode(try SHA256.hash(Data(text.utf8))))")
+        }
+        return lines
+    }
+
+    /// True when `data` contains the marker string.
+    static func containsMarker(_ data: Data) -> Bool {
+        data.range(of: Data(marker.utf8)) != nil
+    }
+
+    /// Every file in `folder` (database, journal, WAL, shm) that contains the marker.
+    static func filesWithMarker(in folder: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { name in
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { return false }
+            return containsMarker(data)
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
+    }
+}
+
+/// The apsw-sqlite3mc peer: small python scripts beside these tests, run with the venv.
+enum Peer {
+    static var available: Bool { TestPeers.pythonHas(["apsw"]) }
+    static var enabled: Bool { TestPeers.shouldRun(available) }
+
+    /// Runs `script` with `arguments` and the passphrase in MAILBOX_PASSPHRASE; returns
+    /// its stdout lines.
+    static func run(_ script: String, _ arguments: [String], passphrase: String = Fixture.passphrase) throws -> [String] {
+        guard let python = TestPeers.python else { throw PeerError("no python virtual environment; run Scripts/install-test-deps") }
+        let folder = TestPeers.repositoryRoot.appendingPathComponent("Tests/EncryptedMailboxTests/Peers")
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [folder.appendingPathComponent(script).path] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAILBOX_PASSPHRASE"] = passphrase
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PeerError("\(script) failed: \(String(decoding: errorData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}

@@ -1,0 +1,48 @@
+import CommunityMailTestSupport
+import Foundation
+import HTTPTransport
+import Testing
+
+/// `Examples/openid-login begin|finish` against python3-openid's provider, as a script would
+/// use it: the state file carries the association and nonces between the two processes.
+@Suite(.enabled(if: TestPeers.shouldRun(PythonOpenIDPeer.isAvailable) && ExampleBinary.openIDLogin != nil,
+                "python3-openid or the built openid-login is missing"))
+struct OpenIDLoginExampleTests {
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = try ChildProcess(try #require(ExampleBinary.openIDLogin), arguments)
+        let status = process.waitForExit()
+        return (status, process.output)
+    }
+
+    @Test(arguments: [false, true])
+    func beginThenFinish(form: Bool) async throws {
+        let peer = try await PythonOpenIDPeer()
+        let directory = try TemporaryDirectory(prefix: "openid-login")
+        let state = directory.path("state.sqlite")
+        let returnTo = "http://127.0.0.1:9/return" + (form ? "?answer=form" : "?x=1")
+        let begin = try run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/", "--return-to", returnTo,
+                             "--state", state, "--teams", "a,b"])
+        #expect(begin.status == 0, "\(begin.output)")
+        let requestURL = try #require(URL(string: begin.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
+        var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString]
+        if let body = callback.postBody { arguments += ["--post-body", body] }
+        let finish = try run(arguments)
+        #expect(finish.status == 0, "\(finish.output)")
+        #expect(finish.output.contains("\"claimed_id\" : \"\(peer.claimedIdentifier)\""))
+        #expect(finish.output.contains("\"email\" : \"alice@example.com\""))
+        // The same answer again is a replay, refused with a typed error and exit status 1.
+        let replay = try run(arguments)
+        #expect(replay.status == 1)
+        #expect(replay.output.contains("replayedNonce"))
+    }
+}
+
+/// The example executable `swift build` leaves in the debug build folder.
+enum ExampleBinary {
+    static var openIDLogin: URL? {
+        let url = TestPeers.repositoryRoot.appendingPathComponent(".build/debug/openid-login")
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+    }
+}

@@ -1,0 +1,86 @@
+import CommunityMailTestSupport
+import Foundation
+import HTTPTransport
+import OpenIDAuth
+
+/// python3-openid's `openid.server` on a loopback port, run from
+/// `Tests/OpenIDAuthTests/Peers/openid_provider.py` with the test venv's python.
+final class PythonOpenIDPeer: Sendable {
+    static var isAvailable: Bool { TestPeers.pythonHas(["openid.server", "openid.extensions.sreg"]) }
+
+    let process: ChildProcess
+    let port: UInt16
+    var base: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { base + "/openid" }
+    var claimedIdentifier: String { base + "/id/alice" }
+
+    init(sha1Only: Bool = false) async throws {
+        guard let python = TestPeers.python else { throw PeerError("no python venv at \(TestPeers.virtualEnvironment.path)") }
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/OpenIDAuthTests/Peers/openid_provider.py")
+        port = try ChildProcess.freePort()
+        process = try ChildProcess(python, [script.path, "--port", String(port)] + (sha1Only ? ["--sha1-only"] : []))
+        try await process.waitForTCPPort(port)
+    }
+
+    deinit { process.stop() }
+}
+
+/// What the browser does between the relying party and the provider: GET the request URL,
+/// then follow the provider's redirect, or submit its auto-submitting form, to return_to.
+enum Browser {
+    /// The callback the host would receive: its URL and, for a form POST, its body.
+    struct Callback {
+        var url: URL
+        var postBody: String?
+    }
+
+    static func visit(_ url: URL, with http: any HTTPClient) async throws -> Callback {
+        let response = try await http.execute(HTTPRequest(url: url))
+        if (300..<400).contains(response.status), let location = response.headers["Location"], let next = URL(string: location) {
+            return Callback(url: next, postBody: nil)
+        }
+        guard response.status == 200 else { throw PeerError("the provider answered \(response.status): \(response.bodyText)") }
+        return try form(response.bodyText)
+    }
+
+    /// The first form of `html`: its action and its inputs, form-encoded.
+    static func form(_ html: String) throws -> Callback {
+        guard let formTag = tags(named: "form", in: html).first, let action = formTag["action"], let url = URL(string: action) else {
+            throw PeerError("no form in the provider's page:\n\(html)")
+        }
+        let fields = tags(named: "input", in: html).compactMap { tag -> (String, String)? in
+            guard let name = tag["name"] else { return nil }
+            return (name, tag["value"] ?? "")
+        }
+        return Callback(url: url, postBody: FormURLEncoding.encode(fields))
+    }
+
+    private static func tags(named name: String, in html: String) -> [[String: String]] {
+        var result: [[String: String]] = []
+        var rest = Substring(html)
+        while let open = rest.range(of: "<\(name)", options: .caseInsensitive) {
+            guard let close = rest[open.upperBound...].firstIndex(of: ">") else { break }
+            let body = rest[open.upperBound..<close]
+            var attributes: [String: String] = [:]
+            var scan = body
+            while let equals = scan.firstIndex(of: "=") {
+                let key = scan[..<equals].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).last.map(String.init) ?? ""
+                let afterEquals = scan[scan.index(after: equals)...]
+                guard let quote = afterEquals.first, quote == "\"" || quote == "'" else { break }
+                let valueStart = afterEquals.index(after: afterEquals.startIndex)
+                guard let valueEnd = afterEquals[valueStart...].firstIndex(of: quote) else { break }
+                attributes[key.lowercased()] = unescape(String(afterEquals[valueStart..<valueEnd]))
+                scan = afterEquals[afterEquals.index(after: valueEnd)...]
+            }
+            result.append(attributes)
+            rest = rest[close...]
+        }
+        return result
+    }
+
+    private static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#x27;", with: "'")
+            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
