@@ -121,7 +121,12 @@ enum AliasValidation {
             } catch {
                 throw AliasStoreError.invalidRecipient.with(message: "the recipient \(recipient.debugDescription) is not valid: \(error.message)")
             }
-            if address.domain == domain && forwardsToItself(name: name, recipientLocal: address.localPart.lowercased(), policy: policy) {
+            // A disabled alias never forwards, so it may list itself: the member sync keeps
+            // `ana@ubuntu.com` disabled when Ana's own address is `ana@ubuntu.com`. Enabling
+            // it goes through this check again.
+            if enabled && address.domain == domain
+                && forwardsToItself(name: name, recipientLocal: address.localPart.lowercased(), policy: policy)
+            {
                 throw AliasStoreError.selfForwarding.with(message: "\(name)@\(domain) lists itself (\(recipient)) as a recipient")
             }
             if !normalized.contains(address.description) { normalized.append(address.description) }

@@ -33,9 +33,29 @@ extension MemberSyncService {
         }
     }
 
-    /// One pass over every stored user with `map`.
+    /// The users a run looks after: everyone in a mapped team, and every stored user who
+    /// holds something the sync gave (a provisioned alias, or a plain membership of a
+    /// mapped domain). Users the sync has no tie to, such as admins set up by hand who are
+    /// not in any team, are left alone.
+    func managedUsers(map: MembersMap) async throws -> [User] {
+        let everyone = map.everyone
+        let domains = try await aliases.domains().filter { configuration.mapping.team(for: $0.name) != nil }
+        var managed: [User] = []
+        for user in try await aliases.users() {
+            if everyone.contains(user.id) {
+                managed.append(user)
+            } else if domains.contains(where: { $0.role(of: user.id) == .user }) {
+                managed.append(user)
+            } else if try await aliases.aliases(owner: user.id).contains(where: { $0.provisionedBy == actor }) {
+                managed.append(user)
+            }
+        }
+        return managed
+    }
+
+    /// One pass over the managed users with `map`.
     func run(with map: MembersMap) async throws -> SyncRunReport {
-        let users = try await aliases.users()
+        let users = try await managedUsers(map: map)
         var reports: [String: UserSyncReport] = [:]
         var errors: [String: String] = [:]
         try await withThrowingTaskGroup(of: (String, Result<UserSyncReport, any Error>).self) { group in

@@ -58,6 +58,11 @@ extension MemberSyncService {
         return report
     }
 
+    /// Store errors that refuse one address without making the user's sync fail.
+    static let refusalsOfTheStore: [AliasStoreError] = [
+        .reservedName, .aliasLimitReached, .invalidLocalPart, .selfForwarding, .notPermitted,
+    ]
+
     /// Why Launchpad says the user may not have an address, or nil when it says they may.
     private func launchpadRefusal(for userID: String) async throws -> UserSyncReport.Refusal? {
         let person: LaunchpadPerson
@@ -114,11 +119,18 @@ extension MemberSyncService {
                 return
             }
         }
-        _ = try await aliases.createAlias(
-            NewAlias(
-                name: userID, domain: domain.name, owner: userID, recipients: [identity.email], enabled: !forwardsToItself,
-                description: "Provisioned for team membership", labels: ["member-sync"]),
-            by: actor)
+        do {
+            _ = try await aliases.createAlias(
+                NewAlias(
+                    name: userID, domain: domain.name, owner: userID, recipients: [identity.email],
+                    enabled: !forwardsToItself, description: "Provisioned for team membership", labels: ["member-sync"]),
+                by: actor)
+        } catch let error as AliasStoreError where Self.refusalsOfTheStore.contains(error) {
+            // The store's rules say no (a reserved name such as `postmaster`, the store's
+            // own per-user limit): the member keeps their other addresses.
+            report.skipped[domain.name] = error.message
+            return
+        }
         report.created.append(address)
         await notify(createdNotice(address: address, identity: identity, domain: domain), report: &report)
     }

@@ -7,7 +7,7 @@ import MemberSync
 /// the fakes behind a `MemberSyncService`.
 struct MemberSyncFixture {
     let launchpad: InMemoryLaunchpad
-    let aliases: InMemoryAliasStore
+    let aliases: any AliasStore
     let notifier = RecordingNotifier()
     let ledger = InMemorySyncLedger()
     let clock = ManualWallClock()
@@ -15,7 +15,7 @@ struct MemberSyncFixture {
 
     static let admin = User(id: "admin", email: "admin@example.org")
 
-    init(aliases: InMemoryAliasStore = InMemoryAliasStore()) async throws {
+    init(aliases: any AliasStore = InMemoryAliasStore()) async throws {
         self.aliases = aliases
         launchpad = try InMemoryLaunchpad()
         try launchpad.update { directory in

@@ -70,7 +70,7 @@ final class ObservedAliasStore: AliasStore {
 }
 
 /// Forwards to a Launchpad fake, failing `person(named:)` as scripted.
-struct FlakyLaunchpad: LaunchpadAPI {
+final class FlakyLaunchpad: LaunchpadAPI {
     let base: any LaunchpadAPI
     /// Transient failures left before lookups succeed.
     let transientFailures: Mutex<Int>

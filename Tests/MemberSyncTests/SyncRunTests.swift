@@ -6,30 +6,52 @@ import Testing
 
 @Suite("MemberSyncService.syncAll: the periodic re-sync")
 struct SyncRunTests {
-    /// Stores `count` users, each in some teams, and syncs each once (as sign-ins would).
-    func populated(_ fixture: MemberSyncFixture, count: Int) async throws {
+    /// Stores `count` users, user i in team k when i is a multiple of k + 2 (so some are in
+    /// no team); returns how many are in at least one team.
+    @discardableResult
+    func populated(_ fixture: MemberSyncFixture, count: Int) async throws -> Int {
         let teams = DomainTeamMapping.ubuntu.distinctTeams
+        var inSomeTeam = 0
         for index in 0..<count {
             let name = "user\(index)"
-            try fixture.addPerson(name, teams: teams.enumerated().filter { index % ($0.offset + 2) == 0 }.map(\.element))
+            let memberships = teams.enumerated().filter { index % ($0.offset + 2) == 0 }.map(\.element)
+            if !memberships.isEmpty { inSomeTeam += 1 }
+            try fixture.addPerson(name, teams: memberships)
             _ = try await fixture.aliases.saveUser(User(id: name, email: "\(name)@example.org"), by: .person(name))
         }
+        return inSomeTeam
     }
 
     @Test("A run reports what it did, and a second run changes nothing")
     func runReport() async throws {
         let fixture = try await MemberSyncFixture()
-        try await populated(fixture, count: 60)
+        let members = try await populated(fixture, count: 60)
         let service = fixture.service
         let first = try await service.syncAll()
         #expect(first.errors.isEmpty)
-        #expect(first.createdCount > 60)
+        #expect(first.createdCount > members)
         #expect(first.attempts == 1)
         fixture.clock.advance(by: 60)
         let second = try await service.syncAll()
         #expect(second.createdCount == 0 && second.removedCount == 0)
-        #expect(second.unchangedCount == 61)  // 60 members and the admin
+        // Users in no team, and the hand-made admin, hold nothing the sync gave: left alone.
+        #expect(second.users.count == members)
+        #expect(second.unchangedCount == members)
+        #expect(second.refusedCount == 0)
         #expect(second.summary.contains("created 0"))
+    }
+
+    @Test("A member who left every team is still looked after by the run, and loses the address")
+    func leaverIsManaged() async throws {
+        let fixture = try await MemberSyncFixture()
+        try fixture.addPerson("pat", teams: ["ubuntumembers"])
+        _ = try await fixture.aliases.saveUser(User(id: "pat", email: "pat@example.org"), by: .person("pat"))
+        #expect(try await fixture.service.syncAll().createdCount == 1)
+        try fixture.launchpad.update { $0.removeMember("pat", from: "ubuntumembers") }
+        fixture.clock.advance(by: 60)
+        let report = try await fixture.service.syncAll()
+        #expect(report.removedCount == 1)
+        #expect(try await fixture.addresses(of: "pat").isEmpty)
     }
 
     @Test("Changes to one domain are serialised across concurrently synced users")
@@ -75,13 +97,13 @@ struct SyncRunTests {
     func perUserError() async throws {
         var fixture = try await MemberSyncFixture()
         fixture.configuration.alertsAddress = "alerts@example.org"
-        try await populated(fixture, count: 6)
+        let members = try await populated(fixture, count: 6)
         let service = MemberSyncService(
             launchpad: FlakyLaunchpad(base: fixture.launchpad, broken: ["user3"]), aliases: fixture.aliases,
             notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
         let report = try await service.syncAll()
         #expect(Array(report.errors.keys) == ["user3"])
-        #expect(report.users.count == 6)  // five members and the admin
+        #expect(report.users.count == members - 1)
         #expect(fixture.notifier.sent.contains { $0.kind == .error && $0.subject.contains("user3") })
     }
 }
