@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
-        .target(name: "MemberSync", dependencies: ["CommunityMailCrypto", "CommunityMailSQL"]),
+        .target(
+            name: "MemberSync",
+            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailCrypto", "CommunityMailSQL"]),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
@@ -87,7 +89,8 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
-            name: "MemberSyncTests", dependencies: ["MemberSync", "CommunityMailTestSupport"],
+            name: "MemberSyncTests",
+            dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,183 @@
+import AliasStore
+import Foundation
+import LaunchpadClient
+
+extension MemberSyncService {
+    /// Syncs one member against `map`: checks them, then creates the addresses they should
+    /// have and removes the ones they should not. Running it twice changes nothing the
+    /// second time.
+    ///
+    /// - Parameters:
+    ///   - identity: the member as the sign-in (or the stored user) describes them.
+    ///   - map: the members map; it must not be older than the user's last sync.
+    /// - Returns: what was done, including a refusal and its reason.
+    /// - Throws: ``MemberSyncError/invalidIdentity``, ``MemberSyncError/staleMembersMap``,
+    ///   and transient Launchpad or storage errors (a refusal is not an error).
+    @discardableResult
+    public func sync(_ identity: MemberIdentity, with map: MembersMap) async throws -> UserSyncReport {
+        try identity.validate()
+        let userID = identity.userID
+        if let last = try await ledger.lastSync(of: userID), map.builtAt < last {
+            throw MemberSyncError.staleMembersMap.with(
+                message: "the members map of \(map.builtAt) is older than \(userID)'s last sync (\(last)); build a new one")
+        }
+        var report = UserSyncReport(userID: userID)
+        let stored = try await aliases.user(id: userID)
+        if stored?.banned == true {
+            report.refusal = .banned
+            await notifyRefusal(of: identity, reason: .banned, map: map, report: &report)
+            try await ledger.recordSync(of: userID, mapBuiltAt: map.builtAt)
+            return report
+        }
+
+        let refusal = try await launchpadRefusal(for: userID)
+        // A refused stranger is not stored; a known user's details follow the sign-in.
+        let detailsChanged = stored?.email != identity.email || stored?.locale != identity.locale
+        if detailsChanged && (refusal == nil || stored != nil) {
+            _ = try await aliases.saveUser(User(id: userID, email: identity.email, locale: identity.locale), by: actor)
+        }
+
+        let domains = try await aliases.domains()
+        for domain in domains {
+            guard let team = configuration.mapping.team(for: domain.name) else { continue }
+            let inTeam = refusal == nil && map.contains(userID, inTeam: team)
+            try await locks.withLock(domain.name) {
+                if inTeam {
+                    try await provision(identity, on: domain, report: &report)
+                } else if stored != nil, refusal != .accountNotVisible {
+                    try await deprovision(identity, on: domain, team: team, reason: refusal, report: &report)
+                }
+            }
+        }
+
+        if let refusal {
+            report.refusal = refusal
+            await notifyRefusal(of: identity, reason: refusal, map: map, report: &report)
+        }
+        try await ledger.recordSync(of: userID, mapBuiltAt: map.builtAt)
+        return report
+    }
+
+    /// Store errors that refuse one address without making the user's sync fail.
+    static let refusalsOfTheStore: [AliasStoreError] = [
+        .reservedName, .aliasLimitReached, .invalidLocalPart, .selfForwarding, .notPermitted,
+    ]
+
+    /// Why Launchpad says the user may not have an address, or nil when it says they may.
+    private func launchpadRefusal(for userID: String) async throws -> UserSyncReport.Refusal? {
+        let person: LaunchpadPerson
+        do {
+            person = try await launchpad.person(named: userID)
+        } catch let error as LaunchpadError where error == .notFound || error == .invalidName {
+            return .accountNotFound
+        }
+        switch person.isValid {
+        case .redacted: return .accountNotVisible
+        case .value(false): return .accountNotValid
+        case .value(true): break
+        }
+        guard configuration.requiresCodeOfConduct else { return nil }
+        switch person.isUbuntuCoCSigner {
+        case .redacted: return .accountNotVisible
+        case .value(false): return .codeOfConductNotSigned
+        case .value(true): return nil
+        }
+    }
+
+    /// Gives a team member `<userID>@<domain>` when the domain qualifies and they lack it.
+    private func provision(_ identity: MemberIdentity, on domain: Domain, report: inout UserSyncReport) async throws {
+        let userID = identity.userID
+        if let reason = try await disqualification(of: domain) {
+            report.skipped[domain.name] = reason
+            return
+        }
+        let address = "\(userID)@\(domain.name)"
+        let isAdmin = domain.role(of: userID) == .admin
+        if domain.role(of: userID) == nil {
+            _ = try await aliases.setMember(userID, role: .user, onDomain: domain.name, by: actor)
+        }
+        // Forwarding an address to itself would loop: such an alias is kept disabled.
+        let forwardsToItself = identity.email.lowercased() == address
+        if let existing = try await aliases.alias(named: userID, domain: domain.name) {
+            guard existing.owner == userID else {
+                report.problems.append("\(address) belongs to \(existing.owner); not given to \(userID)")
+                return
+            }
+            if !existing.enabled, existing.provisionedBy == actor, !forwardsToItself {
+                _ = try await aliases.setAliasEnabled(id: existing.id, true, by: actor)
+                report.created.append(address)
+                await notify(createdNotice(address: address, identity: identity, domain: domain), report: &report)
+            } else {
+                report.unchanged.append(address)
+            }
+            return
+        }
+        if !isAdmin {
+            let owned = try await aliases.aliases(owner: userID)
+            if owned.count >= configuration.maximumAliasesPerMember {
+                report.skipped[domain.name] = "the member already has \(owned.count) aliases (limit \(configuration.maximumAliasesPerMember))"
+                return
+            }
+        }
+        do {
+            _ = try await aliases.createAlias(
+                NewAlias(
+                    name: userID, domain: domain.name, owner: userID, recipients: [identity.email],
+                    enabled: !forwardsToItself, description: "Provisioned for team membership", labels: ["member-sync"]),
+                by: actor)
+        } catch let error as AliasStoreError where Self.refusalsOfTheStore.contains(error) {
+            // The store's rules say no (a reserved name such as `postmaster`, the store's
+            // own per-user limit): the member keeps their other addresses.
+            report.skipped[domain.name] = error.message
+            return
+        }
+        report.created.append(address)
+        await notify(createdNotice(address: address, identity: identity, domain: domain), report: &report)
+    }
+
+    /// Takes away what the sync gave a user who is no longer in the team (or whose account
+    /// is no longer valid). Admins keep their membership and addresses.
+    private func deprovision(
+        _ identity: MemberIdentity, on domain: Domain, team: String, reason: UserSyncReport.Refusal?,
+        report: inout UserSyncReport
+    ) async throws {
+        let role = domain.role(of: identity.userID)
+        guard role != .admin else { return }
+        try await removeProvisionedAliases(of: identity, on: domain, team: team, reason: reason, report: &report)
+        if role != nil {
+            _ = try await aliases.removeMember(identity.userID, fromDomain: domain.name, by: actor)
+            report.leftDomains.append(domain.name)
+        }
+    }
+
+    private func removeProvisionedAliases(
+        of identity: MemberIdentity, on domain: Domain, team: String, reason: UserSyncReport.Refusal?,
+        report: inout UserSyncReport
+    ) async throws {
+        let owned = try await aliases.aliases(owner: identity.userID)
+        for alias in owned where alias.domain == domain.name && alias.provisionedBy == actor {
+            let address = "\(alias.name)@\(alias.domain)"
+            switch configuration.removalPolicy {
+            case .remove:
+                try await aliases.deleteAlias(id: alias.id, by: actor)
+            case .disable:
+                guard alias.enabled else { continue }
+                _ = try await aliases.setAliasEnabled(id: alias.id, false, by: actor)
+            }
+            report.removed.append(address)
+            let why = reason.map { "Launchpad: \($0.rawValue)" } ?? "they are no longer in ~\(team) on Launchpad"
+            await notify(removedNotice(address: address, identity: identity, domain: domain, why: why), report: &report)
+        }
+    }
+
+    /// Why a mapped domain gets no provisioning, or nil when it does: it must be on the
+    /// team plan, verified, and have an admin whose user is present and not banned.
+    private func disqualification(of domain: Domain) async throws -> String? {
+        guard domain.plan == .team else { return "the domain is not on the team plan" }
+        guard domain.verified else { return "the domain's TXT record is not verified" }
+        for member in domain.members where member.role == .admin {
+            if let admin = try await aliases.user(id: member.userID), !admin.banned { return nil }
+        }
+        return "the domain has no admin in good standing"
+    }
+}

@@ -1,0 +1,62 @@
+import AliasStore
+import Foundation
+import LaunchpadClient
+import MemberSync
+
+/// Ubuntu's six domains on the team plan, verified, each administered by `admin`, with
+/// the fakes behind a `MemberSyncService`.
+struct MemberSyncFixture {
+    let launchpad: InMemoryLaunchpad
+    let aliases: any AliasStore
+    let notifier = RecordingNotifier()
+    let ledger = InMemorySyncLedger()
+    let clock = ManualWallClock()
+    var configuration = MemberSyncService.Configuration()
+
+    static let admin = User(id: "admin", email: "admin@example.org")
+
+    init(aliases: any AliasStore = InMemoryAliasStore()) async throws {
+        self.aliases = aliases
+        launchpad = try InMemoryLaunchpad()
+        try launchpad.update { directory in
+            for team in DomainTeamMapping.ubuntu.distinctTeams { try directory.addTeam(team) }
+        }
+        _ = try await aliases.saveUser(Self.admin, by: .person("root"))
+        for domain in DomainTeamMapping.ubuntu.domains {
+            _ = try await aliases.createDomain(domain, plan: .team, verificationToken: nil, by: .person("root"))
+            _ = try await aliases.recordVerification(domain: domain, verified: true, by: .person("root"))
+            _ = try await aliases.setMember("admin", role: .admin, onDomain: domain, by: .person("root"))
+        }
+        configuration.runRetryDelay = .zero
+    }
+
+    var service: MemberSyncService {
+        MemberSyncService(
+            launchpad: launchpad, aliases: aliases, notifier: notifier, ledger: ledger, clock: clock,
+            configuration: configuration)
+    }
+
+    /// Adds a Launchpad person and puts them in `teams`.
+    func addPerson(_ name: String, teams: [String], isValid: Bool = true, signedCoC: Bool = true) throws {
+        try launchpad.update { directory in
+            try directory.addPerson(name, isValid: isValid, isUbuntuCoCSigner: signedCoC)
+            for team in teams { try directory.addMember(name, to: team) }
+        }
+    }
+
+    func identity(_ name: String) -> MemberIdentity {
+        MemberIdentity(
+            nickname: name, email: "\(name)@example.org", claimedID: "https://login.ubuntu.com/+id/\(name)abc",
+            fullName: name.capitalized)
+    }
+
+    /// A fresh map, a second later than the last.
+    func map() async throws -> MembersMap {
+        clock.advance(by: 1)
+        return try await service.buildMembersMap()
+    }
+
+    func addresses(of user: String) async throws -> [String] {
+        try await aliases.aliases(owner: user).map { "\($0.name)@\($0.domain)\($0.enabled ? "" : " (disabled)")" }.sorted()
+    }
+}
