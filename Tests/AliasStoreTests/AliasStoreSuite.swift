@@ -121,7 +121,13 @@ struct AliasStoreSuite {
         #expect(postmaster.provisionedBy == admin)
         await #expect(throws: AliasStoreError.notPermitted) { try await store.add("*", to: ["x@elsewhere.example"], by: sync) }
         await #expect(throws: AliasStoreError.notPermitted) { try await store.add("/^x/", to: ["x@elsewhere.example"], by: .person("bob")) }
-        try await store.add("*", to: ["x@elsewhere.example"], by: admin)
+        let catchAll = try await store.add("*", to: ["x@elsewhere.example"], by: admin)
+        // Changing them later needs an admin as well.
+        var redirected = postmaster
+        redirected.recipients = ["attacker@elsewhere.example"]
+        await #expect(throws: AliasStoreError.reservedName) { _ = try await store.updateAlias(redirected, by: sync) }
+        await #expect(throws: AliasStoreError.notPermitted) { _ = try await store.setAliasEnabled(id: catchAll.id, false, by: .person("bob")) }
+        #expect(try await store.updateAlias(redirected, by: admin).recipients == ["attacker@elsewhere.example"])
         let ordinary = try await store.add("bob", to: ["bob@home.example"], by: sync)
         #expect(ordinary.provisionedBy == sync)
     }
