@@ -35,6 +35,15 @@ struct AliasState: AliasReading, Sendable {
             guard domains[alias.domain] != nil else { throw fail("alias \(alias.address) is on an unknown domain") }
             guard users[alias.owner] != nil else { throw fail("alias \(alias.address) has an unknown owner") }
             guard aliasIndex[alias.domain]?[alias.name] == nil else { throw fail("alias \(alias.address) appears twice") }
+            var lenient = AliasPolicy()
+            lenient.maxPatternLength = Int.max
+            guard (try? AliasValidation.normalizeName(alias.name, policy: lenient)) == alias.name else {
+                throw fail("alias \(alias.address) does not have a normalised name")
+            }
+            guard !alias.recipients.isEmpty, alias.recipients.allSatisfy({ (try? EmailAddress($0))?.description == $0 }) else {
+                throw fail("alias \(alias.address) has missing or unnormalised recipients")
+            }
+            guard alias.revision >= 1 else { throw fail("alias \(alias.address) has revision \(alias.revision)") }
             insert(alias)
         }
         var previous: Int64 = 0

@@ -73,8 +73,9 @@ enum AliasValidation {
         else {
             throw AliasStoreError.immutableField.with(message: "\(stored.address) cannot be renamed; delete it and create the new one")
         }
+        // Reserved names, catch-alls and patterns stay in admins' hands after creation too.
+        try checkPermission(name: stored.name, domain: stored.domain, actor: actor, policy: policy, reader: reader)
         if updated.owner != stored.owner {
-            try checkPermission(name: stored.name, domain: stored.domain, actor: actor, policy: policy, reader: reader)
             let owned = try reader.aliasCount(owner: updated.owner)
             guard owned < policy.maxAliasesPerUser else {
                 throw AliasStoreError.aliasLimitReached.with(

@@ -125,7 +125,13 @@ struct AliasStoreSuite {
         #expect(postmaster.provisionedBy == admin)
         await #expect(throws: AliasStoreError.notPermitted) { try await store.add("*", to: ["x@elsewhere.example"], by: sync) }
         await #expect(throws: AliasStoreError.notPermitted) { try await store.add("/^x/", to: ["x@elsewhere.example"], by: .person("bob")) }
-        try await store.add("*", to: ["x@elsewhere.example"], by: admin)
+        let catchAll = try await store.add("*", to: ["x@elsewhere.example"], by: admin)
+        // Changing them later needs an admin as well.
+        var redirected = postmaster
+        redirected.recipients = ["attacker@elsewhere.example"]
+        await #expect(throws: AliasStoreError.reservedName) { _ = try await store.updateAlias(redirected, by: sync) }
+        await #expect(throws: AliasStoreError.notPermitted) { _ = try await store.setAliasEnabled(id: catchAll.id, false, by: .person("bob")) }
+        #expect(try await store.updateAlias(redirected, by: admin).recipients == ["attacker@elsewhere.example"])
         let ordinary = try await store.add("bob", to: ["bob@home.example"], by: sync)
         #expect(ordinary.provisionedBy == sync)
     }
@@ -364,9 +370,16 @@ struct AliasStoreSuite {
         #expect(next.id == snapshot.lastAliasID + 1)
         await #expect(throws: AliasStoreError.storeNotEmpty) { try await copy.restore(decoded) }
         #expect(throws: AliasStoreError.invalidSnapshot) { _ = try AliasStoreSnapshot(jsonData: Data("{\"users\": 3}".utf8)) }
-        var broken = snapshot
-        broken.aliases[0].owner = "nobody"
-        await #expect(throws: AliasStoreError.invalidSnapshot) { try await target().store.restore(broken) }
+        for breakage in [{ (s: inout AliasStoreSnapshot) in s.aliases[0].owner = "nobody" },
+                         { $0.aliases[0].name = "Alice" }, { $0.aliases[0].recipients = [] },
+                         { $0.aliases[0].recipients = ["not an address"] }, { $0.aliases[1].id = $0.aliases[0].id },
+                         { $0.domains[0].name = "Example.ORG" }, { $0.changes.swapAt(0, 1) }] {
+            var broken = snapshot
+            breakage(&broken)
+            let empty = try target().store
+            await #expect(throws: AliasStoreError.invalidSnapshot) { try await empty.restore(broken) }
+            #expect(try await empty.snapshot().users.isEmpty)
+        }
     }
 
     @Test("The Postfix export lists verified domains and what a virtual table can express", arguments: StoreFactory.all)
