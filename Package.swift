@@ -79,7 +79,8 @@ let package = Package(
             name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
         .testTarget(
-            name: "LaunchpadClientTests", dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"]),
+            name: "LaunchpadClientTests", dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"]),
         .testTarget(
             name: "AliasStoreTests",
             dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),

@@ -4,7 +4,7 @@ import HTTPTransport
 import LaunchpadClient
 import Testing
 
-/// Interop with code nobody here wrote: `Scripts/peers/launchpad_lazr_peer.py` pages with
+/// Interop with code nobody here wrote: `Peers/launchpad_lazr_peer.py` pages with
 /// lazr.batchnavigator (the batching behind Launchpad's web service) and checks OAuth
 /// PLAINTEXT signatures with oauthlib (what launchpadlib signs with).
 @Suite(
@@ -18,7 +18,7 @@ struct LaunchpadLazrPeerTests {
     /// The peer on a free loopback port, and a client for it signing with `secret`.
     static func start(secret: String = Self.secret) async throws -> (ChildProcess, LaunchpadServiceRoot) {
         let python = try #require(TestPeers.python, "no Python virtual environment; run Scripts/install-test-deps")
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Scripts/peers/launchpad_lazr_peer.py")
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/LaunchpadClientTests/Peers/launchpad_lazr_peer.py")
         let port = try ChildProcess.freePort()
         let peer = try ChildProcess(python, [script.path, String(port), "big-team", String(memberCount), secret])
         do {
