@@ -14,7 +14,12 @@ extension OpenIDRelyingParty {
         {
             return existing
         }
-        return try? await associate(endpoint: endpoint)
+        do {
+            return try await associate(endpoint: endpoint)
+        } catch {
+            log("no association with \(endpoint) (\(error.kind): \(error.message)); signatures will be checked statelessly")
+            return nil
+        }
     }
 
     /// Makes a new association with `endpoint` using the configured kinds in order, taking the
@@ -36,6 +41,7 @@ extension OpenIDRelyingParty {
             switch try await requestAssociation(endpoint: endpoint, kind: kind) {
             case .success(let association):
                 try await associations.store(association)
+                log("associated with \(endpoint): \(kind.type.rawValue) over \(kind.session.rawValue)")
                 return association
             case .unsupported(let suggestion, let error):
                 lastError = error

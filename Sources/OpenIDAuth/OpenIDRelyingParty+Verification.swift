@@ -22,7 +22,15 @@ extension OpenIDRelyingParty {
             throw OpenIDError.invalidMessage.with(message: "only OpenID 2.0 responses are accepted")
         }
         switch message["mode"] {
-        case "id_res": return .authenticated(try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery))
+        case "id_res":
+            do {
+                let assertion = try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery)
+                log("assertion accepted for \(assertion.claimedIdentifier) from \(assertion.providerEndpoint)")
+                return .authenticated(assertion)
+            } catch {
+                log("assertion refused (\(error.kind)): \(error.message)")
+                throw error
+            }
         case "cancel": return .cancelled
         case "setup_needed": return .setupNeeded
         case "error": return .providerError(message["error"] ?? "")
@@ -144,6 +152,7 @@ extension OpenIDRelyingParty {
             guard ConstantTime.equals(expected, Array(signature)) else { throw OpenIDError.invalidSignature }
             return
         }
+        log("no usable association for the assertion's handle; asking \(endpoint) (check_authentication)")
         try await checkAuthentication(message, endpoint: endpoint)
     }
 

@@ -77,6 +77,11 @@ public struct OpenIDRelyingParty: Sendable {
         public var associationRenewalMargin: TimeInterval = 120
         /// Discovery limits and cache lifetime.
         public var discovery: OpenIDDiscovery.Configuration = .init()
+        /// Receives one line per notable event (association made or failed, stateless
+        /// fallback, assertion accepted or refused and why). Lines hold endpoints, handles'
+        /// absence, claimed identifiers and error kinds, never keys, signatures or nonces.
+        /// Default: nil (silent).
+        public var logger: (@Sendable (String) -> Void)?
 
         /// A configuration with the defaults.
         public init(realm: String, returnTo: URL) {
@@ -87,6 +92,9 @@ public struct OpenIDRelyingParty: Sendable {
 
     /// The settings.
     public let configuration: Configuration
+
+    func log(_ line: @autoclosure () -> String) { configuration.logger?("openid: " + line()) }
+
     let httpClient: any HTTPClient
     let nonces: any NonceStore
     let associations: any AssociationStore

@@ -39,6 +39,34 @@ struct OpenIDLoginExampleTests {
     }
 }
 
+extension OpenIDLoginExampleTests {
+    @Test func serveHandlesOneBrowserSignIn() async throws {
+        let peer = try await PythonOpenIDPeer()
+        let directory = try TemporaryDirectory(prefix: "openid-serve")
+        let port = try ChildProcess.freePort()
+        let server = try ChildProcess(try #require(ExampleBinary.openIDLogin), [
+            "serve", "--state", directory.path("state.sqlite"), "--provider", peer.base + "/", "--port", String(port),
+        ])
+        try await server.waitForTCPPort(port)
+        let http = FoundationHTTPClient()
+        // The browser: the server's start page redirects to the provider, which redirects back.
+        let start = try await http.execute(HTTPRequest(url: URL(string: "http://127.0.0.1:\(port)/")!))
+        #expect(start.status == 302)
+        let providerURL = try #require(start.headers["Location"].flatMap(URL.init(string:)))
+        let callback = try await Browser.visit(providerURL, with: http)
+        #expect(callback.url.absoluteString.hasPrefix("http://127.0.0.1:\(port)/return?"))
+        let page = try await http.execute(HTTPRequest(url: callback.url))
+        #expect(page.bodyText.contains("Signed in"))
+        // It stops after one answer; never wait on it unboundedly.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!server.isRunning)
+        server.stop()
+        #expect(server.waitForExit() == 0)
+        #expect(server.output.contains("\"nickname\" : \"alice\""), "\(server.output)")
+    }
+}
+
 /// The example executable `swift build` leaves in the debug build folder.
 enum ExampleBinary {
     static var openIDLogin: URL? {

@@ -122,4 +122,37 @@ struct PythonOpenIDInteropTests {
             Issue.record("not authenticated\n\(peer.process.output)"); return
         }
     }
+
+    @Test func hostileProviderCannotAssertAnotherProvidersIdentifier() async throws {
+        let victim = try await PythonOpenIDPeer()
+        let attacker = try await PythonOpenIDPeer(assertAs: victim.claimedIdentifier)
+        let (rp, _) = try relyingParty(.stateless)
+        // The user is sent to the attacker's OP; it asserts the victim's claimed identifier and
+        // would confirm that by check_authentication, but re-discovery names the victim's OP.
+        let request = try await rp.begin(identifier: attacker.base + "/", options: profileOptions)
+        let callback = try await Browser.visit(request.redirectURL, with: http)
+        #expect(callback.url.absoluteString.contains(FormURLEncoding.escape(victim.claimedIdentifier)))
+        await #expect(throws: OpenIDError.discoveryMismatch) { try await rp.complete(callbackURL: callback.url) }
+    }
+
+    @Test func providerThatLostTheAssociationConfirmsInvalidateHandle() async throws {
+        var peer: PythonOpenIDPeer? = try await PythonOpenIDPeer()
+        let port = try #require(peer).port
+        let endpoint = try #require(peer).endpoint
+        let (rp, stores) = try relyingParty(.associate([.dhSHA256]))
+        let (first, _) = try await signIn(rp, identifier: try #require(peer).base + "/")
+        guard case .authenticated = first else { Issue.record("\(first)"); return }
+        let handle = try #require(try await stores.associations.newestAssociation(endpoint: endpoint, at: Date())).handle
+        // A restarted provider has forgotten the association: it signs with a private handle,
+        // says invalidate_handle, and confirms both through check_authentication.
+        peer = nil
+        let restarted = try await PythonOpenIDPeer(port: port)
+        let request = try await rp.begin(identifier: restarted.base + "/", options: profileOptions)
+        #expect(request.message["assoc_handle"] == handle)
+        let callback = try await Browser.visit(request.redirectURL, with: http)
+        let answer = try OpenIDMessage(query: callback.url)
+        #expect(answer["invalidate_handle"] == handle)
+        expectAlice(try await rp.complete(callbackURL: callback.url), restarted)
+        #expect(try await stores.associations.association(endpoint: endpoint, handle: handle, at: Date()) == nil)
+    }
 }

@@ -14,12 +14,16 @@ final class PythonOpenIDPeer: Sendable {
     var endpoint: String { base + "/openid" }
     var claimedIdentifier: String { base + "/id/alice" }
 
-    init(sha1Only: Bool = false) async throws {
+    /// Starts a provider on `port` (a free one when nil).
+    init(sha1Only: Bool = false, assertAs: String? = nil, port: UInt16? = nil) async throws {
         guard let python = TestPeers.python else { throw PeerError("no python venv at \(TestPeers.virtualEnvironment.path)") }
         let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/OpenIDAuthTests/Peers/openid_provider.py")
-        port = try ChildProcess.freePort()
-        process = try ChildProcess(python, [script.path, "--port", String(port)] + (sha1Only ? ["--sha1-only"] : []))
-        try await process.waitForTCPPort(port)
+        self.port = try port ?? ChildProcess.freePort()
+        var arguments = [script.path, "--port", String(self.port)]
+        if sha1Only { arguments.append("--sha1-only") }
+        if let assertAs { arguments += ["--assert-as", assertAs] }
+        process = try ChildProcess(python, arguments)
+        try await process.waitForTCPPort(self.port)
     }
 
     deinit { process.stop() }

@@ -134,3 +134,34 @@ import Testing
 extension Date {
     var roundedToSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
+
+@Suite struct LoggingTests {
+    final class Lines: @unchecked Sendable {
+        // @unchecked: guarded by `lock`.
+        private let lock = NSLock()
+        private var storage: [String] = []
+        func append(_ line: String) { lock.lock(); storage.append(line); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    }
+
+    @Test func eventsAreLoggedWithoutSecrets() async throws {
+        let clock = ManualOpenIDClock()
+        let provider = FakeOpenIDProvider(clock: clock)
+        await provider.addIdentity(.init(claimedIdentifier: Harness.alice))
+        let lines = Lines()
+        var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
+        configuration.logger = { lines.append($0) }
+        let rp = OpenIDRelyingParty(configuration: configuration, httpClient: provider.httpClient(), nonceStore: InMemoryNonceStore(),
+                                    associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache(), clock: clock)
+        let request = try await rp.begin(identifier: "https://openid.example/")
+        let callback = try await provider.positiveAssertion(for: request.redirectURL, as: Harness.alice)
+        _ = try await rp.complete(callbackURL: callback)
+        _ = try? await rp.complete(callbackURL: callback)
+        let text = lines.all.joined(separator: "\n")
+        #expect(text.contains("associated with https://openid.example/+openid: HMAC-SHA256 over DH-SHA256"))
+        #expect(text.contains("assertion accepted for \(Harness.alice)"))
+        #expect(text.contains("assertion refused (replayedNonce)"))
+        let message = try OpenIDMessage(query: callback)
+        for secret in [message["sig"], message["response_nonce"]].compactMap({ $0 }) { #expect(!text.contains(secret)) }
+    }
+}

@@ -12,6 +12,7 @@ Routes (BASE = http://127.0.0.1:PORT):
 A checkid request whose return_to carries `answer=form` is answered with python-openid's
 auto-submitting form instead of a redirect. --sha1-only limits associations to
 HMAC-SHA1/DH-SHA1, so that a relying party preferring SHA-256 must renegotiate.
+--assert-as URL makes it a hostile provider that asserts someone else's claimed identifier.
 """
 import argparse
 import sys
@@ -51,6 +52,7 @@ def main():
     parser.add_argument("--email", default="alice@example.com")
     parser.add_argument("--fullname", default="Alice Liddell")
     parser.add_argument("--sha1-only", action="store_true")
+    parser.add_argument("--assert-as", help="answer identifier_select requests with this (foreign) claimed identifier")
     args = parser.parse_args()
 
     base = "http://127.0.0.1:%d" % args.port
@@ -107,7 +109,7 @@ def main():
                 return self.send(400, b"not an OpenID request", {"Content-Type": "text/plain"})
             if isinstance(request, CheckIDRequest):
                 if request.idSelect():
-                    identity = base + "/id/" + args.user
+                    identity = args.assert_as or base + "/id/" + args.user
                     response = request.answer(True, identity=identity, claimed_id=identity)
                 else:
                     response = request.answer(request.identity in identities)
