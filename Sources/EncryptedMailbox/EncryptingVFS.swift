@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// Each open database registers its own instance under a unique name
 /// (`communitymail-chacha20-<n>`), never as the default VFS; the instance carries that
-/// database's key, so no global key table exists. It must outlive every connection opened
-/// through it; ``unregister()`` removes it.
+/// database's key, so no global key table exists. Every open file keeps its instance
+/// alive, so a connection may outlive the code that opened it; ``unregister()`` removes
+/// the name (connections already open keep working).
 final class EncryptingVFS: @unchecked Sendable {
     /// The prefix of every registered name.
     static let namePrefix = "communitymail-chacha20"
@@ -156,7 +157,7 @@ final class EncryptingVFS: @unchecked Sendable {
             if kind == .mainDatabase { keyState.releaseMainDatabase() }
             return result
         }
-        let state = EncryptedFile(kind: kind, base: platformFile, keyState: keyState)
+        let state = EncryptedFile(kind: kind, base: platformFile, owner: self)
         let prepared = state.prepare()
         guard prepared == SQLITE_OK else {
             _ = platformFile.pointee.pMethods.pointee.xClose(platformFile)
