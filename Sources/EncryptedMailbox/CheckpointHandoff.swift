@@ -1,3 +1,4 @@
+import CommunityMailCrypto
 import Foundation
 import Synchronization
 
@@ -18,6 +19,12 @@ final class CheckpointHandoff: Sendable {
     }
 
     private let state = Mutex(State())
+
+    deinit {
+        state.withLock { state in
+            state.plaintext.withUnsafeMutableBytes { SecureMemory.wipe($0) }
+        }
+    }
 
     /// Keeps a copy of a WAL page's stored bytes, before they are decrypted.
     func offer(ciphertext: UnsafeRawBufferPointer) {

@@ -61,6 +61,16 @@ final class DatabaseKeyState: Sendable {
     /// Records why a read failed, so the database can throw a typed error.
     func record(_ failure: EncryptedMailboxError) { failureStore.withLock { $0 = failure } }
 
+    private let mainDatabaseOpen = Atomic<Bool>(false)
+
+    /// Marks the main database open; false when one already is (the VFS keys one file).
+    func claimMainDatabase() -> Bool {
+        mainDatabaseOpen.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Marks the main database closed.
+    func releaseMainDatabase() { mainDatabaseOpen.store(false, ordering: .releasing) }
+
     /// The last recorded failure, cleared.
     func takeFailure() -> EncryptedMailboxError? { failureStore.withLock { value in defer { value = nil }; return value } }
 }

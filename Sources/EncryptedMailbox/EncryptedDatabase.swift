@@ -35,6 +35,17 @@ public actor EncryptedDatabase: MailboxDatabase {
         Self.removeLeftovers(of: path)
     }
 
+    /// Opens `path` as ``init(path:configuration:)`` does and returns the bare connection,
+    /// for code in this module that drives `SQLiteConnection` itself (the mailbox model).
+    /// The VFS instance lives as long as the connection's files are open.
+    static func openConnection(path: String, configuration: Configuration) throws(EncryptedMailboxError) -> SQLiteConnection {
+        try configuration.validate()
+        let opened = try open(path: path, configuration: configuration, key: configuration.key)
+        guard let connection = opened.connection else { throw EncryptedMailboxError.closed }
+        opened.vfs.unregister()
+        return connection
+    }
+
     /// Opens `path` through a fresh VFS instance holding `key`.
     static func open(
         path: String, configuration: Configuration, key: EncryptionKey

@@ -26,6 +26,9 @@ final class EncryptedFile {
     let kind: Kind
     let base: UnsafeMutablePointer<sqlite3_file>
     let keyState: DatabaseKeyState
+    /// The VFS instance this file was opened through: SQLite keeps using its `sqlite3_vfs`
+    /// while any file is open, so each open file keeps it alive.
+    let owner: EncryptingVFS
     private var cipher: PageCipher?
     private var temporaryCipher: TemporaryFileCipher?
     /// The main database's salt (page 1, bytes 0..<16).
@@ -39,10 +42,11 @@ final class EncryptedFile {
     /// where: the page itself follows at once, and this saves reading it back.
     private var pendingPageNumber: (offset: Int64, pageNumber: UInt32)?
 
-    init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, keyState: DatabaseKeyState) {
+    init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, owner: EncryptingVFS) {
         self.kind = kind
         self.base = base
-        self.keyState = keyState
+        self.keyState = owner.keyState
+        self.owner = owner
     }
 
     deinit {

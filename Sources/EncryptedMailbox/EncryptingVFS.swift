@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// Each open database registers its own instance under a unique name
 /// (`communitymail-chacha20-<n>`), never as the default VFS; the instance carries that
-/// database's key, so no global key table exists. It must outlive every connection opened
-/// through it; ``unregister()`` removes it.
+/// database's key, so no global key table exists. Every open file keeps its instance
+/// alive, so a connection may outlive the code that opened it; ``unregister()`` removes
+/// the name (connections already open keep working).
 final class EncryptingVFS: @unchecked Sendable {
     /// The prefix of every registered name.
     static let namePrefix = "communitymail-chacha20"
@@ -143,12 +144,24 @@ final class EncryptingVFS: @unchecked Sendable {
         let raw = UnsafeMutableRawPointer(file)
         let platformFile = (raw + Self.platformFileOffset).assumingMemoryBound(to: sqlite3_file.self)
         file.pointee.pMethods = nil
+        let kind = Self.kind(flags: flags)
+        if kind == .mainDatabase && !keyState.claimMainDatabase() {
+            // One instance keys one database: an ATTACHed file would need its own key.
+            keyState.record(EncryptedMailboxError.unsupportedOptions.with(
+                message: "attaching another database to an encrypted connection is not supported"))
+            return SQLITE_CANTOPEN
+        }
         let result = platform.pointee.xOpen(platform, name, platformFile, flags, outFlags)
-        guard result == SQLITE_OK else { return result }
-        let state = EncryptedFile(kind: Self.kind(flags: flags), base: platformFile, keyState: keyState)
+        guard result == SQLITE_OK else {
+            if platformFile.pointee.pMethods != nil { _ = platformFile.pointee.pMethods.pointee.xClose(platformFile) }
+            if kind == .mainDatabase { keyState.releaseMainDatabase() }
+            return result
+        }
+        let state = EncryptedFile(kind: kind, base: platformFile, owner: self)
         let prepared = state.prepare()
         guard prepared == SQLITE_OK else {
-            if platformFile.pointee.pMethods != nil { _ = platformFile.pointee.pMethods.pointee.xClose(platformFile) }
+            _ = platformFile.pointee.pMethods.pointee.xClose(platformFile)
+            if kind == .mainDatabase { keyState.releaseMainDatabase() }
             return prepared
         }
         raw.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), toByteOffset: Self.stateOffset, as: UnsafeMutableRawPointer.self)
@@ -175,8 +188,10 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
     value.xClose = { file in
         let pointer = UnsafeMutableRawPointer(file!).load(fromByteOffset: EncryptingVFS.stateOffset, as: UnsafeMutableRawPointer.self)
         let state = Unmanaged<EncryptedFile>.fromOpaque(pointer)
-        let base = state.takeUnretainedValue().base
+        let encrypted = state.takeUnretainedValue()
+        let base = encrypted.base
         let result = base.pointee.pMethods.pointee.xClose(base)
+        if encrypted.kind == .mainDatabase { encrypted.keyState.releaseMainDatabase() }
         state.release()
         file!.pointee.pMethods = nil
         return result

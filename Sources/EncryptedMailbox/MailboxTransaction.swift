@@ -30,3 +30,8 @@ public struct MailboxTransaction {
     /// The rowid of the last row inserted on this connection.
     public var lastInsertRowID: Int64 { connection.lastInsertRowID }
 }
+
+/// A transaction handle belongs to the `transaction` call that handed it out and must not
+/// cross to another task.
+@available(*, unavailable)
+extension MailboxTransaction: Sendable {}

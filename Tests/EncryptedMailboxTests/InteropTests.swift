@@ -67,4 +67,27 @@ struct InteropTests {
         #expect(lines.first == "integrity\tok")
         #expect(Array(lines.dropFirst(2)) == changed)
     }
+
+    @Test("a raw 32-byte key is sqlite3mc's x'<hex>' key, both ways")
+    func rawKeyInterop() async throws {
+        let folder = try TemporaryDirectory()
+        let rawKey = (0..<32).map { UInt8($0 * 7 + 3) }
+        let hexKey = "x'" + rawKey.map { String(format: "%02x", $0) }.joined() + "'"
+        var configuration = try Fixture.configuration(writeAheadLog: false)
+        configuration.key = try .raw(rawKey)
+        let ours = folder.path("raw-ours.db")
+        let database = try EncryptedDatabase(path: ours, configuration: configuration)
+        try await Fixture.fillSample(database, messages: 500)
+        let digests = try await Fixture.digests(database)
+        await database.close()
+        let lines = try Peer.run("sqlite3mc_read.py", [ours], passphrase: hexKey)
+        #expect(lines.first == "integrity\tok")
+        #expect(Array(lines.dropFirst(2)) == digests)
+
+        let theirs = folder.path("raw-theirs.db")
+        let written = try Peer.run("sqlite3mc_write.py", [theirs], passphrase: hexKey)
+        configuration.create = false
+        let opened = try EncryptedDatabase(path: theirs, configuration: configuration)
+        #expect(try await Fixture.digests(opened) == written)
+    }
 }

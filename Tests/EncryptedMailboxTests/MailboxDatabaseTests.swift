@@ -84,4 +84,20 @@ struct MailboxDatabaseTests {
         await #expect(throws: EncryptedMailboxError.closed) { try await database.query("SELECT 1", []) }
         await #expect(throws: EncryptedMailboxError.closed) { try await database.rekey(to: .passphrase("again")) }
     }
+
+    @Test(arguments: [512, 1024, 8192, 32768])
+    func everyPageSizeRoundTrips(_ pageSize: Int) async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let database = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(pageSize: pageSize, kdfIterations: 1000))
+        try await Fixture.fillSample(database, messages: 300)
+        let digests = try await Fixture.digests(database)
+        await database.close()
+        let reopened = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(pageSize: 4096, kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("PRAGMA page_size", []).first?[0] == .integer(Int64(pageSize)))
+        #expect(try await reopened.integrityCheck() == ["ok"])
+        #expect(try await Fixture.digests(reopened) == digests)
+    }
 }

@@ -135,3 +135,16 @@ struct TamperTests {
         #expect(!"\(try Fixture.configuration(passphrase: "hunter2-secret"))".contains("hunter2"))
     }
 }
+
+/// An encrypted connection keys exactly one file.
+struct AttachTests {
+    @Test func attachingAnotherDatabaseIsRefused() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try EncryptedDatabase(path: folder.path("a.db"), configuration: try Fixture.configuration(kdfIterations: 1000))
+        await #expect(throws: EncryptedMailboxError.unsupportedOptions) {
+            try await database.execute("ATTACH DATABASE '\(folder.path("b.db"))' AS other")
+        }
+        try await database.execute("CREATE TABLE t(x)")
+        #expect(try await database.integrityCheck() == ["ok"])
+    }
+}
