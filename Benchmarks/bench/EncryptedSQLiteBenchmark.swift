@@ -76,7 +76,7 @@ enum EncryptedSQLiteBenchmark {
         let written = ContinuousClock.now
         let read = try connection.query("SELECT id, payload FROM blob ORDER BY id")
         let bytes = read.reduce(0) { $0 + ($1[1].blobValue?.count ?? 0) }
-        guard bytes == rows * rowSize else { throw BenchmarkError("plain read back \(bytes) bytes") }
+        guard bytes == rows * rowSize else { throw BenchmarkFailure("plain read back \(bytes) bytes") }
         return (written - start, ContinuousClock.now - written)
     }
 
@@ -94,15 +94,9 @@ enum EncryptedSQLiteBenchmark {
         let written = ContinuousClock.now
         let read = try await database.query("SELECT id, payload FROM blob ORDER BY id")
         let bytes = read.reduce(0) { $0 + ($1[1].blobValue?.count ?? 0) }
-        guard bytes == rows * rowSize else { throw BenchmarkError("encrypted read back \(bytes) bytes") }
+        guard bytes == rows * rowSize else { throw BenchmarkFailure("encrypted read back \(bytes) bytes") }
         let done = ContinuousClock.now
         await database.close()
         return (written - start, done - written)
     }
-}
-
-/// A benchmark's own sanity check failed.
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
