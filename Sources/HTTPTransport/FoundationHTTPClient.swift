@@ -51,60 +51,56 @@ public final class FoundationHTTPClient: HTTPClient {
         }
         urlRequest.httpBody = request.body
 
-        let limit = configuration.maximumResponseBodySize
-        let session = self.session
-        let finalRequest = urlRequest
-        return try await withThrowingTaskGroup(of: HTTPResponse.self) { group in
-            group.addTask {
-                try await Self.send(finalRequest, follow: request.followsRedirects, session: session, limit: limit)
-            }
-            group.addTask {
-                try await Task.sleep(for: request.timeout)
-                throw HTTPClientError.timeout.with(
-                    message: "no complete response from \(request.url.redactedForLogs) within \(request.timeout)")
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw HTTPClientError.cancelled }
-            return first
-        }
+        return try await Self.send(
+            urlRequest, follow: request.followsRedirects, session: session,
+            limit: configuration.maximumResponseBodySize, timeout: request.timeout)
     }
 
+    /// Runs one data task. Whichever comes first (the response, the deadline, or the Swift
+    /// task's cancellation) resumes the caller at once; the data task is cancelled in the
+    /// other two cases but not waited for, so a busy or stuck transfer never holds the
+    /// caller past its deadline.
     private static func send(
-        _ urlRequest: URLRequest, follow: Bool, session: URLSession, limit: Int
+        _ urlRequest: URLRequest, follow: Bool, session: URLSession, limit: Int, timeout: Duration
     ) async throws -> HTTPResponse {
-        let box = TaskBox()
+        let exchange = Exchange()
+        let target = urlRequest.url?.redactedForLogs ?? "the server"
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                exchange.start(continuation)
                 let task = session.dataTask(with: urlRequest) { data, response, error in
-                    if let error {
-                        continuation.resume(throwing: map(error, url: urlRequest.url))
-                        return
-                    }
-                    guard let http = response as? HTTPURLResponse else {
-                        continuation.resume(throwing: HTTPClientError.other.with(message: "the response was not HTTP"))
-                        return
-                    }
-                    let body = data ?? Data()
-                    guard body.count <= limit else {
-                        continuation.resume(
-                            throwing: HTTPClientError.responseTooLarge.with(
-                                message: "response body of \(body.count) bytes exceeds the limit of \(limit)"))
-                        return
-                    }
-                    var headers = HTTPHeaders()
-                    for (name, value) in http.allHeaderFields {
-                        headers.add(name: String(describing: name), value: String(describing: value))
-                    }
-                    continuation.resume(
-                        returning: HTTPResponse(status: http.statusCode, headers: headers, body: body, url: http.url))
+                    exchange.finish(with: Self.outcome(data: data, response: response, error: error, url: urlRequest.url, limit: limit))
                 }
                 task.taskDescription = follow ? RedirectDelegate.follow : RedirectDelegate.doNotFollow
-                box.set(task)
+                exchange.attach(task)
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
+                    exchange.finish(
+                        with: .failure(HTTPClientError.timeout.with(message: "no complete response from \(target) within \(timeout)")))
+                }
                 task.resume()
             }
         } onCancel: {
-            box.cancel()
+            exchange.finish(with: .failure(HTTPClientError.cancelled.with(message: "request to \(target) was cancelled")))
         }
+    }
+
+    private static func outcome(
+        data: Data?, response: URLResponse?, error: (any Error)?, url: URL?, limit: Int
+    ) -> Result<HTTPResponse, any Error> {
+        if let error { return .failure(map(error, url: url)) }
+        guard let http = response as? HTTPURLResponse else {
+            return .failure(HTTPClientError.other.with(message: "the response was not HTTP"))
+        }
+        let body = data ?? Data()
+        guard body.count <= limit else {
+            return .failure(
+                HTTPClientError.responseTooLarge.with(message: "response body of \(body.count) bytes exceeds the limit of \(limit)"))
+        }
+        var headers = HTTPHeaders()
+        for (name, value) in http.allHeaderFields {
+            headers.add(name: String(describing: name), value: String(describing: value))
+        }
+        return .success(HTTPResponse(status: http.statusCode, headers: headers, body: body, url: http.url))
     }
 
     private static func map(_ error: any Error, url: URL?) -> HTTPClientError {
@@ -151,26 +147,49 @@ private final class RedirectDelegate: NSObject, URLSessionTaskDelegate, @uncheck
     }
 }
 
-/// Holds the URLSession task so that Swift task cancellation can cancel it.
-private final class TaskBox: @unchecked Sendable {
+/// One exchange's state: the caller's continuation, resumed exactly once, and the data
+/// task, cancelled when the exchange ends without its response.
+private final class Exchange: @unchecked Sendable {
+    // @unchecked: every field is read and written under `lock`.
     private let lock = NSLock()
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     private var task: URLSessionTask?
-    private var cancelled = false
+    private var outcome: Result<HTTPResponse, any Error>?
 
-    func set(_ task: URLSessionTask) {
+    func start(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
         lock.lock()
-        self.task = task
-        let cancelNow = cancelled
+        if let outcome {
+            // Cancelled before the continuation existed.
+            lock.unlock()
+            continuation.resume(with: outcome)
+            return
+        }
+        self.continuation = continuation
         lock.unlock()
-        if cancelNow { task.cancel() }
     }
 
-    func cancel() {
+    func attach(_ task: URLSessionTask) {
         lock.lock()
-        cancelled = true
+        let finished = outcome != nil
+        self.task = task
+        lock.unlock()
+        if finished { task.cancel() }
+    }
+
+    /// The first outcome wins; later ones are ignored.
+    func finish(with result: Result<HTTPResponse, any Error>) {
+        lock.lock()
+        guard outcome == nil else {
+            lock.unlock()
+            return
+        }
+        outcome = result
+        let continuation = self.continuation
+        self.continuation = nil
         let task = self.task
         lock.unlock()
-        task?.cancel()
+        continuation?.resume(with: result)
+        if case .failure = result { task?.cancel() }
     }
 }
 
