@@ -37,9 +37,10 @@ struct MailboxProcessTests {
         // Now the other process holds it; we wait until it has, then are refused.
         // The shell locks its descriptor 9 with flock(1), then becomes `sleep` (same process,
         // same descriptor), so stopping that one process frees the lock and leaves no orphan.
-        // It says "locked" once it holds the lock.
+        // It says "locked" once it holds the lock, and holds it until stopped (a long sleep:
+        // on a loaded machine this test can be descheduled for many seconds).
         let shell = try #require(TestPeers.executable("sh"))
-        let holder = try ChildProcess(shell, ["-c", "exec 9>>\"$1\"; \"$0\" 9 && echo locked && exec sleep 30", flock.path, lockPath])
+        let holder = try ChildProcess(shell, ["-c", "exec 9>>\"$1\"; \"$0\" 9 && echo locked && exec sleep 600", flock.path, lockPath])
         let deadline = ContinuousClock.now + .seconds(30)
         while !holder.output.contains("locked") && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(holder.output.contains("locked"), "\(holder.output)")
