@@ -1,27 +1,40 @@
-import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
-import OpenIDAuth
 
 /// python3-openid's `openid.server` on a loopback port, run from
-/// `Tests/OpenIDAuthTests/Peers/openid_provider.py` with the test venv's python.
-final class PythonOpenIDPeer: Sendable {
-    static var isAvailable: Bool { TestPeers.pythonHas(["openid.server", "openid.extensions.sreg"]) }
+/// `Tests/OpenIDAuthTests/Peers/openid_provider.py` with the test venv's python. It signs in
+/// one user (by default `alice`, with SREG nickname, e-mail and full name) without asking.
+public final class PythonOpenIDPeer: Sendable {
+    /// True when the venv has python3-openid.
+    public static var isAvailable: Bool { TestPeers.pythonHas(["openid.server", "openid.extensions.sreg"]) }
 
-    let process: ChildProcess
-    let port: UInt16
-    var base: String { "http://127.0.0.1:\(port)" }
-    var endpoint: String { base + "/openid" }
-    var claimedIdentifier: String { base + "/id/alice" }
+    /// The provider process (its output helps failure messages).
+    public let process: ChildProcess
+    /// The provider's port.
+    public let port: UInt16
+    /// `http://127.0.0.1:<port>`, the OP identifier.
+    public var base: String { "http://127.0.0.1:\(port)" }
+    /// The OpenID endpoint.
+    public var endpoint: String { base + "/openid" }
+    /// The claimed identifier of the user (`alice` by default).
+    public let claimedIdentifier: String
 
-    /// Starts a provider on `port` (a free one when nil).
-    init(sha1Only: Bool = false, assertAs: String? = nil, port: UInt16? = nil) async throws {
+    /// Starts a provider on `port` (a free one when nil) for `user` with the given SREG profile.
+    public init(
+        sha1Only: Bool = false, assertAs: String? = nil, port: UInt16? = nil, user: String = "alice",
+        nickname: String? = nil, email: String? = nil, fullName: String? = nil
+    ) async throws {
         guard let python = TestPeers.python else { throw PeerError("no python venv at \(TestPeers.virtualEnvironment.path)") }
         let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/OpenIDAuthTests/Peers/openid_provider.py")
         self.port = try port ?? ChildProcess.freePort()
         var arguments = [script.path, "--port", String(self.port)]
         if sha1Only { arguments.append("--sha1-only") }
         if let assertAs { arguments += ["--assert-as", assertAs] }
+        arguments += ["--user", user]
+        if let nickname { arguments += ["--nickname", nickname] }
+        if let email { arguments += ["--email", email] }
+        if let fullName { arguments += ["--fullname", fullName] }
+        claimedIdentifier = "http://127.0.0.1:\(self.port)/id/\(user)"
         process = try ChildProcess(python, arguments)
         try await process.waitForTCPPort(self.port)
     }
@@ -31,14 +44,17 @@ final class PythonOpenIDPeer: Sendable {
 
 /// What the browser does between the relying party and the provider: GET the request URL,
 /// then follow the provider's redirect, or submit its auto-submitting form, to return_to.
-enum Browser {
+public enum Browser {
     /// The callback the host would receive: its URL and, for a form POST, its body.
-    struct Callback {
-        var url: URL
-        var postBody: String?
+    public struct Callback: Sendable {
+        /// The return_to URL with the provider's answer (in its query for a redirect).
+        public var url: URL
+        /// The form body, for an answer by POST.
+        public var postBody: String?
     }
 
-    static func visit(_ url: URL, with http: any HTTPClient) async throws -> Callback {
+    /// Visits `url` and returns where the provider sends the browser back.
+    public static func visit(_ url: URL, with http: any HTTPClient) async throws -> Callback {
         let response = try await http.execute(HTTPRequest(url: url))
         if (300..<400).contains(response.status), let location = response.headers["Location"], let next = URL(string: location) {
             return Callback(url: next, postBody: nil)
@@ -48,7 +64,7 @@ enum Browser {
     }
 
     /// The first form of `html`: its action and its inputs, form-encoded.
-    static func form(_ html: String) throws -> Callback {
+    public static func form(_ html: String) throws -> Callback {
         guard let formTag = tags(named: "form", in: html).first, let action = formTag["action"], let url = URL(string: action) else {
             throw PeerError("no form in the provider's page:\n\(html)")
         }
