@@ -53,6 +53,9 @@ let package = Package(
         .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
         .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
+        .executableTarget(
+            name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
+            path: "Examples/sync-members"),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`) and fuzzing (`Scripts/fuzz-dns`)
         .executableTarget(
