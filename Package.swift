@@ -62,7 +62,7 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
-                "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "CommunityMailTestSupport",
+                "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
             ],
             path: "Benchmarks/bench"
         ),
