@@ -148,20 +148,33 @@ public actor InMemoryMailbox: Mailbox {
     public func append(
         _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
     ) throws -> AppendedMessage {
+        try append(contentsOf: [MessageToAppend(message, flags: flags, keywords: keywords, internalDate: internalDate)], to: folder)[0]
+    }
+
+    /// Appends messages atomically.
+    @discardableResult
+    public func append(contentsOf messages: [MessageToAppend], to folder: String) throws -> [AppendedMessage] {
         var target = try self.folder(folder)
-        let keywords = try MailboxRules.canonicalKeywords(keywords)
-        try MailboxRules.checkQuota(configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages, addingBytes: message.count, addingMessages: 1)
-        let parsed = MessageParser.parse(message)
-        let modSeq = nextModSeq()
-        let uid = target.uidNext
-        target.messages.append(
-            StoredMessage(
-                uid: uid, flags: flags.intersection(.all), keywords: keywords, internalDate: MailboxRules.seconds(internalDate),
-                modSeq: modSeq, raw: message, parsed: parsed, words: Set(SearchQuery.words(parsed.bodyText))))
-        target.uidNext += 1
-        target.highestModSeq = modSeq
+        let keywordSets = try messages.map { (message) throws(MailboxError) in try MailboxRules.canonicalKeywords(message.keywords) }
+        try MailboxRules.checkQuota(
+            configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
+            addingBytes: messages.reduce(0) { $0 + $1.content.count }, addingMessages: messages.count)
+        var appended: [AppendedMessage] = []
+        for (message, keywords) in zip(messages, keywordSets) {
+            let parsed = MessageParser.parse(message.content)
+            let modSeq = nextModSeq()
+            let uid = target.uidNext
+            target.messages.append(
+                StoredMessage(
+                    uid: uid, flags: message.flags.intersection(.all), keywords: keywords,
+                    internalDate: MailboxRules.seconds(message.internalDate), modSeq: modSeq, raw: message.content, parsed: parsed,
+                    words: Set(SearchQuery.words(parsed.bodyText))))
+            target.uidNext += 1
+            target.highestModSeq = modSeq
+            appended.append(AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq))
+        }
         folderList[target.name] = target
-        return AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq)
+        return appended
     }
 
     private func indices(of uids: UIDSet, in folder: Folder) -> [Int] {

@@ -6,7 +6,7 @@ import Foundation
 /// mbox `From ` line or the `.eml` file's modification time. Flags are not carried (mbox
 /// has no standard place for them that would not change the message bytes).
 extension Mailbox {
-    /// How many messages are read from the mailbox at a time while exporting.
+    /// How many messages are read (export) or appended (import) at a time.
     static var exportBatch: Int { 256 }
 
     /// Calls `body` with the folder's messages, whole, in UID order, a batch at a time.
@@ -18,6 +18,19 @@ extension Mailbox {
             try body(try await fetch(UIDSet(batch), in: folder, content: .whole))
             start += batch.count
         }
+    }
+
+    /// Appends `messages` in order, a transaction per batch of ``exportBatch``: an import
+    /// that fails part-way (quota) keeps the batches before the failing one.
+    private func appendInBatches(_ messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage] {
+        var appended: [AppendedMessage] = []
+        var start = 0
+        while start < messages.count {
+            let end = min(start + Self.exportBatch, messages.count)
+            appended += try await append(contentsOf: Array(messages[start..<end]), to: folder)
+            start = end
+        }
+        return appended
     }
 
     /// The folder as an mboxrd file, in UID order.
@@ -56,11 +69,9 @@ extension Mailbox {
     /// `From ` line's date as its internal date (or now, when it has none).
     @discardableResult
     public func importMbox(_ data: [UInt8], into folder: String) async throws -> [AppendedMessage] {
-        var appended: [AppendedMessage] = []
-        for message in try MboxFormat.read(data) {
-            appended.append(try await append(message.content, to: folder, flags: [], keywords: [], internalDate: message.date ?? Date()))
-        }
-        return appended
+        let now = Date()
+        let messages = try MboxFormat.read(data).map { MessageToAppend($0.content, internalDate: $0.date ?? now) }
+        return try await appendInBatches(messages, to: folder)
     }
 
     /// Appends the messages of the mbox file at `url` to `folder`.
@@ -95,13 +106,13 @@ extension Mailbox {
     /// file name order, each with its modification time as internal date.
     @discardableResult
     public func importEML(from directory: URL, into folder: String) async throws -> [AppendedMessage] {
-        var appended: [AppendedMessage] = []
+        var messages: [MessageToAppend] = []
         for url in try Self.files(in: directory, withExtension: "eml") {
             guard let data = try? Data(contentsOf: url) else { throw MailboxError.io.with(message: "cannot read \(url.lastPathComponent)") }
             let modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
-            appended.append(try await append(Array(data), to: folder, flags: [], keywords: [], internalDate: modified))
+            messages.append(MessageToAppend(Array(data), internalDate: modified))
         }
-        return appended
+        return try await appendInBatches(messages, to: folder)
     }
 
 

@@ -50,13 +50,19 @@ struct MailboxDifferentialTests {
             let subject = "step \(step) #\(random.next(10))"
             let body = ["kernel panic", "budget", "Bob says hi", String(repeating: "x", count: random.next(900))][random.next(4)]
             let from = ["Alice <alice@example.org>", "bob@example.net"][random.next(2)]
+            let batchSize = random.next(4)
             var answers: [String] = []
             for under in [sqlite, fake] {
                 let mailbox = under.mailbox
                 answers.append(
                     await Self.outcome {
                         switch choice {
-                        case 0..<35:
+                        case 0..<5:
+                            let batch = (0..<batchSize).map { index in
+                                MessageToAppend(Samples.message(subject: "\(subject) \(index)", body: body), flags: flags, keywords: keywords, internalDate: Samples.date(step))
+                            }
+                            return "multiappend \(try await mailbox.append(contentsOf: batch, to: folder))"
+                        case 5..<35:
                             let result = try await mailbox.append(
                                 Samples.message(subject: subject, from: from, body: body), to: folder, flags: flags, keywords: keywords,
                                 internalDate: Samples.date(1_700_000_000 + step))

@@ -116,6 +116,28 @@ struct MailboxSharedSuite {
         }
     }
 
+    @Test("MULTIAPPEND stores all messages or none (RFC 3502)", arguments: MailboxFactory.all)
+    func multiappend(factory: MailboxFactory) async throws {
+        let message = Samples.message(body: String(repeating: "y", count: 300) + "\n")
+        let mailbox = try factory(quota: MailboxQuota(maxMessages: 5)).mailbox
+        try await mailbox.append(message, to: "INBOX")
+        let batch = (0..<3).map { MessageToAppend(message, flags: [.flagged], keywords: ["k\($0)"], internalDate: Samples.date(100 + $0)) }
+        let appended = try await mailbox.append(contentsOf: batch, to: "INBOX")
+        #expect(appended.map(\.uid) == [2, 3, 4] && zip(appended, appended.dropFirst()).allSatisfy { $0.modSeq < $1.modSeq })
+        let fetched = try await mailbox.fetch(UIDSet([2, 3, 4]), in: "INBOX", content: .whole)
+        #expect(fetched.map(\.keywords) == [["k0"], ["k1"], ["k2"]] && fetched.allSatisfy { $0.flags == [.flagged] && $0.content == message })
+        #expect(fetched.map(\.internalDate) == [Samples.date(100), Samples.date(101), Samples.date(102)])
+
+        let before = try await mailbox.status(of: "INBOX")
+        await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.append(contentsOf: batch, to: "INBOX") }
+        await #expect(throws: MailboxError.invalidKeyword) {
+            try await mailbox.append(contentsOf: [MessageToAppend(message), MessageToAppend(message, keywords: ["bad word"])], to: "INBOX")
+        }
+        #expect(try await mailbox.status(of: "INBOX") == before)
+        #expect(try await mailbox.append(contentsOf: [], to: "INBOX").isEmpty)
+        await #expect(throws: MailboxError.folderNotFound) { try await mailbox.append(contentsOf: batch, to: "Nope") }
+    }
+
     @Test("Expunge removes only \\Deleted messages and UIDs are never reused", arguments: MailboxFactory.all)
     func expungeNeverReusesUIDs(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox
