@@ -51,7 +51,17 @@ public actor InMemoryMailbox: Mailbox {
         }
     }
 
+    private var isClosed = false
+
+    /// Closes the mailbox: later calls fail with `MailboxError.closed`.
+    public func close() { isClosed = true }
+
+    private func checkOpen() throws(MailboxError) {
+        if isClosed { throw MailboxError.closed }
+    }
+
     private func folder(_ name: String) throws(MailboxError) -> Folder {
+        try checkOpen()
         guard let folder = folderList[try MailboxRules.canonicalFolderName(name)] else {
             throw MailboxError.folderNotFound.with(message: "no folder named \"\(name)\"")
         }
@@ -77,7 +87,8 @@ public actor InMemoryMailbox: Mailbox {
 
     /// Every folder, INBOX first, then by name.
     public func folders() throws -> [FolderStatus] {
-        folderList.values.map(status).sorted(by: MailboxRules.folderOrder)
+        try checkOpen()
+        return folderList.values.map(status).sorted(by: MailboxRules.folderOrder)
     }
 
     /// One folder's status.
@@ -86,6 +97,7 @@ public actor InMemoryMailbox: Mailbox {
     /// Creates a folder.
     @discardableResult
     public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
+        try checkOpen()
         let canonical = try MailboxRules.canonicalFolderName(name)
         guard folderList[canonical] == nil else { throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists") }
         if let specialUse, specialUse == .inbox || folderList.values.contains(where: { $0.specialUse == specialUse }) {
@@ -352,6 +364,7 @@ public actor InMemoryMailbox: Mailbox {
 
     /// Usage and limits.
     public func usage() throws -> MailboxUsage {
-        MailboxUsage(bytes: usedBytes, messages: usedMessages, quota: configuration.quota)
+        try checkOpen()
+        return MailboxUsage(bytes: usedBytes, messages: usedMessages, quota: configuration.quota)
     }
 }

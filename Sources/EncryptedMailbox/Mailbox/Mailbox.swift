@@ -86,6 +86,8 @@ public protocol Mailbox: Sendable {
     func threads(in folder: String) async throws -> [[UInt32]]
     /// Current usage and limits.
     func usage() async throws -> MailboxUsage
+    /// Closes the mailbox and releases its writer lock; later calls fail with `MailboxError.closed`.
+    func close() async
 }
 
 extension Mailbox {

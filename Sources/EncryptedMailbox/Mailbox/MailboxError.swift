@@ -7,7 +7,7 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
         case invalidKeyword, invalidUIDSet, quotaExceeded, invalidQuery, readOnly, locked
-        case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, storage
+        case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, wrongPassphrase, storage
         case invalidMbox, io, closed
     }
 
@@ -51,6 +51,9 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The database opener stores files in clear and refuses a passphrase rather than ignore it.
     public static let passphraseNotSupported = MailboxError(
         .passphraseNotSupported, "this database opener does not encrypt; it takes no passphrase")
+    /// The passphrase does not open this mailbox (an encrypting opener reports its
+    /// wrong-key error as this).
+    public static let wrongPassphrase = MailboxError(.wrongPassphrase, "the passphrase does not open this mailbox")
     /// The database failed (the underlying SQLite message is attached).
     public static let storage = MailboxError(.storage, "the mailbox database failed")
     /// An mbox file is not in mbox format.

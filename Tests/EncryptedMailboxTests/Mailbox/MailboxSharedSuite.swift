@@ -150,6 +150,9 @@ struct MailboxSharedSuite {
         #expect(next.uid == 5)
         #expect(try await mailbox.fetch(.all, in: "INBOX", content: .metadata).map(\.uid) == [1, 5])
         #expect(try await mailbox.usage().messages == 2)
+        await mailbox.close()
+        await #expect(throws: MailboxError.closed) { try await mailbox.append(Samples.message(), to: "INBOX") }
+        await #expect(throws: MailboxError.closed) { try await mailbox.folders() }
     }
 
     @Test("Flags and keywords change with new MODSEQs; UNCHANGEDSINCE reports modified ones", arguments: MailboxFactory.all)
