@@ -203,6 +203,7 @@ public actor InMemoryMailbox: Mailbox {
                 switch content {
                 case .metadata: nil
                 case .header: Array(message.raw.prefix(message.parsed.headerLength))
+                case .text: Array(message.raw.dropFirst(message.parsed.headerLength))
                 case .whole: message.raw
                 }
             return FetchedMessage(

@@ -86,6 +86,7 @@ extension SQLiteMailbox {
                 switch content {
                 case .metadata: "NULL"
                 case .header: "(SELECT substr(c.raw, 1, b.header_length) FROM contents c WHERE c.id = b.id)"
+                case .text: "(SELECT substr(c.raw, b.header_length + 1) FROM contents c WHERE c.id = b.id)"
                 case .whole: "(SELECT c.raw FROM contents c WHERE c.id = b.id)"
                 }
             let sql = """

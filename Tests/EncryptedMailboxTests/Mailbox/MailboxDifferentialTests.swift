@@ -84,7 +84,7 @@ struct MailboxDifferentialTests {
                         case 78..<84: return "search \(try await mailbox.search(try SearchQuery(parsing: queries[step % queries.count]), in: folder))"
                         case 84..<88: return "changes \(try await mailbox.changes(in: folder, since: UInt64(step)))"
                         case 88..<92: return "threads \(try await mailbox.threads(in: folder))"
-                        case 92..<96: return "fetch \(Self.describe(try await mailbox.fetch(uids, in: folder, content: step % 2 == 0 ? .header : .whole)))"
+                        case 92..<96: return "fetch \(Self.describe(try await mailbox.fetch(uids, in: folder, content: [.header, .text, .whole, .metadata][step % 4])))"
                         default: return "usage \(try await mailbox.usage()) folders \(Self.describe(try await mailbox.folders()))"
                         }
                     })

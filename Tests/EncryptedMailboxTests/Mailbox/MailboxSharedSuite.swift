@@ -106,6 +106,8 @@ struct MailboxSharedSuite {
         #expect(headers.map(\.uid) == [2, 3])
         let header = try #require(headers[0].content)
         #expect(String(decoding: header, as: UTF8.self).hasSuffix("Message-ID: <m1@example.org>\r\n\r\n"))
+        let text = try await mailbox.fetch(UIDSet([2]), in: "INBOX", content: .text)
+        #expect(text.first?.content.map { header + $0 } == messages[1])
         let metadata = try await mailbox.fetch(try UIDSet(parsing: "5:*,1"), in: "INBOX", content: .metadata)
         #expect(metadata.map(\.uid) == [1, 5] && metadata.allSatisfy { $0.content == nil })
         // "n:*" with n past the end still names the last message (RFC 3501).
@@ -321,6 +323,10 @@ struct MailboxSharedSuite {
         #expect(fetched.map(\.content) == broken.map { Optional($0) })
         #expect(fetched.map(\.size) == broken.map(\.count))
         #expect(fetched[3].envelope.date == nil)
+        // Without a blank line the whole message is header and the body is empty.
+        let parts = try await mailbox.fetch(UIDSet([3]), in: "INBOX", content: .header) + mailbox.fetch(UIDSet([3]), in: "INBOX", content: .text)
+        #expect(parts.map(\.content) == [broken[2], []])
+        #expect(try await mailbox.fetch(UIDSet([1]), in: "INBOX", content: .text).first?.content == [])
         #expect(try await mailbox.search(.body("unterminated"), in: "INBOX") == [5])
     }
 
