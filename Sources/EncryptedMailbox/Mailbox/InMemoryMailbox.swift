@@ -329,13 +329,19 @@ public actor InMemoryMailbox: Mailbox {
             }
         }
         func hasWords(_ text: String) -> Bool { message.words.isSuperset(of: SearchQuery.words(text)) }
+        // As SQL's instr(): the empty text is in every value.
+        func holds(_ value: String, _ needle: String) -> Bool { needle.isEmpty || value.contains(needle) }
         switch query {
         case .all: return true
-        case .header(let name, let text): return SearchQuery.fold(field(name)).contains(SearchQuery.fold(text))
+        case .header(let name, let text): return holds(SearchQuery.fold(field(name)), SearchQuery.fold(text))
+        case .headerField(let name, let text):
+            let field = name.lowercased()
+            let needle = SearchQuery.fold(text)
+            return message.parsed.headerFields.contains { $0.name == field && holds($0.value, needle) }
         case .body(let text): return hasWords(text)
         case .text(let text):
             let needle = SearchQuery.fold(text)
-            return [.from, .to, .cc, .subject].contains { SearchQuery.fold(field($0)).contains(needle) } || hasWords(text)
+            return [.from, .to, .cc, .subject].contains { holds(SearchQuery.fold(field($0)), needle) } || hasWords(text)
         case .sentBefore(let date): return envelope.date.map { MailboxRules.seconds($0) < MailboxRules.seconds(date) } ?? false
         case .sentSince(let date): return envelope.date.map { MailboxRules.seconds($0) >= MailboxRules.seconds(date) } ?? false
         case .receivedBefore(let date): return message.internalDate < MailboxRules.seconds(date)

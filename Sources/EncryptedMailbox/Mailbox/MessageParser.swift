@@ -10,6 +10,9 @@ struct ParsedMessage: Sendable {
     var headerLength: Int
     /// Decoded text of the text/plain and text/html parts (tags removed), capped.
     var bodyText: String
+    /// Every top-level header field, name lowercased, value decoded and folded for search
+    /// (IMAP SEARCH HEADER), at most ``MessageParser/maxIndexedFields``.
+    var headerFields: [(name: String, value: String)]
 }
 
 /// Parses RFC 5322 / MIME messages for the index.
@@ -18,6 +21,8 @@ enum MessageParser {
     static let maxIndexedText = 1 << 20
     /// Deepest MIME nesting followed; deeper parts are not indexed.
     static let maxDepth = 24
+    /// Most header fields indexed per message.
+    static let maxIndexedFields = 200
 
     static func parse(_ message: [UInt8]) -> ParsedMessage {
         let slice = message[...]
@@ -39,7 +44,8 @@ enum MessageParser {
             references: HeaderBlock.messageIDs(in: header.first("references")),
             hasAttachment: hasAttachment
         )
-        return ParsedMessage(envelope: envelope, headerLength: header.end - slice.startIndex, bodyText: text)
+        let fields = header.fields.prefix(maxIndexedFields).map { ($0.name, SearchQuery.fold(EncodedWordDecoder.decode($0.value))) }
+        return ParsedMessage(envelope: envelope, headerLength: header.end - slice.startIndex, bodyText: text, headerFields: fields)
     }
 
     private static func walk(

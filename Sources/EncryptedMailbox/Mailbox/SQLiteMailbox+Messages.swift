@@ -43,6 +43,11 @@ extension SQLiteMailbox {
                 let bodyID = database.lastInsertRowID
                 try database.run("INSERT INTO contents(id, raw) VALUES (?, ?)", [bodyID, message.content])
                 try database.run("INSERT INTO body_text(rowid, text) VALUES (?, ?)", [bodyID, parsed.bodyText])
+                for (position, field) in parsed.headerFields.enumerated() {
+                    try database.run(
+                        "INSERT INTO header_fields(body_id, position, name, value_fold) VALUES (?, ?, ?, ?)",
+                        [bodyID, position, field.name, field.value])
+                }
                 let modSeq = try Self.nextModSeq(database)
                 try database.run(
                     """

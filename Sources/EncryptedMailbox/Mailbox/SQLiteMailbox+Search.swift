@@ -45,6 +45,9 @@ extension SQLiteMailbox {
             return "1"
         case .header(let field, let text):
             return "instr(\(column(field)), \(bind(.text(SearchQuery.fold(text))))) > 0"
+        case .headerField(let name, let text):
+            return "EXISTS (SELECT 1 FROM header_fields h WHERE h.body_id = b.id AND h.name = \(bind(.text(name.lowercased()))) "
+                + "AND instr(h.value_fold, \(bind(.text(SearchQuery.fold(text))))) > 0)"
         case .body(let text):
             return body(text)
         case .text(let text):

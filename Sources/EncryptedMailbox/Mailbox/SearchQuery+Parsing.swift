@@ -5,7 +5,8 @@ extension SearchQuery {
     ///
     /// - Terms next to each other are ANDed; `OR` between terms ORs them; `NOT term` or
     ///   `-term` negates; parentheses group.
-    /// - `from:`, `to:`, `cc:`, `subject:`, `msgid:` (header substring), `body:` (words),
+    /// - `from:`, `to:`, `cc:`, `subject:`, `msgid:` (header substring), `header:Name:text`
+    ///   (any header field), `body:` (words),
     ///   `text:`, `since:` / `before:` (internal date, `YYYY-MM-DD`, UTC), `sentsince:` /
     ///   `sentbefore:` (Date header), `larger:` / `smaller:` (bytes), `is:seen|unseen|answered|
     ///   flagged|deleted|draft` (and `un...` forms), `keyword:`, `uid:` (IMAP UID set),
@@ -131,6 +132,11 @@ private struct QueryParser {
         if let field = SearchQuery.HeaderField(rawValue: key) { return .header(field, value) }
         switch key {
         case "body": return .body(value)
+        case "header":
+            guard let separator = value.firstIndex(of: ":"), separator != value.startIndex else {
+                throw MailboxError.invalidQuery.with(message: "header: takes name:text, e.g. header:List-Id:ubuntu")
+            }
+            return .headerField(String(value[..<separator]), String(value[value.index(after: separator)...]))
         case "text": return .text(value)
         case "since": return .receivedSince(try date(value))
         case "before": return .receivedBefore(try date(value))

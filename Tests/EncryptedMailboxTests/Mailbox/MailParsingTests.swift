@@ -71,8 +71,10 @@ struct MailParsingTests {
         #expect(try SearchQuery(parsing: "NOT (a OR b)") == .not(.or([.text("a"), .text("b")])))
         #expect(try SearchQuery(parsing: "\"OR\"") == .text("OR"))
         #expect(try SearchQuery(parsing: "is:unanswered has:attachment larger:10") == .and([.not(.flags(.answered)), .hasAttachment, .larger(10)]))
+        #expect(try SearchQuery(parsing: "header:List-Id:ubuntu") == .headerField("List-Id", "ubuntu"))
+        #expect(try SearchQuery(parsing: "header:X-Flag:") == .headerField("X-Flag", ""))
         #expect(try SearchQuery(parsing: "since:2026-01-02") == .receivedSince(Date(timeIntervalSince1970: 1_767_312_000)))
-        for bad in ["", "(a", "a)", "OR a", "a OR", "nope:x", "larger:x", "since:2026-13-01", "is:blue", "has:wings", "\"open", "uid:0", "from:"] {
+        for bad in ["", "(a", "a)", "OR a", "a OR", "nope:x", "larger:x", "since:2026-13-01", "is:blue", "has:wings", "\"open", "uid:0", "from:", "header:nocolon", "header::x"] {
             #expect(throws: MailboxError.invalidQuery, "\(bad)") { try SearchQuery(parsing: bad) }
         }
     }

@@ -38,7 +38,7 @@ struct MailboxDifferentialTests {
         let fake = try MailboxFactory.fake(quota: quota)
         var random = Random(state: seed)
         let folderNames = ["INBOX", "Work", "Work/Old", "Trash", "Lists", "inbox/Sub"]
-        let queries = ["from:alice", "subject:7", "body:kernel", "is:seen", "-is:flagged larger:400", "keyword:k1 OR keyword:k2", "uid:3:*", "text:bob"]
+        let queries = ["header:from:alice", "-header:cc: OR is:draft", "header:subject:#3 OR -header:to:bob", "from:alice", "subject:7", "body:kernel", "is:seen", "-is:flagged larger:400", "keyword:k1 OR keyword:k2", "uid:3:*", "text:bob"]
         var log: [String] = []
         for step in 0..<400 {
             let folder = folderNames[random.next(folderNames.count)]

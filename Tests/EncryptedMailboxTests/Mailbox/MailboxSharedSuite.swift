@@ -365,6 +365,18 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.search(.or([]), in: "INBOX") == [])
         #expect(try await mailbox.search(.modSeqAtLeast(try await mailbox.status(of: "INBOX").highestModSeq), in: "INBOX") == [3])
         #expect(try await mailbox.search(.header(.messageID, "nothing"), in: "INBOX") == [])
+        // Any header field, by name (IMAP SEARCH HEADER).
+        try await mailbox.append(
+            Samples.message(subject: "list mail", extraHeaders: "List-Id: Ubuntu developers <ubuntu-devel.lists.ubuntu.com>\r\nX-Spam-Flag: NO\r\nX-Note: =?utf-8?q?caf=C3=A9?=\r\n"),
+            to: "INBOX")
+        #expect(try await uids("header:list-id:UBUNTU-DEVEL") == [4])
+        #expect(try await uids("header:X-Spam-Flag:") == [4])
+        #expect(try await uids("header:x-note:café") == [4])
+        #expect(try await uids("header:X-Spam-Flag:yes") == [])
+        #expect(try await uids("header:subject:report") == [1, 3])
+        #expect(try await mailbox.search(.headerField("date", "2026"), in: "INBOX") == [1, 2, 3, 4])
+        #expect(try await mailbox.search(.not(.headerField("list-id", "")), in: "INBOX") == [1, 2, 3])
+        #expect(try await mailbox.search(.header(.cc, ""), in: "INBOX") == [1, 2, 3, 4])
         // Quotes and FTS5 operators in the words cannot break the query.
         #expect(try await mailbox.search(.body("\"budget\" OR NEAR( *"), in: "INBOX") == [])
     }
