@@ -171,6 +171,7 @@ public actor InMemoryMailbox: Mailbox {
         try MailboxRules.checkQuota(
             configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
             addingBytes: messages.reduce(0) { $0 + $1.content.count }, addingMessages: messages.count)
+        try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
         var appended: [AppendedMessage] = []
         for (message, keywords) in zip(messages, keywordSets) {
             let parsed = MessageParser.parse(message.content)
@@ -260,6 +261,7 @@ public actor InMemoryMailbox: Mailbox {
                 addingBytes: messages.reduce(0) { $0 + $1.raw.count }, addingMessages: messages.count)
         }
         guard !messages.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+        try MailboxRules.checkUIDSpace(to.uidNext, adding: messages.count)
         let modSeq = nextModSeq()
         var newUIDs: [UInt32] = []
         for var message in messages {

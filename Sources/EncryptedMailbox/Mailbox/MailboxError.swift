@@ -8,7 +8,7 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
         case invalidKeyword, invalidUIDSet, quotaExceeded, invalidQuery, readOnly, locked
         case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, wrongPassphrase, storage
-        case invalidMbox, io, closed
+        case invalidMbox, io, closed, uidSpaceExhausted
     }
 
     private let code: Code
@@ -60,6 +60,8 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let invalidMbox = MailboxError(.invalidMbox, "not an mbox file")
     /// Reading or writing a file failed.
     public static let io = MailboxError(.io, "file input/output failed")
+    /// The folder has given out every 32-bit UID; it must be recreated (new UIDVALIDITY).
+    public static let uidSpaceExhausted = MailboxError(.uidSpaceExhausted, "the folder has no UIDs left")
     /// The mailbox was closed.
     public static let closed = MailboxError(.closed, "the mailbox is closed")
 

@@ -59,8 +59,21 @@ enum MailboxRules {
         }
     }
 
-    /// Seconds since 1970, as internal dates are kept.
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    /// Seconds since 1970, as internal dates are kept; clamped to years 1 to 9999 (an
+    /// infinite or absurd date must not crash a mailbox).
+    static func seconds(_ date: Date) -> Int64 {
+        let value = date.timeIntervalSince1970
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value, -62_135_596_800), 253_402_300_799).rounded(.down))
+    }
+
+    /// Throws when a folder whose UIDNEXT is `uidNext` cannot take `count` more messages:
+    /// UIDs are 32-bit and never reused.
+    static func checkUIDSpace(_ uidNext: UInt32, adding count: Int) throws(MailboxError) {
+        guard UInt64(uidNext) + UInt64(count) <= UInt64(UInt32.max) else {
+            throw MailboxError.uidSpaceExhausted
+        }
+    }
 }
 
 extension MailboxRules {

@@ -24,6 +24,7 @@ extension SQLiteMailbox {
         try database(writing: true) { database in
             var target = try self.folder(folder, in: database)
             try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
+            try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
             var appended: [AppendedMessage] = []
             for (message, keywords, parsed) in messages {
                 let envelope = parsed.envelope
@@ -189,6 +190,7 @@ extension SQLiteMailbox {
                 try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
             }
             guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+            try MailboxRules.checkUIDSpace(to.uidNext, adding: rows.count)
             let modSeq = Int64(try Self.nextModSeq(database))
             var sourceUIDs: [UInt32] = []
             var newUIDs: [UInt32] = []

@@ -171,7 +171,7 @@ private struct QueryParser {
     static func date(_ text: String) throws(MailboxError) -> Date {
         let parts = text.split(separator: "-").map { Int($0) }
         guard parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2],
-            (1...12).contains(month), (1...31).contains(day)
+            MailDateParser.validYears.contains(year), (1...12).contains(month), (1...31).contains(day)
         else { throw MailboxError.invalidQuery.with(message: "\"\(text)\" is not a YYYY-MM-DD date") }
         return Date(timeIntervalSince1970: TimeInterval(MailDateParser.daysFromCivil(year: year, month: month, day: day) * 86_400))
     }

@@ -60,6 +60,8 @@ struct MailboxPortabilityTests {
         #expect(MboxFormat.write(read) == file)
         #expect(throws: MailboxError.invalidMbox) { try MboxFormat.read(Array("Subject: not mbox\n".utf8)) }
         #expect(try MboxFormat.read([]).isEmpty)
+        let absurd = try MboxFormat.read(Array("From a@x Mon Jan  1 00:00:00 99999999999999\n\nbody\n".utf8))
+        #expect(absurd.count == 1 && absurd[0].date == nil && absurd[0].sender == "a@x")
         #expect(MboxFormat.envelopeSender(of: Array("From: \"A B\" <ab@example.org>\n\n".utf8)) == "ab@example.org")
         #expect(MboxFormat.envelopeSender(of: Array("Return-Path: <>\nFrom: nobody\n\n".utf8)) == "MAILER-DAEMON")
     }

@@ -319,6 +319,11 @@ struct MailboxSharedSuite {
             Array("Subject: \u{FF}".utf8) + [0xff, 0xfe, 0x0a, 0x0a] + Array("latin \u{e9}".utf8) + [0xe9],
         ]
         for message in broken { try await mailbox.append(message, to: "INBOX") }
+        // Absurd internal dates are clamped, not trusted and not fatal.
+        let infinite = try await mailbox.append(broken[2], to: "Trash", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: .infinity))
+        let far = try await mailbox.append(broken[2], to: "Trash", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: 1e300))
+        let dates = try await mailbox.fetch(UIDSet([infinite.uid, far.uid]), in: "Trash", content: .metadata).map(\.internalDate)
+        #expect(dates == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 253_402_300_799)])
         let fetched = try await mailbox.fetch(.all, in: "INBOX", content: .whole)
         #expect(fetched.map(\.content) == broken.map { Optional($0) })
         #expect(fetched.map(\.size) == broken.map(\.count))
