@@ -74,11 +74,27 @@ extension Mailbox {
         return try await appendInBatches(messages, to: folder)
     }
 
-    /// Appends the messages of the mbox file at `url` to `folder`.
+    /// Appends the messages of the mbox file at `url` to `folder`, reading the file a
+    /// message at a time and appending in batches (a failure keeps the earlier batches).
     @discardableResult
     public func importMbox(from url: URL, into folder: String) async throws -> [AppendedMessage] {
-        guard let data = try? Data(contentsOf: url) else { throw MailboxError.io.with(message: "cannot read \(url.lastPathComponent)") }
-        return try await importMbox(Array(data), into: folder)
+        var reader = try MboxFileReader(url: url)
+        defer { reader.close() }
+        let now = Date()
+        var appended: [AppendedMessage] = []
+        var batch: [MessageToAppend] = []
+        var batchBytes = 0
+        while let message = try reader.next() {
+            batch.append(MessageToAppend(message.content, internalDate: message.date ?? now))
+            batchBytes += message.content.count
+            if batch.count >= Self.exportBatch || batchBytes >= 32 << 20 {
+                appended += try await append(contentsOf: batch, to: folder)
+                batch.removeAll()
+                batchBytes = 0
+            }
+        }
+        if !batch.isEmpty { appended += try await append(contentsOf: batch, to: folder) }
+        return appended
     }
 
     /// Writes each message of the folder to `directory` (created if missing) as

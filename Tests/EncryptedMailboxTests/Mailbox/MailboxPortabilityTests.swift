@@ -38,6 +38,12 @@ struct MailboxPortabilityTests {
         let file = directory.url.appendingPathComponent("inbox.mbox")
         #expect(try await mailbox.exportMbox(folder: "INBOX", to: file) == Self.corpusSize)
         #expect(try Array(Data(contentsOf: file)) == mbox)
+        // Read back from the file a message at a time (several read chunks), in batches.
+        let reimported = try await mailbox.importMbox(from: file, into: "Archive")
+        #expect(reimported.count == Self.corpusSize)
+        let archived = try await mailbox.fetch(.all, in: "Archive", content: .whole)
+        #expect(archived.map(\.content) == fetched.map(\.content))
+        #expect(archived.map(\.internalDate) == fetched.map(\.internalDate))
     }
 
     @Test("mboxrd quoting survives From lines, quoted From lines, CRLF and a missing final newline")
