@@ -349,7 +349,7 @@ public actor InMemoryMailbox: Mailbox {
         case .receivedBefore(let date): return message.internalDate < MailboxRules.seconds(date)
         case .receivedSince(let date): return message.internalDate >= MailboxRules.seconds(date)
         case .flags(let flags): return message.flags.isSuperset(of: flags)
-        case .keyword(let keyword): return message.keywords.contains(keyword)
+        case .keyword(let keyword): return message.keywords.contains { $0.lowercased() == keyword.lowercased() }
         case .larger(let size): return message.raw.count > size
         case .smaller(let size): return message.raw.count < size
         case .uids(let set): return set.contains(message.uid, largest: largest)

@@ -30,7 +30,8 @@ enum MailboxRules {
         name == parent || name.hasPrefix(parent + "/")
     }
 
-    /// `keywords` checked as IMAP atoms (RFC 3501 `flag-keyword`), de-duplicated and sorted.
+    /// `keywords` checked as IMAP atoms (RFC 3501 `flag-keyword`), de-duplicated ignoring
+    /// case (IMAP keywords are case-insensitive; the first spelling stays) and sorted.
     /// - Throws: `MailboxError.invalidKeyword`.
     static func canonicalKeywords(_ keywords: [String]) throws(MailboxError) -> [String] {
         for keyword in keywords {
@@ -41,7 +42,8 @@ enum MailboxRules {
                 throw MailboxError.invalidKeyword.with(message: "a keyword must be 1 to 200 printable ASCII characters without spaces, brackets, quotes, %, * or \\")
             }
         }
-        return Array(Set(keywords)).sorted()
+        var seen = Set<String>()
+        return keywords.filter { seen.insert($0.lowercased()).inserted }.sorted { $0.lowercased() < $1.lowercased() }
     }
 
     /// The flags and keywords after `operation`.
@@ -54,8 +56,8 @@ enum MailboxRules {
         case .add(let added, let addedKeywords):
             return (flags.union(added.intersection(.all)), try canonicalKeywords(keywords + addedKeywords))
         case .remove(let removed, let removedKeywords):
-            let drop = Set(try canonicalKeywords(removedKeywords))
-            return (flags.subtracting(removed), keywords.filter { !drop.contains($0) })
+            let drop = Set(try canonicalKeywords(removedKeywords).map { $0.lowercased() })
+            return (flags.subtracting(removed), keywords.filter { !drop.contains($0.lowercased()) })
         }
     }
 

@@ -67,7 +67,8 @@ extension SQLiteMailbox {
             let bits = Int64(flags.rawValue)
             return "(m.flags & \(bind(.integer(bits)))) = \(bind(.integer(bits)))"
         case .keyword(let keyword):
-            return "instr(' ' || m.keywords || ' ', \(bind(.text(" \(keyword) ")))) > 0"
+            // Keywords are ASCII atoms, so SQL's ASCII lower() folds them as Swift does.
+            return "instr(' ' || lower(m.keywords) || ' ', \(bind(.text(" \(keyword.lowercased()) ")))) > 0"
         case .larger(let size):
             return "m.size > \(bind(.integer(Int64(size))))"
         case .smaller(let size):

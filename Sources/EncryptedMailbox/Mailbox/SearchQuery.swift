@@ -40,7 +40,7 @@ public indirect enum SearchQuery: Sendable, Hashable {
     case receivedSince(Date)
     /// Every one of these flags is set.
     case flags(MessageFlags)
-    /// The keyword is set (exact spelling).
+    /// The keyword is set (case-insensitive, as IMAP keywords are).
     case keyword(String)
     /// Larger than this many bytes.
     case larger(Int)

@@ -183,6 +183,12 @@ struct MailboxSharedSuite {
 
         let search = try await mailbox.search(.keyword("a"), in: "INBOX")
         #expect(search == [3])
+        // Keywords are case-insensitive: one spelling is kept, any spelling finds and removes it.
+        let cased = try await mailbox.store(.add([], keywords: ["B", "Junk", "junk"]), on: UIDSet([3]), in: "INBOX")
+        #expect(cased.changed.first?.keywords == ["a", "b", "Junk"])
+        #expect(try await mailbox.search(.keyword("JUNK"), in: "INBOX") == [3])
+        let uncased = try await mailbox.store(.remove([], keywords: ["JUNK", "A"]), on: UIDSet([3]), in: "INBOX")
+        #expect(uncased.changed.first?.keywords == ["b"])
         #expect(try await mailbox.search(.flags([.flagged]), in: "INBOX") == [1, 2])
         #expect(try await mailbox.search(.not(.flags([.seen])), in: "INBOX") == [2, 3])
     }
