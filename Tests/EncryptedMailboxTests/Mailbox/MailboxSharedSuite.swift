@@ -56,6 +56,31 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.usage().messages == 0)
     }
 
+    @Test("LIST patterns: * crosses levels, % does not, INBOX in any case", arguments: MailboxFactory.all)
+    func listPatterns(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        for name in ["Work", "Work/Projects", "Work/Projects/2026", "Workshop", "INBOX/Lists"] { try await mailbox.createFolder(name) }
+        func names(_ pattern: String, _ reference: String = "") async throws -> [String] {
+            try await mailbox.folders(matching: pattern, reference: reference).map(\.name)
+        }
+        #expect(try await names("*").count == 11)
+        #expect(try await names("%") == ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash", "Work", "Workshop"])
+        #expect(try await names("Work/%") == ["Work/Projects"])
+        #expect(try await names("Work/*") == ["Work/Projects", "Work/Projects/2026"])
+        #expect(try await names("Work*") == ["Work", "Work/Projects", "Work/Projects/2026", "Workshop"])
+        #expect(try await names("Work%") == ["Work", "Workshop"])
+        #expect(try await names("%/%", "Work/") == ["Work/Projects/2026"])
+        #expect(try await names("inbox") == ["INBOX"])
+        #expect(try await names("InBoX/%") == ["INBOX/Lists"])
+        #expect(try await names("Nothing*").isEmpty)
+        try await mailbox.createFolder("inboxes")
+        #expect(try await names("inboxes") == ["inboxes"])
+        #expect(try await names("INBOXES").isEmpty)
+        // A hostile pattern costs time in proportion to its length, not exponentially.
+        #expect(try await names(String(repeating: "*%", count: 200) + "x").isEmpty)
+        #expect(try await names("*%*%*%").count == 12)
+    }
+
     @Test("Renaming INBOX moves its messages to a new folder and leaves INBOX empty (RFC 3501)", arguments: MailboxFactory.all)
     func renameInbox(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox
