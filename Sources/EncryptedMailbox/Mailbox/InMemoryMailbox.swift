@@ -166,8 +166,9 @@ public actor InMemoryMailbox: Mailbox {
     /// Appends messages atomically.
     @discardableResult
     public func append(contentsOf messages: [MessageToAppend], to folder: String) throws -> [AppendedMessage] {
-        var target = try self.folder(folder)
         let keywordSets = try messages.map { (message) throws(MailboxError) in try MailboxRules.canonicalKeywords(message.keywords) }
+        var target = try self.folder(folder)
+        try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.content.count))
         try MailboxRules.checkQuota(
             configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
             addingBytes: messages.reduce(0) { $0 + $1.content.count }, addingMessages: messages.count)

@@ -6,7 +6,7 @@
 public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
-        case invalidKeyword, invalidUIDSet, quotaExceeded, invalidQuery, readOnly, locked
+        case invalidKeyword, invalidUIDSet, quotaExceeded, messageTooLarge, invalidQuery, readOnly, locked
         case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, wrongPassphrase, storage
         case invalidMbox, io, closed, uidSpaceExhausted
     }
@@ -36,6 +36,8 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let invalidUIDSet = MailboxError(.invalidUIDSet, "invalid UID set")
     /// The mailbox would exceed its byte or message quota.
     public static let quotaExceeded = MailboxError(.quotaExceeded, "the mailbox quota would be exceeded")
+    /// A message is larger than the mailbox accepts (`MailboxQuota.maxMessageBytes`).
+    public static let messageTooLarge = MailboxError(.messageTooLarge, "the message is too large")
     /// A search query could not be parsed.
     public static let invalidQuery = MailboxError(.invalidQuery, "invalid search query")
     /// The mailbox was opened read-only.

@@ -5,11 +5,14 @@ public struct MailboxQuota: Sendable, Hashable {
     public var maxBytes: Int?
     /// Most messages over all folders. nil: no limit.
     public var maxMessages: Int?
+    /// Largest single message accepted by append (IMAP APPENDLIMIT, RFC 7889). nil: no limit.
+    public var maxMessageBytes: Int?
 
     /// A quota; the defaults are no limits.
-    public init(maxBytes: Int? = nil, maxMessages: Int? = nil) {
+    public init(maxBytes: Int? = nil, maxMessages: Int? = nil, maxMessageBytes: Int? = nil) {
         self.maxBytes = maxBytes
         self.maxMessages = maxMessages
+        self.maxMessageBytes = maxMessageBytes
     }
 
     /// No limits.

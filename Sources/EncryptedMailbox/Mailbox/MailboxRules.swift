@@ -89,6 +89,13 @@ extension MailboxRules {
         return last == UInt32.max ? 1 : max(last + 1, clock)
     }
 
+    /// Throws `messageTooLarge` when one of `sizes` is above the quota's per-message limit.
+    static func checkMessageSizes(_ quota: MailboxQuota, _ sizes: [Int]) throws(MailboxError) {
+        if let limit = quota.maxMessageBytes, let largest = sizes.max(), largest > limit {
+            throw MailboxError.messageTooLarge.with(message: "a message of \(largest) bytes is over the limit of \(limit)")
+        }
+    }
+
     /// Throws `quotaExceeded` when adding `messages` messages of `bytes` bytes to `usage` breaks `quota`.
     static func checkQuota(_ quota: MailboxQuota, usedBytes: Int, usedMessages: Int, addingBytes bytes: Int, addingMessages messages: Int) throws(MailboxError) {
         if let maxBytes = quota.maxBytes, usedBytes + bytes > maxBytes {

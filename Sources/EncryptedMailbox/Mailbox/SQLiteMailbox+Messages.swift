@@ -23,6 +23,7 @@ extension SQLiteMailbox {
     private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) throws -> [AppendedMessage] {
         try database(writing: true) { database in
             var target = try self.folder(folder, in: database)
+            try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
             try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
             try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
             var appended: [AppendedMessage] = []

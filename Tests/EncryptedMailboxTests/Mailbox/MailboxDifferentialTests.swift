@@ -33,7 +33,7 @@ struct MailboxDifferentialTests {
 
     @Test("A random sequence of 400 operations gives the same answers on both", arguments: [UInt64(1), 2, 3])
     func sameAnswers(seed: UInt64) async throws {
-        let quota = MailboxQuota(maxBytes: 60_000, maxMessages: 120)
+        let quota = MailboxQuota(maxBytes: 60_000, maxMessages: 120, maxMessageBytes: 1_000)
         let sqlite = try MailboxFactory.sqlite(quota: quota)
         let fake = try MailboxFactory.fake(quota: quota)
         var random = Random(state: seed)
@@ -46,7 +46,7 @@ struct MailboxDifferentialTests {
             let uids = UIDSet([UInt32(random.next(12) + 1), UInt32(random.next(12) + 1), UInt32(random.next(30) + 1)])
             let choice = random.next(100)
             let flags = MessageFlags(rawValue: random.next(32))
-            let keywords = [["k1"], ["k2"], [], ["k1", "k2"]][random.next(4)]
+            let keywords = [["k1"], ["k2"], [], ["k1", "K2"], ["bad word"]][random.next(5)]
             let subject = "step \(step) #\(random.next(10))"
             let body = ["kernel panic", "budget", "Bob says hi", String(repeating: "x", count: random.next(900))][random.next(4)]
             let from = ["Alice <alice@example.org>", "bob@example.net"][random.next(2)]

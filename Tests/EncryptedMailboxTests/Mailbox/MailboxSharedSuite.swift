@@ -280,6 +280,14 @@ struct MailboxSharedSuite {
         _ = try await mailbox.expunge("Trash")
         try await mailbox.append(message, to: "INBOX")
 
+        let limited = try factory(quota: MailboxQuota(maxMessageBytes: message.count)).mailbox
+        try await limited.append(message, to: "INBOX")
+        await #expect(throws: MailboxError.messageTooLarge) { try await limited.append(message + [0x0a], to: "INBOX") }
+        await #expect(throws: MailboxError.messageTooLarge) {
+            try await limited.append(contentsOf: [MessageToAppend(message), MessageToAppend(message + [0x0a])], to: "INBOX")
+        }
+        #expect(try await limited.usage().messages == 1)
+
         let counted = try factory(quota: MailboxQuota(maxMessages: 2)).mailbox
         try await counted.append(Samples.message(), to: "INBOX")
         try await counted.append(Samples.message(), to: "INBOX")
