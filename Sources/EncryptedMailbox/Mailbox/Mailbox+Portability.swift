@@ -197,11 +197,3 @@ extension Mailbox {
         return names.filter { $0.hasSuffix("." + fileExtension) }.sorted().map { directory.appendingPathComponent($0) }
     }
 }
-
-/// How ``Mailbox/exportAll(to:layout:)`` lays a mailbox out on disk.
-public enum MailboxExportLayout: Sendable, Hashable {
-    /// One mboxrd file per folder: `<folder path>.mbox`.
-    case mbox
-    /// One directory per folder with one `.eml` file per message.
-    case eml
-}
