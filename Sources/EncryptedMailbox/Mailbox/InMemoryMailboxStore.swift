@@ -31,10 +31,16 @@ public actor InMemoryMailboxStore: MailboxStoring {
         self.configuration = configuration
     }
 
-    private func check(userID: String, passphrase: String?) throws(MailboxError) {
+    // The checks run in the order MailboxStore makes them: user id, existence, writer
+    // lock, then the passphrase (which the file's opener checks last).
+    private func check(userID: String) throws(MailboxError) {
         guard !userID.isEmpty, userID.utf8.count <= 1024 else { throw MailboxError.invalidUserID }
+    }
+
+    private func check(passphrase: String?, expected: String?) throws(MailboxError) {
         if configuration.encrypts {
-            guard passphrase != nil else { throw MailboxError.wrongPassphrase.with(message: "this store needs a passphrase") }
+            guard let passphrase else { throw MailboxError.wrongPassphrase.with(message: "this store needs a passphrase") }
+            guard expected == nil || passphrase == expected else { throw MailboxError.wrongPassphrase }
         } else if passphrase != nil {
             throw MailboxError.passphraseNotSupported
         }
@@ -42,8 +48,9 @@ public actor InMemoryMailboxStore: MailboxStoring {
 
     /// Creates a mailbox and opens it for writing.
     public func createMailbox(userID: String, passphrase: String?) throws -> any Mailbox {
-        try check(userID: userID, passphrase: passphrase)
+        try check(userID: userID)
         guard entries[userID] == nil else { throw MailboxError.mailboxExists }
+        try check(passphrase: passphrase, expected: nil)
         var mailboxConfiguration = InMemoryMailbox.Configuration()
         mailboxConfiguration.quota = configuration.quota
         entries[userID] = Entry(mailbox: InMemoryMailbox(configuration: mailboxConfiguration), passphrase: passphrase, writer: nil)
@@ -52,13 +59,13 @@ public actor InMemoryMailboxStore: MailboxStoring {
 
     /// Opens a mailbox for writing or read-only.
     public func openMailbox(userID: String, passphrase: String?, readOnly: Bool) throws -> any Mailbox {
-        try check(userID: userID, passphrase: passphrase)
+        try check(userID: userID)
         guard var entry = entries[userID] else { throw MailboxError.mailboxNotFound }
-        guard entry.passphrase == passphrase else { throw MailboxError.wrongPassphrase }
+        if !readOnly && entry.writer != nil { throw MailboxError.locked }
+        try check(passphrase: passphrase, expected: entry.passphrase)
         if readOnly {
             return InMemoryMailboxHandle(backing: entry.mailbox, readOnly: true) {}
         }
-        guard entry.writer == nil else { throw MailboxError.locked }
         let token = UUID()
         entry.writer = token
         entries[userID] = entry
@@ -73,6 +80,7 @@ public actor InMemoryMailboxStore: MailboxStoring {
 
     /// Deletes a mailbox.
     public func deleteMailbox(userID: String) throws {
+        try check(userID: userID)
         guard let entry = entries[userID] else { throw MailboxError.mailboxNotFound }
         guard entry.writer == nil else { throw MailboxError.locked }
         entries[userID] = nil
@@ -80,7 +88,7 @@ public actor InMemoryMailboxStore: MailboxStoring {
 
     /// True when the user has a mailbox.
     public func mailboxExists(userID: String) throws -> Bool {
-        guard !userID.isEmpty, userID.utf8.count <= 1024 else { throw MailboxError.invalidUserID }
+        try check(userID: userID)
         return entries[userID] != nil
     }
 }

@@ -31,6 +31,9 @@ struct MailboxStoringSuite {
         await #expect(throws: MailboxError.mailboxNotFound) { try await store.openMailbox(userID: "u", passphrase: nil, readOnly: false) }
         await #expect(throws: MailboxError.invalidUserID) { try await store.createMailbox(userID: "", passphrase: nil) }
         await #expect(throws: MailboxError.passphraseNotSupported) { try await store.createMailbox(userID: "u", passphrase: "x") }
+        await #expect(throws: MailboxError.mailboxNotFound) { try await store.openMailbox(userID: "u", passphrase: "x", readOnly: true) }
+        await #expect(throws: MailboxError.invalidUserID) { try await store.deleteMailbox(userID: "") }
+        await #expect(throws: MailboxError.invalidUserID) { try await store.mailboxExists(userID: String(repeating: "u", count: 1025)) }
         #expect(try await !store.mailboxExists(userID: "u"))
 
         let writer = try await store.createMailbox(userID: "u", passphrase: nil)
@@ -38,6 +41,9 @@ struct MailboxStoringSuite {
         await #expect(throws: MailboxError.mailboxExists) { try await store.createMailbox(userID: "u", passphrase: nil) }
         await #expect(throws: MailboxError.locked) { try await store.openMailbox(userID: "u", passphrase: nil, readOnly: false) }
         await #expect(throws: MailboxError.locked) { try await store.deleteMailbox(userID: "u") }
+        await #expect(throws: MailboxError.mailboxExists) { try await store.createMailbox(userID: "u", passphrase: "x") }
+        await #expect(throws: MailboxError.locked) { try await store.openMailbox(userID: "u", passphrase: "x", readOnly: false) }
+        await #expect(throws: MailboxError.passphraseNotSupported) { try await store.openMailbox(userID: "u", passphrase: "x", readOnly: true) }
         try await writer.append(Samples.message(subject: "kept"), to: "INBOX")
 
         let reader = try await store.openMailbox(userID: "u", passphrase: nil, readOnly: true)
