@@ -109,4 +109,12 @@ struct MailParsingTests {
         #expect(!parsed.bodyText.contains("iVBOR"))
         #expect(!parsed.envelope.hasAttachment)
     }
+
+    @Test("Base subjects drop reply and forward marks and list tags (RFC 5256 2.1)", arguments: [
+        ("Re: hello", "hello"), ("RE: Re[2]: Fwd:  hello  world (fwd)", "hello world"), ("[PATCH] fix it", "fix it"),
+        ("[fwd: Re: news]", "news"), ("[only]", "[only]"), ("Re:", ""), ("Réponse", "réponse"), ("fwd(x)", "fwd(x)"),
+    ])
+    func baseSubjects(subject: String, base: String) {
+        #expect(BaseSubject.of(subject) == base)
+    }
 }

@@ -425,6 +425,31 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.search(.body("\"budget\" OR NEAR( *"), in: "INBOX") == [])
     }
 
+    @Test("SORT orders by base subject, sender, dates and size, with REVERSE and UID ties (RFC 5256)", arguments: MailboxFactory.all)
+    func sort(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let rows: [(subject: String, from: String, date: String, body: Int, arrival: Int)] = [
+            ("Re: [ubuntu-devel] Fwd: Kernel", "Zed <zed@example.org>", "2 Jan 2026 10:00 +0000", 10, 500),
+            ("apple", "bob@example.org", "1 Jan 2026 10:00 +0000", 300, 400),
+            ("kernel (fwd)", "\"Carol, C.\" <Carol@example.org>", "broken date", 50, 300),
+            ("RE: re: Apple", "alice@example.org", "3 Jan 2026 10:00 +0000", 200, 100),
+        ]
+        for row in rows {
+            try await mailbox.append(
+                Samples.message(subject: row.subject, from: row.from, date: row.date, body: String(repeating: "z", count: row.body)),
+                to: "INBOX", flags: [], keywords: [], internalDate: Samples.date(row.arrival))
+        }
+        #expect(try await mailbox.sort([SortKey(.subject)], in: "INBOX") == [2, 4, 1, 3])
+        #expect(try await mailbox.sort([SortKey(.subject, reverse: true)], in: "INBOX") == [1, 3, 2, 4])
+        #expect(try await mailbox.sort([SortKey(.from)], in: "INBOX") == [4, 2, 3, 1])
+        #expect(try await mailbox.sort([SortKey(.arrival)], in: "INBOX") == [4, 3, 2, 1])
+        // Message 3 has no usable Date, so its internal date (300) stands in.
+        #expect(try await mailbox.sort([SortKey(.date)], in: "INBOX") == [3, 2, 1, 4])
+        #expect(try await mailbox.sort([SortKey(.size, reverse: true)], in: "INBOX") == [2, 4, 3, 1])
+        #expect(try await mailbox.sort([SortKey(.to), SortKey(.subject)], in: "INBOX") == [2, 4, 1, 3])
+        #expect(try await mailbox.sort([SortKey(.subject)], matching: .not(.header(.subject, "apple")), in: "INBOX") == [1, 3])
+    }
+
     @Test("Threads join messages by Message-ID, In-Reply-To and References", arguments: MailboxFactory.all)
     func threads(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox
