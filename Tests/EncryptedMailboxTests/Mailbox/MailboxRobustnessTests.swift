@@ -67,4 +67,26 @@ struct MailboxRobustnessTests {
         }
         #expect(rejected > 0 && rejected < Self.rounds)
     }
+
+    @Test("Thread trees from random, looping references hold every message exactly once")
+    func threadTrees() {
+        var random = Random(state: 31)
+        for _ in 0..<50 {
+            let messages = (1...UInt32(120)).map { uid in
+                let id = random.next(5) == 0 ? nil : "m\(random.next(60))"
+                let references = (0..<random.next(6)).map { _ in "m\(random.next(60))" }
+                return FetchedMessage(
+                    uid: uid, flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: TimeInterval(random.next(1000))), modSeq: 1, size: 0,
+                    envelope: MessageEnvelope(
+                        date: random.next(3) == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(random.next(1000))), messageID: id,
+                        inReplyTo: random.next(2) == 0 ? ["m\(random.next(60))"] : [], references: references),
+                    content: nil)
+            }
+            func uids(_ nodes: [MessageThreadNode]) -> [UInt32] { nodes.flatMap { ($0.uid.map { [$0] } ?? []) + uids($0.children) } }
+            func hasEmptyGap(_ nodes: [MessageThreadNode]) -> Bool { nodes.contains { $0.uid == nil && $0.children.isEmpty || hasEmptyGap($0.children) } }
+            let tree = ThreadTreeBuilder.build(messages)
+            #expect(uids(tree).sorted() == messages.map(\.uid))
+            #expect(!hasEmptyGap(tree))
+        }
+    }
 }

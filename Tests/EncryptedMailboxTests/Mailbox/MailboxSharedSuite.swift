@@ -463,6 +463,35 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.threads(in: "INBOX") == [[1, 3, 4], [2], [5], [6, 7]])
     }
 
+    @Test("Thread trees link replies, keep gaps for missing parents and sort by date (RFC 5256)", arguments: MailboxFactory.all)
+    func threadTrees(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let messages: [(id: String?, inReplyTo: String?, references: String?, date: String)] = [
+            ("a@x", nil, nil, "1 Jan 2026 10:00 +0000"),
+            ("b@x", nil, "<a@x>", "2 Jan 2026 10:00 +0000"),
+            ("c@x", nil, "<a@x> <b@x>", "3 Jan 2026 10:00 +0000"),
+            ("d@x", "missing@x", nil, "4 Jan 2026 10:00 +0000"),
+            ("e@x", nil, "<missing@x>", "5 Jan 2026 10:00 +0000"),
+            ("f@x", nil, "<gone1@x> <gone2@x>", "6 Jan 2026 10:00 +0000"),
+            (nil, nil, nil, "31 Dec 2025 10:00 +0000"),
+            ("g@x", "a@x", nil, "2 Jan 2026 12:00 +0000"),
+            ("h@x", nil, "<h@x>", "7 Jan 2026 10:00 +0000"),
+        ]
+        for message in messages {
+            try await mailbox.append(
+                Samples.message(messageID: message.id, inReplyTo: message.inReplyTo, references: message.references, date: message.date),
+                to: "INBOX")
+        }
+        typealias Node = MessageThreadNode
+        #expect(try await mailbox.threadTree(in: "INBOX") == [
+            Node(uid: 7),
+            Node(uid: 1, children: [Node(uid: 2, children: [Node(uid: 3)]), Node(uid: 8)]),
+            Node(uid: nil, children: [Node(uid: 4), Node(uid: 5)]),
+            Node(uid: 6),
+            Node(uid: 9),
+        ])
+    }
+
     @Test("Concurrent appends from two tasks keep UIDs and MODSEQs strictly increasing", arguments: MailboxFactory.all)
     func concurrentAppends(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox
