@@ -6,6 +6,8 @@ public enum FetchContent: Sendable, Hashable {
     case metadata
     /// Metadata and the header block (up to and including the blank line), byte-exact.
     case header
+    /// Metadata and the body: everything after the header's blank line (BODY[TEXT]).
+    case text
     /// Metadata and the whole message, byte-exact (RFC822 / BODY[]).
     case whole
 }
@@ -26,7 +28,8 @@ public struct FetchedMessage: Sendable, Hashable {
     public var size: Int
     /// The indexed header fields.
     public var envelope: MessageEnvelope
-    /// The bytes asked for: nil for `.metadata`, the header for `.header`, all for `.whole`.
+    /// The bytes asked for: nil for `.metadata`, the header for `.header`, the body for
+    /// `.text`, all for `.whole`.
     public var content: [UInt8]?
 
     /// A fetched message from its parts.

@@ -51,7 +51,17 @@ public actor InMemoryMailbox: Mailbox {
         }
     }
 
+    private var isClosed = false
+
+    /// Closes the mailbox: later calls fail with `MailboxError.closed`.
+    public func close() { isClosed = true }
+
+    private func checkOpen() throws(MailboxError) {
+        if isClosed { throw MailboxError.closed }
+    }
+
     private func folder(_ name: String) throws(MailboxError) -> Folder {
+        try checkOpen()
         guard let folder = folderList[try MailboxRules.canonicalFolderName(name)] else {
             throw MailboxError.folderNotFound.with(message: "no folder named \"\(name)\"")
         }
@@ -77,7 +87,8 @@ public actor InMemoryMailbox: Mailbox {
 
     /// Every folder, INBOX first, then by name.
     public func folders() throws -> [FolderStatus] {
-        folderList.values.map(status).sorted(by: MailboxRules.folderOrder)
+        try checkOpen()
+        return folderList.values.map(status).sorted(by: MailboxRules.folderOrder)
     }
 
     /// One folder's status.
@@ -86,6 +97,7 @@ public actor InMemoryMailbox: Mailbox {
     /// Creates a folder.
     @discardableResult
     public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
+        try checkOpen()
         let canonical = try MailboxRules.canonicalFolderName(name)
         guard folderList[canonical] == nil else { throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists") }
         if let specialUse, specialUse == .inbox || folderList.values.contains(where: { $0.specialUse == specialUse }) {
@@ -148,20 +160,35 @@ public actor InMemoryMailbox: Mailbox {
     public func append(
         _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
     ) throws -> AppendedMessage {
+        try append(contentsOf: [MessageToAppend(message, flags: flags, keywords: keywords, internalDate: internalDate)], to: folder)[0]
+    }
+
+    /// Appends messages atomically.
+    @discardableResult
+    public func append(contentsOf messages: [MessageToAppend], to folder: String) throws -> [AppendedMessage] {
+        let keywordSets = try messages.map { (message) throws(MailboxError) in try MailboxRules.canonicalKeywords(message.keywords) }
         var target = try self.folder(folder)
-        let keywords = try MailboxRules.canonicalKeywords(keywords)
-        try MailboxRules.checkQuota(configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages, addingBytes: message.count, addingMessages: 1)
-        let parsed = MessageParser.parse(message)
-        let modSeq = nextModSeq()
-        let uid = target.uidNext
-        target.messages.append(
-            StoredMessage(
-                uid: uid, flags: flags.intersection(.all), keywords: keywords, internalDate: MailboxRules.seconds(internalDate),
-                modSeq: modSeq, raw: message, parsed: parsed, words: Set(SearchQuery.words(parsed.bodyText))))
-        target.uidNext += 1
-        target.highestModSeq = modSeq
+        try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.content.count))
+        try MailboxRules.checkQuota(
+            configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
+            addingBytes: messages.reduce(0) { $0 + $1.content.count }, addingMessages: messages.count)
+        try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
+        var appended: [AppendedMessage] = []
+        for (message, keywords) in zip(messages, keywordSets) {
+            let parsed = MessageParser.parse(message.content)
+            let modSeq = nextModSeq()
+            let uid = target.uidNext
+            target.messages.append(
+                StoredMessage(
+                    uid: uid, flags: message.flags.intersection(.all), keywords: keywords,
+                    internalDate: MailboxRules.seconds(message.internalDate), modSeq: modSeq, raw: message.content, parsed: parsed,
+                    words: Set(SearchQuery.words(parsed.bodyText))))
+            target.uidNext += 1
+            target.highestModSeq = modSeq
+            appended.append(AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq))
+        }
         folderList[target.name] = target
-        return AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq)
+        return appended
     }
 
     private func indices(of uids: UIDSet, in folder: Folder) -> [Int] {
@@ -178,6 +205,7 @@ public actor InMemoryMailbox: Mailbox {
                 switch content {
                 case .metadata: nil
                 case .header: Array(message.raw.prefix(message.parsed.headerLength))
+                case .text: Array(message.raw.dropFirst(message.parsed.headerLength))
                 case .whole: message.raw
                 }
             return FetchedMessage(
@@ -234,6 +262,7 @@ public actor InMemoryMailbox: Mailbox {
                 addingBytes: messages.reduce(0) { $0 + $1.raw.count }, addingMessages: messages.count)
         }
         guard !messages.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+        try MailboxRules.checkUIDSpace(to.uidNext, adding: messages.count)
         let modSeq = nextModSeq()
         var newUIDs: [UInt32] = []
         for var message in messages {
@@ -303,19 +332,25 @@ public actor InMemoryMailbox: Mailbox {
             }
         }
         func hasWords(_ text: String) -> Bool { message.words.isSuperset(of: SearchQuery.words(text)) }
+        // As SQL's instr(): the empty text is in every value.
+        func holds(_ value: String, _ needle: String) -> Bool { needle.isEmpty || value.contains(needle) }
         switch query {
         case .all: return true
-        case .header(let name, let text): return SearchQuery.fold(field(name)).contains(SearchQuery.fold(text))
+        case .header(let name, let text): return holds(SearchQuery.fold(field(name)), SearchQuery.fold(text))
+        case .headerField(let name, let text):
+            let field = name.lowercased()
+            let needle = SearchQuery.fold(text)
+            return message.parsed.headerFields.contains { $0.name == field && holds($0.value, needle) }
         case .body(let text): return hasWords(text)
         case .text(let text):
             let needle = SearchQuery.fold(text)
-            return [.from, .to, .cc, .subject].contains { SearchQuery.fold(field($0)).contains(needle) } || hasWords(text)
+            return [.from, .to, .cc, .subject].contains { holds(SearchQuery.fold(field($0)), needle) } || hasWords(text)
         case .sentBefore(let date): return envelope.date.map { MailboxRules.seconds($0) < MailboxRules.seconds(date) } ?? false
         case .sentSince(let date): return envelope.date.map { MailboxRules.seconds($0) >= MailboxRules.seconds(date) } ?? false
         case .receivedBefore(let date): return message.internalDate < MailboxRules.seconds(date)
         case .receivedSince(let date): return message.internalDate >= MailboxRules.seconds(date)
         case .flags(let flags): return message.flags.isSuperset(of: flags)
-        case .keyword(let keyword): return message.keywords.contains(keyword)
+        case .keyword(let keyword): return message.keywords.contains { $0.lowercased() == keyword.lowercased() }
         case .larger(let size): return message.raw.count > size
         case .smaller(let size): return message.raw.count < size
         case .uids(let set): return set.contains(message.uid, largest: largest)
@@ -339,6 +374,7 @@ public actor InMemoryMailbox: Mailbox {
 
     /// Usage and limits.
     public func usage() throws -> MailboxUsage {
-        MailboxUsage(bytes: usedBytes, messages: usedMessages, quota: configuration.quota)
+        try checkOpen()
+        return MailboxUsage(bytes: usedBytes, messages: usedMessages, quota: configuration.quota)
     }
 }

@@ -3,6 +3,9 @@ import Foundation
 /// Parses RFC 5322 dates leniently, obsolete forms included: optional day name, two-digit
 /// years, named zones (UT, GMT, EST...), comments, missing seconds, extra spaces.
 enum MailDateParser {
+    /// Years a date may have: wide enough for any real mail, narrow enough that no
+    /// arithmetic on it can overflow.
+    static let validYears = 1...9999
     static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     private static let zoneNames: [String: Int] = [
         "ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5 * 60, "edt": -4 * 60, "cst": -6 * 60, "cdt": -5 * 60,
@@ -33,8 +36,9 @@ enum MailDateParser {
             day = number
             month = named + 1
         }
-        guard let day, let month, (1...31).contains(day), var year = Int(tokens[2]) else { return nil }
+        guard let day, let month, (1...31).contains(day), var year = Int(tokens[2]), year >= 0 else { return nil }
         if tokens[2].count <= 2 { year += year < 50 ? 2000 : 1900 } else if tokens[2].count == 3 { year += 1900 }
+        guard validYears.contains(year) else { return nil }
         let clock = tokens[3].split(separator: ":").map { Int($0) }
         guard clock.count == 2 || clock.count == 3, let hour = clock[0], let minute = clock[1],
             (0...23).contains(hour), (0...59).contains(minute)

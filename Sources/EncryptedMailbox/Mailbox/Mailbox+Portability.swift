@@ -6,7 +6,7 @@ import Foundation
 /// mbox `From ` line or the `.eml` file's modification time. Flags are not carried (mbox
 /// has no standard place for them that would not change the message bytes).
 extension Mailbox {
-    /// How many messages are read from the mailbox at a time while exporting.
+    /// How many messages are read (export) or appended (import) at a time.
     static var exportBatch: Int { 256 }
 
     /// Calls `body` with the folder's messages, whole, in UID order, a batch at a time.
@@ -18,6 +18,19 @@ extension Mailbox {
             try body(try await fetch(UIDSet(batch), in: folder, content: .whole))
             start += batch.count
         }
+    }
+
+    /// Appends `messages` in order, a transaction per batch of ``exportBatch``: an import
+    /// that fails part-way (quota) keeps the batches before the failing one.
+    private func appendInBatches(_ messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage] {
+        var appended: [AppendedMessage] = []
+        var start = 0
+        while start < messages.count {
+            let end = min(start + Self.exportBatch, messages.count)
+            appended += try await append(contentsOf: Array(messages[start..<end]), to: folder)
+            start = end
+        }
+        return appended
     }
 
     /// The folder as an mboxrd file, in UID order.
@@ -56,18 +69,32 @@ extension Mailbox {
     /// `From ` line's date as its internal date (or now, when it has none).
     @discardableResult
     public func importMbox(_ data: [UInt8], into folder: String) async throws -> [AppendedMessage] {
-        var appended: [AppendedMessage] = []
-        for message in try MboxFormat.read(data) {
-            appended.append(try await append(message.content, to: folder, flags: [], keywords: [], internalDate: message.date ?? Date()))
-        }
-        return appended
+        let now = Date()
+        let messages = try MboxFormat.read(data).map { MessageToAppend($0.content, internalDate: $0.date ?? now) }
+        return try await appendInBatches(messages, to: folder)
     }
 
-    /// Appends the messages of the mbox file at `url` to `folder`.
+    /// Appends the messages of the mbox file at `url` to `folder`, reading the file a
+    /// message at a time and appending in batches (a failure keeps the earlier batches).
     @discardableResult
     public func importMbox(from url: URL, into folder: String) async throws -> [AppendedMessage] {
-        guard let data = try? Data(contentsOf: url) else { throw MailboxError.io.with(message: "cannot read \(url.lastPathComponent)") }
-        return try await importMbox(Array(data), into: folder)
+        var reader = try MboxFileReader(url: url)
+        defer { reader.close() }
+        let now = Date()
+        var appended: [AppendedMessage] = []
+        var batch: [MessageToAppend] = []
+        var batchBytes = 0
+        while let message = try reader.next() {
+            batch.append(MessageToAppend(message.content, internalDate: message.date ?? now))
+            batchBytes += message.content.count
+            if batch.count >= Self.exportBatch || batchBytes >= 32 << 20 {
+                appended += try await append(contentsOf: batch, to: folder)
+                batch.removeAll()
+                batchBytes = 0
+            }
+        }
+        if !batch.isEmpty { appended += try await append(contentsOf: batch, to: folder) }
+        return appended
     }
 
     /// Writes each message of the folder to `directory` (created if missing) as
@@ -95,13 +122,13 @@ extension Mailbox {
     /// file name order, each with its modification time as internal date.
     @discardableResult
     public func importEML(from directory: URL, into folder: String) async throws -> [AppendedMessage] {
-        var appended: [AppendedMessage] = []
+        var messages: [MessageToAppend] = []
         for url in try Self.files(in: directory, withExtension: "eml") {
             guard let data = try? Data(contentsOf: url) else { throw MailboxError.io.with(message: "cannot read \(url.lastPathComponent)") }
             let modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
-            appended.append(try await append(Array(data), to: folder, flags: [], keywords: [], internalDate: modified))
+            messages.append(MessageToAppend(Array(data), internalDate: modified))
         }
-        return appended
+        return try await appendInBatches(messages, to: folder)
     }
 
 
@@ -169,12 +196,4 @@ extension Mailbox {
         }
         return names.filter { $0.hasSuffix("." + fileExtension) }.sorted().map { directory.appendingPathComponent($0) }
     }
-}
-
-/// How ``Mailbox/exportAll(to:layout:)`` lays a mailbox out on disk.
-public enum MailboxExportLayout: Sendable, Hashable {
-    /// One mboxrd file per folder: `<folder path>.mbox`.
-    case mbox
-    /// One directory per folder with one `.eml` file per message.
-    case eml
 }

@@ -52,6 +52,12 @@ public protocol Mailbox: Sendable {
     func append(
         _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
     ) async throws -> AppendedMessage
+    /// Appends several messages atomically (IMAP MULTIAPPEND, RFC 3502): all are stored or
+    /// none is, and the quota is checked for the whole batch. Each gets its own UID and
+    /// MODSEQ, in order.
+    /// - Throws: as ``append(_:to:flags:keywords:internalDate:)``.
+    @discardableResult
+    func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage]
     /// The messages of `folder` whose UIDs are in `uids`, ascending, with `content`.
     func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage]
     /// Changes flags and keywords. With `unchangedSince`, messages whose MODSEQ is above it
@@ -80,6 +86,8 @@ public protocol Mailbox: Sendable {
     func threads(in folder: String) async throws -> [[UInt32]]
     /// Current usage and limits.
     func usage() async throws -> MailboxUsage
+    /// Closes the mailbox and releases its writer lock; later calls fail with `MailboxError.closed`.
+    func close() async
 }
 
 extension Mailbox {

@@ -6,9 +6,9 @@
 public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
-        case invalidKeyword, invalidUIDSet, quotaExceeded, invalidQuery, readOnly, locked
-        case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, storage
-        case invalidMbox, io, closed
+        case invalidKeyword, invalidUIDSet, quotaExceeded, messageTooLarge, invalidQuery, readOnly, locked
+        case mailboxNotFound, mailboxExists, invalidUserID, passphraseNotSupported, wrongPassphrase, storage
+        case invalidMbox, io, closed, uidSpaceExhausted
     }
 
     private let code: Code
@@ -36,6 +36,8 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let invalidUIDSet = MailboxError(.invalidUIDSet, "invalid UID set")
     /// The mailbox would exceed its byte or message quota.
     public static let quotaExceeded = MailboxError(.quotaExceeded, "the mailbox quota would be exceeded")
+    /// A message is larger than the mailbox accepts (`MailboxQuota.maxMessageBytes`).
+    public static let messageTooLarge = MailboxError(.messageTooLarge, "the message is too large")
     /// A search query could not be parsed.
     public static let invalidQuery = MailboxError(.invalidQuery, "invalid search query")
     /// The mailbox was opened read-only.
@@ -51,12 +53,17 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The database opener stores files in clear and refuses a passphrase rather than ignore it.
     public static let passphraseNotSupported = MailboxError(
         .passphraseNotSupported, "this database opener does not encrypt; it takes no passphrase")
+    /// The passphrase does not open this mailbox (an encrypting opener reports its
+    /// wrong-key error as this).
+    public static let wrongPassphrase = MailboxError(.wrongPassphrase, "the passphrase does not open this mailbox")
     /// The database failed (the underlying SQLite message is attached).
     public static let storage = MailboxError(.storage, "the mailbox database failed")
     /// An mbox file is not in mbox format.
     public static let invalidMbox = MailboxError(.invalidMbox, "not an mbox file")
     /// Reading or writing a file failed.
     public static let io = MailboxError(.io, "file input/output failed")
+    /// The folder has given out every 32-bit UID; it must be recreated (new UIDVALIDITY).
+    public static let uidSpaceExhausted = MailboxError(.uidSpaceExhausted, "the folder has no UIDs left")
     /// The mailbox was closed.
     public static let closed = MailboxError(.closed, "the mailbox is closed")
 

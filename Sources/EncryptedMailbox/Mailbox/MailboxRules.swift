@@ -30,7 +30,8 @@ enum MailboxRules {
         name == parent || name.hasPrefix(parent + "/")
     }
 
-    /// `keywords` checked as IMAP atoms (RFC 3501 `flag-keyword`), de-duplicated and sorted.
+    /// `keywords` checked as IMAP atoms (RFC 3501 `flag-keyword`), de-duplicated ignoring
+    /// case (IMAP keywords are case-insensitive; the first spelling stays) and sorted.
     /// - Throws: `MailboxError.invalidKeyword`.
     static func canonicalKeywords(_ keywords: [String]) throws(MailboxError) -> [String] {
         for keyword in keywords {
@@ -41,7 +42,8 @@ enum MailboxRules {
                 throw MailboxError.invalidKeyword.with(message: "a keyword must be 1 to 200 printable ASCII characters without spaces, brackets, quotes, %, * or \\")
             }
         }
-        return Array(Set(keywords)).sorted()
+        var seen = Set<String>()
+        return keywords.filter { seen.insert($0.lowercased()).inserted }.sorted { $0.lowercased() < $1.lowercased() }
     }
 
     /// The flags and keywords after `operation`.
@@ -54,13 +56,26 @@ enum MailboxRules {
         case .add(let added, let addedKeywords):
             return (flags.union(added.intersection(.all)), try canonicalKeywords(keywords + addedKeywords))
         case .remove(let removed, let removedKeywords):
-            let drop = Set(try canonicalKeywords(removedKeywords))
-            return (flags.subtracting(removed), keywords.filter { !drop.contains($0) })
+            let drop = Set(try canonicalKeywords(removedKeywords).map { $0.lowercased() })
+            return (flags.subtracting(removed), keywords.filter { !drop.contains($0.lowercased()) })
         }
     }
 
-    /// Seconds since 1970, as internal dates are kept.
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    /// Seconds since 1970, as internal dates are kept; clamped to years 1 to 9999 (an
+    /// infinite or absurd date must not crash a mailbox).
+    static func seconds(_ date: Date) -> Int64 {
+        let value = date.timeIntervalSince1970
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value, -62_135_596_800), 253_402_300_799).rounded(.down))
+    }
+
+    /// Throws when a folder whose UIDNEXT is `uidNext` cannot take `count` more messages:
+    /// UIDs are 32-bit and never reused.
+    static func checkUIDSpace(_ uidNext: UInt32, adding count: Int) throws(MailboxError) {
+        guard UInt64(uidNext) + UInt64(count) <= UInt64(UInt32.max) else {
+            throw MailboxError.uidSpaceExhausted
+        }
+    }
 }
 
 extension MailboxRules {
@@ -72,6 +87,13 @@ extension MailboxRules {
     static func nextUIDValidity(after last: UInt32, now: Date = Date()) -> UInt32 {
         let clock = UInt32(clamping: Int64(now.timeIntervalSince1970))
         return last == UInt32.max ? 1 : max(last + 1, clock)
+    }
+
+    /// Throws `messageTooLarge` when one of `sizes` is above the quota's per-message limit.
+    static func checkMessageSizes(_ quota: MailboxQuota, _ sizes: [Int]) throws(MailboxError) {
+        if let limit = quota.maxMessageBytes, let largest = sizes.max(), largest > limit {
+            throw MailboxError.messageTooLarge.with(message: "a message of \(largest) bytes is over the limit of \(limit)")
+        }
     }
 
     /// Throws `quotaExceeded` when adding `messages` messages of `bytes` bytes to `usage` breaks `quota`.

@@ -37,6 +37,14 @@ enum MailboxSchema {
             message_id_fold TEXT NOT NULL
         );
         CREATE TABLE contents(id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+        CREATE TABLE header_fields(
+            body_id INTEGER NOT NULL REFERENCES bodies(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value_fold TEXT NOT NULL,
+            PRIMARY KEY(body_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX header_fields_by_name ON header_fields(name, body_id);
         CREATE TABLE messages(
             id INTEGER PRIMARY KEY,
             folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
@@ -70,6 +78,7 @@ enum MailboxSchema {
         CREATE TRIGGER bodies_removed AFTER DELETE ON bodies BEGIN
             DELETE FROM body_text WHERE rowid = old.id;
             DELETE FROM contents WHERE id = old.id;
+            DELETE FROM header_fields WHERE body_id = old.id;
         END;
         """
     ]

@@ -126,10 +126,12 @@ public enum MboxFormat {
         // asctime: Www Mmm d hh:mm:ss yyyy, possibly followed by a zone.
         let dateTokens = Array(tokens.dropFirst())
         guard dateTokens.count >= 5, let month = monthNames.firstIndex(of: dateTokens[1]), let day = Int(dateTokens[2]),
-            let year = Int(dateTokens[4])
+            (1...31).contains(day), let year = Int(dateTokens[4]), MailDateParser.validYears.contains(year)
         else { return (sender, nil) }
         let clock = dateTokens[3].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return (sender, nil) }
+        guard clock.count == 3, (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2]) else {
+            return (sender, nil)
+        }
         let seconds = MailDateParser.daysFromCivil(year: year, month: month + 1, day: day) * 86_400
             + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])
         return (sender, Date(timeIntervalSince1970: TimeInterval(seconds)))

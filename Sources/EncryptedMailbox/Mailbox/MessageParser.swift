@@ -1,23 +1,13 @@
 import Foundation
 
-/// A message as indexed at append: its envelope, where its header ends, and the text of
-/// its readable parts for full-text search. Parsing never fails; what cannot be read is
-/// left out of the index, and the message itself is always stored whole.
-struct ParsedMessage: Sendable {
-    /// The indexed header fields.
-    var envelope: MessageEnvelope
-    /// Bytes of the header block, blank line included.
-    var headerLength: Int
-    /// Decoded text of the text/plain and text/html parts (tags removed), capped.
-    var bodyText: String
-}
-
 /// Parses RFC 5322 / MIME messages for the index.
 enum MessageParser {
     /// Most characters of body text indexed per message.
     static let maxIndexedText = 1 << 20
     /// Deepest MIME nesting followed; deeper parts are not indexed.
     static let maxDepth = 24
+    /// Most header fields indexed per message.
+    static let maxIndexedFields = 200
 
     static func parse(_ message: [UInt8]) -> ParsedMessage {
         let slice = message[...]
@@ -39,7 +29,8 @@ enum MessageParser {
             references: HeaderBlock.messageIDs(in: header.first("references")),
             hasAttachment: hasAttachment
         )
-        return ParsedMessage(envelope: envelope, headerLength: header.end - slice.startIndex, bodyText: text)
+        let fields = header.fields.prefix(maxIndexedFields).map { ($0.name, SearchQuery.fold(EncodedWordDecoder.decode($0.value))) }
+        return ParsedMessage(envelope: envelope, headerLength: header.end - slice.startIndex, bodyText: text, headerFields: fields)
     }
 
     private static func walk(

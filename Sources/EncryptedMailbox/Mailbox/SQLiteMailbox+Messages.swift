@@ -8,46 +8,65 @@ extension SQLiteMailbox {
     public nonisolated func append(
         _ message: [UInt8], to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
     ) async throws -> AppendedMessage {
-        let keywords = try MailboxRules.canonicalKeywords(keywords)
-        let parsed = MessageParser.parse(message)
-        return try await insert(message, parsed: parsed, to: folder, flags: flags, keywords: keywords, internalDate: internalDate)
+        try await append(contentsOf: [MessageToAppend(message, flags: flags, keywords: keywords, internalDate: internalDate)], to: folder)[0]
     }
 
-    private func insert(
-        _ message: [UInt8], parsed: ParsedMessage, to folder: String, flags: MessageFlags, keywords: [String], internalDate: Date
-    ) throws -> AppendedMessage {
+    /// Appends messages atomically, in one transaction; parsed before the actor is entered.
+    @discardableResult
+    public nonisolated func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage] {
+        let prepared = try messages.map { (message) throws(MailboxError) in
+            (message, try MailboxRules.canonicalKeywords(message.keywords), MessageParser.parse(message.content))
+        }
+        return try await insert(prepared, to: folder)
+    }
+
+    private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) throws -> [AppendedMessage] {
         try database(writing: true) { database in
-            let target = try self.folder(folder, in: database)
-            try checkQuota(database, addingBytes: message.count, addingMessages: 1)
-            let envelope = parsed.envelope
-            try database.run(
-                """
-                INSERT INTO bodies(header_length, date, from_text, to_text, cc_text, subject, message_id, in_reply_to,
-                    reference_ids, has_attachment, from_fold, to_fold, cc_fold, subject_fold, message_id_fold)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    parsed.headerLength, envelope.date.map(MailboxRules.seconds), envelope.from, envelope.to, envelope.cc,
-                    envelope.subject, envelope.messageID, envelope.inReplyTo.joined(separator: "\n"),
-                    envelope.references.joined(separator: "\n"), envelope.hasAttachment, SearchQuery.fold(envelope.from),
-                    SearchQuery.fold(envelope.to), SearchQuery.fold(envelope.cc), SearchQuery.fold(envelope.subject),
-                    SearchQuery.fold(envelope.messageID ?? ""),
-                ])
-            let bodyID = database.lastInsertRowID
-            try database.run("INSERT INTO contents(id, raw) VALUES (?, ?)", [bodyID, message])
-            try database.run("INSERT INTO body_text(rowid, text) VALUES (?, ?)", [bodyID, parsed.bodyText])
-            let modSeq = try Self.nextModSeq(database)
-            try database.run(
-                """
-                INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    target.id, Int64(target.uidNext), bodyID, flags.intersection(.all).rawValue, keywords.joined(separator: " "),
-                    MailboxRules.seconds(internalDate), Int64(modSeq), message.count,
-                ])
-            try database.run("UPDATE folders SET uid_next = uid_next + 1, highest_modseq = ? WHERE id = ?", [Int64(modSeq), target.id])
-            return AppendedMessage(uidValidity: target.uidValidity, uid: target.uidNext, modSeq: modSeq)
+            var target = try self.folder(folder, in: database)
+            try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
+            try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
+            try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
+            var appended: [AppendedMessage] = []
+            for (message, keywords, parsed) in messages {
+                let envelope = parsed.envelope
+                try database.run(
+                    """
+                    INSERT INTO bodies(header_length, date, from_text, to_text, cc_text, subject, message_id, in_reply_to,
+                        reference_ids, has_attachment, from_fold, to_fold, cc_fold, subject_fold, message_id_fold)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        parsed.headerLength, envelope.date.map(MailboxRules.seconds), envelope.from, envelope.to, envelope.cc,
+                        envelope.subject, envelope.messageID, envelope.inReplyTo.joined(separator: "\n"),
+                        envelope.references.joined(separator: "\n"), envelope.hasAttachment, SearchQuery.fold(envelope.from),
+                        SearchQuery.fold(envelope.to), SearchQuery.fold(envelope.cc), SearchQuery.fold(envelope.subject),
+                        SearchQuery.fold(envelope.messageID ?? ""),
+                    ])
+                let bodyID = database.lastInsertRowID
+                try database.run("INSERT INTO contents(id, raw) VALUES (?, ?)", [bodyID, message.content])
+                try database.run("INSERT INTO body_text(rowid, text) VALUES (?, ?)", [bodyID, parsed.bodyText])
+                for (position, field) in parsed.headerFields.enumerated() {
+                    try database.run(
+                        "INSERT INTO header_fields(body_id, position, name, value_fold) VALUES (?, ?, ?, ?)",
+                        [bodyID, position, field.name, field.value])
+                }
+                let modSeq = try Self.nextModSeq(database)
+                try database.run(
+                    """
+                    INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        target.id, Int64(target.uidNext), bodyID, message.flags.intersection(.all).rawValue,
+                        keywords.joined(separator: " "), MailboxRules.seconds(message.internalDate), Int64(modSeq), message.content.count,
+                    ])
+                appended.append(AppendedMessage(uidValidity: target.uidValidity, uid: target.uidNext, modSeq: modSeq))
+                target.uidNext += 1
+            }
+            if let last = appended.last {
+                try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(target.uidNext), Int64(last.modSeq), target.id])
+            }
+            return appended
         }
     }
 
@@ -74,6 +93,7 @@ extension SQLiteMailbox {
                 switch content {
                 case .metadata: "NULL"
                 case .header: "(SELECT substr(c.raw, 1, b.header_length) FROM contents c WHERE c.id = b.id)"
+                case .text: "(SELECT substr(c.raw, b.header_length + 1) FROM contents c WHERE c.id = b.id)"
                 case .whole: "(SELECT c.raw FROM contents c WHERE c.id = b.id)"
                 }
             let sql = """
@@ -171,6 +191,7 @@ extension SQLiteMailbox {
                 try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
             }
             guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+            try MailboxRules.checkUIDSpace(to.uidNext, adding: rows.count)
             let modSeq = Int64(try Self.nextModSeq(database))
             var sourceUIDs: [UInt32] = []
             var newUIDs: [UInt32] = []

@@ -45,6 +45,9 @@ extension SQLiteMailbox {
             return "1"
         case .header(let field, let text):
             return "instr(\(column(field)), \(bind(.text(SearchQuery.fold(text))))) > 0"
+        case .headerField(let name, let text):
+            return "EXISTS (SELECT 1 FROM header_fields h WHERE h.body_id = b.id AND h.name = \(bind(.text(name.lowercased()))) "
+                + "AND instr(h.value_fold, \(bind(.text(SearchQuery.fold(text))))) > 0)"
         case .body(let text):
             return body(text)
         case .text(let text):
@@ -64,7 +67,8 @@ extension SQLiteMailbox {
             let bits = Int64(flags.rawValue)
             return "(m.flags & \(bind(.integer(bits)))) = \(bind(.integer(bits)))"
         case .keyword(let keyword):
-            return "instr(' ' || m.keywords || ' ', \(bind(.text(" \(keyword) ")))) > 0"
+            // Keywords are ASCII atoms, so SQL's ASCII lower() folds them as Swift does.
+            return "instr(' ' || lower(m.keywords) || ' ', \(bind(.text(" \(keyword.lowercased()) ")))) > 0"
         case .larger(let size):
             return "m.size > \(bind(.integer(Int64(size))))"
         case .smaller(let size):

@@ -5,7 +5,8 @@ extension SearchQuery {
     ///
     /// - Terms next to each other are ANDed; `OR` between terms ORs them; `NOT term` or
     ///   `-term` negates; parentheses group.
-    /// - `from:`, `to:`, `cc:`, `subject:`, `msgid:` (header substring), `body:` (words),
+    /// - `from:`, `to:`, `cc:`, `subject:`, `msgid:` (header substring), `header:Name:text`
+    ///   (any header field), `body:` (words),
     ///   `text:`, `since:` / `before:` (internal date, `YYYY-MM-DD`, UTC), `sentsince:` /
     ///   `sentbefore:` (Date header), `larger:` / `smaller:` (bytes), `is:seen|unseen|answered|
     ///   flagged|deleted|draft` (and `un...` forms), `keyword:`, `uid:` (IMAP UID set),
@@ -131,6 +132,11 @@ private struct QueryParser {
         if let field = SearchQuery.HeaderField(rawValue: key) { return .header(field, value) }
         switch key {
         case "body": return .body(value)
+        case "header":
+            guard let separator = value.firstIndex(of: ":"), separator != value.startIndex else {
+                throw MailboxError.invalidQuery.with(message: "header: takes name:text, e.g. header:List-Id:ubuntu")
+            }
+            return .headerField(String(value[..<separator]), String(value[value.index(after: separator)...]))
         case "text": return .text(value)
         case "since": return .receivedSince(try date(value))
         case "before": return .receivedBefore(try date(value))
@@ -165,7 +171,7 @@ private struct QueryParser {
     static func date(_ text: String) throws(MailboxError) -> Date {
         let parts = text.split(separator: "-").map { Int($0) }
         guard parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2],
-            (1...12).contains(month), (1...31).contains(day)
+            MailDateParser.validYears.contains(year), (1...12).contains(month), (1...31).contains(day)
         else { throw MailboxError.invalidQuery.with(message: "\"\(text)\" is not a YYYY-MM-DD date") }
         return Date(timeIntervalSince1970: TimeInterval(MailDateParser.daysFromCivil(year: year, month: month, day: day) * 86_400))
     }

@@ -21,6 +21,10 @@ public indirect enum SearchQuery: Sendable, Hashable {
     case all
     /// The header field contains the text (substring, case-insensitive).
     case header(HeaderField, String)
+    /// The message has a header field of this name (case-insensitive) whose decoded value
+    /// contains the text (substring, case-insensitive; empty text: any such field), IMAP
+    /// SEARCH HEADER.
+    case headerField(String, String)
     /// The body's text (decoded text/plain and text/html parts) has every word of the
     /// text (whole words, case-insensitive, any order; SQLite FTS5 in the real mailbox).
     case body(String)
@@ -36,7 +40,7 @@ public indirect enum SearchQuery: Sendable, Hashable {
     case receivedSince(Date)
     /// Every one of these flags is set.
     case flags(MessageFlags)
-    /// The keyword is set (exact spelling).
+    /// The keyword is set (case-insensitive, as IMAP keywords are).
     case keyword(String)
     /// Larger than this many bytes.
     case larger(Int)

@@ -17,7 +17,9 @@ struct MailParsingTests {
         #expect(MailDateParser.parse(text) == Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    @Test("Unparsable dates give nil", arguments: ["", "yesterday", "32 Jan 2026 10:00", "1 Foo 2026 10:00", "1 Jan 2026 25:00"])
+    @Test("Unparsable dates give nil", arguments: [
+        "", "yesterday", "32 Jan 2026 10:00", "1 Foo 2026 10:00", "1 Jan 2026 25:00", "1 Jan 99999999999999 10:00", "1 Jan -5 10:00",
+    ])
     func badDates(text: String) {
         #expect(MailDateParser.parse(text) == nil)
     }
@@ -71,8 +73,10 @@ struct MailParsingTests {
         #expect(try SearchQuery(parsing: "NOT (a OR b)") == .not(.or([.text("a"), .text("b")])))
         #expect(try SearchQuery(parsing: "\"OR\"") == .text("OR"))
         #expect(try SearchQuery(parsing: "is:unanswered has:attachment larger:10") == .and([.not(.flags(.answered)), .hasAttachment, .larger(10)]))
+        #expect(try SearchQuery(parsing: "header:List-Id:ubuntu") == .headerField("List-Id", "ubuntu"))
+        #expect(try SearchQuery(parsing: "header:X-Flag:") == .headerField("X-Flag", ""))
         #expect(try SearchQuery(parsing: "since:2026-01-02") == .receivedSince(Date(timeIntervalSince1970: 1_767_312_000)))
-        for bad in ["", "(a", "a)", "OR a", "a OR", "nope:x", "larger:x", "since:2026-13-01", "is:blue", "has:wings", "\"open", "uid:0", "from:"] {
+        for bad in ["", "(a", "a)", "OR a", "a OR", "nope:x", "larger:x", "since:2026-13-01", "is:blue", "has:wings", "\"open", "uid:0", "from:", "header:nocolon", "header::x", "since:99999999999-01-01"] {
             #expect(throws: MailboxError.invalidQuery, "\(bad)") { try SearchQuery(parsing: bad) }
         }
     }
@@ -104,5 +108,13 @@ struct MailParsingTests {
         #expect(!parsed.bodyText.contains("color") && !parsed.bodyText.contains("hidden") && !parsed.bodyText.contains("<p>"))
         #expect(!parsed.bodyText.contains("iVBOR"))
         #expect(!parsed.envelope.hasAttachment)
+    }
+
+    @Test("Base subjects drop reply and forward marks and list tags (RFC 5256 2.1)", arguments: [
+        ("Re: hello", "hello"), ("RE: Re[2]: Fwd:  hello  world (fwd)", "hello world"), ("[PATCH] fix it", "fix it"),
+        ("[fwd: Re: news]", "news"), ("[only]", "[only]"), ("Re:", ""), ("Réponse", "réponse"), ("fwd(x)", "fwd(x)"),
+    ])
+    func baseSubjects(subject: String, base: String) {
+        #expect(BaseSubject.of(subject) == base)
     }
 }

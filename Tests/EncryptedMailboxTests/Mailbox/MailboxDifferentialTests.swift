@@ -33,12 +33,12 @@ struct MailboxDifferentialTests {
 
     @Test("A random sequence of 400 operations gives the same answers on both", arguments: [UInt64(1), 2, 3])
     func sameAnswers(seed: UInt64) async throws {
-        let quota = MailboxQuota(maxBytes: 60_000, maxMessages: 120)
+        let quota = MailboxQuota(maxBytes: 60_000, maxMessages: 120, maxMessageBytes: 1_000)
         let sqlite = try MailboxFactory.sqlite(quota: quota)
         let fake = try MailboxFactory.fake(quota: quota)
         var random = Random(state: seed)
         let folderNames = ["INBOX", "Work", "Work/Old", "Trash", "Lists", "inbox/Sub"]
-        let queries = ["from:alice", "subject:7", "body:kernel", "is:seen", "-is:flagged larger:400", "keyword:k1 OR keyword:k2", "uid:3:*", "text:bob"]
+        let queries = ["header:from:alice", "-header:cc: OR is:draft", "header:subject:#3 OR -header:to:bob", "from:alice", "subject:7", "body:kernel", "is:seen", "-is:flagged larger:400", "keyword:k1 OR keyword:k2", "uid:3:*", "text:bob"]
         var log: [String] = []
         for step in 0..<400 {
             let folder = folderNames[random.next(folderNames.count)]
@@ -46,17 +46,23 @@ struct MailboxDifferentialTests {
             let uids = UIDSet([UInt32(random.next(12) + 1), UInt32(random.next(12) + 1), UInt32(random.next(30) + 1)])
             let choice = random.next(100)
             let flags = MessageFlags(rawValue: random.next(32))
-            let keywords = [["k1"], ["k2"], [], ["k1", "k2"]][random.next(4)]
+            let keywords = [["k1"], ["k2"], [], ["k1", "K2"], ["bad word"]][random.next(5)]
             let subject = "step \(step) #\(random.next(10))"
             let body = ["kernel panic", "budget", "Bob says hi", String(repeating: "x", count: random.next(900))][random.next(4)]
             let from = ["Alice <alice@example.org>", "bob@example.net"][random.next(2)]
+            let batchSize = random.next(4)
             var answers: [String] = []
             for under in [sqlite, fake] {
                 let mailbox = under.mailbox
                 answers.append(
                     await Self.outcome {
                         switch choice {
-                        case 0..<35:
+                        case 0..<5:
+                            let batch = (0..<batchSize).map { index in
+                                MessageToAppend(Samples.message(subject: "\(subject) \(index)", body: body), flags: flags, keywords: keywords, internalDate: Samples.date(step))
+                            }
+                            return "multiappend \(try await mailbox.append(contentsOf: batch, to: folder))"
+                        case 5..<35:
                             let result = try await mailbox.append(
                                 Samples.message(subject: subject, from: from, body: body), to: folder, flags: flags, keywords: keywords,
                                 internalDate: Samples.date(1_700_000_000 + step))
@@ -78,7 +84,7 @@ struct MailboxDifferentialTests {
                         case 78..<84: return "search \(try await mailbox.search(try SearchQuery(parsing: queries[step % queries.count]), in: folder))"
                         case 84..<88: return "changes \(try await mailbox.changes(in: folder, since: UInt64(step)))"
                         case 88..<92: return "threads \(try await mailbox.threads(in: folder))"
-                        case 92..<96: return "fetch \(Self.describe(try await mailbox.fetch(uids, in: folder, content: step % 2 == 0 ? .header : .whole)))"
+                        case 92..<96: return "fetch \(Self.describe(try await mailbox.fetch(uids, in: folder, content: [.header, .text, .whole, .metadata][step % 4])))"
                         default: return "usage \(try await mailbox.usage()) folders \(Self.describe(try await mailbox.folders()))"
                         }
                     })

@@ -38,6 +38,12 @@ struct MailboxPortabilityTests {
         let file = directory.url.appendingPathComponent("inbox.mbox")
         #expect(try await mailbox.exportMbox(folder: "INBOX", to: file) == Self.corpusSize)
         #expect(try Array(Data(contentsOf: file)) == mbox)
+        // Read back from the file a message at a time (several read chunks), in batches.
+        let reimported = try await mailbox.importMbox(from: file, into: "Archive")
+        #expect(reimported.count == Self.corpusSize)
+        let archived = try await mailbox.fetch(.all, in: "Archive", content: .whole)
+        #expect(archived.map(\.content) == fetched.map(\.content))
+        #expect(archived.map(\.internalDate) == fetched.map(\.internalDate))
     }
 
     @Test("mboxrd quoting survives From lines, quoted From lines, CRLF and a missing final newline")
@@ -60,6 +66,8 @@ struct MailboxPortabilityTests {
         #expect(MboxFormat.write(read) == file)
         #expect(throws: MailboxError.invalidMbox) { try MboxFormat.read(Array("Subject: not mbox\n".utf8)) }
         #expect(try MboxFormat.read([]).isEmpty)
+        let absurd = try MboxFormat.read(Array("From a@x Mon Jan  1 00:00:00 99999999999999\n\nbody\n".utf8))
+        #expect(absurd.count == 1 && absurd[0].date == nil && absurd[0].sender == "a@x")
         #expect(MboxFormat.envelopeSender(of: Array("From: \"A B\" <ab@example.org>\n\n".utf8)) == "ab@example.org")
         #expect(MboxFormat.envelopeSender(of: Array("Return-Path: <>\nFrom: nobody\n\n".utf8)) == "MAILER-DAEMON")
     }

@@ -56,6 +56,31 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.usage().messages == 0)
     }
 
+    @Test("LIST patterns: * crosses levels, % does not, INBOX in any case", arguments: MailboxFactory.all)
+    func listPatterns(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        for name in ["Work", "Work/Projects", "Work/Projects/2026", "Workshop", "INBOX/Lists"] { try await mailbox.createFolder(name) }
+        func names(_ pattern: String, _ reference: String = "") async throws -> [String] {
+            try await mailbox.folders(matching: pattern, reference: reference).map(\.name)
+        }
+        #expect(try await names("*").count == 11)
+        #expect(try await names("%") == ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash", "Work", "Workshop"])
+        #expect(try await names("Work/%") == ["Work/Projects"])
+        #expect(try await names("Work/*") == ["Work/Projects", "Work/Projects/2026"])
+        #expect(try await names("Work*") == ["Work", "Work/Projects", "Work/Projects/2026", "Workshop"])
+        #expect(try await names("Work%") == ["Work", "Workshop"])
+        #expect(try await names("%/%", "Work/") == ["Work/Projects/2026"])
+        #expect(try await names("inbox") == ["INBOX"])
+        #expect(try await names("InBoX/%") == ["INBOX/Lists"])
+        #expect(try await names("Nothing*").isEmpty)
+        try await mailbox.createFolder("inboxes")
+        #expect(try await names("inboxes") == ["inboxes"])
+        #expect(try await names("INBOXES").isEmpty)
+        // A hostile pattern costs time in proportion to its length, not exponentially.
+        #expect(try await names(String(repeating: "*%", count: 200) + "x").isEmpty)
+        #expect(try await names("*%*%*%").count == 12)
+    }
+
     @Test("Renaming INBOX moves its messages to a new folder and leaves INBOX empty (RFC 3501)", arguments: MailboxFactory.all)
     func renameInbox(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox
@@ -106,6 +131,8 @@ struct MailboxSharedSuite {
         #expect(headers.map(\.uid) == [2, 3])
         let header = try #require(headers[0].content)
         #expect(String(decoding: header, as: UTF8.self).hasSuffix("Message-ID: <m1@example.org>\r\n\r\n"))
+        let text = try await mailbox.fetch(UIDSet([2]), in: "INBOX", content: .text)
+        #expect(text.first?.content.map { header + $0 } == messages[1])
         let metadata = try await mailbox.fetch(try UIDSet(parsing: "5:*,1"), in: "INBOX", content: .metadata)
         #expect(metadata.map(\.uid) == [1, 5] && metadata.allSatisfy { $0.content == nil })
         // "n:*" with n past the end still names the last message (RFC 3501).
@@ -114,6 +141,28 @@ struct MailboxSharedSuite {
         await #expect(throws: MailboxError.invalidKeyword) {
             try await mailbox.append(messages[0], to: "INBOX", flags: [], keywords: ["two words"], internalDate: Date())
         }
+    }
+
+    @Test("MULTIAPPEND stores all messages or none (RFC 3502)", arguments: MailboxFactory.all)
+    func multiappend(factory: MailboxFactory) async throws {
+        let message = Samples.message(body: String(repeating: "y", count: 300) + "\n")
+        let mailbox = try factory(quota: MailboxQuota(maxMessages: 5)).mailbox
+        try await mailbox.append(message, to: "INBOX")
+        let batch = (0..<3).map { MessageToAppend(message, flags: [.flagged], keywords: ["k\($0)"], internalDate: Samples.date(100 + $0)) }
+        let appended = try await mailbox.append(contentsOf: batch, to: "INBOX")
+        #expect(appended.map(\.uid) == [2, 3, 4] && zip(appended, appended.dropFirst()).allSatisfy { $0.modSeq < $1.modSeq })
+        let fetched = try await mailbox.fetch(UIDSet([2, 3, 4]), in: "INBOX", content: .whole)
+        #expect(fetched.map(\.keywords) == [["k0"], ["k1"], ["k2"]] && fetched.allSatisfy { $0.flags == [.flagged] && $0.content == message })
+        #expect(fetched.map(\.internalDate) == [Samples.date(100), Samples.date(101), Samples.date(102)])
+
+        let before = try await mailbox.status(of: "INBOX")
+        await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.append(contentsOf: batch, to: "INBOX") }
+        await #expect(throws: MailboxError.invalidKeyword) {
+            try await mailbox.append(contentsOf: [MessageToAppend(message), MessageToAppend(message, keywords: ["bad word"])], to: "INBOX")
+        }
+        #expect(try await mailbox.status(of: "INBOX") == before)
+        #expect(try await mailbox.append(contentsOf: [], to: "INBOX").isEmpty)
+        await #expect(throws: MailboxError.folderNotFound) { try await mailbox.append(contentsOf: batch, to: "Nope") }
     }
 
     @Test("Expunge removes only \\Deleted messages and UIDs are never reused", arguments: MailboxFactory.all)
@@ -128,6 +177,9 @@ struct MailboxSharedSuite {
         #expect(next.uid == 5)
         #expect(try await mailbox.fetch(.all, in: "INBOX", content: .metadata).map(\.uid) == [1, 5])
         #expect(try await mailbox.usage().messages == 2)
+        await mailbox.close()
+        await #expect(throws: MailboxError.closed) { try await mailbox.append(Samples.message(), to: "INBOX") }
+        await #expect(throws: MailboxError.closed) { try await mailbox.folders() }
     }
 
     @Test("Flags and keywords change with new MODSEQs; UNCHANGEDSINCE reports modified ones", arguments: MailboxFactory.all)
@@ -156,6 +208,12 @@ struct MailboxSharedSuite {
 
         let search = try await mailbox.search(.keyword("a"), in: "INBOX")
         #expect(search == [3])
+        // Keywords are case-insensitive: one spelling is kept, any spelling finds and removes it.
+        let cased = try await mailbox.store(.add([], keywords: ["B", "Junk", "junk"]), on: UIDSet([3]), in: "INBOX")
+        #expect(cased.changed.first?.keywords == ["a", "b", "Junk"])
+        #expect(try await mailbox.search(.keyword("JUNK"), in: "INBOX") == [3])
+        let uncased = try await mailbox.store(.remove([], keywords: ["JUNK", "A"]), on: UIDSet([3]), in: "INBOX")
+        #expect(uncased.changed.first?.keywords == ["b"])
         #expect(try await mailbox.search(.flags([.flagged]), in: "INBOX") == [1, 2])
         #expect(try await mailbox.search(.not(.flags([.seen])), in: "INBOX") == [2, 3])
     }
@@ -221,6 +279,14 @@ struct MailboxSharedSuite {
         _ = try await mailbox.store(.add([.deleted]), on: .all, in: "Trash")
         _ = try await mailbox.expunge("Trash")
         try await mailbox.append(message, to: "INBOX")
+
+        let limited = try factory(quota: MailboxQuota(maxMessageBytes: message.count)).mailbox
+        try await limited.append(message, to: "INBOX")
+        await #expect(throws: MailboxError.messageTooLarge) { try await limited.append(message + [0x0a], to: "INBOX") }
+        await #expect(throws: MailboxError.messageTooLarge) {
+            try await limited.append(contentsOf: [MessageToAppend(message), MessageToAppend(message + [0x0a])], to: "INBOX")
+        }
+        #expect(try await limited.usage().messages == 1)
 
         let counted = try factory(quota: MailboxQuota(maxMessages: 2)).mailbox
         try await counted.append(Samples.message(), to: "INBOX")
@@ -292,10 +358,19 @@ struct MailboxSharedSuite {
             Array("Subject: \u{FF}".utf8) + [0xff, 0xfe, 0x0a, 0x0a] + Array("latin \u{e9}".utf8) + [0xe9],
         ]
         for message in broken { try await mailbox.append(message, to: "INBOX") }
+        // Absurd internal dates are clamped, not trusted and not fatal.
+        let infinite = try await mailbox.append(broken[2], to: "Trash", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: .infinity))
+        let far = try await mailbox.append(broken[2], to: "Trash", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: 1e300))
+        let dates = try await mailbox.fetch(UIDSet([infinite.uid, far.uid]), in: "Trash", content: .metadata).map(\.internalDate)
+        #expect(dates == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 253_402_300_799)])
         let fetched = try await mailbox.fetch(.all, in: "INBOX", content: .whole)
         #expect(fetched.map(\.content) == broken.map { Optional($0) })
         #expect(fetched.map(\.size) == broken.map(\.count))
         #expect(fetched[3].envelope.date == nil)
+        // Without a blank line the whole message is header and the body is empty.
+        let parts = try await mailbox.fetch(UIDSet([3]), in: "INBOX", content: .header) + mailbox.fetch(UIDSet([3]), in: "INBOX", content: .text)
+        #expect(parts.map(\.content) == [broken[2], []])
+        #expect(try await mailbox.fetch(UIDSet([1]), in: "INBOX", content: .text).first?.content == [])
         #expect(try await mailbox.search(.body("unterminated"), in: "INBOX") == [5])
     }
 
@@ -334,8 +409,45 @@ struct MailboxSharedSuite {
         #expect(try await mailbox.search(.or([]), in: "INBOX") == [])
         #expect(try await mailbox.search(.modSeqAtLeast(try await mailbox.status(of: "INBOX").highestModSeq), in: "INBOX") == [3])
         #expect(try await mailbox.search(.header(.messageID, "nothing"), in: "INBOX") == [])
+        // Any header field, by name (IMAP SEARCH HEADER).
+        try await mailbox.append(
+            Samples.message(subject: "list mail", extraHeaders: "List-Id: Ubuntu developers <ubuntu-devel.lists.ubuntu.com>\r\nX-Spam-Flag: NO\r\nX-Note: =?utf-8?q?caf=C3=A9?=\r\n"),
+            to: "INBOX")
+        #expect(try await uids("header:list-id:UBUNTU-DEVEL") == [4])
+        #expect(try await uids("header:X-Spam-Flag:") == [4])
+        #expect(try await uids("header:x-note:café") == [4])
+        #expect(try await uids("header:X-Spam-Flag:yes") == [])
+        #expect(try await uids("header:subject:report") == [1, 3])
+        #expect(try await mailbox.search(.headerField("date", "2026"), in: "INBOX") == [1, 2, 3, 4])
+        #expect(try await mailbox.search(.not(.headerField("list-id", "")), in: "INBOX") == [1, 2, 3])
+        #expect(try await mailbox.search(.header(.cc, ""), in: "INBOX") == [1, 2, 3, 4])
         // Quotes and FTS5 operators in the words cannot break the query.
         #expect(try await mailbox.search(.body("\"budget\" OR NEAR( *"), in: "INBOX") == [])
+    }
+
+    @Test("SORT orders by base subject, sender, dates and size, with REVERSE and UID ties (RFC 5256)", arguments: MailboxFactory.all)
+    func sort(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let rows: [(subject: String, from: String, date: String, body: Int, arrival: Int)] = [
+            ("Re: [ubuntu-devel] Fwd: Kernel", "Zed <zed@example.org>", "2 Jan 2026 10:00 +0000", 10, 500),
+            ("apple", "bob@example.org", "1 Jan 2026 10:00 +0000", 300, 400),
+            ("kernel (fwd)", "\"Carol, C.\" <Carol@example.org>", "broken date", 50, 300),
+            ("RE: re: Apple", "alice@example.org", "3 Jan 2026 10:00 +0000", 200, 100),
+        ]
+        for row in rows {
+            try await mailbox.append(
+                Samples.message(subject: row.subject, from: row.from, date: row.date, body: String(repeating: "z", count: row.body)),
+                to: "INBOX", flags: [], keywords: [], internalDate: Samples.date(row.arrival))
+        }
+        #expect(try await mailbox.sort([SortKey(.subject)], in: "INBOX") == [2, 4, 1, 3])
+        #expect(try await mailbox.sort([SortKey(.subject, reverse: true)], in: "INBOX") == [1, 3, 2, 4])
+        #expect(try await mailbox.sort([SortKey(.from)], in: "INBOX") == [4, 2, 3, 1])
+        #expect(try await mailbox.sort([SortKey(.arrival)], in: "INBOX") == [4, 3, 2, 1])
+        // Message 3 has no usable Date, so its internal date (300) stands in.
+        #expect(try await mailbox.sort([SortKey(.date)], in: "INBOX") == [3, 2, 1, 4])
+        #expect(try await mailbox.sort([SortKey(.size, reverse: true)], in: "INBOX") == [2, 4, 3, 1])
+        #expect(try await mailbox.sort([SortKey(.to), SortKey(.subject)], in: "INBOX") == [2, 4, 1, 3])
+        #expect(try await mailbox.sort([SortKey(.subject)], matching: .not(.header(.subject, "apple")), in: "INBOX") == [1, 3])
     }
 
     @Test("Threads join messages by Message-ID, In-Reply-To and References", arguments: MailboxFactory.all)
@@ -349,6 +461,35 @@ struct MailboxSharedSuite {
         try await mailbox.append(Samples.message(messageID: "f@x", inReplyTo: "missing@x"), to: "INBOX")
         try await mailbox.append(Samples.message(messageID: "g@x", references: "<missing@x>"), to: "INBOX")
         #expect(try await mailbox.threads(in: "INBOX") == [[1, 3, 4], [2], [5], [6, 7]])
+    }
+
+    @Test("Thread trees link replies, keep gaps for missing parents and sort by date (RFC 5256)", arguments: MailboxFactory.all)
+    func threadTrees(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let messages: [(id: String?, inReplyTo: String?, references: String?, date: String)] = [
+            ("a@x", nil, nil, "1 Jan 2026 10:00 +0000"),
+            ("b@x", nil, "<a@x>", "2 Jan 2026 10:00 +0000"),
+            ("c@x", nil, "<a@x> <b@x>", "3 Jan 2026 10:00 +0000"),
+            ("d@x", "missing@x", nil, "4 Jan 2026 10:00 +0000"),
+            ("e@x", nil, "<missing@x>", "5 Jan 2026 10:00 +0000"),
+            ("f@x", nil, "<gone1@x> <gone2@x>", "6 Jan 2026 10:00 +0000"),
+            (nil, nil, nil, "31 Dec 2025 10:00 +0000"),
+            ("g@x", "a@x", nil, "2 Jan 2026 12:00 +0000"),
+            ("h@x", nil, "<h@x>", "7 Jan 2026 10:00 +0000"),
+        ]
+        for message in messages {
+            try await mailbox.append(
+                Samples.message(messageID: message.id, inReplyTo: message.inReplyTo, references: message.references, date: message.date),
+                to: "INBOX")
+        }
+        typealias Node = MessageThreadNode
+        #expect(try await mailbox.threadTree(in: "INBOX") == [
+            Node(uid: 7),
+            Node(uid: 1, children: [Node(uid: 2, children: [Node(uid: 3)]), Node(uid: 8)]),
+            Node(uid: nil, children: [Node(uid: 4), Node(uid: 5)]),
+            Node(uid: 6),
+            Node(uid: 9),
+        ])
     }
 
     @Test("Concurrent appends from two tasks keep UIDs and MODSEQs strictly increasing", arguments: MailboxFactory.all)

@@ -1,0 +1,60 @@
+import CommunityMailTestSupport
+import Foundation
+import Testing
+
+/// The `mailbox` example, run as a user would: create, import, folders, list, search,
+/// export, and the passphrase rule.
+@Suite("The mailbox example")
+struct MailboxExampleTests {
+    /// The example beside the test bundle, where `swift build --build-tests` puts both.
+    static let executable: URL? = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [bundle, bundle.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent("mailbox")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }()
+
+    func run(_ arguments: [String], passphrase: String? = nil) throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAILBOX_PASSPHRASE"] = passphrase
+        let child = try ChildProcess(try #require(Self.executable), arguments, environment: environment)
+        let status = child.waitForExit()
+        return (status, child.output)
+    }
+
+    @Test("create, import, folders, list, search and export work end to end",
+          .enabled(if: TestPeers.shouldRun(executable != nil)))
+    func endToEnd() throws {
+        let folder = try TemporaryDirectory(prefix: "mailbox-example")
+        var generator = MailCorpus(seed: 11)
+        let corpus = (0..<40).map { generator.message($0) }
+        let mbox = MailCorpus.mbox(corpus)
+        try Data(mbox).write(to: folder.url.appendingPathComponent("in.mbox"))
+        let store = folder.path("store")
+
+        #expect(try run([store, "alice", "create"]).status == 0)
+        let imported = try run([store, "alice", "import", folder.path("in.mbox")])
+        #expect(imported.status == 0 && imported.output.contains("imported 40 messages"), "\(imported.output)")
+        let folders = try run([store, "alice", "folders"])
+        #expect(folders.output.contains("INBOX\t\\Inbox\t40\t40\t"), "\(folders.output)")
+        #expect(folders.output.contains("opener: plain SQLite (unencrypted)"))
+        let list = try run([store, "alice", "list", "INBOX"])
+        #expect(list.output.split(separator: "\n").filter { $0.hasPrefix("1\t") || $0.hasPrefix("40\t") }.count == 2)
+        #expect(list.output.contains(corpus[0].subject))
+        let search = try run([store, "alice", "search", "subject:#7 OR subject:#13"])
+        let hits = search.output.split(separator: "\n").filter { !$0.hasPrefix("mailbox:") }
+        #expect(hits.count == 2 && hits[0].hasPrefix("8\t") && hits[1].hasPrefix("14\t"), "\(search.output)")
+        let exported = try run([store, "alice", "export", folder.path("out.mbox")])
+        #expect(exported.status == 0, "\(exported.output)")
+        #expect(try Array(Data(contentsOf: folder.url.appendingPathComponent("out.mbox"))) == mbox)
+
+        // Errors are one clear line and a failure status, never a crash.
+        let refused = try run([store, "alice", "folders"], passphrase: "secret")
+        #expect(refused.status == 1 && refused.output.contains("does not encrypt"))
+        #expect(try run([store, "bob", "folders"]).output.contains("no mailbox for that user"))
+        #expect(try run([store, "alice", "search", "(unbalanced"]).output.contains("missing"))
+        #expect(try run([store, "alice"]).status == 1)
+    }
+}
