@@ -34,8 +34,8 @@ do {
     let store = try MailboxStore(directory: URL(fileURLWithPath: directory))
     let opener = MailboxDatabaseOpener.standard
     FileHandle.standardError.write(Data("mailbox: opener: \(opener.name)\n".utf8))
-    if passphrase != nil && !opener.encrypts {
-        fail("MAILBOX_PASSPHRASE is set but this build's opener does not encrypt; unset it to use a plain file")
+    guard passphrase != nil || !opener.encrypts else {
+        fail("mailboxes are encrypted: set MAILBOX_PASSPHRASE to the mailbox's passphrase")
     }
     let mailbox: SQLiteMailbox
     switch command {

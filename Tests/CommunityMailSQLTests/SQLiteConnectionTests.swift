@@ -124,20 +124,3 @@ struct SQLiteConnectionTests {
     }
 }
 
-@Suite("SQLite connection lifetime")
-struct SQLiteConnectionLifetimeTests {
-    @Test("Releasing a connection closes it, even with cached statements (the WAL file goes away)")
-    func closesOnRelease() throws {
-        let folder = try TemporaryDirectory(prefix: "sql-close")
-        let path = folder.path("c.sqlite")
-        do {
-            let db = try SQLiteConnection(path: path)
-            try db.execute("CREATE TABLE t(v)")
-            try db.run("INSERT INTO t VALUES (?)", [1])
-            _ = try db.query("SELECT v FROM t")
-            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
-        }
-        // SQLite checkpoints and deletes the WAL when the last connection closes.
-        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
-    }
-}

@@ -1,8 +1,7 @@
 import CommunityMailSQL
 
-/// How mailbox files are opened. ``plain`` stores them as ordinary SQLite files; the
-/// encrypting opener of the EncryptedMailbox file format plugs in here as another value,
-/// and ``standard`` names the one a ``MailboxStore`` uses unless told otherwise.
+/// How mailbox files are opened: ``encrypted`` (the default, ``standard``) in SQLite3
+/// Multiple Ciphers' chacha20 format, or ``plain`` as ordinary SQLite files.
 public struct MailboxDatabaseOpener: Sendable {
     /// A short human description, e.g. for a benchmark or a CLI to say what it used.
     public let name: String
@@ -22,9 +21,9 @@ public struct MailboxDatabaseOpener: Sendable {
     public static let plain = MailboxDatabaseOpener(
         name: "plain SQLite (unencrypted)", encrypts: false, implementation: PlainDatabaseOpener())
 
-    /// The opener stores use by default. This branch has only ``plain``; the encrypted
-    /// opener becomes the default here when the encrypting VFS lands.
-    public static var standard: MailboxDatabaseOpener { .plain }
+    /// The opener stores use by default: ``encrypted``, so that each user's mail is
+    /// readable only with their passphrase.
+    public static var standard: MailboxDatabaseOpener { .encrypted }
 }
 
 /// What an opener does: open (or create) the SQLite file at `path`, with a passphrase

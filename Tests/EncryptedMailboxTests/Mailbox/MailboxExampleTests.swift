@@ -16,7 +16,7 @@ struct MailboxExampleTests {
         return nil
     }()
 
-    func run(_ arguments: [String], passphrase: String? = nil) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], passphrase: String? = "example passphrase") throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["MAILBOX_PASSPHRASE"] = passphrase
         let child = try ChildProcess(try #require(Self.executable), arguments, environment: environment)
@@ -39,7 +39,7 @@ struct MailboxExampleTests {
         #expect(imported.status == 0 && imported.output.contains("imported 40 messages"), "\(imported.output)")
         let folders = try run([store, "alice", "folders"])
         #expect(folders.output.contains("INBOX\t\\Inbox\t40\t40\t"), "\(folders.output)")
-        #expect(folders.output.contains("opener: plain SQLite (unencrypted)"))
+        #expect(folders.output.contains("opener: encrypted"))
         let list = try run([store, "alice", "list", "INBOX"])
         #expect(list.output.split(separator: "\n").filter { $0.hasPrefix("1\t") || $0.hasPrefix("40\t") }.count == 2)
         #expect(list.output.contains(corpus[0].subject))
@@ -51,8 +51,10 @@ struct MailboxExampleTests {
         #expect(try Array(Data(contentsOf: folder.url.appendingPathComponent("out.mbox"))) == mbox)
 
         // Errors are one clear line and a failure status, never a crash.
-        let refused = try run([store, "alice", "folders"], passphrase: "secret")
-        #expect(refused.status == 1 && refused.output.contains("does not encrypt"))
+        let wrong = try run([store, "alice", "folders"], passphrase: "not the passphrase")
+        #expect(wrong.status == 1 && wrong.output.contains("passphrase does not open"), "\(wrong.output)")
+        let missing = try run([store, "alice", "folders"], passphrase: nil)
+        #expect(missing.status != 0 && missing.output.contains("MAILBOX_PASSPHRASE"), "\(missing.output)")
         #expect(try run([store, "bob", "folders"]).output.contains("no mailbox for that user"))
         #expect(try run([store, "alice", "search", "(unbalanced"]).output.contains("missing"))
         #expect(try run([store, "alice"]).status == 1)

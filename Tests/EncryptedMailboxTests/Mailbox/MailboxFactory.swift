@@ -21,13 +21,24 @@ struct MailboxFactory: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let sqlite = MailboxFactory(name: "SQLiteMailbox") { quota in
+    static let sqlite = MailboxFactory(name: "SQLiteMailbox (plain)") { quota in
+        try sqliteMailbox(quota: quota, opener: .plain, passphrase: nil)
+    }
+
+    /// The encrypted file, with few KDF iterations so the suite stays quick.
+    static let encrypted = MailboxFactory(name: "SQLiteMailbox (encrypted)") { quota in
+        try sqliteMailbox(quota: quota, opener: .encrypted(kdfIterations: 1000), passphrase: "correct horse battery staple")
+    }
+
+    static func sqliteMailbox(quota: MailboxQuota, opener: MailboxDatabaseOpener, passphrase: String?) throws -> MailboxUnderTest {
         let directory = try TemporaryDirectory(prefix: "mailbox-test")
         var configuration = MailboxStore.Configuration()
         configuration.quota = quota
         configuration.synchronousCommits = false
+        configuration.opener = opener
         let store = try MailboxStore(directory: directory.url, configuration: configuration)
-        return MailboxUnderTest(mailbox: try store.create(userID: "user-\(UUID().uuidString)"), directory: directory)
+        return MailboxUnderTest(
+            mailbox: try store.create(userID: "user-\(UUID().uuidString)", passphrase: passphrase), directory: directory)
     }
 
     static let fake = MailboxFactory(name: "InMemoryMailbox") { quota in
@@ -36,7 +47,7 @@ struct MailboxFactory: Sendable, CustomTestStringConvertible {
         return MailboxUnderTest(mailbox: InMemoryMailbox(configuration: configuration), directory: nil)
     }
 
-    static let all = [sqlite, fake]
+    static let all = [sqlite, encrypted, fake]
 
     func callAsFunction(quota: MailboxQuota = .unlimited) throws -> MailboxUnderTest { try make(quota) }
 }

@@ -12,6 +12,7 @@ struct MailboxStoreTests {
         var configuration = MailboxStore.Configuration()
         configuration.synchronousCommits = false
         configuration.nameSecret = secret
+        configuration.opener = .plain
         return try MailboxStore(directory: folder.url, configuration: configuration)
     }
 
@@ -78,8 +79,10 @@ struct MailboxStoreTests {
         #expect(!MailboxDatabaseOpener.plain.encrypts)
         #expect(throws: MailboxError.passphraseNotSupported) { try store.create(userID: "p", passphrase: "secret") }
         #expect(try !store.exists(userID: "p"))
+        var plain = SQLiteMailbox.Configuration()
+        plain.opener = .plain
         #expect(throws: MailboxError.passphraseNotSupported) {
-            try SQLiteMailbox(path: folder.path("direct.sqlite"), create: true, passphrase: "secret")
+            try SQLiteMailbox(path: folder.path("direct.sqlite"), create: true, passphrase: "secret", configuration: plain)
         }
     }
 
@@ -87,9 +90,35 @@ struct MailboxStoreTests {
     func notAMailbox() throws {
         let path = folder.path("junk.sqlite")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
-        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false) }
-        var readOnly = SQLiteMailbox.Configuration()
+        var plain = SQLiteMailbox.Configuration()
+        plain.opener = .plain
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false, configuration: plain) }
+        var readOnly = plain
         readOnly.readOnly = true
         #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false, configuration: readOnly) }
+    }
+
+    @Test("The default opener encrypts: no plaintext on disk, the passphrase is needed, a wrong one is refused")
+    func encryptedByDefault() async throws {
+        var configuration = MailboxStore.Configuration()
+        configuration.synchronousCommits = false
+        configuration.opener = .encrypted(kdfIterations: 1000)
+        let store = try MailboxStore(directory: folder.url, configuration: configuration)
+        #expect(MailboxDatabaseOpener.standard.encrypts)
+        let marker = "Subject: the-plaintext-marker-7f3a"
+        do {
+            let mailbox = try store.create(userID: "ana", passphrase: "ana's passphrase")
+            _ = try await mailbox.append(Array("From: a@example.org\r\n\(marker)\r\n\r\nbody the-plaintext-marker-7f3a\r\n".utf8), to: "INBOX")
+            await mailbox.close()
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.url.path) {
+            let bytes = try Data(contentsOf: folder.url.appendingPathComponent(name))
+            #expect(bytes.range(of: Data("the-plaintext-marker-7f3a".utf8)) == nil, "\(name) holds plaintext")
+        }
+        #expect(throws: MailboxError.wrongPassphrase) { try store.open(userID: "ana", passphrase: "not it") }
+        #expect(throws: MailboxError.wrongPassphrase) { try store.open(userID: "ana") }
+        let reopened = try store.open(userID: "ana", passphrase: "ana's passphrase", readOnly: true)
+        #expect(try await reopened.status(of: "INBOX").messageCount == 1)
+        await reopened.close()
     }
 }

@@ -1,0 +1,48 @@
+import CommunityMailSQL
+
+extension MailboxDatabaseOpener {
+    /// Mailbox files encrypted page by page in SQLite3 Multiple Ciphers' `chacha20` format
+    /// (see ``EncryptedDatabase``): the passphrase is stretched with PBKDF2-HMAC-SHA256,
+    /// 64007 iterations. Opening without a passphrase, or with the wrong one, fails with
+    /// ``MailboxError/wrongPassphrase``.
+    public static let encrypted = MailboxDatabaseOpener.encrypted()
+
+    /// The encrypted opener with other KDF settings (fewer iterations make tests fast and
+    /// keys weak; keep the default in production).
+    /// - Parameters:
+    ///   - kdfIterations: PBKDF2 iterations for new and existing files. Default: 64007.
+    ///   - pageSize: the page size of new files. Default: 4096.
+    public static func encrypted(kdfIterations: Int = 64007, pageSize: Int = 4096) -> MailboxDatabaseOpener {
+        MailboxDatabaseOpener(
+            name: "encrypted (sqlite3mc chacha20, PBKDF2 \(kdfIterations))", encrypts: true,
+            implementation: EncryptedDatabaseOpener(kdfIterations: kdfIterations, pageSize: pageSize))
+    }
+}
+
+/// Opens mailbox files through the encrypting VFS.
+struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
+    let kdfIterations: Int
+    let pageSize: Int
+
+    func open(path: String, options: MailboxDatabaseOptions) throws -> SQLiteConnection {
+        guard let passphrase = options.passphrase, !passphrase.isEmpty else {
+            throw MailboxError.wrongPassphrase.with(message: "this mailbox is encrypted; it needs its passphrase")
+        }
+        var configuration = EncryptedDatabase.Configuration(key: try EncryptionKey.passphrase(passphrase))
+        configuration.kdfIterations = kdfIterations
+        configuration.pageSize = pageSize
+        configuration.create = options.create
+        configuration.fullSync = options.synchronousCommits
+        let connection: SQLiteConnection
+        do {
+            connection = try EncryptedDatabase.openConnection(path: path, configuration: configuration)
+        } catch let error where error == .wrongKey {
+            throw MailboxError.wrongPassphrase
+        } catch {
+            throw MailboxError.storage.with(message: error.message)
+        }
+        // Readers take no writer lock; SQLite itself then refuses any write.
+        if options.readOnly { try connection.execute("PRAGMA query_only = ON") }
+        return connection
+    }
+}
