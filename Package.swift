@@ -54,6 +54,10 @@ let package = Package(
         .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
         .executableTarget(
+            name: "demo",
+            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync"],
+            path: "Examples/demo"),
+        .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members"),
 
