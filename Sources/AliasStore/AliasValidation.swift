@@ -1,3 +1,4 @@
+import Foundation
 /// The write rules, shared by every store. Each check reads through an ``AliasReading``
 /// view taken inside the same transaction (or actor turn) as the write it guards.
 enum AliasValidation {
@@ -17,6 +18,20 @@ enum AliasValidation {
         var enabled: Bool
         var description: String
         var labels: [String]
+
+        /// `stored` with these fields, stamped `time`, at the next revision: what both
+        /// stores write for an update.
+        func updating(_ stored: Alias, at time: Date) -> Alias {
+            var updated = stored
+            updated.owner = owner
+            updated.recipients = recipients
+            updated.enabled = enabled
+            updated.description = description
+            updated.labels = labels
+            updated.updatedAt = time
+            updated.revision += 1
+            return updated
+        }
     }
 
     /// Normalises an alias name: lowercase for exact names, `*`, or `/pattern/` checked.

@@ -169,14 +169,7 @@ public actor InMemoryAliasStore: AliasStore {
     public func updateAlias(_ alias: Alias, by actor: ChangeActor) throws -> Alias {
         guard let stored = state.aliases[alias.id] else { throw AliasStoreError.aliasNotFound.with(message: "no alias has id \(alias.id)") }
         let prepared = try AliasValidation.prepareUpdate(alias, stored: stored, actor: actor, policy: policy, reader: state)
-        var updated = stored
-        updated.owner = prepared.owner
-        updated.recipients = prepared.recipients
-        updated.enabled = prepared.enabled
-        updated.description = prepared.description
-        updated.labels = prepared.labels
-        updated.updatedAt = now()
-        updated.revision += 1
+        let updated = prepared.updating(stored, at: now())
         state.remove(stored)
         state.insert(updated)
         state.log(actor, .update, .alias, updated.address, AliasChangeDetail.describe(updated), at: updated.updatedAt)

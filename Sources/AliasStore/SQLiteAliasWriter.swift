@@ -197,14 +197,7 @@ actor SQLiteAliasWriter {
                 throw AliasStoreError.aliasNotFound.with(message: "no alias has id \(alias.id)")
             }
             let prepared = try AliasValidation.prepareUpdate(alias, stored: stored, actor: actor, policy: policy, reader: reader)
-            var updated = stored
-            updated.owner = prepared.owner
-            updated.recipients = prepared.recipients
-            updated.enabled = prepared.enabled
-            updated.description = prepared.description
-            updated.labels = prepared.labels
-            updated.updatedAt = time
-            updated.revision += 1
+            let updated = prepared.updating(stored, at: time)
             let changed = try storage { () throws(SQLiteError) in
                 try connection.run(
                     """

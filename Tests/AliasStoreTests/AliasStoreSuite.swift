@@ -1,3 +1,4 @@
+import CommunityMailTestSupport
 import AliasStore
 import Foundation
 import Testing

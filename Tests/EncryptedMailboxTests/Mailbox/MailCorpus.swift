@@ -1,3 +1,4 @@
+import CommunityMailTestSupport
 import Foundation
 
 /// A deterministic generator of realistic mail: plain and 8-bit bodies, MIME multipart
