@@ -53,6 +53,12 @@ public actor SQLiteMailbox: Mailbox {
                     throw MailboxError.storage.with(message: "the file is not a mailbox of this version")
                 }
             } else {
+                // Never turn another application's database into a mailbox: a file that is
+                // not one yet must be empty, and only when creating.
+                if try database.userVersion == 0 {
+                    let tables = try database.queryFirst("SELECT count(*) FROM sqlite_schema")?[0].integerValue ?? 0
+                    guard create, tables == 0 else { throw MailboxError.storage.with(message: "the file is not a mailbox") }
+                }
                 try database.migrate(MailboxSchema.migrations)
                 try Self.provisionDefaultFolders(database)
             }
