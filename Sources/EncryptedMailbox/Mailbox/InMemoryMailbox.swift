@@ -52,9 +52,22 @@ public actor InMemoryMailbox: Mailbox {
     }
 
     private var isClosed = false
+    private let hub = MailboxEventHub()
 
-    /// Closes the mailbox: later calls fail with `MailboxError.closed`.
-    public func close() { isClosed = true }
+    /// Closes the mailbox: later calls fail with `MailboxError.closed`, event streams end.
+    public func close() {
+        isClosed = true
+        hub.finish()
+    }
+
+    /// Changes made through this mailbox from now on.
+    public nonisolated func events() -> AsyncStream<MailboxEvent> { hub.stream() }
+
+    /// A stream of events that ``unsubscribe(_:)`` can end (for the store's handles).
+    nonisolated func subscribe() -> (stream: AsyncStream<MailboxEvent>, id: UUID) { hub.subscribe() }
+
+    /// Ends the streams with these ids.
+    nonisolated func unsubscribe(_ ids: [UUID]) { hub.finish(ids) }
 
     private func checkOpen() throws(MailboxError) {
         if isClosed { throw MailboxError.closed }
@@ -108,6 +121,7 @@ public actor InMemoryMailbox: Mailbox {
             name: canonical, specialUse: specialUse, subscribed: false, uidValidity: lastUIDValidity, uidNext: 1,
             highestModSeq: nextModSeq())
         folderList[canonical] = folder
+        hub.publish([.folderCreated(canonical)])
         return status(folder)
     }
 
@@ -121,6 +135,7 @@ public actor InMemoryMailbox: Mailbox {
             try createFolder(target, specialUse: nil)
             _ = try transfer(.all, from: source, to: target, removing: true)
             return
+
         }
         guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
             throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
@@ -134,10 +149,11 @@ public actor InMemoryMailbox: Mailbox {
             throw MailboxError.folderExists.with(message: "a folder named \"\(clash)\" exists")
         }
         for (old, new) in zip(moving, renamed) {
-            var folder = folderList.removeValue(forKey: old)!
+            guard var folder = folderList.removeValue(forKey: old) else { continue }
             folder.name = new
             folderList[new] = folder
         }
+        hub.publish([.folderRenamed(from: source, to: target)])
     }
 
     /// Deletes a folder and its messages.
@@ -145,6 +161,7 @@ public actor InMemoryMailbox: Mailbox {
         let existing = try folder(name)
         guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
         folderList[existing.name] = nil
+        hub.publish([.folderDeleted(existing.name)])
     }
 
     /// Subscribes or unsubscribes.
@@ -188,6 +205,7 @@ public actor InMemoryMailbox: Mailbox {
             appended.append(AppendedMessage(uidValidity: target.uidValidity, uid: uid, modSeq: modSeq))
         }
         folderList[target.name] = target
+        if !appended.isEmpty { hub.publish([.messagesAdded(folder: target.name, uids: appended.map(\.uid))]) }
         return appended
     }
 
@@ -238,6 +256,7 @@ public actor InMemoryMailbox: Mailbox {
         }
         if let modSeq { target.highestModSeq = modSeq }
         folderList[target.name] = target
+        if !changed.isEmpty { hub.publish([.flagsChanged(folder: target.name, changes: changed)]) }
         return StoreResult(changed: changed, modified: modified)
     }
 
@@ -282,6 +301,9 @@ public actor InMemoryMailbox: Mailbox {
         }
         folderList[to.name] = to
         folderList[from.name] = from
+        hub.publish(
+            [.messagesAdded(folder: to.name, uids: newUIDs)]
+                + (removing ? [.messagesExpunged(folder: from.name, uids: messages.map(\.uid))] : []))
         return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: messages.map(\.uid), destinationUIDs: newUIDs)
     }
 
@@ -297,6 +319,7 @@ public actor InMemoryMailbox: Mailbox {
         target.vanished += removed.map { ($0, modSeq) }
         target.highestModSeq = modSeq
         folderList[target.name] = target
+        hub.publish([.messagesExpunged(folder: target.name, uids: removed)])
         return removed
     }
 

@@ -9,11 +9,24 @@ final class InMemoryMailboxHandle: Mailbox {
     private let readOnly: Bool
     private let isClosed = Mutex(false)
     private let onClose: @Sendable () async -> Void
+    // The handle's event streams are the shared mailbox's, ended when the handle closes,
+    // as closing a SQLite mailbox ends its streams.
+    private let streams = Mutex<[UUID]>([])
 
     init(backing: InMemoryMailbox, readOnly: Bool, onClose: @escaping @Sendable () async -> Void) {
         self.backing = backing
         self.readOnly = readOnly
         self.onClose = onClose
+    }
+
+    func events() -> AsyncStream<MailboxEvent> {
+        let (stream, id) = backing.subscribe()
+        let open = streams.withLock { ids in
+            ids.append(id)
+            return !isClosed.withLock { $0 }
+        }
+        if !open { backing.unsubscribe([id]) }
+        return stream
     }
 
     private func check(writing: Bool) throws(MailboxError) {
@@ -26,7 +39,10 @@ final class InMemoryMailboxHandle: Mailbox {
             defer { closed = true }
             return !closed
         }
-        if wasOpen { await onClose() }
+        if wasOpen {
+            backing.unsubscribe(streams.withLock { $0 })
+            await onClose()
+        }
     }
 
     func folders() async throws -> [FolderStatus] {

@@ -86,6 +86,10 @@ public protocol Mailbox: Sendable {
     func threads(in folder: String) async throws -> [[UInt32]]
     /// Current usage and limits.
     func usage() async throws -> MailboxUsage
+    /// The changes made through this mailbox from now on, each after it is saved, in order;
+    /// the stream ends when the mailbox closes. (Other processes' changes are not seen here:
+    /// poll ``changes(in:since:)`` for those.)
+    func events() async -> AsyncStream<MailboxEvent>
     /// Closes the mailbox and releases its writer lock; later calls fail with `MailboxError.closed`.
     func close() async
 }

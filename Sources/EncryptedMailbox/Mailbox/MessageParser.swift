@@ -132,9 +132,46 @@ enum MessageParser {
                 result.append(character)
             }
         }
-        for (entity, replacement) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            result = result.replacingOccurrences(of: entity, with: replacement)
+        return decodingEntities(result)
+    }
+
+    private static let namedEntities: [String: String] = [
+        "nbsp": " ", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "amp": "&", "eacute": "é", "egrave": "è",
+        "agrave": "à", "ccedil": "ç", "uuml": "ü", "ouml": "ö", "auml": "ä", "szlig": "ß", "euro": "€", "copy": "©",
+    ]
+
+    /// `&name;`, `&#123;` and `&#x7B;` replaced by their characters; unknown ones kept.
+    static func decodingEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var rest = text[...]
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            let after = rest.index(after: ampersand)
+            guard let semicolon = rest[after...].prefix(10).firstIndex(of: ";") else {
+                result.append("&")
+                rest = rest[after...]
+                continue
+            }
+            let name = rest[after..<semicolon]
+            var replacement: String?
+            if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                replacement = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else if name.hasPrefix("#") {
+                replacement = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else {
+                replacement = namedEntities[name.lowercased()]
+            }
+            if let replacement {
+                result += replacement
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                result.append("&")
+                rest = rest[after...]
+            }
         }
+        result += rest
         return result
     }
 }

@@ -21,7 +21,7 @@ extension SQLiteMailbox {
     }
 
     private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) throws -> [AppendedMessage] {
-        try database(writing: true) { database in
+        let (name, appended) = try database(writing: true) { database in
             var target = try self.folder(folder, in: database)
             try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
             try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
@@ -66,8 +66,10 @@ extension SQLiteMailbox {
             if let last = appended.last {
                 try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(target.uidNext), Int64(last.modSeq), target.id])
             }
-            return appended
+            return (target.name, appended)
         }
+        if !appended.isEmpty { hub.publish([.messagesAdded(folder: name, uids: appended.map(\.uid))]) }
+        return appended
     }
 
     func checkQuota(_ database: SQLiteConnection, addingBytes bytes: Int, addingMessages messages: Int) throws {
@@ -145,7 +147,7 @@ extension SQLiteMailbox {
 
     /// Changes flags and keywords.
     public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) throws -> StoreResult {
-        try database(writing: true) { database in
+        let (name, result) = try database(writing: true) { database in
             let target = try self.folder(folder, in: database)
             var changed: [MessageChange] = []
             var modified: [UInt32] = []
@@ -168,8 +170,10 @@ extension SQLiteMailbox {
                 changed.append(MessageChange(uid: uid, flags: newFlags, keywords: newKeywords, modSeq: stamp))
             }
             if let modSeq { try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), target.id]) }
-            return StoreResult(changed: changed, modified: modified)
+            return (target.name, StoreResult(changed: changed, modified: modified))
         }
+        if !result.changed.isEmpty { hub.publish([.flagsChanged(folder: name, changes: result.changed)]) }
+        return result
     }
 
     /// Copies messages.
@@ -182,57 +186,75 @@ extension SQLiteMailbox {
         try transfer(uids, from: source, to: destination, removing: true)
     }
 
-    func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
-        try database(writing: true) { database in
-            let from = try folder(source, in: database)
-            var to = try folder(destination, in: database)
-            let rows = try selected(uids, in: from, database)
-            if !removing {
-                try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
-            }
-            guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
-            try MailboxRules.checkUIDSpace(to.uidNext, adding: rows.count)
-            let modSeq = Int64(try Self.nextModSeq(database))
-            var sourceUIDs: [UInt32] = []
-            var newUIDs: [UInt32] = []
-            for row in rows {
-                try database.run(
-                    """
-                    INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [to.id, Int64(to.uidNext), row[5], row[1], row[2], row[6], modSeq, row[4]])
-                sourceUIDs.append(UInt32(truncatingIfNeeded: row[0].integerValue ?? 0))
-                newUIDs.append(to.uidNext)
-                to.uidNext += 1
-            }
-            try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(to.uidNext), modSeq, to.id])
-            if removing {
-                for uid in sourceUIDs {
-                    try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [from.id, Int64(uid)])
-                    try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [from.id, Int64(uid), modSeq])
-                }
-                try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, from.id])
-            }
-            return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: newUIDs)
+    private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
+        let (names, copied) = try database(writing: true) { database in
+            let names = (try folder(source, in: database).name, try folder(destination, in: database).name)
+            return (names, try transferRows(uids, from: source, to: destination, removing: removing, database))
         }
+        hub.publish(Self.transferEvents(copied, from: names.0, to: names.1, removing: removing))
+        return copied
+    }
+
+    static func transferEvents(_ copied: CopiedMessages, from source: String, to destination: String, removing: Bool) -> [MailboxEvent] {
+        guard !copied.sourceUIDs.isEmpty else { return [] }
+        return [.messagesAdded(folder: destination, uids: copied.destinationUIDs)]
+            + (removing ? [.messagesExpunged(folder: source, uids: copied.sourceUIDs)] : [])
+    }
+
+    /// Copies (and with `removing`, moves) rows inside the caller's transaction.
+    func transferRows(
+        _ uids: UIDSet, from source: String, to destination: String, removing: Bool, _ database: SQLiteConnection
+    ) throws -> CopiedMessages {
+        let from = try folder(source, in: database)
+        var to = try folder(destination, in: database)
+        let rows = try selected(uids, in: from, database)
+        if !removing {
+            try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
+        }
+        guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+        try MailboxRules.checkUIDSpace(to.uidNext, adding: rows.count)
+        let modSeq = Int64(try Self.nextModSeq(database))
+        var sourceUIDs: [UInt32] = []
+        var newUIDs: [UInt32] = []
+        for row in rows {
+            try database.run(
+                """
+                INSERT INTO messages(folder_id, uid, body_id, flags, keywords, internal_date, modseq, size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [to.id, Int64(to.uidNext), row[5], row[1], row[2], row[6], modSeq, row[4]])
+            sourceUIDs.append(UInt32(truncatingIfNeeded: row[0].integerValue ?? 0))
+            newUIDs.append(to.uidNext)
+            to.uidNext += 1
+        }
+        try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(to.uidNext), modSeq, to.id])
+        if removing {
+            for uid in sourceUIDs {
+                try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [from.id, Int64(uid)])
+                try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [from.id, Int64(uid), modSeq])
+            }
+            try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, from.id])
+        }
+        return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: newUIDs)
     }
 
     /// Removes `\Deleted` messages.
     public func expunge(_ folder: String, uids: UIDSet?) throws -> [UInt32] {
-        try database(writing: true) { database in
+        let (name, removed) = try database(writing: true) { database -> (String, [UInt32]) in
             let target = try self.folder(folder, in: database)
             let removed = try selected(uids ?? .all, in: target, database).filter {
                 MessageFlags(rawValue: Int($0[1].integerValue ?? 0)).contains(.deleted)
             }.map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
-            guard !removed.isEmpty else { return [] }
+            guard !removed.isEmpty else { return (target.name, []) }
             let modSeq = Int64(try Self.nextModSeq(database))
             for uid in removed {
                 try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [target.id, Int64(uid)])
                 try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [target.id, Int64(uid), modSeq])
             }
             try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, target.id])
-            return removed
+            return (target.name, removed)
         }
+        if !removed.isEmpty { hub.publish([.messagesExpunged(folder: name, uids: removed)]) }
+        return removed
     }
 
     /// Changes after a MODSEQ.

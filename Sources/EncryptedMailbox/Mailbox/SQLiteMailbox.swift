@@ -27,6 +27,7 @@ public actor SQLiteMailbox: Mailbox {
     var connection: SQLiteConnection?
     let configuration: Configuration
     private let lock: MailboxFileLock?
+    let hub = MailboxEventHub()
 
     /// Opens the mailbox file at `path`, creating it (with INBOX and the special-use
     /// folders) when `create` is true and it is missing.
@@ -52,6 +53,12 @@ public actor SQLiteMailbox: Mailbox {
                     throw MailboxError.storage.with(message: "the file is not a mailbox of this version")
                 }
             } else {
+                // Never turn another application's database into a mailbox: a file that is
+                // not one yet must be empty, and only when creating.
+                if try database.userVersion == 0 {
+                    let tables = try database.queryFirst("SELECT count(*) FROM sqlite_schema")?[0].integerValue ?? 0
+                    guard create, tables == 0 else { throw MailboxError.storage.with(message: "the file is not a mailbox") }
+                }
                 try database.migrate(MailboxSchema.migrations)
                 try Self.provisionDefaultFolders(database)
             }
@@ -92,7 +99,11 @@ public actor SQLiteMailbox: Mailbox {
     public func close() {
         connection = nil
         lock?.release()
+        hub.finish()
     }
+
+    /// Changes made through this mailbox from now on.
+    public nonisolated func events() -> AsyncStream<MailboxEvent> { hub.stream() }
 
     /// Runs `body` on the open connection, in a transaction when `writing`, and turns
     /// SQLite's errors into `MailboxError`.
@@ -182,7 +193,7 @@ public actor SQLiteMailbox: Mailbox {
     /// Creates a folder.
     @discardableResult
     public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
-        try database(writing: true) { database in
+        let created = try database(writing: true) { database in
             let canonical = try MailboxRules.canonicalFolderName(name)
             guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [canonical]) == nil else {
                 throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists")
@@ -194,11 +205,13 @@ public actor SQLiteMailbox: Mailbox {
             try Self.insertFolder(database, name: canonical, specialUse: specialUse, subscribed: false)
             return try status(try folder(canonical, in: database), in: database)
         }
+        hub.publish([.folderCreated(created.name)])
+        return created
     }
 
     /// Renames a folder and the folders below it.
     public func renameFolder(_ name: String, to newName: String) throws {
-        try database(writing: true) { database in
+        let events = try database(writing: true) { database -> [MailboxEvent] in
             let source = try folder(name, in: database).name
             let target = try MailboxRules.canonicalFolderName(newName)
             if source == MailboxRules.inbox {
@@ -208,8 +221,8 @@ public actor SQLiteMailbox: Mailbox {
                     throw MailboxError.folderExists.with(message: "a folder named \"\(target)\" exists")
                 }
                 try Self.insertFolder(database, name: target, specialUse: nil, subscribed: false)
-                _ = try transfer(.all, from: source, to: target, removing: true)
-                return
+                let moved = try transferRows(.all, from: source, to: target, removing: true, database)
+                return [.folderCreated(target)] + Self.transferEvents(moved, from: source, to: target, removing: true)
             }
             guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
                 throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
@@ -227,16 +240,20 @@ public actor SQLiteMailbox: Mailbox {
                 throw MailboxError.folderExists.with(message: "a folder named \"\(renamed)\" exists")
             }
             for (id, renamed) in moving { try database.run("UPDATE folders SET name = ? WHERE id = ?", [renamed, id]) }
+            return [.folderRenamed(from: source, to: target)]
         }
+        hub.publish(events)
     }
 
     /// Deletes a folder and its messages.
     public func deleteFolder(_ name: String) throws {
-        try database(writing: true) { database in
+        let deleted = try database(writing: true) { database in
             let existing = try folder(name, in: database)
             guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
             try database.run("DELETE FROM folders WHERE id = ?", [existing.id])
+            return existing.name
         }
+        hub.publish([.folderDeleted(deleted)])
     }
 
     /// Subscribes or unsubscribes.

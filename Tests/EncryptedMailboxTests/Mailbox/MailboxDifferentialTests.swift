@@ -26,6 +26,9 @@ struct MailboxDifferentialTests {
             .joined(separator: "; ")
     }
 
+    /// COPYUID without the UIDVALIDITY, which comes from the clock.
+    static func describe(_ copied: CopiedMessages) -> String { "\(copied.sourceUIDs) -> \(copied.destinationUIDs)" }
+
     static func describe(_ messages: [FetchedMessage]) -> String {
         messages.map { "\($0.uid) \($0.flags.rawValue) \($0.keywords) \($0.modSeq) \($0.size) \($0.envelope.subject) \($0.content?.count ?? -1)" }
             .joined(separator: "; ")
@@ -40,6 +43,16 @@ struct MailboxDifferentialTests {
         let folderNames = ["INBOX", "Work", "Work/Old", "Trash", "Lists", "inbox/Sub"]
         let queries = ["header:from:alice", "-header:cc: OR is:draft", "header:subject:#3 OR -header:to:bob", "from:alice", "subject:7", "body:kernel", "is:seen", "-is:flagged larger:400", "keyword:k1 OR keyword:k2", "uid:3:*", "text:bob"]
         var log: [String] = []
+        // Both report the same events too; subscribed before the first change.
+        var listeners: [Task<[MailboxEvent], Never>] = []
+        for under in [sqlite, fake] {
+            let stream = await under.mailbox.events()
+            listeners.append(Task {
+                var seen: [MailboxEvent] = []
+                for await event in stream { seen.append(event) }
+                return seen
+            })
+        }
         for step in 0..<400 {
             let folder = folderNames[random.next(folderNames.count)]
             let other = folderNames[random.next(folderNames.count)]
@@ -61,7 +74,7 @@ struct MailboxDifferentialTests {
                             let batch = (0..<batchSize).map { index in
                                 MessageToAppend(Samples.message(subject: "\(subject) \(index)", body: body), flags: flags, keywords: keywords, internalDate: Samples.date(step))
                             }
-                            return "multiappend \(try await mailbox.append(contentsOf: batch, to: folder))"
+                            return "multiappend \(try await mailbox.append(contentsOf: batch, to: folder).map { "\($0.uid) \($0.modSeq)" })"
                         case 5..<35:
                             let result = try await mailbox.append(
                                 Samples.message(subject: subject, from: from, body: body), to: folder, flags: flags, keywords: keywords,
@@ -71,8 +84,8 @@ struct MailboxDifferentialTests {
                             let operation: FlagOperation = [.add(flags, keywords: keywords), .remove(flags, keywords: keywords), .replace(flags, keywords: keywords)][step % 3]
                             let result = try await mailbox.store(operation, on: uids, in: folder, unchangedSince: step % 5 == 0 ? UInt64(step) : nil)
                             return "store \(result)"
-                        case 50..<58: return "copy \(try await mailbox.copy(uids, from: folder, to: other))"
-                        case 58..<64: return "move \(try await mailbox.move(uids, from: folder, to: other))"
+                        case 50..<58: return "copy \(Self.describe(try await mailbox.copy(uids, from: folder, to: other)))"
+                        case 58..<64: return "move \(Self.describe(try await mailbox.move(uids, from: folder, to: other)))"
                         case 64..<70: return "expunge \(try await mailbox.expunge(folder, uids: step % 2 == 0 ? nil : uids))"
                         case 70..<74: return "create \(try await mailbox.createFolder(folder).name)"
                         case 74..<76:
@@ -96,10 +109,16 @@ struct MailboxDifferentialTests {
         // The sequence did real work, errors and quota refusals included.
         #expect(log.contains { $0.hasPrefix("append") } && log.contains { $0.hasPrefix("move") } && log.contains { $0.hasPrefix("error") })
         #expect(Self.describe(try await sqlite.mailbox.folders()) == Self.describe(try await fake.mailbox.folders()))
+        defer { listeners.forEach { $0.cancel() } }
         for folder in try await fake.mailbox.folders().map(\.name) {
             #expect(Self.describe(try await sqlite.mailbox.fetch(.all, in: folder, content: .whole))
                 == Self.describe(try await fake.mailbox.fetch(.all, in: folder, content: .whole)))
         }
+        await sqlite.mailbox.close()
+        await fake.mailbox.close()
+        let events = [await listeners[0].value, await listeners[1].value]
+        #expect(events[0].count > 100)
+        #expect(events[0] == events[1])
     }
 
     @Test("Damaged messages never fail an append and come back byte-exact", arguments: MailboxFactory.all)

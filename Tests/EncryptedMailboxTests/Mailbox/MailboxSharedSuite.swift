@@ -492,6 +492,49 @@ struct MailboxSharedSuite {
         ])
     }
 
+    @Test("Events report each saved change in order, nothing for failures, and end on close", arguments: MailboxFactory.all)
+    func events(factory: MailboxFactory) async throws {
+        let mailbox = try factory().mailbox
+        let stream = await mailbox.events()
+        let collector = Task { () -> [MailboxEvent] in
+            var seen: [MailboxEvent] = []
+            for await event in stream { seen.append(event) }
+            return seen
+        }
+        try await mailbox.createFolder("Work")
+        try await mailbox.append(Samples.message(), to: "INBOX")
+        try await mailbox.append(contentsOf: [MessageToAppend(Samples.message())], to: "INBOX")
+        let seen = try await mailbox.store(.add([.seen]), on: .all, in: "INBOX")
+        _ = try await mailbox.store(.add([.seen]), on: .all, in: "INBOX")
+        _ = try await mailbox.copy(UIDSet([1]), from: "INBOX", to: "Work")
+        _ = try await mailbox.move(UIDSet([2]), from: "INBOX", to: "Work")
+        let deleted = try await mailbox.store(.add([.deleted]), on: UIDSet([1]), in: "Work")
+        _ = try await mailbox.expunge("Work")
+        _ = try await mailbox.expunge("Work")
+        try await mailbox.renameFolder("Work", to: "Jobs")
+        try await mailbox.deleteFolder("Jobs")
+        await #expect(throws: MailboxError.folderExists) { try await mailbox.createFolder("inbox") }
+        try await mailbox.renameFolder("INBOX", to: "Old")
+        await mailbox.close()
+        let events = await collector.value
+        #expect(events == [
+            .folderCreated("Work"),
+            .messagesAdded(folder: "INBOX", uids: [1]),
+            .messagesAdded(folder: "INBOX", uids: [2]),
+            .flagsChanged(folder: "INBOX", changes: seen.changed),
+            .messagesAdded(folder: "Work", uids: [1]),
+            .messagesAdded(folder: "Work", uids: [2]),
+            .messagesExpunged(folder: "INBOX", uids: [2]),
+            .flagsChanged(folder: "Work", changes: deleted.changed),
+            .messagesExpunged(folder: "Work", uids: [1]),
+            .folderRenamed(from: "Work", to: "Jobs"),
+            .folderDeleted("Jobs"),
+            .folderCreated("Old"),
+            .messagesAdded(folder: "Old", uids: [1]),
+            .messagesExpunged(folder: "INBOX", uids: [1]),
+        ])
+    }
+
     @Test("Concurrent appends from two tasks keep UIDs and MODSEQs strictly increasing", arguments: MailboxFactory.all)
     func concurrentAppends(factory: MailboxFactory) async throws {
         let mailbox = try factory().mailbox

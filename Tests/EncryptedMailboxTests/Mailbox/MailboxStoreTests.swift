@@ -96,6 +96,16 @@ struct MailboxStoreTests {
         var readOnly = plain
         readOnly.readOnly = true
         #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: path, create: false, configuration: readOnly) }
+        // Another application's database is not adopted, not even when asked to create.
+        let foreign = folder.path("foreign.sqlite")
+        let python = try #require(TestPeers.python ?? TestPeers.executable("python3"))
+        let child = try ChildProcess(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE notes(x)'); c.commit()", foreign])
+        #expect(child.waitForExit() == 0)
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: false) }
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: true) }
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: folder.path("missing.sqlite"), create: false) }
+        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: true)
+        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: false)
     }
 
     @Test("The default opener encrypts: no plaintext on disk, the passphrase is needed, a wrong one is refused")

@@ -47,16 +47,25 @@ struct MailboxStoringSuite {
         try await writer.append(Samples.message(subject: "kept"), to: "INBOX")
 
         let reader = try await store.openMailbox(userID: "u", passphrase: nil, readOnly: true)
+        // The writer's events reach its own listeners and end when it closes.
+        let writerEvents = await writer.events()
+        let collected = Task { () -> [MailboxEvent] in
+            var seen: [MailboxEvent] = []
+            for await event in writerEvents { seen.append(event) }
+            return seen
+        }
         #expect(try await reader.fetch(.all, in: "INBOX", content: .metadata).map(\.envelope.subject) == ["kept"])
         await #expect(throws: MailboxError.readOnly) { try await reader.append(Samples.message(), to: "INBOX") }
         await #expect(throws: MailboxError.readOnly) { try await reader.store(.add([.seen]), on: .all, in: "INBOX") }
 
+        try await writer.append(Samples.message(subject: "evented"), to: "INBOX")
         await writer.close()
         await writer.close()
+        #expect(await collected.value == [.messagesAdded(folder: "INBOX", uids: [2])])
         await #expect(throws: MailboxError.closed) { try await writer.folders() }
         let second = try await store.openMailbox(userID: "u", passphrase: nil, readOnly: false)
-        #expect(try await second.status(of: "INBOX").messageCount == 1)
-        #expect(try await second.append(Samples.message(), to: "INBOX").uid == 2)
+        #expect(try await second.status(of: "INBOX").messageCount == 2)
+        #expect(try await second.append(Samples.message(), to: "INBOX").uid == 3)
         await second.close()
         await reader.close()
         await #expect(throws: MailboxError.closed) { try await reader.usage() }
