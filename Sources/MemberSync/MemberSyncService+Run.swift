@@ -58,33 +58,40 @@ extension MemberSyncService {
         let users = try await managedUsers(map: map)
         var reports: [String: UserSyncReport] = [:]
         var errors: [String: String] = [:]
-        try await withThrowingTaskGroup(of: (String, Result<UserSyncReport, any Error>).self) { group in
+        try await withThrowingTaskGroup(of: UserOutcome.self) { group in
             var pending = users[...]
             func startNext() {
                 guard let user = pending.popFirst() else { return }
                 group.addTask {
                     let identity = MemberIdentity(nickname: user.id, email: user.email, locale: user.locale)
                     do {
-                        return (user.id, .success(try await sync(identity, with: map)))
+                        return UserOutcome(userID: user.id, report: try await sync(identity, with: map), error: nil)
                     } catch {
-                        return (user.id, .failure(error))
+                        return UserOutcome(userID: user.id, report: nil, error: error)
                     }
                 }
             }
             for _ in 0..<max(1, configuration.maximumConcurrentUsers) { startNext() }
-            while let (userID, result) = try await group.next() {
-                switch result {
-                case .success(let report):
-                    reports[userID] = report
-                case .failure(let error) where Self.isTransient(error):
-                    group.cancelAll()
-                    throw error
-                case .failure(let error):
-                    errors[userID] = String(describing: error)
+            while let outcome = try await group.next() {
+                if let report = outcome.report {
+                    reports[outcome.userID] = report
+                } else if let error = outcome.error {
+                    if Self.isTransient(error) {
+                        group.cancelAll()
+                        throw error
+                    }
+                    errors[outcome.userID] = String(describing: error)
                 }
                 startNext()
             }
         }
         return SyncRunReport(mapBuiltAt: map.builtAt, attempts: 1, users: reports, errors: errors)
     }
+}
+
+/// What syncing one user in a run produced: a report, or the error that stopped it.
+struct UserOutcome: Sendable {
+    let userID: String
+    let report: UserSyncReport?
+    let error: (any Error)?
 }

@@ -41,13 +41,18 @@ extension MemberSyncService {
         for domain in domains {
             guard let team = configuration.mapping.team(for: domain.name) else { continue }
             let inTeam = refusal == nil && map.contains(userID, inTeam: team)
-            try await locks.withLock(domain.name) {
+            // Each domain's changes are made under its lock into a report of their own,
+            // merged afterwards: nothing outside the closure is touched while it runs.
+            let part = try await locks.withLock(domain.name) { () async throws -> UserSyncReport in
+                var part = UserSyncReport(userID: userID)
                 if inTeam {
-                    try await provision(identity, on: domain, report: &report)
+                    try await provision(identity, on: domain, report: &part)
                 } else if stored != nil, refusal != .accountNotVisible {
-                    try await deprovision(identity, on: domain, team: team, reason: refusal, report: &report)
+                    try await deprovision(identity, on: domain, team: team, reason: refusal, report: &part)
                 }
+                return part
             }
+            report.merge(part)
         }
 
         if let refusal {

@@ -46,6 +46,16 @@ public struct UserSyncReport: Sendable, Hashable {
     /// An empty report for `userID`.
     public init(userID: String) { self.userID = userID }
 
+    /// Adds what `other` (a part of the same user's sync) did.
+    public mutating func merge(_ other: UserSyncReport) {
+        created += other.created
+        removed += other.removed
+        leftDomains += other.leftDomains
+        unchanged += other.unchanged
+        skipped.merge(other.skipped) { _, new in new }
+        problems += other.problems
+    }
+
     /// True when the sync changed nothing.
     public var changedNothing: Bool { created.isEmpty && removed.isEmpty && leftDomains.isEmpty }
 }
