@@ -101,11 +101,15 @@ struct MailboxStoreTests {
         let python = try #require(TestPeers.python ?? TestPeers.executable("python3"))
         let child = try ChildProcess(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE notes(x)'); c.commit()", foreign])
         #expect(child.waitForExit() == 0)
-        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: false) }
-        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: true) }
-        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: folder.path("missing.sqlite"), create: false) }
-        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: true)
-        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: false)
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: false, configuration: plain) }
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: true, configuration: plain) }
+        #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: folder.path("missing.sqlite"), create: false, configuration: plain) }
+        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: true, configuration: plain)
+        _ = try SQLiteMailbox(path: folder.path("new.sqlite"), create: false, configuration: plain)
+        // Through the encrypted opener, a plain SQLite file is not a mailbox either.
+        #expect(throws: MailboxError.storage) {
+            try SQLiteMailbox(path: foreign, create: false, passphrase: "any", configuration: SQLiteMailbox.Configuration())
+        }
     }
 
     @Test("The default opener encrypts: no plaintext on disk, the passphrase is needed, a wrong one is refused")
