@@ -53,6 +53,10 @@ struct CrashTests {
         return statements
     }
 
+    /// Enough work that a child is still writing when the kill comes (5 to 120 ms after its
+    /// start) even on an idle machine, where 30 transactions were sometimes all done.
+    static let transactionsPerChild = 120
+
     @Test func killedWritersNeverLoseCommittedTransactions() async throws {
         let binary = try #require(Self.exampleBinary, "build the encrypted-sql example first (swift build)")
         let folder = try TemporaryDirectory()
@@ -69,7 +73,7 @@ struct CrashTests {
         var killedMidRun = 0
         for round in 0..<Self.kills {
             let child = try ChildProcess(
-                binary, ["--kdf-iter", "1000", path] + Self.statements(first: nextID, count: 30, rollbackJournal: round % 2 == 0),
+                binary, ["--kdf-iter", "1000", path] + Self.statements(first: nextID, count: Self.transactionsPerChild, rollbackJournal: round % 2 == 0),
                 environment: environment)
             usleep(UInt32(5_000 + random.next() % 115_000))
             if child.isRunning { killedMidRun += 1 }
@@ -78,7 +82,7 @@ struct CrashTests {
             for line in child.output.split(separator: "\n") where line.hasPrefix("committed\t") {
                 if let id = Int(line.dropFirst("committed\t".count)) { committed.insert(id) }
             }
-            nextID += 30
+            nextID += Self.transactionsPerChild
             // What a crash leaves behind (hot journal, WAL) must hold no plaintext either.
             let leaked = Fixture.filesWithMarker(in: folder.url)
             #expect(leaked.isEmpty, "plaintext in \(leaked) after kill \(round)")
