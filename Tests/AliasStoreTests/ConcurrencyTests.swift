@@ -4,9 +4,9 @@ import CommunityMailTestSupport
 import Foundation
 import Testing
 
-/// Eight tasks create, update and resolve at once. The issue asks for a minute; by default
-/// this runs 10 seconds on SQLite and 3 in memory so the whole target stays well under two
-/// minutes on a loaded two-core machine. Set ALIASES_STRESS_SECONDS=60 for the full minute.
+/// Eight tasks create, update and resolve at once for a minute on SQLite (the store that
+/// matters; the rest of the suite runs alongside) and 10 seconds on the in-memory fake.
+/// ALIASES_STRESS_SECONDS sets another duration for both.
 @Suite("Concurrent writers and readers", .serialized)
 struct ConcurrencyTests {
     static let taskCount = 8
@@ -20,7 +20,7 @@ struct ConcurrencyTests {
         if let text = ProcessInfo.processInfo.environment["ALIASES_STRESS_SECONDS"], let seconds = Double(text) {
             return .milliseconds(Int(seconds * 1000))
         }
-        return factory.name == "SQLite" ? .seconds(10) : .seconds(3)
+        return factory.name == "SQLite" ? .seconds(60) : .seconds(10)
     }
 
     /// What one task did, counted from the operations that succeeded.
