@@ -59,9 +59,11 @@ struct ConcurrencyTests {
                     var random = SplitMix64(seed: UInt64(task) &* 7919 &+ 1)
                     var round = 0
                     while round < Self.minimumRounds || ContinuousClock.now < deadline {
-                        // SQLite reads finish without suspending; yielding keeps the eight
-                        // tasks (and the rest of the test run) sharing the two cores fairly.
-                        await Task.yield()
+                        // SQLite calls finish without suspending, so eight busy tasks would
+                        // hold every thread of the cooperative pool for the whole minute and
+                        // starve the rest of the test run; a short sleep each round hands the
+                        // threads back (a yield alone did not, on two cores).
+                        try await Task.sleep(for: .milliseconds(2))
                         round += 1
                         switch random.next() % 6 {
                         case 0:
