@@ -6,9 +6,9 @@ import Testing
 
 /// Eight tasks create, update and resolve at once. In a plain `swift test` this runs 10
 /// seconds on SQLite and 3 on the in-memory fake, because the whole suite shares the
-/// machine's two cores. `Scripts/test` runs it again on its own afterwards with
-/// ALIASES_STRESS_SECONDS=60: the full minute on SQLite, with the machine to itself
-/// (the fake stays at 3 seconds).
+/// machine's two cores. `Scripts/test` leaves it out of the parallel run and runs it on
+/// its own afterwards with ALIASES_STRESS_SECONDS=60: the full minute on SQLite,
+/// with the machine to itself (the fake stays at 3 seconds).
 @Suite("Concurrent writers and readers", .serialized)
 struct ConcurrencyTests {
     static let taskCount = 8
