@@ -51,9 +51,21 @@ public final class ChildProcess: @unchecked Sendable {
     /// Sends `signal` to the process.
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for the process to exit and returns its status.
+    /// Waits for the process to exit and returns its status, blocking the calling thread:
+    /// from async code use ``exited()``.
     @discardableResult
     public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Waits for the process to exit without blocking a thread of Swift's cooperative pool
+    /// (tests run in parallel on few cores; a blocked pool starves every other test).
+    @discardableResult
+    public func exited() async -> Int32 {
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }

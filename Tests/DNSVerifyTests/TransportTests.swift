@@ -96,7 +96,7 @@ struct TransportTests {
         // Generous: the good server must answer within it even on a loaded machine.
         let resolver = try Self.resolver([silent.nameserver, good.nameserver], timeout: .seconds(5))
         let result = await resolver.resolve(Self.name, .a)
-        #expect(result.status == .answer)
+        #expect(result.status == .answer, "\(result)")
         #expect(silent.queries.count == 1 && good.queries.count == 1)
         let alone = try await Self.resolver([silent.nameserver], timeout: .milliseconds(150), attempts: 2).resolve(Self.name, .a)
         #expect(alone.status == .timeout)
@@ -111,7 +111,7 @@ struct TransportTests {
             tcpScript: { query in query.reply(answers: many).bytes })
         defer { responder.stop() }
         let result = try await Self.resolver([responder.nameserver]).resolve(Self.name, .a)
-        #expect(result.status == .answer)
+        #expect(result.status == .answer, "\(result)")
         #expect(result.records.count == 200)
     }
 

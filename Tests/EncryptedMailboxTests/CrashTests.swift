@@ -66,7 +66,7 @@ struct CrashTests {
             "--create", "--kdf-iter", "1000", path,
             "CREATE TABLE item(txn INTEGER NOT NULL, n INTEGER NOT NULL, payload TEXT, PRIMARY KEY (txn, n))",
         ], environment: environment)
-        #expect(setup.waitForExit() == 0, "\(setup.output)")
+        #expect(await setup.exited() == 0, "\(setup.output)")
         var committed = Set<Int>()
         var nextID = 1
         var random = SplitMix(seed: 2026)
@@ -75,10 +75,10 @@ struct CrashTests {
             let child = try ChildProcess(
                 binary, ["--kdf-iter", "1000", path] + Self.statements(first: nextID, count: Self.transactionsPerChild, rollbackJournal: round % 2 == 0),
                 environment: environment)
-            usleep(UInt32(5_000 + random.next() % 115_000))
+            try await Task.sleep(for: .microseconds(5_000 + Int(random.next() % 115_000)))
             if child.isRunning { killedMidRun += 1 }
             child.signal(SIGKILL)
-            child.waitForExit()
+            await child.exited()
             for line in child.output.split(separator: "\n") where line.hasPrefix("committed\t") {
                 if let id = Int(line.dropFirst("committed\t".count)) { committed.insert(id) }
             }
@@ -128,9 +128,9 @@ struct CrashTests {
             let child = try ChildProcess(binary, ["--kdf-iter", "1000", "--rekey-from-env", "NEW_PASSPHRASE", path], environment: Self.environment([
                 "MAILBOX_PASSPHRASE": passphrases[current], "NEW_PASSPHRASE": passphrases[next],
             ]))
-            usleep(UInt32(5_000 + random.next() % 150_000))
+            try await Task.sleep(for: .microseconds(5_000 + Int(random.next() % 150_000)))
             child.signal(SIGKILL)
-            child.waitForExit()
+            await child.exited()
             var opened: EncryptedDatabase?
             for candidate in [current, next] {
                 if let database = try? EncryptedDatabase(

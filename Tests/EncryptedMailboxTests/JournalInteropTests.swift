@@ -43,7 +43,7 @@ struct JournalInteropTests {
         }
         #expect(child.output.contains("updated"), "\(child.output)")
         child.signal(SIGKILL)
-        child.waitForExit()
+        await child.exited()
         #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the child should leave a hot journal")
         let lines = try Peer.run("sqlite3mc_read.py", [path])
         #expect(lines.first == "integrity\tok")

@@ -6,10 +6,11 @@ import Testing
 @Suite("The end-to-end demo", .enabled(if: DemoBinary.url != nil || TestPeers.required))
 struct DemoExampleTests {
     @Test("Sign-in, provisioning, DNS verification, delivery into the encrypted mailbox, and removal")
-    func story() throws {
+    func story() async throws {
         let binary = try #require(DemoBinary.url, "build the examples first (swift build)")
         let process = try ChildProcess(binary, [])
-        #expect(process.waitForExit() == 0, "\(process.output)")
+        let status = await process.exited()
+        #expect(status == 0, "\(process.output)")
         let output = process.output
         for line in [
             "kubuntu.org: fail", "identity: ana <ana@example.org>", "the same assertion replayed: refused",

@@ -26,7 +26,7 @@ final class SMTPPeer: Sendable {
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
-            guard make.waitForExit() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
+            guard await make.exited() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
             arguments += ["--cert", cert, "--key", key]
             if requireSTARTTLS { arguments.append("--require-starttls") }
             certificatePath = cert

@@ -9,10 +9,10 @@ import Testing
 /// loopback and an alias database, one user and then everyone.
 @Suite("sync-members example", .enabled(if: SyncMembersBinary.url != nil || TestPeers.required))
 struct SyncMembersExampleTests {
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let binary = try #require(SyncMembersBinary.url, "build the examples first (swift build)")
         let process = try ChildProcess(binary, arguments)
-        let status = process.waitForExit()
+        let status = await process.exited()
         return (status, process.output)
     }
 
@@ -35,19 +35,19 @@ struct SyncMembersExampleTests {
             _ = try await aliases.setMember("admin", role: .admin, onDomain: "kubuntu.org", by: .person("root"))
         }
         let root = server.serviceRoot.url.absoluteString
-        let one = try run([database, "--user", "ana", "--email", "ana@example.org", "--api-root", root])
+        let one = try await run([database, "--user", "ana", "--email", "ana@example.org", "--api-root", root])
         #expect(one.status == 0, "\(one.output)")
         #expect(one.output.contains("ana: created ana@kubuntu.org"))
         #expect(one.output.contains("notice [alias-created] to admin@example.org"))
 
         server.update { $0.removeMember("ana", from: "kubuntu-members") }
-        let all = try run([database, "--all", "--api-root", root, "--json"])
+        let all = try await run([database, "--all", "--api-root", root, "--json"])
         #expect(all.status == 0, "\(all.output)")
         #expect(all.output.contains("\"removed\" : 1"))
         let aliases = try SQLiteAliasStore(path: database)
         #expect(try await aliases.alias(named: "ana", domain: "kubuntu.org") == nil)
 
-        let usage = try run([database])
+        let usage = try await run([database])
         #expect(usage.status == 2)
     }
 }

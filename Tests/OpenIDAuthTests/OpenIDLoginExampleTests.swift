@@ -9,9 +9,9 @@ import Testing
                 "python3-openid or the built openid-login is missing"))
 struct OpenIDLoginExampleTests {
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = try ChildProcess(try #require(ExampleBinary.openIDLogin), arguments)
-        let status = process.waitForExit()
+        let status = await process.exited()
         return (status, process.output)
     }
 
@@ -21,19 +21,19 @@ struct OpenIDLoginExampleTests {
         let directory = try TemporaryDirectory(prefix: "openid-login")
         let state = directory.path("state.sqlite")
         let returnTo = "http://127.0.0.1:9/return" + (form ? "?answer=form" : "?x=1")
-        let begin = try run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/", "--return-to", returnTo,
+        let begin = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/", "--return-to", returnTo,
                              "--state", state, "--teams", "a,b"])
         #expect(begin.status == 0, "\(begin.output)")
         let requestURL = try #require(URL(string: begin.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
         var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString]
         if let body = callback.postBody { arguments += ["--post-body", body] }
-        let finish = try run(arguments)
+        let finish = try await run(arguments)
         #expect(finish.status == 0, "\(finish.output)")
         #expect(finish.output.contains("\"claimed_id\" : \"\(peer.claimedIdentifier)\""))
         #expect(finish.output.contains("\"email\" : \"alice@example.com\""))
         // The same answer again is a replay, refused with a typed error and exit status 1.
-        let replay = try run(arguments)
+        let replay = try await run(arguments)
         #expect(replay.status == 1)
         #expect(replay.output.contains("replayedNonce"))
     }
@@ -62,7 +62,7 @@ extension OpenIDLoginExampleTests {
         while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!server.isRunning)
         server.stop()
-        #expect(server.waitForExit() == 0)
+        #expect(await server.exited() == 0)
         #expect(server.output.contains("\"nickname\" : \"alice\""), "\(server.output)")
     }
 }

@@ -16,17 +16,17 @@ struct MailboxExampleTests {
         return nil
     }()
 
-    func run(_ arguments: [String], passphrase: String? = "example passphrase") throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], passphrase: String? = "example passphrase") async throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["MAILBOX_PASSPHRASE"] = passphrase
         let child = try ChildProcess(try #require(Self.executable), arguments, environment: environment)
-        let status = child.waitForExit()
+        let status = await child.exited()
         return (status, child.output)
     }
 
     @Test("create, import, folders, list, search and export work end to end",
           .enabled(if: TestPeers.shouldRun(executable != nil)))
-    func endToEnd() throws {
+    func endToEnd() async throws {
         let folder = try TemporaryDirectory(prefix: "mailbox-example")
         var generator = MailCorpus(seed: 11)
         let corpus = (0..<40).map { generator.message($0) }
@@ -34,29 +34,29 @@ struct MailboxExampleTests {
         try Data(mbox).write(to: folder.url.appendingPathComponent("in.mbox"))
         let store = folder.path("store")
 
-        #expect(try run([store, "alice", "create"]).status == 0)
-        let imported = try run([store, "alice", "import", folder.path("in.mbox")])
+        #expect(try await run([store, "alice", "create"]).status == 0)
+        let imported = try await run([store, "alice", "import", folder.path("in.mbox")])
         #expect(imported.status == 0 && imported.output.contains("imported 40 messages"), "\(imported.output)")
-        let folders = try run([store, "alice", "folders"])
+        let folders = try await run([store, "alice", "folders"])
         #expect(folders.output.contains("INBOX\t\\Inbox\t40\t40\t"), "\(folders.output)")
         #expect(folders.output.contains("opener: encrypted"))
-        let list = try run([store, "alice", "list", "INBOX"])
+        let list = try await run([store, "alice", "list", "INBOX"])
         #expect(list.output.split(separator: "\n").filter { $0.hasPrefix("1\t") || $0.hasPrefix("40\t") }.count == 2)
         #expect(list.output.contains(corpus[0].subject))
-        let search = try run([store, "alice", "search", "subject:#7 OR subject:#13"])
+        let search = try await run([store, "alice", "search", "subject:#7 OR subject:#13"])
         let hits = search.output.split(separator: "\n").filter { !$0.hasPrefix("mailbox:") }
         #expect(hits.count == 2 && hits[0].hasPrefix("8\t") && hits[1].hasPrefix("14\t"), "\(search.output)")
-        let exported = try run([store, "alice", "export", folder.path("out.mbox")])
+        let exported = try await run([store, "alice", "export", folder.path("out.mbox")])
         #expect(exported.status == 0, "\(exported.output)")
         #expect(try Array(Data(contentsOf: folder.url.appendingPathComponent("out.mbox"))) == mbox)
 
         // Errors are one clear line and a failure status, never a crash.
-        let wrong = try run([store, "alice", "folders"], passphrase: "not the passphrase")
+        let wrong = try await run([store, "alice", "folders"], passphrase: "not the passphrase")
         #expect(wrong.status == 1 && wrong.output.contains("passphrase does not open"), "\(wrong.output)")
-        let missing = try run([store, "alice", "folders"], passphrase: nil)
+        let missing = try await run([store, "alice", "folders"], passphrase: nil)
         #expect(missing.status != 0 && missing.output.contains("MAILBOX_PASSPHRASE"), "\(missing.output)")
-        #expect(try run([store, "bob", "folders"]).output.contains("no mailbox for that user"))
-        #expect(try run([store, "alice", "search", "(unbalanced"]).output.contains("missing"))
-        #expect(try run([store, "alice"]).status == 1)
+        #expect(try await run([store, "bob", "folders"]).output.contains("no mailbox for that user"))
+        #expect(try await run([store, "alice", "search", "(unbalanced"]).output.contains("missing"))
+        #expect(try await run([store, "alice"]).status == 1)
     }
 }

@@ -29,10 +29,10 @@ struct MailboxProcessTests {
 
         // flock -n exits 1 when the lock is taken.
         let refused = try ChildProcess(flock, ["-n", "-E", "75", lockPath, "true"])
-        #expect(refused.waitForExit() == 75)
+        #expect(await refused.exited() == 75)
         await writer.close()
         let allowed = try ChildProcess(flock, ["-n", "-E", "75", lockPath, "true"])
-        #expect(allowed.waitForExit() == 0)
+        #expect(await allowed.exited() == 0)
 
         // Now the other process holds it; we wait until it has, then are refused.
         // The shell locks its descriptor 9 with flock(1), then becomes `sleep` (same process,
@@ -72,27 +72,27 @@ struct MailboxProcessTests {
             print(count, db.execute("PRAGMA integrity_check").fetchone()[0], hits, "|".join(subjects))
             """
         let child = try ChildProcess(python, ["-c", script, path])
-        #expect(child.waitForExit() == 0, "\(child.output)")
+        #expect(await child.exited() == 0, "\(child.output)")
         #expect(child.output.trimmingCharacters(in: .whitespacesAndNewlines) == "3 ok 3 python 0|python 1|python 2")
 
         // Bodies are shared by copies and go, with their bytes and text index, with the last copy.
-        func storedBodies() throws -> String {
+        func storedBodies() async throws -> String {
             let counts = """
                 import sqlite3, sys
                 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
                 print(*[db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("messages", "bodies", "contents", "body_text")])
                 """
             let child = try ChildProcess(python, ["-c", counts, path])
-            child.waitForExit()
+            await child.exited()
             return child.output.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         _ = try await writer.copy(UIDSet([2]), from: "INBOX", to: "Archive")
-        #expect(try storedBodies() == "4 3 3 3")
+        #expect(try await storedBodies() == "4 3 3 3")
         _ = try await writer.store(.add([.deleted]), on: .all, in: "INBOX")
         _ = try await writer.expunge("INBOX")
-        #expect(try storedBodies() == "1 1 1 1")
+        #expect(try await storedBodies() == "1 1 1 1")
         try await writer.deleteFolder("Archive")
-        #expect(try storedBodies() == "0 0 0 0")
+        #expect(try await storedBodies() == "0 0 0 0")
         await writer.close()
     }
 }

@@ -87,7 +87,7 @@ struct MailboxStoreTests {
     }
 
     @Test("A file that is not a mailbox is refused with a storage error")
-    func notAMailbox() throws {
+    func notAMailbox() async throws {
         let path = folder.path("junk.sqlite")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
         var plain = SQLiteMailbox.Configuration()
@@ -100,7 +100,7 @@ struct MailboxStoreTests {
         let foreign = folder.path("foreign.sqlite")
         let python = try #require(TestPeers.python ?? TestPeers.executable("python3"))
         let child = try ChildProcess(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE notes(x)'); c.commit()", foreign])
-        #expect(child.waitForExit() == 0)
+        #expect(await child.exited() == 0)
         #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: false, configuration: plain) }
         #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: foreign, create: true, configuration: plain) }
         #expect(throws: MailboxError.storage) { try SQLiteMailbox(path: folder.path("missing.sqlite"), create: false, configuration: plain) }
