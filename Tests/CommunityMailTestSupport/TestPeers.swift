@@ -54,6 +54,17 @@ public enum TestPeers {
     /// also when peers are required (so that they fail loudly rather than skip).
     public static func shouldRun(_ available: Bool) -> Bool { available || required }
 
+    /// One of this package's executables (an example), as `swift build` leaves it: beside
+    /// the test bundle, or in `.build/debug`. Nil when it has not been built.
+    public static func builtExecutable(_ name: String) -> URL? {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [besideTests, besideTests.deletingLastPathComponent(), repositoryRoot.appendingPathComponent(".build/debug")] {
+            let candidate = folder.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
     /// The path of an executable on `PATH` or in the usual system folders, if any.
     public static func executable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""

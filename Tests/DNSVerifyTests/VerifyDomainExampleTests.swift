@@ -71,8 +71,5 @@ struct VerifyDomainExampleTests {
 
 /// Where `swift build` puts the example.
 enum VerifyDomainBinary {
-    static var url: URL? {
-        let url = TestPeers.repositoryRoot.appendingPathComponent(".build/debug/verify-domain")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }
+    static var url: URL? { TestPeers.builtExecutable("verify-domain") }
 }

@@ -17,15 +17,7 @@ struct CrashTests {
     static let kills = 200
     static let rowsPerTransaction = 4
 
-    static var exampleBinary: URL? {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [besideTests, besideTests.deletingLastPathComponent(),
-                       TestPeers.repositoryRoot.appendingPathComponent(".build/debug")] {
-            let candidate = folder.appendingPathComponent("encrypted-sql")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }
+    static var exampleBinary: URL? { TestPeers.builtExecutable("encrypted-sql") }
 
     static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment

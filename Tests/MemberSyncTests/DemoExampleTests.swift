@@ -26,8 +26,5 @@ struct DemoExampleTests {
 
 /// The built demo, in `.build/debug`.
 enum DemoBinary {
-    static var url: URL? {
-        let url = TestPeers.repositoryRoot.appendingPathComponent(".build/debug/demo")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }
+    static var url: URL? { TestPeers.builtExecutable("demo") }
 }

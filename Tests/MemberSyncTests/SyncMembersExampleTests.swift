@@ -54,8 +54,5 @@ struct SyncMembersExampleTests {
 
 /// The built example, next to the test bundle in `.build/debug`.
 enum SyncMembersBinary {
-    static var url: URL? {
-        let url = TestPeers.repositoryRoot.appendingPathComponent(".build/debug/sync-members")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }
+    static var url: URL? { TestPeers.builtExecutable("sync-members") }
 }

@@ -69,8 +69,5 @@ extension OpenIDLoginExampleTests {
 
 /// The example executable `swift build` leaves in the debug build folder.
 enum ExampleBinary {
-    static var openIDLogin: URL? {
-        let url = TestPeers.repositoryRoot.appendingPathComponent(".build/debug/openid-login")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }
+    static var openIDLogin: URL? { TestPeers.builtExecutable("openid-login") }
 }

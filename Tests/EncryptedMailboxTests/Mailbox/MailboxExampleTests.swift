@@ -7,14 +7,7 @@ import Testing
 @Suite("The mailbox example")
 struct MailboxExampleTests {
     /// The example beside the test bundle, where `swift build --build-tests` puts both.
-    static let executable: URL? = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [bundle, bundle.deletingLastPathComponent()] {
-            let candidate = folder.appendingPathComponent("mailbox")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }()
+    static let executable: URL? = TestPeers.builtExecutable("mailbox")
 
     func run(_ arguments: [String], passphrase: String? = "example passphrase") async throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
