@@ -40,13 +40,14 @@ enum CryptoBenchmark {
         }
         var iv = [UInt8](repeating: 0, count: 16)
         for i in 0..<12 { iv[4 + i] = nonce[i] }
+        EVP_EncryptInit_ex2(cipherContext, evpCipher, nil, nil, nil)
         var outLength: Int32 = 0
         var tagLength = 0
         func directPages() {
             for index in 0..<pages {
                 iv[0] = UInt8(truncatingIfNeeded: index)
                 iv[1] = UInt8(truncatingIfNeeded: index >> 8)
-                EVP_EncryptInit_ex2(cipherContext, evpCipher, key, iv, nil)
+                EVP_EncryptInit_ex2(cipherContext, nil, key, iv, nil)
                 page.withUnsafeMutableBufferPointer { p in
                     _ = EVP_EncryptUpdate(cipherContext, p.baseAddress, &outLength, p.baseAddress, Int32(p.count))
                     EVP_MAC_init(macContext, key, 32, nil)

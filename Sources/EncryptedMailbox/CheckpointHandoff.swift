@@ -1,78 +1,95 @@
-import CommunityMailCrypto
 import Foundation
 import Synchronization
 
-/// Lets a checkpoint copy a WAL frame's ciphertext to the database file as it is.
+/// Lets a checkpoint copy WAL frames to the database file as ciphertext.
 ///
-/// A checkpoint reads a page from the WAL (which the VFS decrypts) and writes the same
-/// bytes to the database file (which the VFS would encrypt again). A frame's ciphertext is
-/// sealed with the page's own number, so it already is a valid database page: when the
-/// page written is exactly the plaintext just read, for the same page number, the stored
-/// ciphertext is written instead, saving one encryption per checkpointed page.
+/// A checkpoint reads each page from the WAL and writes the same bytes to the database
+/// file. A frame's ciphertext is sealed with the page's own number and the database's
+/// key, so it already is a valid database page: decrypting it on the way out of the WAL
+/// and encrypting it again on the way into the database is work without a purpose, and
+/// under an insert-heavy load it was most of the page crypto.
+///
+/// SQLite brackets the copying loop with `SQLITE_FCNTL_CKPT_START` and
+/// `SQLITE_FCNTL_CKPT_DONE` on the database file, and runs the loop on one thread with
+/// nothing else in between. Inside that bracket, and only on that thread, a WAL page read
+/// checks the page's tag but hands SQLite the ciphertext (``offer(pageNumber:page:)``);
+/// the database write that follows stores it unchanged when it is that page, recognised
+/// by its number and its 32 reserved bytes (``takeOffered(pageNumber:page:)``): a
+/// plaintext page never carries a nonce and tag there (decrypting zeroes them), and a
+/// page changed after the read would fail its tag when read, never decrypt to wrong data.
+/// Anything else, including every read and write outside the bracket and checkpoints by
+/// SQLite versions without the bracket (before 3.32), takes the full decrypt and encrypt.
 final class CheckpointHandoff: Sendable {
     private struct State {
-        var pageNumber: UInt32 = 0
-        var count = 0
-        var ready = false
-        var ciphertext = [UInt8](repeating: 0, count: 65536)
-        var plaintext = [UInt8](repeating: 0, count: 65536)
+        /// The thread running the copying loop, between its start and done file controls.
+        var thread: pthread_t?
+        /// The salt of the database being checkpointed: a frame is only handed over as
+        /// ciphertext when the WAL was sealed under the same salt (and so the same key).
+        var salt: [UInt8] = []
+        var offeredPage: UInt32 = 0
+        var offeredCount = 0
+        /// The offered page's nonce and tag.
+        var offeredReserve = [UInt8](repeating: 0, count: PageCipher.reserveBytes)
     }
 
     private let state = Mutex(State())
+    private let handedOver = Atomic<Int>(0)
 
-    deinit {
+    /// Pages a checkpoint has copied as ciphertext so far (for tests and diagnostics).
+    var pagesHandedOver: Int { handedOver.load(ordering: .relaxed) }
+
+    /// SQLite began copying frames into the database file on the calling thread.
+    func checkpointStarted(salt: [UInt8]) {
         state.withLock { state in
-            state.plaintext.withUnsafeMutableBytes { SecureMemory.wipe($0) }
+            state.thread = pthread_self()
+            state.salt = salt
+            state.offeredCount = 0
         }
     }
 
-    /// Keeps a copy of a WAL page's stored bytes, before they are decrypted.
-    func offer(ciphertext: UnsafeRawBufferPointer) {
+    /// SQLite finished (or abandoned) the copying loop.
+    func checkpointFinished() {
         state.withLock { state in
-            state.ready = false
-            state.count = ciphertext.count
-            state.ciphertext.withUnsafeMutableBytes { target in
-                UnsafeMutableRawBufferPointer(rebasing: target[0..<ciphertext.count]).copyMemory(from: ciphertext)
+            state.thread = nil
+            state.offeredCount = 0
+        }
+    }
+
+    /// True when the calling thread is inside a checkpoint's copying loop of a database
+    /// with this `salt`.
+    func isCopyingFrames(salt: [UInt8]) -> Bool {
+        state.withLock { state in
+            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0 else { return false }
+            return state.salt == salt
+        }
+    }
+
+    /// Notes the authenticated ciphertext just handed to the checkpoint as `pageNumber`.
+    func offer(pageNumber: UInt32, page: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            state.offeredPage = pageNumber
+            state.offeredCount = page.count
+            state.offeredReserve.withUnsafeMutableBytes { reserve in
+                reserve.copyMemory(from: UnsafeRawBufferPointer(rebasing: page[(page.count - PageCipher.reserveBytes)...]))
             }
         }
     }
 
-    /// The page offered last passed its tag check and decrypted to `plaintext`.
-    func confirm(pageNumber: UInt32, plaintext: UnsafeRawBufferPointer) {
-        state.withLock { state in
-            guard state.count == plaintext.count else { return }
-            state.plaintext.withUnsafeMutableBytes { target in
-                UnsafeMutableRawBufferPointer(rebasing: target[0..<plaintext.count]).copyMemory(from: plaintext)
-            }
-            state.pageNumber = pageNumber
-            state.ready = true
-        }
-    }
-
-    /// Forgets the page offered last.
-    func clear() {
-        state.withLock { $0.ready = false }
-    }
-
-    /// Copies the stored ciphertext into `page` when `plaintext` is the page just read
-    /// as `pageNumber` (and, for page 1, it carries the database's salt).
-    /// - Returns: true when `page` now holds the bytes to write.
-    func take(pageNumber: UInt32, plaintext: UnsafeRawBufferPointer, salt: [UInt8], into page: UnsafeMutableRawBufferPointer) -> Bool {
-        state.withLock { state in
-            guard state.ready, state.pageNumber == pageNumber, state.count == plaintext.count, page.count == plaintext.count else {
-                return false
-            }
-            // Plain memcmp: both sides are plaintext this process already holds.
-            let same = state.plaintext.withUnsafeBytes { stored in
-                memcmp(stored.baseAddress!, plaintext.baseAddress!, plaintext.count) == 0
+    /// True (and the offer is used up) when `page`, written as `pageNumber` on the
+    /// checkpoint's thread, is the ciphertext offered last for that page.
+    func takeOffered(pageNumber: UInt32, page: UnsafeRawBufferPointer) -> Bool {
+        let taken = state.withLock { state in
+            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0,
+                state.offeredCount == page.count, state.offeredPage == pageNumber, page.count > PageCipher.reserveBytes
+            else { return false }
+            let same = state.offeredReserve.withUnsafeBytes { reserve in
+                memcmp(reserve.baseAddress!, page.baseAddress! + (page.count - PageCipher.reserveBytes), PageCipher.reserveBytes) == 0
             }
             guard same else { return false }
-            if pageNumber == 1 && Array(state.ciphertext[0..<salt.count]) != salt { return false }
-            state.ready = false
-            state.ciphertext.withUnsafeBytes { stored in
-                page.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[0..<plaintext.count]))
-            }
+            state.offeredCount = 0
             return true
         }
+        if taken { handedOver.add(1, ordering: .relaxed) }
+        return taken
     }
 }

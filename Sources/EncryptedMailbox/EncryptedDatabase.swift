@@ -111,6 +111,10 @@ public actor EncryptedDatabase: MailboxDatabase {
         }
     }
 
+    /// Pages checkpoints of this connection copied from the WAL as ciphertext, without
+    /// decrypting and encrypting them again.
+    var pagesCheckpointedAsCiphertext: Int { current?.vfs.keyState.handoff.pagesHandedOver ?? 0 }
+
     func handle() throws(EncryptedMailboxError) -> MailboxTransaction {
         guard let current, let connection = current.connection else { throw EncryptedMailboxError.closed }
         let keyState = current.vfs.keyState

@@ -271,15 +271,23 @@ final class EncryptedFile {
         }
         let pageNumber = PageFormat.bigEndian32(UnsafeRawBufferPointer(frame))
         buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...]))
-        keyState.handoff.offer(ciphertext: UnsafeRawBufferPointer(buffer))
-        guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else {
-            keyState.handoff.clear()
-            keyState.record(.tamperedPage(pageNumber).with(
-                message: "page \(pageNumber) failed authentication in the write-ahead log (changed or damaged)"))
-            return SQLITE_IOERR_DATA
+        if keyState.handoff.isCopyingFrames(salt: salt) {
+            // A checkpoint copying this frame to the database file: the ciphertext is
+            // checked and handed over as it is (see CheckpointHandoff).
+            guard try cipher.isAuthentic(page: UnsafeRawBufferPointer(buffer), pageNumber: pageNumber) else {
+                return tamperedWALPage(pageNumber)
+            }
+            keyState.handoff.offer(pageNumber: pageNumber, page: UnsafeRawBufferPointer(buffer))
+            return SQLITE_OK
         }
-        keyState.handoff.confirm(pageNumber: pageNumber, plaintext: UnsafeRawBufferPointer(buffer))
+        guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else { return tamperedWALPage(pageNumber) }
         return SQLITE_OK
+    }
+
+    private func tamperedWALPage(_ pageNumber: UInt32) -> Int32 {
+        keyState.record(.tamperedPage(pageNumber).with(
+            message: "page \(pageNumber) failed authentication in the write-ahead log (changed or damaged)"))
+        return SQLITE_IOERR_DATA
     }
 
     private func walFramePageNumber(pageOffset: Int64) -> UInt32? {
@@ -307,6 +315,19 @@ final class EncryptedFile {
         return result
     }
 
+    // MARK: File controls
+
+    /// SQLite's checkpoint announces its copying loop on the database file; the WAL's
+    /// reads on this thread then hand over ciphertext (see CheckpointHandoff).
+    func noteFileControl(_ operation: Int32) {
+        guard kind == .mainDatabase else { return }
+        if operation == SQLITE_FCNTL_CKPT_START, cipher != nil, unusable == nil {
+            keyState.handoff.checkpointStarted(salt: salt)
+        } else if operation == SQLITE_FCNTL_CKPT_DONE {
+            keyState.handoff.checkpointFinished()
+        }
+    }
+
     // MARK: Writing
 
     func write(_ buffer: UnsafeRawBufferPointer, offset: Int64) -> Int32 {
@@ -332,27 +353,30 @@ final class EncryptedFile {
             return SQLITE_IOERR_WRITE
         }
         let pageNumber = UInt32(offset / Int64(count) + 1)
+        if pageNumber != 1 && pageSize != 0 && pageSize != count { return SQLITE_IOERR_WRITE }
+        // A checkpoint copying a WAL frame: its checked ciphertext already is this page
+        // (and a page 1 among them had its header checked on its way into the WAL).
+        let copiedFrame = keyState.handoff.takeOffered(pageNumber: pageNumber, page: buffer)
         if pageNumber == 1 {
-            guard PageFormat.pageSize(headerBytes16And17: buffer[16], buffer[17]) == count,
-                buffer[20] == UInt8(PageCipher.reserveBytes)
-            else {
-                keyState.record(EncryptedMailboxError.unsupportedOptions.with(
-                    message: "the database must keep exactly 32 reserved bytes per page for the nonce and tag"))
-                return SQLITE_IOERR_WRITE
-            }
+            guard copiedFrame || keepsReservedBytes(pageOne: buffer) else { return SQLITE_IOERR_WRITE }
             pageSize = count
             keyState.pageSize = count
-        } else if pageSize != 0 && pageSize != count {
-            return SQLITE_IOERR_WRITE
         }
-        let page = scratchPage(count)
-        if keyState.handoff.take(pageNumber: pageNumber, plaintext: buffer, salt: salt, into: page) {
-            // A checkpoint copying a WAL frame: its verified ciphertext is already this page.
-            return baseWrite(UnsafeRawBufferPointer(page), offset)
+        if copiedFrame { return baseWrite(buffer, offset) }
+        return baseWrite(try sealed(buffer, pageNumber: pageNumber, with: cipher), offset)
+    }
+
+    /// True when the plaintext page 1 `buffer` declares its own size as the page size and
+    /// 32 reserved bytes; otherwise records why the write is refused.
+    private func keepsReservedBytes(pageOne buffer: UnsafeRawBufferPointer) -> Bool {
+        guard PageFormat.pageSize(headerBytes16And17: buffer[16], buffer[17]) == buffer.count,
+            buffer[20] == UInt8(PageCipher.reserveBytes)
+        else {
+            keyState.record(EncryptedMailboxError.unsupportedOptions.with(
+                message: "the database must keep exactly 32 reserved bytes per page for the nonce and tag"))
+            return false
         }
-        page.copyMemory(from: buffer)
-        try salt.withUnsafeBytes { try cipher.encrypt(page: page, pageNumber: pageNumber, salt: $0) }
-        return baseWrite(UnsafeRawBufferPointer(page), offset)
+        return true
     }
 
     private func writeJournal(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
@@ -364,10 +388,7 @@ final class EncryptedFile {
         }
         let pending = pendingPageNumber?.offset == offset - 4 ? pendingPageNumber?.pageNumber : nil
         guard let cipher, let pageNumber = pending ?? journalPageNumber(before: offset) else { return SQLITE_IOERR_WRITE }
-        let page = scratchPage(buffer.count)
-        page.copyMemory(from: buffer)
-        try salt.withUnsafeBytes { saltBytes in try cipher.encrypt(page: page, pageNumber: pageNumber, salt: saltBytes) }
-        return baseWrite(UnsafeRawBufferPointer(page), offset)
+        return baseWrite(try sealed(buffer, pageNumber: pageNumber, with: cipher), offset)
     }
 
     private func writeWAL(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
@@ -387,11 +408,17 @@ final class EncryptedFile {
             return baseWrite(buffer, offset)
         }
         if within == 0 && buffer.count == frameSize {
+            let header = Self.walFrameHeaderSize
+            let pageNumber = PageFormat.bigEndian32(buffer[0...])
+            guard pageNumber != 1 || keepsReservedBytes(pageOne: UnsafeRawBufferPointer(rebasing: buffer[header...])) else {
+                return SQLITE_IOERR_WRITE
+            }
             let frame = scratchPage(frameSize)
-            frame.copyMemory(from: buffer)
-            let page = UnsafeMutableRawBufferPointer(rebasing: frame[Self.walFrameHeaderSize...])
+            UnsafeMutableRawBufferPointer(rebasing: frame[0..<header]).copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<header]))
             try salt.withUnsafeBytes { saltBytes in
-                try cipher.encrypt(page: page, pageNumber: PageFormat.bigEndian32(buffer[0...]), salt: saltBytes)
+                try cipher.encrypt(
+                    UnsafeRawBufferPointer(rebasing: buffer[header...]), into: UnsafeMutableRawBufferPointer(rebasing: frame[header...]),
+                    pageNumber: pageNumber, salt: saltBytes)
             }
             return baseWrite(UnsafeRawBufferPointer(frame), offset)
         }
@@ -400,10 +427,17 @@ final class EncryptedFile {
         guard within == Self.walFrameHeaderSize && buffer.count == size,
             let pageNumber = pending ?? walFramePageNumber(pageOffset: offset)
         else { return SQLITE_IOERR_WRITE }
-        let page = scratchPage(size)
-        page.copyMemory(from: buffer)
-        try salt.withUnsafeBytes { saltBytes in try cipher.encrypt(page: page, pageNumber: pageNumber, salt: saltBytes) }
-        return baseWrite(UnsafeRawBufferPointer(page), offset)
+        // Page 1 is checked here as on its way into the database file: a checkpoint copies
+        // the frame to the database without looking inside.
+        guard pageNumber != 1 || keepsReservedBytes(pageOne: buffer) else { return SQLITE_IOERR_WRITE }
+        return baseWrite(try sealed(buffer, pageNumber: pageNumber, with: cipher), offset)
+    }
+
+    /// `plaintext` encrypted and sealed as `pageNumber`, in the scratch buffer.
+    private func sealed(_ plaintext: UnsafeRawBufferPointer, pageNumber: UInt32, with cipher: PageCipher) throws -> UnsafeRawBufferPointer {
+        let page = scratchPage(plaintext.count)
+        try salt.withUnsafeBytes { try cipher.encrypt(plaintext, into: page, pageNumber: pageNumber, salt: $0) }
+        return UnsafeRawBufferPointer(page)
     }
 
     private func writeTemporary(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {

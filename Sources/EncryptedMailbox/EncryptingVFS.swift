@@ -227,7 +227,9 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         return base.pointee.pMethods.pointee.xCheckReservedLock(base, result)
     }
     value.xFileControl = { file, operation, argument in
-        let base = EncryptingVFS.file(file).base
+        let encrypted = EncryptingVFS.file(file)
+        let base = encrypted.base
+        encrypted.noteFileControl(operation)
         if operation == SQLITE_FCNTL_MMAP_SIZE {
             // Memory-mapped reads would bypass decryption: the limit stays 0.
             argument?.storeBytes(of: sqlite3_int64(0), as: sqlite3_int64.self)

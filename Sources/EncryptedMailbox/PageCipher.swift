@@ -79,12 +79,17 @@ final class PageCipher {
             input: UnsafeRawBufferPointer(zeroBlock), output: oneTimeKey)
     }
 
-    /// Encrypts the plaintext page in `page` in place and seals it.
+    /// Encrypts the plaintext page `plaintext` into `page` and seals it.
     /// - Parameters:
-    ///   - page: the whole page (its last 32 bytes are overwritten with nonce and tag).
+    ///   - plaintext: the page as SQLite wrote it; may be the same memory as `page`.
+    ///   - page: receives the stored page (its last 32 bytes are the nonce and tag).
     ///   - pageNumber: 1-based.
     ///   - salt: the database's 16-byte salt, stored over bytes 0..<16 of page 1.
-    func encrypt(page: UnsafeMutableRawBufferPointer, pageNumber: UInt32, salt: UnsafeRawBufferPointer) throws {
+    func encrypt(
+        _ plaintext: UnsafeRawBufferPointer, into page: UnsafeMutableRawBufferPointer, pageNumber: UInt32,
+        salt: UnsafeRawBufferPointer
+    ) throws {
+        precondition(plaintext.count == page.count, "a page encrypts to a page of the same size")
         let n = page.count - Self.reserveBytes
         let offset = encryptedOffset(pageNumber: pageNumber)
         let nonce = UnsafeMutableRawBufferPointer(rebasing: page[n..<(n + Self.nonceLength)])
@@ -98,13 +103,19 @@ final class PageCipher {
         } while UInt64(counter) + blocks > UInt64(UInt32.max)
         defer { SecureMemory.wipe(oneTimeKey) }
         try deriveOneTimeKey(nonce: UnsafeRawBufferPointer(nonce), counter: counter)
-        let body = UnsafeMutableRawBufferPointer(rebasing: page[offset..<n])
+        // Encrypting from SQLite's buffer straight into the output saves a page copy.
         try chacha.apply(
             key: UnsafeRawBufferPointer(rebasing: oneTimeKey[32..<64]),
             nonce: UnsafeRawBufferPointer(rebasing: nonce[0..<12]), counter: counter &+ 1,
-            input: UnsafeRawBufferPointer(body), output: body)
+            input: UnsafeRawBufferPointer(rebasing: plaintext[offset..<n]),
+            output: UnsafeMutableRawBufferPointer(rebasing: page[offset..<n]))
         if pageNumber == 1 {
             UnsafeMutableRawBufferPointer(rebasing: page[0..<Self.saltLength]).copyMemory(from: salt)
+            if offset > Self.saltLength {
+                // Header bytes 16..<24 (page size, reserve, ...) stay in clear.
+                UnsafeMutableRawBufferPointer(rebasing: page[Self.saltLength..<offset])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: plaintext[Self.saltLength..<offset]))
+            }
         }
         try poly.authenticate(
             key: UnsafeRawBufferPointer(rebasing: oneTimeKey[0..<32]),
@@ -112,21 +123,37 @@ final class PageCipher {
             tag: UnsafeMutableRawBufferPointer(rebasing: page[(n + Self.nonceLength)..<page.count]))
     }
 
-    /// Checks the tag of the stored page in `page` and decrypts it in place.
-    /// - Returns: false (and leaves `page` untouched) when the tag does not match.
-    func decrypt(page: UnsafeMutableRawBufferPointer, pageNumber: UInt32) throws -> Bool {
+    /// Derives the stored page's one-time key into `oneTimeKey` and checks its tag; the
+    /// caller wipes `oneTimeKey`.
+    /// - Returns: the page's block counter, or nil when the tag does not match.
+    private func checkTag(page: UnsafeRawBufferPointer, pageNumber: UInt32) throws -> UInt32? {
         let n = page.count - Self.reserveBytes
-        let offset = encryptedOffset(pageNumber: pageNumber)
         let nonce = UnsafeRawBufferPointer(rebasing: page[n..<(n + Self.nonceLength)])
         let counter = Self.counter(nonce: nonce, pageNumber: pageNumber)
-        defer { SecureMemory.wipe(oneTimeKey) }
         try deriveOneTimeKey(nonce: nonce, counter: counter)
         try poly.authenticate(
             key: UnsafeRawBufferPointer(rebasing: oneTimeKey[0..<32]),
             message: UnsafeRawBufferPointer(rebasing: page[0..<(n + Self.nonceLength)]),
             tag: computedTag)
         let stored = UnsafeRawBufferPointer(rebasing: page[(n + Self.nonceLength)..<page.count])
-        guard ConstantTime.equals(UnsafeRawBufferPointer(computedTag), stored) else { return false }
+        return ConstantTime.equals(UnsafeRawBufferPointer(computedTag), stored) ? counter : nil
+    }
+
+    /// True when the stored page in `page` carries a valid tag for `pageNumber`; the page
+    /// stays encrypted (a checkpoint copies it to the database file as it is).
+    func isAuthentic(page: UnsafeRawBufferPointer, pageNumber: UInt32) throws -> Bool {
+        defer { SecureMemory.wipe(oneTimeKey) }
+        return try checkTag(page: page, pageNumber: pageNumber) != nil
+    }
+
+    /// Checks the tag of the stored page in `page` and decrypts it in place.
+    /// - Returns: false (and leaves `page` untouched) when the tag does not match.
+    func decrypt(page: UnsafeMutableRawBufferPointer, pageNumber: UInt32) throws -> Bool {
+        defer { SecureMemory.wipe(oneTimeKey) }
+        guard let counter = try checkTag(page: UnsafeRawBufferPointer(page), pageNumber: pageNumber) else { return false }
+        let n = page.count - Self.reserveBytes
+        let offset = encryptedOffset(pageNumber: pageNumber)
+        let nonce = UnsafeRawBufferPointer(rebasing: page[n..<(n + Self.nonceLength)])
         let pageKey = UnsafeRawBufferPointer(rebasing: oneTimeKey[32..<64])
         let nonce12 = UnsafeRawBufferPointer(rebasing: nonce[0..<12])
         let start = counter &+ 1

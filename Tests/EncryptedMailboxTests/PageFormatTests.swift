@@ -69,7 +69,7 @@ struct PageFormatTests {
         let plaintext = Self.samplePage(size: 1024, first: false)
         var page = plaintext
         try page.withUnsafeMutableBytes { raw in
-            try Self.salt.withUnsafeBytes { try cipher.encrypt(page: raw, pageNumber: 9, salt: $0) }
+            try Self.salt.withUnsafeBytes { try cipher.encrypt(UnsafeRawBufferPointer(raw), into: raw, pageNumber: 9, salt: $0) }
         }
         #expect(page != plaintext)
         let nonce = Array(page[(1024 - 32)..<(1024 - 16)])
@@ -103,7 +103,7 @@ struct PageFormatTests {
         for pgno in UInt32(1)...300 {
             var page = pgno == 1 ? first : other
             try page.withUnsafeMutableBytes { raw in
-                try Self.salt.withUnsafeBytes { try cipher.encrypt(page: raw, pageNumber: pgno, salt: $0) }
+                try Self.salt.withUnsafeBytes { try cipher.encrypt(UnsafeRawBufferPointer(raw), into: raw, pageNumber: pgno, salt: $0) }
             }
             let n = 65536 - 32
             let counter = (UInt32(page[n + 12]) | UInt32(page[n + 13]) << 8 | UInt32(page[n + 14]) << 16 | UInt32(page[n + 15]) << 24) ^ pgno
