@@ -14,9 +14,13 @@ extension DNSStubResolver {
     ///   ``DNSError/unexpectedResponse`` for a reply that cannot be decoded.
     public func exchange(_ question: DNSQuestion, with server: DNSNameserver, over transport: Transport) async throws(DNSError)
         -> DNSMessage {
+        let configuration = configuration
         let deadline = ContinuousClock.now + configuration.timeout
-        switch await send(question, server: server, payloadSize: configuration.ednsPayloadSize, overTCP: transport == .tcp,
-                          deadline: deadline) {
+        let outcome = await CancellationFlag.runOnThread { cancellation in
+            Self.send(question, server: server, configuration: configuration, payloadSize: configuration.ednsPayloadSize,
+                      overTCP: transport == .tcp, deadline: deadline, cancellation: cancellation)
+        }
+        switch outcome {
         case .response(let message):
             return message
         case .failure(let status, let detail):

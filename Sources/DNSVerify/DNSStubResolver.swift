@@ -118,29 +118,49 @@ public final class DNSStubResolver: DNSResolver {
     }
 
     /// One try at one server: UDP, again without EDNS on FORMERR, then TCP if truncated.
+    ///
+    /// The steps run one after another on one thread of their own: between them the
+    /// exchange never waits for a thread of the caller's executor, so a busy host cannot
+    /// spend the try's time budget before the fallback even starts.
     private func ask(_ question: DNSQuestion, server: DNSNameserver, deadline: ContinuousClock.Instant) async -> DNSExchange {
+        let configuration = configuration
+        return await CancellationFlag.runOnThread { cancellation in
+            Self.exchange(question, server: server, configuration: configuration, deadline: deadline, cancellation: cancellation)
+        }
+    }
+
+    private static func exchange(
+        _ question: DNSQuestion, server: DNSNameserver, configuration: Configuration, deadline: ContinuousClock.Instant,
+        cancellation: CancellationFlag
+    ) -> DNSExchange {
+        func send(payloadSize: UInt16?, overTCP: Bool) -> DNSExchange {
+            Self.send(question, server: server, configuration: configuration, payloadSize: payloadSize, overTCP: overTCP,
+                      deadline: deadline, cancellation: cancellation)
+        }
         var payloadSize = configuration.ednsPayloadSize
-        var outcome = await send(question, server: server, payloadSize: payloadSize, overTCP: false, deadline: deadline)
+        var outcome = send(payloadSize: payloadSize, overTCP: false)
         if case .response(let reply) = outcome, payloadSize != nil, reply.responseCode == .formatError {
             payloadSize = nil
-            outcome = await send(question, server: server, payloadSize: nil, overTCP: false, deadline: deadline)
+            outcome = send(payloadSize: nil, overTCP: false)
         }
         if case .response(let reply) = outcome, reply.header.isTruncated {
-            outcome = await send(question, server: server, payloadSize: payloadSize, overTCP: true, deadline: deadline)
+            outcome = send(payloadSize: payloadSize, overTCP: true)
         }
         return outcome
     }
 
-    func send(_ question: DNSQuestion, server: DNSNameserver, payloadSize: UInt16?, overTCP: Bool,
-                      deadline: ContinuousClock.Instant) async -> DNSExchange {
+    /// One query, a fresh id, on the calling thread: it blocks until the reply, the per-try
+    /// timeout or `deadline`, whichever comes first.
+    static func send(
+        _ question: DNSQuestion, server: DNSNameserver, configuration: Configuration, payloadSize: UInt16?, overTCP: Bool,
+        deadline: ContinuousClock.Instant, cancellation: CancellationFlag
+    ) -> DNSExchange {
+        let tryDeadline = min(ContinuousClock.now + configuration.timeout, deadline)
         var generator = SystemRandomNumberGenerator()
         let query = DNSMessage.query(id: UInt16.random(in: .min ... .max, using: &generator), question: question,
                                      payloadSize: payloadSize, recursionDesired: configuration.recursionDesired)
-        let tryDeadline = min(ContinuousClock.now + configuration.timeout, deadline)
-        return await CancellationFlag.runOnThread { cancellation in
-            overTCP
-                ? DNSSocketTransport.tcp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
-                : DNSSocketTransport.udp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
-        }
+        return overTCP
+            ? DNSSocketTransport.tcp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
+            : DNSSocketTransport.udp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
     }
 }

@@ -25,7 +25,7 @@ struct PostfixInteropTests {
         try export.virtualAliasDomains.write(toFile: folder.path("virtual_domains"), atomically: true, encoding: .utf8)
         // postmap wants a main.cf; an empty one in our own folder keeps the system's out of it.
         try "".write(toFile: folder.path("main.cf"), atomically: true, encoding: .utf8)
-        let build = try run(postmap, ["-c", folder.url.path, "hash:" + folder.path("virtual")])
+        let build = try await run(postmap, ["-c", folder.url.path, "hash:" + folder.path("virtual")])
         #expect(build.status == 0, "postmap failed: \(build.error)")
         #expect(FileManager.default.fileExists(atPath: folder.path("virtual.db")))
 
@@ -46,7 +46,7 @@ struct PostfixInteropTests {
         }
         let allKeys = Set(samples.flatMap(keys))
         try allKeys.sorted().joined(separator: "\n").appending("\n").write(toFile: folder.path("queries"), atomically: true, encoding: .utf8)
-        let query = try run(postmap, ["-c", folder.url.path, "-q", "-", "hash:" + folder.path("virtual")], input: folder.path("queries"))
+        let query = try await run(postmap, ["-c", folder.url.path, "-q", "-", "hash:" + folder.path("virtual")], input: folder.path("queries"))
         #expect(query.error.isEmpty, "postmap -q printed: \(query.error)")
         var answers: [String: [String]] = [:]
         for line in query.output.split(separator: "\n") {
@@ -77,7 +77,12 @@ struct PostfixInteropTests {
         #expect(export.omitted.contains { $0.address.hasPrefix("/") })
     }
 
-    private func run(_ executable: URL, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+    /// Runs `executable` off Swift's cooperative threads (see BlockingWork).
+    private func run(_ executable: URL, _ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String, error: String) {
+        try await BlockingWork.run { try Self.runBlocking(executable, arguments, input: input) }
+    }
+
+    private static func runBlocking(_ executable: URL, _ arguments: [String], input: String?) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

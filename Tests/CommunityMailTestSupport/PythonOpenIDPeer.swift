@@ -6,7 +6,7 @@ import HTTPTransport
 /// one user (by default `alice`, with SREG nickname, e-mail and full name) without asking.
 public final class PythonOpenIDPeer: Sendable {
     /// True when the venv has python3-openid.
-    public static var isAvailable: Bool { TestPeers.pythonHas(["openid.server", "openid.extensions.sreg"]) }
+    public static let isAvailable: Bool = TestPeers.pythonHas(["openid.server", "openid.extensions.sreg"])
 
     /// The provider process (its output helps failure messages).
     public let process: ChildProcess

@@ -23,12 +23,9 @@ struct VerifyDomainExampleTests {
 
         """
 
-    /// Runs the example on a thread of its own, so that waiting for it does not hold one
-    /// of the few threads the tests share.
+    /// Runs the example off Swift's cooperative threads (see BlockingWork).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(arguments) }) }.start()
-        }
+        try await BlockingWork.run { try runBlocking(arguments) }
     }
 
     static func runBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -44,7 +44,7 @@ struct InteropTests {
         #expect(ours.count == 3)
         // Closing checkpoints and removes the WAL: sqlite3mc reads checkpointed files only.
         await database.close()
-        let lines = try Peer.run("sqlite3mc_read.py", [path] + testCase.peerArguments)
+        let lines = try await Peer.run("sqlite3mc_read.py", [path] + testCase.peerArguments)
         #expect(lines.first == "integrity\tok")
         #expect(lines.dropFirst().first == "page_size\t\(testCase.pageSize)")
         #expect(Array(lines.dropFirst(2)) == ours)
@@ -54,7 +54,7 @@ struct InteropTests {
     func weReadSqlite3mcFile(_ testCase: Case) async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("theirs.db")
-        let theirs = try Peer.run("sqlite3mc_write.py", [path] + testCase.peerArguments)
+        let theirs = try await Peer.run("sqlite3mc_write.py", [path] + testCase.peerArguments)
         #expect(theirs.count == 3)
         let database = try EncryptedDatabase(path: path, configuration: try testCase.configuration(create: false))
         #expect(try await database.integrityCheck() == ["ok"])
@@ -63,7 +63,7 @@ struct InteropTests {
         try await database.run("DELETE FROM message WHERE id % 3 = 0", [])
         let changed = try await Fixture.digests(database)
         await database.close()
-        let lines = try Peer.run("sqlite3mc_read.py", [path] + testCase.peerArguments)
+        let lines = try await Peer.run("sqlite3mc_read.py", [path] + testCase.peerArguments)
         #expect(lines.first == "integrity\tok")
         #expect(Array(lines.dropFirst(2)) == changed)
     }
@@ -80,12 +80,12 @@ struct InteropTests {
         try await Fixture.fillSample(database, messages: 500)
         let digests = try await Fixture.digests(database)
         await database.close()
-        let lines = try Peer.run("sqlite3mc_read.py", [ours], passphrase: hexKey)
+        let lines = try await Peer.run("sqlite3mc_read.py", [ours], passphrase: hexKey)
         #expect(lines.first == "integrity\tok")
         #expect(Array(lines.dropFirst(2)) == digests)
 
         let theirs = folder.path("raw-theirs.db")
-        let written = try Peer.run("sqlite3mc_write.py", [theirs], passphrase: hexKey)
+        let written = try await Peer.run("sqlite3mc_write.py", [theirs], passphrase: hexKey)
         configuration.create = false
         let opened = try EncryptedDatabase(path: theirs, configuration: configuration)
         #expect(try await Fixture.digests(opened) == written)

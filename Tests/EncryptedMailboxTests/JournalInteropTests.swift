@@ -14,8 +14,8 @@ struct JournalInteropTests {
     @Test func weRollBackSqlite3mcsHotJournal() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("theirs.db")
-        _ = try Peer.run("sqlite3mc_write.py", [path])
-        let before = try Peer.run("sqlite3mc_crash.py", [path])
+        _ = try await Peer.run("sqlite3mc_write.py", [path])
+        let before = try await Peer.run("sqlite3mc_crash.py", [path])
         #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the peer should leave a hot journal")
         let database = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(writeAheadLog: false, create: false))
         #expect(try await database.integrityCheck() == ["ok"])
@@ -45,7 +45,7 @@ struct JournalInteropTests {
         child.signal(SIGKILL)
         await child.exited()
         #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the child should leave a hot journal")
-        let lines = try Peer.run("sqlite3mc_read.py", [path])
+        let lines = try await Peer.run("sqlite3mc_read.py", [path])
         #expect(lines.first == "integrity\tok")
         #expect(Array(lines.dropFirst(2)) == before)
     }

@@ -63,7 +63,7 @@ struct RekeyTests {
         try await database.rekey(to: .passphrase("rekeyed passphrase"))
         let ours = try await Fixture.digests(database)
         await database.close()
-        let lines = try Peer.run("sqlite3mc_read.py", [path], passphrase: "rekeyed passphrase")
+        let lines = try await Peer.run("sqlite3mc_read.py", [path], passphrase: "rekeyed passphrase")
         #expect(lines.first == "integrity\tok")
         #expect(Array(lines.dropFirst(2)) == ours)
     }

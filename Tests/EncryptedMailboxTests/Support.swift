@@ -83,12 +83,17 @@ typealias SplitMix = SplitMix64
 
 /// The apsw-sqlite3mc peer: small python scripts beside these tests, run with the venv.
 enum Peer {
-    static var available: Bool { TestPeers.pythonHas(["apsw"]) }
+    /// Asked once per run: each question starts a python.
+    static let available: Bool = TestPeers.pythonHas(["apsw"])
     static var enabled: Bool { TestPeers.shouldRun(available) }
 
     /// Runs `script` with `arguments` and the passphrase in MAILBOX_PASSPHRASE; returns
-    /// its stdout lines.
-    static func run(_ script: String, _ arguments: [String], passphrase: String = Fixture.passphrase) throws -> [String] {
+    /// its stdout lines. The wait happens off Swift's cooperative threads.
+    static func run(_ script: String, _ arguments: [String], passphrase: String = Fixture.passphrase) async throws -> [String] {
+        try await BlockingWork.run { try runBlocking(script, arguments, passphrase: passphrase) }
+    }
+
+    private static func runBlocking(_ script: String, _ arguments: [String], passphrase: String) throws -> [String] {
         guard let python = TestPeers.python else { throw PeerError("no python virtual environment; run Scripts/install-test-deps") }
         let folder = TestPeers.repositoryRoot.appendingPathComponent("Tests/EncryptedMailboxTests/Peers")
         let process = Process()
@@ -97,16 +102,20 @@ enum Peer {
         var environment = ProcessInfo.processInfo.environment
         environment["MAILBOX_PASSPHRASE"] = passphrase
         process.environment = environment
+        // stderr goes to a file: two pipes read one after the other can deadlock once the
+        // second fills up.
+        let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorURL) }
         let output = Pipe()
-        let errors = Pipe()
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try FileHandle(forWritingTo: errorURL)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw PeerError("\(script) failed: \(String(decoding: errorData, as: UTF8.self))")
+            let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
+            throw PeerError("\(script) failed: \(errors)")
         }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }

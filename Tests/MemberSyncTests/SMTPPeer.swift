@@ -9,7 +9,7 @@ final class SMTPPeer: Sendable {
     let certificatePath: String?
     private let process: ChildProcess
 
-    static var isAvailable: Bool { TestPeers.pythonHas(["aiosmtpd"]) && TestPeers.executable("openssl") != nil }
+    static let isAvailable: Bool = TestPeers.pythonHas(["aiosmtpd"]) && TestPeers.executable("openssl") != nil
 
     init(tls: Bool, requireSTARTTLS: Bool = false) async throws {
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
