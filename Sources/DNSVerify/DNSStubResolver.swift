@@ -119,9 +119,10 @@ public final class DNSStubResolver: DNSResolver {
 
     /// One try at one server: UDP, again without EDNS on FORMERR, then TCP if truncated.
     ///
-    /// The steps run one after another on one thread of their own: between them the
-    /// exchange never waits for a thread of the caller's executor, so a busy host cannot
-    /// spend the try's time budget before the fallback even starts.
+    /// The steps run one after another on one thread of their own, each with its own
+    /// `timeout`: between them the exchange never waits for a thread of the caller's
+    /// executor, where a busy host could let the overall deadline pass before the
+    /// fallback even starts. A cancelled task sends no further step.
     private func ask(_ question: DNSQuestion, server: DNSNameserver, deadline: ContinuousClock.Instant) async -> DNSExchange {
         let configuration = configuration
         return await CancellationFlag.runOnThread { cancellation in
@@ -139,11 +140,11 @@ public final class DNSStubResolver: DNSResolver {
         }
         var payloadSize = configuration.ednsPayloadSize
         var outcome = send(payloadSize: payloadSize, overTCP: false)
-        if case .response(let reply) = outcome, payloadSize != nil, reply.responseCode == .formatError {
+        if case .response(let reply) = outcome, payloadSize != nil, reply.responseCode == .formatError, !cancellation.isCancelled {
             payloadSize = nil
             outcome = send(payloadSize: nil, overTCP: false)
         }
-        if case .response(let reply) = outcome, reply.header.isTruncated {
+        if case .response(let reply) = outcome, reply.header.isTruncated, !cancellation.isCancelled {
             outcome = send(payloadSize: payloadSize, overTCP: true)
         }
         return outcome

@@ -14,7 +14,8 @@ import Synchronization
 /// nothing else in between. Inside that bracket, and only on that thread, a WAL page read
 /// checks the page's tag but hands SQLite the ciphertext (``offer(pageNumber:page:)``);
 /// the database write that follows stores it unchanged when it is that page, recognised
-/// by its number and its 32 reserved bytes (``takeOffered(pageNumber:page:)``): a
+/// by its number and its 32 reserved bytes (``take(pageNumber:page:)``), and is refused
+/// when it is not (it would otherwise be encrypted a second time): a
 /// plaintext page never carries a nonce and tag there (decrypting zeroes them), and a
 /// page changed after the read would fail its tag when read, never decrypt to wrong data.
 /// Anything else, including every read and write outside the bracket and checkpoints by
@@ -47,7 +48,9 @@ final class CheckpointHandoff: Sendable {
         }
     }
 
-    /// SQLite finished (or abandoned) the copying loop.
+    /// SQLite finished (or abandoned) the copying loop. Also called on the database
+    /// file's sync, truncate, lock and unlock, none of which happen inside the loop: should
+    /// a SQLite version ever skip the done signal, the bracket still closes there.
     func checkpointFinished() {
         state.withLock { state in
             state.thread = nil
@@ -75,21 +78,35 @@ final class CheckpointHandoff: Sendable {
         }
     }
 
-    /// True (and the offer is used up) when `page`, written as `pageNumber` on the
-    /// checkpoint's thread, is the ciphertext offered last for that page.
-    func takeOffered(pageNumber: UInt32, page: UnsafeRawBufferPointer) -> Bool {
-        let taken = state.withLock { state in
-            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0,
-                state.offeredCount == page.count, state.offeredPage == pageNumber, page.count > PageCipher.reserveBytes
-            else { return false }
+    /// What a database write on the checkpoint's thread is, against the offer before it.
+    enum Write {
+        /// Outside the bracket, or nothing offered: a plaintext page to encrypt.
+        case notOffered
+        /// Exactly the ciphertext offered for this page: to store as it is.
+        case copiedFrame
+        /// Ciphertext offered for another page (or changed since): to refuse. SQLite's
+        /// WAL index chose the frame; only a damaged or altered `-shm` file points a page
+        /// at a frame sealed for another.
+        case mismatch
+    }
+
+    /// Classifies `page`, written as `pageNumber`; an offer is used up by the write that
+    /// follows it, whatever that write is.
+    func take(pageNumber: UInt32, page: UnsafeRawBufferPointer) -> Write {
+        let outcome = state.withLock { state -> Write in
+            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0, state.offeredCount > 0 else {
+                return .notOffered
+            }
+            defer { state.offeredCount = 0 }
+            guard state.offeredCount == page.count, state.offeredPage == pageNumber, page.count > PageCipher.reserveBytes else {
+                return .mismatch
+            }
             let same = state.offeredReserve.withUnsafeBytes { reserve in
                 memcmp(reserve.baseAddress!, page.baseAddress! + (page.count - PageCipher.reserveBytes), PageCipher.reserveBytes) == 0
             }
-            guard same else { return false }
-            state.offeredCount = 0
-            return true
+            return same ? .copiedFrame : .mismatch
         }
-        if taken { handedOver.add(1, ordering: .relaxed) }
-        return taken
+        if outcome == .copiedFrame { handedOver.add(1, ordering: .relaxed) }
+        return outcome
     }
 }

@@ -328,6 +328,12 @@ final class EncryptedFile {
         }
     }
 
+    /// The database file was synced, truncated, locked or unlocked: never inside a
+    /// checkpoint's copying loop, so any bracket still open is closed.
+    func noteOutsideCopyingLoop() {
+        if kind == .mainDatabase { keyState.handoff.checkpointFinished() }
+    }
+
     // MARK: Writing
 
     func write(_ buffer: UnsafeRawBufferPointer, offset: Int64) -> Int32 {
@@ -356,7 +362,17 @@ final class EncryptedFile {
         if pageNumber != 1 && pageSize != 0 && pageSize != count { return SQLITE_IOERR_WRITE }
         // A checkpoint copying a WAL frame: its checked ciphertext already is this page
         // (and a page 1 among them had its header checked on its way into the WAL).
-        let copiedFrame = keyState.handoff.takeOffered(pageNumber: pageNumber, page: buffer)
+        let copiedFrame: Bool
+        switch keyState.handoff.take(pageNumber: pageNumber, page: buffer) {
+        case .notOffered:
+            copiedFrame = false
+        case .copiedFrame:
+            copiedFrame = true
+        case .mismatch:
+            keyState.record(.tamperedPage(pageNumber).with(
+                message: "a checkpoint was to copy a write-ahead log frame sealed for another page to page \(pageNumber) (the -shm file is damaged or was changed)"))
+            return SQLITE_IOERR_WRITE
+        }
         if pageNumber == 1 {
             guard copiedFrame || keepsReservedBytes(pageOne: buffer) else { return SQLITE_IOERR_WRITE }
             pageSize = count

@@ -203,11 +203,15 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         EncryptingVFS.file(file).write(UnsafeRawBufferPointer(start: buffer, count: Int(count)), offset: offset)
     }
     value.xTruncate = { file, size in
-        let base = EncryptingVFS.file(file).base
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteOutsideCopyingLoop()
+        let base = encrypted.base
         return base.pointee.pMethods.pointee.xTruncate(base, size)
     }
     value.xSync = { file, flags in
-        let base = EncryptingVFS.file(file).base
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteOutsideCopyingLoop()
+        let base = encrypted.base
         return base.pointee.pMethods.pointee.xSync(base, flags)
     }
     value.xFileSize = { file, size in
@@ -215,11 +219,15 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         return base.pointee.pMethods.pointee.xFileSize(base, size)
     }
     value.xLock = { file, level in
-        let base = EncryptingVFS.file(file).base
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteOutsideCopyingLoop()
+        let base = encrypted.base
         return base.pointee.pMethods.pointee.xLock(base, level)
     }
     value.xUnlock = { file, level in
-        let base = EncryptingVFS.file(file).base
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteOutsideCopyingLoop()
+        let base = encrypted.base
         return base.pointee.pMethods.pointee.xUnlock(base, level)
     }
     value.xCheckReservedLock = { file, result in

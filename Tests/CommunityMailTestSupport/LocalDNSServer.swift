@@ -26,12 +26,43 @@ public final class LocalDNSServer: Sendable {
 
     /// Starts NSD serving `zones` (origin without trailing dot, zone-file text) and waits
     /// until it answers over TCP.
+    ///
+    /// The port is one the kernel had free for TCP a moment earlier; it may be taken by
+    /// then (for UDP, say, as a resolver's source port in a parallel test), so a start
+    /// that fails with "address already in use" is tried again on another port.
     /// - Throws: `PeerError` when nsd is missing or does not start (with its log).
     public init(zones: [(origin: String, text: String)], ipv6: Bool = true) async throws {
         guard let executable = Self.executable else { throw PeerError("nsd is not installed (Scripts/peers/dns.apt)") }
-        directory = try TemporaryDirectory(prefix: "nsd")
-        port = try ChildProcess.freePort()
-        let root = directory.url.path
+        let directory = try TemporaryDirectory(prefix: "nsd")
+        for (index, zone) in zones.enumerated() {
+            try zone.text.write(toFile: directory.path("zone\(index).zone"), atomically: true, encoding: .utf8)
+        }
+        let attempts = 5
+        for attempt in 1...attempts {
+            let port = try ChildProcess.freePort()
+            let configurationPath = directory.path("nsd.conf")
+            try Self.configuration(port: port, ipv6: ipv6, root: directory.url.path, zones: zones.map(\.origin))
+                .write(toFile: configurationPath, atomically: true, encoding: .utf8)
+            let pid = try Self.spawn(executable.path, ["-d", "-c", configurationPath], output: directory.path("nsd.out"))
+            switch await Self.waitUntilListening(pid: pid, port: port) {
+            case .listening:
+                self.port = port
+                self.directory = directory
+                self.pid = pid
+                return
+            case .exited(let status):
+                let log = Self.log(in: directory)
+                if attempt < attempts && log.contains("already in use") { continue }
+                throw PeerError("nsd exited with status \(status) before listening on \(port):\n\(log)")
+            case .timedOut:
+                Self.stop(pid: pid)
+                throw PeerError("nsd did not listen on port \(port) within 20 s:\n\(Self.log(in: directory))")
+            }
+        }
+        throw PeerError("nsd found no free port in \(attempts) tries:\n\(Self.log(in: directory))")
+    }
+
+    private static func configuration(port: UInt16, ipv6: Bool, root: String, zones: [String]) -> String {
         var configuration = "server:\n  ip-address: 127.0.0.1@\(port)\n"
         if ipv6 { configuration += "  ip-address: ::1@\(port)\n" }
         configuration += """
@@ -53,37 +84,41 @@ public final class LocalDNSServer: Sendable {
               control-enable: no
 
             """
-        for (index, zone) in zones.enumerated() {
-            let file = "zone\(index).zone"
-            try zone.text.write(toFile: directory.path(file), atomically: true, encoding: .utf8)
-            configuration += "zone:\n  name: \"\(zone.origin)\"\n  zonefile: \"\(file)\"\n"
+        for (index, origin) in zones.enumerated() {
+            configuration += "zone:\n  name: \"\(origin)\"\n  zonefile: \"zone\(index).zone\"\n"
         }
-        let configurationPath = directory.path("nsd.conf")
-        try configuration.write(toFile: configurationPath, atomically: true, encoding: .utf8)
-        pid = try Self.spawn(executable.path, ["-d", "-c", configurationPath], output: directory.path("nsd.out"))
+        return configuration
+    }
 
+    private enum StartOutcome {
+        case listening
+        case exited(Int32)
+        case timedOut
+    }
+
+    private static func waitUntilListening(pid: pid_t, port: UInt16) async -> StartOutcome {
         let start = ContinuousClock.now
         while !ChildProcess.canConnect(port: port) {
             var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                throw PeerError("nsd exited with status \(status) before listening on \(port):\n\(log)")
-            }
-            if ContinuousClock.now - start > .seconds(20) {
-                stop()
-                throw PeerError("nsd did not listen on port \(port) within 20 s:\n\(log)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+            if waitpid(pid, &status, WNOHANG) == pid { return .exited(status) }
+            if ContinuousClock.now - start > .seconds(20) { return .timedOut }
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        return .listening
     }
 
     /// NSD's log and output so far (zone loading errors show here).
-    public var log: String {
+    public var log: String { Self.log(in: directory) }
+
+    private static func log(in directory: TemporaryDirectory) -> String {
         ["nsd.log", "nsd.out"].map { (try? String(contentsOfFile: directory.path($0), encoding: .utf8)) ?? "" }.joined()
     }
 
     /// Stops NSD and its helper processes (SIGTERM to the group; SIGKILL after two
     /// seconds), and reaps it. Safe to call more than once.
-    public func stop() {
+    public func stop() { Self.stop(pid: pid) }
+
+    private static func stop(pid: pid_t) {
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == 0 else { return }
         kill(-pid, SIGTERM)

@@ -68,6 +68,9 @@ struct CheckpointTests {
             #expect(error == .tamperedPage)
             #expect(error.pageNumber == pageNumber)
         }
+        // The bracket closed with the failed checkpoint: reads decrypt again (page 1, the
+        // schema, comes from the WAL too).
+        #expect(try await database.query("SELECT name FROM sqlite_schema").map { $0[0].textValue } == ["note"])
         // The frames before it may have been copied; the tampered one never was.
         let file = try Data(contentsOf: URL(fileURLWithPath: path))
         let start = Int(pageNumber - 1) * Self.pageSize
@@ -94,27 +97,32 @@ struct CheckpointHandoffTests {
         #expect(!handoff.isCopyingFrames(salt: Self.salt))
         let page = Self.page(reserveByte: 9)
         page.withUnsafeBytes { handoff.offer(pageNumber: 3, page: $0) }
-        #expect(!page.withUnsafeBytes { handoff.takeOffered(pageNumber: 3, page: $0) })
+        #expect(page.withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) } == .notOffered)
     }
 
-    @Test func onlyTheOfferedPageOnTheSameThreadIsTaken() {
+    @Test func onlyTheOfferedPageOnTheSameThreadIsCopied() {
         let handoff = CheckpointHandoff()
         handoff.checkpointStarted(salt: Self.salt)
         #expect(handoff.isCopyingFrames(salt: Self.salt))
         #expect(!handoff.isCopyingFrames(salt: [UInt8](repeating: 8, count: 16)))
         let page = Self.page(reserveByte: 9)
+        // Nothing offered yet: a plaintext page (a frame read the full way).
+        #expect(page.withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) } == .notOffered)
+        // Another thread never sees the bracket, even for the offered page.
         page.withUnsafeBytes { handoff.offer(pageNumber: 3, page: $0) }
-        // Another page number, or a page whose nonce and tag differ (plaintext has zeros there).
-        #expect(!page.withUnsafeBytes { handoff.takeOffered(pageNumber: 4, page: $0) })
-        #expect(!Self.page(reserveByte: 0).withUnsafeBytes { handoff.takeOffered(pageNumber: 3, page: $0) })
-        // Another thread, even for the offered page.
         let elsewhere = Thread.detachedResult {
-            (handoff.isCopyingFrames(salt: Self.salt), page.withUnsafeBytes { handoff.takeOffered(pageNumber: 3, page: $0) })
+            (handoff.isCopyingFrames(salt: Self.salt), page.withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) })
         }
-        #expect(elsewhere.0 == false && elsewhere.1 == false)
+        #expect(elsewhere.0 == false && elsewhere.1 == .notOffered)
         // The offered page, once.
-        #expect(page.withUnsafeBytes { handoff.takeOffered(pageNumber: 3, page: $0) })
-        #expect(!page.withUnsafeBytes { handoff.takeOffered(pageNumber: 3, page: $0) })
+        #expect(page.withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) } == .copiedFrame)
+        #expect(page.withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) } == .notOffered)
+        #expect(handoff.pagesHandedOver == 1)
+        // Another page number, or other reserved bytes, after an offer: refused.
+        page.withUnsafeBytes { handoff.offer(pageNumber: 3, page: $0) }
+        #expect(page.withUnsafeBytes { handoff.take(pageNumber: 4, page: $0) } == .mismatch)
+        page.withUnsafeBytes { handoff.offer(pageNumber: 3, page: $0) }
+        #expect(Self.page(reserveByte: 0).withUnsafeBytes { handoff.take(pageNumber: 3, page: $0) } == .mismatch)
         #expect(handoff.pagesHandedOver == 1)
         handoff.checkpointFinished()
         #expect(!handoff.isCopyingFrames(salt: Self.salt))
