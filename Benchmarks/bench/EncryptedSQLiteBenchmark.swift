@@ -43,7 +43,7 @@ enum EncryptedSQLiteBenchmark {
             let oursRun = try await encryptedRun(path: freshPath(), payload: payload, key: key)
             pages = oursRun.pages
             if repetition > 0 {
-                plain.keepFastest((plainRun.write, plainRun.read))
+                plain.keepFastest(plainRun)
                 ours.keepFastest((oursRun.write, oursRun.read))
             }
         }
@@ -129,7 +129,7 @@ enum EncryptedSQLiteBenchmark {
         }
     }
 
-    static func plainRun(path: String, payload: [UInt8]) throws -> (write: Duration, read: Duration, pages: Int) {
+    static func plainRun(path: String, payload: [UInt8]) throws -> (write: Duration, read: Duration) {
         let start = ContinuousClock.now
         let connection = try SQLiteConnection(path: path)
         try connection.execute("CREATE TABLE blob(id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
@@ -144,7 +144,7 @@ enum EncryptedSQLiteBenchmark {
         let read = try connection.query("SELECT id, payload FROM blob ORDER BY id")
         let bytes = read.reduce(0) { $0 + ($1[1].blobValue?.count ?? 0) }
         guard bytes == rows * rowSize else { throw BenchmarkFailure("plain read back \(bytes) bytes") }
-        return (written - start, ContinuousClock.now - written, 0)
+        return (written - start, ContinuousClock.now - written)
     }
 
     /// - Returns: the timings and the number of pages in the file.

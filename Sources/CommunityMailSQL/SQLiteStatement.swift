@@ -113,16 +113,20 @@ public final class SQLiteStatement {
         }
     }
 
-    /// The current row.
-    public func row() -> SQLiteRow {
-        let count = columnCount
-        return SQLiteRow(columns: (0..<count).map(columnName), values: (0..<count).map(value(at:)))
+    /// The column names of this statement's rows.
+    public var columnNames: [String] { (0..<columnCount).map(columnName) }
+
+    /// The current row; `columns` are ``columnNames``, passed in when the caller reads
+    /// many rows so that they are decoded once.
+    public func row(columns: [String]? = nil) -> SQLiteRow {
+        SQLiteRow(columns: columns ?? columnNames, values: (0..<columnCount).map(value(at:)))
     }
 
     /// Steps to the end, collecting every row.
     public func allRows() throws(SQLiteError) -> [SQLiteRow] {
         var rows: [SQLiteRow] = []
-        while try step() { rows.append(row()) }
+        let columns = columnNames
+        while try step() { rows.append(row(columns: columns)) }
         return rows
     }
 }

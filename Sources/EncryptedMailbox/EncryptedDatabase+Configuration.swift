@@ -42,7 +42,5 @@ extension EncryptedDatabase {
                     message: "KDF iterations must be between 1 and \(Int32.max)")
             }
         }
-
-        var effectiveIterations: Int { legacy ? 12345 : kdfIterations }
     }
 }

@@ -24,7 +24,7 @@ extension EncryptedDatabase {
             try source.execute("PRAGMA journal_mode = DELETE")
             let pageSize = Int(try source.queryFirst("PRAGMA page_size")?[0].integerValue ?? 0)
             copyConfiguration.pageSize = pageSize
-            let copy = try Self.open(path: copyPath, configuration: copyConfiguration, key: key)
+            let copy = try Self.open(path: copyPath, configuration: copyConfiguration)
             defer { copy.close() }
             guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
             try Self.copyPages(from: source, to: copyConnection)
@@ -42,12 +42,12 @@ extension EncryptedDatabase {
             try Self.sync(path: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         } catch {
             Self.removeLeftovers(of: path)
-            current = try Self.open(path: path, configuration: configuration, key: configuration.key)
+            current = try Self.open(path: path, configuration: configuration)
             throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
         }
         var reopened = configuration
         reopened.key = key
-        current = try Self.open(path: path, configuration: reopened, key: key)
+        current = try Self.open(path: path, configuration: reopened)
         configuration = reopened
     }
 

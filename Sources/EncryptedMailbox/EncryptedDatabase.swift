@@ -31,7 +31,7 @@ public actor EncryptedDatabase: MailboxDatabase {
         try configuration.validate()
         self.path = path
         self.configuration = configuration
-        current = try Self.open(path: path, configuration: configuration, key: configuration.key)
+        current = try Self.open(path: path, configuration: configuration)
         Self.removeLeftovers(of: path)
     }
 
@@ -40,18 +40,16 @@ public actor EncryptedDatabase: MailboxDatabase {
     /// The VFS instance lives as long as the connection's files are open.
     static func openConnection(path: String, configuration: Configuration) throws(EncryptedMailboxError) -> SQLiteConnection {
         try configuration.validate()
-        let opened = try open(path: path, configuration: configuration, key: configuration.key)
+        let opened = try open(path: path, configuration: configuration)
         guard let connection = opened.connection else { throw EncryptedMailboxError.closed }
         opened.vfs.unregister()
         return connection
     }
 
-    /// Opens `path` through a fresh VFS instance holding `key`.
-    static func open(
-        path: String, configuration: Configuration, key: EncryptionKey
-    ) throws(EncryptedMailboxError) -> EncryptedConnection {
+    /// Opens `path` through a fresh VFS instance holding `configuration.key`.
+    static func open(path: String, configuration: Configuration) throws(EncryptedMailboxError) -> EncryptedConnection {
         let keyState = DatabaseKeyState(
-            key: key, kdfIterations: configuration.kdfIterations, legacy: configuration.legacy,
+            key: configuration.key, kdfIterations: configuration.kdfIterations, legacy: configuration.legacy,
             configuredPageSize: configuration.pageSize)
         let isNew = try FileCheck.verify(path: path, configuration: configuration, keyState: keyState)
         let vfs = try EncryptingVFS(keyState: keyState)

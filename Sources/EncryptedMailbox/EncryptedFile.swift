@@ -209,9 +209,11 @@ final class EncryptedFile {
         return size > 0 && count == size && offset % 8 == 4
     }
 
-    private func journalPageNumber(before offset: Int64) -> UInt32? {
+    /// The 4-byte big-endian page number stored at `offset` (a journal record's or a WAL
+    /// frame header's first field).
+    private func storedPageNumber(at offset: Int64) -> UInt32? {
         var bytes = [UInt8](repeating: 0, count: 4)
-        guard bytes.withUnsafeMutableBytes({ baseRead($0, offset - 4) }) == SQLITE_OK else { return nil }
+        guard bytes.withUnsafeMutableBytes({ baseRead($0, offset) }) == SQLITE_OK else { return nil }
         return PageFormat.bigEndian32(bytes[0...])
     }
 
@@ -219,7 +221,7 @@ final class EncryptedFile {
         guard isJournalPage(buffer.count, offset), let cipher else { return baseRead(buffer, offset) }
         let result = baseRead(buffer, offset)
         guard result == SQLITE_OK else { return result }
-        guard let pageNumber = journalPageNumber(before: offset) else { return SQLITE_IOERR_READ }
+        guard let pageNumber = storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_READ }
         // A torn last record fails its tag: hand back the ciphertext, whose checksum then
         // fails, so SQLite ends the rollback there as it does for a torn plaintext record.
         _ = try cipher.decrypt(page: buffer, pageNumber: pageNumber)
@@ -288,14 +290,6 @@ final class EncryptedFile {
         keyState.record(.tamperedPage(pageNumber).with(
             message: "page \(pageNumber) failed authentication in the write-ahead log (changed or damaged)"))
         return SQLITE_IOERR_DATA
-    }
-
-    private func walFramePageNumber(pageOffset: Int64) -> UInt32? {
-        var bytes = [UInt8](repeating: 0, count: 4)
-        guard bytes.withUnsafeMutableBytes({ baseRead($0, pageOffset - Int64(Self.walFrameHeaderSize)) }) == SQLITE_OK else {
-            return nil
-        }
-        return PageFormat.bigEndian32(bytes[0...])
     }
 
     private func readTemporary(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
@@ -403,7 +397,7 @@ final class EncryptedFile {
             return baseWrite(buffer, offset)
         }
         let pending = pendingPageNumber?.offset == offset - 4 ? pendingPageNumber?.pageNumber : nil
-        guard let cipher, let pageNumber = pending ?? journalPageNumber(before: offset) else { return SQLITE_IOERR_WRITE }
+        guard let cipher, let pageNumber = pending ?? storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_WRITE }
         return baseWrite(try sealed(buffer, pageNumber: pageNumber, with: cipher), offset)
     }
 
@@ -441,7 +435,7 @@ final class EncryptedFile {
         let frameOffset = offset - Int64(Self.walFrameHeaderSize)
         let pending = pendingPageNumber?.offset == frameOffset ? pendingPageNumber?.pageNumber : nil
         guard within == Self.walFrameHeaderSize && buffer.count == size,
-            let pageNumber = pending ?? walFramePageNumber(pageOffset: offset)
+            let pageNumber = pending ?? storedPageNumber(at: offset - Int64(Self.walFrameHeaderSize))
         else { return SQLITE_IOERR_WRITE }
         // Page 1 is checked here as on its way into the database file: a checkpoint copies
         // the frame to the database without looking inside.

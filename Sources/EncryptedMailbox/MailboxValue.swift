@@ -1,3 +1,4 @@
+import CommunityMailCrypto
 import CommunityMailSQL
 
 /// A value stored in a mailbox database: NULL, a 64-bit integer, a double, UTF-8 text or bytes.
@@ -27,18 +28,8 @@ public enum MailboxValue: Sendable, Hashable, CustomStringConvertible {
         case .integer(let value): String(value)
         case .real(let value): String(value)
         case .text(let value): value
-        case .blob(let bytes): "x'" + Self.hex(bytes) + "'"
+        case .blob(let bytes): "x'" + Hex.encode(bytes) + "'"
         }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8](repeating: 0, count: bytes.count * 2)
-        for (index, byte) in bytes.enumerated() {
-            text[2 * index] = digits[Int(byte >> 4)]
-            text[2 * index + 1] = digits[Int(byte & 0x0f)]
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     init(_ value: SQLiteValue) {

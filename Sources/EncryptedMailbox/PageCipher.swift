@@ -10,7 +10,6 @@ final class PageCipher {
     /// Reserved bytes at the end of every page: nonce + tag.
     static let reserveBytes = 32
     static let nonceLength = 16
-    static let tagLength = 16
     static let saltLength = 16
     /// The plaintext header every SQLite database starts with.
     static let sqliteMagic: [UInt8] = Array("SQLite format 3\u{0}".utf8)

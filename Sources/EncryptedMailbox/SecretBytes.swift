@@ -28,9 +28,6 @@ final class SecretBytes: @unchecked Sendable {
         buffer.deallocate()
     }
 
-    /// The length in bytes.
-    var count: Int { buffer.count }
-
     /// Read-only view of the bytes.
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }
 }

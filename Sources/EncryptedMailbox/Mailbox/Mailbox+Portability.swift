@@ -11,7 +11,7 @@ extension Mailbox {
 
     /// Calls `body` with the folder's messages, whole, in UID order, a batch at a time.
     private func forEachMessage(in folder: String, _ body: ([FetchedMessage]) throws -> Void) async throws {
-        let uids = try await fetch(.all, in: folder, content: .metadata).map(\.uid)
+        let uids = try await search(.all, in: folder)
         var start = 0
         while start < uids.count {
             let batch = Array(uids[start..<min(start + Self.exportBatch, uids.count)])

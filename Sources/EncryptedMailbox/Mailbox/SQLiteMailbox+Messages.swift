@@ -75,16 +75,25 @@ extension SQLiteMailbox {
     func checkQuota(_ database: SQLiteConnection, addingBytes bytes: Int, addingMessages messages: Int) throws {
         let quota = configuration.quota
         guard quota.maxBytes != nil || quota.maxMessages != nil else { return }
-        let rows = try database.query("SELECT key, value FROM mailbox_meta WHERE key IN ('bytes', 'messages')")
-        let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].textValue ?? "", Int($0[1].integerValue ?? 0)) })
+        let used = try Self.used(database)
         try MailboxRules.checkQuota(
-            quota, usedBytes: values["bytes"] ?? 0, usedMessages: values["messages"] ?? 0, addingBytes: bytes, addingMessages: messages)
+            quota, usedBytes: used.bytes, usedMessages: used.messages, addingBytes: bytes, addingMessages: messages)
+    }
+
+    /// The keywords column: space-separated, as stored.
+    static func keywords(_ column: SQLiteValue) -> [String] {
+        (column.textValue ?? "").split(separator: " ").map(String.init)
     }
 
     /// The resolved UID ranges of `uids` in `folder`.
     func ranges(_ uids: UIDSet, in folder: SQLiteMailbox.FolderRow, _ database: SQLiteConnection) throws -> [ClosedRange<UInt32>] {
+        uids.resolved(largest: try Self.largestUID(in: folder, database))
+    }
+
+    /// The folder's largest UID in use (what `*` means), 0 when it is empty.
+    static func largestUID(in folder: SQLiteMailbox.FolderRow, _ database: SQLiteConnection) throws -> UInt32 {
         let largest = try database.queryFirst("SELECT max(uid) FROM messages WHERE folder_id = ?", [folder.id])?[0].integerValue ?? 0
-        return uids.resolved(largest: UInt32(truncatingIfNeeded: largest))
+        return UInt32(truncatingIfNeeded: largest)
     }
 
     /// Fetches messages.
@@ -114,7 +123,8 @@ extension SQLiteMailbox {
         }
     }
 
-    private static func lines(_ value: SQLiteValue) -> [String] {
+    /// A column of newline-separated values (In-Reply-To, References), as stored.
+    static func lines(_ value: SQLiteValue) -> [String] {
         guard let text = value.textValue, !text.isEmpty else { return [] }
         return text.split(separator: "\n").map(String.init)
     }
@@ -124,7 +134,7 @@ extension SQLiteMailbox {
             date: row[6].integerValue.map { Date(timeIntervalSince1970: TimeInterval($0)) }, from: row[7].textValue ?? "",
             to: row[8].textValue ?? "", cc: row[9].textValue ?? "", subject: row[10].textValue ?? "", messageID: row[11].textValue,
             inReplyTo: lines(row[12]), references: lines(row[13]), hasAttachment: row[14].integerValue == 1)
-        let keywords = (row[2].textValue ?? "").split(separator: " ").map(String.init)
+        let keywords = Self.keywords(row[2])
         return FetchedMessage(
             uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), flags: MessageFlags(rawValue: Int(row[1].integerValue ?? 0)),
             keywords: keywords, internalDate: Date(timeIntervalSince1970: TimeInterval(row[3].integerValue ?? 0)),
@@ -155,7 +165,7 @@ extension SQLiteMailbox {
             for row in try selected(uids, in: target, database) {
                 let uid = UInt32(truncatingIfNeeded: row[0].integerValue ?? 0)
                 let flags = MessageFlags(rawValue: Int(row[1].integerValue ?? 0))
-                let keywords = (row[2].textValue ?? "").split(separator: " ").map(String.init)
+                let keywords = Self.keywords(row[2])
                 if let unchangedSince, UInt64(row[3].integerValue ?? 0) > unchangedSince {
                     modified.append(uid)
                     continue
@@ -187,12 +197,11 @@ extension SQLiteMailbox {
     }
 
     private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
-        let (names, copied) = try database(writing: true) { database in
-            let names = (try folder(source, in: database).name, try folder(destination, in: database).name)
-            return (names, try transferRows(uids, from: source, to: destination, removing: removing, database))
+        let transferred = try database(writing: true) { database in
+            try transferRows(uids, from: source, to: destination, removing: removing, database)
         }
-        hub.publish(Self.transferEvents(copied, from: names.0, to: names.1, removing: removing))
-        return copied
+        hub.publish(Self.transferEvents(transferred.copied, from: transferred.source, to: transferred.destination, removing: removing))
+        return transferred.copied
     }
 
     static func transferEvents(_ copied: CopiedMessages, from source: String, to destination: String, removing: Bool) -> [MailboxEvent] {
@@ -201,17 +210,20 @@ extension SQLiteMailbox {
             + (removing ? [.messagesExpunged(folder: source, uids: copied.sourceUIDs)] : [])
     }
 
-    /// Copies (and with `removing`, moves) rows inside the caller's transaction.
+    /// Copies (and with `removing`, moves) rows inside the caller's transaction; returns
+    /// them with both folders' canonical names.
     func transferRows(
         _ uids: UIDSet, from source: String, to destination: String, removing: Bool, _ database: SQLiteConnection
-    ) throws -> CopiedMessages {
+    ) throws -> (copied: CopiedMessages, source: String, destination: String) {
         let from = try folder(source, in: database)
         var to = try folder(destination, in: database)
         let rows = try selected(uids, in: from, database)
         if !removing {
             try checkQuota(database, addingBytes: rows.reduce(0) { $0 + Int($1[4].integerValue ?? 0) }, addingMessages: rows.count)
         }
-        guard !rows.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
+        guard !rows.isEmpty else {
+            return (CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []), from.name, to.name)
+        }
         try MailboxRules.checkUIDSpace(to.uidNext, adding: rows.count)
         let modSeq = Int64(try Self.nextModSeq(database))
         var sourceUIDs: [UInt32] = []
@@ -227,14 +239,18 @@ extension SQLiteMailbox {
             to.uidNext += 1
         }
         try database.run("UPDATE folders SET uid_next = ?, highest_modseq = ? WHERE id = ?", [Int64(to.uidNext), modSeq, to.id])
-        if removing {
-            for uid in sourceUIDs {
-                try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [from.id, Int64(uid)])
-                try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [from.id, Int64(uid), modSeq])
-            }
-            try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, from.id])
+        if removing { try Self.remove(sourceUIDs, from: from.id, modSeq: modSeq, database) }
+        return (CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: newUIDs), from.name, to.name)
+    }
+
+    /// Deletes `uids` from the folder, records them as vanished at `modSeq` and raises the
+    /// folder's highest MODSEQ to it.
+    static func remove(_ uids: [UInt32], from folderID: Int64, modSeq: Int64, _ database: SQLiteConnection) throws {
+        for uid in uids {
+            try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [folderID, Int64(uid)])
+            try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [folderID, Int64(uid), modSeq])
         }
-        return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: newUIDs)
+        try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, folderID])
     }
 
     /// Removes `\Deleted` messages.
@@ -245,12 +261,7 @@ extension SQLiteMailbox {
                 MessageFlags(rawValue: Int($0[1].integerValue ?? 0)).contains(.deleted)
             }.map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
             guard !removed.isEmpty else { return (target.name, []) }
-            let modSeq = Int64(try Self.nextModSeq(database))
-            for uid in removed {
-                try database.run("DELETE FROM messages WHERE folder_id = ? AND uid = ?", [target.id, Int64(uid)])
-                try database.run("INSERT OR REPLACE INTO vanished(folder_id, uid, modseq) VALUES (?, ?, ?)", [target.id, Int64(uid), modSeq])
-            }
-            try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [modSeq, target.id])
+            try Self.remove(removed, from: target.id, modSeq: Int64(try Self.nextModSeq(database)), database)
             return (target.name, removed)
         }
         if !removed.isEmpty { hub.publish([.messagesExpunged(folder: name, uids: removed)]) }
@@ -267,7 +278,7 @@ extension SQLiteMailbox {
             ).map { row in
                 MessageChange(
                     uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), flags: MessageFlags(rawValue: Int(row[1].integerValue ?? 0)),
-                    keywords: (row[2].textValue ?? "").split(separator: " ").map(String.init), modSeq: UInt64(row[3].integerValue ?? 0))
+                    keywords: Self.keywords(row[2]), modSeq: UInt64(row[3].integerValue ?? 0))
             }
             let vanished = try database.query(
                 "SELECT uid FROM vanished WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]

@@ -7,9 +7,8 @@ extension SQLiteMailbox {
     public func search(_ query: SearchQuery, in folder: String) throws -> [UInt32] {
         try database(writing: false) { database in
             let target = try self.folder(folder, in: database)
-            let largest = try database.queryFirst("SELECT max(uid) FROM messages WHERE folder_id = ?", [target.id])?[0].integerValue ?? 0
             var bindings: [SQLiteValue] = [.integer(target.id)]
-            let condition = Self.condition(query, largest: UInt32(truncatingIfNeeded: largest), bindings: &bindings)
+            let condition = Self.condition(query, largest: try Self.largestUID(in: target, database), bindings: &bindings)
             return try database.query(
                 "SELECT m.uid FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND (\(condition)) ORDER BY m.uid",
                 bindings
@@ -105,8 +104,8 @@ extension SQLiteMailbox {
             ).map { row in
                 MessageThreader.Input(
                     uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), messageID: row[1].textValue,
-                    inReplyTo: (row[2].textValue ?? "").split(separator: "\n").map(String.init),
-                    references: (row[3].textValue ?? "").split(separator: "\n").map(String.init))
+                    inReplyTo: Self.lines(row[2]),
+                    references: Self.lines(row[3]))
             }
             return MessageThreader.threads(inputs)
         }

@@ -222,7 +222,7 @@ public actor SQLiteMailbox: Mailbox {
                 }
                 try Self.insertFolder(database, name: target, specialUse: nil, subscribed: false)
                 let moved = try transferRows(.all, from: source, to: target, removing: true, database)
-                return [.folderCreated(target)] + Self.transferEvents(moved, from: source, to: target, removing: true)
+                return [.folderCreated(target)] + Self.transferEvents(moved.copied, from: source, to: target, removing: true)
             }
             guard !MailboxRules.isSelfOrDescendant(target, of: MailboxRules.inbox) else {
                 throw MailboxError.invalidFolderName.with(message: "only INBOX's own children are named INBOX/...")
@@ -266,9 +266,15 @@ public actor SQLiteMailbox: Mailbox {
     /// Usage and limits.
     public func usage() throws -> MailboxUsage {
         try database(writing: false) { database in
-            let rows = try database.query("SELECT key, value FROM mailbox_meta WHERE key IN ('bytes', 'messages')")
-            let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].textValue ?? "", Int($0[1].integerValue ?? 0)) })
-            return MailboxUsage(bytes: values["bytes"] ?? 0, messages: values["messages"] ?? 0, quota: configuration.quota)
+            let used = try Self.used(database)
+            return MailboxUsage(bytes: used.bytes, messages: used.messages, quota: configuration.quota)
         }
+    }
+
+    /// The bytes and messages stored, as the counters in `mailbox_meta` keep them.
+    static func used(_ database: SQLiteConnection) throws -> (bytes: Int, messages: Int) {
+        let rows = try database.query("SELECT key, value FROM mailbox_meta WHERE key IN ('bytes', 'messages')")
+        let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].textValue ?? "", Int($0[1].integerValue ?? 0)) })
+        return (values["bytes"] ?? 0, values["messages"] ?? 0)
     }
 }
