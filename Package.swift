@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
         .executableTarget(
             name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
-        .executableTarget(name: "aliases", dependencies: ["AliasStore"], path: "Examples/aliases"),
+        .executableTarget(name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases"),
         .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
         .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),

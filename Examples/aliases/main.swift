@@ -15,6 +15,7 @@
 // and patterns, which only domain admins may create); otherwise changes are made as the
 // sync "aliases-cli".
 import AliasStore
+import DNSVerify
 import Foundation
 
 struct Usage: Error {}
@@ -79,7 +80,9 @@ do {
         var domain = try await store.createDomain(command[2], plan: chosen, verificationToken: token, by: actor)
         if let adminID { domain = try await store.setMember(adminID, role: .admin, onDomain: domain.name, by: actor) }
         print("domain \(domain.name) (\(domain.displayName)), plan \(domain.plan.rawValue), unverified")
-        print("publish: \(domain.name). 600 IN TXT \"communitymail-site-verification=\(domain.verificationToken)\"")
+        // The record DomainVerifier looks for, so a domain set up from this line verifies.
+        let prefix = DomainVerifier.Configuration().verificationPrefix
+        print("publish: \(domain.name). 600 IN TXT \"\(prefix)\(domain.verificationToken)\"")
     case ("domain", "verify") where command.count == 3 || command.count == 4:
         let verified = command.count == 3 || command[3] == "yes"
         let domain = try await store.recordVerification(domain: command[2], verified: verified, by: actor)
