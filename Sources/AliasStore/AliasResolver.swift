@@ -33,9 +33,9 @@ struct AliasResolver<Reader: AliasReading> {
     func resolve(_ address: String) -> Resolution {
         guard let parsed = try? EmailAddress(address) else { return .rejected(Rejection(.invalidAddress)) }
         do {
-            guard try reader.domainVerified(parsed.domain) != nil else { return .unknown }
+            guard let verified = try reader.domainVerified(parsed.domain) else { return .unknown }
             var walk = Walk()
-            try resolve(local: parsed.localPart.lowercased(), domain: parsed.domain, depth: 0, walk: &walk)
+            try resolve(local: parsed.localPart.lowercased(), domain: parsed.domain, verified: verified, depth: 0, walk: &walk)
             return .recipients(walk.output)
         } catch Stop.rejected(let reason) {
             return .rejected(Rejection(reason))
@@ -58,13 +58,13 @@ struct AliasResolver<Reader: AliasReading> {
         }
     }
 
-    private func resolve(local: String, domain: String, depth: Int, walk: inout Walk) throws {
+    /// `verified` is the domain's flag, which the caller has just read to know the domain is ours.
+    private func resolve(local: String, domain: String, verified: Bool, depth: Int, walk: inout Walk) throws {
         let key = "\(local)@\(domain)"
         guard !walk.path.contains(key) else { throw Stop.rejected(.forwardingLoop) }
         guard depth <= policy.maxChainDepth else { throw Stop.rejected(.chainTooDeep) }
         walk.lookups += 1
         guard walk.lookups <= policy.maxLookupsPerResolution else { throw Stop.rejected(.chainTooDeep) }
-        guard let verified = try reader.domainVerified(domain) else { throw Stop.rejected(.noSuchAlias) }
         guard verified else { throw Stop.rejected(.domainUnverified) }
         guard let match = try find(local: local, domain: domain) else { throw Stop.rejected(.noSuchAlias) }
         try expand(match, key: key, depth: depth, walk: &walk)
@@ -97,8 +97,8 @@ struct AliasResolver<Reader: AliasReading> {
         for recipient in match.alias.recipients {
             guard let at = recipient.lastIndex(of: "@") else { continue }
             let domain = String(recipient[recipient.index(after: at)...]).lowercased()
-            if try reader.domainVerified(domain) != nil {
-                try resolve(local: recipient[..<at].lowercased(), domain: domain, depth: depth + 1, walk: &walk)
+            if let verified = try reader.domainVerified(domain) {
+                try resolve(local: recipient[..<at].lowercased(), domain: domain, verified: verified, depth: depth + 1, walk: &walk)
             } else {
                 walk.append(recipient)
             }

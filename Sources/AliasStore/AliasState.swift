@@ -29,14 +29,14 @@ struct AliasState: AliasReading, Sendable {
                 throw fail("domain \(domain.name) has the unknown member \(member.userID)")
             }
         }
+        var lenient = AliasPolicy()
+        lenient.maxPatternLength = Int.max
         for alias in snapshot.aliases {
             guard alias.id > 0, alias.id <= snapshot.lastAliasID else { throw fail("alias id \(alias.id) is out of range") }
             guard aliases[alias.id] == nil else { throw fail("alias id \(alias.id) appears twice") }
             guard domains[alias.domain] != nil else { throw fail("alias \(alias.address) is on an unknown domain") }
             guard users[alias.owner] != nil else { throw fail("alias \(alias.address) has an unknown owner") }
             guard aliasIndex[alias.domain]?[alias.name] == nil else { throw fail("alias \(alias.address) appears twice") }
-            var lenient = AliasPolicy()
-            lenient.maxPatternLength = Int.max
             guard (try? AliasValidation.normalizeName(alias.name, policy: lenient)) == alias.name else {
                 throw fail("alias \(alias.address) does not have a normalised name")
             }

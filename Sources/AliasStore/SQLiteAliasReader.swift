@@ -47,11 +47,14 @@ struct SQLiteAliasReader: AliasReading {
     }
 
     func patternAliases(domain: String) throws(AliasStoreError) -> [AliasMatch] {
+        // On the mail path for every address without an exact alias: read by position.
         try storage { () throws(SQLiteError) in
-            try connection.query(
+            try aliasRows(
                 "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.kind = 2 ORDER BY a.name",
                 [domain]
-            ).map { row throws(SQLiteError) in AliasMatch(alias: try Self.alias(row), ownerBanned: row["banned"].integerValue == 1) }
+            ) { statement throws(SQLiteError) in
+                AliasMatch(alias: try Self.alias(statement), ownerBanned: statement.value(at: 13).integerValue == 1)
+            }
         }
     }
 
@@ -66,13 +69,22 @@ struct SQLiteAliasReader: AliasReading {
     func domain(_ name: String) throws(AliasStoreError) -> Domain? {
         try storage { () throws(SQLiteError) in
             guard let row = try connection.queryFirst("SELECT * FROM domains WHERE name = ?", [name]) else { return nil }
-            return try domain(row)
+            let members = try connection.query("SELECT user_id, role FROM domain_members WHERE domain = ? ORDER BY user_id", [name])
+                .map { row throws(SQLiteError) in try Self.member(row) }
+            return try Self.domain(row, members: members)
         }
     }
 
     func domains() throws(AliasStoreError) -> [Domain] {
         try storage { () throws(SQLiteError) in
-            try connection.query("SELECT * FROM domains ORDER BY name").map { row throws(SQLiteError) in try domain(row) }
+            // Every domain's members in one query, not one query per domain.
+            var members: [String: [DomainMember]] = [:]
+            for row in try connection.query("SELECT domain, user_id, role FROM domain_members ORDER BY domain, user_id") {
+                members[try row.text("domain"), default: []].append(try Self.member(row))
+            }
+            return try connection.query("SELECT * FROM domains ORDER BY name").map { row throws(SQLiteError) in
+                try Self.domain(row, members: members[try row.text("name")] ?? [])
+            }
         }
     }
 
@@ -84,8 +96,9 @@ struct SQLiteAliasReader: AliasReading {
 
     func aliases(where condition: String, _ bindings: [any SQLiteBindable], orderBy: String) throws(AliasStoreError) -> [Alias] {
         try storage { () throws(SQLiteError) in
-            try connection.query("SELECT \(Self.aliasColumns) FROM aliases a WHERE \(condition) ORDER BY \(orderBy)", bindings)
-                .map { row throws(SQLiteError) in try Self.alias(row) }
+            try aliasRows("SELECT \(Self.aliasColumns) FROM aliases a WHERE \(condition) ORDER BY \(orderBy)", bindings) {
+                statement throws(SQLiteError) in try Self.alias(statement)
+            }
         }
     }
 
@@ -112,14 +125,25 @@ struct SQLiteAliasReader: AliasReading {
 
     // MARK: Row decoding
 
-    private func domain(_ row: SQLiteRow) throws(SQLiteError) -> Domain {
-        let name = try row.text("name")
-        let members = try connection.query("SELECT user_id, role FROM domain_members WHERE domain = ? ORDER BY user_id", [name])
-            .map { member throws(SQLiteError) in
-                DomainMember(userID: try member.text("user_id"), role: DomainRole(rawValue: try member.text("role")) ?? .user)
-            }
-        return Domain(
-            name: name, plan: DomainPlan(rawValue: try row.text("plan")) ?? .free,
+    /// Every row of `sql`, each decoded by `decode` straight from the statement.
+    private func aliasRows<T>(
+        _ sql: String, _ bindings: [any SQLiteBindable], _ decode: (SQLiteStatement) throws(SQLiteError) -> T
+    ) throws(SQLiteError) -> [T] {
+        let statement = try connection.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        var rows: [T] = []
+        while try statement.step() { rows.append(try decode(statement)) }
+        return rows
+    }
+
+    private static func member(_ row: SQLiteRow) throws(SQLiteError) -> DomainMember {
+        DomainMember(userID: try row.text("user_id"), role: DomainRole(rawValue: try row.text("role")) ?? .user)
+    }
+
+    private static func domain(_ row: SQLiteRow, members: [DomainMember]) throws(SQLiteError) -> Domain {
+        Domain(
+            name: try row.text("name"), plan: DomainPlan(rawValue: try row.text("plan")) ?? .free,
             verificationToken: try row.text("verification_token"), verified: try row.integer("verified") == 1,
             lastCheckedAt: row["last_checked_at"].integerValue.map(Date.init(millisecondsSince1970:)), members: members,
             createdAt: Date(millisecondsSince1970: try row.integer("created_at")),
@@ -128,20 +152,6 @@ struct SQLiteAliasReader: AliasReading {
 
     static func user(_ row: SQLiteRow) throws(SQLiteError) -> User {
         User(id: try row.text("id"), email: try row.text("email"), locale: try row.text("locale"), banned: try row.integer("banned") == 1)
-    }
-
-    static func alias(_ row: SQLiteRow) throws(SQLiteError) -> Alias {
-        let kind = try row.text("provisioner_kind")
-        guard let provisioner = ChangeActor(kind: kind, identifier: try row.text("provisioner_id")) else {
-            throw SQLiteError.typeMismatch.with(message: "unknown provisioner kind \(kind)")
-        }
-        return Alias(
-            id: try row.integer("id"), name: try row.text("name"), domain: try row.text("domain"), owner: try row.text("owner"),
-            recipients: splitList(try row.text("recipients")), enabled: try row.integer("enabled") == 1,
-            description: try row.text("description"), labels: splitList(try row.text("labels")),
-            createdAt: Date(millisecondsSince1970: try row.integer("created_at")),
-            updatedAt: Date(millisecondsSince1970: try row.integer("updated_at")), provisionedBy: provisioner,
-            revision: try row.integer("revision"))
     }
 
     /// The alias in the current row of a statement selecting ``aliasColumns`` first.

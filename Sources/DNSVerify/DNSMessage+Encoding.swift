@@ -39,16 +39,16 @@ struct WireWriter {
         writeUInt16(UInt16(value & 0xFFFF))
     }
 
-    mutating func writeName(_ name: DNSName, compress: Bool = true) {
+    mutating func writeName(_ name: DNSName) {
         let canonical = name.canonicalLabels
         for index in name.labels.indices {
             let suffix = Array(canonical[index...])
-            if compress, let offset = offsets[suffix] {
+            if let offset = offsets[suffix] {
                 writeUInt16(0xC000 | UInt16(offset))
                 return
             }
             // Pointers have 14 bits: only suffixes in the first 16 KiB can be targets.
-            if bytes.count < 0x4000, offsets[suffix] == nil { offsets[suffix] = bytes.count }
+            if bytes.count < 0x4000 { offsets[suffix] = bytes.count }
             bytes.append(UInt8(name.labels[index].count))
             bytes.append(contentsOf: name.labels[index])
         }

@@ -36,13 +36,12 @@ enum DNSSocketTransport {
         var buffer = [UInt8](repeating: 0, count: 65_535)
         var undecodable: DNSError?
         while true {
-            switch wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation) {
-            case .timedOut:
+            let timedOut: () -> DNSExchange = {
                 if let undecodable { return .failure(.malformedResponse, "\(server) sent a reply that cannot be decoded: \(undecodable.message)") }
                 return .failure(.timeout, "\(server) did not answer in time")
-            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
-            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
-            case .ready: break
+            }
+            if let failure = wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation, timedOut: timedOut) {
+                return failure
             }
             while true {
                 var source = SocketAddress.any(family: target.family)
@@ -83,11 +82,10 @@ enum DNSSocketTransport {
         defer { close(fd) }
         if target.withSockaddr({ connect(fd, $0, $1) }) != 0 {
             guard errno == EINPROGRESS else { return .failure(.networkFailure, "connect to \(server) over TCP: \(errnoText())") }
-            switch wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation) {
-            case .ready: break
-            case .timedOut: return .failure(.timeout, "\(server) did not accept a TCP connection in time")
-            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
-            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            if let failure = wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation, timedOut: {
+                .failure(.timeout, "\(server) did not accept a TCP connection in time")
+            }) {
+                return failure
             }
             var status: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -107,11 +105,10 @@ enum DNSSocketTransport {
             guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
                 return .failure(.networkFailure, "send to \(server) over TCP: \(errnoText())")
             }
-            switch wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation) {
-            case .ready: continue
-            case .timedOut: return .failure(.timeout, "\(server) did not take the query over TCP in time")
-            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
-            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            if let failure = wait(fd, events: Int16(POLLOUT), deadline: deadline, cancellation: cancellation, timedOut: {
+                .failure(.timeout, "\(server) did not take the query over TCP in time")
+            }) {
+                return failure
             }
         }
         var received: [UInt8] = []
@@ -131,11 +128,10 @@ enum DNSSocketTransport {
             guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
                 return .failure(.networkFailure, "recv from \(server) over TCP: \(errnoText())")
             }
-            switch wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation) {
-            case .ready: continue
-            case .timedOut: return .failure(.timeout, "\(server) did not answer over TCP in time")
-            case .cancelled: return .failure(.timeout, "the lookup was cancelled")
-            case .failed(let text): return .failure(.networkFailure, "poll(): \(text)")
+            if let failure = wait(fd, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation, timedOut: {
+                .failure(.timeout, "\(server) did not answer over TCP in time")
+            }) {
+                return failure
             }
         }
         let message: DNSMessage
@@ -161,22 +157,21 @@ enum DNSSocketTransport {
         return reply.questions == query.questions
     }
 
-    private enum WaitOutcome {
-        case ready, timedOut, cancelled
-        case failed(String)
-    }
-
-    private static func wait(_ fd: Int32, events: Int16, deadline: ContinuousClock.Instant,
-                             cancellation: CancellationFlag) -> WaitOutcome {
+    /// Waits until `fd` is ready for `events`: nil then, otherwise the exchange's failure
+    /// (`timedOut()` at the deadline; cancellation and poll errors alike for every wait).
+    private static func wait(
+        _ fd: Int32, events: Int16, deadline: ContinuousClock.Instant, cancellation: CancellationFlag,
+        timedOut: () -> DNSExchange
+    ) -> DNSExchange? {
         while true {
-            if cancellation.isCancelled { return .cancelled }
+            if cancellation.isCancelled { return .failure(.timeout, "the lookup was cancelled") }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return .timedOut }
+            guard remaining > .zero else { return timedOut() }
             let milliseconds = Int(remaining.components.seconds) * 1000 + Int(remaining.components.attoseconds / 1_000_000_000_000_000)
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(max(1, min(milliseconds, pollSlice))))
-            if ready > 0 { return .ready }
-            if ready < 0, errno != EINTR { return .failed(errnoText()) }
+            if ready > 0 { return nil }
+            if ready < 0, errno != EINTR { return .failure(.networkFailure, "poll(): \(errnoText())") }
         }
     }
 
