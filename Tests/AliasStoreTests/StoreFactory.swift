@@ -65,15 +65,3 @@ extension AliasStore {
         try await createAlias(NewAlias(name: name, domain: domain, owner: owner, recipients: recipients, enabled: enabled), by: actor)
     }
 }
-
-/// Expects `body` to throw `expected` (compared by kind).
-func expectError(_ expected: AliasStoreError, _ body: () async throws -> Void) async -> Bool {
-    do {
-        try await body()
-        return false
-    } catch let error as AliasStoreError {
-        return error == expected
-    } catch {
-        return false
-    }
-}

@@ -8,7 +8,7 @@ public struct ByteMutator {
     /// A mutator over `seeds`, reproducible from `seed`.
     public init(seeds: [[UInt8]], seed: UInt64) {
         self.seeds = seeds
-        generator = SplitMix64(state: seed)
+        generator = SplitMix64(seed: seed)
     }
 
     /// The next input: a quarter purely random, the rest mutated seeds.

@@ -39,9 +39,6 @@ public final class ChildProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: outputURL)
     }
 
-    /// The process id.
-    public var pid: Int32 { process.processIdentifier }
-
     /// True while the process runs.
     public var isRunning: Bool { process.isRunning }
 
@@ -50,14 +47,6 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Sends `signal` to the process.
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
-
-    /// Waits for the process to exit and returns its status, blocking the calling thread:
-    /// from async code use ``exited()``.
-    @discardableResult
-    public func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 
     /// Waits for the process to exit without blocking a thread of Swift's cooperative pool
     /// (tests run in parallel on few cores; a blocked pool starves every other test).

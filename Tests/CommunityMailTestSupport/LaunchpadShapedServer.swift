@@ -119,9 +119,6 @@ public final class LaunchpadShapedServer: Sendable {
         shared.state.withLock { $0.rules.append(Rule(fault: fault, remaining: times, match: match)) }
     }
 
-    /// Removes every injected fault.
-    public func clearFaults() { shared.state.withLock { $0.rules.removeAll() } }
-
     /// Changes the directory being served.
     public func update<T>(_ change: (inout LaunchpadDirectory) throws -> T) rethrows -> T {
         try shared.state.withLock { state in

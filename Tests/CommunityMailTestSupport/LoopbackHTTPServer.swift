@@ -59,13 +59,9 @@ public final class LoopbackHTTPServer: Sendable {
     private let listener: Int32
     private let handler: @Sendable (Request) -> Reply
     private let stopped = Atomic<Bool>(false)
-    private let requestCount = Atomic<Int>(0)
 
     /// The base URL, `http://127.0.0.1:<port>`.
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
-
-    /// Requests served so far.
-    public var requestsServed: Int { requestCount.load(ordering: .relaxed) }
 
     /// Starts listening on an ephemeral loopback port.
     public init(handler: @escaping @Sendable (Request) -> Reply) throws {
@@ -119,7 +115,6 @@ public final class LoopbackHTTPServer: Sendable {
     private func serve(_ client: Int32) {
         defer { close(client) }
         guard let request = readRequest(client) else { return }
-        requestCount.add(1, ordering: .relaxed)
         switch handler(request) {
         case .respond(let status, let headers, let body):
             write(client, status: status, headers: headers, body: body)

@@ -3,10 +3,7 @@
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    /// A generator starting from `state`.
-    public init(state: UInt64) { self.state = state }
-
-    /// A generator starting from `seed` (the same as `init(state:)`).
+    /// A generator starting from `seed`.
     public init(seed: UInt64) { self.state = seed }
 
     /// The next 64 random bits.

@@ -51,8 +51,9 @@ public enum TestPeers {
     }
 
     /// Whether tests that need `available` should run: they run when it is there, and
-    /// also when peers are required (so that they fail loudly rather than skip).
-    public static func shouldRun(_ available: Bool) -> Bool { available || required }
+    /// also when peers are required (so that they fail loudly rather than skip); then
+    /// `available` is not even asked (some answers start a python).
+    public static func shouldRun(_ available: @autoclosure () -> Bool) -> Bool { required || available() }
 
     /// One of this package's executables (an example), as `swift build` leaves it: beside
     /// the test bundle, or in `.build/debug`. Nil when it has not been built.

@@ -1,3 +1,4 @@
+import CommunityMailTestSupport
 import DNSVerify
 import Foundation
 import Synchronization
@@ -43,7 +44,7 @@ final class ScriptedDNSResponder: Sendable {
         var chosen: (udp: Int32, tcp: Int32?, port: UInt16)?
         for _ in 0..<20 where chosen == nil {
             let udp = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
-            guard udp >= 0, let port = Self.bind(udp, family: family, port: 0) else { throw PeerFailure("cannot bind UDP") }
+            guard udp >= 0, let port = Self.bind(udp, family: family, port: 0) else { throw PeerError("cannot bind UDP") }
             guard tcpScript != nil else {
                 chosen = (udp, nil, port)
                 break
@@ -58,12 +59,12 @@ final class ScriptedDNSResponder: Sendable {
                 close(tcp)
             }
         }
-        guard let chosen else { throw PeerFailure("cannot find a port free for both UDP and TCP") }
+        guard let chosen else { throw PeerError("cannot find a port free for both UDP and TCP") }
         udp = chosen.udp
         tcp = chosen.tcp
         port = chosen.port
         other = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
-        guard other >= 0, Self.bind(other, family: family, port: 0) != nil else { throw PeerFailure("cannot bind the spoofing socket") }
+        guard other >= 0, Self.bind(other, family: family, port: 0) != nil else { throw PeerError("cannot bind the spoofing socket") }
         Thread { [self] in serveUDP(udpScript) }.start()
         if let tcp, let tcpScript { Thread { [self] in serveTCP(tcp, tcpScript) }.start() }
     }
@@ -161,12 +162,6 @@ final class ScriptedDNSResponder: Sendable {
         guard bound else { return nil }
         return withUnsafeBytes(of: storage) { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) }
     }
-}
-
-/// A test peer could not be set up.
-struct PeerFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension DNSMessage {

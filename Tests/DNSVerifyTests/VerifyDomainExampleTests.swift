@@ -29,7 +29,7 @@ struct VerifyDomainExampleTests {
     }
 
     static func runBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        guard let executable = VerifyDomainBinary.url else { throw PeerFailure("verify-domain is not built") }
+        guard let executable = VerifyDomainBinary.url else { throw PeerError("verify-domain is not built") }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -61,7 +61,7 @@ struct CrashTests {
         #expect(await setup.exited() == 0, "\(setup.output)")
         var committed = Set<Int>()
         var nextID = 1
-        var random = SplitMix(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         var killedMidRun = 0
         for round in 0..<Self.kills {
             let child = try ChildProcess(
@@ -113,7 +113,7 @@ struct CrashTests {
         try await database.rekey(to: .passphrase(passphrases[0]))
         await database.close()
         var current = 0
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         var switched = 0
         for round in 0..<20 {
             let next = 1 - current

@@ -26,7 +26,7 @@ enum Fixture {
     /// index, and attachments larger than a 64 KiB page.
     static func fillSample(_ database: some MailboxDatabase, messages: Int = 10_000) async throws {
         try await database.transaction { tx in
-            var random = SplitMix(seed: 42)
+            var random = SplitMix64(seed: 42)
             try tx.execute("CREATE TABLE account(id INTEGER PRIMARY KEY, name TEXT NOT NULL, quota INTEGER)")
             try tx.execute("CREATE TABLE message(id INTEGER PRIMARY KEY, account INTEGER NOT NULL, subject TEXT, body BLOB)")
             try tx.execute("CREATE INDEX message_by_account ON message(account, subject)")
@@ -77,9 +77,6 @@ enum Fixture {
         }
     }
 }
-
-/// The shared deterministic generator, under the name these tests use.
-typealias SplitMix = SplitMix64
 
 /// The apsw-sqlite3mc peer: small python scripts beside these tests, run with the venv.
 enum Peer {

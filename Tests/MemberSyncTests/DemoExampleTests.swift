@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `swift run demo`, the README's first command: it must tell the whole story and exit 0.
-@Suite("The end-to-end demo", .enabled(if: DemoBinary.url != nil || TestPeers.required))
+@Suite("The end-to-end demo", .enabled(if: TestPeers.shouldRun(DemoBinary.url != nil)))
 struct DemoExampleTests {
     @Test("Sign-in, provisioning, DNS verification, delivery into the encrypted mailbox, and removal")
     func story() async throws {

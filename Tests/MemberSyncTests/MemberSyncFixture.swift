@@ -56,6 +56,12 @@ struct MemberSyncFixture {
         return try await service.buildMembersMap()
     }
 
+    /// Syncs `name` (signed in as ``identity(_:)``) against a fresh map.
+    @discardableResult
+    func sync(_ name: String) async throws -> UserSyncReport {
+        try await service.sync(identity(name), with: try await map())
+    }
+
     func addresses(of user: String) async throws -> [String] {
         try await aliases.aliases(owner: user).map { "\($0.name)@\($0.domain)\($0.enabled ? "" : " (disabled)")" }.sorted()
     }

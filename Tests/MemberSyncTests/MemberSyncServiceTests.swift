@@ -39,7 +39,7 @@ struct MemberSyncServiceTests {
         _ = try await fixture.aliases.recordVerification(domain: "kubuntu.org", verified: false, by: .person("root"))
         _ = try await fixture.aliases.removeMember("admin", fromDomain: "lubuntu.me", by: .person("root"))
         try fixture.addPerson("ben", teams: ["ubuntumembers", "kubuntu-members", "lubuntu-members", "edubuntu-members"])
-        let report = try await fixture.service.sync(fixture.identity("ben"), with: try await fixture.map())
+        let report = try await fixture.sync("ben")
         #expect(report.created == ["ben@edubuntu.org"])
         #expect(Set(report.skipped.keys) == ["ubuntu.com", "kubuntu.org", "lubuntu.me"])
         #expect(report.skipped["kubuntu.org"]?.contains("verified") == true)
@@ -47,7 +47,7 @@ struct MemberSyncServiceTests {
         // A banned admin does not count.
         _ = try await fixture.aliases.saveUser(User(id: "admin", email: "admin@example.org", banned: true), by: .person("root"))
         try fixture.addPerson("cy", teams: ["edubuntu-members"])
-        let banned = try await fixture.service.sync(fixture.identity("cy"), with: try await fixture.map())
+        let banned = try await fixture.sync("cy")
         #expect(banned.created.isEmpty)
         #expect(banned.skipped["edubuntu.org"]?.contains("admin") == true)
     }
@@ -69,16 +69,16 @@ struct MemberSyncServiceTests {
         fixture.configuration.maximumAliasesPerMember = 2
         let everyTeam = DomainTeamMapping.ubuntu.distinctTeams
         try fixture.addPerson("eve", teams: everyTeam)
-        let report = try await fixture.service.sync(fixture.identity("eve"), with: try await fixture.map())
+        let report = try await fixture.sync("eve")
         #expect(report.created.count == 2)
         #expect(report.skipped.count == 4)
 
         try fixture.addPerson("fay", teams: everyTeam)
+        _ = try await fixture.aliases.saveUser(User(id: "fay", email: "fay@example.org"), by: .person("root"))
         for domain in DomainTeamMapping.ubuntu.domains {
-            _ = try await fixture.aliases.saveUser(User(id: "fay", email: "fay@example.org"), by: .person("root"))
             _ = try await fixture.aliases.setMember("fay", role: .admin, onDomain: domain, by: .person("root"))
         }
-        let admin = try await fixture.service.sync(fixture.identity("fay"), with: try await fixture.map())
+        let admin = try await fixture.sync("fay")
         #expect(admin.created.count == 6)
     }
 
@@ -87,7 +87,7 @@ struct MemberSyncServiceTests {
         let fixture = try await MemberSyncFixture()
         try fixture.addPerson("gus", teams: ["ubuntumembers"])
         _ = try await fixture.aliases.saveUser(User(id: "gus", email: "gus@example.org", banned: true), by: .person("root"))
-        let report = try await fixture.service.sync(fixture.identity("gus"), with: try await fixture.map())
+        let report = try await fixture.sync("gus")
         #expect(report.refusal == .banned)
         #expect(try await fixture.addresses(of: "gus").isEmpty)
         #expect(fixture.notifier.sent.contains { $0.kind == .refusalToMember && $0.recipients == ["gus@example.org"] })
@@ -97,15 +97,15 @@ struct MemberSyncServiceTests {
     @Test("Launchpad refusals: no account, invalid account, Code of Conduct not signed")
     func launchpadRefusals() async throws {
         let fixture = try await MemberSyncFixture()
-        let missing = try await fixture.service.sync(fixture.identity("nobody"), with: try await fixture.map())
+        let missing = try await fixture.sync("nobody")
         #expect(missing.refusal == .accountNotFound)
         #expect(try await fixture.aliases.user(id: "nobody") == nil)
 
         try fixture.addPerson("hal", teams: ["ubuntumembers"], isValid: false)
-        #expect(try await fixture.service.sync(fixture.identity("hal"), with: try await fixture.map()).refusal == .accountNotValid)
+        #expect(try await fixture.sync("hal").refusal == .accountNotValid)
 
         try fixture.addPerson("ivy", teams: ["ubuntumembers"], signedCoC: false)
-        let unsigned = try await fixture.service.sync(fixture.identity("ivy"), with: try await fixture.map())
+        let unsigned = try await fixture.sync("ivy")
         #expect(unsigned.refusal == .codeOfConductNotSigned)
         #expect(try await fixture.addresses(of: "ivy").isEmpty)
         let toIvy = fixture.notifier.sent.filter { $0.recipients == ["ivy@example.org"] }
@@ -118,9 +118,9 @@ struct MemberSyncServiceTests {
     func accountInvalidated() async throws {
         let fixture = try await MemberSyncFixture()
         try fixture.addPerson("jo", teams: ["ubuntumembers", "kubuntu-members"])
-        try await fixture.service.sync(fixture.identity("jo"), with: try await fixture.map())
+        try await fixture.sync("jo")
         try fixture.launchpad.update { try $0.update("jo") { $0.isValid = false } }
-        let report = try await fixture.service.sync(fixture.identity("jo"), with: try await fixture.map())
+        let report = try await fixture.sync("jo")
         #expect(report.refusal == .accountNotValid)
         #expect(report.removed.sorted() == ["jo@kubuntu.org", "jo@ubuntu.com"])
         #expect(try await fixture.addresses(of: "jo").isEmpty)
@@ -135,13 +135,13 @@ struct MemberSyncServiceTests {
         var fixture = try await MemberSyncFixture()
         fixture.configuration.removalPolicy = policy
         try fixture.addPerson("kim", teams: ["ubuntumembers", "kubuntu-members"])
-        try await fixture.service.sync(fixture.identity("kim"), with: try await fixture.map())
+        try await fixture.sync("kim")
         // A hand-made alias on the same domain is not the sync's to take away.
         _ = try await fixture.aliases.createAlias(
             NewAlias(name: "kim.personal", domain: "ubuntu.com", owner: "kim", recipients: ["kim@example.org"]),
             by: .person("kim"))
         try fixture.launchpad.update { $0.removeMember("kim", from: "ubuntumembers") }
-        let report = try await fixture.service.sync(fixture.identity("kim"), with: try await fixture.map())
+        let report = try await fixture.sync("kim")
         #expect(report.removed == ["kim@ubuntu.com"])
         #expect(report.leftDomains == ["ubuntu.com"])
         switch policy {
@@ -150,12 +150,12 @@ struct MemberSyncServiceTests {
         case .disable:
             #expect(try await fixture.addresses(of: "kim") == ["kim.personal@ubuntu.com", "kim@kubuntu.org", "kim@ubuntu.com (disabled)"])
         }
-        let again = try await fixture.service.sync(fixture.identity("kim"), with: try await fixture.map())
+        let again = try await fixture.sync("kim")
         #expect(again.changedNothing)
 
         // Rejoining brings the address back.
         try fixture.launchpad.update { try $0.addMember("kim", to: "ubuntumembers") }
-        let back = try await fixture.service.sync(fixture.identity("kim"), with: try await fixture.map())
+        let back = try await fixture.sync("kim")
         #expect(back.created == ["kim@ubuntu.com"])
     }
 
@@ -165,9 +165,9 @@ struct MemberSyncServiceTests {
         try fixture.addPerson("olga", teams: ["ubuntumembers"])
         _ = try await fixture.aliases.saveUser(User(id: "olga", email: "olga@example.org"), by: .person("root"))
         _ = try await fixture.aliases.setMember("olga", role: .admin, onDomain: "ubuntu.com", by: .person("root"))
-        try await fixture.service.sync(fixture.identity("olga"), with: try await fixture.map())
+        try await fixture.sync("olga")
         try fixture.launchpad.update { $0.removeMember("olga", from: "ubuntumembers") }
-        let report = try await fixture.service.sync(fixture.identity("olga"), with: try await fixture.map())
+        let report = try await fixture.sync("olga")
         #expect(report.removed.isEmpty)
         #expect(try await fixture.aliases.domain(named: "ubuntu.com")?.role(of: "olga") == .admin)
         #expect(try await fixture.addresses(of: "olga") == ["olga@ubuntu.com"])
@@ -177,7 +177,7 @@ struct MemberSyncServiceTests {
     func reservedNickname() async throws {
         let fixture = try await MemberSyncFixture()
         try fixture.addPerson("postmaster", teams: ["ubuntumembers"])
-        let report = try await fixture.service.sync(fixture.identity("postmaster"), with: try await fixture.map())
+        let report = try await fixture.sync("postmaster")
         #expect(report.created.isEmpty)
         #expect(report.skipped["ubuntu.com"]?.contains("reserved") == true)
     }
@@ -212,7 +212,7 @@ struct MemberSyncServiceTests {
         _ = try await fixture.aliases.saveUser(User(id: "other", email: "other@example.org"), by: .person("root"))
         _ = try await fixture.aliases.createAlias(
             NewAlias(name: "max", domain: "ubuntu.com", owner: "other", recipients: ["other@example.org"]), by: .person("admin"))
-        let report = try await fixture.service.sync(fixture.identity("max"), with: try await fixture.map())
+        let report = try await fixture.sync("max")
         #expect(report.created.isEmpty)
         #expect(report.problems.contains { $0.contains("belongs to other") })
         #expect(try await fixture.aliases.alias(named: "max", domain: "ubuntu.com")?.owner == "other")
@@ -223,7 +223,7 @@ struct MemberSyncServiceTests {
         let fixture = try await MemberSyncFixture()
         try fixture.addPerson("ned", teams: ["ubuntumembers"])
         fixture.notifier.failNext(1)
-        let report = try await fixture.service.sync(fixture.identity("ned"), with: try await fixture.map())
+        let report = try await fixture.sync("ned")
         #expect(report.created == ["ned@ubuntu.com"])
         #expect(report.problems.count == 1)
     }

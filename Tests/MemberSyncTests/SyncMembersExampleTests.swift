@@ -7,7 +7,7 @@ import Testing
 
 /// `Examples/sync-members` as an admin runs it: against a Launchpad-shaped server on
 /// loopback and an alias database, one user and then everyone.
-@Suite("sync-members example", .enabled(if: SyncMembersBinary.url != nil || TestPeers.required))
+@Suite("sync-members example", .enabled(if: TestPeers.shouldRun(SyncMembersBinary.url != nil)))
 struct SyncMembersExampleTests {
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let binary = try #require(SyncMembersBinary.url, "build the examples first (swift build)")
