@@ -39,6 +39,21 @@ public final class ChildProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: outputURL)
     }
 
+    /// Runs `executable` to its end, waiting without blocking a cooperative thread.
+    /// - Returns: its exit status and what it wrote to stdout and stderr, together.
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil
+    ) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment)
+        let status = await child.exited()
+        return (status, child.output)
+    }
+
+    /// This test process's environment with `extra` set on top, for a child's.
+    public static func environment(adding extra: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+    }
+
     /// True while the process runs.
     public var isRunning: Bool { process.isRunning }
 

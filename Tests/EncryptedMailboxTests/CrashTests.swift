@@ -19,12 +19,6 @@ struct CrashTests {
 
     static var exampleBinary: URL? { TestPeers.builtExecutable("encrypted-sql") }
 
-    static func environment(_ extra: [String: String]) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for (name, value) in extra { environment[name] = value }
-        return environment
-    }
-
     /// The statements of one child run: transactions `first..<first+count`, each inserting
     /// rows (with the marker) and rewriting an older transaction's rows, then reporting.
     static func statements(first: Int, count: Int, rollbackJournal: Bool) -> [String] {
@@ -53,7 +47,7 @@ struct CrashTests {
         let binary = try #require(Self.exampleBinary, "build the encrypted-sql example first (swift build)")
         let folder = try TemporaryDirectory()
         let path = folder.path("crash.db")
-        let environment = Self.environment(["MAILBOX_PASSPHRASE": Fixture.passphrase])
+        let environment = ChildProcess.environment(adding: ["MAILBOX_PASSPHRASE": Fixture.passphrase])
         let setup = try ChildProcess(binary, [
             "--create", "--kdf-iter", "1000", path,
             "CREATE TABLE item(txn INTEGER NOT NULL, n INTEGER NOT NULL, payload TEXT, PRIMARY KEY (txn, n))",
@@ -117,7 +111,7 @@ struct CrashTests {
         var switched = 0
         for round in 0..<20 {
             let next = 1 - current
-            let child = try ChildProcess(binary, ["--kdf-iter", "1000", "--rekey-from-env", "NEW_PASSPHRASE", path], environment: Self.environment([
+            let child = try ChildProcess(binary, ["--kdf-iter", "1000", "--rekey-from-env", "NEW_PASSPHRASE", path], environment: ChildProcess.environment(adding: [
                 "MAILBOX_PASSPHRASE": passphrases[current], "NEW_PASSPHRASE": passphrases[next],
             ]))
             try await Task.sleep(for: .microseconds(5_000 + Int(random.next() % 150_000)))

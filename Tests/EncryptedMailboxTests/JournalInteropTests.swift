@@ -36,7 +36,7 @@ struct JournalInteropTests {
             "DELETE FROM attachment WHERE id % 2 = 0",
             "SELECT 'updated'",
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000000) SELECT count(*) FROM c",
-        ], environment: CrashTests.environment(["MAILBOX_PASSPHRASE": Fixture.passphrase]))
+        ], environment: ChildProcess.environment(adding: ["MAILBOX_PASSPHRASE": Fixture.passphrase]))
         let deadline = ContinuousClock.now + .seconds(30)
         while !child.output.contains("updated") && child.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))

@@ -96,9 +96,7 @@ enum Peer {
         let process = Process()
         process.executableURL = python
         process.arguments = [folder.appendingPathComponent(script).path] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["MAILBOX_PASSPHRASE"] = passphrase
-        process.environment = environment
+        process.environment = ChildProcess.environment(adding: ["MAILBOX_PASSPHRASE": passphrase])
         // stderr goes to a file: two pipes read one after the other can deadlock once the
         // second fills up.
         let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).err")

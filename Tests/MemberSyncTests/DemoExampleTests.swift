@@ -8,10 +8,8 @@ struct DemoExampleTests {
     @Test("Sign-in, provisioning, DNS verification, delivery into the encrypted mailbox, and removal")
     func story() async throws {
         let binary = try #require(DemoBinary.url, "build the examples first (swift build)")
-        let process = try ChildProcess(binary, [])
-        let status = await process.exited()
-        #expect(status == 0, "\(process.output)")
-        let output = process.output
+        let (status, output) = try await ChildProcess.run(binary, [])
+        #expect(status == 0, "\(output)")
         for line in [
             "kubuntu.org: fail", "identity: ana <ana@example.org>", "the same assertion replayed: refused",
             "created ana@ubuntu.com -> ana@example.org", "no address on kubuntu.org",

@@ -10,10 +10,7 @@ import Testing
 @Suite("sync-members example", .enabled(if: TestPeers.shouldRun(SyncMembersBinary.url != nil)))
 struct SyncMembersExampleTests {
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let binary = try #require(SyncMembersBinary.url, "build the examples first (swift build)")
-        let process = try ChildProcess(binary, arguments)
-        let status = await process.exited()
-        return (status, process.output)
+        try await ChildProcess.run(try #require(SyncMembersBinary.url, "build the examples first (swift build)"), arguments)
     }
 
     @Test("One member gets the address; after leaving the team, --all takes it away")

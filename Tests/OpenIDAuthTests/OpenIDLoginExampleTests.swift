@@ -10,9 +10,7 @@ import Testing
 struct OpenIDLoginExampleTests {
 
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = try ChildProcess(try #require(ExampleBinary.openIDLogin), arguments)
-        let status = await process.exited()
-        return (status, process.output)
+        try await ChildProcess.run(try #require(ExampleBinary.openIDLogin), arguments)
     }
 
     @Test(arguments: [false, true])

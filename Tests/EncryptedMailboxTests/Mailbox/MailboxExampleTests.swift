@@ -12,9 +12,7 @@ struct MailboxExampleTests {
     func run(_ arguments: [String], passphrase: String? = "example passphrase") async throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["MAILBOX_PASSPHRASE"] = passphrase
-        let child = try ChildProcess(try #require(Self.executable), arguments, environment: environment)
-        let status = await child.exited()
-        return (status, child.output)
+        return try await ChildProcess.run(try #require(Self.executable), arguments, environment: environment)
     }
 
     @Test("create, import, folders, list, search and export work end to end",
