@@ -2,7 +2,7 @@
 public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case timeout, connectionRefused, cannotConnect, connectionLost, invalidURL, tls
-        case responseTooLarge, cancelled, noScriptedResponse, retryDeadlineExceeded, other
+        case responseTooLarge, cancelled, noScriptedResponse, other
     }
 
     private let code: Code
@@ -32,9 +32,6 @@ public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let cancelled = HTTPClientError(.cancelled, "the request was cancelled")
     /// A ``ScriptedHTTPClient`` had no reply left for the request.
     public static let noScriptedResponse = HTTPClientError(.noScriptedResponse, "no scripted response for the request")
-    /// A ``RetryingHTTPClient`` ran out of time before any attempt succeeded.
-    public static let retryDeadlineExceeded = HTTPClientError(
-        .retryDeadlineExceeded, "the retry deadline passed before a response arrived")
     /// Another transport failure.
     public static let other = HTTPClientError(.other, "the HTTP exchange failed")
 

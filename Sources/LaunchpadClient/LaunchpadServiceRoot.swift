@@ -50,7 +50,7 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
     /// The URL of `path` (no leading `/`) under `version`, with an optional query.
     func url(version: LaunchpadAPIVersion, path: String, query: [(String, String)] = []) -> URL {
         var text = url.absoluteString + version.rawValue + "/" + path
-        if !query.isEmpty { text += "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&") }
+        if !query.isEmpty { text += "?" + FormURLEncoding.encode(query) }
         return URL(string: text)!
     }
 
@@ -60,19 +60,10 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
         guard let root = URLComponents(url: url, resolvingAgainstBaseURL: false),
               let other = URLComponents(url: link, resolvingAgainstBaseURL: true),
               other.scheme?.lowercased() == root.scheme, other.host?.lowercased() == root.host,
-              effectivePort(other) == effectivePort(root), other.user == nil, other.password == nil
+              other.effectivePort == root.effectivePort, other.user == nil, other.password == nil
         else { return false }
         let prefix = root.path + version.rawValue + "/"
         let path = other.path
         return path.hasPrefix(prefix) && !path.split(separator: "/").contains("..")
-    }
-
-    private func effectivePort(_ components: URLComponents) -> Int? {
-        if let port = components.port { return port }
-        switch components.scheme?.lowercased() {
-        case "https": return 443
-        case "http": return 80
-        default: return nil
-        }
     }
 }

@@ -1,7 +1,7 @@
 /// Why a sync could not run or a user could not be synced.
 public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case invalidIdentity, staleMembersMap, conflictingAlias, runFailed
+        case invalidIdentity, staleMembersMap, runFailed
     }
 
     private let code: Code
@@ -18,8 +18,6 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The members map is older than the one the user was last synced with.
     public static let staleMembersMap = MemberSyncError(
         .staleMembersMap, "the members map is older than the user's last sync; build a new one")
-    /// The address a member should get belongs to someone else.
-    public static let conflictingAlias = MemberSyncError(.conflictingAlias, "the address belongs to another user")
     /// A whole run failed after its retries (the transient cause is in the message).
     public static let runFailed = MemberSyncError(.runFailed, "the sync run failed")
 

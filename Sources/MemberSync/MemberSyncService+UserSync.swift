@@ -97,8 +97,9 @@ extension MemberSyncService {
             return
         }
         let address = "\(userID)@\(domain.name)"
-        let isAdmin = domain.role(of: userID) == .admin
-        if domain.role(of: userID) == nil {
+        let role = domain.role(of: userID)
+        let isAdmin = role == .admin
+        if role == nil {
             _ = try await aliases.setMember(userID, role: .user, onDomain: domain.name, by: actor)
         }
         // Forwarding an address to itself would loop: such an alias is kept disabled.

@@ -100,10 +100,9 @@ extension OpenIDRelyingParty {
         guard let expected = URLComponents(string: returnTo),
               let actual = URLComponents(url: callbackURL, resolvingAgainstBaseURL: true)
         else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
-        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil) }
         func path(_ c: URLComponents) -> String { c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath }
         guard expected.scheme?.lowercased() == actual.scheme?.lowercased(), expected.scheme != nil,
-              expected.host?.lowercased() == actual.host?.lowercased(), port(expected) == port(actual),
+              expected.host?.lowercased() == actual.host?.lowercased(), expected.effectivePort == actual.effectivePort,
               path(expected) == path(actual)
         else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to names another URL") }
         for (name, value) in FormURLEncoding.decode(expected.percentEncodedQuery ?? "") {
