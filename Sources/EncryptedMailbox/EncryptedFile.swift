@@ -322,10 +322,11 @@ final class EncryptedFile {
         }
     }
 
-    /// The database file was synced, truncated, locked or unlocked: never inside a
-    /// checkpoint's copying loop, so any bracket still open is closed.
-    func noteOutsideCopyingLoop() {
+    /// Calls the platform file for a sync, truncate, lock or unlock: never inside a
+    /// checkpoint's copying loop, so on the database file any bracket still open is closed.
+    func outsideCopyingLoop(_ call: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32) -> Int32 {
         if kind == .mainDatabase { keyState.handoff.checkpointFinished() }
+        return call(methods, base)
     }
 
     // MARK: Writing

@@ -203,32 +203,20 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         EncryptingVFS.file(file).write(UnsafeRawBufferPointer(start: buffer, count: Int(count)), offset: offset)
     }
     value.xTruncate = { file, size in
-        let encrypted = EncryptingVFS.file(file)
-        encrypted.noteOutsideCopyingLoop()
-        let base = encrypted.base
-        return base.pointee.pMethods.pointee.xTruncate(base, size)
+        EncryptingVFS.file(file).outsideCopyingLoop { $0.xTruncate($1, size) }
     }
     value.xSync = { file, flags in
-        let encrypted = EncryptingVFS.file(file)
-        encrypted.noteOutsideCopyingLoop()
-        let base = encrypted.base
-        return base.pointee.pMethods.pointee.xSync(base, flags)
+        EncryptingVFS.file(file).outsideCopyingLoop { $0.xSync($1, flags) }
     }
     value.xFileSize = { file, size in
         let base = EncryptingVFS.file(file).base
         return base.pointee.pMethods.pointee.xFileSize(base, size)
     }
     value.xLock = { file, level in
-        let encrypted = EncryptingVFS.file(file)
-        encrypted.noteOutsideCopyingLoop()
-        let base = encrypted.base
-        return base.pointee.pMethods.pointee.xLock(base, level)
+        EncryptingVFS.file(file).outsideCopyingLoop { $0.xLock($1, level) }
     }
     value.xUnlock = { file, level in
-        let encrypted = EncryptingVFS.file(file)
-        encrypted.noteOutsideCopyingLoop()
-        let base = encrypted.base
-        return base.pointee.pMethods.pointee.xUnlock(base, level)
+        EncryptingVFS.file(file).outsideCopyingLoop { $0.xUnlock($1, level) }
     }
     value.xCheckReservedLock = { file, result in
         let base = EncryptingVFS.file(file).base
