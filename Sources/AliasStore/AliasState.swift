@@ -8,7 +8,8 @@ struct AliasState: AliasReading, Sendable {
     var aliases: [Int64: Alias] = [:]
     /// `domain` -> `name` -> alias id.
     var aliasIndex: [String: [String: Int64]] = [:]
-    var ownedCounts: [String: Int] = [:]
+    /// `owner` -> the ids of their aliases.
+    var ownedIDs: [String: Set<Int64>] = [:]
     var changes: [ChangeLogEntry] = []
     var lastAliasID: Int64 = 0
 
@@ -69,13 +70,13 @@ struct AliasState: AliasReading, Sendable {
     mutating func insert(_ alias: Alias) {
         aliases[alias.id] = alias
         aliasIndex[alias.domain, default: [:]][alias.name] = alias.id
-        ownedCounts[alias.owner, default: 0] += 1
+        ownedIDs[alias.owner, default: []].insert(alias.id)
     }
 
     mutating func remove(_ alias: Alias) {
         aliases[alias.id] = nil
         aliasIndex[alias.domain]?[alias.name] = nil
-        ownedCounts[alias.owner, default: 1] -= 1
+        ownedIDs[alias.owner]?.remove(alias.id)
     }
 
     mutating func log(_ actor: ChangeActor, _ action: ChangeAction, _ entity: ChangeEntity, _ key: String, _ detail: String, at: Date) {
@@ -103,5 +104,5 @@ struct AliasState: AliasReading, Sendable {
         }
     }
 
-    func aliasCount(owner: String) -> Int { ownedCounts[owner] ?? 0 }
+    func aliasCount(owner: String) -> Int { ownedIDs[owner]?.count ?? 0 }
 }

@@ -201,7 +201,7 @@ public actor InMemoryAliasStore: AliasStore {
 
     /// The aliases `owner` owns.
     public func aliases(owner: String) -> [Alias] {
-        state.aliases.values.filter { $0.owner == owner }.sorted { $0.id < $1.id }
+        (state.ownedIDs[owner] ?? []).sorted().compactMap { state.aliases[$0] }
     }
 
     // MARK: Resolution, log, snapshots
