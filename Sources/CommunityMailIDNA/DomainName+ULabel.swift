@@ -4,7 +4,7 @@ extension DomainName {
 
     /// The U-label an `xn--` label (lowercase) stands for, when it is a valid A-label: at
     /// most 63 octets, valid Punycode decoding to a label with at least one non-ASCII code
-    /// point that passes ``checkULabel(_:raw:)``, already NFC and lowercase, and encoding
+    /// point that passes ``checkULabel(_:)``, already NFC and lowercase, and encoding
     /// back to exactly this label (RFC 5891 section 5.4).
     /// - Throws: ``IDNAError`` naming the label.
     static func uLabel(fromALabel label: String, raw: String) throws(IDNAError) -> String {
@@ -20,7 +20,7 @@ extension DomainName {
         guard !decoded.unicodeScalars.allSatisfy({ $0.isASCII }) else {
             throw IDNAError.invalidPunycode.with(message: "the label \(raw) decodes to a plain ASCII label")
         }
-        try checkULabel(decoded, raw: raw)
+        try checkULabel(decoded)
         // Compared by code point: String's `==` holds canonically equivalent strings equal.
         let normalized = decoded.precomposedStringWithCanonicalMapping.lowercased()
         guard normalized.unicodeScalars.elementsEqual(decoded.unicodeScalars), Punycode.encode(decoded) == encoded else {
@@ -35,7 +35,7 @@ extension DomainName {
     /// separator, private-use, surrogate, unassigned or noncharacter code points.
     /// - Throws: ``IDNAError/invalidHyphen`` or ``IDNAError/invalidCodePoint``; messages
     ///   name the code point in hex, never print it (it could be a bidi control).
-    static func checkULabel(_ label: String, raw: String) throws(IDNAError) {
+    static func checkULabel(_ label: String) throws(IDNAError) {
         let scalars = Array(label.unicodeScalars)
         guard let first = scalars.first, let last = scalars.last else { throw IDNAError.emptyLabel }
         guard first != "-", last != "-" else {

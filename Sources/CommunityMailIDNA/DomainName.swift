@@ -64,7 +64,7 @@ public enum DomainName {
             ascii = label
             if ascii.hasPrefix("xn--") { _ = try uLabel(fromALabel: ascii, raw: raw) }
         } else {
-            try checkULabel(label, raw: raw)
+            try checkULabel(label)
             guard let encoded = Punycode.encode(label) else {
                 throw IDNAError.invalidPunycode.with(message: "the label \(raw) cannot be encoded")
             }
