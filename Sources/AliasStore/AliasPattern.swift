@@ -51,7 +51,15 @@ public struct AliasPattern: Sendable, Hashable {
     /// Whether the pattern matches `localPart` (compared in lowercase), in at most
     /// `stepBudget` steps.
     public func evaluate(_ localPart: String, stepBudget: Int = AliasPolicy().patternStepBudget) -> Outcome {
+        var steps = 0
+        return evaluate(localPart, stepBudget: stepBudget, steps: &steps)
+    }
+
+    /// ``evaluate(_:stepBudget:)``, adding the steps it took to `steps` (at least 1, at
+    /// most `stepBudget + 1`), so a caller can bound the work of many evaluations.
+    func evaluate(_ localPart: String, stepBudget: Int, steps: inout Int) -> Outcome {
         let run = PatternRun(input: Array(localPart.lowercased().utf8), budget: stepBudget)
+        defer { steps += max(run.steps, 1) }
         for start in 0...run.input.count {
             if run.matchSequence(root, 0, start, { _ in true }) { return .match }
             if run.exhausted { return .budgetExceeded }
@@ -342,7 +350,8 @@ struct PatternParser {
 final class PatternRun {
     let input: [UInt8]
     private let budget: Int
-    private var steps = 0
+    /// Steps taken so far.
+    private(set) var steps = 0
     private var depth = 0
     private(set) var exhausted = false
     /// Deepest recursion allowed; deeper counts as running out of budget (it protects the

@@ -22,6 +22,11 @@ public struct AliasPolicy: Sendable, Hashable {
     /// Most matcher steps one pattern may take against one local part; past it the
     /// resolution is deferred (451 4.3.0). Default: 20,000.
     public var patternStepBudget = 20_000
+    /// Most matcher steps one resolution may spend on all the patterns it tries, across
+    /// every pattern of every domain along its chain of aliases; past it the resolution is
+    /// deferred (451 4.3.0). Each pattern tried costs at least one step, so this also
+    /// bounds how many are tried. Default: 100,000.
+    public var patternStepsPerResolution = 100_000
 
     /// The defaults above.
     public init() {}

@@ -10,13 +10,21 @@
 /// Each recipient on one of our own domains is resolved the same way (a chain), with loop
 /// detection along the path and ``AliasPolicy/maxChainDepth``; any rejection along a chain
 /// rejects the whole address, so misconfiguration is loud rather than silently lossy.
+///
+/// The work of one resolution is bounded: look-ups by ``AliasPolicy/maxLookupsPerResolution``,
+/// each pattern by ``AliasPolicy/patternStepBudget``, and all patterns tried together by
+/// ``AliasPolicy/patternStepsPerResolution``.
 struct AliasResolver<Reader: AliasReading> {
     let policy: AliasPolicy
     let reader: Reader
+    /// Where compiled patterns come from (the store's, so they are compiled once).
+    let patterns: AliasPatternCache
 
     private struct Walk {
         var path: [String] = []
         var lookups = 0
+        /// Matcher steps spent on patterns so far.
+        var patternSteps = 0
         var output: [String] = []
         var seen: Set<String> = []
 
@@ -66,24 +74,25 @@ struct AliasResolver<Reader: AliasReading> {
         walk.lookups += 1
         guard walk.lookups <= policy.maxLookupsPerResolution else { throw Stop.rejected(.chainTooDeep) }
         guard verified else { throw Stop.rejected(.domainUnverified) }
-        guard let match = try find(local: local, domain: domain) else { throw Stop.rejected(.noSuchAlias) }
+        guard let match = try find(local: local, domain: domain, walk: &walk) else { throw Stop.rejected(.noSuchAlias) }
         try expand(match, key: key, depth: depth, walk: &walk)
     }
 
-    private func find(local: String, domain: String) throws -> AliasMatch? {
+    private func find(local: String, domain: String, walk: inout Walk) throws -> AliasMatch? {
         if let match = try reader.exactAlias(domain: domain, name: local) { return match }
         if let plus = local.firstIndex(of: "+"), plus != local.startIndex {
             if let match = try reader.exactAlias(domain: domain, name: String(local[..<plus])) { return match }
         }
         for candidate in try reader.patternAliases(domain: domain) {
-            let source = String(candidate.alias.name.dropFirst().dropLast())
-            // A stored pattern was valid when written; a tighter policy since then makes it
-            // unusable, which must not turn into silently ignoring it.
-            guard let pattern = try? AliasPattern(source, maxLength: max(policy.maxPatternLength, source.utf8.count)) else { continue }
-            switch pattern.evaluate(local, stepBudget: policy.patternStepBudget) {
+            guard let pattern = patterns.pattern(String(candidate.alias.name.dropFirst().dropLast())) else { continue }
+            let left = policy.patternStepsPerResolution - walk.patternSteps
+            guard left > 0 else { throw Stop.rejected(.resolutionBudgetExceeded) }
+            let budget = min(policy.patternStepBudget, left)
+            switch pattern.evaluate(local, stepBudget: budget, steps: &walk.patternSteps) {
             case .match: return candidate
             case .noMatch: continue
-            case .budgetExceeded: throw Stop.rejected(.patternBudgetExceeded)
+            case .budgetExceeded:
+                throw Stop.rejected(budget < policy.patternStepBudget ? .resolutionBudgetExceeded : .patternBudgetExceeded)
             }
         }
         return try reader.exactAlias(domain: domain, name: "*")

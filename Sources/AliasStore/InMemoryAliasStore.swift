@@ -18,6 +18,7 @@ public actor InMemoryAliasStore: AliasStore {
     public nonisolated let policy: AliasPolicy
     private let clock: any AliasStoreClock
     private var state = AliasState()
+    private let patterns = AliasPatternCache()
 
     /// An empty store.
     public init(configuration: Configuration = Configuration()) {
@@ -208,7 +209,7 @@ public actor InMemoryAliasStore: AliasStore {
 
     /// Resolves `address`.
     public func resolve(_ address: String) -> Resolution {
-        AliasResolver(policy: policy, reader: state).resolve(address)
+        AliasResolver(policy: policy, reader: state, patterns: patterns).resolve(address)
     }
 
     /// Change-log entries after `cursor`.

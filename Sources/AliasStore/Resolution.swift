@@ -49,6 +49,9 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     /// A pattern alias ran out of its step budget, so whether it matches is unknown;
     /// deferred so that no mail is lost while an admin fixes the pattern. 451 4.3.0.
     case patternBudgetExceeded
+    /// The resolution spent ``AliasPolicy/patternStepsPerResolution`` on patterns before
+    /// it could decide; deferred like ``patternBudgetExceeded``. 451 4.3.0.
+    case resolutionBudgetExceeded
     /// The storage could not be read (locked, damaged). 451 4.3.0.
     case storageUnavailable
 
@@ -63,6 +66,7 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
         case .forwardingLoop: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Routing loop detected")
         case .chainTooDeep: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Forwarding chain too long")
         case .patternBudgetExceeded: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
+        case .resolutionBudgetExceeded: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
         case .storageUnavailable: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
         }
     }

@@ -40,6 +40,7 @@ public final class SQLiteAliasStore: AliasStore {
     public let path: String
     private let writer: SQLiteAliasWriter
     private let readers: SQLiteReadPool
+    private let patterns = AliasPatternCache()
 
     /// Opens (creating or migrating) the store at `path`.
     /// - Throws: ``AliasStoreError/storage`` when the file cannot be opened or migrated.
@@ -153,8 +154,11 @@ public final class SQLiteAliasStore: AliasStore {
     /// Resolves `address`; a storage failure is a 451 4.3.0 rejection.
     public func resolve(_ address: String) async -> Resolution {
         let policy = policy
+        let patterns = patterns
         do {
-            return try read { reader throws(AliasStoreError) in AliasResolver(policy: policy, reader: reader).resolve(address) }
+            return try read { reader throws(AliasStoreError) in
+                AliasResolver(policy: policy, reader: reader, patterns: patterns).resolve(address)
+            }
         } catch {
             return .rejected(Rejection(.storageUnavailable))
         }

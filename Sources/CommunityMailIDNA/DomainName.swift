@@ -5,8 +5,14 @@ import Foundation
 /// The mapping is the practical core of IDNA2008/UTS 46: Unicode full stops (U+3002,
 /// U+FF0E, U+FF61) separate labels, labels are NFC-normalised and lowercased, non-ASCII
 /// labels become `xn--` + Punycode, and every label is checked for length and for the
-/// letters-digits-hyphen rule. It does not apply the IDNA2008 per-code-point tables
-/// (it accepts some code points that registries refuse); registries enforce those anyway.
+/// letters-digits-hyphen rule. Every Unicode label, whether given in Unicode or decoded
+/// from an `xn--` label, must be a U-label that round-trips (RFC 5891 section 5.4): no
+/// controls, format or bidi controls, separators, private-use, unassigned or noncharacter
+/// code points, no leading combining mark, no hyphen first, last or in positions 3-4, and
+/// an `xn--` label must decode to something that is not plain ASCII and encodes back to
+/// itself. It does not apply the IDNA2008 per-code-point tables or the RFC 5893 bidi rule,
+/// which need Unicode data Foundation does not expose (it accepts some code points that
+/// registries refuse); registries enforce those anyway.
 public enum DomainName {
     /// What ``toASCII(_:allowUnderscore:)`` accepts.
     public struct Rules: Sendable {
@@ -37,12 +43,13 @@ public enum DomainName {
         return result
     }
 
-    /// The Unicode form of an A-label name, for display; labels that are not valid
-    /// Punycode are left as they are.
+    /// The Unicode form of an A-label name, for display; labels that are not valid A-labels
+    /// (bad Punycode, or decoding to something ``toASCII(_:rules:)`` would refuse) are left
+    /// as they are, so a display never shows what the name does not say.
     public static func toUnicode(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { label -> String in
             let lower = label.lowercased()
-            guard lower.hasPrefix("xn--"), let decoded = Punycode.decode(String(lower.dropFirst(4))) else {
+            guard lower.hasPrefix("xn--"), let decoded = try? uLabel(fromALabel: lower, raw: String(label)) else {
                 return String(label)
             }
             return decoded
@@ -55,19 +62,16 @@ public enum DomainName {
         let ascii: String
         if label.unicodeScalars.allSatisfy({ $0.isASCII }) {
             ascii = label
-            if ascii.hasPrefix("xn--") {
-                guard let decoded = Punycode.decode(String(ascii.dropFirst(4))), !decoded.isEmpty,
-                      Punycode.encode(decoded) == String(ascii.dropFirst(4))
-                else { throw IDNAError.invalidPunycode.with(message: "the label \(raw) is not valid Punycode") }
-            }
+            if ascii.hasPrefix("xn--") { _ = try uLabel(fromALabel: ascii, raw: raw) }
         } else {
+            try checkULabel(label)
             guard let encoded = Punycode.encode(label) else {
                 throw IDNAError.invalidPunycode.with(message: "the label \(raw) cannot be encoded")
             }
             ascii = "xn--" + encoded
         }
-        guard ascii.utf8.count <= 63 else {
-            throw IDNAError.labelTooLong.with(message: "the label \(raw) is \(ascii.utf8.count) bytes long; at most 63 are allowed")
+        guard ascii.utf8.count <= maxLabelLength else {
+            throw IDNAError.labelTooLong.with(message: "the label \(raw) is \(ascii.utf8.count) bytes long; at most \(maxLabelLength) are allowed")
         }
         for byte in ascii.utf8 {
             let allowed =

@@ -1,7 +1,7 @@
 /// Why a domain name is not valid.
 public struct IDNAError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case empty, emptyLabel, labelTooLong, nameTooLong, invalidCharacter, invalidHyphen, invalidPunycode
+        case empty, emptyLabel, labelTooLong, nameTooLong, invalidCharacter, invalidHyphen, invalidPunycode, invalidCodePoint
     }
 
     private let code: Code
@@ -23,10 +23,16 @@ public struct IDNAError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let nameTooLong = IDNAError(.nameTooLong, "the domain name is longer than 253 bytes")
     /// A character outside letters, digits and hyphen.
     public static let invalidCharacter = IDNAError(.invalidCharacter, "the domain name contains a character that is not allowed")
-    /// A label starts or ends with a hyphen, or has `--` at positions 3-4 without `xn`.
+    /// A label starts or ends with a hyphen, or has `--` at positions 3-4 without `xn`, or a
+    /// Unicode label does either.
     public static let invalidHyphen = IDNAError(.invalidHyphen, "a label has a misplaced hyphen")
-    /// An `xn--` label is not valid Punycode, or a label cannot be encoded.
+    /// An `xn--` label is not valid Punycode, decodes to nothing or to plain ASCII, or does
+    /// not encode back to itself; or a label cannot be encoded.
     public static let invalidPunycode = IDNAError(.invalidPunycode, "a label is not valid Punycode")
+    /// A Unicode label (given, or decoded from an `xn--` label) holds a code point IDNA does
+    /// not allow: a control, format or bidi control, separator, private-use, unassigned or
+    /// noncharacter code point, or a combining mark first.
+    public static let invalidCodePoint = IDNAError(.invalidCodePoint, "a label contains a code point that is not allowed")
 
     /// `self` with a more specific message.
     public func with(message: String) -> IDNAError { IDNAError(code, message) }

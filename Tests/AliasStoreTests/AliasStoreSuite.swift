@@ -265,6 +265,74 @@ struct AliasStoreSuite {
         #expect(heavy.rejection?.reply.description == "451 4.3.0 Temporary lookup failure")
     }
 
+    /// The fewest steps `pattern` needs to decide on `input` (the per-pattern budget at
+    /// which it stops reporting `budgetExceeded`), found with the public matcher.
+    static func stepsNeeded(_ pattern: AliasPattern, _ input: String) -> Int {
+        var low = 1, high = 1
+        while pattern.evaluate(input, stepBudget: high) == .budgetExceeded { high *= 2 }
+        while low < high {
+            let middle = (low + high) / 2
+            if pattern.evaluate(input, stepBudget: middle) == .budgetExceeded { low = middle + 1 } else { high = middle }
+        }
+        return high
+    }
+
+    @Test("Resolution: all the patterns along a chain share one step budget", arguments: StoreFactory.all)
+    func resolutionBudget(factory: StoreFactory) async throws {
+        // A backtracking pattern and a local part that costs it between a fiftieth of the
+        // resolution's budget and its own budget: each pattern alone is fine, fifty are not.
+        let policy = AliasPolicy()
+        let sample = try AliasPattern("^(a|aa)+x0$")
+        var length = 1
+        var local = ""
+        var cost = 0
+        repeat {
+            length += 1
+            local = String(repeating: "a", count: length) + "b"
+            cost = Self.stepsNeeded(sample, local)
+        } while cost * 50 <= policy.patternStepsPerResolution
+        #expect(cost < policy.patternStepBudget)
+
+        let store = try factory(policy: policy).store
+        try await store.seedStandard()
+        for index in 0..<50 {
+            try await store.add("/^(a|aa)+x\(index)$/", owner: index.isMultiple(of: 2) ? "bob" : "ada", to: ["p\(index)@elsewhere.example"])
+        }
+        let heavy = await store.resolve("\(local)@example.org")
+        #expect(heavy.rejection?.reason == .resolutionBudgetExceeded)
+        #expect(heavy.rejection?.reply.isTransient == true)
+        #expect(heavy.rejection?.reply.description == "451 4.3.0 Temporary lookup failure")
+        // A local part the patterns decide quickly still resolves past all fifty.
+        try await store.add("*", to: ["catchall@elsewhere.example"])
+        #expect(await store.resolve("b@example.org") == .recipients(["catchall@elsewhere.example"]))
+        #expect(await store.resolve("aax7@example.org") == .recipients(["p7@elsewhere.example"]))
+
+        // The budget is what stopped it: with room for all fifty, the same address falls to
+        // the catch-all.
+        var roomy = policy
+        roomy.patternStepsPerResolution = cost * 50 + 50
+        let wide = try factory(policy: roomy).store
+        try await wide.seedStandard()
+        for index in 0..<50 { try await wide.add("/^(a|aa)+x\(index)$/", to: ["p\(index)@elsewhere.example"]) }
+        try await wide.add("*", to: ["catchall@elsewhere.example"])
+        #expect(await wide.resolve("\(local)@example.org") == .recipients(["catchall@elsewhere.example"]))
+
+        // Along a chain: three patterns on each of two domains fit one look-up's share of a
+        // budget of four, not the chain's six.
+        var tight = policy
+        tight.patternStepsPerResolution = cost * 4
+        let chained = try factory(policy: tight).store
+        try await chained.seedStandard()
+        for index in 0..<3 {
+            try await chained.add("/^(a|aa)+x\(index)$/", to: ["p\(index)@elsewhere.example"])
+            try await chained.add("/^(a|aa)+y\(index)$/", "ubuntu.test", to: ["q\(index)@elsewhere.example"])
+        }
+        try await chained.add("*", "ubuntu.test", to: ["end@elsewhere.example"])
+        try await chained.add("*", to: ["\(local)@ubuntu.test"])
+        #expect(await chained.resolve("\(local)@ubuntu.test") == .recipients(["end@elsewhere.example"]))
+        #expect(await chained.resolve("\(local)@example.org").rejection?.reason == .resolutionBudgetExceeded)
+    }
+
     @Test("Resolution: internationalised domains resolve in Unicode and A-label form", arguments: StoreFactory.all)
     func internationalDomains(factory: StoreFactory) async throws {
         let store = try factory().store

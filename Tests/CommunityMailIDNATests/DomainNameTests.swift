@@ -46,4 +46,46 @@ struct DomainNameTests {
         #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII("xn--99999999999.com") }
         #expect(Punycode.decode("abc-\u{e9}") == nil)
     }
+
+    /// The A-label of a Unicode label, written directly, bypassing the checks on the Unicode side.
+    static func aLabel(_ unicode: String) -> String { "xn--" + (Punycode.encode(unicode) ?? "") }
+
+    @Test("xn-- labels must decode to a valid U-label that encodes back to them")
+    func aLabelsAreValidated() throws {
+        // A second spelling of an ASCII label, in any case of the prefix.
+        for spoof in ["xn--ubuntu-.com", "XN--UBUNTU-.com", "Xn--ubuntu-.com", "xn--a-.example"] {
+            #expect(throws: IDNAError.invalidPunycode, "\(spoof)") { try DomainName.toASCII(spoof) }
+            #expect(DomainName.toUnicode(spoof) == spoof)
+        }
+        #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII("xn--.com") }
+        #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII("xn---.com") }
+        // Not in normal form: decomposed, or uppercase, code points.
+        #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII(Self.aLabel("bu\u{308}cher") + ".example") }
+        #expect(throws: IDNAError.invalidPunycode) { try DomainName.toASCII(Self.aLabel("BÜCHER") + ".example") }
+        // Too long, refused before decoding.
+        #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII("xn--" + String(repeating: "a", count: 59) + "-kva.example") }
+        #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII("xn--" + String(repeating: "9", count: 100_000)) }
+        // Valid A-labels still pass, in any case.
+        #expect(try DomainName.toASCII("XN--BCHER-KVA.example") == "xn--bcher-kva.example")
+        #expect(try DomainName.toASCII("xn--e1afmkfd.xn--80akhbyknj4f") == "xn--e1afmkfd.xn--80akhbyknj4f")
+        #expect(DomainName.toUnicode("XN--BCHER-KVA.example") == "bücher.example")
+    }
+
+    @Test("Controls, format and bidi characters, separators and leading marks are refused in both forms",
+          arguments: ["a\u{202E}b", "a\u{200F}b", "a\u{2066}b", "a\u{200B}b", "a\u{200D}b", "a\u{00AD}b", "a\u{0085}b",
+                      "a\u{00A0}b", "a\u{2028}b", "a\u{E000}b", "a\u{FFFF}b", "a\u{0378}b", "\u{0301}ab", "\u{20DD}ab"])
+    func disallowedCodePoints(label: String) {
+        #expect(throws: IDNAError.invalidCodePoint) { try DomainName.toASCII(label + ".example") }
+        #expect(throws: IDNAError.invalidCodePoint) { try DomainName.toASCII(Self.aLabel(label) + ".example") }
+        #expect(DomainName.toUnicode(Self.aLabel(label) + ".example").hasPrefix("xn--"))
+    }
+
+    @Test("Hyphens in a U-label: not first, not last, not in positions 3 and 4")
+    func uLabelHyphens() throws {
+        for label in ["-bücher", "bücher-", "ab--ü", "xn--ü"] {
+            #expect(throws: IDNAError.invalidHyphen, "\(label)") { try DomainName.toASCII(label + ".example") }
+            #expect(throws: IDNAError.invalidHyphen, "\(label)") { try DomainName.toASCII(Self.aLabel(label) + ".example") }
+        }
+        #expect(try DomainName.toASCII("a-b-ü.example") == Self.aLabel("a-b-ü") + ".example")
+    }
 }

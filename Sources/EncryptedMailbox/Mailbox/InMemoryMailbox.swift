@@ -357,7 +357,8 @@ public actor InMemoryMailbox: Mailbox {
         func hasWords(_ text: String) -> Bool { message.words.isSuperset(of: SearchQuery.words(text)) }
         // As SQL's instr(): the empty text is in every value.
         func holds(_ value: String, _ needle: String) -> Bool { needle.isEmpty || value.contains(needle) }
-        switch query {
+        // As deep as the query, which SearchQuery bounds.
+        switch query.node {
         case .all: return true
         case .header(let name, let text): return holds(SearchQuery.fold(field(name)), SearchQuery.fold(text))
         case .headerField(let name, let text):

@@ -38,7 +38,8 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let quotaExceeded = MailboxError(.quotaExceeded, "the mailbox quota would be exceeded")
     /// A message is larger than the mailbox accepts (`MailboxQuota.maxMessageBytes`).
     public static let messageTooLarge = MailboxError(.messageTooLarge, "the message is too large")
-    /// A search query could not be parsed.
+    /// A search query could not be parsed, or would nest deeper or hold more than
+    /// `SearchQuery` allows (``SearchQuery/maximumDepth``, ``SearchQuery/maximumSize``).
     public static let invalidQuery = MailboxError(.invalidQuery, "invalid search query")
     /// The mailbox was opened read-only.
     public static let readOnly = MailboxError(.readOnly, "the mailbox is open read-only")

@@ -17,7 +17,8 @@ extension SQLiteMailbox {
     }
 
     /// The SQL for `query`, appending its parameters to `bindings`. Values are always bound,
-    /// never spliced into the SQL text.
+    /// never spliced into the SQL text. The recursion is as deep as the query, which
+    /// `SearchQuery` bounds (`maximumDepth`), and so is the nesting of the SQL.
     static func condition(_ query: SearchQuery, largest: UInt32, bindings: inout [SQLiteValue]) -> String {
         func bind(_ value: SQLiteValue) -> String {
             bindings.append(value)
@@ -39,7 +40,7 @@ extension SQLiteMailbox {
             let match = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
             return "m.body_id IN (SELECT rowid FROM body_text WHERE body_text MATCH \(bind(.text(match))))"
         }
-        switch query {
+        switch query.node {
         case .all:
             return "1"
         case .header(let field, let text):
@@ -75,6 +76,13 @@ extension SQLiteMailbox {
         case .uids(let set):
             let ranges = set.resolved(largest: largest)
             guard !ranges.isEmpty else { return "0" }
+            if ranges.count > maximumInlineUIDRanges {
+                // A long set is one bound JSON list: neither thousands of parameters nor an
+                // OR chain deeper than SQLite's expression limit.
+                let list = "[" + ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
+                return "EXISTS (SELECT 1 FROM json_each(\(bind(.text(list)))) r "
+                    + "WHERE m.uid BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]'))"
+            }
             return "(" + ranges.map { "m.uid BETWEEN \(bind(.integer(Int64($0.lowerBound)))) AND \(bind(.integer(Int64($0.upperBound))))" }
                 .joined(separator: " OR ") + ")"
         case .hasAttachment:
@@ -91,6 +99,9 @@ extension SQLiteMailbox {
             return "NOT (\(condition(inner, largest: largest, bindings: &bindings)))"
         }
     }
+
+    /// The most UID ranges a search writes into its SQL one by one; longer sets go as one list.
+    static let maximumInlineUIDRanges = 16
 
     /// Conversations in a folder.
     public func threads(in folder: String) throws -> [[UInt32]] {

@@ -14,8 +14,14 @@ extension SearchQuery {
     /// - A value may be quoted: `subject:"quarterly report"`. A bare word is `text:`.
     ///
     /// Example: `from:alice (subject:report OR body:budget) -is:seen since:2026-01-01`.
+    ///
+    /// The text is at most ``maximumTextLength`` UTF-8 bytes, parentheses and `NOT`s nest at
+    /// most ``maximumDepth`` deep, and the query keeps the limits of ``and(_:)``.
     /// - Throws: `MailboxError.invalidQuery` naming the problem.
     public init(parsing text: String) throws(MailboxError) {
+        guard text.utf8.count <= Self.maximumTextLength else {
+            throw MailboxError.invalidQuery.with(message: "the query is longer than \(Self.maximumTextLength) bytes")
+        }
         var parser = QueryParser(tokens: try QueryParser.tokenize(text))
         let query = try parser.parseOr()
         if parser.position < parser.tokens.count {
@@ -23,9 +29,13 @@ extension SearchQuery {
         }
         self = query
     }
+
+    /// The longest query text ``init(parsing:)`` reads, in UTF-8 bytes.
+    public static let maximumTextLength = 16_384
 }
 
-/// A recursive-descent parser over the tokens of the query syntax.
+/// A recursive-descent parser over the tokens of the query syntax. It counts how deep it
+/// has gone and stops at `SearchQuery.maximumDepth`, so hostile text cannot exhaust the stack.
 private struct QueryParser {
     struct Token {
         var text: String
@@ -35,6 +45,8 @@ private struct QueryParser {
 
     let tokens: [Token]
     var position = 0
+    /// Open parentheses and `NOT`s around the token being read.
+    var depth = 0
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -85,7 +97,7 @@ private struct QueryParser {
             position += 1
             alternatives.append(try parseAnd())
         }
-        return alternatives.count == 1 ? alternatives[0] : .or(alternatives)
+        return alternatives.count == 1 ? alternatives[0] : try .or(alternatives)
     }
 
     mutating func parseAnd() throws(MailboxError) -> SearchQuery {
@@ -96,7 +108,7 @@ private struct QueryParser {
             terms.append(try parseUnary())
         }
         guard !terms.isEmpty else { throw MailboxError.invalidQuery.with(message: "a term is missing") }
-        return terms.count == 1 ? terms[0] : .and(terms)
+        return terms.count == 1 ? terms[0] : try .and(terms)
     }
 
     mutating func parseUnary() throws(MailboxError) -> SearchQuery {
@@ -106,8 +118,12 @@ private struct QueryParser {
         if token.isOperator {
             switch token.text {
             case "NOT":
-                return .not(try parseUnary())
+                try enter()
+                defer { depth -= 1 }
+                return try .not(try parseUnary())
             case "(":
+                try enter()
+                defer { depth -= 1 }
                 let inner = try parseOr()
                 guard position < tokens.count, tokens[position].isOperator, tokens[position].text == ")" else {
                     throw MailboxError.invalidQuery.with(message: "a \")\" is missing")
@@ -119,9 +135,17 @@ private struct QueryParser {
             }
         }
         if !token.quoted, token.text.hasPrefix("-"), token.text.count > 1 {
-            return .not(try Self.term(Token(text: String(token.text.dropFirst()), quoted: false)))
+            return try .not(try Self.term(Token(text: String(token.text.dropFirst()), quoted: false)))
         }
         return try Self.term(token)
+    }
+
+    /// One level deeper, or `invalidQuery` past the limit a query may nest.
+    mutating func enter() throws(MailboxError) {
+        depth += 1
+        guard depth < SearchQuery.maximumDepth else {
+            throw MailboxError.invalidQuery.with(message: "the query nests deeper than \(SearchQuery.maximumDepth) levels")
+        }
     }
 
     static func term(_ token: Token) throws(MailboxError) -> SearchQuery {
@@ -157,7 +181,7 @@ private struct QueryParser {
             guard let flag = MessageFlags(imapName: "\\" + (negated ? String(name.dropFirst(2)) : name)) else {
                 throw MailboxError.invalidQuery.with(message: "is: knows seen, answered, flagged, deleted, draft and their un- forms")
             }
-            return negated ? .not(.flags(flag)) : .flags(flag)
+            return negated ? try .not(.flags(flag)) : .flags(flag)
         default:
             throw MailboxError.invalidQuery.with(message: "unknown search key \"\(key)\"")
         }
