@@ -18,6 +18,12 @@ public enum HeadlessBrowser {
             public var method: String
             /// The address, without its query.
             public var url: String
+
+            /// A request by `method` for `url`.
+            public init(method: String, url: String) {
+                self.method = method
+                self.url = url
+            }
         }
 
         /// The final page's address, without its query.

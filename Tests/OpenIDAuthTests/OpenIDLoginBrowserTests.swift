@@ -32,9 +32,11 @@ struct OpenIDLoginBrowserTests {
 
         // The provider answered the way asked, and the browser brought the answer back so.
         #expect(peer.process.output.contains("answered checkid by \(answer.rawValue)"), "\(peer.process.output)")
-        let expectedReturn = HeadlessBrowser.Report.PageRequest(method: answer == .form ? "POST" : "GET", url: returnTo)
-        #expect(page.documents.last == expectedReturn, "\(page.documents)")
-        #expect(page.documents.first == .init(method: "GET", url: "http://127.0.0.1:\(port)/"), "\(page.documents)")
+        typealias PageRequest = HeadlessBrowser.Report.PageRequest
+        let start = PageRequest(method: "GET", url: "http://127.0.0.1:\(port)/")
+        let back = PageRequest(method: answer == .form ? "POST" : "GET", url: returnTo)
+        #expect(page.documents.first == start, "\(page.documents)")
+        #expect(page.documents.last == back, "\(page.documents)")
         #expect(page.documents.contains { $0.url == peer.endpoint }, "\(page.documents)")
         #expect(page.url == returnTo)
         if answer == .form {
