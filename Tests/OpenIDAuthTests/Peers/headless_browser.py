@@ -13,9 +13,13 @@ network log, so a test can tell a redirect (GET) from an auto-submitted form (PO
 
 Only loopback is reachable: every host name resolves to nothing (the tests use 127.0.0.1),
 and Chromium's background traffic (updates, sync, metrics) is off. The run has a deadline
-(--timeout); chromedriver and Chromium are stopped on every way out, including SIGTERM.
+(--timeout); chromedriver and Chromium are stopped on every way out, including SIGTERM. Even
+when this script is killed outright, nothing is left behind: chromedriver gets SIGKILL when
+its parent dies (PR_SET_PDEATHSIG), and Chromium, talking to chromedriver over a pipe rather
+than a port, quits when that pipe closes.
 """
 import argparse
+import ctypes
 import json
 import os
 import signal
@@ -34,6 +38,14 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 class Deadline(Exception):
     pass
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """Runs in chromedriver's process before exec: SIGKILL it when this script dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def without_query(url):
@@ -89,11 +101,12 @@ def main():
         "--no-first-run", "--no-default-browser-check", "--disable-extensions",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--remote-debugging-pipe",
     ]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    service = Service(args.chromedriver, log_output=os.path.join(args.profile, "chromedriver.log"))
+    service = Service(args.chromedriver, log_output=os.path.join(args.profile, "chromedriver.log"),
+                      popen_kw={"preexec_fn": die_with_parent})
 
     driver = None
     started = time.monotonic()
