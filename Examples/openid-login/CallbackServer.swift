@@ -49,10 +49,14 @@ struct CallbackServer {
                 }
             case "/return":
                 guard let target else { continue }
-                let status = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
-                let text = status == 0 ? "Signed in. You can close this window." : "Sign-in failed; see the terminal."
-                Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n")
-                return status
+                let assertion = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
+                // Plain text (never sniffed as HTML): the identifier is the provider's text.
+                let text = assertion.map { "Signed in as \($0.claimedIdentifier). You can close this window." }
+                    ?? "Sign-in failed; see the terminal."
+                Self.write(connection, status: "200 OK", headers: [
+                    "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff",
+                ], body: text + "\n")
+                return assertion == nil ? 1 : 0
             default:
                 Self.write(connection, status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
             }

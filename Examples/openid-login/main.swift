@@ -82,13 +82,14 @@ func json(_ assertion: VerifiedAssertion) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// Verifies an answer; prints JSON and returns 0, or prints the error and returns 1.
-func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async -> Int32 {
+/// Verifies an answer; prints the identity as JSON and returns it, or prints the error and
+/// returns nil.
+func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async -> VerifiedAssertion? {
     do {
         switch try await rp.complete(callbackURL: callback, postBody: postBody) {
         case .authenticated(let assertion):
             print(json(assertion))
-            return 0
+            return assertion
         case .cancelled: FileHandle.standardError.write(Data("cancelled: the user declined\n".utf8))
         case .setupNeeded: FileHandle.standardError.write(Data("setup_needed: the provider needs the user\n".utf8))
         case .providerError(let text): FileHandle.standardError.write(Data("provider error: \(text)\n".utf8))
@@ -96,7 +97,7 @@ func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async ->
     } catch {
         FileHandle.standardError.write(Data("\(error.kind): \(error.message)\n".utf8))
     }
-    return 1
+    return nil
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -120,7 +121,7 @@ case "finish":
     origin.query = nil
     let rp = relyingParty(realm: origin.string ?? callback.absoluteString, returnTo: callback, state: options.required("state"),
                           stateless: false)
-    exit(await finish(rp, callback: callback, postBody: options.values["post-body"]))
+    exit(await finish(rp, callback: callback, postBody: options.values["post-body"]) == nil ? 1 : 0)
 case "serve":
     let options = Options(arguments.dropFirst(), switches: ["stateless"])
     let port = UInt16(options.values["port"] ?? "8000") ?? 8000

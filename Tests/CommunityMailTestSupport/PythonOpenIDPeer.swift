@@ -19,9 +19,20 @@ public final class PythonOpenIDPeer: Sendable {
     /// The claimed identifier of the user (`alice` by default).
     public let claimedIdentifier: String
 
+    /// How the provider sends a checkid answer back through the browser.
+    public enum Answer: String, Sendable, CaseIterable {
+        /// A 302 redirect to return_to with the answer in the query (indirect by GET).
+        case redirect
+        /// python3-openid's auto-submitting HTML form (`toHTML`), POSTed to return_to.
+        case form
+    }
+
     /// Starts a provider on `port` (a free one when nil) for `user` with the given SREG profile.
+    /// With `answerBy`, every checkid answer goes back that way and the provider logs
+    /// `answered checkid by redirect|form`; without it, python3-openid chooses by length (a
+    /// return_to carrying `answer=form` forces the form).
     public init(
-        sha1Only: Bool = false, assertAs: String? = nil, port: UInt16? = nil, user: String = "alice",
+        sha1Only: Bool = false, assertAs: String? = nil, answerBy: Answer? = nil, port: UInt16? = nil, user: String = "alice",
         nickname: String? = nil, email: String? = nil, fullName: String? = nil
     ) async throws {
         guard let python = TestPeers.python else { throw PeerError("no python venv at \(TestPeers.virtualEnvironment.path)") }
@@ -30,6 +41,7 @@ public final class PythonOpenIDPeer: Sendable {
         var arguments = [script.path, "--port", String(self.port)]
         if sha1Only { arguments.append("--sha1-only") }
         if let assertAs { arguments += ["--assert-as", assertAs] }
+        if let answerBy { arguments += ["--answer-by", answerBy.rawValue] }
         arguments += ["--user", user]
         if let nickname { arguments += ["--nickname", nickname] }
         if let email { arguments += ["--email", email] }

@@ -10,7 +10,9 @@ Routes (BASE = http://127.0.0.1:PORT):
   /openid       the endpoint: checkid_setup/immediate, associate, check_authentication
 
 A checkid request whose return_to carries `answer=form` is answered with python-openid's
-auto-submitting form instead of a redirect. --sha1-only limits associations to
+auto-submitting form instead of a redirect. --answer-by redirect|form answers every checkid
+request that way (python-openid itself picks by length: a redirect below the OpenID 1 URL
+limit, the form above), and the provider logs which one it used ("answered checkid by form"). --sha1-only limits associations to
 HMAC-SHA1/DH-SHA1, so that a relying party preferring SHA-256 must renegotiate.
 --assert-as URL makes it a hostile provider that asserts someone else's claimed identifier.
 """
@@ -53,6 +55,7 @@ def main():
     parser.add_argument("--fullname", default="Alice Liddell")
     parser.add_argument("--sha1-only", action="store_true")
     parser.add_argument("--assert-as", help="answer identifier_select requests with this (foreign) claimed identifier")
+    parser.add_argument("--answer-by", choices=["redirect", "form"], help="how to send every checkid answer back")
     args = parser.parse_args()
 
     base = "http://127.0.0.1:%d" % args.port
@@ -115,9 +118,14 @@ def main():
                     response = request.answer(request.identity in identities)
                 sreg_request = sreg.SRegRequest.fromOpenIDRequest(request)
                 response.addExtension(sreg.SRegResponse.extractResponse(sreg_request, profile))
-                if "answer=form" in (request.return_to or ""):
+                answer_by = args.answer_by or ("form" if "answer=form" in (request.return_to or "") else None)
+                if answer_by:
                     signed = server.signatory.sign(response)
-                    return self.send(200, signed.toHTML().encode(), {"Content-Type": "text/html; charset=utf-8"})
+                    sys.stderr.write("provider: answered checkid by %s\n" % answer_by)
+                    sys.stderr.flush()
+                    if answer_by == "form":
+                        return self.send(200, signed.toHTML().encode(), {"Content-Type": "text/html; charset=utf-8"})
+                    return self.send(302, b"", {"Location": signed.encodeToURL()})
             else:
                 response = server.handleRequest(request)
             self.reply(server.encodeResponse(response))
