@@ -22,19 +22,31 @@ extension MemberSyncService {
                 message: "the members map of \(map.builtAt) is older than \(userID)'s last sync (\(last)); build a new one")
         }
         var report = UserSyncReport(userID: userID)
-        let stored = try await aliases.user(id: userID)
-        if stored?.banned == true {
+        var stored = try await aliases.user(id: userID)
+        let previous = try await checkIdentity(identity, stored: stored, map: map)
+        if stored?.banned == true || previous?.banned == true {
             report.refusal = .banned
             await notifyRefusal(of: identity, reason: .banned, map: map, report: &report)
             try await ledger.recordSync(of: userID, mapBuiltAt: map.builtAt)
             return report
         }
 
+        if let previous {
+            stored = try await moveRenamedUser(previous, to: identity, stored: stored, report: &report)
+        }
+
         let refusal = try await launchpadRefusal(for: userID)
-        // A refused stranger is not stored; a known user's details follow the sign-in.
+        // A refused stranger is not stored; a known user's details follow the sign-in. The
+        // claimed identifier is recorded on first sign-in and never changes afterwards.
+        let claimedIdentifier = stored?.claimedIdentifier ?? identity.claimedID
         let detailsChanged = stored?.email != identity.email || stored?.locale != identity.locale
+            || stored?.claimedIdentifier != claimedIdentifier
         if detailsChanged && (refusal == nil || stored != nil) {
-            _ = try await aliases.saveUser(User(id: userID, email: identity.email, locale: identity.locale), by: actor)
+            _ = try await aliases.saveUser(
+                User(
+                    id: userID, email: identity.email, locale: identity.locale, banned: stored?.banned ?? false,
+                    claimedIdentifier: claimedIdentifier),
+                by: actor)
         }
 
         let domains = try await aliases.domains()

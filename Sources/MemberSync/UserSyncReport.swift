@@ -39,6 +39,11 @@ public struct UserSyncReport: Sendable, Hashable {
     public var unchanged: [String] = []
     /// Domains skipped with the reason (not a team domain, unverified, no admin, limit).
     public var skipped: [String: String] = [:]
+    /// The user's previous name, when this sync moved their record after a Launchpad rename
+    /// (same claimed identifier, new nickname).
+    public var renamedFrom: String?
+    /// Hand-made addresses that moved with a renamed user (same address, new owner).
+    public var moved: [String] = []
     /// Problems that did not stop the rest of the user's sync (a conflicting alias, a
     /// notice that could not be sent).
     public var problems: [String] = []
@@ -51,11 +56,14 @@ public struct UserSyncReport: Sendable, Hashable {
         created += other.created
         removed += other.removed
         leftDomains += other.leftDomains
+        moved += other.moved
         unchanged += other.unchanged
         skipped.merge(other.skipped) { _, new in new }
         problems += other.problems
     }
 
     /// True when the sync changed nothing.
-    public var changedNothing: Bool { created.isEmpty && removed.isEmpty && leftDomains.isEmpty }
+    public var changedNothing: Bool {
+        created.isEmpty && removed.isEmpty && leftDomains.isEmpty && moved.isEmpty && renamedFrom == nil
+    }
 }

@@ -29,6 +29,7 @@ final class ObservedAliasStore: AliasStore {
 
     func saveUser(_ user: User, by actor: ChangeActor) async throws -> User { try await base.saveUser(user, by: actor) }
     func user(id: String) async throws -> User? { try await base.user(id: id) }
+    func user(claimedIdentifier: String) async throws -> User? { try await base.user(claimedIdentifier: claimedIdentifier) }
     func users() async throws -> [User] { try await base.users() }
     func deleteUser(id: String, by actor: ChangeActor) async throws { try await base.deleteUser(id: id, by: actor) }
     func createDomain(_ name: String, plan: DomainPlan, verificationToken: String?, by actor: ChangeActor) async throws -> Domain {
