@@ -16,6 +16,8 @@ extension MemberSyncService {
             throw MemberSyncError.identityMismatch.with(
                 message: "the record of \(stored.id) belongs to another Ubuntu One account than the one that signed in; nothing was changed")
         }
+        // Held by the nickname's own user: identifiers are unique, so no one else has it.
+        if stored?.claimedIdentifier != nil { return nil }
         guard let claimed = identity.claimedID, let holder = try await aliases.user(claimedIdentifier: claimed),
               holder.id != identity.userID
         else { return nil }

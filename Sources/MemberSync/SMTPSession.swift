@@ -80,7 +80,13 @@ final class SMTPSession {
     private struct Reply {
         var code: Int
         var lines: [String]
-        var summary: String { "\(code) \(lines.last ?? "")" }
+        /// The code and the enhanced status code (RFC 3463) only: a relay's text often
+        /// repeats the address it refused, which must not reach an error message.
+        var summary: String {
+            let first = lines.last?.split(separator: " ").first.map(String.init) ?? ""
+            let isStatus = first.split(separator: ".").count == 3 && first.allSatisfy { $0.isNumber || $0 == "." }
+            return isStatus ? "\(code) \(first)" : "\(code)"
+        }
     }
 
     private func expect(_ code: Int, after commandText: String?) throws { try expect([code], after: commandText) }

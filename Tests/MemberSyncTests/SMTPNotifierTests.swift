@@ -119,6 +119,9 @@ struct SMTPNotifierTests {
         } catch let error as SMTPError {
             #expect(error == .rejected)
             #expect(error.replyCode == 550)
+            // The relay's text repeats the address; the error keeps the codes only.
+            #expect(error.message.contains("550 5.1.1"))
+            #expect(!error.description.contains("reject.test"))
             #expect(!error.isTransient)
         }
     }
@@ -142,9 +145,11 @@ struct SMTPNotifierOfflineTests {
     @Test("Addresses that could inject SMTP commands are refused before connecting")
     func injection() async {
         let notifier = SMTPNotifier(configuration: SMTPNotifier.Configuration(sender: "noreply@ubuntu.test"))
-        await #expect(throws: SMTPError.invalidAddress) {
+        let error = await #expect(throws: SMTPError.invalidAddress) {
             try await notifier.send(Notice(kind: .error, recipients: ["a@b.test>\r\nRCPT TO:<evil@x.test"], subject: "s", body: "b"))
         }
+        // The hostile address is not repeated in the error.
+        #expect(error?.description.contains("evil") == false)
         await #expect(throws: SMTPError.invalidAddress) {
             try await notifier.send(Notice(kind: .error, recipients: [], subject: "s", body: "b"))
         }
