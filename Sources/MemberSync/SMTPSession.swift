@@ -104,6 +104,9 @@ final class SMTPSession {
         return try readReply()
     }
 
+    /// More lines than any real reply has (an EHLO reply lists a dozen extensions).
+    static let maximumReplyLines = 128
+
     private func readReply() throws -> Reply {
         var lines: [String] = []
         while true {
@@ -112,6 +115,10 @@ final class SMTPSession {
                 throw SMTPError.protocolError.with(message: "the relay sent a line that is not an SMTP reply")
             }
             lines.append(String(line.dropFirst(4)))
+            // A relay, or whoever sits before STARTTLS, could send continuation lines forever.
+            guard lines.count <= Self.maximumReplyLines else {
+                throw SMTPError.protocolError.with(message: "the relay sent a reply of more than \(Self.maximumReplyLines) lines")
+            }
             if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
                 return Reply(code: code, lines: lines)
             }

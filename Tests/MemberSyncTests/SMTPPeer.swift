@@ -13,7 +13,8 @@ final class SMTPPeer: Sendable {
 
     /// - Parameter injectsAfterSTARTTLS: run `starttls_injection_peer.py` instead, which
     ///   sends plaintext replies right after its `220` to STARTTLS (implies `tls`).
-    init(tls: Bool, requireSTARTTLS: Bool = false, injectsAfterSTARTTLS: Bool = false) async throws {
+    /// - Parameter endlessGreeting: with `injectsAfterSTARTTLS`, greet with `220-` lines forever.
+    init(tls: Bool, requireSTARTTLS: Bool = false, injectsAfterSTARTTLS: Bool = false, endlessGreeting: Bool = false) async throws {
         let tls = tls || injectsAfterSTARTTLS
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
         folder = try TemporaryDirectory(prefix: "smtp-peer")
@@ -31,7 +32,7 @@ final class SMTPPeer: Sendable {
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
             guard await make.exited() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
-            arguments += injectsAfterSTARTTLS ? [cert, key] : ["--cert", cert, "--key", key]
+            arguments += injectsAfterSTARTTLS ? [cert, key] + (endlessGreeting ? ["--endless-greeting"] : []) : ["--cert", cert, "--key", key]
             if requireSTARTTLS { arguments.append("--require-starttls") }
             certificatePath = cert
         } else {

@@ -3,7 +3,9 @@ write, plaintext replies a man in the middle could inject (the STARTTLS command
 injection of RFC 3207 section 4.2's warning). A client that keeps those bytes reads them
 as the TLS session's replies and falls out of step; one that discards them delivers.
 
-Usage: starttls_injection_peer.py PORT FOLDER CERT KEY
+Usage: starttls_injection_peer.py PORT FOLDER CERT KEY [--endless-greeting]
+
+With --endless-greeting it only ever sends `220-` continuation lines instead.
 
 Writes FOLDER/delivered once a message was accepted over TLS. Python's standard library
 only (socket, ssl): aiosmtpd cannot be made to misbehave this way.
@@ -28,7 +30,10 @@ def lines(stream):
         yield line
 
 
-def serve(connection, folder, context):
+def serve(connection, folder, context, endless):
+    if endless:
+        while True:
+            connection.sendall(b"220-relay.test keeps talking\r\n" * 64)
     connection.sendall(b"220 relay.test ESMTP\r\n")
     plain = lines(connection)
     if not next(plain, b"").upper().startswith(b"EHLO"):
@@ -58,6 +63,7 @@ def serve(connection, folder, context):
 
 def main():
     port, folder, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    endless = "--endless-greeting" in sys.argv[5:]
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -71,7 +77,7 @@ def main():
             connection, _ = listener.accept()
             def run(connection=connection):
                 try:
-                    serve(connection, folder, context)
+                    serve(connection, folder, context, endless)
                 except (OSError, ssl.SSLError):
                     pass
                 finally:
