@@ -69,7 +69,7 @@ extension MemberSyncService {
                     let identity = MemberIdentity(
                         nickname: user.id, email: user.email, claimedID: user.claimedIdentifier, locale: user.locale)
                     do {
-                        return UserOutcome(userID: user.id, report: try await sync(identity, with: map), error: nil)
+                        return UserOutcome(userID: user.id, report: try await sync(identity, with: map, listed: user), error: nil)
                     } catch {
                         return UserOutcome(userID: user.id, report: nil, error: error)
                     }

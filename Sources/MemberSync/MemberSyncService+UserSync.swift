@@ -15,6 +15,13 @@ extension MemberSyncService {
     ///   and transient Launchpad or storage errors (a refusal is not an error).
     @discardableResult
     public func sync(_ identity: MemberIdentity, with map: MembersMap) async throws -> UserSyncReport {
+        try await sync(identity, with: map, listed: nil)
+    }
+
+    /// ``sync(_:with:)`` for a sign-in (`listed` nil), or for the re-sync of `listed`, the
+    /// stored user as the run read it: a user deleted or moved to another name since (a
+    /// rename signed in meanwhile) is left alone, never re-created or moved back.
+    func sync(_ identity: MemberIdentity, with map: MembersMap, listed: User?) async throws -> UserSyncReport {
         try identity.validate()
         let userID = identity.userID
         if let last = try await ledger.lastSync(of: userID), map.builtAt < last {
@@ -23,6 +30,10 @@ extension MemberSyncService {
         }
         var report = UserSyncReport(userID: userID)
         var stored = try await aliases.user(id: userID)
+        if let listed, stored?.claimedIdentifier != listed.claimedIdentifier || stored == nil {
+            report.problems.append("the user was deleted or moved since the run listed it; left alone")
+            return report
+        }
         let previous = try await checkIdentity(identity, stored: stored, map: map)
         if stored?.banned == true || previous?.banned == true {
             report.refusal = .banned

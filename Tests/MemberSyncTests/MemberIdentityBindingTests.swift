@@ -132,6 +132,27 @@ struct MemberIdentityBindingTests {
         #expect(try await fixture.aliases.user(id: "ana") == nil)
     }
 
+    @Test("A re-sync that listed the old name before a rename signed in neither re-creates it nor moves the person back")
+    func resyncRacingARename() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+        let listedBeforeTheRename = try await fixture.aliases.users()
+        try fixture.addPerson("anna", teams: ["ubuntumembers", "kubuntu-members"])
+        try await fixture.service.sync(signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
+        let after = try await fixture.aliases.snapshot()
+
+        let stale = MemberSyncService(
+            launchpad: fixture.launchpad, aliases: ObservedAliasStore(fixture.aliases, listedUsers: listedBeforeTheRename),
+            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        fixture.clock.advance(by: 60)
+        let run = try await stale.syncAll()
+        #expect(run.errors.isEmpty)
+        #expect(run.users["ana"]?.changedNothing == true)
+        #expect(try await fixture.aliases.user(id: "ana") == nil)
+        #expect(try await fixture.aliases.user(claimedIdentifier: Self.anasAccount)?.id == "anna")
+        #expect(try await fixture.aliases.snapshot().aliases == after.aliases)
+    }
+
     @Test("A ban follows the person to a new name")
     func banFollowsRename() async throws {
         let fixture = try await MemberSyncFixture()
