@@ -12,7 +12,8 @@ extension MemberSyncService {
     ///   - map: the members map; it must not be older than the user's last sync.
     /// - Returns: what was done, including a refusal and its reason.
     /// - Throws: ``MemberSyncError/invalidIdentity``, ``MemberSyncError/staleMembersMap``,
-    ///   and transient Launchpad or storage errors (a refusal is not an error).
+    ///   ``MemberSyncError/identityMismatch`` (the nickname's user belongs to another claimed
+    ///   identifier), and transient Launchpad or storage errors (a refusal is not an error).
     @discardableResult
     public func sync(_ identity: MemberIdentity, with map: MembersMap) async throws -> UserSyncReport {
         try await sync(identity, with: map, listed: nil)
