@@ -47,7 +47,20 @@ extension MemberSyncService {
             stored = try await moveRenamedUser(previous, to: identity, stored: stored, report: &report)
         }
 
-        let refusal = try await launchpadRefusal(for: userID)
+        let check = try await launchpadCheck(for: userID)
+        var refusal = check.refusal
+        if let created = check.accountCreated {
+            let known = try await ledger.launchpadAccountCreated(of: userID)
+            if listed != nil, let known, abs(known.timeIntervalSince(created)) >= 0.001 {
+                // Re-synced by name, but the name is another account's now: the stored
+                // person is gone from it, and nothing the name's holder has is theirs.
+                refusal = .accountReplaced
+            } else if known != created {
+                // A sign-in (identity checked above) holds the name; a re-sync records the
+                // first date it sees.
+                try await ledger.recordLaunchpadAccountCreated(created, of: userID)
+            }
+        }
         // A refused stranger is not stored; a known user's details follow the sign-in. The
         // claimed identifier is recorded on first sign-in and never changes afterwards.
         let claimedIdentifier = stored?.claimedIdentifier ?? identity.claimedID
@@ -92,14 +105,22 @@ extension MemberSyncService {
         .reservedName, .aliasLimitReached, .invalidLocalPart, .selfForwarding, .notPermitted,
     ]
 
-    /// Why Launchpad says the user may not have an address, or nil when it says they may.
-    private func launchpadRefusal(for userID: String) async throws -> UserSyncReport.Refusal? {
+    /// Why Launchpad says the user may not have an address (nil when it says they may), and
+    /// the creation date of the account holding the name, when Launchpad shows it.
+    private func launchpadCheck(for userID: String) async throws -> (refusal: UserSyncReport.Refusal?, accountCreated: Date?) {
         let person: LaunchpadPerson
         do {
             person = try await launchpad.person(named: userID)
         } catch let error as LaunchpadError where error == .notFound || error == .invalidName {
-            return .accountNotFound
+            return (.accountNotFound, nil)
         }
+        var created: Date?
+        if case .value(let date)? = person.dateCreated { created = date }
+        return (launchpadRefusal(of: person), created)
+    }
+
+    /// Why `person` may not have an address, or nil when they may.
+    private func launchpadRefusal(of person: LaunchpadPerson) -> UserSyncReport.Refusal? {
         switch person.isValid {
         case .redacted: return .accountNotVisible
         case .value(false): return .accountNotValid

@@ -12,6 +12,9 @@ public struct UserSyncReport: Sendable, Hashable {
         case codeOfConductNotSigned = "code-of-conduct-not-signed"
         /// Launchpad withheld `is_valid` or `is_ubuntu_coc_signer`, so neither can be confirmed.
         case accountNotVisible = "account-not-visible"
+        /// The re-sync found the stored user's name held by another Launchpad account (a
+        /// different creation date): the user was renamed and someone took the name.
+        case accountReplaced = "account-replaced"
 
         /// A sentence for the member.
         public var explanation: String {
@@ -21,6 +24,7 @@ public struct UserSyncReport: Sendable, Hashable {
             case .accountNotValid: "your Launchpad account is not active"
             case .codeOfConductNotSigned: "you have not signed the Ubuntu Code of Conduct on Launchpad"
             case .accountNotVisible: "Launchpad does not show whether your account is active and has signed the Code of Conduct"
+            case .accountReplaced: "your former Launchpad user name now belongs to another account; sign in with your current one"
             }
         }
     }

@@ -132,6 +132,31 @@ struct MemberIdentityBindingTests {
         #expect(try await fixture.aliases.user(id: "ana") == nil)
     }
 
+    @Test("The re-sync notices another Launchpad account holding a stored user's name, and gives the stored user nothing of it")
+    func resyncNoticesAReusedName() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+
+        // Launchpad after Ana's rename: someone else's account (created later) now holds
+        // `ana`, in one more team than Ana was.
+        let reused = try InMemoryLaunchpad()
+        try reused.update { directory in
+            for team in DomainTeamMapping.ubuntu.distinctTeams { try directory.addTeam(team) }
+            try directory.add(LaunchpadDirectory.Account(name: "ana", dateCreated: Date(timeIntervalSince1970: 1_700_000_000)))
+            for team in ["ubuntumembers", "kubuntu-members", "lubuntu-members"] { try directory.addMember("ana", to: team) }
+        }
+        let service = MemberSyncService(
+            launchpad: reused, aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock,
+            configuration: fixture.configuration)
+        fixture.clock.advance(by: 60)
+        let run = try await service.syncAll()
+        #expect(run.users["ana"]?.refusal == .accountReplaced)
+        #expect(run.users["ana"]?.created == [])
+        #expect(run.users["ana"]?.removed.sorted() == ["ana@kubuntu.org", "ana@ubuntu.com"])
+        #expect(try await fixture.addresses(of: "ana") == ["ana.ng@ubuntu.com"])
+        #expect(try await fixture.aliases.alias(named: "ana", domain: "lubuntu.me") == nil)
+    }
+
     @Test("A re-sync that listed the old name before a rename signed in neither re-creates it nor moves the person back")
     func resyncRacingARename() async throws {
         let fixture = try await MemberSyncFixture()
