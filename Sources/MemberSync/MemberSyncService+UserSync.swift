@@ -31,7 +31,7 @@ extension MemberSyncService {
         }
         var report = UserSyncReport(userID: userID)
         var stored = try await aliases.user(id: userID)
-        if let listed, stored?.claimedIdentifier != listed.claimedIdentifier || stored == nil {
+        if let listed, stored == nil || stored?.claimedIdentifier != listed.claimedIdentifier {
             report.problems.append("the user was deleted or moved since the run listed it; left alone")
             return report
         }
@@ -48,19 +48,8 @@ extension MemberSyncService {
         }
 
         let check = try await launchpadCheck(for: userID)
-        var refusal = check.refusal
-        if let created = check.accountCreated {
-            let known = try await ledger.launchpadAccountCreated(of: userID)
-            if listed != nil, let known, abs(known.timeIntervalSince(created)) >= 0.001 {
-                // Re-synced by name, but the name is another account's now: the stored
-                // person is gone from it, and nothing the name's holder has is theirs.
-                refusal = .accountReplaced
-            } else if known != created {
-                // A sign-in (identity checked above) holds the name; a re-sync records the
-                // first date it sees.
-                try await ledger.recordLaunchpadAccountCreated(created, of: userID)
-            }
-        }
+        let refusal = try await accountReplacement(of: userID, createdAt: check.accountCreated, isResync: listed != nil)
+            ?? check.refusal
         // A refused stranger is not stored; a known user's details follow the sign-in. The
         // claimed identifier is recorded on first sign-in and never changes afterwards.
         let claimedIdentifier = stored?.claimedIdentifier ?? identity.claimedID
@@ -117,6 +106,20 @@ extension MemberSyncService {
         var created: Date?
         if case .value(let date)? = person.dateCreated { created = date }
         return (launchpadRefusal(of: person), created)
+    }
+
+    /// ``UserSyncReport/Refusal/accountReplaced`` when a re-sync finds the name held by
+    /// another Launchpad account than the one recorded (Launchpad keeps `date_created`
+    /// across renames); otherwise records the account's date and returns nil. A sign-in
+    /// (its identity already checked) always records; a re-sync records the first date.
+    private func accountReplacement(
+        of userID: String, createdAt created: Date?, isResync: Bool
+    ) async throws -> UserSyncReport.Refusal? {
+        guard let created else { return nil }
+        let known = try await ledger.launchpadAccountCreated(of: userID)
+        if isResync, let known, abs(known.timeIntervalSince(created)) >= 0.001 { return .accountReplaced }
+        if known != created { try await ledger.recordLaunchpadAccountCreated(created, of: userID) }
+        return nil
     }
 
     /// Why `person` may not have an address, or nil when they may.
