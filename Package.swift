@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
             name: "MemberSyncTests",
-            dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

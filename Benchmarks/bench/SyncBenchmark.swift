@@ -56,7 +56,8 @@ enum SyncBenchmark {
         configuration.maximumConcurrentUsers = concurrency
         let clock = ManualWallClock()
         let service = MemberSyncService(
-            launchpad: launchpad, aliases: aliases, notifier: RecordingNotifier(), clock: clock, configuration: configuration)
+            launchpad: launchpad, aliases: aliases, notifier: RecordingNotifier(), ledger: InMemorySyncLedger(), clock: clock,
+            configuration: configuration)
         var start = ContinuousClock.now
         let first = try await service.syncAll()
         let firstTime = ContinuousClock.now - start

@@ -121,7 +121,8 @@ do {
     for notice in notifications.sent { say("notice to \(notice.recipients.joined(separator: ", ")): \(notice.subject)") }
 
     step("Bob signs in too, but has not signed the Code of Conduct")
-    let bobReport = try await sync.sync(MemberIdentity(nickname: "bob", email: "bob@example.org"), with: map)
+    let bobReport = try await sync.sync(
+        MemberIdentity(nickname: "bob", email: "bob@example.org", claimedID: "https://login.ubuntu.com/+id/Bob4Lm9"), with: map)
     say("refused: \(bobReport.refusal?.explanation ?? "-")")
     for notice in notifications.sent.dropFirst(anaReport.created.count) {
         say("notice to \(notice.recipients.joined(separator: ", ")): \(notice.subject)")

@@ -1,13 +1,15 @@
 // sync-members: give Launchpad team members their addresses, or re-sync everyone.
 //
-//   sync-members <aliases.sqlite> --user NICK --email ADDRESS [options]   one member (after a sign-in)
+//   sync-members <aliases.sqlite> --user NICK --email ADDRESS --claimed-id URL [options]
+//                                                                         one member (after a sign-in)
 //   sync-members <aliases.sqlite> --all [options]                         every member (the periodic run)
 //
 // options: --api-root URL          Launchpad service root (default production)
 //          --state DIR              where the sync ledger and notice log live (default: beside the database)
 //          --policy remove|disable  what leaving a team does to the address (default remove)
-//          --smtp HOST:PORT --sender ADDRESS [--tls opportunistic|required|never] [--alerts ADDRESS]
-//                                   send notices through an SMTP relay (default: print them)
+//          --smtp HOST:PORT --sender ADDRESS [--tls required|never] [--tls-name NAME] [--ca FILE] [--alerts ADDRESS]
+//                                   send notices through an SMTP relay (default: print them); STARTTLS with
+//                                   a verified certificate is required unless `--tls never` to a loopback relay
 //          --json                   print the report as JSON
 //
 // The domains, their plans, verification and admins come from the alias database (see
@@ -24,21 +26,25 @@ func fail(_ message: String, code: Int32 = 2) -> Never {
 }
 
 let usage = """
-    usage: sync-members <aliases.sqlite> (--user NICK --email ADDRESS | --all) [--api-root URL] [--state DIR]
-                        [--policy remove|disable] [--smtp HOST:PORT --sender ADDRESS [--tls MODE] [--alerts ADDRESS]] [--json]
+    usage: sync-members <aliases.sqlite> (--user NICK --email ADDRESS --claimed-id URL | --all) [--api-root URL] [--state DIR]
+                        [--policy remove|disable] [--smtp HOST:PORT --sender ADDRESS [--tls required|never] [--tls-name NAME]
+                        [--ca FILE] [--alerts ADDRESS]] [--json]
     """
 
 struct Options {
     var database: String?
     var user: String?
     var email: String?
+    var claimedID: String?
     var all = false
     var apiRoot = LaunchpadServiceRoot.production
     var state: String?
     var policy = MemberSyncService.RemovalPolicy.remove
     var smtp: (host: String, port: UInt16)?
     var sender: String?
-    var tls = SMTPNotifier.TLSPolicy.opportunistic
+    var tls = SMTPNotifier.TLSPolicy.required
+    var tlsName: String?
+    var certificateAuthorities: String?
     var alerts: String?
     var json = false
 }
@@ -70,11 +76,13 @@ func parse(_ arguments: [String]) -> Options {
         case "--sender": options.sender = value(argument)
         case "--tls":
             switch value(argument) {
-            case "opportunistic": options.tls = .opportunistic
             case "required": options.tls = .required
             case "never": options.tls = .never
-            default: fail("--tls is opportunistic, required or never")
+            default: fail("--tls is required or never")
             }
+        case "--tls-name": options.tlsName = value(argument)
+        case "--ca": options.certificateAuthorities = value(argument)
+        case "--claimed-id": options.claimedID = value(argument)
         case "--alerts": options.alerts = value(argument)
         case "--json": options.json = true
         case "--help", "-h":
@@ -86,8 +94,8 @@ func parse(_ arguments: [String]) -> Options {
         }
     }
     guard options.database != nil else { fail(usage) }
-    guard options.all != (options.user != nil) else { fail("give either --user (with --email) or --all\n\(usage)") }
-    if options.user != nil && options.email == nil { fail("--user needs --email") }
+    guard options.all != (options.user != nil) else { fail("give either --user (with --email and --claimed-id) or --all\n\(usage)") }
+    if options.user != nil && (options.email == nil || options.claimedID == nil) { fail("--user needs --email and --claimed-id") }
     if options.smtp != nil && options.sender == nil { fail("--smtp needs --sender") }
     return options
 }
@@ -102,6 +110,8 @@ struct PrintingNotifier: Notifier {
 func describe(_ report: UserSyncReport) -> [String] {
     var lines: [String] = []
     if let refusal = report.refusal { lines.append("\(report.userID): refused: \(refusal.explanation)") }
+    if let previous = report.renamedFrom { lines.append("\(report.userID): renamed from \(previous)") }
+    for address in report.moved { lines.append("\(report.userID): moved \(address)") }
     for address in report.created { lines.append("\(report.userID): created \(address)") }
     for address in report.removed { lines.append("\(report.userID): removed \(address)") }
     for domain in report.leftDomains { lines.append("\(report.userID): left \(domain)") }
@@ -115,7 +125,8 @@ func json(_ report: UserSyncReport) -> [String: Any] {
     [
         "user": report.userID, "refusal": report.refusal?.rawValue ?? NSNull(), "created": report.created,
         "removed": report.removed, "leftDomains": report.leftDomains, "unchanged": report.unchanged,
-        "skipped": report.skipped, "problems": report.problems,
+        "skipped": report.skipped, "problems": report.problems, "renamedFrom": report.renamedFrom ?? NSNull(),
+        "moved": report.moved,
     ]
 }
 
@@ -131,6 +142,8 @@ do {
         settings.host = smtp.host
         settings.port = smtp.port
         settings.tls = options.tls
+        settings.tlsServerName = options.tlsName
+        settings.trustedCertificateAuthorityFile = options.certificateAuthorities
         base = SMTPNotifier(configuration: settings)
     }
     let notifier = DeduplicatingNotifier(base: base, log: try SQLiteNoticeLog(path: "\(stateFolder)/sync-notices.sqlite"))
@@ -142,7 +155,8 @@ do {
         ledger: try SQLiteSyncLedger(path: "\(stateFolder)/sync-ledger.sqlite"), configuration: configuration)
 
     if let user = options.user, let email = options.email {
-        let report = try await service.sync(MemberIdentity(nickname: user, email: email), with: try await service.buildMembersMap())
+        let identity = MemberIdentity(nickname: user, email: email, claimedID: options.claimedID)
+        let report = try await service.sync(identity, with: try await service.buildMembersMap())
         if options.json {
             let data = try JSONSerialization.data(withJSONObject: json(report), options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))

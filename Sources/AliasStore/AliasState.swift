@@ -19,8 +19,12 @@ struct AliasState: AliasReading, Sendable {
     /// - Throws: ``AliasStoreError/invalidSnapshot`` naming the first inconsistency.
     init(snapshot: AliasStoreSnapshot) throws(AliasStoreError) {
         func fail(_ text: String) -> AliasStoreError { AliasStoreError.invalidSnapshot.with(message: text) }
+        var claimedIdentifiers: Set<String> = []
         for user in snapshot.users {
             guard users.updateValue(user, forKey: user.id) == nil else { throw fail("user \(user.id) appears twice") }
+            if let claimed = user.claimedIdentifier, !claimedIdentifiers.insert(claimed).inserted {
+                throw fail("user \(user.id) shares a claimed identifier with another user")
+            }
         }
         for domain in snapshot.domains {
             guard (try? EmailAddress.normalizeDomain(domain.name)) == domain.name else { throw fail("domain \(domain.name) is not a normalised A-label") }
@@ -54,6 +58,12 @@ struct AliasState: AliasReading, Sendable {
         }
         changes = snapshot.changes
         lastAliasID = snapshot.lastAliasID
+    }
+
+    /// The user holding `claimedIdentifier` (a scan: users are few next to aliases, and the
+    /// in-memory store serves tests).
+    func user(claimedIdentifier: String) -> User? {
+        users.values.first { $0.claimedIdentifier == claimedIdentifier }
     }
 
     var isEmpty: Bool { users.isEmpty && domains.isEmpty && aliases.isEmpty && changes.isEmpty }

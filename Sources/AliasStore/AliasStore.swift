@@ -13,9 +13,13 @@ public protocol AliasStore: Sendable {
     // MARK: Users
 
     /// Creates the user, or replaces the one with the same id (the e-mail is normalised).
+    /// - Throws: ``AliasStoreError/duplicateClaimedIdentifier`` when another user holds
+    ///   the user's ``User/claimedIdentifier``.
     func saveUser(_ user: User, by actor: ChangeActor) async throws -> User
     /// The user with `id`, if any.
     func user(id: String) async throws -> User?
+    /// The user holding the OpenID claimed identifier `claimedIdentifier`, if any.
+    func user(claimedIdentifier: String) async throws -> User?
     /// Every user, by id.
     func users() async throws -> [User]
     /// Deletes a user who owns no aliases and belongs to no domain.

@@ -10,6 +10,7 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         case invalidField, duplicateAlias, duplicateDomain, userNotFound, domainNotFound, aliasNotFound
         case memberNotFound, conflict, domainInUse, userInUse, immutableField, storeNotEmpty
         case invalidSnapshot, storage
+        case duplicateClaimedIdentifier
     }
 
     private let code: Code
@@ -64,6 +65,9 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let domainInUse = AliasStoreError(.domainInUse, "the domain still has aliases")
     /// The user still owns aliases or is a domain member.
     public static let userInUse = AliasStoreError(.userInUse, "the user still owns aliases or belongs to a domain")
+    /// Another user already holds the OpenID claimed identifier: one person, one user record.
+    public static let duplicateClaimedIdentifier = AliasStoreError(
+        .duplicateClaimedIdentifier, "another user holds the claimed identifier")
     /// An update tried to change an alias's name or domain (its identity).
     public static let immutableField = AliasStoreError(.immutableField, "an alias's name and domain cannot change")
     /// An import needs an empty store.

@@ -7,6 +7,8 @@ enum AliasValidation {
     static let maxLabelLength = 64
     static let maxUserIDLength = 128
     static let maxLocaleLength = 35
+    /// OpenID claimed identifiers are URLs; 2,048 bytes is more than any provider issues.
+    static let maxClaimedIdentifierLength = 2048
     static let maxTokenLength = 64
 
     /// A validated alias, ready to store.
@@ -198,6 +200,14 @@ enum AliasValidation {
               user.locale.utf8.allSatisfy({ EmailAddress.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
         else {
             throw AliasStoreError.invalidField.with(message: "the locale \(user.locale.debugDescription) is not a BCP 47 tag")
+        }
+        if let claimed = user.claimedIdentifier {
+            // An identifier URL: printable ASCII without spaces (it is compared byte for byte).
+            guard !claimed.isEmpty, claimed.utf8.count <= maxClaimedIdentifierLength,
+                  claimed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f })
+            else {
+                throw AliasStoreError.invalidField.with(message: "the user's claimed identifier is not a printable URL")
+            }
         }
         var normalized = user
         normalized.email = email.description

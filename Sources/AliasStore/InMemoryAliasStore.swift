@@ -33,6 +33,9 @@ public actor InMemoryAliasStore: AliasStore {
     /// Creates or replaces a user.
     public func saveUser(_ user: User, by actor: ChangeActor) throws -> User {
         let user = try AliasValidation.prepareUser(user)
+        if let claimed = user.claimedIdentifier, let holder = state.user(claimedIdentifier: claimed), holder.id != user.id {
+            throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(user.id) belongs to \(holder.id)")
+        }
         let existed = state.users.updateValue(user, forKey: user.id) != nil
         state.log(actor, existed ? .update : .create, .user, user.id, user.banned ? "banned" : "active", at: now())
         return user
@@ -40,6 +43,9 @@ public actor InMemoryAliasStore: AliasStore {
 
     /// The user with `id`.
     public func user(id: String) -> User? { state.users[id] }
+
+    /// The user holding `claimedIdentifier`.
+    public func user(claimedIdentifier: String) -> User? { state.user(claimedIdentifier: claimedIdentifier) }
 
     /// Every user.
     public func users() -> [User] { state.users.values.sorted { $0.id < $1.id } }

@@ -29,7 +29,16 @@ struct SQLiteAliasReader: AliasReading {
 
     func user(_ id: String) throws(AliasStoreError) -> User? {
         try storage { () throws(SQLiteError) in
-            guard let row = try connection.queryFirst("SELECT id, email, locale, banned FROM users WHERE id = ?", [id]) else { return nil }
+            guard let row = try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE id = ?", [id]) else { return nil }
+            return try Self.user(row)
+        }
+    }
+
+    func user(claimedIdentifier: String) throws(AliasStoreError) -> User? {
+        try storage { () throws(SQLiteError) in
+            guard let row = try connection.queryFirst(
+                "SELECT \(Self.userColumns) FROM users WHERE claimed_identifier = ?", [claimedIdentifier])
+            else { return nil }
             return try Self.user(row)
         }
     }
@@ -90,7 +99,7 @@ struct SQLiteAliasReader: AliasReading {
 
     func users() throws(AliasStoreError) -> [User] {
         try storage { () throws(SQLiteError) in
-            try connection.query("SELECT id, email, locale, banned FROM users ORDER BY id").map { row throws(SQLiteError) in try Self.user(row) }
+            try connection.query("SELECT \(Self.userColumns) FROM users ORDER BY id").map { row throws(SQLiteError) in try Self.user(row) }
         }
     }
 
@@ -150,8 +159,12 @@ struct SQLiteAliasReader: AliasReading {
             updatedAt: Date(millisecondsSince1970: try row.integer("updated_at")))
     }
 
+    static let userColumns = "id, email, locale, banned, claimed_identifier"
+
     static func user(_ row: SQLiteRow) throws(SQLiteError) -> User {
-        User(id: try row.text("id"), email: try row.text("email"), locale: try row.text("locale"), banned: try row.integer("banned") == 1)
+        User(
+            id: try row.text("id"), email: try row.text("email"), locale: try row.text("locale"), banned: try row.integer("banned") == 1,
+            claimedIdentifier: row["claimed_identifier"].textValue)
     }
 
     /// The alias in the current row of a statement selecting ``aliasColumns`` first.

@@ -55,5 +55,10 @@ extension SQLiteAliasStore {
             detail TEXT NOT NULL
         ) STRICT;
         """,
+        // 2: the OpenID claimed identifier ties a user record to one person (names get reused).
+        """
+        ALTER TABLE users ADD COLUMN claimed_identifier TEXT;
+        CREATE UNIQUE INDEX users_claimed_identifier ON users(claimed_identifier) WHERE claimed_identifier IS NOT NULL;
+        """,
     ]
 }

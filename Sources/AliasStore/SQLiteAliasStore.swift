@@ -70,6 +70,11 @@ public final class SQLiteAliasStore: AliasStore {
     /// The user with `id`.
     public func user(id: String) async throws -> User? { try read { reader throws(AliasStoreError) in try reader.user(id) } }
 
+    /// The user holding `claimedIdentifier`.
+    public func user(claimedIdentifier: String) async throws -> User? {
+        try read { reader throws(AliasStoreError) in try reader.user(claimedIdentifier: claimedIdentifier) }
+    }
+
     /// Every user.
     public func users() async throws -> [User] { try read { reader throws(AliasStoreError) in try reader.users() } }
 

@@ -57,9 +57,16 @@ actor SQLiteAliasWriter {
         let user = try AliasValidation.prepareUser(user)
         return try change { _, reader, time throws(AliasStoreError) in
             let existed = try reader.user(user.id) != nil
+            if let claimed = user.claimedIdentifier, let holder = try reader.user(claimedIdentifier: claimed), holder.id != user.id {
+                throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(user.id) belongs to \(holder.id)")
+            }
             try sql(
-                "INSERT INTO users (id, email, locale, banned) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET email = excluded.email, locale = excluded.locale, banned = excluded.banned",
-                [user.id, user.email, user.locale, user.banned])
+                """
+                INSERT INTO users (id, email, locale, banned, claimed_identifier) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET email = excluded.email, locale = excluded.locale, banned = excluded.banned,
+                    claimed_identifier = excluded.claimed_identifier
+                """,
+                [user.id, user.email, user.locale, user.banned, user.claimedIdentifier])
             try log(actor, existed ? .update : .create, .user, user.id, user.banned ? "banned" : "active", at: time)
             return user
         }
@@ -231,7 +238,9 @@ actor SQLiteAliasWriter {
         try change { _, reader, _ throws(AliasStoreError) in
             guard try reader.isEmpty() else { throw AliasStoreError.storeNotEmpty.with(message: "restore needs an empty store") }
             for user in snapshot.users {
-                try sql("INSERT INTO users (id, email, locale, banned) VALUES (?, ?, ?, ?)", [user.id, user.email, user.locale, user.banned])
+                try sql(
+                    "INSERT INTO users (id, email, locale, banned, claimed_identifier) VALUES (?, ?, ?, ?, ?)",
+                    [user.id, user.email, user.locale, user.banned, user.claimedIdentifier])
             }
             for domain in snapshot.domains {
                 try sql(

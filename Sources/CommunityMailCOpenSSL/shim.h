@@ -10,3 +10,4 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>

@@ -1,5 +1,11 @@
 import CommunityMailCOpenSSL
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A TLS client session over a connected, blocking socket, using the system's libssl.
 ///
 /// Used for SMTP's STARTTLS: the caller speaks plaintext on the socket first, then hands
@@ -22,10 +28,17 @@ public final class TLSClientSession {
     private let context: OpaquePointer
     private let ssl: OpaquePointer
 
-    /// Performs the TLS handshake on `socket` for `serverName`.
+    /// Performs the TLS handshake on `socket` for `serverName`, a DNS name (checked against
+    /// the certificate's DNS names, and sent as SNI) or an IP address (checked against its IP
+    /// addresses; no SNI, which RFC 6066 reserves for names).
     /// - Throws: `CryptoError.tlsHandshake` with libssl's reason (for example a
-    ///   certificate that does not verify).
+    ///   certificate that does not verify), or for an empty `serverName` while the peer is
+    ///   verified: libssl takes an empty name as "check no name".
     public init(socket: Int32, serverName: String, configuration: Configuration = Configuration()) throws {
+        let isIPAddress = Self.isIPAddress(serverName)
+        if configuration.verifiesPeer && serverName.isEmpty {
+            throw CryptoError.tlsHandshake.with(message: "no server name to check the certificate against")
+        }
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw CryptoError.libcrypto("SSL_CTX_new") }
         guard let ssl = SSL_new(context) else {
             SSL_CTX_free(context)
@@ -48,16 +61,26 @@ public final class TLSClientSession {
                 }
             }
             SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
-            guard SSL_set1_host(ssl, serverName) == 1 else {
-                throw CryptoError.libcrypto("SSL_set1_host")
+            if isIPAddress {
+                guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) == 1 else {
+                    throw CryptoError.libcrypto("X509_VERIFY_PARAM_set1_ip_asc")
+                }
+            } else {
+                // `*.example.org` matches one whole label; `f*.example.org` matches nothing.
+                X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl), UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+                guard SSL_set1_host(ssl, serverName) == 1 else {
+                    throw CryptoError.libcrypto("SSL_set1_host")
+                }
             }
         } else {
             SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)
         }
-        // Server Name Indication (the SSL_set_tlsext_host_name macro).
-        var nameBytes = Array(serverName.utf8CString)
-        _ = nameBytes.withUnsafeMutableBufferPointer {
-            SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), $0.baseAddress)
+        // Server Name Indication (the SSL_set_tlsext_host_name macro), for names only.
+        if !isIPAddress && !serverName.isEmpty {
+            var nameBytes = Array(serverName.utf8CString)
+            _ = nameBytes.withUnsafeMutableBufferPointer {
+                SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), $0.baseAddress)
+            }
         }
         guard SSL_set_fd(ssl, socket) == 1 else { throw CryptoError.libcrypto("SSL_set_fd") }
         let result = SSL_connect(ssl)
@@ -69,6 +92,23 @@ public final class TLSClientSession {
             }
             throw CryptoError.tlsHandshake.with(message: "TLS handshake with \(serverName) failed: \(reason)")
         }
+        if configuration.verifiesPeer {
+            // SSL_VERIFY_PEER already fails the handshake; this also refuses a session that
+            // ended up without a certificate at all.
+            guard let certificate = SSL_get1_peer_certificate(ssl) else {
+                throw CryptoError.tlsHandshake.with(message: "TLS handshake with \(serverName) failed: no server certificate")
+            }
+            X509_free(certificate)
+            guard SSL_get_verify_result(ssl) == Int(X509_V_OK) else {
+                throw CryptoError.tlsHandshake.with(message: "TLS handshake with \(serverName) failed: the certificate did not verify")
+            }
+        }
+    }
+
+    /// True for an IPv4 or IPv6 address literal.
+    static func isIPAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 
     deinit {

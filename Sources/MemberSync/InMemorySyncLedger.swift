@@ -4,6 +4,7 @@ import Synchronization
 /// A ``SyncLedger`` in memory.
 public final class InMemorySyncLedger: SyncLedger {
     private let stamps = Mutex<[String: Date]>([:])
+    private let accounts = Mutex<[String: Date]>([:])
 
     /// An empty ledger.
     public init() {}
@@ -17,5 +18,13 @@ public final class InMemorySyncLedger: SyncLedger {
             if let current = stamps[userID], current >= mapBuiltAt { return }
             stamps[userID] = mapBuiltAt
         }
+    }
+
+    /// See ``SyncLedger/launchpadAccountCreated(of:)``.
+    public func launchpadAccountCreated(of userID: String) async throws -> Date? { accounts.withLock { $0[userID] } }
+
+    /// See ``SyncLedger/recordLaunchpadAccountCreated(_:of:)``.
+    public func recordLaunchpadAccountCreated(_ date: Date, of userID: String) async throws {
+        accounts.withLock { $0[userID] = date }
     }
 }

@@ -14,7 +14,8 @@ struct MailMessage: Sendable {
     ) throws {
         for address in [from] + recipients {
             guard MailMessage.isUsableInEnvelope(address) else {
-                throw SMTPError.invalidAddress.with(message: "the address \"\(address)\" cannot be used in SMTP")
+                // The address itself stays out of the message: it may be personal, or hostile.
+                throw SMTPError.invalidAddress.with(message: "an address of the notice cannot be used in an SMTP envelope")
             }
         }
         guard !recipients.isEmpty else { throw SMTPError.invalidAddress.with(message: "a notice needs at least one recipient") }

@@ -7,8 +7,10 @@ public struct MemberIdentity: Sendable, Hashable {
     public var nickname: String
     /// The member's own address, where their aliases forward.
     public var email: String
-    /// The OpenID claimed identifier (`https://login.ubuntu.com/+id/…`), when the identity
-    /// comes from a sign-in; nil when a re-sync rebuilds it from the stored user.
+    /// The OpenID claimed identifier (`https://login.ubuntu.com/+id/…`): from the sign-in,
+    /// or the stored user's when a re-sync rebuilds the identity. It ties the user record to
+    /// one person (see ``MemberSyncError/identityMismatch``); nil only for users stored
+    /// without one.
     public var claimedID: String?
     /// The member's full name, for notices.
     public var fullName: String?

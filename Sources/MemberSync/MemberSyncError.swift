@@ -1,7 +1,7 @@
 /// Why a sync could not run or a user could not be synced.
 public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case invalidIdentity, staleMembersMap, runFailed
+        case invalidIdentity, staleMembersMap, runFailed, identityMismatch
     }
 
     private let code: Code
@@ -18,6 +18,11 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The members map is older than the one the user was last synced with.
     public static let staleMembersMap = MemberSyncError(
         .staleMembersMap, "the members map is older than the user's last sync; build a new one")
+    /// The nickname belongs to a stored user of another person (another OpenID claimed
+    /// identifier, or none where the record has one): a reused Launchpad name. Nothing is
+    /// changed; the admins are told.
+    public static let identityMismatch = MemberSyncError(
+        .identityMismatch, "the user name belongs to another person's record")
     /// A whole run failed after its retries (the transient cause is in the message).
     public static let runFailed = MemberSyncError(.runFailed, "the sync run failed")
 

@@ -63,9 +63,13 @@ extension MemberSyncService {
             func startNext() {
                 guard let user = pending.popFirst() else { return }
                 group.addTask {
-                    let identity = MemberIdentity(nickname: user.id, email: user.email, locale: user.locale)
+                    // Re-synced by the stored name: Launchpad person entries carry no OpenID
+                    // identifier, so a renamed account is a 404 here ("gone") until its owner
+                    // signs in under the new name, which moves the record.
+                    let identity = MemberIdentity(
+                        nickname: user.id, email: user.email, claimedID: user.claimedIdentifier, locale: user.locale)
                     do {
-                        return UserOutcome(userID: user.id, report: try await sync(identity, with: map), error: nil)
+                        return UserOutcome(userID: user.id, report: try await sync(identity, with: map, listed: user), error: nil)
                     } catch {
                         return UserOutcome(userID: user.id, report: nil, error: error)
                     }

@@ -12,9 +12,17 @@ extension MemberSyncService {
     ///   - map: the members map; it must not be older than the user's last sync.
     /// - Returns: what was done, including a refusal and its reason.
     /// - Throws: ``MemberSyncError/invalidIdentity``, ``MemberSyncError/staleMembersMap``,
-    ///   and transient Launchpad or storage errors (a refusal is not an error).
+    ///   ``MemberSyncError/identityMismatch`` (the nickname's user belongs to another claimed
+    ///   identifier), and transient Launchpad or storage errors (a refusal is not an error).
     @discardableResult
     public func sync(_ identity: MemberIdentity, with map: MembersMap) async throws -> UserSyncReport {
+        try await sync(identity, with: map, listed: nil)
+    }
+
+    /// ``sync(_:with:)`` for a sign-in (`listed` nil), or for the re-sync of `listed`, the
+    /// stored user as the run read it: a user deleted or moved to another name since (a
+    /// rename signed in meanwhile) is left alone, never re-created or moved back.
+    func sync(_ identity: MemberIdentity, with map: MembersMap, listed: User?) async throws -> UserSyncReport {
         try identity.validate()
         let userID = identity.userID
         if let last = try await ledger.lastSync(of: userID), map.builtAt < last {
@@ -22,19 +30,37 @@ extension MemberSyncService {
                 message: "the members map of \(map.builtAt) is older than \(userID)'s last sync (\(last)); build a new one")
         }
         var report = UserSyncReport(userID: userID)
-        let stored = try await aliases.user(id: userID)
-        if stored?.banned == true {
+        var stored = try await aliases.user(id: userID)
+        if let listed, stored == nil || stored?.claimedIdentifier != listed.claimedIdentifier {
+            report.problems.append("the user was deleted or moved since the run listed it; left alone")
+            return report
+        }
+        let previous = try await checkIdentity(identity, stored: stored, map: map)
+        if stored?.banned == true || previous?.banned == true {
             report.refusal = .banned
             await notifyRefusal(of: identity, reason: .banned, map: map, report: &report)
             try await ledger.recordSync(of: userID, mapBuiltAt: map.builtAt)
             return report
         }
 
-        let refusal = try await launchpadRefusal(for: userID)
-        // A refused stranger is not stored; a known user's details follow the sign-in.
+        if let previous {
+            stored = try await moveRenamedUser(previous, to: identity, stored: stored, report: &report)
+        }
+
+        let check = try await launchpadCheck(for: userID)
+        let refusal = try await accountReplacement(of: userID, createdAt: check.accountCreated, isResync: listed != nil)
+            ?? check.refusal
+        // A refused stranger is not stored; a known user's details follow the sign-in. The
+        // claimed identifier is recorded on first sign-in and never changes afterwards.
+        let claimedIdentifier = stored?.claimedIdentifier ?? identity.claimedID
         let detailsChanged = stored?.email != identity.email || stored?.locale != identity.locale
+            || stored?.claimedIdentifier != claimedIdentifier
         if detailsChanged && (refusal == nil || stored != nil) {
-            _ = try await aliases.saveUser(User(id: userID, email: identity.email, locale: identity.locale), by: actor)
+            _ = try await aliases.saveUser(
+                User(
+                    id: userID, email: identity.email, locale: identity.locale, banned: stored?.banned ?? false,
+                    claimedIdentifier: claimedIdentifier),
+                by: actor)
         }
 
         let domains = try await aliases.domains()
@@ -68,14 +94,36 @@ extension MemberSyncService {
         .reservedName, .aliasLimitReached, .invalidLocalPart, .selfForwarding, .notPermitted,
     ]
 
-    /// Why Launchpad says the user may not have an address, or nil when it says they may.
-    private func launchpadRefusal(for userID: String) async throws -> UserSyncReport.Refusal? {
+    /// Why Launchpad says the user may not have an address (nil when it says they may), and
+    /// the creation date of the account holding the name, when Launchpad shows it.
+    private func launchpadCheck(for userID: String) async throws -> (refusal: UserSyncReport.Refusal?, accountCreated: Date?) {
         let person: LaunchpadPerson
         do {
             person = try await launchpad.person(named: userID)
         } catch let error as LaunchpadError where error == .notFound || error == .invalidName {
-            return .accountNotFound
+            return (.accountNotFound, nil)
         }
+        var created: Date?
+        if case .value(let date)? = person.dateCreated { created = date }
+        return (launchpadRefusal(of: person), created)
+    }
+
+    /// ``UserSyncReport/Refusal/accountReplaced`` when a re-sync finds the name held by
+    /// another Launchpad account than the one recorded (Launchpad keeps `date_created`
+    /// across renames); otherwise records the account's date and returns nil. A sign-in
+    /// (its identity already checked) always records; a re-sync records the first date.
+    private func accountReplacement(
+        of userID: String, createdAt created: Date?, isResync: Bool
+    ) async throws -> UserSyncReport.Refusal? {
+        guard let created else { return nil }
+        let known = try await ledger.launchpadAccountCreated(of: userID)
+        if isResync, let known, abs(known.timeIntervalSince(created)) >= 0.001 { return .accountReplaced }
+        if known != created { try await ledger.recordLaunchpadAccountCreated(created, of: userID) }
+        return nil
+    }
+
+    /// Why `person` may not have an address, or nil when they may.
+    private func launchpadRefusal(of person: LaunchpadPerson) -> UserSyncReport.Refusal? {
         switch person.isValid {
         case .redacted: return .accountNotVisible
         case .value(false): return .accountNotValid

@@ -53,9 +53,13 @@ public struct MemberSyncService: Sendable {
     let locks = DomainLocks()
 
     /// A service over the given seams.
+    ///
+    /// The ledger has no default: it must outlive the process (``SQLiteSyncLedger``), or a
+    /// restart forgets which members map each user was synced with; tests pass
+    /// ``InMemorySyncLedger``.
     public init(
         launchpad: any LaunchpadAPI, aliases: any AliasStore, notifier: any Notifier,
-        ledger: any SyncLedger = InMemorySyncLedger(), clock: any WallClock = SystemWallClock(),
+        ledger: any SyncLedger, clock: any WallClock = SystemWallClock(),
         configuration: Configuration = Configuration()
     ) {
         self.launchpad = launchpad

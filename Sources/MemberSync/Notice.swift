@@ -10,6 +10,9 @@ public struct Notice: Sendable, Hashable {
         case memberRefused = "member-refused"
         /// The member is told why they were refused.
         case refusalToMember = "refusal-to-member"
+        /// A sign-in used a user name whose record belongs to another person (to the admins
+        /// and the alerts address).
+        case identityConflict = "identity-conflict"
         /// Something failed that a person should look at (to the alerts address).
         case error = "error"
     }

@@ -1,7 +1,7 @@
 /// Why a notice was not handed to the SMTP relay.
 public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case cannotConnect, timeout, protocolError, rejected, tlsUnavailable, tlsFailed, invalidAddress
+        case cannotConnect, timeout, protocolError, rejected, tlsUnavailable, tlsFailed, invalidAddress, insecureConfiguration
     }
 
     private let code: Code
@@ -29,6 +29,9 @@ public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let tlsUnavailable = SMTPError(.tlsUnavailable, "the SMTP relay does not offer STARTTLS")
     /// The STARTTLS handshake failed (for example an untrusted certificate).
     public static let tlsFailed = SMTPError(.tlsFailed, "STARTTLS with the SMTP relay failed")
+    /// The configuration would send without protection: an empty TLS server name (no
+    /// host name check), or plaintext to a relay that is not on loopback.
+    public static let insecureConfiguration = SMTPError(.insecureConfiguration, "the SMTP configuration is not safe to use")
     /// An address cannot be used in an SMTP envelope (CR, LF, angle brackets).
     public static let invalidAddress = SMTPError(.invalidAddress, "an address is not usable in SMTP")
 

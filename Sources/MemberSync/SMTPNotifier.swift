@@ -1,7 +1,8 @@
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
-/// message, upgrading the connection with STARTTLS when the relay offers it.
+/// message, over STARTTLS with a verified certificate unless the relay is on loopback and
+/// the configuration says plaintext.
 public struct SMTPNotifier: Notifier {
     /// Where and how to relay.
     public struct Configuration: Sendable {
@@ -15,9 +16,12 @@ public struct SMTPNotifier: Notifier {
         public var senderName: String = "CommunityMail"
         /// The name we give in EHLO. Default: the machine's host name.
         public var heloName: String = ProcessInfo.processInfo.hostName
-        /// When to use STARTTLS. Default: `.opportunistic`.
-        public var tls: TLSPolicy = .opportunistic
-        /// How the relay's certificate is checked; `serverName` defaults to ``host``.
+        /// When to use STARTTLS. Default: `.required`, whatever the host: a relay that does
+        /// not offer STARTTLS, or whose certificate does not verify, gets nothing.
+        public var tls: TLSPolicy = .required
+        /// The name (or IP address) the relay's certificate must carry. Default: nil, which
+        /// means ``host``. An empty name is refused (``SMTPError/insecureConfiguration``):
+        /// libssl would take it as "check no name at all".
         public var tlsServerName: String?
         /// A PEM file of CAs to trust instead of the system's (a private relay's CA).
         public var trustedCertificateAuthorityFile: String?
@@ -28,13 +32,15 @@ public struct SMTPNotifier: Notifier {
         public init(sender: String) { self.sender = sender }
     }
 
-    /// When the connection is encrypted.
+    /// When the connection is encrypted. There is no opportunistic mode: a man in the middle
+    /// can strip STARTTLS from the relay's EHLO reply, and the notices carry members'
+    /// addresses.
     public enum TLSPolicy: Sendable, Hashable {
-        /// Use STARTTLS when the relay offers it, plaintext otherwise.
-        case opportunistic
-        /// Refuse to send unless STARTTLS succeeds.
+        /// Refuse to send unless STARTTLS succeeds with a certificate chain that verifies
+        /// and names the relay.
         case required
-        /// Never use TLS (a relay on loopback).
+        /// Plaintext, only to a relay on loopback (the connected address is checked: a host
+        /// name that resolves elsewhere is refused with ``SMTPError/insecureConfiguration``).
         case never
     }
 
@@ -47,6 +53,9 @@ public struct SMTPNotifier: Notifier {
     /// Connects, optionally upgrades to TLS, and sends one message to the notice's
     /// recipients.
     public func send(_ notice: Notice) async throws {
+        if configuration.tls == .required, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
+            throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
+        }
         let message = try MailMessage(
             from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
             subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])

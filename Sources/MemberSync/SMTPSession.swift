@@ -19,6 +19,11 @@ final class SMTPSession {
     init(configuration: SMTPNotifier.Configuration) throws {
         self.configuration = configuration
         self.socket = try Self.connect(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+        if configuration.tls == .never, !Self.peerIsLoopback(socket) {
+            Glibc.close(socket)
+            throw SMTPError.insecureConfiguration.with(
+                message: "plaintext SMTP (.never) is only allowed to a relay on loopback; \(configuration.host) is not")
+        }
     }
 
     func close() {
@@ -30,17 +35,19 @@ final class SMTPSession {
     func deliver(_ message: MailMessage) throws {
         try expect(220, after: nil)
         try hello()
-        let offersTLS = capabilities.contains("STARTTLS")
         switch configuration.tls {
         case .never:
             break
-        case .opportunistic where !offersTLS:
-            break
-        case .required where !offersTLS:
-            throw SMTPError.tlsUnavailable.with(
-                message: "\(configuration.host):\(configuration.port) does not offer STARTTLS and TLS is required")
-        default:
+        case .required:
+            guard capabilities.contains("STARTTLS") else {
+                throw SMTPError.tlsUnavailable.with(
+                    message: "\(configuration.host):\(configuration.port) does not offer STARTTLS and TLS is required")
+            }
             try expect(220, after: "STARTTLS")
+            // Whatever arrived after the 220 came in plaintext, possibly from a man in the
+            // middle (RFC 3207 section 4.2): none of it may be read as the TLS session's.
+            buffer.removeAll()
+            capabilities.removeAll()
             var tlsConfiguration = TLSClientSession.Configuration()
             tlsConfiguration.trustedCertificateAuthorityFile = configuration.trustedCertificateAuthorityFile
             do {
@@ -50,7 +57,6 @@ final class SMTPSession {
             } catch let error as CryptoError {
                 throw SMTPError.tlsFailed.with(message: error.message)
             }
-            buffer.removeAll()
             try hello()
         }
         try expect(250, after: "MAIL FROM:<\(message.envelopeSender)>")
@@ -74,7 +80,13 @@ final class SMTPSession {
     private struct Reply {
         var code: Int
         var lines: [String]
-        var summary: String { "\(code) \(lines.last ?? "")" }
+        /// The code and the enhanced status code (RFC 3463) only: a relay's text often
+        /// repeats the address it refused, which must not reach an error message.
+        var summary: String {
+            let first = lines.last?.split(separator: " ").first.map(String.init) ?? ""
+            let isStatus = first.split(separator: ".").count == 3 && first.allSatisfy { $0.isNumber || $0 == "." }
+            return isStatus ? "\(code) \(first)" : "\(code)"
+        }
     }
 
     private func expect(_ code: Int, after commandText: String?) throws { try expect([code], after: commandText) }
@@ -92,6 +104,9 @@ final class SMTPSession {
         return try readReply()
     }
 
+    /// More lines than any real reply has (an EHLO reply lists a dozen extensions).
+    static let maximumReplyLines = 128
+
     private func readReply() throws -> Reply {
         var lines: [String] = []
         while true {
@@ -100,6 +115,10 @@ final class SMTPSession {
                 throw SMTPError.protocolError.with(message: "the relay sent a line that is not an SMTP reply")
             }
             lines.append(String(line.dropFirst(4)))
+            // A relay, or whoever sits before STARTTLS, could send continuation lines forever.
+            guard lines.count <= Self.maximumReplyLines else {
+                throw SMTPError.protocolError.with(message: "the relay sent a reply of more than \(Self.maximumReplyLines) lines")
+            }
             if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
                 return Reply(code: code, lines: lines)
             }
@@ -166,6 +185,36 @@ final class SMTPSession {
         }
         if out.last != 10 { out += [13, 10] }
         return out
+    }
+
+    /// True when the connected peer is a loopback address (127.0.0.0/8, ::1, or an
+    /// IPv4-mapped 127.x): a conversation that never leaves the machine.
+    static func peerIsLoopback(_ socket: Int32) -> Bool {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(socket, $0, &length) }
+        }
+        guard status == 0 else { return false }
+        return isLoopback(storage)
+    }
+
+    /// See ``peerIsLoopback(_:)``.
+    static func isLoopback(_ storage: sockaddr_storage) -> Bool {
+        var storage = storage
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
+            return UInt32(bigEndian: address.sin_addr.s_addr) >> 24 == 127
+        case AF_INET6:
+            let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
+            let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
+            if bytes == [UInt8](repeating: 0, count: 15) + [1] { return true }
+            let mappedPrefix = [UInt8](repeating: 0, count: 10) + [0xff, 0xff]
+            return Array(bytes.prefix(12)) == mappedPrefix && bytes[12] == 127
+        default:
+            return false
+        }
     }
 
     private static func connect(host: String, port: UInt16, timeout: Duration) throws -> Int32 {

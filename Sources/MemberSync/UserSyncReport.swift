@@ -12,6 +12,9 @@ public struct UserSyncReport: Sendable, Hashable {
         case codeOfConductNotSigned = "code-of-conduct-not-signed"
         /// Launchpad withheld `is_valid` or `is_ubuntu_coc_signer`, so neither can be confirmed.
         case accountNotVisible = "account-not-visible"
+        /// The re-sync found the stored user's name held by another Launchpad account (a
+        /// different creation date): the user was renamed and someone took the name.
+        case accountReplaced = "account-replaced"
 
         /// A sentence for the member.
         public var explanation: String {
@@ -21,6 +24,7 @@ public struct UserSyncReport: Sendable, Hashable {
             case .accountNotValid: "your Launchpad account is not active"
             case .codeOfConductNotSigned: "you have not signed the Ubuntu Code of Conduct on Launchpad"
             case .accountNotVisible: "Launchpad does not show whether your account is active and has signed the Code of Conduct"
+            case .accountReplaced: "your former Launchpad user name now belongs to another account; sign in with your current one"
             }
         }
     }
@@ -39,6 +43,11 @@ public struct UserSyncReport: Sendable, Hashable {
     public var unchanged: [String] = []
     /// Domains skipped with the reason (not a team domain, unverified, no admin, limit).
     public var skipped: [String: String] = [:]
+    /// The user's previous name, when this sync moved their record after a Launchpad rename
+    /// (same claimed identifier, new nickname).
+    public var renamedFrom: String?
+    /// Hand-made addresses that moved with a renamed user (same address, new owner).
+    public var moved: [String] = []
     /// Problems that did not stop the rest of the user's sync (a conflicting alias, a
     /// notice that could not be sent).
     public var problems: [String] = []
@@ -51,11 +60,14 @@ public struct UserSyncReport: Sendable, Hashable {
         created += other.created
         removed += other.removed
         leftDomains += other.leftDomains
+        moved += other.moved
         unchanged += other.unchanged
         skipped.merge(other.skipped) { _, new in new }
         problems += other.problems
     }
 
     /// True when the sync changed nothing.
-    public var changedNothing: Bool { created.isEmpty && removed.isEmpty && leftDomains.isEmpty }
+    public var changedNothing: Bool {
+        created.isEmpty && removed.isEmpty && leftDomains.isEmpty && moved.isEmpty && renamedFrom == nil
+    }
 }

@@ -29,6 +29,39 @@ struct AliasStoreSuite {
         #expect(log.map(\.actor) == [sync, admin, admin])
     }
 
+    @Test("A claimed identifier is stored, found, survives a snapshot, and belongs to one user at a time", arguments: StoreFactory.all)
+    func claimedIdentifiers(factory: StoreFactory) async throws {
+        let store = try factory().store
+        let ana = "https://login.ubuntu.test/+id/AnaAnaA"
+        let saved = try await store.saveUser(User(id: "ana", email: "ana@home.example", claimedIdentifier: ana), by: sync)
+        #expect(saved.claimedIdentifier == ana)
+        #expect(try await store.user(id: "ana")?.claimedIdentifier == ana)
+        #expect(try await store.user(claimedIdentifier: ana)?.id == "ana")
+        #expect(try await store.user(claimedIdentifier: "https://login.ubuntu.test/+id/Nobody1") == nil)
+        // One person, one record: a second user cannot take the identifier...
+        await #expect(throws: AliasStoreError.duplicateClaimedIdentifier) {
+            _ = try await store.saveUser(User(id: "anna", email: "ana@home.example", claimedIdentifier: ana), by: sync)
+        }
+        #expect(try await store.user(id: "anna") == nil)
+        // ...until the first one lets it go.
+        _ = try await store.saveUser(User(id: "ana", email: "ana@home.example"), by: sync)
+        _ = try await store.saveUser(User(id: "anna", email: "ana@home.example", claimedIdentifier: ana), by: sync)
+        #expect(try await store.user(claimedIdentifier: ana)?.id == "anna")
+        for bad in ["", "https://login.ubuntu.test/+id/with space", "https://login.ubuntu.test/+id/\n", String(repeating: "x", count: 2049)] {
+            await #expect(throws: AliasStoreError.invalidField, "\(bad.prefix(40))") {
+                _ = try await store.saveUser(User(id: "bad", email: "bad@home.example", claimedIdentifier: bad), by: sync)
+            }
+        }
+        let snapshot = try await store.snapshot()
+        #expect(try AliasStoreSnapshot(jsonData: try snapshot.jsonData()) == snapshot)
+        let copy = try factory().store
+        try await copy.restore(snapshot)
+        #expect(try await copy.user(claimedIdentifier: ana)?.id == "anna")
+        var twice = snapshot
+        twice.users = twice.users.map { User(id: $0.id, email: $0.email, claimedIdentifier: ana) }
+        await #expect(throws: AliasStoreError.invalidSnapshot) { try await factory().store.restore(twice) }
+    }
+
     @Test("Domains are stored as A-labels, with plan, token, verification and members", arguments: StoreFactory.all)
     func domains(factory: StoreFactory) async throws {
         let test = try factory()

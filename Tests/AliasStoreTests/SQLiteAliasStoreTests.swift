@@ -1,4 +1,4 @@
-import AliasStore
+@testable import AliasStore
 import CommunityMailSQL
 import CommunityMailTestSupport
 import Foundation
@@ -19,7 +19,7 @@ struct SQLiteAliasStoreTests {
         #expect(await reopened.resolve("alice@example.org") == .recipients(["alice@home.example"]))
         #expect(try await reopened.changes(after: 0, limit: 100).count == 15)
         let raw = try SQLiteConnection(path: path)
-        #expect(try raw.userVersion == 1)
+        #expect(try raw.userVersion == 2)
         #expect(try raw.queryFirst("PRAGMA journal_mode")?[0].textValue == "wal")
         #expect(try raw.integrityCheck() == ["ok"])
         // The database itself refuses what the rules refuse, even if the code were bypassed.
@@ -28,6 +28,30 @@ struct SQLiteAliasStoreTests {
         }
         #expect(throws: SQLiteError.constraint) {
             try raw.run("INSERT INTO aliases (domain, name, kind, owner, recipients, enabled, description, labels, created_at, updated_at, provisioner_kind, provisioner_id, revision) VALUES ('missing.example', 'x', 0, 'bob', 'x@y.example', 1, '', '', 0, 0, 'sync', 's', 1)")
+        }
+    }
+
+    @Test("A version 1 file gains the claimed identifier column and keeps its users")
+    func migrationToClaimedIdentifiers() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("v1.sqlite")
+        do {
+            // The version 1 schema, as shipped, with a user stored before identifiers were.
+            let raw = try SQLiteConnection(path: path)
+            try raw.migrate(Array(SQLiteAliasStore.migrations.prefix(1)))
+            try raw.run("INSERT INTO users (id, email, locale, banned) VALUES ('ana', 'ana@home.example', 'en', 0)")
+            #expect(try raw.userVersion == 1)
+        }
+        let store = try SQLiteAliasStore(path: path)
+        #expect(try await store.user(id: "ana") == User(id: "ana", email: "ana@home.example"))
+        let claimed = "https://login.ubuntu.test/+id/AnaAnaA"
+        _ = try await store.saveUser(User(id: "ana", email: "ana@home.example", claimedIdentifier: claimed), by: .sync("test"))
+        #expect(try await store.user(claimedIdentifier: claimed)?.id == "ana")
+        let raw = try SQLiteConnection(path: path)
+        #expect(try raw.userVersion == 2)
+        // The database itself keeps one record per identifier.
+        #expect(throws: SQLiteError.constraint) {
+            try raw.run("INSERT INTO users (id, email, locale, banned, claimed_identifier) VALUES ('bob', 'b@home.example', 'en', 0, ?)", [claimed])
         }
     }
 

@@ -10,7 +10,14 @@ final class ObservedAliasStore: AliasStore {
     private let inFlight = Mutex<[String: Int]>([:])
     private let peak = Mutex<[String: Int]>([:])
 
-    init(_ base: any AliasStore) { self.base = base }
+    private let listedUsers: [User]?
+
+    /// - Parameter listedUsers: what ``users()`` answers instead of the base store's: a list
+    ///   read before a concurrent change, as a run in flight holds it.
+    init(_ base: any AliasStore, listedUsers: [User]? = nil) {
+        self.base = base
+        self.listedUsers = listedUsers
+    }
 
     var policy: AliasPolicy { base.policy }
     /// The highest number of concurrent mutations seen on any one domain.
@@ -29,7 +36,11 @@ final class ObservedAliasStore: AliasStore {
 
     func saveUser(_ user: User, by actor: ChangeActor) async throws -> User { try await base.saveUser(user, by: actor) }
     func user(id: String) async throws -> User? { try await base.user(id: id) }
-    func users() async throws -> [User] { try await base.users() }
+    func user(claimedIdentifier: String) async throws -> User? { try await base.user(claimedIdentifier: claimedIdentifier) }
+    func users() async throws -> [User] {
+        if let listedUsers { return listedUsers }
+        return try await base.users()
+    }
     func deleteUser(id: String, by actor: ChangeActor) async throws { try await base.deleteUser(id: id, by: actor) }
     func createDomain(_ name: String, plan: DomainPlan, verificationToken: String?, by actor: ChangeActor) async throws -> Domain {
         try await base.createDomain(name, plan: plan, verificationToken: verificationToken, by: actor)

@@ -11,22 +11,24 @@ struct SMTPNotifierTests {
         body: "Ana Núñez <ana@example.org> now has ana@ubuntu.com.\n.a line that starts with a dot\nA long line "
             + String(repeating: "with many words ", count: 12) + "ends here.\nTrailing space here \n")
 
-    func configuration(port: UInt16, tls: SMTPNotifier.TLSPolicy, trust: String?) -> SMTPNotifier.Configuration {
+    func configuration(
+        port: UInt16, tls: SMTPNotifier.TLSPolicy, trust: String?, serverName: String? = "localhost"
+    ) -> SMTPNotifier.Configuration {
         var configuration = SMTPNotifier.Configuration(sender: "noreply@ubuntu.test")
         configuration.host = "127.0.0.1"
         configuration.port = port
         configuration.heloName = "sync.ubuntu.test"
         configuration.tls = tls
-        configuration.tlsServerName = "localhost"
+        configuration.tlsServerName = serverName
         configuration.trustedCertificateAuthorityFile = trust
         configuration.timeout = .seconds(10)
         return configuration
     }
 
-    @Test("STARTTLS is used when offered, and the message arrives intact")
+    @Test("STARTTLS with a verified certificate, and the message arrives intact")
     func startTLS() async throws {
         let peer = try await SMTPPeer(tls: true, requireSTARTTLS: true)
-        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: peer.certificatePath))
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .required, trust: peer.certificatePath))
         try await notifier.send(notice)
         let received = try await peer.deliveries()
         let delivery = try #require(received.first).delivery
@@ -47,11 +49,20 @@ struct SMTPNotifierTests {
         #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
     }
 
-    @Test("Opportunistic TLS falls back to plaintext when STARTTLS is not offered")
-    func opportunisticPlain() async throws {
+    @Test("Under the defaults, a relay that does not offer STARTTLS gets nothing")
+    func defaultsRequireTLS() async throws {
         let peer = try await SMTPPeer(tls: false)
-        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: nil))
-        try await notifier.send(notice)
+        var defaults = SMTPNotifier.Configuration(sender: "noreply@ubuntu.test")
+        defaults.port = peer.port
+        #expect(defaults.tls == .required)
+        await #expect(throws: SMTPError.tlsUnavailable) { try await SMTPNotifier(configuration: defaults).send(notice) }
+        #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
+    }
+
+    @Test("Plaintext stays usable to a relay on loopback when asked for")
+    func plaintextOnLoopback() async throws {
+        let peer = try await SMTPPeer(tls: false)
+        try await SMTPNotifier(configuration: configuration(port: peer.port, tls: .never, trust: nil)).send(notice)
         #expect(try await peer.deliveries().first?.delivery.tls == false)
     }
 
@@ -59,8 +70,50 @@ struct SMTPNotifierTests {
     func untrustedCertificate() async throws {
         let peer = try await SMTPPeer(tls: true)
         // The system store does not know the peer's self-signed certificate.
-        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .opportunistic, trust: nil))
+        let notifier = SMTPNotifier(configuration: configuration(port: peer.port, tls: .required, trust: nil))
         await #expect(throws: SMTPError.tlsFailed) { try await notifier.send(notice) }
+        #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
+    }
+
+    @Test("A trusted certificate for another name stops the send")
+    func wrongName() async throws {
+        let peer = try await SMTPPeer(tls: true)
+        let settings = configuration(port: peer.port, tls: .required, trust: peer.certificatePath, serverName: "relay.ubuntu.test")
+        await #expect(throws: SMTPError.tlsFailed) { try await SMTPNotifier(configuration: settings).send(notice) }
+        #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
+    }
+
+    @Test("An IP address as the relay's name is checked against the certificate's IP addresses")
+    func ipAddressName() async throws {
+        // The certificate names DNS:localhost and IP:127.0.0.1; the host is 127.0.0.1.
+        let peer = try await SMTPPeer(tls: true)
+        try await SMTPNotifier(configuration: configuration(port: peer.port, tls: .required, trust: peer.certificatePath, serverName: nil))
+            .send(notice)
+        #expect(try await peer.deliveries().first?.delivery.tls == true)
+        let elsewhere = configuration(port: peer.port, tls: .required, trust: peer.certificatePath, serverName: "127.0.0.2")
+        await #expect(throws: SMTPError.tlsFailed) { try await SMTPNotifier(configuration: elsewhere).send(notice) }
+    }
+
+    @Test("Plaintext that follows the relay's 220 to STARTTLS is discarded, not read as the TLS session's")
+    func plaintextAfterSTARTTLSIsDiscarded() async throws {
+        let peer = try await SMTPPeer(tls: true, injectsAfterSTARTTLS: true)
+        try await SMTPNotifier(configuration: configuration(port: peer.port, tls: .required, trust: peer.certificatePath)).send(notice)
+        #expect(FileManager.default.fileExists(atPath: peer.folder.path("delivered")))
+    }
+
+    @Test("A relay that never ends its greeting is a typed protocol error, not a growing buffer")
+    func endlessGreeting() async throws {
+        let peer = try await SMTPPeer(tls: true, injectsAfterSTARTTLS: true, endlessGreeting: true)
+        let settings = configuration(port: peer.port, tls: .required, trust: peer.certificatePath)
+        await #expect(throws: SMTPError.protocolError) { try await SMTPNotifier(configuration: settings).send(notice) }
+    }
+
+    @Test("An empty TLS server name is refused: it would switch the host name check off")
+    func emptyServerName() async throws {
+        let peer = try await SMTPPeer(tls: true)
+        let settings = configuration(port: peer.port, tls: .required, trust: peer.certificatePath, serverName: "")
+        await #expect(throws: SMTPError.insecureConfiguration) { try await SMTPNotifier(configuration: settings).send(notice) }
+        #expect(try await peer.deliveries(waitingFor: 0).isEmpty)
     }
 
     @Test("A refused recipient is a typed rejection carrying the reply code")
@@ -73,6 +126,9 @@ struct SMTPNotifierTests {
         } catch let error as SMTPError {
             #expect(error == .rejected)
             #expect(error.replyCode == 550)
+            // The relay's text repeats the address; the error keeps the codes only.
+            #expect(error.message.contains("550 5.1.1"))
+            #expect(!error.description.contains("reject.test"))
             #expect(!error.isTransient)
         }
     }
@@ -96,9 +152,11 @@ struct SMTPNotifierOfflineTests {
     @Test("Addresses that could inject SMTP commands are refused before connecting")
     func injection() async {
         let notifier = SMTPNotifier(configuration: SMTPNotifier.Configuration(sender: "noreply@ubuntu.test"))
-        await #expect(throws: SMTPError.invalidAddress) {
+        let error = await #expect(throws: SMTPError.invalidAddress) {
             try await notifier.send(Notice(kind: .error, recipients: ["a@b.test>\r\nRCPT TO:<evil@x.test"], subject: "s", body: "b"))
         }
+        // The hostile address is not repeated in the error.
+        #expect(error?.description.contains("evil") == false)
         await #expect(throws: SMTPError.invalidAddress) {
             try await notifier.send(Notice(kind: .error, recipients: [], subject: "s", body: "b"))
         }

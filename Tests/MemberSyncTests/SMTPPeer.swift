@@ -11,12 +11,17 @@ final class SMTPPeer: Sendable {
 
     static let isAvailable: Bool = TestPeers.pythonHas(["aiosmtpd"]) && TestPeers.executable("openssl") != nil
 
-    init(tls: Bool, requireSTARTTLS: Bool = false) async throws {
+    /// - Parameter injectsAfterSTARTTLS: run `starttls_injection_peer.py` instead, which
+    ///   sends plaintext replies right after its `220` to STARTTLS (implies `tls`).
+    /// - Parameter endlessGreeting: with `injectsAfterSTARTTLS`, greet with `220-` lines forever.
+    init(tls: Bool, requireSTARTTLS: Bool = false, injectsAfterSTARTTLS: Bool = false, endlessGreeting: Bool = false) async throws {
+        let tls = tls || injectsAfterSTARTTLS
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
         folder = try TemporaryDirectory(prefix: "smtp-peer")
         port = try ChildProcess.freePort()
         var arguments = [
-            TestPeers.repositoryRoot.appendingPathComponent("Tests/MemberSyncTests/Peers/smtp_peer.py").path,
+            TestPeers.repositoryRoot.appendingPathComponent(
+                "Tests/MemberSyncTests/Peers/\(injectsAfterSTARTTLS ? "starttls_injection_peer.py" : "smtp_peer.py")").path,
             String(port), folder.url.path,
         ]
         if tls {
@@ -27,7 +32,7 @@ final class SMTPPeer: Sendable {
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
             guard await make.exited() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
-            arguments += ["--cert", cert, "--key", key]
+            arguments += injectsAfterSTARTTLS ? [cert, key] + (endlessGreeting ? ["--endless-greeting"] : []) : ["--cert", cert, "--key", key]
             if requireSTARTTLS { arguments.append("--require-starttls") }
             certificatePath = cert
         } else {

@@ -32,7 +32,7 @@ struct SyncMembersExampleTests {
             _ = try await aliases.setMember("admin", role: .admin, onDomain: "kubuntu.org", by: .person("root"))
         }
         let root = server.serviceRoot.url.absoluteString
-        let one = try await run([database, "--user", "ana", "--email", "ana@example.org", "--api-root", root])
+        let one = try await run([database, "--user", "ana", "--email", "ana@example.org", "--claimed-id", "https://login.ubuntu.test/+id/AnaAnaA", "--api-root", root])
         #expect(one.status == 0, "\(one.output)")
         #expect(one.output.contains("ana: created ana@kubuntu.org"))
         #expect(one.output.contains("notice [alias-created] to admin@example.org"))

@@ -5,7 +5,8 @@ Usage: smtp_peer.py PORT FOLDER [--cert CERT --key KEY] [--require-starttls]
 Each accepted message is written as FOLDER/NNNNN.eml (the bytes as received) and
 FOLDER/NNNNN.json (envelope, whether TLS was on, and the subject and body as Python's
 email package decodes them), the JSON last so that its presence means "complete".
-Recipients at @reject.test are refused with 550.
+Recipients at @reject.test are refused with 550, the address repeated in the reply
+text as Postfix does.
 """
 import argparse
 import email
@@ -27,7 +28,7 @@ class Saver:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.endswith("@reject.test"):
-            return "550 5.1.1 mailbox unavailable"
+            return "550 5.1.1 <%s>: Recipient address rejected" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

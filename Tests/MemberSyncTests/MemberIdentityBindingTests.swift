@@ -1,0 +1,210 @@
+import AliasStore
+import Foundation
+import LaunchpadClient
+import MemberSync
+import Testing
+
+/// Launchpad names can be renamed and later taken by someone else; the OpenID claimed
+/// identifier stays with the person. These tests pin what the sync does with both.
+@Suite("MemberSyncService: user records follow the OpenID claimed identifier, not the nickname")
+struct MemberIdentityBindingTests {
+    static let anasAccount = "https://login.ubuntu.com/+id/Ana7Xq2"
+    static let newcomersAccount = "https://login.ubuntu.com/+id/New9Kp4"
+
+    func signIn(_ nickname: String, account: String?, email: String) -> MemberIdentity {
+        MemberIdentity(nickname: nickname, email: email, claimedID: account)
+    }
+
+    /// Ana signs in, gets her team addresses, and has a hand-made address and an admin role.
+    func anaWithHistory(_ fixture: MemberSyncFixture) async throws {
+        try fixture.addPerson("ana", teams: ["ubuntumembers", "kubuntu-members"])
+        try await fixture.service.sync(signIn("ana", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
+        _ = try await fixture.aliases.createAlias(
+            NewAlias(name: "ana.ng", domain: "ubuntu.com", owner: "ana", recipients: ["ana@example.org"]), by: .person("ana"))
+        _ = try await fixture.aliases.setMember("ana", role: .admin, onDomain: "edubuntu.org", by: .person("root"))
+        #expect(try await fixture.aliases.user(id: "ana")?.claimedIdentifier == Self.anasAccount)
+    }
+
+    @Test("A nickname whose record belongs to another claimed identifier is refused; nothing changes; the admins are told")
+    func reusedNicknameIsRefused() async throws {
+        var fixture = try await MemberSyncFixture()
+        fixture.configuration.alertsAddress = "alerts@example.org"
+        try await anaWithHistory(fixture)
+        let before = try await fixture.aliases.snapshot()
+        let sentBefore = fixture.notifier.sent.count
+
+        // Someone else now holds the Launchpad name `ana` and signs in with it.
+        let newcomer = signIn("ana", account: Self.newcomersAccount, email: "someone@else.example")
+        await #expect(throws: MemberSyncError.identityMismatch) { try await fixture.service.sync(newcomer, with: try await fixture.map()) }
+        // So does a sign-in that brings no claimed identifier at all.
+        let anonymous = signIn("ana", account: nil, email: "someone@else.example")
+        await #expect(throws: MemberSyncError.identityMismatch) { try await fixture.service.sync(anonymous, with: try await fixture.map()) }
+
+        let after = try await fixture.aliases.snapshot()
+        #expect(after.users == before.users)
+        #expect(after.aliases == before.aliases)
+        #expect(after.domains == before.domains)
+        #expect(await fixture.aliases.resolve("ana@ubuntu.com") == .recipients(["ana@example.org"]))
+        let notices = fixture.notifier.sent.dropFirst(sentBefore)
+        #expect(notices.map(\.kind) == [.identityConflict, .identityConflict])
+        // The domains' admins (Ana administers edubuntu.org herself) and the alerts address.
+        #expect(notices.first?.recipients == ["admin@example.org", "alerts@example.org", "ana@example.org"])
+        #expect(notices.first?.body.contains(Self.newcomersAccount) == false)
+    }
+
+    @Test(
+        "A Launchpad rename moves the person's record: the old name's sync addresses go, the new name's come, hand-made addresses and roles follow",
+        arguments: [MemberSyncService.RemovalPolicy.remove, .disable])
+    func renameMovesTheUser(policy: MemberSyncService.RemovalPolicy) async throws {
+        var fixture = try await MemberSyncFixture()
+        fixture.configuration.removalPolicy = policy
+        try await anaWithHistory(fixture)
+        try fixture.addPerson("anna", teams: ["ubuntumembers", "kubuntu-members"])
+
+        // Same Ubuntu One account, new Launchpad name.
+        let report = try await fixture.service.sync(
+            signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
+        #expect(report.renamedFrom == "ana")
+        #expect(report.removed.sorted() == ["ana@kubuntu.org", "ana@ubuntu.com"])
+        #expect(report.created.sorted() == ["anna@kubuntu.org", "anna@ubuntu.com"])
+        #expect(report.moved == ["ana.ng@ubuntu.com"])
+        #expect(try await fixture.aliases.user(id: "ana") == nil)
+        #expect(try await fixture.aliases.user(id: "anna")?.claimedIdentifier == Self.anasAccount)
+        #expect(try await fixture.addresses(of: "anna") == ["ana.ng@ubuntu.com", "anna@kubuntu.org", "anna@ubuntu.com"])
+        #expect(try await fixture.aliases.domain(named: "edubuntu.org")?.role(of: "anna") == .admin)
+        #expect(try await fixture.aliases.domain(named: "ubuntu.com")?.role(of: "anna") == .user)
+        for domain in try await fixture.aliases.domains() { #expect(domain.role(of: "ana") == nil, "\(domain.name)") }
+        #expect(await fixture.aliases.resolve("ana@ubuntu.com").rejection?.reason == .noSuchAlias)
+        #expect(fixture.notifier.sent.filter { $0.kind == .aliasRemoved }.count == 2)
+
+        // A newcomer who takes the name `ana` starts from nothing.
+        let newcomer = try await fixture.service.sync(
+            signIn("ana", account: Self.newcomersAccount, email: "newcomer@example.net"), with: try await fixture.map())
+        #expect(newcomer.renamedFrom == nil)
+        #expect(newcomer.created.sorted() == ["ana@kubuntu.org", "ana@ubuntu.com"])
+        #expect(try await fixture.addresses(of: "ana") == ["ana@kubuntu.org", "ana@ubuntu.com"])
+        #expect(await fixture.aliases.resolve("ana@ubuntu.com") == .recipients(["newcomer@example.net"]))
+        #expect(try await fixture.aliases.domain(named: "edubuntu.org")?.role(of: "ana") == nil)
+        #expect(try await fixture.aliases.user(id: "ana")?.claimedIdentifier == Self.newcomersAccount)
+
+        // Signing in again changes nothing for either.
+        #expect(try await fixture.service.sync(
+            signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map()).changedNothing)
+    }
+
+    @Test("The re-sync finds a renamed account gone; the old name stays refused to a newcomer until its owner signs in again")
+    func renameSeenByTheResync() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+
+        // Launchpad after the rename: `ana` is gone (404), `anna` is in the same teams.
+        let renamed = try InMemoryLaunchpad()
+        try renamed.update { directory in
+            for team in DomainTeamMapping.ubuntu.distinctTeams { try directory.addTeam(team) }
+            try directory.addPerson("anna")
+            try directory.addMember("anna", to: "ubuntumembers")
+            try directory.addMember("anna", to: "kubuntu-members")
+        }
+        let service = MemberSyncService(
+            launchpad: renamed, aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock,
+            configuration: fixture.configuration)
+        fixture.clock.advance(by: 60)
+        let run = try await service.syncAll()
+        #expect(run.users["ana"]?.refusal == .accountNotFound)
+        #expect(try await fixture.addresses(of: "ana") == ["ana.ng@ubuntu.com"])
+        #expect(try await fixture.aliases.user(id: "ana")?.claimedIdentifier == Self.anasAccount)
+
+        // Someone takes `ana` on Launchpad before Ana signs in again: refused.
+        try renamed.update { try $0.addPerson("ana") }
+        fixture.clock.advance(by: 1)
+        await #expect(throws: MemberSyncError.identityMismatch) {
+            try await service.sync(
+                signIn("ana", account: Self.newcomersAccount, email: "newcomer@example.net"), with: try await service.buildMembersMap())
+        }
+        #expect(try await fixture.addresses(of: "ana") == ["ana.ng@ubuntu.com"])
+
+        // Ana signs in as anna: her record moves, and the name is free.
+        fixture.clock.advance(by: 1)
+        let moved = try await service.sync(
+            signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await service.buildMembersMap())
+        #expect(moved.renamedFrom == "ana")
+        #expect(try await fixture.addresses(of: "anna") == ["ana.ng@ubuntu.com", "anna@kubuntu.org", "anna@ubuntu.com"])
+        #expect(try await fixture.aliases.user(id: "ana") == nil)
+    }
+
+    @Test("The re-sync notices another Launchpad account holding a stored user's name, and gives the stored user nothing of it")
+    func resyncNoticesAReusedName() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+
+        // Launchpad after Ana's rename: someone else's account (created later) now holds
+        // `ana`, in one more team than Ana was.
+        let reused = try InMemoryLaunchpad()
+        try reused.update { directory in
+            for team in DomainTeamMapping.ubuntu.distinctTeams { try directory.addTeam(team) }
+            try directory.add(LaunchpadDirectory.Account(name: "ana", dateCreated: Date(timeIntervalSince1970: 1_700_000_000)))
+            for team in ["ubuntumembers", "kubuntu-members", "lubuntu-members"] { try directory.addMember("ana", to: team) }
+        }
+        let service = MemberSyncService(
+            launchpad: reused, aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock,
+            configuration: fixture.configuration)
+        fixture.clock.advance(by: 60)
+        let run = try await service.syncAll()
+        #expect(run.users["ana"]?.refusal == .accountReplaced)
+        #expect(run.users["ana"]?.created == [])
+        #expect(run.users["ana"]?.removed.sorted() == ["ana@kubuntu.org", "ana@ubuntu.com"])
+        #expect(try await fixture.addresses(of: "ana") == ["ana.ng@ubuntu.com"])
+        #expect(try await fixture.aliases.alias(named: "ana", domain: "lubuntu.me") == nil)
+    }
+
+    @Test("A re-sync that listed the old name before a rename signed in neither re-creates it nor moves the person back")
+    func resyncRacingARename() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+        let listedBeforeTheRename = try await fixture.aliases.users()
+        try fixture.addPerson("anna", teams: ["ubuntumembers", "kubuntu-members"])
+        try await fixture.service.sync(signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
+        let after = try await fixture.aliases.snapshot()
+
+        let stale = MemberSyncService(
+            launchpad: fixture.launchpad, aliases: ObservedAliasStore(fixture.aliases, listedUsers: listedBeforeTheRename),
+            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        fixture.clock.advance(by: 60)
+        let run = try await stale.syncAll()
+        #expect(run.errors.isEmpty)
+        #expect(run.users["ana"]?.changedNothing == true)
+        #expect(try await fixture.aliases.user(id: "ana") == nil)
+        #expect(try await fixture.aliases.user(claimedIdentifier: Self.anasAccount)?.id == "anna")
+        #expect(try await fixture.aliases.snapshot().aliases == after.aliases)
+    }
+
+    @Test("A ban follows the person to a new name")
+    func banFollowsRename() async throws {
+        let fixture = try await MemberSyncFixture()
+        try await anaWithHistory(fixture)
+        var banned = try #require(try await fixture.aliases.user(id: "ana"))
+        banned.banned = true
+        _ = try await fixture.aliases.saveUser(banned, by: .person("root"))
+        try fixture.addPerson("anna", teams: ["ubuntumembers"])
+        let report = try await fixture.service.sync(
+            signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
+        #expect(report.refusal == .banned)
+        #expect(report.created.isEmpty)
+        #expect(try await fixture.aliases.user(id: "anna") == nil)
+        #expect(try await fixture.aliases.user(id: "ana")?.banned == true)
+    }
+
+    @Test("A record stored without a claimed identifier gets the first sign-in's, and the re-sync keeps it")
+    func firstSignInBindsTheIdentifier() async throws {
+        let fixture = try await MemberSyncFixture()
+        try fixture.addPerson("bo", teams: ["ubuntumembers"])
+        _ = try await fixture.aliases.saveUser(User(id: "bo", email: "bo@example.org"), by: .person("root"))
+        let account = "https://login.ubuntu.com/+id/Bo3Rt8w"
+        try await fixture.service.sync(signIn("bo", account: account, email: "bo@example.org"), with: try await fixture.map())
+        #expect(try await fixture.aliases.user(id: "bo")?.claimedIdentifier == account)
+        fixture.clock.advance(by: 60)
+        let run = try await fixture.service.syncAll()
+        #expect(run.errors.isEmpty)
+        #expect(try await fixture.aliases.user(id: "bo")?.claimedIdentifier == account)
+    }
+}
