@@ -1,6 +1,6 @@
 // aliases: manage an alias database and ask it where mail goes.
 //
-//   aliases <db> user add <id> <email> [--locale <tag>]
+//   aliases <db> user add <id> <email> [--locale <tag>]   (an existing user keeps ban and OpenID identity)
 //   aliases <db> domain add <name> [--plan free|enhanced|team] [--admin <user-id>] [--token <t>]
 //   aliases <db> domain verify <name> [yes|no]
 //   aliases <db> domain list
@@ -54,7 +54,7 @@ let plan = option("--plan")
 let adminID = option("--admin")
 let token = option("--token")
 let owner = option("--owner")
-let locale = option("--locale") ?? "en"
+let locale = option("--locale")
 guard arguments.count >= 2 else { fail(usage, status: 2) }
 let path = arguments[0]
 let command = Array(arguments.dropFirst())
@@ -73,7 +73,12 @@ do {
     let store = try SQLiteAliasStore(path: path)
     switch (command[0], command.count > 1 ? command[1] : "") {
     case ("user", "add") where command.count == 4:
-        let user = try await store.saveUser(User(id: command[2], email: command[3], locale: locale), by: actor)
+        // Read, change, save: an existing user keeps their ban and OpenID claimed identifier
+        // (saving a fresh record would drop both).
+        var user = try await store.user(id: command[2]) ?? User(id: command[2], email: command[3])
+        user.email = command[3]
+        if let locale { user.locale = locale }
+        user = try await store.saveUser(user, by: actor)
         print("user \(user.id) <\(user.email)>")
     case ("domain", "add") where command.count == 3:
         guard let chosen = DomainPlan(rawValue: plan ?? "free") else { fail("--plan is free, enhanced or team", status: 2) }
