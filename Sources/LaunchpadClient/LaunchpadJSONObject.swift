@@ -80,13 +80,6 @@ struct LaunchpadJSONObject: Sendable {
         return try string(value, name)
     }
 
-    /// A required boolean; the redaction marker is refused.
-    func requiredBool(_ name: String) throws -> Bool {
-        guard let value = present(name) else { throw missing(name) }
-        if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
-        return try bool(value, name)
-    }
-
     /// A required field that may be redacted.
     func requiredRedactable<T>(
         _ name: String, _ read: (LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> T

@@ -58,8 +58,8 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
     /// `https://api.staging.launchpad.net/`.
     public static let staging = LaunchpadServiceRoot(trusted: "https://api.staging.launchpad.net/")
 
-    /// The root URL as text, with the version it was given with.
-    public var description: String { url.absoluteString + (apiVersion.map { $0.rawValue + "/" } ?? "") }
+    /// The root URL as text (without the version).
+    public var description: String { url.absoluteString }
 
     /// True when the host is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).
     public var isLoopback: Bool {

@@ -93,12 +93,13 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
         let root = configuration.serviceRoot
         if let rootVersion = root.apiVersion, rootVersion != configuration.apiVersion {
             throw LaunchpadError.invalidConfiguration.with(
-                message: "the service root \(root) names API version \(rootVersion) but the configuration asks for "
-                    + "\(configuration.apiVersion); give the root without a version, or the same version in both")
+                message: "the service root \(root.url.redactedForLogs)\(rootVersion)/ names API version \(rootVersion) "
+                    + "but the configuration asks for \(configuration.apiVersion); give the root without a version, "
+                    + "or the same version in both")
         }
         if case .oauth = configuration.credentials, !root.protectsSecretsInTransit {
             throw LaunchpadError.invalidConfiguration.with(
-                message: "OAuth PLAINTEXT would send the token secret in clear to \(root.url.absoluteString); "
+                message: "OAuth PLAINTEXT would send the token secret in clear to \(root.url.redactedForLogs); "
                     + "use an https service root (plain http is allowed on loopback only)")
         }
         self.configuration = configuration

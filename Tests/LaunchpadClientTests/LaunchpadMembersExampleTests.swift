@@ -14,7 +14,8 @@ struct LaunchpadMembersExampleTests {
         var directory = LaunchpadDirectory()
         try directory.add(.init(name: "quiet", displayName: "Quiet Person", redactedFields: ["display_name", "karma"]))
         try directory.addTeam("community")
-        try directory.add(.init(name: "secret-team", isTeam: true, visibility: .private, redactedFields: LaunchpadRedactionTests.everyRedactableField))
+        try directory.add(
+            .init(name: "secret-team", isTeam: true, visibility: .private, redactedFields: LaunchpadRedactionTests.everyRedactableField))
         try directory.addMember("quiet", to: "community")
         try directory.addMember("secret-team", to: "community")
         return try LaunchpadShapedServer(directory: directory)
