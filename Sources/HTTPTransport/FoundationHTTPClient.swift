@@ -61,9 +61,9 @@ public final class FoundationHTTPClient: HTTPClient {
         }
         urlRequest.httpBody = request.body
 
-        return try await send(
-            urlRequest, follow: request.followsRedirects, limit: configuration.maximumResponseBodySize,
-            timeout: request.timeout)
+        let exchange = URLSessionExchange(
+            limit: configuration.maximumResponseBodySize, target: request.url.redactedForLogs, isHead: request.method == .head)
+        return try await send(urlRequest, exchange: exchange, follow: request.followsRedirects, timeout: request.timeout)
     }
 
     /// Runs one data task whose body arrives piece by piece through the session delegate.
@@ -71,9 +71,10 @@ public final class FoundationHTTPClient: HTTPClient {
     /// or the Swift task's cancellation) resumes the caller at once; the data task is
     /// cancelled in the other cases but not waited for, so a busy or stuck transfer never
     /// holds the caller past its deadline.
-    private func send(_ urlRequest: URLRequest, follow: Bool, limit: Int, timeout: Duration) async throws -> HTTPResponse {
+    private func send(
+        _ urlRequest: URLRequest, exchange: URLSessionExchange, follow: Bool, timeout: Duration
+    ) async throws -> HTTPResponse {
         let target = urlRequest.url?.redactedForLogs ?? "the server"
-        let exchange = URLSessionExchange(limit: limit, target: target)
         let session = self.session
         let delegate = self.delegate
         return try await withTaskCancellationHandler {

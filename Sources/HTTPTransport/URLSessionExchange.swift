@@ -12,15 +12,18 @@ final class URLSessionExchange: @unchecked Sendable {
     private let lock = NSLock()
     private let limit: Int
     private let target: String
+    private let isHead: Bool
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     private var task: URLSessionTask?
     private var outcome: Result<HTTPResponse, any Error>?
     private var body = Data()
 
-    /// An exchange refusing bodies over `limit` bytes; `target` names the server in messages.
-    init(limit: Int, target: String) {
+    /// An exchange refusing bodies over `limit` bytes; `target` names the server in
+    /// messages; `isHead` for a HEAD request, whose response has no body.
+    init(limit: Int, target: String, isHead: Bool) {
         self.limit = limit
         self.target = target
+        self.isHead = isHead
     }
 
     func start(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
@@ -44,11 +47,15 @@ final class URLSessionExchange: @unchecked Sendable {
     }
 
     /// The response head arrived: a declared `Content-Length` over the limit ends the
-    /// exchange before any body byte is read.
+    /// exchange before any body byte is read. Responses without a body (to HEAD; 1xx,
+    /// 204, 304) may declare the length of the body a GET would get (RFC 9110 section
+    /// 8.6), so theirs is not a claim about what arrives.
     /// - Returns: false when the transfer should stop.
     func receive(_ response: URLResponse) -> Bool {
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 200
+        let hasBody = !isHead && status >= 200 && status != 204 && status != 304
         let declared = response.expectedContentLength
-        guard declared > Int64(limit) else { return !isFinished }
+        guard hasBody, declared > Int64(limit) else { return !isFinished }
         finish(with: .failure(tooLarge("declares \(declared) bytes, more than")))
         return false
     }

@@ -122,6 +122,20 @@ struct ResponseSizeLimitTests {
         }
     }
 
+    @Test("A HEAD response declaring a Content-Length over the limit is not refused: it has no body")
+    func headDeclaringLargeLength() async throws {
+        let server = try LoopbackHTTPServer { _ in
+            .stream(status: 200, headers: [], body: .init(length: Self.hugeLength, framing: .contentLength))
+        }
+        defer { server.stop() }
+        var configuration = FoundationHTTPClient.Configuration()
+        configuration.maximumResponseBodySize = Self.limit
+        let response = try await FoundationHTTPClient(configuration: configuration).execute(
+            HTTPRequest(method: .head, url: server.baseURL))
+        #expect(response.status == 200)
+        #expect(response.body.isEmpty)
+    }
+
     @Test("The fake's limit covers handler and fallback answers too")
     func scriptedHandlerLimit() async throws {
         let large: @Sendable (HTTPRequest) async throws -> HTTPResponse = { _ in HTTPResponse(status: 200, body: Data(count: 11)) }
