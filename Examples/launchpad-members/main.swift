@@ -99,7 +99,7 @@ do {
             ("name", person.name), ("display_name", jsonValue(person.displayName)), ("is_team", jsonValue(person.isTeam)),
             ("is_valid", jsonValue(person.isValid)), ("is_ubuntu_coc_signer", jsonValue(person.isUbuntuCoCSigner)),
             ("is_probationary", jsonValue(person.isProbationary)), ("karma", jsonValue(person.karma)),
-            ("visibility", jsonValue(person.visibility.map { value in value.value.map { Redactable.value($0.rawValue) } ?? .redacted })),
+            ("visibility", jsonValue(person.visibility.map { $0.map(\.rawValue) })),
             ("eligible_for_official_address", person.isValidUbuntuCoCSigner),
         ]
         if options.json {

@@ -114,16 +114,15 @@ struct LaunchpadJSONObject: Sendable {
 
     /// An optional link as a URL (absent, null or redacted: nil).
     func optionalURL(_ name: String) throws -> URL? {
-        guard let text = try optionalString(name) else { return nil }
-        guard let url = URL(string: text), url.scheme != nil else { throw wrongType(name, "a URL") }
-        return url
+        guard let value = present(name), !isRedacted(value) else { return nil }
+        return try url(value, name)
     }
 
-    /// A required link as a URL.
+    /// A required link as a URL; the redaction marker is refused.
     func requiredURL(_ name: String) throws -> URL {
-        let text = try requiredString(name)
-        guard let url = URL(string: text), url.scheme != nil else { throw wrongType(name, "a URL") }
-        return url
+        guard let value = present(name) else { throw missing(name) }
+        if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
+        return try url(value, name)
     }
 
     /// An optional array of objects.
