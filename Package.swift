@@ -61,7 +61,8 @@ let package = Package(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members"),
 
-        // MARK: Benchmarks (`swift run -c release bench <name>`) and fuzzing (`Scripts/fuzz-dns`)
+        // MARK: Benchmarks (`swift run -c release bench <name>`), fuzzing (`Scripts/fuzz-dns`), and a
+        // child for tests that measure one client's memory (`http-fetch`)
         .executableTarget(
             name: "bench",
             dependencies: [
@@ -70,6 +71,7 @@ let package = Package(
             ],
             path: "Benchmarks/bench"
         ),
+        .executableTarget(name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch"),
         .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Tests

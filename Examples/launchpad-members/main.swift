@@ -3,8 +3,11 @@
 //   launchpad-members <team> [--api-root URL] [--api-version 1.0|devel] [--participants] [--json]
 //   launchpad-members --person <name> [--api-root URL] [--json]
 //
+// --api-root may end in the version (https://api.launchpad.net/1.0/), as Launchpad's
+// documentation writes it; --api-version then defaults to it and may not contradict it.
 // Anonymous by default; with LAUNCHPAD_CONSUMER_KEY, LAUNCHPAD_TOKEN and
-// LAUNCHPAD_TOKEN_SECRET in the environment, requests are OAuth-signed (PLAINTEXT).
+// LAUNCHPAD_TOKEN_SECRET in the environment, requests are OAuth-signed (PLAINTEXT, so
+// only to an https root or one on loopback). Fields Launchpad redacts print as <redacted>.
 import Foundation
 import HTTPTransport
 import LaunchpadClient
@@ -13,7 +16,7 @@ struct Options {
     var team: String?
     var person: String?
     var apiRoot = LaunchpadServiceRoot.production
-    var apiVersion = LaunchpadAPIVersion.v1_0
+    var apiVersion: LaunchpadAPIVersion?
     var participants = false
     var json = false
 }
@@ -40,7 +43,7 @@ func parse(_ arguments: [String]) -> Options {
             options.apiRoot = .staging
         case "--api-version":
             guard let value = iterator.next(), let version = LaunchpadAPIVersion(rawValue: value) else {
-                fail("--api-version needs 1.0 or devel")
+                fail("--api-version needs 1.0, devel or beta")
             }
             options.apiVersion = version
         case "--participants":
@@ -93,10 +96,10 @@ do {
     if let name = options.person {
         let person = try await launchpad.person(named: name)
         let checks: [(String, Any)] = [
-            ("name", person.name), ("display_name", person.displayName), ("is_team", person.isTeam),
+            ("name", person.name), ("display_name", jsonValue(person.displayName)), ("is_team", jsonValue(person.isTeam)),
             ("is_valid", jsonValue(person.isValid)), ("is_ubuntu_coc_signer", jsonValue(person.isUbuntuCoCSigner)),
             ("is_probationary", jsonValue(person.isProbationary)), ("karma", jsonValue(person.karma)),
-            ("visibility", jsonValue(person.visibility.map { value in value.value.map { Redactable.value($0.rawValue) } ?? .redacted })),
+            ("visibility", jsonValue(person.visibility.map { $0.map(\.rawValue) })),
             ("eligible_for_official_address", person.isValidUbuntuCoCSigner),
         ]
         if options.json {
@@ -115,7 +118,7 @@ do {
         if options.json {
             printJSON(["team": team, "count": people.count, "members": people.map(\.name)])
         } else {
-            for person in people { print(person.isTeam ? "\(person.name) (team)" : person.name) }
+            for person in people { print(person.isTeam.value == true ? "\(person.name) (team)" : person.name) }
             print("\(people.count) \(options.participants ? "participants" : "members") of ~\(team)")
         }
     }

@@ -7,12 +7,17 @@ import FoundationNetworking
 /// The real ``HTTPClient``, over Foundation's `URLSession`.
 ///
 /// Redirects are followed only when a request asks (``HTTPRequest/followsRedirects``);
-/// each request has an overall deadline; bodies above a size limit are refused.
+/// each request has an overall deadline; a body over the size limit is refused while it
+/// arrives, so no more than the limit is ever held for it.
 public final class FoundationHTTPClient: HTTPClient {
     /// Settings for the client.
     public struct Configuration: Sendable {
-        /// The largest response body accepted. Default: 16 MiB.
-        public var maximumResponseBodySize: Int = 16 << 20
+        /// The largest response body accepted, counted after content decoding (a gzip or
+        /// deflate body counts at its expanded size). A larger declared `Content-Length`
+        /// is refused from the header; a body that grows past it (chunked, or expanding)
+        /// is cancelled as it arrives. Default: ``HTTPResponse/defaultMaximumBodySize``
+        /// (16 MiB).
+        public var maximumResponseBodySize: Int = HTTPResponse.defaultMaximumBodySize
         /// A `User-Agent` sent when the request sets none. Default: `CommunityMail`.
         public var userAgent: String? = "CommunityMail"
         /// The defaults above.
@@ -21,6 +26,7 @@ public final class FoundationHTTPClient: HTTPClient {
 
     private let configuration: Configuration
     private let session: URLSession
+    private let delegate: URLSessionExchangeDelegate
 
     /// A client with its own `URLSession` (no cookies, no cache, no credential storage).
     public init(configuration: Configuration = Configuration()) {
@@ -31,12 +37,16 @@ public final class FoundationHTTPClient: HTTPClient {
         sessionConfiguration.urlCache = nil
         sessionConfiguration.urlCredentialStorage = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: sessionConfiguration, delegate: RedirectDelegate(), delegateQueue: nil)
+        let delegate = URLSessionExchangeDelegate()
+        self.delegate = delegate
+        self.session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: nil)
     }
 
     deinit { session.finishTasksAndInvalidate() }
 
     /// Sends `request`; see ``HTTPClient/execute(_:)``.
+    /// - Throws: ``HTTPClientError/responseTooLarge`` for a body over
+    ///   ``Configuration/maximumResponseBodySize``, and the other ``HTTPClientError`` values.
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               request.url.host != nil
@@ -51,27 +61,30 @@ public final class FoundationHTTPClient: HTTPClient {
         }
         urlRequest.httpBody = request.body
 
-        return try await Self.send(
-            urlRequest, follow: request.followsRedirects, session: session,
-            limit: configuration.maximumResponseBodySize, timeout: request.timeout)
+        let exchange = URLSessionExchange(
+            limit: configuration.maximumResponseBodySize, target: request.url.redactedForLogs, isHead: request.method == .head)
+        return try await send(urlRequest, exchange: exchange, follow: request.followsRedirects, timeout: request.timeout)
     }
 
-    /// Runs one data task. Whichever comes first (the response, the deadline, or the Swift
-    /// task's cancellation) resumes the caller at once; the data task is cancelled in the
-    /// other two cases but not waited for, so a busy or stuck transfer never holds the
-    /// caller past its deadline.
-    private static func send(
-        _ urlRequest: URLRequest, follow: Bool, session: URLSession, limit: Int, timeout: Duration
+    /// Runs one data task whose body arrives piece by piece through the session delegate.
+    /// Whichever comes first (the complete response, a body over the limit, the deadline,
+    /// or the Swift task's cancellation) resumes the caller at once; the data task is
+    /// cancelled in the other cases but not waited for, so a busy or stuck transfer never
+    /// holds the caller past its deadline.
+    private func send(
+        _ urlRequest: URLRequest, exchange: URLSessionExchange, follow: Bool, timeout: Duration
     ) async throws -> HTTPResponse {
-        let exchange = Exchange()
         let target = urlRequest.url?.redactedForLogs ?? "the server"
+        let session = self.session
+        let delegate = self.delegate
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 exchange.start(continuation)
-                let task = session.dataTask(with: urlRequest) { data, response, error in
-                    exchange.finish(with: Self.outcome(data: data, response: response, error: error, url: urlRequest.url, limit: limit))
-                }
-                task.taskDescription = follow ? RedirectDelegate.follow : RedirectDelegate.doNotFollow
+                // No completion handler: with one, URLSession would gather the whole body
+                // before anything could count it.
+                let task = session.dataTask(with: urlRequest)
+                task.taskDescription = follow ? URLSessionExchangeDelegate.follow : URLSessionExchangeDelegate.doNotFollow
+                delegate.register(exchange, for: task)
                 exchange.attach(task)
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
                     exchange.finish(
@@ -84,27 +97,8 @@ public final class FoundationHTTPClient: HTTPClient {
         }
     }
 
-    private static func outcome(
-        data: Data?, response: URLResponse?, error: (any Error)?, url: URL?, limit: Int
-    ) -> Result<HTTPResponse, any Error> {
-        if let error { return .failure(map(error, url: url)) }
-        guard let http = response as? HTTPURLResponse else {
-            return .failure(HTTPClientError.other.with(message: "the response was not HTTP"))
-        }
-        let body = data ?? Data()
-        guard body.count <= limit else {
-            return .failure(
-                HTTPClientError.responseTooLarge.with(message: "response body of \(body.count) bytes exceeds the limit of \(limit)"))
-        }
-        var headers = HTTPHeaders()
-        for (name, value) in http.allHeaderFields {
-            headers.add(name: String(describing: name), value: String(describing: value))
-        }
-        return .success(HTTPResponse(status: http.statusCode, headers: headers, body: body, url: http.url))
-    }
-
-    private static func map(_ error: any Error, url: URL?) -> HTTPClientError {
-        let target = url?.redactedForLogs ?? "the server"
+    /// The typed error for a transfer that failed; `target` is the redacted URL.
+    static func map(_ error: any Error, target: String) -> HTTPClientError {
         guard let urlError = error as? URLError else {
             return HTTPClientError.other.with(message: "request to \(target) failed: \(error.localizedDescription)")
         }
@@ -131,65 +125,6 @@ public final class FoundationHTTPClient: HTTPClient {
         default:
             return HTTPClientError.other.with(message: "request to \(target) failed (URLError \(urlError.code.rawValue))")
         }
-    }
-}
-
-/// Declines redirects for tasks marked not to follow, so the 3xx itself is returned.
-private final class RedirectDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    static let follow = "follow-redirects"
-    static let doNotFollow = "no-redirects"
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(task.taskDescription == Self.follow ? request : nil)
-    }
-}
-
-/// One exchange's state: the caller's continuation, resumed exactly once, and the data
-/// task, cancelled when the exchange ends without its response.
-private final class Exchange: @unchecked Sendable {
-    // @unchecked: every field is read and written under `lock`.
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
-    private var task: URLSessionTask?
-    private var outcome: Result<HTTPResponse, any Error>?
-
-    func start(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
-        lock.lock()
-        if let outcome {
-            // Cancelled before the continuation existed.
-            lock.unlock()
-            continuation.resume(with: outcome)
-            return
-        }
-        self.continuation = continuation
-        lock.unlock()
-    }
-
-    func attach(_ task: URLSessionTask) {
-        lock.lock()
-        let finished = outcome != nil
-        self.task = task
-        lock.unlock()
-        if finished { task.cancel() }
-    }
-
-    /// The first outcome wins; later ones are ignored.
-    func finish(with result: Result<HTTPResponse, any Error>) {
-        lock.lock()
-        guard outcome == nil else {
-            lock.unlock()
-            return
-        }
-        outcome = result
-        let continuation = self.continuation
-        self.continuation = nil
-        let task = self.task
-        lock.unlock()
-        continuation?.resume(with: result)
-        if case .failure = result { task?.cancel() }
     }
 }
 

@@ -19,6 +19,10 @@ public struct HTTPResponse: Sendable, Hashable {
         self.url = url
     }
 
+    /// The body size limit ``FoundationHTTPClient`` and ``ScriptedHTTPClient`` apply by
+    /// default: 16 MiB.
+    public static let defaultMaximumBodySize = 16 << 20
+
     /// True for 2xx.
     public var isSuccess: Bool { (200..<300).contains(status) }
 

@@ -4,6 +4,10 @@ import Synchronization
 /// A public in-memory ``HTTPClient`` for tests: it records every request and answers from
 /// a script of replies, in order, then from an optional fallback handler.
 ///
+/// Like ``FoundationHTTPClient``, it refuses a response body over its limit with
+/// ``HTTPClientError/responseTooLarge``, so code tested against the fake meets the limit
+/// it will meet for real.
+///
 /// ```swift
 /// let http = ScriptedHTTPClient()
 /// http.enqueue(.response(HTTPResponse(status: 503)))
@@ -27,13 +31,21 @@ public final class ScriptedHTTPClient: HTTPClient {
 
     private let state = Mutex(State())
     private let fallback: (@Sendable (HTTPRequest) async throws -> HTTPResponse)?
+    /// The largest response body answered; a larger one fails with
+    /// ``HTTPClientError/responseTooLarge``, as from ``FoundationHTTPClient``.
+    public let maximumResponseBodySize: Int
 
     /// A client that answers with `replies` in order, then with `fallback` (if given),
     /// then with ``HTTPClientError/noScriptedResponse``.
+    /// - Parameter maximumResponseBodySize: the body limit, as
+    ///   ``FoundationHTTPClient/Configuration/maximumResponseBodySize``. Default:
+    ///   ``HTTPResponse/defaultMaximumBodySize`` (16 MiB).
     public init(
-        replies: [Reply] = [], fallback: (@Sendable (HTTPRequest) async throws -> HTTPResponse)? = nil
+        replies: [Reply] = [], maximumResponseBodySize: Int = HTTPResponse.defaultMaximumBodySize,
+        fallback: (@Sendable (HTTPRequest) async throws -> HTTPResponse)? = nil
     ) {
         self.fallback = fallback
+        self.maximumResponseBodySize = maximumResponseBodySize
         state.withLock { $0.queue = replies }
     }
 
@@ -49,7 +61,19 @@ public final class ScriptedHTTPClient: HTTPClient {
     public var pendingReplyCount: Int { state.withLock { $0.queue.count } }
 
     /// Records `request` and answers from the script.
+    /// - Throws: the scripted error, ``HTTPClientError/responseTooLarge`` for a body over
+    ///   ``maximumResponseBodySize``, or ``HTTPClientError/noScriptedResponse``.
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await answer(request)
+        guard response.body.count <= maximumResponseBodySize else {
+            throw HTTPClientError.responseTooLarge.with(
+                message: "the response body from \(request.url.redactedForLogs) has \(response.body.count) bytes, "
+                    + "more than the limit of \(maximumResponseBodySize) bytes")
+        }
+        return response
+    }
+
+    private func answer(_ request: HTTPRequest) async throws -> HTTPResponse {
         let reply: Reply? = state.withLock { state in
             state.requests.append(request)
             return state.queue.isEmpty ? nil : state.queue.removeFirst()

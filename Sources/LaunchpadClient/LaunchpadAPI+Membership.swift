@@ -14,7 +14,8 @@ extension LaunchpadAPI {
     }
 
     /// For each team, the names of the people in it (directly or through member teams;
-    /// teams themselves are left out unless `includingTeams`). Teams are listed
+    /// teams themselves are left out unless `includingTeams`, and so is an entry whose kind
+    /// Launchpad redacted entirely, which cannot be shown to be a person). Teams are listed
     /// concurrently, at most `maximumConcurrentTeams` at a time.
     /// - Throws: the first listing error; an unknown team is ``LaunchpadError/notFound``.
     public func memberNames(
@@ -28,7 +29,7 @@ extension LaunchpadAPI {
                 guard let team = pending.popFirst() else { return }
                 group.addTask {
                     var members: Set<String> = []
-                    for try await participant in participants(of: team) where includingTeams || !participant.isTeam {
+                    for try await participant in participants(of: team) where includingTeams || participant.isTeam == .value(false) {
                         members.insert(participant.name)
                     }
                     return (team, members)

@@ -11,10 +11,15 @@ public struct LaunchpadAPIVersion: RawRepresentable, Sendable, Hashable, CustomS
         self.rawValue = rawValue
     }
 
+    /// The first published version, kept for old clients.
+    public static let beta = LaunchpadAPIVersion(rawValue: "beta")!
     /// The stable version: collections carry `total_size`.
     public static let v1_0 = LaunchpadAPIVersion(rawValue: "1.0")!
     /// The development version: large collections carry `total_size_link` instead.
     public static let devel = LaunchpadAPIVersion(rawValue: "devel")!
+
+    /// The versions Launchpad publishes: a service root ending in one of them names it.
+    public static let published: [LaunchpadAPIVersion] = [.beta, .v1_0, .devel]
 
     /// The segment.
     public var description: String { rawValue }

@@ -62,6 +62,10 @@ extension LaunchpadDirectory {
         account.redactedFields.contains(field) ? Redactable<Bool>.marker : value
     }
 
+    private func value(_ membership: Membership, _ field: String, _ value: Any) -> Any {
+        membership.redactedFields.contains(field) ? Redactable<Bool>.marker : value
+    }
+
     /// A person or team entry as Launchpad renders it (the `http_etag` included).
     func personEntry(_ account: Account, _ context: RenderContext) -> [String: Any] {
         let own = context.base + "~" + account.name
@@ -71,7 +75,7 @@ extension LaunchpadDirectory {
             "resource_type_link": context.base + (account.isTeam ? "#team" : "#person"),
             "name": account.name,
             "display_name": value(account, "display_name", account.displayName),
-            "is_team": account.isTeam,
+            "is_team": value(account, "is_team", account.isTeam),
             "is_valid": value(account, "is_valid", account.isValid),
             "is_ubuntu_coc_signer": value(account, "is_ubuntu_coc_signer", account.isUbuntuCoCSigner),
             "is_probationary": value(account, "is_probationary", account.isProbationary),
@@ -98,13 +102,13 @@ extension LaunchpadDirectory {
             "self_link": context.base + "~\(membership.team)/+member/\(membership.member)",
             "web_link": "https://launchpad.net/~\(membership.team)/+member/\(membership.member)",
             "resource_type_link": context.base + "#team_membership",
-            "member_link": context.base + "~" + membership.member,
-            "team_link": context.base + "~" + membership.team,
-            "status": membership.status.rawValue,
-            "date_created": LaunchpadDate.format(membership.dateCreated),
-            "date_joined": membership.dateJoined.map(LaunchpadDate.format) ?? NSNull(),
-            "date_expires": membership.dateExpires.map(LaunchpadDate.format) ?? NSNull(),
-            "last_change_comment": membership.lastChangeComment ?? NSNull(),
+            "member_link": value(membership, "member_link", context.base + "~" + membership.member),
+            "team_link": value(membership, "team_link", context.base + "~" + membership.team),
+            "status": value(membership, "status", membership.status.rawValue),
+            "date_created": value(membership, "date_created", LaunchpadDate.format(membership.dateCreated)),
+            "date_joined": value(membership, "date_joined", membership.dateJoined.map(LaunchpadDate.format) ?? NSNull()),
+            "date_expires": value(membership, "date_expires", membership.dateExpires.map(LaunchpadDate.format) ?? NSNull()),
+            "last_change_comment": value(membership, "last_change_comment", membership.lastChangeComment ?? NSNull()),
             "last_changed_by_link": NSNull(),
         ]
         fields["http_etag"] = Self.etag(of: "\(context.base)|\(membership)")

@@ -72,13 +72,17 @@ public struct LaunchpadDirectory: Sendable {
         public var dateExpires: Date?
         /// The last change's note.
         public var lastChangeComment: String?
+        /// JSON fields of its `team_membership` entry served as
+        /// `tag:launchpad.net:2008:redacted` (a private team's membership, say).
+        public var redactedFields: Set<String>
 
         /// A membership.
         public init(
             member: String, team: String, status: LaunchpadMembershipStatus = .approved,
             dateCreated: Date = Date(timeIntervalSince1970: 1_200_000_000), dateJoined: Date? = nil,
-            dateExpires: Date? = nil, lastChangeComment: String? = nil
+            dateExpires: Date? = nil, lastChangeComment: String? = nil, redactedFields: Set<String> = []
         ) {
+            self.redactedFields = redactedFields
             self.member = member
             self.team = team
             self.status = status

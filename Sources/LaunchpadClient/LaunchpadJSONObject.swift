@@ -60,6 +60,11 @@ struct LaunchpadJSONObject: Sendable {
         return number
     }
 
+    private func url(_ value: LaunchpadJSONValue, _ name: String) throws -> URL {
+        guard case .string(let text) = value, let url = URL(string: text), url.scheme != nil else { throw wrongType(name, "a URL") }
+        return url
+    }
+
     private func date(_ value: LaunchpadJSONValue, _ name: String) throws -> Date {
         guard case .string(let text) = value, let date = LaunchpadDate.parse(text) else { throw wrongType(name, "a date") }
         return date
@@ -67,18 +72,12 @@ struct LaunchpadJSONObject: Sendable {
 
     // MARK: Required fields
 
-    /// A required string; the redaction marker is refused.
+    /// A required string; the redaction marker is refused (only `name` and links such as
+    /// `self_link` are never redacted).
     func requiredString(_ name: String) throws -> String {
         guard let value = present(name) else { throw missing(name) }
         if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
         return try string(value, name)
-    }
-
-    /// A required boolean; the redaction marker is refused.
-    func requiredBool(_ name: String) throws -> Bool {
-        guard let value = present(name) else { throw missing(name) }
-        if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
-        return try bool(value, name)
     }
 
     /// A required field that may be redacted.
@@ -115,16 +114,15 @@ struct LaunchpadJSONObject: Sendable {
 
     /// An optional link as a URL (absent, null or redacted: nil).
     func optionalURL(_ name: String) throws -> URL? {
-        guard let text = try optionalString(name) else { return nil }
-        guard let url = URL(string: text), url.scheme != nil else { throw wrongType(name, "a URL") }
-        return url
+        guard let value = present(name), !isRedacted(value) else { return nil }
+        return try url(value, name)
     }
 
-    /// A required link as a URL.
+    /// A required link as a URL; the redaction marker is refused.
     func requiredURL(_ name: String) throws -> URL {
-        let text = try requiredString(name)
-        guard let url = URL(string: text), url.scheme != nil else { throw wrongType(name, "a URL") }
-        return url
+        guard let value = present(name) else { throw missing(name) }
+        if isRedacted(value) { throw wrongType(name, "visible (it is redacted)") }
+        return try url(value, name)
     }
 
     /// An optional array of objects.
@@ -142,4 +140,5 @@ struct LaunchpadJSONObject: Sendable {
     static func readBool(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Bool { object.bool }
     static func readInt(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Int { object.int }
     static func readDate(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> Date { object.date }
+    static func readURL(_ object: LaunchpadJSONObject) -> (LaunchpadJSONValue, String) throws -> URL { object.url }
 }

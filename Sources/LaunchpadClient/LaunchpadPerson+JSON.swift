@@ -9,18 +9,13 @@ extension LaunchpadPerson {
         let selfLink = try object.requiredURL("self_link")
         self.init(
             name: try object.requiredString("name"),
-            displayName: try object.requiredString("display_name"),
-            isTeam: try object.requiredBool("is_team"),
+            displayName: try object.requiredRedactable("display_name", J.readString),
+            isTeam: try Self.teamFlag(in: object),
             isValid: try object.requiredRedactable("is_valid", J.readBool),
             isUbuntuCoCSigner: try object.requiredRedactable("is_ubuntu_coc_signer", J.readBool),
             isProbationary: try object.optionalRedactable("is_probationary", J.readBool),
             karma: try object.optionalRedactable("karma", J.readInt),
-            visibility: try object.optionalRedactable("visibility", J.readString).map { value in
-                switch value {
-                case .value(let token): .value(LaunchpadVisibility(rawValue: token))
-                case .redacted: .redacted
-                }
-            },
+            visibility: try object.optionalRedactable("visibility", J.readString).map { $0.map(LaunchpadVisibility.init(rawValue:)) },
             dateCreated: try object.optionalRedactable("date_created", J.readDate),
             timeZone: try object.optionalRedactable("time_zone", J.readString),
             links: Links(
@@ -32,6 +27,17 @@ extension LaunchpadPerson {
                 membersDetails: try object.optionalURL("members_details_collection_link"),
                 teamOwner: try object.optionalURL("team_owner_link")),
             httpETag: try object.optionalString("http_etag"))
+    }
+
+    /// `is_team`, or when it is redacted the kind `resource_type_link` names.
+    private static func teamFlag(in object: LaunchpadJSONObject) throws -> Redactable<Bool> {
+        let flag = try object.requiredRedactable("is_team", LaunchpadJSONObject.readBool)
+        guard flag == .redacted, let type = try object.optionalURL("resource_type_link")?.fragment else { return flag }
+        switch type {
+        case "team": return .value(true)
+        case "person": return .value(false)
+        default: return .redacted
+        }
     }
 
     /// Decodes a person or team entry from a response body.

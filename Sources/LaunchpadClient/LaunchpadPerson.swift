@@ -3,8 +3,10 @@ import Foundation
 /// A Launchpad person or team entry (`GET /1.0/~name`, or one entry of a member list).
 ///
 /// Launchpad serves people and teams with the same fields; ``isTeam`` tells them apart.
-/// Fields the caller may not see are ``Redactable/redacted``; fields a version of the
-/// service does not send are nil.
+/// Launchpad may redact every field but `name` and `self_link` (all of a private team's,
+/// for an anonymous caller): such fields are ``Redactable/redacted``, so one hidden entry
+/// never fails a listing. Fields a version of the service does not send are nil, as are
+/// redacted links.
 public struct LaunchpadPerson: Sendable, Hashable, Identifiable {
     /// The links an entry carries.
     public struct Links: Sendable, Hashable {
@@ -41,9 +43,11 @@ public struct LaunchpadPerson: Sendable, Hashable, Identifiable {
     /// The unique name (`name`), e.g. `alice`.
     public var name: String
     /// The name to show (`display_name`).
-    public var displayName: String
-    /// True for a team (`is_team`).
-    public var isTeam: Bool
+    public var displayName: Redactable<String>
+    /// True for a team (`is_team`). When `is_team` is redacted it is read from
+    /// `resource_type_link` (`#team` or `#person`), which Launchpad never redacts; it is
+    /// ``Redactable/redacted`` only when neither says.
+    public var isTeam: Redactable<Bool>
     /// False for deactivated, suspended or merged accounts (`is_valid`).
     public var isValid: Redactable<Bool>
     /// Signed the Ubuntu Code of Conduct (`is_ubuntu_coc_signer`).
@@ -68,7 +72,7 @@ public struct LaunchpadPerson: Sendable, Hashable, Identifiable {
 
     /// An entry from its values.
     public init(
-        name: String, displayName: String, isTeam: Bool, isValid: Redactable<Bool>,
+        name: String, displayName: Redactable<String>, isTeam: Redactable<Bool>, isValid: Redactable<Bool>,
         isUbuntuCoCSigner: Redactable<Bool>, isProbationary: Redactable<Bool>? = nil, karma: Redactable<Int>? = nil,
         visibility: Redactable<LaunchpadVisibility>? = nil, dateCreated: Redactable<Date>? = nil,
         timeZone: Redactable<String>? = nil, links: Links, httpETag: String? = nil
@@ -87,9 +91,10 @@ public struct LaunchpadPerson: Sendable, Hashable, Identifiable {
         self.httpETag = httpETag
     }
 
-    /// True only when Launchpad says, visibly, that the account is valid and has signed the
-    /// Ubuntu Code of Conduct: the check for an official address. Redacted values fail it.
+    /// True only when Launchpad says, visibly, that the account is a valid person (not a
+    /// team) who has signed the Ubuntu Code of Conduct: the check for an official address.
+    /// Redacted values fail it.
     public var isValidUbuntuCoCSigner: Bool {
-        isValid.value == true && isUbuntuCoCSigner.value == true && !isTeam
+        isValid.value == true && isUbuntuCoCSigner.value == true && isTeam.value == false
     }
 }

@@ -2,11 +2,20 @@ import Foundation
 import HTTPTransport
 
 /// Where the web service lives: production, staging, or any URL (a test server).
+///
+/// Launchpad's documentation writes the root with its version
+/// (`https://api.launchpad.net/1.0/`); such a URL is accepted: a last path segment that
+/// names a published version (`beta`, `1.0`, `devel`) is taken off ``url`` and kept as
+/// ``apiVersion``, which ``LaunchpadWebServiceClient`` then uses (and refuses to
+/// contradict).
 public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible {
-    /// The root URL, always ending in `/`.
+    /// The root URL, always ending in `/`, without any version segment.
     public let url: URL
+    /// The version the given URL ended in, if any.
+    public let apiVersion: LaunchpadAPIVersion?
 
-    /// A root from a URL; a missing trailing `/` is added.
+    /// A root from a URL; a missing trailing `/` is added, and a last segment naming a
+    /// published version moves to ``apiVersion``.
     /// - Throws: ``LaunchpadError/invalidConfiguration`` unless `url` is absolute http(s)
     ///   with a host and no query or fragment.
     public init(_ url: URL) throws {
@@ -19,11 +28,15 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
         }
         components.scheme = scheme
         components.host = host.lowercased()
-        if !components.path.hasSuffix("/") { components.path += "/" }
+        var segments = components.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let version = segments.last.flatMap { last in LaunchpadAPIVersion.published.first { $0.rawValue == last } }
+        if version != nil { segments.removeLast() }
+        components.path = "/" + segments.map { $0 + "/" }.joined()
         guard let normalized = components.url else {
             throw LaunchpadError.invalidConfiguration.with(message: "unusable service root \(url.redactedForLogs)")
         }
         self.url = normalized
+        self.apiVersion = version
     }
 
     /// A root from text such as `https://api.launchpad.net/`.
@@ -37,6 +50,7 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
 
     private init(trusted string: String) {
         self.url = URL(string: string)!
+        self.apiVersion = nil
     }
 
     /// `https://api.launchpad.net/`.
@@ -44,8 +58,21 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
     /// `https://api.staging.launchpad.net/`.
     public static let staging = LaunchpadServiceRoot(trusted: "https://api.staging.launchpad.net/")
 
-    /// The root URL as text.
+    /// The root URL as text (without the version).
     public var description: String { url.absoluteString }
+
+    /// True when the host is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).
+    public var isLoopback: Bool {
+        guard var host = URLComponents(url: url, resolvingAgainstBaseURL: false)?.host?.lowercased() else { return false }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// True when what is sent to the root cannot be read on the way: https, or plain http
+    /// that never leaves the machine (loopback).
+    public var protectsSecretsInTransit: Bool { url.scheme == "https" || isLoopback }
 
     /// The URL of `path` (no leading `/`) under `version`, with an optional query.
     func url(version: LaunchpadAPIVersion, path: String, query: [(String, String)] = []) -> URL {

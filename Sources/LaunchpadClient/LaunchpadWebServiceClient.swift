@@ -15,9 +15,13 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
     public struct Configuration: Sendable {
         /// The service root. Default: ``LaunchpadServiceRoot/production``.
         public var serviceRoot: LaunchpadServiceRoot = .production
-        /// The API version in URLs. Default: ``LaunchpadAPIVersion/v1_0``.
+        /// The API version in URLs. Default: ``LaunchpadAPIVersion/v1_0``, or the version
+        /// the service root ends in when it is given with one (see
+        /// ``init(serviceRoot:apiVersion:)``). A root naming another version than this is
+        /// refused by the client.
         public var apiVersion: LaunchpadAPIVersion = .v1_0
-        /// Anonymous or OAuth. Default: anonymous.
+        /// Anonymous or OAuth. Default: anonymous. OAuth PLAINTEXT sends the token secret
+        /// as it is, so the client refuses it unless the service root is https or loopback.
         public var credentials: LaunchpadCredentials = .anonymous
         /// Entries requested per page (`ws.size`), 1...300 (Launchpad's maximum). Default: 300.
         public var pageSize: Int = 300
@@ -49,9 +53,11 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
         public init() {}
 
         /// The defaults with another service root and version.
-        public init(serviceRoot: LaunchpadServiceRoot, apiVersion: LaunchpadAPIVersion = .v1_0) {
+        /// - Parameter apiVersion: the version; nil (the default) takes the one the root
+        ///   ends in, if any, else ``LaunchpadAPIVersion/v1_0``.
+        public init(serviceRoot: LaunchpadServiceRoot, apiVersion: LaunchpadAPIVersion? = nil) {
             self.serviceRoot = serviceRoot
-            self.apiVersion = apiVersion
+            self.apiVersion = apiVersion ?? serviceRoot.apiVersion ?? .v1_0
         }
     }
 
@@ -67,8 +73,10 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
     ///   - entryCache: where entries are kept for conditional GETs; nil disables them.
     ///     Default: an ``InMemoryLaunchpadEntryCache``.
     ///   - wallClock: the time for OAuth timestamps. Default: the system date.
-    /// - Throws: ``LaunchpadError/invalidConfiguration`` for a page size outside 1...300 or
-    ///   limits below 1.
+    /// - Throws: ``LaunchpadError/invalidConfiguration`` for a page size outside 1...300,
+    ///   limits below 1, a service root that names another version than ``Configuration/apiVersion``,
+    ///   or OAuth credentials with a plain http root off loopback (PLAINTEXT would send the
+    ///   token secret in clear).
     public init(
         configuration: Configuration = Configuration(), httpClient: any HTTPClient = FoundationHTTPClient(),
         retryClock: any RetryClock = SystemRetryClock(),
@@ -81,6 +89,18 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
         }
         guard configuration.maximumConcurrentPages >= 1, configuration.maximumPages >= 1 else {
             throw LaunchpadError.invalidConfiguration.with(message: "maximumConcurrentPages and maximumPages must be at least 1")
+        }
+        let root = configuration.serviceRoot
+        if let rootVersion = root.apiVersion, rootVersion != configuration.apiVersion {
+            throw LaunchpadError.invalidConfiguration.with(
+                message: "the service root \(root.url.redactedForLogs)\(rootVersion)/ names API version \(rootVersion) "
+                    + "but the configuration asks for \(configuration.apiVersion); give the root without a version, "
+                    + "or the same version in both")
+        }
+        if case .oauth = configuration.credentials, !root.protectsSecretsInTransit {
+            throw LaunchpadError.invalidConfiguration.with(
+                message: "OAuth PLAINTEXT would send the token secret in clear to \(root.url.redactedForLogs); "
+                    + "use an https service root (plain http is allowed on loopback only)")
         }
         self.configuration = configuration
         var signed: any HTTPClient = httpClient

@@ -20,6 +20,14 @@ public enum Redactable<Value: Sendable & Hashable>: Sendable, Hashable {
 
     /// True when Launchpad withheld the value.
     public var isRedacted: Bool { self == .redacted }
+
+    /// The value transformed; redacted stays redacted.
+    public func map<T>(_ transform: (Value) throws -> T) rethrows -> Redactable<T> {
+        switch self {
+        case .value(let value): .value(try transform(value))
+        case .redacted: .redacted
+        }
+    }
 }
 
 extension Redactable: CustomStringConvertible {

@@ -47,10 +47,40 @@ public final class LoopbackHTTPServer: Sendable {
         case silence
         /// Close the connection without answering.
         case close
+        /// Send a large body generated piece by piece (never held whole), stopping early
+        /// when the client hangs up.
+        case stream(status: Int, headers: [(String, String)], body: StreamedBody)
 
         /// A 200 with a body and content type.
         public static func ok(_ body: String, contentType: String = "text/plain") -> Reply {
             .respond(status: 200, headers: [("Content-Type", contentType)], body: Data(body.utf8))
+        }
+    }
+
+    /// A body of `length` bytes made of `piece` repeated, and how its end is marked.
+    public struct StreamedBody: Sendable {
+        /// How the receiver learns where the body ends.
+        public enum Framing: Sendable {
+            /// A `Content-Length` header with the true length.
+            case contentLength
+            /// `Transfer-Encoding: chunked`, one chunk per piece; any `Content-Length` the
+            /// reply's headers add is a lie the receiver must ignore (RFC 9112 section 6.3).
+            case chunked
+        }
+
+        /// The bytes repeated.
+        public var piece: Data
+        /// The total number of body bytes sent.
+        public var length: Int
+        /// How the end is marked.
+        public var framing: Framing
+
+        /// `length` bytes of `piece` repeated (64 KiB of `x` by default).
+        public init(length: Int, framing: Framing, piece: Data = Data(repeating: UInt8(ascii: "x"), count: 65536)) {
+            precondition(!piece.isEmpty)
+            self.piece = piece
+            self.length = length
+            self.framing = framing
         }
     }
 
@@ -125,7 +155,45 @@ public final class LoopbackHTTPServer: Sendable {
             while !stopped.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.05) }
         case .close:
             return
+        case .stream(let status, let headers, let body):
+            stream(client, status: status, headers: headers, body: body)
         }
+    }
+
+    private func stream(_ client: Int32, status: Int, headers: [(String, String)], body: StreamedBody) {
+        var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        switch body.framing {
+        case .contentLength: head += "Content-Length: \(body.length)\r\n"
+        case .chunked: head += "Transfer-Encoding: chunked\r\n"
+        }
+        head += "Connection: close\r\n\r\n"
+        guard sendAll(client, Data(head.utf8)) else { return }
+        var remaining = body.length
+        while remaining > 0, !stopped.load(ordering: .acquiring) {
+            let piece = remaining >= body.piece.count ? body.piece : body.piece.prefix(remaining)
+            remaining -= piece.count
+            switch body.framing {
+            case .contentLength:
+                guard sendAll(client, piece) else { return }
+            case .chunked:
+                guard sendAll(client, Data((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Data("\r\n".utf8)) else {
+                    return
+                }
+            }
+        }
+        if case .chunked = body.framing { _ = sendAll(client, Data("0\r\n\r\n".utf8)) }
+    }
+
+    /// Sends every byte; false when the peer hung up.
+    private func sendAll(_ client: Int32, _ data: Data) -> Bool {
+        var sent = 0
+        while sent < data.count {
+            let n = data[(data.startIndex + sent)...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return false }
+            sent += n
+        }
+        return true
     }
 
     private func readRequest(_ client: Int32) -> Request? {
@@ -163,13 +231,7 @@ public final class LoopbackHTTPServer: Sendable {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + Array(body)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            sent += n
-        }
+        _ = sendAll(client, Data(head.utf8) + body)
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {

@@ -64,7 +64,7 @@ struct LaunchpadLazrPeerTests {
         #expect(member.isValidUbuntuCoCSigner)
         #expect(member.timeZone == .redacted)
         let team = try await client.person(named: "big-team")
-        #expect(team.isTeam && !team.isValidUbuntuCoCSigner)
+        #expect(team.isTeam == .value(true) && !team.isValidUbuntuCoCSigner)
         #expect(try await client.isMember("member-00999", of: "big-team"))
         #expect(try await !client.isMember("member-01000", of: "big-team"))
         await #expect(throws: LaunchpadError.notFound) { try await client.person(named: "member-01000") }

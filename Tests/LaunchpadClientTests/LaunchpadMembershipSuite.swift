@@ -30,7 +30,7 @@ struct LaunchpadMembershipSuite {
         defer { withExtendedLifetime(keepAlive) {} }
         let alice = try await launchpad.person(named: "~alice")
         #expect(alice.name == "alice")
-        #expect(alice.displayName == "Alice Liddell")
+        #expect(alice.displayName == .value("Alice Liddell"))
         #expect(alice.isValidUbuntuCoCSigner)
         #expect(alice.karma == .value(500))
         #expect(alice.visibility == .value(.public))
@@ -42,7 +42,7 @@ struct LaunchpadMembershipSuite {
         #expect(try await !launchpad.person(named: "grace").isValidUbuntuCoCSigner)
         #expect(try await launchpad.person(named: "noconduct").isUbuntuCoCSigner == .value(false))
         let team = try await launchpad.person(named: "ubuntumembers")
-        #expect(team.isTeam)
+        #expect(team.isTeam == .value(true))
         #expect(team.links.members?.absoluteString.hasSuffix("/~ubuntumembers/members") == true)
         #expect(team.links.teamOwner?.absoluteString.hasSuffix("/~bob") == true)
         await #expect(throws: LaunchpadError.notFound) { try await launchpad.person(named: "nobody") }
@@ -105,7 +105,7 @@ struct LaunchpadMembershipSuite {
         defer { withExtendedLifetime(keepAlive) {} }
         let details = try await launchpad.membershipDetails(of: "ubuntumembers").collect()
         #expect(details.map(\.memberName) == ["alice", "bob", "kubuntu-members"])
-        #expect(details.map(\.status) == [.approved, .administrator, .approved])
+        #expect(details.map(\.status) == [.value(.approved), .value(.administrator), .value(.approved)])
         #expect(details.allSatisfy { $0.teamName == "ubuntumembers" && $0.isActive(at: Date(timeIntervalSince1970: 1_800_000_000)) })
         let erin = try #require(try await launchpad.membershipDetails(of: "kubuntu-members").collect().first { $0.memberName == "erin" })
         #expect(erin.dateExpires == .value(expiry))

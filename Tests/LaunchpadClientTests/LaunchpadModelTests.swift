@@ -25,7 +25,7 @@ struct LaunchpadModelTests {
     func recordedPerson() throws {
         let person = try LaunchpadPerson(jsonData: Data(Self.recorded.utf8))
         #expect(person.name == "jdoe")
-        #expect(person.displayName == "Jane Doe")
+        #expect(person.displayName == .value("Jane Doe"))
         #expect(person.isValidUbuntuCoCSigner)
         #expect(person.karma == .value(1234))
         #expect(person.visibility == .value(.public))

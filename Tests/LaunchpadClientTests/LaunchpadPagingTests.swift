@@ -91,7 +91,7 @@ struct LaunchpadPagingTests {
         let server = try LaunchpadShapedServer(directory: LaunchpadDatasets.community())
         server.inject(.closeConnection, times: 1)
         let client = try makeClient(server)
-        #expect(try await client.person(named: "bob").displayName == "Bob Builder")
+        #expect(try await client.person(named: "bob").displayName == .value("Bob Builder"))
     }
 
     @Test("A slow server times out with a typed transport error")
