@@ -34,8 +34,11 @@ struct CallbackServer {
             guard connection >= 0 else { continue }
             defer { close(connection) }
             guard let request = Self.read(connection) else { continue }
-            let target = URL(string: "http://127.0.0.1:\(port)" + request.target)
-            switch target?.path {
+            guard let target = Self.url(forTarget: request.target, port: port) else {
+                Self.write(connection, status: "400 Bad Request", headers: ["Content-Type": "text/plain"], body: "bad request target\n")
+                continue
+            }
+            switch target.path {
             case "/":
                 do {
                     let begin = try await relyingParty.begin(identifier: provider, options: options)
@@ -48,7 +51,6 @@ struct CallbackServer {
                     Self.write(connection, status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
                 }
             case "/return":
-                guard let target else { continue }
                 let status = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
                 let text = status == 0 ? "Signed in. You can close this window." : "Sign-in failed; see the terminal."
                 Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n")
@@ -57,6 +59,18 @@ struct CallbackServer {
                 Self.write(connection, status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
             }
         }
+    }
+
+    /// The URL a request target names on this server, or nil. Only origin-form targets
+    /// (`/path?query`) are accepted: the scheme, host and port are ours, never the request's,
+    /// so `@evil.example/return` or `//evil.example/return` cannot change the host.
+    static func url(forTarget target: String, port: UInt16) -> URL? {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?".utf8)
+        guard target.hasPrefix("/"), !target.hasPrefix("//"), target.utf8.allSatisfy(allowed.contains),
+              let url = URL(string: "http://127.0.0.1:\(port)" + target),
+              url.host == "127.0.0.1", url.port == Int(port), url.user == nil
+        else { return nil }
+        return url
     }
 
     private struct Request {

@@ -8,7 +8,8 @@ import Testing
         let http = ScriptedHTTPClient(replies: replies)
         var configuration = OpenIDDiscovery.Configuration()
         configuration.maximumDocumentSize = maximumSize
-        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration), http)
+        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration,
+                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)), http)
     }
 
     static func xrds(_ body: String) -> ScriptedHTTPClient.Reply {

@@ -20,11 +20,11 @@ struct OpenIDLoginExampleTests {
         let state = directory.path("state.sqlite")
         let returnTo = "http://127.0.0.1:9/return" + (form ? "?answer=form" : "?x=1")
         let begin = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/", "--return-to", returnTo,
-                             "--state", state, "--teams", "a,b"])
+                             "--state", state, "--teams", "a,b", "--allow-private-addresses"])
         #expect(begin.status == 0, "\(begin.output)")
         let requestURL = try #require(URL(string: begin.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
-        var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString]
+        var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString, "--allow-private-addresses"]
         if let body = callback.postBody { arguments += ["--post-body", body] }
         let finish = try await run(arguments)
         #expect(finish.status == 0, "\(finish.output)")
@@ -44,6 +44,7 @@ extension OpenIDLoginExampleTests {
         let port = try ChildProcess.freePort()
         let server = try ChildProcess(try #require(ExampleBinary.openIDLogin), [
             "serve", "--state", directory.path("state.sqlite"), "--provider", peer.base + "/", "--port", String(port),
+            "--allow-private-addresses",
         ])
         try await server.waitForTCPPort(port)
         let http = FoundationHTTPClient()
