@@ -57,6 +57,19 @@ import Testing
         await #expect(throws: OpenIDError.returnToMismatch) { try await harness.rp.complete(callbackURL: presented) }
     }
 
+    /// The host rebuilt the callback URL from what the request said (a `Host` header, a raw
+    /// target), so it matches the other relying party's return_to: only our configured
+    /// return_to and realm can tell.
+    @Test(arguments: StoreKind.allCases, ["https://evil.example/openid/return", "https://mail.example/elsewhere",
+                                          "https://mail.example:8443/openid/return", "http://mail.example/openid/return"])
+    func assertionForAnotherReturnToIsRefusedAtAMatchingCallbackURL(kind: StoreKind, returnTo: String) async throws {
+        let harness = try await Harness(store: kind)
+        let signedElsewhere = try await harness.signIn(forgeries: [.returnTo(returnTo)])
+        let fields = (signedElsewhere.query ?? "").split(separator: "&").filter { $0.hasPrefix("openid.") }.joined(separator: "&")
+        let presented = URL(string: returnTo + "?" + fields)!
+        await #expect(throws: OpenIDError.returnToMismatch) { try await harness.rp.complete(callbackURL: presented) }
+    }
+
     @Test func changedReturnToQueryParameterIsRefused() async throws {
         let harness = try await Harness()
         let callback = try await harness.signIn()
