@@ -23,6 +23,7 @@ extension OpenIDRelyingParty {
         }
         switch message["mode"] {
         case "id_res":
+            await purgeExpiredStateIfDue()
             do {
                 let assertion = try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery)
                 log("assertion accepted for \(assertion.claimedIdentifier) from \(assertion.providerEndpoint)")

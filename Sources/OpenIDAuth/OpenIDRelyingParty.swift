@@ -94,6 +94,9 @@ public struct OpenIDRelyingParty: Sendable {
         /// Which URLs discovery, `associate` and `check_authentication` may fetch, and how
         /// many per `begin` or `complete`. Default: public https addresses only, 8 requests.
         public var urlPolicy: OpenIDURLPolicy = .init()
+        /// How often `begin` and `complete` drop expired associations, discovery results and
+        /// nonces from the stores, in seconds. Default: 300.
+        public var purgeInterval: TimeInterval = 300
         /// Whose SREG, AX and team values are reported. Default: ``ExtensionTrust/noProvider``
         /// (the assertion is verified, its extension values are not reported).
         public var extensionTrust: ExtensionTrust = .noProvider
@@ -119,7 +122,9 @@ public struct OpenIDRelyingParty: Sendable {
     let nonces: any NonceStore
     let associations: any AssociationStore
     let discovery: OpenIDDiscovery
+    let discoveryCache: any DiscoveryCache
     let clock: any OpenIDClock
+    let purgeSchedule = PurgeSchedule()
 
     /// A relying party.
     /// - Parameters:
@@ -137,6 +142,7 @@ public struct OpenIDRelyingParty: Sendable {
         self.httpClient = httpClient
         self.nonces = nonceStore
         self.associations = associationStore
+        self.discoveryCache = discoveryCache
         self.clock = clock
         self.discovery = OpenIDDiscovery(
             httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery,
@@ -174,6 +180,7 @@ public struct OpenIDRelyingParty: Sendable {
         guard OpenIDRealm.matches(realm: configuration.realm, returnTo: configuration.returnTo.absoluteString) else {
             throw OpenIDError.realmMismatch
         }
+        await purgeExpiredStateIfDue()
         let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
         let discovered = try await discovery.discover(normalized: OpenIDIdentifier.normalize(typedWithScheme(identifier)), budget: budget)
         guard let service = discovered.services.first, let endpoint = URL(string: service.endpoint) else {

@@ -41,7 +41,8 @@ struct OpenIDLoginExampleTests {
 }
 
 extension OpenIDLoginExampleTests {
-    /// Another relying party's sign-in (its own state and return_to), presented to `finish`
+    /// Another relying party's sign-in (its own state and return_to, stateless so that the
+    /// provider would confirm it to anyone by check_authentication), presented to `finish`
     /// with its own, matching callback URL: `finish` checks against begin's return_to.
     @Test func finishRefusesAnAssertionForAnotherReturnTo() async throws {
         let peer = try await PythonOpenIDPeer()
@@ -52,7 +53,8 @@ extension OpenIDLoginExampleTests {
                                    "--return-to", "http://127.0.0.1:9/return", "--state", ours, "--allow-private-addresses"])
         #expect(begin.status == 0, "\(begin.output)")
         let other = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:7/",
-                                   "--return-to", "http://127.0.0.1:7/other/return", "--state", theirs, "--allow-private-addresses"])
+                                   "--return-to", "http://127.0.0.1:7/other/return", "--state", theirs, "--allow-private-addresses",
+                                   "--stateless"])
         #expect(other.status == 0, "\(other.output)")
         let requestURL = try #require(URL(string: other.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
