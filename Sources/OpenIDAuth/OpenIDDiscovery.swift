@@ -38,11 +38,25 @@ public struct OpenIDDiscovery: Sendable {
         self.urlPolicy = urlPolicy
     }
 
-    /// The services of `identifier` (user input or a claimed identifier), from the cache when fresh.
+    /// The services of `identifier` (user input or a claimed identifier), from the cache when
+    /// fresh. Without a scheme, `https://` is assumed unless the URL policy allows plain http.
     /// - Throws: ``OpenIDError`` (`invalidIdentifier`, `discoveryFailed`, `noOpenIDService`,
     ///   `unsafeDocument`, `documentTooLarge`, `refusedURL`, `tooManyFetches`).
     public func discover(_ identifier: String) async throws(OpenIDError) -> DiscoveredIdentifier {
-        try await discover(normalized: OpenIDIdentifier.normalize(identifier), budget: OutboundFetchBudget(urlPolicy.maximumFetches))
+        try await discover(normalized: normalize(typed: identifier), budget: OutboundFetchBudget(urlPolicy.maximumFetches))
+    }
+
+    /// What a user typed, normalized (section 7.2), except that an identifier without a
+    /// scheme gets `https://` when the URL policy does not fetch plain http (7.2 would add
+    /// `http://`, which the policy would then refuse).
+    /// - Throws: ``OpenIDError/invalidIdentifier``, ``OpenIDError/unsupportedIdentifier``.
+    func normalize(typed identifier: String) throws(OpenIDError) -> String {
+        let typed = OpenIDIdentifier.trimmed(identifier)
+        let lowered = typed.lowercased()
+        guard !urlPolicy.allowsInsecureHTTP, !lowered.hasPrefix("http://"), !lowered.hasPrefix("https://"),
+              !lowered.hasPrefix("xri://"), let first = typed.unicodeScalars.first, CharacterSet.alphanumerics.contains(first)
+        else { return try OpenIDIdentifier.normalize(typed) }
+        return try OpenIDIdentifier.normalize("https://" + typed)
     }
 
     /// ``discover(_:)`` for an identifier already in normalized form, spending `budget`.

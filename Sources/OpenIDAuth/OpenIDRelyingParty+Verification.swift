@@ -100,7 +100,7 @@ extension OpenIDRelyingParty {
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
         } else {
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
-            log("no usable association for the assertion's handle; asking \(endpoint) (check_authentication)")
+            log("no usable association for the assertion's handle; asking \(endpointURL.redactedForLogs) (check_authentication)")
             try await checkAuthentication(message, endpoint: endpoint, budget: budget)
         }
 
@@ -167,8 +167,9 @@ extension OpenIDRelyingParty {
         } catch where error == .refusedURL || error == .tooManyFetches {
             throw error
         } catch {
-            // The kind only: what the claimed identifier's server answered stays with us.
-            throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier could not be re-discovered (\(error.kind))")
+            // Not even the kind: whether the server answered, and what, stays in the operator's log.
+            log("re-discovery of the claimed identifier failed (\(error.kind))")
+            throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier could not be re-discovered")
         }
         guard discovered.identifier == normalizedClaim else {
             throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier redirects to another identifier")
@@ -221,7 +222,7 @@ extension OpenIDRelyingParty {
                 else { continue }
                 if discovered.services.contains(where: { $0.isOPIdentifier && $0.endpoint == endpoint }) { return true }
             }
-            log("extension values from \(endpoint) are not reported: it is not a trusted provider")
+            log("extension values from \(URL(string: endpoint)?.redactedForLogs ?? "the provider") are not reported: it is not a trusted provider")
             return false
         }
     }

@@ -157,17 +157,6 @@ public struct OpenIDRelyingParty: Sendable {
                   discoveryCache: store, clock: clock)
     }
 
-    /// `identifier` with `https://` in front when it has no scheme and the URL policy does not
-    /// fetch plain http (section 7.2 would add `http://`, which the policy would refuse).
-    func typedWithScheme(_ identifier: String) -> String {
-        let typed = OpenIDIdentifier.trimmed(identifier)
-        let lowered = typed.lowercased()
-        guard !configuration.urlPolicy.allowsInsecureHTTP, !lowered.hasPrefix("http://"), !lowered.hasPrefix("https://"),
-              !lowered.hasPrefix("xri://"), let first = typed.unicodeScalars.first, CharacterSet.alphanumerics.contains(first)
-        else { return typed }
-        return "https://" + typed
-    }
-
     /// Discovers `identifier` (an OP identifier such as `https://login.ubuntu.com/` or a
     /// user's claimed identifier; without a scheme, `https://` is assumed unless the URL policy
     /// allows plain http), associates with its provider when the policy says so,
@@ -182,10 +171,12 @@ public struct OpenIDRelyingParty: Sendable {
         }
         await purgeExpiredStateIfDue()
         let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
-        let discovered = try await discovery.discover(normalized: OpenIDIdentifier.normalize(typedWithScheme(identifier)), budget: budget)
+        let discovered = try await discovery.discover(normalized: discovery.normalize(typed: identifier), budget: budget)
         guard let service = discovered.services.first, let endpoint = URL(string: service.endpoint) else {
             throw OpenIDError.noOpenIDService
         }
+        // An endpoint we would refuse to talk to is refused now, not after the user signed in.
+        try await configuration.urlPolicy.check(endpoint)
         var message = OpenIDMessage([("ns", OpenIDMessage.namespace), ("mode", options.immediate ? "checkid_immediate" : "checkid_setup")])
         if service.isOPIdentifier {
             message["claimed_id"] = OpenIDMessage.identifierSelect

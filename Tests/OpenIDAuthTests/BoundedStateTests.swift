@@ -59,6 +59,18 @@ import Testing
         }
     }
 
+    /// A full nonce store refuses rather than forgets (forgetting would allow replays).
+    @Test func fullNonceStoreRefusesNewNonces() async throws {
+        let store = InMemoryNonceStore(capacity: 3)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<3 { #expect(try await store.consume(nonce: "n\(index)", endpoint: "e", expiresAt: now.addingTimeInterval(Double(index)))) }
+        await #expect(throws: OpenIDError.store) { try await store.consume(nonce: "n3", endpoint: "e", expiresAt: now) }
+        #expect(try await store.consume(nonce: "n0", endpoint: "e", expiresAt: now) == false)
+        try await store.removeExpiredNonces(before: now.addingTimeInterval(0.5))
+        #expect(store.count == 2)
+        #expect(try await store.consume(nonce: "n3", endpoint: "e", expiresAt: now.addingTimeInterval(600)))
+    }
+
     @Test(arguments: StoreKind.allCases)
     func floodOfBeginsLeavesBoundedState(kind: StoreKind) async throws {
         let stores = try BoundedStores(kind)

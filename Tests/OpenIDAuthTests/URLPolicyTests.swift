@@ -198,7 +198,7 @@ import Testing
         configuration.urlPolicy = OpenIDURLPolicy(allowsInsecureHTTP: true, resolver: StaticHostResolver.publicDocumentationAddress)
         let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
                                     associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
-        _ = try? await rp.begin(identifier: "https://op.example/")
+        await #expect(throws: OpenIDError.refusedURL) { try await rp.begin(identifier: "https://op.example/") }
         await #expect(throws: OpenIDError.refusedURL) { try await rp.associate(endpoint: service.base + "/op") }
         #expect(http.requests.count == 1)   // the XRDS only: no associate POST went anywhere
         #expect(service.count == 0)
