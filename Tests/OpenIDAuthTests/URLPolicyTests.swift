@@ -52,6 +52,15 @@ import Testing
         }
     }
 
+    /// The real resolver (getaddrinfo on its own thread; `localhost` comes from /etc/hosts).
+    @Test func systemResolverJudgesLocalhostByItsAddresses() async throws {
+        let addresses = try await SystemHostResolver().addresses(of: "localhost")
+        #expect(!addresses.isEmpty)
+        #expect(addresses.allSatisfy { $0 == "127.0.0.1" || $0 == "::1" || $0.hasPrefix("127.") }, "\(addresses)")
+        await #expect(throws: OpenIDError.refusedURL) { try await OpenIDURLPolicy().check(URL(string: "https://localhost/")!) }
+        try await OpenIDURLPolicy.privateNetwork().check(URL(string: "http://localhost:8000/")!)
+    }
+
     @Test func schemesCredentialsAndDowngradesAreRefused() async throws {
         let policy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
         await #expect(throws: OpenIDError.refusedURL) { try await policy.check(URL(string: "http://op.example/")!) }
