@@ -156,7 +156,8 @@ import Testing
     func forgedCallbackNamingLoopbackCausesNoRequest(allowHTTP: Bool) async throws {
         let service = try InternalService()
         defer { service.server.stop() }
-        var policy = OpenIDURLPolicy()
+        // Names resolve through a fixed table (no DNS traffic); address literals never reach it.
+        var policy = OpenIDURLPolicy(resolver: StaticHostResolver(["op.example.net": ["203.0.113.10"]]))
         policy.allowsInsecureHTTP = allowHTTP   // with http allowed, only the address rule stands in the way
         let rp = relyingParty(policy)
         let callbacks = [
