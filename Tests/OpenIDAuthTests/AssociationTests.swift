@@ -53,9 +53,11 @@ import Testing
             let http = ScriptedHTTPClient(replies: [.response(HTTPResponse(status: 200, body: Data(body.utf8)))])
             var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
             configuration.associationPolicy = .associate([.dhSHA256])
+            configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
             let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
                                         associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
-            await #expect(throws: OpenIDError.self) { try await rp.associate(endpoint: "https://op.example/") }
+            await #expect(throws: OpenIDError.associationFailed) { try await rp.associate(endpoint: "https://op.example/") }
+            #expect(http.requests.count == 1)
         }
     }
 
