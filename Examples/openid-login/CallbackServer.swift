@@ -51,8 +51,8 @@ struct CallbackServer {
                     Self.write(connection, status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
                 }
             case "/return":
-                let status = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
-                let text = status == 0 ? "Signed in. You can close this window." : "Sign-in failed; see the terminal."
+                let (status, identity) = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
+                let text = identity.map { "Signed in. You can close this window.\n\n" + $0 } ?? "Sign-in failed; see the terminal."
                 Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n")
                 return status
             default:

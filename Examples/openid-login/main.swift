@@ -22,7 +22,8 @@ let usage = """
       openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b] [--allow-private-addresses]
           runs a callback server on 127.0.0.1:N (default 8000) for a person's browser: http://127.0.0.1:N/
           redirects to the provider, the provider returns to http://127.0.0.1:N/return, which shows
-          "Signed in" (or "Sign-in failed"); the identity is printed as JSON, then the server exits
+          "Signed in" and the identity as JSON (or "Sign-in failed"); the identity is printed as JSON
+          too, then the server exits
     --allow-private-addresses: fetch a provider on loopback or a private network, over plain http too
       (off by default: only public addresses over https are fetched)
     SREG values and teams are reported only from the --provider given to begin or serve.
@@ -116,13 +117,15 @@ func json(_ assertion: VerifiedAssertion) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// Verifies an answer; prints JSON and returns 0, or prints the error and returns 1.
-func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async -> Int32 {
+/// Verifies an answer; prints the identity as JSON and returns 0 with it, or prints the error
+/// and returns 1.
+func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async -> (status: Int32, identity: String?) {
     do {
         switch try await rp.complete(callbackURL: callback, postBody: postBody) {
         case .authenticated(let assertion):
-            print(json(assertion))
-            return 0
+            let identity = json(assertion)
+            print(identity)
+            return (0, identity)
         case .cancelled: FileHandle.standardError.write(Data("cancelled: the user declined\n".utf8))
         case .setupNeeded: FileHandle.standardError.write(Data("setup_needed: the provider needs the user\n".utf8))
         case .providerError(let text): FileHandle.standardError.write(Data("provider error: \(text)\n".utf8))
@@ -130,7 +133,7 @@ func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async ->
     } catch {
         FileHandle.standardError.write(Data("\(error.kind): \(error.message)\n".utf8))
     }
-    return 1
+    return (1, nil)
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -156,7 +159,7 @@ case "finish":
     // against the URL it arrived at: a callback URL alone proves nothing about who it was for.
     let rp = relyingParty(RelyingPartySettings.load(forState: state), state: state,
                           allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
-    exit(await finish(rp, callback: options.url("callback"), postBody: options.values["post-body"]))
+    exit(await finish(rp, callback: options.url("callback"), postBody: options.values["post-body"]).status)
 case "serve":
     let options = Options(arguments.dropFirst(), switches: ["stateless", "allow-private-addresses"])
     let port = UInt16(options.values["port"] ?? "8000") ?? 8000

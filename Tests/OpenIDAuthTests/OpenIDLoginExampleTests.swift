@@ -126,6 +126,7 @@ extension OpenIDLoginExampleTests {
         #expect(callback.url.absoluteString.hasPrefix("http://127.0.0.1:\(port)/return?"))
         let page = try await http.execute(HTTPRequest(url: callback.url))
         #expect(page.bodyText.contains("Signed in"))
+        #expect(page.bodyText.contains("\"nickname\" : \"alice\""), "\(page.bodyText)")
         // It stops after one answer; never wait on it unboundedly.
         let deadline = ContinuousClock.now + .seconds(10)
         while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
