@@ -30,34 +30,68 @@ struct CallbackServer {
         FileHandle.standardError.write(Data("open http://127.0.0.1:\(port)/ in your browser\n".utf8))
 
         while true {
-            let connection = accept(listener, nil, nil)
+            // accept, recv and send block: they run on a thread of their own, never on
+            // Swift's cooperative pool; a client gets 10 seconds to send its request.
+            let (connection, request) = await Self.onOwnThread { () -> (Int32, Request?) in
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return (connection, nil) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                return (connection, Self.read(connection))
+            }
             guard connection >= 0 else { continue }
-            defer { close(connection) }
-            guard let request = Self.read(connection) else { continue }
-            guard let target = Self.url(forTarget: request.target, port: port) else {
-                Self.write(connection, status: "400 Bad Request", headers: ["Content-Type": "text/plain"], body: "bad request target\n")
+            guard let request else {
+                close(connection)
                 continue
             }
-            switch target.path {
-            case "/":
-                do {
-                    let begin = try await relyingParty.begin(identifier: provider, options: options)
-                    if begin.prefersFormPost {
-                        Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/html; charset=utf-8"], body: begin.formHTML)
-                    } else {
-                        Self.write(connection, status: "302 Found", headers: ["Location": begin.redirectURL.absoluteString], body: "")
-                    }
-                } catch {
-                    Self.write(connection, status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
-                }
-            case "/return":
-                let (status, identity) = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
-                let text = identity.map { "Signed in. You can close this window.\n\n" + $0 } ?? "Sign-in failed; see the terminal."
-                Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n")
-                return status
-            default:
-                Self.write(connection, status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
+            let reply = await respond(to: request, relyingParty: relyingParty, provider: provider, options: options)
+            await Self.onOwnThread {
+                Self.write(connection, status: reply.status, headers: reply.headers, body: reply.body)
+                close(connection)
             }
+            if let exitStatus = reply.exitStatus { return exitStatus }
+        }
+    }
+
+    /// What to answer, and the exit status when the sign-in is over.
+    private struct Reply: Sendable {
+        var status: String
+        var headers: [String: String]
+        var body: String
+        var exitStatus: Int32?
+    }
+
+    private func respond(
+        to request: Request, relyingParty: OpenIDRelyingParty, provider: String, options: OpenIDAuthenticationOptions
+    ) async -> Reply {
+        guard let target = Self.url(forTarget: request.target, port: port) else {
+            return Reply(status: "400 Bad Request", headers: ["Content-Type": "text/plain"], body: "bad request target\n")
+        }
+        switch target.path {
+        case "/":
+            do {
+                let begin = try await relyingParty.begin(identifier: provider, options: options)
+                if begin.prefersFormPost {
+                    return Reply(status: "200 OK", headers: ["Content-Type": "text/html; charset=utf-8"], body: begin.formHTML)
+                }
+                return Reply(status: "302 Found", headers: ["Location": begin.redirectURL.absoluteString], body: "")
+            } catch {
+                return Reply(status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
+            }
+        case "/return":
+            let (status, identity) = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
+            let text = identity.map { "Signed in. You can close this window.\n\n" + $0 } ?? "Sign-in failed; see the terminal."
+            return Reply(status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8"], body: text + "\n", exitStatus: status)
+        default:
+            return Reply(status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
+        }
+    }
+
+    /// `body`'s result, computed on a new thread while the calling task is suspended.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
         }
     }
 
@@ -73,7 +107,7 @@ struct CallbackServer {
         return url
     }
 
-    private struct Request {
+    private struct Request: Sendable {
         var method: String
         var target: String
         var body: String
