@@ -89,8 +89,12 @@ do {
     await provider.addIdentity(.init(
         claimedIdentifier: "https://login.ubuntu.com/+id/Ana7Xq2", nickname: "ana", email: "ana@example.org",
         fullName: "Ana Ng", teams: ["ubuntumembers"]))
+    var signInSettings = UbuntuOne.Configuration(
+        realm: "https://mail.ubuntu.test/", returnTo: URL(string: "https://mail.ubuntu.test/login/callback")!)
+    // The fake answers in-process; its host names resolve through a fixed table, never DNS.
+    signInSettings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
     let ubuntuOne = UbuntuOne(
-        configuration: .init(realm: "https://mail.ubuntu.test/", returnTo: URL(string: "https://mail.ubuntu.test/login/callback")!),
+        configuration: signInSettings,
         httpClient: provider.httpClient(), store: try SQLiteOpenIDStore(path: folder.appendingPathComponent("openid.sqlite").path))
     let request = try await ubuntuOne.begin()
     say("browser sent to \(request.redirectURL.host ?? "?")\(request.redirectURL.path) (identifier_select, SREG nickname+email, PAPE)")

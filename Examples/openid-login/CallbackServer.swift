@@ -30,40 +30,88 @@ struct CallbackServer {
         FileHandle.standardError.write(Data("open http://127.0.0.1:\(port)/ in your browser\n".utf8))
 
         while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            defer { close(connection) }
-            guard let request = Self.read(connection) else { continue }
-            let target = URL(string: "http://127.0.0.1:\(port)" + request.target)
-            switch target?.path {
-            case "/":
-                do {
-                    let begin = try await relyingParty.begin(identifier: provider, options: options)
-                    if begin.prefersFormPost {
-                        Self.write(connection, status: "200 OK", headers: ["Content-Type": "text/html; charset=utf-8"], body: begin.formHTML)
-                    } else {
-                        Self.write(connection, status: "302 Found", headers: ["Location": begin.redirectURL.absoluteString], body: "")
-                    }
-                } catch {
-                    Self.write(connection, status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
-                }
-            case "/return":
-                guard let target else { continue }
-                let assertion = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
-                // Plain text (never sniffed as HTML): the identifier is the provider's text.
-                let text = assertion.map { "Signed in as \($0.claimedIdentifier). You can close this window." }
-                    ?? "Sign-in failed; see the terminal."
-                Self.write(connection, status: "200 OK", headers: [
-                    "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff",
-                ], body: text + "\n")
-                return assertion == nil ? 1 : 0
-            default:
-                Self.write(connection, status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
+            // accept, recv and send block: they run on a thread of their own, never on
+            // Swift's cooperative pool; a client gets 10 seconds to send its request.
+            let (connection, request) = await Self.onOwnThread { () -> (Int32, Request?) in
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return (connection, nil) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                return (connection, Self.read(connection))
             }
+            guard connection >= 0 else { continue }
+            guard let request else {
+                close(connection)
+                continue
+            }
+            let reply = await respond(to: request, relyingParty: relyingParty, provider: provider, options: options)
+            await Self.onOwnThread {
+                Self.write(connection, status: reply.status, headers: reply.headers, body: reply.body)
+                close(connection)
+            }
+            if let exitStatus = reply.exitStatus { return exitStatus }
         }
     }
 
-    private struct Request {
+    /// What to answer, and the exit status when the sign-in is over.
+    private struct Reply: Sendable {
+        var status: String
+        var headers: [String: String]
+        var body: String
+        var exitStatus: Int32?
+    }
+
+    private func respond(
+        to request: Request, relyingParty: OpenIDRelyingParty, provider: String, options: OpenIDAuthenticationOptions
+    ) async -> Reply {
+        guard let target = Self.url(forTarget: request.target, port: port) else {
+            return Reply(status: "400 Bad Request", headers: ["Content-Type": "text/plain"], body: "bad request target\n")
+        }
+        switch target.path {
+        case "/":
+            do {
+                let begin = try await relyingParty.begin(identifier: provider, options: options)
+                if begin.prefersFormPost {
+                    return Reply(status: "200 OK", headers: ["Content-Type": "text/html; charset=utf-8"], body: begin.formHTML)
+                }
+                return Reply(status: "302 Found", headers: ["Location": begin.redirectURL.absoluteString], body: "")
+            } catch {
+                return Reply(status: "502 Bad Gateway", headers: ["Content-Type": "text/plain"], body: "\(error.message)\n")
+            }
+        case "/return":
+            let assertion = await finish(relyingParty, callback: target, postBody: request.method == "POST" ? request.body : nil)
+            // Plain text, never sniffed as HTML: the identifier and the JSON are the provider's text.
+            let text = assertion.map { "Signed in as \($0.claimedIdentifier). You can close this window.\n\n" + json($0) }
+                ?? "Sign-in failed; see the terminal."
+            return Reply(
+                status: "200 OK", headers: ["Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"],
+                body: text + "\n", exitStatus: assertion == nil ? 1 : 0)
+        default:
+            return Reply(status: "404 Not Found", headers: ["Content-Type": "text/plain"], body: "not found\n")
+        }
+    }
+
+    /// `body`'s result, computed on a new thread while the calling task is suspended.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
+
+    /// The URL a request target names on this server, or nil. Only origin-form targets
+    /// (`/path?query`) are accepted: the scheme, host and port are ours, never the request's,
+    /// so `@evil.example/return` or `//evil.example/return` cannot change the host.
+    static func url(forTarget target: String, port: UInt16) -> URL? {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?".utf8)
+        guard target.hasPrefix("/"), !target.hasPrefix("//"), target.utf8.allSatisfy(allowed.contains),
+              let url = URL(string: "http://127.0.0.1:\(port)" + target),
+              url.host == "127.0.0.1", url.port == Int(port), url.user == nil
+        else { return nil }
+        return url
+    }
+
+    private struct Request: Sendable {
         var method: String
         var target: String
         var body: String

@@ -1,10 +1,12 @@
 // openid-login: sign a person in with an OpenID 2.0 provider (Ubuntu One by default), by
 // hand or from scripts. The state file is OpenIDAuth's SQLite store, so nonces and
-// associations outlive the process between `begin` and `finish`.
+// associations outlive the process between `begin` and `finish`; beside it, `begin` keeps
+// the relying party's settings (realm, return_to, provider) in FILE.settings.json, and
+// `finish` checks the answer against them, not against the URL it is given.
 //
-//   openid-login begin --provider URL --realm URL --return-to URL --state FILE [--stateless] [--teams a,b]
-//   openid-login finish --state FILE --callback URL [--post-body BODY]
-//   openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b]
+//   openid-login begin --provider URL --realm URL --return-to URL --state FILE [--stateless] [--teams a,b] [--allow-private-addresses]
+//   openid-login finish --state FILE --callback URL [--post-body BODY] [--allow-private-addresses]
+//   openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b] [--allow-private-addresses]
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -12,11 +14,19 @@ import OpenIDAuth
 let usage = """
     usage:
       openid-login begin --provider URL --realm URL --return-to URL --state FILE [--stateless] [--teams a,b]
-          prints the URL to send the browser to
-      openid-login finish --state FILE --callback URL [--post-body BODY]
-          verifies the provider's answer; prints the identity as JSON (exit 0) or the error (exit 1)
-      openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b]
-          runs a callback server on 127.0.0.1 for a person's browser, prints the identity, exits
+                         [--allow-private-addresses]
+          prints the URL to send the browser to; keeps realm, return_to and provider in FILE.settings.json
+      openid-login finish --state FILE --callback URL [--post-body BODY] [--allow-private-addresses]
+          verifies the provider's answer against begin's settings; prints the identity as JSON (exit 0)
+          or the error (exit 1)
+      openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b] [--allow-private-addresses]
+          runs a callback server on 127.0.0.1:N (default 8000) for a person's browser: http://127.0.0.1:N/
+          redirects to the provider, the provider returns to http://127.0.0.1:N/return, which shows
+          "Signed in" and the identity as JSON (or "Sign-in failed"); the identity is printed as JSON
+          too, then the server exits
+    --allow-private-addresses: fetch a provider on loopback or a private network, over plain http too
+      (off by default: only public addresses over https are fetched)
+    SREG values and teams are reported only from the --provider given to begin or serve.
     """
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -57,9 +67,34 @@ struct Options {
     var teams: [String] { (values["teams"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty } }
 }
 
-func relyingParty(realm: String, returnTo: URL, state: String, stateless: Bool) -> OpenIDRelyingParty {
-    var configuration = OpenIDRelyingParty.Configuration(realm: realm, returnTo: returnTo)
-    if stateless { configuration.associationPolicy = .stateless }
+/// What `begin` used and `finish` must check against: the state file remembers it.
+struct RelyingPartySettings: Codable {
+    var realm: String
+    var returnTo: URL
+    var provider: URL
+    var stateless: Bool
+
+    static func path(forState state: String) -> String { state + ".settings.json" }
+
+    func save(forState state: String) {
+        guard let data = try? JSONEncoder().encode(self),
+              FileManager.default.createFile(atPath: Self.path(forState: state), contents: data)
+        else { fail("cannot write \(Self.path(forState: state))") }
+    }
+
+    static func load(forState state: String) -> RelyingPartySettings {
+        guard let data = FileManager.default.contents(atPath: path(forState: state)),
+              let settings = try? JSONDecoder().decode(RelyingPartySettings.self, from: data)
+        else { fail("no settings beside the state file (\(path(forState: state))): run begin first") }
+        return settings
+    }
+}
+
+func relyingParty(_ settings: RelyingPartySettings, state: String, allowPrivateAddresses: Bool) -> OpenIDRelyingParty {
+    var configuration = OpenIDRelyingParty.Configuration(realm: settings.realm, returnTo: settings.returnTo)
+    if settings.stateless { configuration.associationPolicy = .stateless }
+    if allowPrivateAddresses { configuration.urlPolicy = .privateNetwork() }
+    configuration.extensionTrust = .opIdentifiers([settings.provider])
     do {
         return OpenIDRelyingParty(configuration: configuration, httpClient: FoundationHTTPClient(), store: try SQLiteOpenIDStore(path: state))
     } catch {
@@ -103,32 +138,37 @@ func finish(_ rp: OpenIDRelyingParty, callback: URL, postBody: String?) async ->
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "begin":
-    let options = Options(arguments.dropFirst(), switches: ["stateless"])
-    let rp = relyingParty(realm: options.required("realm"), returnTo: options.url("return-to"), state: options.required("state"),
-                          stateless: options.flags.contains("stateless"))
+    let options = Options(arguments.dropFirst(), switches: ["stateless", "allow-private-addresses"])
+    let state = options.required("state")
+    let settings = RelyingPartySettings(
+        realm: options.required("realm"), returnTo: options.url("return-to"), provider: options.url("provider"),
+        stateless: options.flags.contains("stateless"))
+    let rp = relyingParty(settings, state: state, allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
     do {
-        let request = try await rp.begin(identifier: options.required("provider"), options: requestOptions(teams: options.teams))
+        let request = try await rp.begin(identifier: settings.provider.absoluteString, options: requestOptions(teams: options.teams))
+        settings.save(forState: state)
         print(request.redirectURL.absoluteString)
     } catch {
         fail("\(error.kind): \(error.message)", code: 1)
     }
 case "finish":
-    let options = Options(arguments.dropFirst(), switches: [])
-    let callback = options.url("callback")
-    // Completing needs no realm: the answer is checked against the URL it arrived at.
-    var origin = URLComponents(url: callback, resolvingAgainstBaseURL: false) ?? URLComponents()
-    origin.path = "/"
-    origin.query = nil
-    let rp = relyingParty(realm: origin.string ?? callback.absoluteString, returnTo: callback, state: options.required("state"),
-                          stateless: false)
-    exit(await finish(rp, callback: callback, postBody: options.values["post-body"]) == nil ? 1 : 0)
+    let options = Options(arguments.dropFirst(), switches: ["allow-private-addresses"])
+    let state = options.required("state")
+    // The answer is checked against begin's return_to and realm (kept beside the state), and
+    // against the URL it arrived at: a callback URL alone proves nothing about who it was for.
+    let rp = relyingParty(RelyingPartySettings.load(forState: state), state: state,
+                          allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
+    exit(await finish(rp, callback: options.url("callback"), postBody: options.values["post-body"]) == nil ? 1 : 0)
 case "serve":
-    let options = Options(arguments.dropFirst(), switches: ["stateless"])
+    let options = Options(arguments.dropFirst(), switches: ["stateless", "allow-private-addresses"])
     let port = UInt16(options.values["port"] ?? "8000") ?? 8000
     let base = "http://127.0.0.1:\(port)"
-    let rp = relyingParty(realm: base + "/", returnTo: URL(string: base + "/return")!, state: options.required("state"),
-                          stateless: options.flags.contains("stateless"))
     let provider = options.values["provider"] ?? UbuntuOne.production.absoluteString
+    guard let providerURL = URL(string: provider), providerURL.scheme != nil else { fail("--provider must be an absolute URL") }
+    let settings = RelyingPartySettings(
+        realm: base + "/", returnTo: URL(string: base + "/return")!, provider: providerURL, stateless: options.flags.contains("stateless"))
+    let rp = relyingParty(settings, state: options.required("state"),
+                          allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
     exit(await CallbackServer(port: port).run(relyingParty: rp, provider: provider, options: requestOptions(teams: options.teams)))
 default:
     print(usage)

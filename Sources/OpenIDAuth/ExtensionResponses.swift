@@ -3,7 +3,20 @@ import Foundation
 /// Reads SREG, AX, Launchpad teams and PAPE values from the signed part of an assertion.
 /// The namespace declaration must be signed too, or an attacker could re-point an alias.
 enum ExtensionResponses {
-    static func read(_ signed: OpenIDMessage, into assertion: inout VerifiedAssertion) {
+    /// Reads the values into `assertion`; SREG, AX and teams (claims about the user that any
+    /// provider could make up) only when `includingClaims`, PAPE (about the provider's own
+    /// authentication) always.
+    static func read(_ signed: OpenIDMessage, into assertion: inout VerifiedAssertion, includingClaims: Bool) {
+        if includingClaims { readClaims(signed, into: &assertion) }
+        if let alias = signed.alias(forNamespace: OpenIDExtensionNamespace.pape) {
+            if let time = signed["\(alias).auth_time"] { assertion.authenticationTime = try? NonceTimestamp.parse(time) }
+            if let policies = signed["\(alias).auth_policies"] {
+                assertion.authenticationPolicies = policies.split(separator: " ").map(String.init).filter { $0 != "none" }
+            }
+        }
+    }
+
+    private static func readClaims(_ signed: OpenIDMessage, into assertion: inout VerifiedAssertion) {
         if let alias = signed.alias(forNamespace: OpenIDExtensionNamespace.simpleRegistration)
             ?? signed.alias(forNamespace: OpenIDExtensionNamespace.simpleRegistration10)
         {
@@ -32,12 +45,6 @@ enum ExtensionResponses {
            let members = signed["\(alias).is_member"]
         {
             assertion.teams = members.split(separator: ",").map { OpenIDIdentifier.trimmed(String($0)) }.filter { !$0.isEmpty }
-        }
-        if let alias = signed.alias(forNamespace: OpenIDExtensionNamespace.pape) {
-            if let time = signed["\(alias).auth_time"] { assertion.authenticationTime = try? NonceTimestamp.parse(time) }
-            if let policies = signed["\(alias).auth_policies"] {
-                assertion.authenticationPolicies = policies.split(separator: " ").map(String.init).filter { $0 != "none" }
-            }
         }
     }
 }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// An ``AssociationStore`` in memory, for tests and single-process hosts. It follows the same
 /// rules as ``SQLiteOpenIDStore``: one association per endpoint and handle, expired ones
-/// never returned.
+/// never returned, at most ``capacity`` kept (those that expire first make room).
 public final class InMemoryAssociationStore: AssociationStore {
     private struct Key: Hashable {
         var endpoint: String
@@ -11,14 +11,27 @@ public final class InMemoryAssociationStore: AssociationStore {
     }
 
     private let associations = Mutex<[Key: OpenIDAssociation]>([:])
+    /// The most associations kept; every provider a user names gets one, so without a bound
+    /// a flood of sign-ins with made-up identifiers would grow the store without end.
+    public let capacity: Int
 
-    /// An empty store.
-    public init() {}
+    /// An empty store keeping at most `capacity` associations (default 10,000).
+    public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
-    /// Stores the association, replacing one with the same endpoint and handle.
+    /// Stores the association, replacing one with the same endpoint and handle; when full,
+    /// the associations that expire first (expired ones among them) are dropped.
     public func store(_ association: OpenIDAssociation) async throws(OpenIDError) {
-        associations.withLock { $0[Key(endpoint: association.endpoint, handle: association.handle)] = association }
+        associations.withLock { all in
+            all[Key(endpoint: association.endpoint, handle: association.handle)] = association
+            guard all.count > capacity else { return }
+            // Down to 90 % at once, so that a full store does not sort on every insert.
+            let keep = max(1, capacity * 9 / 10)
+            for (key, _) in all.sorted(by: { $0.value.expiresAt < $1.value.expiresAt }).prefix(all.count - keep) { all[key] = nil }
+        }
     }
+
+    /// How many associations are kept.
+    public var count: Int { associations.withLock { $0.count } }
 
     /// The unexpired association with this handle.
     public func association(endpoint: String, handle: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {

@@ -2,7 +2,10 @@ import Foundation
 import Synchronization
 
 /// A ``NonceStore`` in memory, for tests and single-process hosts. It follows the same rules
-/// as ``SQLiteOpenIDStore``: a nonce is new once per endpoint until it is removed.
+/// as ``SQLiteOpenIDStore``: a nonce is new once per endpoint until it is removed. Nonces are
+/// bounded by time (the relying party removes them once outside the skew window) and by
+/// ``capacity``: a full store refuses new nonces (``OpenIDError/store``) rather than forget
+/// unexpired ones, which would let their assertions be replayed.
 public final class InMemoryNonceStore: NonceStore {
     private struct Key: Hashable {
         var endpoint: String
@@ -16,15 +19,21 @@ public final class InMemoryNonceStore: NonceStore {
     }
 
     private let state = Mutex(State())
+    /// The most nonces remembered at once.
+    public let capacity: Int
 
-    /// An empty store.
-    public init() {}
+    /// An empty store remembering at most `capacity` nonces (default 1,000,000).
+    public init(capacity: Int = 1_000_000) { self.capacity = max(1, capacity) }
 
     /// Records the nonce; false when it was already there.
+    /// - Throws: ``OpenIDError/store`` when the store is full of unexpired nonces.
     public func consume(nonce: String, endpoint: String, expiresAt: Date) async throws(OpenIDError) -> Bool {
-        state.withLock { state in
+        try state.withLock { state throws(OpenIDError) in
             let key = Key(endpoint: endpoint, nonce: nonce)
             guard state.nonces[key] == nil else { return false }
+            guard state.nonces.count < capacity else {
+                throw OpenIDError.store.with(message: "the nonce store is full; sign-ins resume as nonces expire")
+            }
             state.nonces[key] = expiresAt
             state.earliestExpiry = min(state.earliestExpiry, expiresAt)
             return true

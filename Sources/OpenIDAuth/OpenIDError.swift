@@ -30,6 +30,8 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
         case unsignedExtensionValue
         case transport
         case store
+        case refusedURL
+        case tooManyFetches
     }
 
     private let code: Code
@@ -107,6 +109,12 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let transport = OpenIDError(.transport, "the HTTP exchange with the provider failed")
     /// A nonce, association or discovery store failed.
     public static let store = OpenIDError(.store, "the OpenID store failed")
+
+    /// The URL policy refused to fetch a URL (scheme, address, or a redirect to a weaker
+    /// scheme); see ``OpenIDURLPolicy``.
+    public static let refusedURL = OpenIDError(.refusedURL, "the URL policy refuses to fetch this URL")
+    /// One `begin` or `complete` needed more requests than ``OpenIDURLPolicy/maximumFetches``.
+    public static let tooManyFetches = OpenIDError(.tooManyFetches, "too many requests for one sign-in step")
 
     /// `self` with a more specific message; equality still compares only the kind.
     public func with(message: String) -> OpenIDError { OpenIDError(code, message) }

@@ -6,7 +6,7 @@ extension OpenIDRelyingParty {
     /// A usable association with `endpoint`: a stored one with time to live, else a new one.
     /// Nil in stateless mode or when the provider will not associate (then the assertion is
     /// checked by check_authentication instead).
-    func association(for endpoint: String) async -> OpenIDAssociation? {
+    func association(for endpoint: String, budget: OutboundFetchBudget) async -> OpenIDAssociation? {
         guard case .associate(let kinds) = configuration.associationPolicy, !kinds.isEmpty else { return nil }
         let now = clock.now
         if let existing = try? await associations.newestAssociation(
@@ -15,7 +15,7 @@ extension OpenIDRelyingParty {
             return existing
         }
         do {
-            return try await associate(endpoint: endpoint)
+            return try await associate(endpoint: endpoint, budget: budget)
         } catch {
             log("no association with \(endpoint) (\(error.kind): \(error.message)); signatures will be checked statelessly")
             return nil
@@ -24,9 +24,14 @@ extension OpenIDRelyingParty {
 
     /// Makes a new association with `endpoint` using the configured kinds in order, taking the
     /// provider's `unsupported-type` suggestion once when it is a kind we accept, and stores it.
-    /// - Throws: ``OpenIDError/associationFailed`` when no kind works.
+    /// - Throws: ``OpenIDError/associationFailed`` when no kind works,
+    ///   ``OpenIDError/refusedURL`` when the URL policy refuses the endpoint.
     @discardableResult
     public func associate(endpoint: String) async throws(OpenIDError) -> OpenIDAssociation {
+        try await associate(endpoint: endpoint, budget: OutboundFetchBudget(configuration.urlPolicy.maximumFetches))
+    }
+
+    func associate(endpoint: String, budget: OutboundFetchBudget) async throws(OpenIDError) -> OpenIDAssociation {
         guard case .associate(let kinds) = configuration.associationPolicy else {
             throw OpenIDError.associationFailed.with(message: "the relying party is stateless")
         }
@@ -38,7 +43,7 @@ extension OpenIDRelyingParty {
         while !queue.isEmpty {
             let kind = queue.removeFirst()
             guard tried.insert(kind).inserted else { continue }
-            switch try await requestAssociation(endpoint: endpoint, kind: kind) {
+            switch try await requestAssociation(endpoint: endpoint, kind: kind, budget: budget) {
             case .success(let association):
                 try await associations.store(association)
                 log("associated with \(endpoint): \(kind.type.rawValue) over \(kind.session.rawValue)")
@@ -60,7 +65,9 @@ extension OpenIDRelyingParty {
         case failed(OpenIDError)
     }
 
-    private func requestAssociation(endpoint: String, kind: AssociationKind) async throws(OpenIDError) -> AssociationAttempt {
+    private func requestAssociation(endpoint: String, kind: AssociationKind, budget: OutboundFetchBudget)
+        async throws(OpenIDError) -> AssociationAttempt
+    {
         guard let url = URL(string: endpoint) else { return .failed(.associationFailed) }
         let keyPair: DiffieHellman.KeyPair?
         var fields = [
@@ -78,7 +85,7 @@ extension OpenIDRelyingParty {
                 return .failed(OpenIDError.associationFailed.with(message: "cannot make a Diffie-Hellman key pair"))
             }
         }
-        let response = try await directRequest(url: url, fields: fields)
+        let response = try await directRequest(url: url, fields: fields, budget: budget)
         let failure = { (text: String) in OpenIDError.associationFailed.with(message: text) }
         guard response.status == 200 else {
             if response.fields["error_code"] == "unsupported-type" {
@@ -90,7 +97,7 @@ extension OpenIDRelyingParty {
                     }
                 return .unsupported(suggestion, failure("the provider does not support \(kind.type.rawValue)/\(kind.session.rawValue)"))
             }
-            return .failed(failure("the provider refused to associate (HTTP \(response.status))"))
+            return .failed(failure("the provider refused to associate"))
         }
         let answer = response.fields
         guard answer["ns"] == OpenIDMessage.namespace, answer["assoc_type"] == kind.type.rawValue,
@@ -131,16 +138,23 @@ extension OpenIDRelyingParty {
         var fields: [String: String]
     }
 
-    /// POSTs `fields` to the provider and decodes the key-value answer (sections 5.1.2, 5.1.2.2).
-    func directRequest(url: URL, fields: [(String, String)]) async throws(OpenIDError) -> DirectResponse {
+    /// POSTs `fields` to the provider and decodes the key-value answer (sections 5.1.2,
+    /// 5.1.2.2), after the URL policy allowed `url` and the budget allowed one more request.
+    /// Errors do not repeat the status or transport failure: the endpoint may be named by a
+    /// stranger, and its answers must not leak through our error messages.
+    func directRequest(url: URL, fields: [(String, String)], budget: OutboundFetchBudget) async throws(OpenIDError)
+        -> DirectResponse
+    {
+        try await configuration.urlPolicy.check(url)
+        try budget.spend()
         let response: HTTPResponse
         do {
             response = try await httpClient.execute(.formPost(url: url, fields: fields, timeout: configuration.requestTimeout))
         } catch {
-            throw OpenIDError.transport.with(message: "the request to \(url.redactedForLogs) failed: \(error)")
+            throw OpenIDError.transport.with(message: "the direct request to the provider failed")
         }
         guard response.status == 200 || response.status == 400 else {
-            throw OpenIDError.providerError.with(message: "the provider answered HTTP \(response.status)")
+            throw OpenIDError.providerError.with(message: "the provider did not answer the direct request")
         }
         guard response.body.count <= 64 * 1024 else {
             throw OpenIDError.documentTooLarge.with(message: "the provider's direct answer is too large")

@@ -23,6 +23,7 @@ extension OpenIDRelyingParty {
         }
         switch message["mode"] {
         case "id_res":
+            await purgeExpiredStateIfDue()
             do {
                 let assertion = try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery)
                 log("assertion accepted for \(assertion.claimedIdentifier) from \(assertion.providerEndpoint)")
@@ -38,14 +39,23 @@ extension OpenIDRelyingParty {
         }
     }
 
-    /// The section 11 checks, in the order python-openid and the spec give them; each failure
-    /// is its own typed error.
+    /// The section 11 checks; each failure is its own typed error.
+    ///
+    /// The order decides what an unauthenticated callback can make us fetch. Everything that
+    /// needs no network comes first (return_to, the signed list, the nonce's form and time,
+    /// the URL policy on op_endpoint). With a stored association for op_endpoint and the
+    /// handle, the signature is checked next, locally, so a forged callback costs no request
+    /// at all; only a correctly signed assertion leads to re-discovery of its claimed
+    /// identifier. Without one, the claimed identifier is re-discovered first (under the URL
+    /// policy and the fetch budget) and check_authentication goes only to the endpoint that
+    /// discovery confirmed, so a hostile provider is never asked to vouch for itself. The
+    /// nonce is recorded last, so a forgery cannot burn a genuine assertion's nonce.
     func verify(_ message: OpenIDMessage, callbackURL: URL, callbackQuery: [(String, String)]) async throws(OpenIDError)
         -> VerifiedAssertion
     {
-        // 11.1: the assertion was made for the URL it arrived at.
+        // 11.1: the assertion was made for our return_to, and for the URL it arrived at.
         let returnTo = try message.required("return_to")
-        try Self.checkReturnTo(returnTo, callbackURL: callbackURL, callbackQuery: callbackQuery)
+        try checkReturnTo(returnTo, callbackURL: callbackURL, callbackQuery: callbackQuery)
 
         // 10.1: the fields that must be there and must be signed.
         let opEndpoint = try message.required("op_endpoint")
@@ -68,6 +78,9 @@ extension OpenIDRelyingParty {
         for name in signedList where message[name] == nil {
             throw OpenIDError.invalidSignature.with(message: "the signed field openid.\(name) is missing")
         }
+        guard claimedID != OpenIDMessage.identifierSelect, identity != OpenIDMessage.identifierSelect else {
+            throw OpenIDError.invalidMessage.with(message: "the assertion names identifier_select as the identity")
+        }
 
         // 11.3, first half: the nonce's form and time, before any network round trip.
         let nonceTime = try NonceTimestamp.parse(nonce)
@@ -75,15 +88,21 @@ extension OpenIDRelyingParty {
         guard abs(nonceTime.timeIntervalSince(now)) <= configuration.nonceSkew else {
             throw OpenIDError.nonceOutsideWindow
         }
-
-        // 11.2: the provider is authoritative for the claimed identifier.
-        guard let endpoint = OpenIDIdentifier.normalizedURL(opEndpoint) else {
+        guard let endpoint = OpenIDIdentifier.normalizedURL(opEndpoint), let endpointURL = URL(string: endpoint) else {
             throw OpenIDError.invalidMessage.with(message: "openid.op_endpoint is not an http(s) URL")
         }
-        try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint)
+        try await configuration.urlPolicy.check(endpointURL)
 
-        // 11.4: the signature, with our association or by asking the provider.
-        try await checkSignature(message, signedList: signedList, handle: handle, endpoint: endpoint)
+        // 11.4 and 11.2, in the order described above.
+        let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
+        if let association = try await associations.association(endpoint: endpoint, handle: handle, at: now) {
+            try Self.checkSignature(message, signedList: signedList, association: association)
+            try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
+        } else {
+            try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
+            log("no usable association for the assertion's handle; asking \(endpointURL.redactedForLogs) (check_authentication)")
+            try await checkAuthentication(message, endpoint: endpoint, budget: budget)
+        }
 
         // 11.3, second half: never the same nonce twice from one provider.
         guard try await nonces.consume(nonce: nonce, endpoint: endpoint, expiresAt: nonceTime.addingTimeInterval(configuration.nonceSkew)) else {
@@ -91,20 +110,33 @@ extension OpenIDRelyingParty {
         }
         try? await nonces.removeExpiredNonces(before: now.addingTimeInterval(-configuration.nonceSkew))
 
-        return try assertion(from: message, signedList: signedList, claimedID: claimedID, identity: identity, endpoint: endpoint)
+        let trusted = await trustsExtensionValues(from: endpoint, budget: budget)
+        return try assertion(
+            from: message, signedList: signedList, claimedID: claimedID, identity: identity, endpoint: endpoint,
+            extensionValuesTrusted: trusted)
     }
 
-    /// 11.1: scheme, authority and path equal; every return_to query parameter present in
-    /// the callback URL with the same value.
+    /// 11.1: `returnTo` (openid.return_to) has the scheme, host, port and path of the
+    /// configured return_to, lies under the configured realm, and names the URL the answer
+    /// arrived at (scheme, authority and path equal; each of its query parameters present in
+    /// the callback URL with the same value). The configured URL is what makes this hold
+    /// when the host rebuilt `callbackURL` from a `Host` header an attacker chose.
+    func checkReturnTo(_ returnTo: String, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
+        guard let expected = URLComponents(string: returnTo),
+              let configured = URLComponents(url: configuration.returnTo, resolvingAgainstBaseURL: true)
+        else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
+        guard Self.sameLocation(expected, configured), OpenIDRealm.matches(realm: configuration.realm, returnTo: returnTo) else {
+            throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not this relying party's return_to URL")
+        }
+        try Self.checkReturnTo(returnTo, callbackURL: callbackURL, callbackQuery: callbackQuery)
+    }
+
+    /// 11.1 against the URL the answer arrived at only.
     static func checkReturnTo(_ returnTo: String, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
         guard let expected = URLComponents(string: returnTo),
               let actual = URLComponents(url: callbackURL, resolvingAgainstBaseURL: true)
         else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
-        func path(_ c: URLComponents) -> String { c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath }
-        guard expected.scheme?.lowercased() == actual.scheme?.lowercased(), expected.scheme != nil,
-              expected.host?.lowercased() == actual.host?.lowercased(), expected.effectivePort == actual.effectivePort,
-              path(expected) == path(actual)
-        else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to names another URL") }
+        guard sameLocation(expected, actual) else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to names another URL") }
         for (name, value) in FormURLEncoding.decode(expected.percentEncodedQuery ?? "") {
             guard callbackQuery.contains(where: { $0.0 == name && $0.1 == value }) else {
                 throw OpenIDError.returnToMismatch.with(message: "the return_to query parameter \(name) differs")
@@ -112,21 +144,32 @@ extension OpenIDRelyingParty {
         }
     }
 
+    /// Same scheme, host, effective port and path (an empty path is `/`); no user info.
+    static func sameLocation(_ a: URLComponents, _ b: URLComponents) -> Bool {
+        func path(_ c: URLComponents) -> String { c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath }
+        return a.scheme != nil && a.scheme?.lowercased() == b.scheme?.lowercased()
+            && a.user == nil && b.user == nil && a.password == nil && b.password == nil
+            && a.host?.lowercased() == b.host?.lowercased() && a.effectivePort == b.effectivePort && path(a) == path(b)
+    }
+
     /// 11.2: re-discover the claimed identifier (without fragment) and require a claimed
     /// identifier service at the asserting endpoint whose identity is the asserted one.
-    func checkDiscoveredInformation(claimedID: String, identity: String, endpoint: String) async throws(OpenIDError) {
-        guard claimedID != OpenIDMessage.identifierSelect, identity != OpenIDMessage.identifierSelect else {
-            throw OpenIDError.invalidMessage.with(message: "the assertion names identifier_select as the identity")
-        }
+    func checkDiscoveredInformation(claimedID: String, identity: String, endpoint: String, budget: OutboundFetchBudget)
+        async throws(OpenIDError)
+    {
         let bare = OpenIDIdentifier.removingFragment(claimedID)
         guard let normalizedClaim = OpenIDIdentifier.normalizedURL(bare) else {
             throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier is not an http(s) URL")
         }
         let discovered: DiscoveredIdentifier
         do {
-            discovered = try await discovery.discover(normalized: normalizedClaim)
+            discovered = try await discovery.discover(normalized: normalizedClaim, budget: budget)
+        } catch where error == .refusedURL || error == .tooManyFetches {
+            throw error
         } catch {
-            throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier could not be re-discovered: \(error.message)")
+            // Not even the kind: whether the server answered, and what, stays in the operator's log.
+            log("re-discovery of the claimed identifier failed (\(error.kind))")
+            throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier could not be re-discovered")
         }
         guard discovered.identifier == normalizedClaim else {
             throw OpenIDError.discoveryMismatch.with(message: "the claimed identifier redirects to another identifier")
@@ -141,28 +184,22 @@ extension OpenIDRelyingParty {
         }
     }
 
-    /// 11.4: with a stored, unexpired association, the HMAC over the signed list in constant
-    /// time; otherwise check_authentication with the (already verified) endpoint.
-    func checkSignature(_ message: OpenIDMessage, signedList: [String], handle: String, endpoint: String) async throws(OpenIDError) {
-        if let association = try await associations.association(endpoint: endpoint, handle: handle, at: clock.now) {
-            guard let signature = Data(base64Encoded: message["sig"] ?? "") else { throw OpenIDError.invalidSignature }
-            var expected = try association.signature(of: signedList, in: message)
-            defer { SecureMemory.wipe(&expected) }
-            guard ConstantTime.equals(expected, Array(signature)) else { throw OpenIDError.invalidSignature }
-            return
-        }
-        log("no usable association for the assertion's handle; asking \(endpoint) (check_authentication)")
-        try await checkAuthentication(message, endpoint: endpoint)
+    /// 11.4 with our association: the HMAC over the signed list, compared in constant time.
+    static func checkSignature(_ message: OpenIDMessage, signedList: [String], association: OpenIDAssociation) throws(OpenIDError) {
+        guard let signature = Data(base64Encoded: message["sig"] ?? "") else { throw OpenIDError.invalidSignature }
+        var expected = try association.signature(of: signedList, in: message)
+        defer { SecureMemory.wipe(&expected) }
+        guard ConstantTime.equals(expected, Array(signature)) else { throw OpenIDError.invalidSignature }
     }
 
     /// 11.4.2: asks the provider to confirm the assertion. `invalidate_handle` is acted on only
     /// when it comes back in this direct, authenticated-by-TLS answer (11.4.2.2), never from
     /// the indirect message.
-    func checkAuthentication(_ message: OpenIDMessage, endpoint: String) async throws(OpenIDError) {
+    func checkAuthentication(_ message: OpenIDMessage, endpoint: String, budget: OutboundFetchBudget) async throws(OpenIDError) {
         guard let url = URL(string: endpoint) else { throw OpenIDError.invalidMessage }
         var fields = message.prefixedFields
         for index in fields.indices where fields[index].0 == "openid.mode" { fields[index].1 = "check_authentication" }
-        let response = try await directRequest(url: url, fields: fields)
+        let response = try await directRequest(url: url, fields: fields, budget: budget)
         guard response.status == 200 else {
             throw OpenIDError.assertionNotConfirmed.with(message: "the provider refused check_authentication")
         }
@@ -172,9 +209,29 @@ extension OpenIDRelyingParty {
         guard response.fields["is_valid"] == "true" else { throw OpenIDError.assertionNotConfirmed }
     }
 
-    /// The verified assertion, with extension values taken from signed fields only.
+    /// Whether ``Configuration/extensionTrust`` trusts `endpoint`'s SREG, AX and team values.
+    /// An OP identifier that cannot be discovered trusts nothing.
+    func trustsExtensionValues(from endpoint: String, budget: OutboundFetchBudget) async -> Bool {
+        switch configuration.extensionTrust {
+        case .noProvider: return false
+        case .anyProvider: return true
+        case .opIdentifiers(let identifiers):
+            for identifier in identifiers {
+                guard let normalized = try? OpenIDIdentifier.normalize(identifier.absoluteString),
+                      let discovered = try? await discovery.discover(normalized: normalized, budget: budget)
+                else { continue }
+                if discovered.services.contains(where: { $0.isOPIdentifier && $0.endpoint == endpoint }) { return true }
+            }
+            log("extension values from \(URL(string: endpoint)?.redactedForLogs ?? "the provider") are not reported: it is not a trusted provider")
+            return false
+        }
+    }
+
+    /// The verified assertion, with extension values taken from signed fields only, and
+    /// SREG, AX and teams only when `extensionValuesTrusted`.
     func assertion(
-        from message: OpenIDMessage, signedList: [String], claimedID: String, identity: String, endpoint: String
+        from message: OpenIDMessage, signedList: [String], claimedID: String, identity: String, endpoint: String,
+        extensionValuesTrusted: Bool
     ) throws(OpenIDError) -> VerifiedAssertion {
         let signedSet = Set(signedList)
         let signed = OpenIDMessage(message.fields.filter { signedSet.contains($0.key) }.map { ($0.key, $0.value) })
@@ -186,8 +243,8 @@ extension OpenIDRelyingParty {
         var result = VerifiedAssertion(
             claimedIdentifier: claimedID, localIdentifier: identity, providerEndpoint: endpoint,
             signedFields: Dictionary(signed.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }),
-            droppedUnsignedFields: dropped)
-        ExtensionResponses.read(signed, into: &result)
+            droppedUnsignedFields: dropped, extensionValuesTrusted: extensionValuesTrusted)
+        ExtensionResponses.read(signed, into: &result, includingClaims: extensionValuesTrusted)
         return result
     }
 }

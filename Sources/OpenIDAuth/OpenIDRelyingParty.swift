@@ -56,6 +56,20 @@ public struct OpenIDRelyingParty: Sendable {
         case refuse
     }
 
+    /// Which providers' extension values (SREG, AX, Launchpad teams) are reported. Any
+    /// provider can sign any value it likes about its users, e-mail addresses and team
+    /// memberships included, so trusting them is a choice the host makes per provider.
+    public enum ExtensionTrust: Sendable, Hashable {
+        /// No provider's SREG, AX or team values are reported. Default.
+        case noProvider
+        /// Values are reported only from an endpoint that these OP identifiers (such as
+        /// `https://login.ubuntu.com/`) discover to (their OP identifier services).
+        case opIdentifiers([URL])
+        /// Values from every provider that passed the checks are reported: only for hosts that
+        /// treat them as the provider's unverified claims.
+        case anyProvider
+    }
+
     /// The relying party's settings.
     public struct Configuration: Sendable {
         /// The realm (trust root) shown to the user, e.g. `https://mail.example/` or
@@ -77,6 +91,15 @@ public struct OpenIDRelyingParty: Sendable {
         public var associationRenewalMargin: TimeInterval = 120
         /// Discovery limits and cache lifetime.
         public var discovery: OpenIDDiscovery.Configuration = .init()
+        /// Which URLs discovery, `associate` and `check_authentication` may fetch, and how
+        /// many per `begin` or `complete`. Default: public https addresses only, 8 requests.
+        public var urlPolicy: OpenIDURLPolicy = .init()
+        /// How often `begin` and `complete` drop expired associations, discovery results and
+        /// nonces from the stores, in seconds. Default: 300.
+        public var purgeInterval: TimeInterval = 300
+        /// Whose SREG, AX and team values are reported. Default: ``ExtensionTrust/noProvider``
+        /// (the assertion is verified, its extension values are not reported).
+        public var extensionTrust: ExtensionTrust = .noProvider
         /// Receives one line per notable event (association made or failed, stateless
         /// fallback, assertion accepted or refused and why). Lines hold endpoints, handles'
         /// absence, claimed identifiers and error kinds, never keys, signatures or nonces.
@@ -99,7 +122,9 @@ public struct OpenIDRelyingParty: Sendable {
     let nonces: any NonceStore
     let associations: any AssociationStore
     let discovery: OpenIDDiscovery
+    let discoveryCache: any DiscoveryCache
     let clock: any OpenIDClock
+    let purgeSchedule = PurgeSchedule()
 
     /// A relying party.
     /// - Parameters:
@@ -117,9 +142,11 @@ public struct OpenIDRelyingParty: Sendable {
         self.httpClient = httpClient
         self.nonces = nonceStore
         self.associations = associationStore
+        self.discoveryCache = discoveryCache
         self.clock = clock
         self.discovery = OpenIDDiscovery(
-            httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery)
+            httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery,
+            urlPolicy: configuration.urlPolicy)
     }
 
     /// A relying party whose three stores are one SQLite (or other) store.
@@ -131,19 +158,25 @@ public struct OpenIDRelyingParty: Sendable {
     }
 
     /// Discovers `identifier` (an OP identifier such as `https://login.ubuntu.com/` or a
-    /// user's claimed identifier), associates with its provider when the policy says so,
+    /// user's claimed identifier; without a scheme, `https://` is assumed unless the URL policy
+    /// allows plain http), associates with its provider when the policy says so,
     /// and builds the authentication request.
-    /// - Throws: ``OpenIDError`` from discovery, or ``OpenIDError/realmMismatch``.
+    /// - Throws: ``OpenIDError`` from discovery (``OpenIDError/refusedURL`` when the URL
+    ///   policy refuses the identifier), or ``OpenIDError/realmMismatch``.
     public func begin(identifier: String, options: OpenIDAuthenticationOptions = .init()) async throws(OpenIDError)
         -> OpenIDAuthenticationRequest
     {
         guard OpenIDRealm.matches(realm: configuration.realm, returnTo: configuration.returnTo.absoluteString) else {
             throw OpenIDError.realmMismatch
         }
-        let discovered = try await discovery.discover(identifier)
+        await purgeExpiredStateIfDue()
+        let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
+        let discovered = try await discovery.discover(normalized: discovery.normalize(typed: identifier), budget: budget)
         guard let service = discovered.services.first, let endpoint = URL(string: service.endpoint) else {
             throw OpenIDError.noOpenIDService
         }
+        // An endpoint we would refuse to talk to is refused now, not after the user signed in.
+        try await configuration.urlPolicy.check(endpoint)
         var message = OpenIDMessage([("ns", OpenIDMessage.namespace), ("mode", options.immediate ? "checkid_immediate" : "checkid_setup")])
         if service.isOPIdentifier {
             message["claimed_id"] = OpenIDMessage.identifierSelect
@@ -152,7 +185,7 @@ public struct OpenIDRelyingParty: Sendable {
             message["claimed_id"] = service.claimedIdentifier ?? discovered.identifier
             message["identity"] = service.requestedIdentity
         }
-        if let association = await association(for: service.endpoint) { message["assoc_handle"] = association.handle }
+        if let association = await association(for: service.endpoint, budget: budget) { message["assoc_handle"] = association.handle }
         message["return_to"] = configuration.returnTo.absoluteString
         message["realm"] = configuration.realm
         for (key, value) in options.extensionFields() { message[key] = value }

@@ -5,14 +5,42 @@ import Synchronization
 /// Nonces, associations and the discovery cache in one SQLite file, so that they outlive the
 /// process and can be shared by several processes of a host (SQLite's locking serialises
 /// them). Conforms to ``NonceStore``, ``AssociationStore`` and ``DiscoveryCache``.
+///
+/// Associations and discovery results are bounded (``Configuration``): each write keeps only
+/// the rows that expire last, so a flood of sign-ins with made-up identifiers cannot grow the
+/// file without end. Nonces are bounded by time: they are dropped once outside the skew window.
 public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCache {
+    /// Size limits.
+    public struct Configuration: Sendable {
+        /// The most associations kept. Default: 10,000.
+        public var maximumAssociations: Int = 10_000
+        /// The most discovery results kept. Default: 10,000.
+        public var maximumDiscoveryEntries: Int = 10_000
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// How many rows each table holds.
+    public struct EntryCounts: Sendable, Hashable {
+        /// Remembered nonces.
+        public var nonces: Int
+        /// Associations, expired or not.
+        public var associations: Int
+        /// Discovery results, expired or not.
+        public var discoveryEntries: Int
+    }
+
+    /// The size limits.
+    public let configuration: Configuration
     // The connection is used only while `lock` is held, which makes sharing it safe.
     nonisolated(unsafe) private let connection: SQLiteConnection
     private let lock = Mutex(())
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     /// - Throws: ``OpenIDError/store`` when the file cannot be opened or migrated.
-    public init(path: String) throws(OpenIDError) {
+    public init(path: String, configuration: Configuration = Configuration()) throws(OpenIDError) {
+        self.configuration = configuration
         do {
             let connection = try SQLiteConnection(path: path)
             try connection.migrate(Self.migrations)
@@ -37,7 +65,11 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
         CREATE TABLE openid_discovery (
             identifier TEXT PRIMARY KEY, result TEXT NOT NULL, expires_at REAL NOT NULL
         );
+        """,
         """
+        CREATE INDEX openid_association_expiry ON openid_association (expires_at);
+        CREATE INDEX openid_discovery_expiry ON openid_discovery (expires_at);
+        """,
     ]
 
     private func withConnection<T>(_ what: String, _ body: (SQLiteConnection) throws(SQLiteError) -> T) throws(OpenIDError) -> T {
@@ -78,6 +110,12 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
                 """,
                 [association.endpoint, association.handle, SQLiteValue.blob(association.secret), association.type.rawValue,
                  association.issuedAt.timeIntervalSince1970, association.expiresAt.timeIntervalSince1970])
+            // Keep the rows that expire last (an index walk over at most the limit).
+            try db.run(
+                """
+                DELETE FROM openid_association WHERE rowid IN
+                    (SELECT rowid FROM openid_association ORDER BY expires_at DESC LIMIT -1 OFFSET ?)
+                """, [configuration.maximumAssociations])
         }
     }
 
@@ -157,6 +195,32 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
             try db.run(
                 "INSERT OR REPLACE INTO openid_discovery (identifier, result, expires_at) VALUES (?, ?, ?)",
                 [identifier, text, expiresAt.timeIntervalSince1970])
+            try db.run(
+                """
+                DELETE FROM openid_discovery WHERE rowid IN
+                    (SELECT rowid FROM openid_discovery ORDER BY expires_at DESC LIMIT -1 OFFSET ?)
+                """, [configuration.maximumDiscoveryEntries])
+        }
+    }
+
+    /// Drops discovery results expired at `date`.
+    public func removeExpiredEntries(at date: Date) async throws(OpenIDError) {
+        _ = try withConnection("remove expired discovery results") { db throws(SQLiteError) in
+            try db.run("DELETE FROM openid_discovery WHERE expires_at <= ?", [date.timeIntervalSince1970])
+        }
+    }
+
+    // MARK: Statistics
+
+    /// How many rows each table holds (for operators' metrics and tests).
+    public func entryCounts() async throws(OpenIDError) -> EntryCounts {
+        try withConnection("count entries") { db throws(SQLiteError) in
+            func count(_ table: String) throws(SQLiteError) -> Int {
+                Int(try db.queryFirst("SELECT count(*) AS n FROM \(table)", [])?["n"].integerValue ?? 0)
+            }
+            return EntryCounts(
+                nonces: try count("openid_nonce"), associations: try count("openid_association"),
+                discoveryEntries: try count("openid_discovery"))
         }
     }
 }

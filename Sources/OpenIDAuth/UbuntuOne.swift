@@ -4,7 +4,8 @@ import HTTPTransport
 /// Sign-in with Ubuntu One (login.ubuntu.com): the OP identifier, the SREG fields and the
 /// Launchpad team query that Ubuntu's services use, over ``OpenIDRelyingParty``.
 ///
-/// Besides the section 11 checks, it accepts only assertions from the configured provider's
+/// Besides the section 11 checks, it trusts extension values (SREG, teams) from the configured
+/// provider only (``OpenIDRelyingParty/ExtensionTrust/opIdentifiers(_:)``), accepts only assertions from the configured provider's
 /// endpoint (so an identity from any other OpenID provider cannot sign in), requires the
 /// nickname and e-mail to be signed, and refuses assertions carrying unsigned values.
 public struct UbuntuOne: Sendable {
@@ -28,6 +29,9 @@ public struct UbuntuOne: Sendable {
         public var associationPolicy: OpenIDRelyingParty.AssociationPolicy = .associate([.dhSHA256, .dhSHA1])
         /// PAPE `max_auth_age` in seconds, if the host wants a recent password entry. Default: nil.
         public var maximumAuthenticationAge: Int?
+        /// Which URLs may be fetched. Default: public https addresses only (see
+        /// ``OpenIDURLPolicy``); a provider on loopback needs ``OpenIDURLPolicy/privateNetwork(resolver:)``.
+        public var urlPolicy: OpenIDURLPolicy = .init()
 
         /// Settings for `realm` and `returnTo`, with the defaults above.
         public init(realm: String, returnTo: URL) {
@@ -62,6 +66,9 @@ public struct UbuntuOne: Sendable {
         var settings = OpenIDRelyingParty.Configuration(realm: configuration.realm, returnTo: configuration.returnTo)
         settings.associationPolicy = configuration.associationPolicy
         settings.unsignedValuePolicy = .refuse
+        settings.urlPolicy = configuration.urlPolicy
+        // SREG and teams are trusted from the configured provider only.
+        settings.extensionTrust = .opIdentifiers([configuration.provider])
         relyingParty = OpenIDRelyingParty(
             configuration: settings, httpClient: httpClient, nonceStore: nonceStore, associationStore: associationStore,
             discoveryCache: discoveryCache, clock: clock)

@@ -24,12 +24,17 @@ public struct VerifiedAssertion: Sendable, Hashable {
     public var authenticationPolicies: [String]
     /// Keys (without `openid.`) of fields that arrived unsigned and were dropped.
     public var droppedUnsignedFields: [String]
+    /// True when the relying party's ``OpenIDRelyingParty/ExtensionTrust`` trusts this
+    /// provider, so ``simpleRegistration``, ``attributes`` and ``teams`` hold its values;
+    /// false when they were left empty (``signedFields`` still holds them, raw and untrusted).
+    public var extensionValuesTrusted: Bool
 
     /// An assertion; OpenIDRelyingParty builds these after verification.
     public init(
         claimedIdentifier: String, localIdentifier: String, providerEndpoint: String, signedFields: [String: String],
         simpleRegistration: [String: String] = [:], attributes: [String: [String]] = [:], teams: [String] = [],
-        authenticationTime: Date? = nil, authenticationPolicies: [String] = [], droppedUnsignedFields: [String] = []
+        authenticationTime: Date? = nil, authenticationPolicies: [String] = [], droppedUnsignedFields: [String] = [],
+        extensionValuesTrusted: Bool = false
     ) {
         self.claimedIdentifier = claimedIdentifier
         self.localIdentifier = localIdentifier
@@ -41,5 +46,6 @@ public struct VerifiedAssertion: Sendable, Hashable {
         self.authenticationTime = authenticationTime
         self.authenticationPolicies = authenticationPolicies
         self.droppedUnsignedFields = droppedUnsignedFields
+        self.extensionValuesTrusted = extensionValuesTrusted
     }
 }

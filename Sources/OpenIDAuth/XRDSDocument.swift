@@ -23,9 +23,14 @@ struct XRDSDocument {
     /// The services of the last XRD element, in document order.
     let services: [Service]
 
-    /// Parses `data`.
-    /// - Throws: ``OpenIDError/unsafeDocument`` for DTDs, entities or malformed XML.
-    init(data: Data) throws(OpenIDError) {
+    /// Parses `data`, which must be UTF-8: the DTD refusal below reads bytes, so a document
+    /// in UTF-16 or UCS-4 (by BOM, by NUL bytes, by its XML declaration's `encoding=` or by
+    /// the HTTP `charset`) is refused before anything else.
+    /// - Parameter contentType: the HTTP Content-Type, lowercased, for its `charset`.
+    /// - Throws: ``OpenIDError/unsafeDocument`` for other encodings, DTDs, entities or
+    ///   malformed XML.
+    init(data: Data, contentType: String = "") throws(OpenIDError) {
+        try Self.requireUTF8(data, contentType: contentType)
         // XRDS never needs a DTD; refusing one closes external entities and entity expansion
         // ("billion laughs") before libxml2 is involved.
         let lowered = String(decoding: data.prefix(1 << 20), as: UTF8.self).lowercased()
@@ -42,6 +47,32 @@ struct XRDSDocument {
             throw OpenIDError.unsafeDocument.with(message: "the XRDS document is not well-formed XML")
         }
         services = collector.lastXRDServices
+    }
+
+    /// Refuses anything but UTF-8 (with or without its BOM): a UTF-16 or UCS-4 BOM, any NUL
+    /// byte (which UTF-8 XML never holds, and every wider encoding of `<` does), a declared
+    /// `encoding=` other than UTF-8, a `charset` other than UTF-8, or invalid UTF-8.
+    static func requireUTF8(_ data: Data, contentType: String) throws(OpenIDError) {
+        func refuse(_ why: String) -> OpenIDError { OpenIDError.unsafeDocument.with(message: "the XRDS document \(why)") }
+        if let charset = contentType.split(separator: ";").dropFirst()
+            .map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix("charset=") })
+        {
+            let name = charset.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+            guard name == "utf-8" || name == "utf8" else { throw refuse("is served in a charset other than UTF-8") }
+        }
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
+            throw refuse("is not UTF-8 (UTF-16 or UCS-4 byte order mark)")
+        }
+        guard !bytes.contains(0) else { throw refuse("is not UTF-8 (it contains NUL bytes)") }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw refuse("is not valid UTF-8") }
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        guard body.starts(with: Array("<?xml".utf8)), let end = body.prefix(1024).firstIndex(of: UInt8(ascii: ">")) else { return }
+        let declaration = String(decoding: body[..<end], as: UTF8.self).lowercased()
+        guard let range = declaration.range(of: "encoding") else { return }
+        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" || $0 == "\t" }
+        let name = rest.prefix { $0 != "\"" && $0 != "'" && $0 != " " && $0 != "?" }
+        guard name == "utf-8" || name == "utf8" else { throw refuse("declares an encoding other than UTF-8") }
     }
 
     /// The OpenID 2.0 services found, as ``OpenIDService`` values for `claimedIdentifier`:

@@ -41,6 +41,7 @@ struct MemberSyncInteropTests {
         let returnTo = URL(string: "http://127.0.0.1:9/login/callback")!
         var settings = UbuntuOne.Configuration(realm: "http://127.0.0.1:9/", returnTo: returnTo)
         settings.provider = URL(string: provider.base + "/")!
+        settings.urlPolicy = .privateNetwork()   // the python provider is on loopback, over http
         let http = FoundationHTTPClient()
         let ubuntuOne = UbuntuOne(configuration: settings, httpClient: http, store: try SQLiteOpenIDStore(path: folder.path("openid.sqlite")))
         let request = try await ubuntuOne.begin()

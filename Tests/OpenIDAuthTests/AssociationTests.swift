@@ -53,9 +53,16 @@ import Testing
             let http = ScriptedHTTPClient(replies: [.response(HTTPResponse(status: 200, body: Data(body.utf8)))])
             var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
             configuration.associationPolicy = .associate([.dhSHA256])
+            configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
             let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
                                         associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
-            await #expect(throws: OpenIDError.self) { try await rp.associate(endpoint: "https://op.example/") }
+            do {
+                try await rp.associate(endpoint: "https://op.example/")
+                Issue.record("a malformed associate answer was accepted")
+            } catch {
+                #expect([OpenIDError.associationFailed, .invalidMessage].contains(error), "\(error)")
+            }
+            #expect(http.requests.count == 1)
         }
     }
 

@@ -57,6 +57,19 @@ import Testing
         await #expect(throws: OpenIDError.returnToMismatch) { try await harness.rp.complete(callbackURL: presented) }
     }
 
+    /// The host rebuilt the callback URL from what the request said (a `Host` header, a raw
+    /// target), so it matches the other relying party's return_to: only our configured
+    /// return_to and realm can tell.
+    @Test(arguments: StoreKind.allCases, ["https://evil.example/openid/return", "https://mail.example/elsewhere",
+                                          "https://mail.example:8443/openid/return", "http://mail.example/openid/return"])
+    func assertionForAnotherReturnToIsRefusedAtAMatchingCallbackURL(kind: StoreKind, returnTo: String) async throws {
+        let harness = try await Harness(store: kind)
+        let signedElsewhere = try await harness.signIn(forgeries: [.returnTo(returnTo)])
+        let fields = (signedElsewhere.query ?? "").split(separator: "&").filter { $0.hasPrefix("openid.") }.joined(separator: "&")
+        let presented = URL(string: returnTo + "?" + fields)!
+        await #expect(throws: OpenIDError.returnToMismatch) { try await harness.rp.complete(callbackURL: presented) }
+    }
+
     @Test func changedReturnToQueryParameterIsRefused() async throws {
         let harness = try await Harness()
         let callback = try await harness.signIn()
@@ -79,6 +92,50 @@ import Testing
             for: request.redirectURL, as: "https://attacker.example/mallory", forgeries: [.claimedIdentifier(Harness.alice)])
         await #expect(throws: OpenIDError.discoveryMismatch) { try await harness.rp.complete(callbackURL: callback) }
         #expect(await attacker.checkAuthenticationCount == 0)
+    }
+
+    /// Any provider can sign whatever e-mail and teams it likes for its own users: they are
+    /// reported only from providers the configuration trusts.
+    @Test(arguments: StoreKind.allCases)
+    func hostileProvidersExtensionValuesAreNotReported(kind: StoreKind) async throws {
+        var attackerConfiguration = FakeOpenIDProvider.Configuration()
+        attackerConfiguration.endpoint = URL(string: "https://attacker.example/openid")!
+        attackerConfiguration.opIdentifier = URL(string: "https://attacker.example/")!
+        let attacker = FakeOpenIDProvider(configuration: attackerConfiguration, clock: ManualOpenIDClock())
+        await attacker.addIdentity(.init(claimedIdentifier: "https://attacker.example/mallory", nickname: "alice",
+                                         email: "alice@example.com", teams: ["ubuntumembers"]))
+        let harness = try await Harness(store: kind, extraProviders: [attacker])   // trusts openid.example only
+        let options = OpenIDAuthenticationOptions(simpleRegistration: .init(required: [.nickname, .email]), teams: ["ubuntumembers"])
+        let request = try await harness.rp.begin(identifier: "https://attacker.example/", options: options)
+        let callback = try await attacker.positiveAssertion(for: request.redirectURL, as: "https://attacker.example/mallory")
+        guard case .authenticated(let assertion) = try await harness.rp.complete(callbackURL: callback) else {
+            Issue.record("not authenticated"); return
+        }
+        #expect(assertion.claimedIdentifier == "https://attacker.example/mallory")
+        #expect(!assertion.extensionValuesTrusted)
+        #expect(assertion.teams.isEmpty)
+        #expect(assertion.simpleRegistration.isEmpty)
+        // The trusted provider's values are reported.
+        guard case .authenticated(let trusted) = try await harness.rp.complete(callbackURL: try await harness.signIn(options: options))
+        else { Issue.record("not authenticated"); return }
+        #expect(trusted.extensionValuesTrusted)
+        #expect(trusted.teams == ["ubuntumembers"])
+        #expect(trusted.simpleRegistration["email"] == "alice@example.com")
+    }
+
+    @Test func extensionValuesAreNotReportedByDefault() async throws {
+        let clock = ManualOpenIDClock()
+        let provider = FakeOpenIDProvider(clock: clock)
+        await provider.addIdentity(.init(claimedIdentifier: Harness.alice, email: "alice@example.com", teams: ["ubuntumembers"]))
+        var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        let rp = OpenIDRelyingParty(configuration: configuration, httpClient: provider.httpClient(), nonceStore: InMemoryNonceStore(),
+                                    associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache(), clock: clock)
+        let options = OpenIDAuthenticationOptions(simpleRegistration: .init(required: [.email]), teams: ["ubuntumembers"])
+        let request = try await rp.begin(identifier: "https://openid.example/", options: options)
+        let callback = try await provider.positiveAssertion(for: request.redirectURL, as: Harness.alice)
+        guard case .authenticated(let assertion) = try await rp.complete(callbackURL: callback) else { Issue.record("not authenticated"); return }
+        #expect(!assertion.extensionValuesTrusted && assertion.teams.isEmpty && assertion.simpleRegistration.isEmpty)
     }
 
     @Test func opIdentifierAsClaimedIdentifierIsRefused() async throws {

@@ -8,7 +8,8 @@ import Testing
         let http = ScriptedHTTPClient(replies: replies)
         var configuration = OpenIDDiscovery.Configuration()
         configuration.maximumDocumentSize = maximumSize
-        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration), http)
+        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration,
+                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)), http)
     }
 
     static func xrds(_ body: String) -> ScriptedHTTPClient.Reply {
@@ -63,6 +64,39 @@ import Testing
     func unsafeOrBrokenXMLIsRefused(document: String) async throws {
         let (discovery, _) = discovery([Self.xrds(document)])
         await #expect(throws: OpenIDError.unsafeDocument) { try await discovery.discover("https://bob.example/") }
+    }
+
+    static let entityXRDS = """
+        <?xml version="1.0" encoding="UTF-16"?>
+        <!DOCTYPE xrds:XRDS [<!ENTITY ext SYSTEM "file:///etc/hostname">]>
+        <xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD><Service>
+        <Type>http://specs.openid.net/auth/2.0/signon</Type><URI>https://op.example/</URI></Service></XRD></xrds:XRDS>
+        """
+
+    /// The DTD refusal reads bytes; in UTF-16 or UCS-4 `<!DOCTYPE` is not those bytes. Every
+    /// encoding but UTF-8 is refused, however it is announced.
+    @Test(arguments: [
+        ("utf-16le, BOM", Data([0xFF, 0xFE]) + entityXRDS.data(using: .utf16LittleEndian)!, "application/xrds+xml"),
+        ("utf-16le, no BOM", entityXRDS.data(using: .utf16LittleEndian)!, "application/xrds+xml"),
+        ("utf-16be, BOM", Data([0xFE, 0xFF]) + entityXRDS.data(using: .utf16BigEndian)!, "application/xrds+xml"),
+        ("ucs-4", entityXRDS.data(using: .utf32BigEndian)!, "application/xrds+xml"),
+        ("declared utf-16 in ASCII", Data(entityXRDS.replacingOccurrences(of: "<!DOCTYPE xrds:XRDS [<!ENTITY ext SYSTEM \"file:///etc/hostname\">]>", with: "").utf8),
+         "application/xrds+xml"),
+        ("charset utf-16", Data(#"<xrds:XRDS xmlns:xrds="xri://$xrds"/>"#.utf8), "application/xrds+xml; charset=UTF-16"),
+        ("invalid utf-8", Data([0x3C, 0x78, 0xFF, 0xFE, 0x3E]), "application/xrds+xml"),
+    ])
+    func xrdsThatIsNotUTF8IsRefused(name: String, body: Data, contentType: String) async throws {
+        let (discovery, _) = discovery([.response(HTTPResponse(status: 200, headers: ["Content-Type": contentType], body: body))])
+        await #expect(throws: OpenIDError.unsafeDocument, "\(name)") { try await discovery.discover("https://bob.example/") }
+    }
+
+    @Test func utf8XRDSWithBOMAndDeclarationIsRead() async throws {
+        let document = #"<?xml version='1.0' encoding='utf-8'?><xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD><Service><Type>http://specs.openid.net/auth/2.0/signon</Type><URI>https://op.example/</URI></Service></XRD></xrds:XRDS>"#
+        let body = Data([0xEF, 0xBB, 0xBF]) + Data(document.utf8)
+        let (discovery, _) = discovery([
+            .response(HTTPResponse(status: 200, headers: ["Content-Type": "application/xrds+xml; charset=utf-8"], body: body)),
+        ])
+        #expect(try await discovery.discover("https://bob.example/").services.first?.endpoint == "https://op.example/")
     }
 
     @Test func deeplyNestedXMLIsRefused() async throws {

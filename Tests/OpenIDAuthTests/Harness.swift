@@ -57,6 +57,8 @@ struct Harness {
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Self.returnTo)
         configuration.associationPolicy = policy
         configuration.unsignedValuePolicy = unsigned
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.extensionTrust = .opIdentifiers([provider.configuration.opIdentifier])
         rp = OpenIDRelyingParty(
             configuration: configuration, httpClient: http, nonceStore: stores.nonces,
             associationStore: stores.associations, discoveryCache: stores.cache, clock: clock)

@@ -11,7 +11,7 @@ struct OpenIDLoginBrowserTests {
     /// Every argument the tests give `openid-login serve`, in one place (flags the example
     /// needs for a provider on loopback belong here).
     static func serveArguments(state: String, provider: String, port: UInt16) -> [String] {
-        ["serve", "--state", state, "--provider", provider, "--port", String(port)]
+        ["serve", "--state", state, "--provider", provider, "--port", String(port), "--allow-private-addresses"]
     }
 
     @Test(arguments: PythonOpenIDPeer.Answer.allCases)

@@ -1,5 +1,8 @@
 import CommunityMailTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTransport
 import Testing
 
@@ -20,11 +23,11 @@ struct OpenIDLoginExampleTests {
         let state = directory.path("state.sqlite")
         let returnTo = "http://127.0.0.1:9/return" + (form ? "?answer=form" : "?x=1")
         let begin = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/", "--return-to", returnTo,
-                             "--state", state, "--teams", "a,b"])
+                             "--state", state, "--teams", "a,b", "--allow-private-addresses"])
         #expect(begin.status == 0, "\(begin.output)")
         let requestURL = try #require(URL(string: begin.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
-        var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString]
+        var arguments = ["finish", "--state", state, "--callback", callback.url.absoluteString, "--allow-private-addresses"]
         if let body = callback.postBody { arguments += ["--post-body", body] }
         let finish = try await run(arguments)
         #expect(finish.status == 0, "\(finish.output)")
@@ -38,12 +41,80 @@ struct OpenIDLoginExampleTests {
 }
 
 extension OpenIDLoginExampleTests {
+    /// Another relying party's sign-in (its own state and return_to, stateless so that the
+    /// provider would confirm it to anyone by check_authentication), presented to `finish`
+    /// with its own, matching callback URL: `finish` checks against begin's return_to.
+    @Test func finishRefusesAnAssertionForAnotherReturnTo() async throws {
+        let peer = try await PythonOpenIDPeer()
+        let directory = try TemporaryDirectory(prefix: "openid-login-rp")
+        let ours = directory.path("ours.sqlite")
+        let theirs = directory.path("theirs.sqlite")
+        let begin = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/",
+                                   "--return-to", "http://127.0.0.1:9/return", "--state", ours, "--allow-private-addresses"])
+        #expect(begin.status == 0, "\(begin.output)")
+        let other = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:7/",
+                                   "--return-to", "http://127.0.0.1:7/other/return", "--state", theirs, "--allow-private-addresses",
+                                   "--stateless"])
+        #expect(other.status == 0, "\(other.output)")
+        let requestURL = try #require(URL(string: other.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let callback = try await Browser.visit(requestURL, with: FoundationHTTPClient())
+        #expect(callback.url.absoluteString.hasPrefix("http://127.0.0.1:7/other/return?"))
+        let finish = try await run(["finish", "--state", ours, "--callback", callback.url.absoluteString, "--allow-private-addresses"])
+        #expect(finish.status == 1, "\(finish.output)")
+        #expect(finish.output.contains("returnToMismatch"), "\(finish.output)")
+    }
+
+    /// `serve` builds the callback URL from its own scheme, host and port: a request target
+    /// that is not origin-form (`@evil.example/return`) is a bad request, not a sign-in.
+    @Test func serveRefusesTargetsThatNameAnotherHost() async throws {
+        let directory = try TemporaryDirectory(prefix: "openid-serve-target")
+        let port = try ChildProcess.freePort()
+        let server = try ChildProcess(try #require(ExampleBinary.openIDLogin), [
+            "serve", "--state", directory.path("state.sqlite"), "--provider", "https://op.invalid/", "--port", String(port),
+        ])
+        defer { server.stop() }
+        try await server.waitForTCPPort(port)
+        for target in ["@evil.example/return?openid.mode=cancel", "//evil.example/return?openid.mode=cancel"] {
+            let status = try await BlockingWork.run { try Self.rawStatus(port: port, target: target) }
+            #expect(status == 400, "\(target)")
+        }
+        #expect(server.isRunning)
+    }
+
+    /// Sends `GET target HTTP/1.1` as written and returns the response's status code.
+    static func rawStatus(port: UInt16, target: String) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PeerError("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw PeerError("connect failed") }
+        let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, 0) }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        let statusLine = String(decoding: response, as: UTF8.self).split(separator: " ")
+        guard statusLine.count > 1, let status = Int(statusLine[1]) else { throw PeerError("no HTTP answer") }
+        return status
+    }
+
     @Test func serveHandlesOneBrowserSignIn() async throws {
         let peer = try await PythonOpenIDPeer()
         let directory = try TemporaryDirectory(prefix: "openid-serve")
         let port = try ChildProcess.freePort()
         let server = try ChildProcess(try #require(ExampleBinary.openIDLogin), [
             "serve", "--state", directory.path("state.sqlite"), "--provider", peer.base + "/", "--port", String(port),
+            "--allow-private-addresses",
         ])
         try await server.waitForTCPPort(port)
         let http = FoundationHTTPClient()
@@ -55,6 +126,7 @@ extension OpenIDLoginExampleTests {
         #expect(callback.url.absoluteString.hasPrefix("http://127.0.0.1:\(port)/return?"))
         let page = try await http.execute(HTTPRequest(url: callback.url))
         #expect(page.bodyText.contains("Signed in"))
+        #expect(page.bodyText.contains("\"nickname\" : \"alice\""), "\(page.bodyText)")
         // It stops after one answer; never wait on it unboundedly.
         let deadline = ContinuousClock.now + .seconds(10)
         while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -14,6 +14,9 @@ struct PythonOpenIDInteropTests {
                       store: StoreKind = .sqlite) throws -> (OpenIDRelyingParty, Stores) {
         var configuration = OpenIDRelyingParty.Configuration(realm: "http://127.0.0.1:9/", returnTo: URL(string: returnTo)!)
         configuration.associationPolicy = policy
+        // The peer runs on loopback over http: the test opts in to both.
+        configuration.urlPolicy = .privateNetwork()
+        configuration.extensionTrust = .anyProvider
         let stores = try store.make()
         return (OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: stores.nonces,
                                    associationStore: stores.associations, discoveryCache: stores.cache), stores)

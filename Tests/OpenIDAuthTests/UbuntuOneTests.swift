@@ -28,6 +28,7 @@ import Testing
             var settings = UbuntuOne.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
             settings.provider = base
             settings.teams = ["ubuntumembers", "ubuntu-core-dev"]
+            settings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
             let stores = try store.make()
             ubuntuOne = UbuntuOne(
                 configuration: settings, httpClient: FakeOpenIDProvider.httpClient(serving: [provider, attacker]),

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IPv4 or IPv6 address as bytes, parsed from a URL host or a resolver's answer, and
+/// classified for ``OpenIDURLPolicy``.
+struct InternetAddress: Hashable, Sendable {
+    /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
+    let bytes: [UInt8]
+
+    /// Where an address leads, from the relying party's point of view.
+    enum Reach: Comparable {
+        /// A globally routed unicast address.
+        case publicInternet
+        /// Loopback, private (RFC 1918, ULA), link-local, shared (100.64/10) and tunnels
+        /// that hide an IPv4 address (Teredo): reachable only from inside.
+        case privateNetwork
+        /// Unspecified (0/8, ::), multicast, broadcast and reserved: never a provider.
+        case unusable
+    }
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The address a URL host spells, or nil when the host is a name. IPv4 accepts every
+    /// spelling `inet_aton` and URL parsers accept (`2130706433`, `0x7f.1`, `0177.0.0.1`,
+    /// `127.1`, a trailing dot); IPv6 may be bracketed. A host that looks numeric but does
+    /// not parse is refused by the caller (``looksNumeric(_:)``).
+    init?(host: String) {
+        var text = host
+        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        if text.contains(":") {
+            guard !text.contains("%"), let bytes = Self.parseIPv6(text) else { return nil }
+            self.bytes = bytes
+            return
+        }
+        guard let bytes = Self.parseIPv4(text) else { return nil }
+        self.bytes = bytes
+    }
+
+    /// True when every dot-separated label of `host` is a number in some base, so a resolver
+    /// might read it as an IPv4 address even when ``init(host:)`` does not.
+    static func looksNumeric(_ host: String) -> Bool {
+        var labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.count > 1, labels.last == "" { labels.removeLast() }
+        return !labels.isEmpty && labels.allSatisfy { label in
+            let lower = label.lowercased()
+            let digits = lower.hasPrefix("0x") ? lower.dropFirst(2) : Substring(lower)
+            return !label.isEmpty && digits.allSatisfy { $0.isHexDigit }
+                && (lower.hasPrefix("0x") || label.allSatisfy(\.isNumber))
+        }
+    }
+
+    /// `inet_aton` rules: one to four parts, each decimal, octal (leading 0) or hex (0x);
+    /// the last part fills the remaining bytes.
+    private static func parseIPv4(_ text: String) -> [UInt8]? {
+        var parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count > 1, parts.last == "" { parts.removeLast() }
+        guard (1...4).contains(parts.count) else { return nil }
+        var values: [UInt64] = []
+        for part in parts {
+            let lower = part.lowercased()
+            let value: UInt64?
+            if lower.hasPrefix("0x") {
+                let digits = lower.dropFirst(2)
+                value = digits.isEmpty ? 0 : (digits.count <= 16 ? UInt64(digits, radix: 16) : nil)
+            } else if lower.count > 1, lower.hasPrefix("0") {
+                value = lower.count <= 22 ? UInt64(lower.dropFirst(), radix: 8) : nil
+            } else {
+                value = lower.count <= 20 ? UInt64(lower, radix: 10) : nil
+            }
+            guard let value else { return nil }
+            values.append(value)
+        }
+        for value in values.dropLast() where value > 255 { return nil }
+        let lastLimit = UInt64(1) << (8 * UInt64(5 - values.count))
+        guard let last = values.last, last < lastLimit else { return nil }
+        var bytes = values.dropLast().map { UInt8($0) }
+        for shift in stride(from: 8 * (4 - bytes.count) - 8, through: 0, by: -8) { bytes.append(UInt8((last >> UInt64(shift)) & 0xFF)) }
+        return bytes
+    }
+
+    private static func parseIPv6(_ text: String) -> [UInt8]? {
+        var storage = in6_addr()
+        guard inet_pton(AF_INET6, text, &storage) == 1 else { return nil }
+        return withUnsafeBytes(of: &storage) { Array($0) }
+    }
+
+    /// Where the address leads. IPv6 forms that carry an IPv4 address (mapped, compatible,
+    /// NAT64, 6to4) are judged by that address.
+    var reach: Reach {
+        if bytes.count == 4 { return Self.reach(ipv4: bytes) }
+        let b = bytes
+        if b.allSatisfy({ $0 == 0 }) { return .unusable }                                    // ::
+        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return .privateNetwork }       // ::1
+        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {            // ::ffff:a.b.c.d
+            return Self.reach(ipv4: Array(b[12..<16]))
+        }
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return Self.reach(ipv4: Array(b[12..<16])) } // ::a.b.c.d
+        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] {                   // 64:ff9b::/96
+            return Self.reach(ipv4: Array(b[12..<16]))
+        }
+        if b[0] == 0x20 && b[1] == 0x02 { return Self.reach(ipv4: Array(b[2..<6])) }        // 2002::/16
+        if b[0] == 0xFF { return .unusable }                                                 // ff00::/8
+        if b[0] & 0xFE == 0xFC { return .privateNetwork }                                    // fc00::/7
+        if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return .privateNetwork }                    // fe80::/10
+        if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return .privateNetwork }                    // fec0::/10
+        if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0 { return .privateNetwork } // Teredo 2001::/32
+        if b[0] == 0x01 && b[1] == 0 && b[2..<8].allSatisfy({ $0 == 0 }) { return .unusable } // 100::/64 discard
+        return .publicInternet
+    }
+
+    private static func reach(ipv4 b: [UInt8]) -> Reach {
+        switch (b[0], b[1]) {
+        case (0, _), (224...255, _): return .unusable                         // 0/8, 224/4, 240/4
+        case (127, _), (10, _): return .privateNetwork                        // 127/8, 10/8
+        case (172, 16...31), (192, 168), (169, 254): return .privateNetwork   // 172.16/12, 192.168/16, 169.254/16
+        case (100, 64...127): return .privateNetwork                          // 100.64/10
+        default: return .publicInternet
+        }
+    }
+}
