@@ -119,7 +119,11 @@ struct RollbackJournalCheck {
     }
 
     private func readFully(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(EncryptedMailboxError) -> Bool {
-        let result = read(buffer, offset)
+        try Self.isComplete(read(buffer, offset))
+    }
+
+    /// False for a short read (the file ends first); throws for a failed one.
+    private static func isComplete(_ result: Int32) throws(EncryptedMailboxError) -> Bool {
         if result == SQLITE_IOERR_SHORT_READ { return false }
         guard result == SQLITE_OK else { throw EncryptedMailboxError.io.with(message: "cannot read the rollback journal") }
         return true
@@ -127,8 +131,8 @@ struct RollbackJournalCheck {
 
     private func bytes(at offset: Int64, count: Int) throws(EncryptedMailboxError) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
-        let complete = try bytes.withUnsafeMutableBytes { buffer throws(EncryptedMailboxError) in try readFully(buffer, at: offset) }
-        return complete ? bytes : nil
+        let result = bytes.withUnsafeMutableBytes { read($0, offset) }
+        return try Self.isComplete(result) ? bytes : nil
     }
 
     private func word(at offset: Int64) throws(EncryptedMailboxError) -> UInt32? {
