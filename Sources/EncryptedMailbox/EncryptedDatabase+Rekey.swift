@@ -31,10 +31,12 @@ extension EncryptedDatabase {
             try source.execute("PRAGMA journal_mode = DELETE")
             let pageSize = Int(try source.queryFirst("PRAGMA page_size")?[0].integerValue ?? 0)
             copyConfiguration.pageSize = pageSize
-            let copy = try Self.open(path: copyPath, configuration: copyConfiguration)
-            defer { copy.close() }
-            guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
-            try Self.copyPages(from: source, to: copyConnection)
+            do {
+                let copy = try Self.open(path: copyPath, configuration: copyConfiguration)
+                defer { copy.close() }
+                guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
+                try Self.copyPages(from: source, to: copyConnection)
+            }
             try Self.sync(path: copyPath)
         } catch {
             Self.removeLeftovers(of: path)
