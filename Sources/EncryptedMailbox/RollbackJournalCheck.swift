@@ -87,7 +87,7 @@ struct RollbackJournalCheck {
             let recordSize = Int64(pageSize + 8)
             // 0xffffffff: written without syncs, every record to the end of the file counts.
             // 0 in a hot journal: this segment holds no records.
-            let records = recordCount == 0xffff_ffff ? (size - offset) / recordSize : Int64(recordCount)
+            let records = recordCount == 0xffff_ffff ? max(0, (size - offset) / recordSize) : Int64(recordCount)
             for _ in 0..<records {
                 guard offset + recordSize <= size else { return }  // SQLite stops at a short read
                 guard let pageNumber = try word(at: offset) else { return }

@@ -173,6 +173,22 @@ struct JournalTamperTests {
         try await Self.expectRefused(path, writeAheadLog: false, pageNumber: 2)
     }
 
+    /// A header that claims every record to the end of the file (no-sync journals) but a
+    /// sector larger than the file: nothing to check, nothing to play back.
+    @Test func headerLargerThanTheFileChangesNothing() async throws {
+        let folder = try TemporaryDirectory()
+        let path = try await Self.makeDatabase(in: folder, writeAheadLog: false)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var header = Self.magic + Self.bigEndian(0xffff_ffff) + Self.bigEndian(1) + Self.bigEndian(try Self.pageCount(path))
+            + Self.bigEndian(65536) + Self.bigEndian(UInt32(Self.pageSize))
+        header += [UInt8](repeating: 0, count: 1000 - header.count)
+        try Self.write(header, to: path + "-journal")
+        let database = try Self.open(path, writeAheadLog: false)
+        #expect(try await database.query("SELECT x FROM t").map(\.values) == [[.text("genuine")]])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        await database.close()
+    }
+
     /// Random bytes are no journal to SQLite (no magic): it is discarded, nothing changes.
     @Test(arguments: [false, true])
     func randomBytesChangeNothing(writeAheadLog: Bool) async throws {
