@@ -189,6 +189,41 @@ struct JournalTamperTests {
         await database.close()
     }
 
+    /// Mutated journals (header fields, record counts, sizes, trailers, random bytes) never
+    /// crash the check and never bring the forged row in: the open either succeeds without
+    /// it or fails with `.tamperedJournal`.
+    @Test func mutatedJournalsAreRefusedOrHarmless() async throws {
+        let folder = try TemporaryDirectory()
+        let path = try await Self.makeDatabase(in: folder, writeAheadLog: false)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        let pages = try Self.pageCount(path)
+        let forgedLeaf = Self.leafPage(holding: "FORGED")
+        var mutator = ByteMutator(seeds: [
+            Self.journal(records: [(2, forgedLeaf)], originalPageCount: pages),
+            Self.journal(records: [(2, forgedLeaf), (1, Self.emptyPageOne(pageSize: Self.pageSize))], originalPageCount: pages,
+                         recordCount: 0xffff_ffff),
+            Self.journal(records: [(2, forgedLeaf)], pageSize: Self.pageSize, originalPageCount: pages,
+                         trailer: Self.bigEndian(1) + Array("x".utf8) + Self.bigEndian(1) + Self.bigEndian(120) + Self.magic),
+        ], seed: 2026)
+        for _ in 0..<150 {
+            try original.write(to: URL(fileURLWithPath: path))
+            var journal = mutator.next()
+            if !journal.isEmpty && journal[0] == 0 { journal[0] = 0xd9 }
+            try Self.write(journal, to: path + "-journal")
+            do {
+                let database = try Self.open(path, writeAheadLog: false)
+                let rows = try await database.query("SELECT x FROM t")
+                #expect(!rows.contains { $0.values == [.text("FORGED")] })
+                await database.close()
+            } catch let error as EncryptedMailboxError {
+                // A journal that truncates the file (its header's size is in clear) may leave
+                // SQLite a database it calls corrupt; anything else must be the refusal.
+                #expect(error == .tamperedJournal || error == .sql || error == .tamperedPage, "\(error)")
+            }
+            try? FileManager.default.removeItem(atPath: path + "-journal")
+        }
+    }
+
     /// Random bytes are no journal to SQLite (no magic): it is discarded, nothing changes.
     @Test(arguments: [false, true])
     func randomBytesChangeNothing(writeAheadLog: Bool) async throws {
