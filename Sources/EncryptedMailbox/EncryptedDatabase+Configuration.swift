@@ -24,6 +24,11 @@ extension EncryptedDatabase {
         public var fullSync: Bool = true
         /// How long to wait for another connection's lock. Default: 5 seconds.
         public var busyTimeout: Duration = .seconds(5)
+        /// Syncs the database's folder after a rekey renamed the new file into place: fsync.
+        /// A seam for tests, which inject a failing sync.
+        var syncFolder: @Sendable (String) throws(EncryptedMailboxError) -> Void = { folder throws(EncryptedMailboxError) in
+            try EncryptedDatabase.sync(path: folder)
+        }
 
         /// The defaults above with `key`.
         public init(key: EncryptionKey) {

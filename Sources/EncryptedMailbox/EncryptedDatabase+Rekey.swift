@@ -6,11 +6,18 @@ extension EncryptedDatabase {
     /// Re-encrypts every page under `key` (with a fresh salt) and switches to it.
     ///
     /// Crash-safe: the pages are copied into `<path>.rekey` under the new key, synced, and
-    /// renamed over the database in one atomic step. Until the rename the old file (with no
-    /// WAL or journal left) opens with the old key; after it, the new file opens with the
-    /// new key. Needs exclusive use of the file: other connections must be closed.
-    /// - Throws: ``EncryptedMailboxError/rekeyFailed`` (the old key still works), or
-    ///   ``EncryptedMailboxError/closed``.
+    /// renamed over the database in one atomic step, and the folder is synced. Until the
+    /// rename the old file (with no WAL or journal left) opens with the old key; after it, the
+    /// new file opens with the new key. Needs exclusive use of the file: other connections
+    /// must be closed. What an error means for the keys:
+    /// - Throws: ``EncryptedMailboxError/rekeyFailed``: the old key still opens the file, and
+    ///   the database is open under it.
+    ///   ``EncryptedMailboxError/rekeyNotDurable``: the new key opens the file, and the database
+    ///   is open under it, but the folder could not be synced after the rename, so a crash may
+    ///   still bring back the old file (and key).
+    ///   Any other error after the rename (reopening failed): the new key opens the file, and
+    ///   the database is closed; the message says so.
+    ///   ``EncryptedMailboxError/closed``: the database was closed.
     public func rekey(to key: EncryptionKey) throws(EncryptedMailboxError) {
         guard let source = current?.connection else { throw EncryptedMailboxError.closed }
         let copyPath = path + ".rekey"
@@ -24,31 +31,40 @@ extension EncryptedDatabase {
             try source.execute("PRAGMA journal_mode = DELETE")
             let pageSize = Int(try source.queryFirst("PRAGMA page_size")?[0].integerValue ?? 0)
             copyConfiguration.pageSize = pageSize
-            let copy = try Self.open(path: copyPath, configuration: copyConfiguration)
-            defer { copy.close() }
-            guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
-            try Self.copyPages(from: source, to: copyConnection)
+            do {
+                let copy = try Self.open(path: copyPath, configuration: copyConfiguration)
+                defer { copy.close() }
+                guard let copyConnection = copy.connection else { throw EncryptedMailboxError.closed }
+                try Self.copyPages(from: source, to: copyConnection)
+            }
+            try Self.sync(path: copyPath)
         } catch {
             Self.removeLeftovers(of: path)
             try? source.execute("PRAGMA journal_mode = \(configuration.writeAheadLog ? "WAL" : "DELETE")")
             throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
         }
-        do {
-            try Self.sync(path: copyPath)
-            close()
-            guard rename(copyPath, path) == 0 else {
-                throw EncryptedMailboxError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database")
-            }
-            try Self.sync(path: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
-        } catch {
+        close()
+        guard rename(copyPath, path) == 0 else {
             Self.removeLeftovers(of: path)
             current = try Self.open(path: path, configuration: configuration)
-            throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
+            throw EncryptedMailboxError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database; the old key still works")
         }
+        // From here on the file is the new one: only the new key opens it.
         var reopened = configuration
         reopened.key = key
-        current = try Self.open(path: path, configuration: reopened)
         configuration = reopened
+        let folder = (path as NSString).deletingLastPathComponent
+        var folderSyncFailure: EncryptedMailboxError?
+        do { try configuration.syncFolder(folder.isEmpty ? "." : folder) } catch { folderSyncFailure = error }
+        do {
+            current = try Self.open(path: path, configuration: reopened)
+        } catch {
+            throw error.with(message: "the database was rekeyed, so only the new key opens it, but reopening it failed: \(error.message)")
+        }
+        if let folderSyncFailure {
+            throw EncryptedMailboxError.rekeyNotDurable.with(
+                message: "the new key opens the database, but syncing its folder failed (\(folderSyncFailure.message)): until it is synced, a crash may bring back the old file and key")
+        }
     }
 
     /// Copies every page with SQLite's backup API; the copy's VFS encrypts them under its key.
@@ -63,12 +79,12 @@ extension EncryptedDatabase {
         }
     }
 
-    /// fsync of a file or folder.
-    private static func sync(path: String) throws(EncryptedMailboxError) {
+    /// fsync of a file or folder. Messages leave the path out: it may name the mailbox's owner.
+    static func sync(path: String) throws(EncryptedMailboxError) {
         let descriptor = Foundation.open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw EncryptedMailboxError.io.with(message: "cannot open \(path) to sync it") }
+        guard descriptor >= 0 else { throw EncryptedMailboxError.io.with(message: "cannot open a file or folder to sync it") }
         defer { Foundation.close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw EncryptedMailboxError.io.with(message: "cannot sync \(path)") }
+        guard fsync(descriptor) == 0 else { throw EncryptedMailboxError.io.with(message: "syncing a file or folder to disk failed") }
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -41,6 +41,12 @@ final class EncryptedFile {
     /// The page number SQLite just wrote in a WAL frame header or journal record, and
     /// where: the page itself follows at once, and this saves reading it back.
     private var pendingPageNumber: (offset: Int64, pageNumber: UInt32)?
+    /// Set at a rollback journal's first write: SQLite reads back a journal it wrote itself
+    /// only to roll back its own transaction or savepoint.
+    private var wroteJournal = false
+    /// What ``RollbackJournalCheck`` found in a journal read before anything was written
+    /// through this handle (a hot journal); nil until then.
+    private var journalVerdict: Result<Void, EncryptedMailboxError>?
 
     init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, owner: EncryptingVFS) {
         self.kind = kind
@@ -218,14 +224,55 @@ final class EncryptedFile {
     }
 
     private func readJournal(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        if !wroteJournal, let refusal = checkForeignJournal(buffer.count, offset) {
+            keyState.record(refusal)
+            return SQLITE_IOERR_DATA
+        }
         guard isJournalPage(buffer.count, offset), let cipher else { return baseRead(buffer, offset) }
         let result = baseRead(buffer, offset)
         guard result == SQLITE_OK else { return result }
         guard let pageNumber = storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_READ }
-        // A torn last record fails its tag: hand back the ciphertext, whose checksum then
-        // fails, so SQLite ends the rollback there as it does for a torn plaintext record.
-        _ = try cipher.decrypt(page: buffer, pageNumber: pageNumber)
+        if pageNumber == 0 || pageNumber == RollbackJournalCheck.pendingBytePage(pageSize: buffer.count) {
+            // SQLite ends playback at such a record without using its page.
+            buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            return SQLITE_OK
+        }
+        // A page that fails its tag never reaches SQLite: handed over as it is, its
+        // checksum (which anyone can compute) could make SQLite write it into the database.
+        guard try cipher.decrypt(page: buffer, pageNumber: pageNumber) else {
+            keyState.record(.tamperedJournal(pageNumber))
+            return SQLITE_IOERR_DATA
+        }
         return SQLITE_OK
+    }
+
+    /// For a journal this handle did not write (a hot journal): the whole file is checked at
+    /// the first read, before SQLite acts on any of it, and the header's page size at every
+    /// read of it (in case the file changed since). Returns why the journal is refused.
+    private func checkForeignJournal(_ count: Int, _ offset: Int64) -> EncryptedMailboxError? {
+        if journalVerdict == nil {
+            journalVerdict = Result { () throws(EncryptedMailboxError) in
+                guard let cipher, keyState.pageSize > 0, let size = baseFileSize() else {
+                    throw EncryptedMailboxError.io.with(message: "cannot check the rollback journal")
+                }
+                try RollbackJournalCheck(
+                    read: { self.baseRead($0, $1) }, size: size, pageSize: keyState.pageSize, cipher: cipher,
+                    scratch: scratchPage(keyState.pageSize)
+                ).verify()
+            }
+        }
+        if case .failure(let refusal) = journalVerdict { return refusal }
+        if offset == 24 && count == 4 {
+            var field = [UInt8](repeating: 0, count: 4)
+            if field.withUnsafeMutableBytes({ baseRead($0, 24) }) == SQLITE_OK {
+                let declared = Int(PageFormat.bigEndian32(field[0...]))
+                if declared != 0 && declared != keyState.pageSize {
+                    return EncryptedMailboxError.tamperedJournal.with(
+                        message: "the rollback journal declares a page size other than the database's; nothing was rolled back")
+                }
+            }
+        }
+        return nil
     }
 
     private func walPageSize() -> Int {
@@ -391,6 +438,7 @@ final class EncryptedFile {
     }
 
     private func writeJournal(_ buffer: UnsafeRawBufferPointer, _ offset: Int64) throws -> Int32 {
+        wroteJournal = true
         guard isJournalPage(buffer.count, offset) else {
             if buffer.count == 4 && offset % 8 == 0 {
                 pendingPageNumber = (offset, PageFormat.bigEndian32(buffer))

@@ -5,13 +5,15 @@
 /// `#expect(throws: EncryptedMailboxError.wrongKey)` matches any wrong-key error.
 public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case wrongKey, notEncrypted, tamperedPage, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
+        case wrongKey, notEncrypted, tamperedPage, tamperedJournal, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
+        case rekeyNotDurable
     }
 
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
-    /// For ``tamperedPage``: the 1-based number of the page whose tag did not match.
+    /// For ``tamperedPage``, and ``tamperedJournal`` when a journal record failed: the
+    /// 1-based number of the page whose tag did not match.
     public let pageNumber: UInt32?
 
     private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil) {
@@ -27,6 +29,13 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     public static let notEncrypted = EncryptedMailboxError(.notEncrypted, "the file is not an encrypted database")
     /// A page's authentication tag did not match: the page was changed, moved or damaged.
     public static let tamperedPage = EncryptedMailboxError(.tamperedPage, "a page failed authentication")
+    /// A hot rollback journal left beside the database did not authenticate: a record's tag
+    /// did not match, or its header or super-journal pointer is not one this format writes.
+    /// Nothing was rolled back: the database file and the journal are left exactly as they
+    /// were, and the database cannot be opened until the journal is dealt with (see
+    /// Documentation/EncryptedMailbox.md).
+    public static let tamperedJournal = EncryptedMailboxError(
+        .tamperedJournal, "the rollback journal failed authentication; nothing was rolled back")
     /// The configuration or the file asks for something this implementation does not do
     /// (a page size outside 512...65536, too few reserved bytes, a zero iteration count).
     public static let unsupportedOptions = EncryptedMailboxError(.unsupportedOptions, "unsupported encryption options")
@@ -40,10 +49,23 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     public static let closed = EncryptedMailboxError(.closed, "the database is closed")
     /// Rekeying failed before the new key took effect; the old key still opens the file.
     public static let rekeyFailed = EncryptedMailboxError(.rekeyFailed, "rekeying failed; the old key still works")
+    /// Rekeying replaced the file, so the new key opens it (and the database is open under
+    /// it), but the folder could not be synced after the rename: until it is, a crash or
+    /// power loss may bring back the old file, which only the old key opens. Keep the old
+    /// key until a later ``EncryptedDatabase/rekey(to:)`` to the new key succeeds.
+    public static let rekeyNotDurable = EncryptedMailboxError(
+        .rekeyNotDurable, "the new key opens the database, but the rename is not yet durable; keep the old key until a rekey succeeds")
 
     /// The tampered-page error for page `pageNumber`.
     public static func tamperedPage(_ pageNumber: UInt32) -> EncryptedMailboxError {
         EncryptedMailboxError(.tamperedPage, "page \(pageNumber) failed authentication (changed, moved or damaged)", pageNumber: pageNumber)
+    }
+
+    /// The tampered-journal error for a record of page `pageNumber`.
+    public static func tamperedJournal(_ pageNumber: UInt32) -> EncryptedMailboxError {
+        EncryptedMailboxError(
+            .tamperedJournal, "page \(pageNumber) in the rollback journal failed authentication (changed or forged); nothing was rolled back",
+            pageNumber: pageNumber)
     }
 
     /// `self` with a more specific message.

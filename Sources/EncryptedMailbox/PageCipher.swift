@@ -1,5 +1,11 @@
 import CommunityMailCrypto
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The page transform of SQLite3 Multiple Ciphers' `chacha20` scheme (see
 /// Documentation/EncryptedMailbox.md): ChaCha20 with a fresh 16-byte nonce per write and a
 /// raw Poly1305 tag, both kept in the page's last 32 (reserved) bytes.
@@ -26,6 +32,9 @@ final class PageCipher {
     /// measurable share of the write cost.
     private let nonceReserve = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 16)
     private var nonceReserveUsed = 1024
+    /// The process that drew the reserve: a child forked from it holds a copy of the same
+    /// bytes, and parent and child would seal pages with the same nonces.
+    private var nonceReserveOwner: pid_t = 0
 
     /// - Parameters:
     ///   - key: the 32-byte master key.
@@ -51,9 +60,12 @@ final class PageCipher {
     }
 
     private func drawNonce(into nonce: UnsafeMutableRawBufferPointer) throws {
-        if nonceReserveUsed + Self.nonceLength > nonceReserve.count {
+        // getpid is one cheap system call next to a page's ChaCha20 and Poly1305.
+        let process = getpid()
+        if nonceReserveUsed + Self.nonceLength > nonceReserve.count || nonceReserveOwner != process {
             try SecureRandom.fill(nonceReserve)
             nonceReserveUsed = 0
+            nonceReserveOwner = process
         }
         let next = nonceReserve[nonceReserveUsed..<(nonceReserveUsed + Self.nonceLength)]
         nonce.copyMemory(from: UnsafeRawBufferPointer(rebasing: next))

@@ -1,5 +1,5 @@
 import CommunityMailTestSupport
-import EncryptedMailbox
+@testable import EncryptedMailbox
 import Foundation
 import Testing
 
@@ -25,6 +25,33 @@ struct RekeyTests {
         #expect(try await reopened.integrityCheck() == ["ok"])
         #expect(try await reopened.query("SELECT name FROM account WHERE id = 500", []).first?[0] == .text("after-rekey"))
         #expect(FileManager.default.fileExists(atPath: path + ".rekey") == false)
+    }
+
+    /// The rename happened, the folder's fsync failed: the new key opens the file, and the
+    /// error says so (it used to say `.wrongKey`, from reopening with the old key).
+    @Test func failedFolderSyncReportsTheNewKey() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        var configuration = try Fixture.configuration(kdfIterations: 1000)
+        configuration.syncFolder = { _ throws(EncryptedMailboxError) in
+            throw EncryptedMailboxError.io.with(message: "injected fsync failure")
+        }
+        let database = try EncryptedDatabase(path: path, configuration: configuration)
+        try await database.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
+        await #expect(throws: EncryptedMailboxError.rekeyNotDurable) {
+            try await database.rekey(to: .passphrase("the new passphrase"))
+        }
+        // Still open, under the new key.
+        #expect(try await database.query("SELECT x FROM t").map(\.values) == [[.text("kept")]])
+        try await database.run("INSERT INTO t VALUES ('after')")
+        await database.close()
+        #expect(throws: EncryptedMailboxError.wrongKey) {
+            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        }
+        let reopened = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("SELECT x FROM t ORDER BY rowid").map(\.values) == [[.text("kept")], [.text("after")]])
+        await reopened.close()
     }
 
     @Test func rekeyToRawKey() async throws {
