@@ -1,6 +1,11 @@
 import CommunityMailCSQLite
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A SQLite VFS that encrypts every file of one database (main file, rollback journal,
 /// WAL, temporary files) on its way to the platform VFS, in sqlite3mc's `chacha20` format.
@@ -151,6 +156,7 @@ final class EncryptingVFS: @unchecked Sendable {
                 message: "attaching another database to an encrypted connection is not supported"))
             return SQLITE_CANTOPEN
         }
+        if kind == .mainDatabase, flags & SQLITE_OPEN_CREATE != 0, let name { Self.createOwnerOnly(name) }
         let result = platform.pointee.xOpen(platform, name, platformFile, flags, outFlags)
         guard result == SQLITE_OK else {
             if platformFile.pointee.pMethods != nil { _ = platformFile.pointee.pMethods.pointee.xClose(platformFile) }
@@ -167,6 +173,20 @@ final class EncryptingVFS: @unchecked Sendable {
         raw.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), toByteOffset: Self.stateOffset, as: UnsafeMutableRawPointer.self)
         file.pointee.pMethods = UnsafePointer(encryptedIOMethods)
         return SQLITE_OK
+    }
+
+    /// Creates a database file that does not exist yet with mode 0600. SQLite would create it
+    /// 0644 less the umask, and its `-journal`, `-wal` and `-shm` files take the database's
+    /// mode: a `-shm` readable by others shows which pages change, a writable one lets its
+    /// writer mix up authentic pages (Documentation/EncryptedMailbox.md). An existing file
+    /// keeps the mode its owner gave it.
+    private static func createOwnerOnly(_ path: UnsafePointer<CChar>) {
+        #if canImport(Glibc)
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #else
+        let descriptor = Darwin.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        #endif
+        if descriptor >= 0 { close(descriptor) }
     }
 
     private static func kind(flags: Int32) -> EncryptedFile.Kind {
