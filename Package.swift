@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
         .testTarget(
             name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),

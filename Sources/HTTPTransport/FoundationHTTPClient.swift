@@ -8,7 +8,9 @@ import FoundationNetworking
 ///
 /// Redirects are followed only when a request asks (``HTTPRequest/followsRedirects``);
 /// each request has an overall deadline; a body over the size limit is refused while it
-/// arrives, so no more than the limit is ever held for it.
+/// arrives, so no more than the limit is ever held for it. Except on Linux for the body of
+/// a 3xx response, which swift-corelibs-foundation gathers itself before the client sees
+/// it (Documentation/HTTPTransport.md, "Known gap").
 public final class FoundationHTTPClient: HTTPClient {
     /// Settings for the client.
     public struct Configuration: Sendable {

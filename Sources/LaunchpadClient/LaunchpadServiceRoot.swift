@@ -17,14 +17,16 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
     /// A root from a URL; a missing trailing `/` is added, and a last segment naming a
     /// published version moves to ``apiVersion``.
     /// - Throws: ``LaunchpadError/invalidConfiguration`` unless `url` is absolute http(s)
-    ///   with a host and no query or fragment.
+    ///   with a host and no user info, query or fragment.
     public init(_ url: URL) throws {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil
+              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil,
+              components.user == nil, components.password == nil
         else {
+            // User info would go into every request URL and the OAuth realm.
             throw LaunchpadError.invalidConfiguration.with(
-                message: "a Launchpad service root must be an absolute http(s) URL without query: \(url.redactedForLogs)")
+                message: "a Launchpad service root must be an absolute http(s) URL without user info or query: \(url.redactedForLogs)")
         }
         components.scheme = scheme
         components.host = host.lowercased()

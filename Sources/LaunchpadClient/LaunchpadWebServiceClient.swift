@@ -106,7 +106,8 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
         var signed: any HTTPClient = httpClient
         if case .oauth(let token) = configuration.credentials {
             // Signing sits under the retries so that every attempt gets a fresh nonce.
-            signed = OAuthSigningHTTPClient(base: httpClient, token: token, realm: configuration.serviceRoot.url.absoluteString, now: wallClock)
+            signed = OAuthSigningHTTPClient(
+                base: httpClient, token: token, root: configuration.serviceRoot, version: configuration.apiVersion, now: wallClock)
         }
         self.http = RetryingHTTPClient(base: signed, policy: configuration.retryPolicy, clock: retryClock)
         self.cache = entryCache
