@@ -163,7 +163,8 @@ final class EncryptingVFS: @unchecked Sendable {
             if kind == .mainDatabase { keyState.releaseMainDatabase() }
             return result
         }
-        let state = EncryptedFile(kind: kind, base: platformFile, owner: self)
+        let databasePath = kind == .rollbackJournal ? name.flatMap { sqlite3_filename_database($0) }.map { String(cString: $0) } : nil
+        let state = EncryptedFile(kind: kind, base: platformFile, owner: self, databasePath: databasePath)
         let prepared = state.prepare()
         guard prepared == SQLITE_OK else {
             _ = platformFile.pointee.pMethods.pointee.xClose(platformFile)
@@ -223,14 +224,15 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         EncryptingVFS.file(file).write(UnsafeRawBufferPointer(start: buffer, count: Int(count)), offset: offset)
     }
     value.xTruncate = { file, size in
-        EncryptingVFS.file(file).outsideCopyingLoop { $0.xTruncate($1, size) }
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteTruncate()
+        return encrypted.outsideCopyingLoop { $0.xTruncate($1, size) }
     }
     value.xSync = { file, flags in
         EncryptingVFS.file(file).outsideCopyingLoop { $0.xSync($1, flags) }
     }
     value.xFileSize = { file, size in
-        let base = EncryptingVFS.file(file).base
-        return base.pointee.pMethods.pointee.xFileSize(base, size)
+        EncryptingVFS.file(file).fileSize(size)
     }
     value.xLock = { file, level in
         EncryptingVFS.file(file).outsideCopyingLoop { $0.xLock($1, level) }
