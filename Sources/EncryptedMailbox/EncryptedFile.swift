@@ -59,8 +59,10 @@ final class EncryptedFile {
     /// follows at offset + 4): the page's tag is checked against this value, the one SQLite
     /// got, not against a second read of the file.
     private var lastWordRead: (offset: Int64, value: UInt32)?
-    /// For a rollback journal: the path of its database (to learn the database's size).
+    /// The path of the database (of this file, or the one this journal or WAL belongs to).
     let databasePath: String?
+    /// Set once the `-shm` beside this database passed ``CompanionFileCheck``.
+    private var sharedMemoryChecked = false
 
     /// What a test can observe of a hot journal's playback, to change the file in between.
     enum JournalEvent: Sendable {
@@ -357,6 +359,27 @@ final class EncryptedFile {
         keyState.record(EncryptedMailboxError.tamperedJournal.with(
             message: "the rollback journal changed size after it was checked; nothing more was rolled back"))
         return SQLITE_IOERR_FSTAT
+    }
+
+    /// Maps the WAL index (the `-shm` file the platform VFS opens at the first map) once
+    /// the file passed ``CompanionFileCheck``, before and after the platform opened it.
+    func mapSharedMemory(_ call: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32) -> Int32 {
+        guard !sharedMemoryChecked, let databasePath else { return call(methods, base) }
+        let path = databasePath + "-shm"
+        let before = CompanionFileCheck.inspect(path, databasePath: databasePath)
+        guard before != .untrusted else {
+            keyState.record(CompanionFileCheck.refusal("-shm"))
+            return SQLITE_IOERR_SHMOPEN
+        }
+        let result = call(methods, base)
+        guard result == SQLITE_OK else { return result }
+        guard CompanionFileCheck.isSameTrustedFile(before: before, after: CompanionFileCheck.inspect(path, databasePath: databasePath)) else {
+            _ = methods.xShmUnmap(base, 0)
+            keyState.record(CompanionFileCheck.refusal("-shm"))
+            return SQLITE_IOERR_SHMOPEN
+        }
+        sharedMemoryChecked = true
+        return SQLITE_OK
     }
 
     /// SQLite truncated the journal (after playback, or to reuse it): a later read checks

@@ -6,7 +6,7 @@
 public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case wrongKey, notEncrypted, tamperedPage, tamperedJournal, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
-        case rekeyNotDurable
+        case rekeyNotDurable, untrustedFile
     }
 
     private let code: Code
@@ -55,6 +55,14 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     /// key until a later ``EncryptedDatabase/rekey(to:)`` to the new key succeeds.
     public static let rekeyNotDurable = EncryptedMailboxError(
         .rekeyNotDurable, "the new key opens the database, but the rename is not yet durable; keep the old key until a rekey succeeds")
+
+    /// The database's `-journal`, `-wal` or `-shm` file is not one this user can trust: a
+    /// symbolic link, not a regular file, owned by someone else, writable by a group or other
+    /// users, or with more than one link. SQLite would write to it and obey what it holds,
+    /// so it is not used; whoever runs the host removes it (see
+    /// Documentation/EncryptedMailbox.md).
+    public static let untrustedFile = EncryptedMailboxError(
+        .untrustedFile, "a file beside the database is not one this user can trust; it was not used")
 
     /// The tampered-page error for page `pageNumber`.
     public static func tamperedPage(_ pageNumber: UInt32) -> EncryptedMailboxError {
