@@ -287,8 +287,11 @@ final class EncryptedFile {
             return SQLITE_IOERR_DATA
         }
         guard let pageNumber = remembered ?? storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_READ }
-        if pageNumber == 0 || pageNumber == RollbackJournalCheck.pendingBytePage(pageSize: buffer.count) {
-            // SQLite ends playback at such a record without using its page.
+        let skipped = foreign && journalVerdict.flatMap { try? $0.get() }.flatMap(RollbackJournalCheck.originalPageCount)
+            .map { pageNumber > $0 } == true
+        if pageNumber == 0 || pageNumber == RollbackJournalCheck.pendingBytePage(pageSize: buffer.count) || skipped {
+            // SQLite ends playback at such a record, or skips a page past the original size,
+            // without using its page.
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             return SQLITE_OK
         }

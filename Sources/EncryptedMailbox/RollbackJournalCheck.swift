@@ -10,7 +10,8 @@ import CommunityMailCSQLite
 /// `readJournalHdr`, `pager_playback_one_page` in SQLite's pager.c) and refuses the whole
 /// journal, before SQLite has written anything, when playback would use something the
 /// format cannot vouch for:
-/// - a record SQLite would reach whose page fails its tag (forged, changed or torn);
+/// - a record SQLite would reach and write whose page fails its tag (forged, changed or
+///   torn); records for pages past the original size, which SQLite skips, are not checked;
 /// - a header page size other than the database's (SQLite would read records of that size,
 ///   which are no pages of this database);
 /// - a super-journal pointer: an encrypted connection never spans several databases, and
@@ -54,6 +55,12 @@ struct RollbackJournalCheck {
         var size: Int64
         /// Each header SQLite will read (offset, its first ``headerLength`` bytes).
         var headers: [Int64: [UInt8]] = [:]
+    }
+
+    /// The original database size in pages of the first header (its bytes 16..<20).
+    static func originalPageCount(_ verified: Verified) -> UInt32? {
+        guard let first = verified.headers[0], first.count >= 20 else { return nil }
+        return PageFormat.bigEndian32(first[16...])
     }
 
     /// The header bytes SQLite reads: magic, record count, seed, original size, and in the
@@ -136,14 +143,15 @@ struct RollbackJournalCheck {
                 guard try readFully(page, at: offset + 4), let stored = try word(at: offset + 4 + Int64(pageSize)) else { return }
                 offset += recordSize
                 if pageNumber == 0 || pageNumber == Self.pendingBytePage(pageSize: pageSize) { return }
+                // SQLite skips pages past the original size without their checksum and
+                // writes nothing of them: only what it will write must authenticate.
+                if pageNumber > originalPageCount { continue }
                 let authentic: Bool
                 do { authentic = try cipher.decrypt(page: page, pageNumber: pageNumber) } catch {
                     throw EncryptedMailboxError.io.with(message: "cannot check the rollback journal")
                 }
                 guard authentic else { throw EncryptedMailboxError.tamperedJournal(pageNumber) }
-                // SQLite skips pages past the original size without their checksum, and
-                // stops at the first record whose checksum fails.
-                if pageNumber > originalPageCount { continue }
+                // SQLite stops at the first record whose checksum fails.
                 if Self.checksum(page: UnsafeRawBufferPointer(page), seed: seed) != stored { return }
                 if pageNumber == 1, let size = sizeChange, Self.declaresSize(pageOne: UnsafeRawBufferPointer(page), size) {
                     sizeChange = nil

@@ -147,6 +147,21 @@ struct JournalTamperTests {
         try await Self.expectRefused(path, writeAheadLog: false)
     }
 
+    /// SQLite skips a record for a page past the original size (and writes nothing of it):
+    /// such a record need not authenticate, and the journal is played back as SQLite would.
+    @Test func recordPastTheOriginalSizeIsSkippedUnchecked() async throws {
+        let folder = try TemporaryDirectory()
+        let path = try await Self.makeDatabase(in: folder, writeAheadLog: false)
+        let pages = try Self.pageCount(path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var random = SplitMix64(seed: 5)
+        try Self.write(Self.journal(records: [(pages + 3, random.bytes(Self.pageSize))], originalPageCount: pages), to: path + "-journal")
+        let database = try Self.open(path, writeAheadLog: false)
+        #expect(try await database.query("SELECT x FROM t").map(\.values) == [[.text("genuine")]])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        await database.close()
+    }
+
     /// SQLite reads on at the next sector after a segment's records: a forged record in a
     /// second header's segment is refused like one in the first.
     @Test func forgedRecordInSecondSegmentIsRefused() async throws {
