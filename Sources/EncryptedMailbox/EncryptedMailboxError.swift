@@ -45,7 +45,9 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     /// did not match, or its header or super-journal pointer is not one this format writes.
     /// Nothing was rolled back: the database file and the journal are left exactly as they
     /// were, and the database cannot be opened until the journal is dealt with (see
-    /// Documentation/EncryptedMailbox.md).
+    /// Documentation/EncryptedMailbox.md). When the journal changed after it was checked,
+    /// the refusal comes during playback: authentic records read before it may be in the
+    /// database already, nothing forged is.
     public static let tamperedJournal = EncryptedMailboxError(
         .tamperedJournal, "the rollback journal failed authentication; nothing was rolled back")
     /// The configuration or the file asks for something this implementation does not do
