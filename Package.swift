@@ -72,6 +72,8 @@ let package = Package(
             path: "Benchmarks/bench"
         ),
         .executableTarget(name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch"),
+        // forks while it holds an open encrypted database (`NonceForkTests`)
+        .executableTarget(name: "nonce-fork", dependencies: ["EncryptedMailbox", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork"),
         .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Tests

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 extension EncryptedDatabase {
     /// How to open (or create) an encrypted database.
     public struct Configuration: Sendable {
@@ -28,6 +34,14 @@ extension EncryptedDatabase {
         /// A seam for tests, which inject a failing sync.
         var syncFolder: @Sendable (String) throws(EncryptedMailboxError) -> Void = { folder throws(EncryptedMailboxError) in
             try EncryptedDatabase.sync(path: folder)
+        }
+        /// Renames a rekey's re-encrypted copy over the database: rename(2). A seam for tests,
+        /// which inject a failing rename.
+        var replaceFile: @Sendable (_ copy: String, _ database: String) throws(EncryptedMailboxError) -> Void = {
+            copy, database throws(EncryptedMailboxError) in
+            guard rename(copy, database) == 0 else {
+                throw EncryptedMailboxError.io.with(message: "cannot rename the re-encrypted copy over the database")
+            }
         }
 
         /// The defaults above with `key`.

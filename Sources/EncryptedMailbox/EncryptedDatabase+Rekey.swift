@@ -11,12 +11,13 @@ extension EncryptedDatabase {
     /// new file opens with the new key. Needs exclusive use of the file: other connections
     /// must be closed. What an error means for the keys:
     /// - Throws: ``EncryptedMailboxError/rekeyFailed``: the old key still opens the file, and
-    ///   the database is open under it.
+    ///   the database is open under it (unless reopening it failed after a failed rename:
+    ///   then it is closed and the error's `cause` says why).
     ///   ``EncryptedMailboxError/rekeyNotDurable``: the new key opens the file, and the database
     ///   is open under it, but the folder could not be synced after the rename, so a crash may
     ///   still bring back the old file (and key).
-    ///   Any other error after the rename (reopening failed): the new key opens the file, and
-    ///   the database is closed; the message says so.
+    ///   ``EncryptedMailboxError/rekeyedButClosed``: the new key opens the file, but reopening
+    ///   it failed, so the database is closed; the error's `cause` says why.
     ///   ``EncryptedMailboxError/closed``: the database was closed.
     public func rekey(to key: EncryptionKey) throws(EncryptedMailboxError) {
         guard let source = current?.connection else { throw EncryptedMailboxError.closed }
@@ -44,10 +45,14 @@ extension EncryptedDatabase {
             throw EncryptedMailboxError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
         }
         close()
-        guard rename(copyPath, path) == 0 else {
+        do { try configuration.replaceFile(copyPath, path) } catch {
             Self.removeLeftovers(of: path)
-            current = try Self.open(path: path, configuration: configuration)
-            throw EncryptedMailboxError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database; the old key still works")
+            let refusal = EncryptedMailboxError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database; the old key still works")
+            do { current = try Self.open(path: path, configuration: configuration) } catch {
+                throw refusal.with(message: "cannot rename the re-encrypted copy over the database; the old key still works, but reopening the database failed, so it is closed")
+                    .with(cause: error)
+            }
+            throw refusal
         }
         // From here on the file is the new one: only the new key opens it.
         var reopened = configuration
@@ -59,7 +64,10 @@ extension EncryptedDatabase {
         do {
             current = try Self.open(path: path, configuration: reopened)
         } catch {
-            throw error.with(message: "the database was rekeyed, so only the new key opens it, but reopening it failed: \(error.message)")
+            let unsynced = folderSyncFailure == nil ? "" : "; syncing its folder failed too, so a crash may still bring back the old file and key"
+            throw EncryptedMailboxError.rekeyedButClosed.with(
+                message: "the new key opens the database, but reopening it failed, so it is closed\(unsynced)"
+            ).with(cause: error)
         }
         if let folderSyncFailure {
             throw EncryptedMailboxError.rekeyNotDurable.with(

@@ -1,5 +1,12 @@
 import CommunityMailCSQLite
 import CommunityMailCrypto
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The state behind one file opened through ``EncryptingVFS``: which kind of file it is,
 /// the underlying platform file, and the cipher that turns SQLite's plaintext pages into
@@ -45,14 +52,41 @@ final class EncryptedFile {
     /// only to roll back its own transaction or savepoint.
     private var wroteJournal = false
     /// What ``RollbackJournalCheck`` found in a journal read before anything was written
-    /// through this handle (a hot journal); nil until then.
-    private var journalVerdict: Result<Void, EncryptedMailboxError>?
+    /// through this handle (a hot journal); nil until then, and again after SQLite
+    /// truncates the journal.
+    private var journalVerdict: Result<RollbackJournalCheck.Verified, EncryptedMailboxError>?
+    /// The last 4-byte read of a hot journal (a record's page number, when a page read
+    /// follows at offset + 4): the page's tag is checked against this value, the one SQLite
+    /// got, not against a second read of the file.
+    private var lastWordRead: (offset: Int64, value: UInt32)?
+    /// The path of the database (of this file, or the one this journal or WAL belongs to).
+    let databasePath: String?
+    /// Set once the `-shm` beside this database passed ``CompanionFileCheck``.
+    private var sharedMemoryChecked = false
 
-    init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, owner: EncryptingVFS) {
+    /// What a test can observe of a hot journal's playback, to change the file in between.
+    enum JournalEvent: Sendable {
+        /// The journal passed its check; SQLite reads it next.
+        case checked(journalPath: String)
+        /// SQLite read `count` bytes at `offset` (not a page) and was handed them.
+        case read(journalPath: String, offset: Int64, count: Int)
+    }
+
+    /// Test seam: told of each ``JournalEvent`` of a hot journal (tests change the file there,
+    /// as someone racing SQLite could).
+    static let journalObserver = Mutex<(@Sendable (JournalEvent) -> Void)?>(nil)
+
+    private func notify(_ event: (String) -> JournalEvent) {
+        guard let databasePath, let observer = Self.journalObserver.withLock({ $0 }) else { return }
+        observer(event(databasePath + "-journal"))
+    }
+
+    init(kind: Kind, base: UnsafeMutablePointer<sqlite3_file>, owner: EncryptingVFS, databasePath: String? = nil) {
         self.kind = kind
         self.base = base
         self.keyState = owner.keyState
         self.owner = owner
+        self.databasePath = databasePath
     }
 
     deinit {
@@ -224,16 +258,40 @@ final class EncryptedFile {
     }
 
     private func readJournal(_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) throws -> Int32 {
-        if !wroteJournal, let refusal = checkForeignJournal(buffer.count, offset) {
+        // hasHotJournal's probe of the first byte applies nothing: the check waits for playback.
+        let foreign = !wroteJournal && !(buffer.count == 1 && offset == 0)
+        if foreign, let refusal = checkForeignJournal() {
             keyState.record(refusal)
             return SQLITE_IOERR_DATA
         }
-        guard isJournalPage(buffer.count, offset), let cipher else { return baseRead(buffer, offset) }
+        guard isJournalPage(buffer.count, offset), let cipher else {
+            let result = baseRead(buffer, offset)
+            guard result == SQLITE_OK, foreign, case .success(let verified) = journalVerdict else { return result }
+            if let refusal = Self.refusal(of: UnsafeRawBufferPointer(buffer), at: offset, given: verified) {
+                keyState.record(refusal)
+                return SQLITE_IOERR_DATA
+            }
+            if buffer.count == 4 { lastWordRead = (offset, PageFormat.bigEndian32(UnsafeRawBufferPointer(buffer))) }
+            notify { .read(journalPath: $0, offset: offset, count: buffer.count) }
+            return SQLITE_OK
+        }
         let result = baseRead(buffer, offset)
         guard result == SQLITE_OK else { return result }
-        guard let pageNumber = storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_READ }
-        if pageNumber == 0 || pageNumber == RollbackJournalCheck.pendingBytePage(pageSize: buffer.count) {
-            // SQLite ends playback at such a record without using its page.
+        // In a hot journal, the page number SQLite read just before; never a second read of
+        // the file, which may have changed in between.
+        let remembered = lastWordRead?.offset == offset - 4 ? lastWordRead?.value : nil
+        lastWordRead = nil
+        if foreign && remembered == nil {
+            keyState.record(EncryptedMailboxError.tamperedJournal.with(
+                message: "a rollback journal page was read without its page number; nothing was rolled back"))
+            return SQLITE_IOERR_DATA
+        }
+        guard let pageNumber = remembered ?? storedPageNumber(at: offset - 4) else { return SQLITE_IOERR_READ }
+        let skipped = foreign && journalVerdict.flatMap { try? $0.get() }.flatMap(RollbackJournalCheck.originalPageCount)
+            .map { pageNumber > $0 } == true
+        if pageNumber == 0 || pageNumber == RollbackJournalCheck.pendingBytePage(pageSize: buffer.count) || skipped {
+            // SQLite ends playback at such a record, or skips a page past the original size,
+            // without using its page.
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             return SQLITE_OK
         }
@@ -246,33 +304,93 @@ final class EncryptedFile {
         return SQLITE_OK
     }
 
+    /// Why bytes read from a hot journal are refused: they differ from what the check
+    /// verified (a header, or its page size), or they are the journal magic where the check
+    /// found no header (a header added since, or a super-journal pointer, which ends in it).
+    static func refusal(
+        of bytes: UnsafeRawBufferPointer, at offset: Int64, given verified: RollbackJournalCheck.Verified
+    ) -> EncryptedMailboxError? {
+        let changed = EncryptedMailboxError.tamperedJournal.with(
+            message: "the rollback journal changed after it was checked; nothing was rolled back")
+        let end = offset + Int64(bytes.count)
+        for (headerOffset, header) in verified.headers where offset < headerOffset + Int64(header.count) && end > headerOffset {
+            for position in max(offset, headerOffset)..<min(end, headerOffset + Int64(header.count))
+            where bytes[Int(position - offset)] != header[Int(position - headerOffset)] {
+                return changed
+            }
+        }
+        if bytes.count == 8, verified.headers[offset] == nil, Array(bytes) == RollbackJournalCheck.magic { return changed }
+        return nil
+    }
+
     /// For a journal this handle did not write (a hot journal): the whole file is checked at
-    /// the first read, before SQLite acts on any of it, and the header's page size at every
-    /// read of it (in case the file changed since). Returns why the journal is refused.
-    private func checkForeignJournal(_ count: Int, _ offset: Int64) -> EncryptedMailboxError? {
+    /// the first read, before SQLite acts on any of it. Returns why the journal is refused.
+    private func checkForeignJournal() -> EncryptedMailboxError? {
         if journalVerdict == nil {
             journalVerdict = Result { () throws(EncryptedMailboxError) in
-                guard let cipher, keyState.pageSize > 0, let size = baseFileSize() else {
+                guard let cipher, keyState.pageSize > 0, let size = baseFileSize(), let databasePages = databasePageCount() else {
                     throw EncryptedMailboxError.io.with(message: "cannot check the rollback journal")
                 }
-                try RollbackJournalCheck(
+                return try RollbackJournalCheck(
                     read: { self.baseRead($0, $1) }, size: size, pageSize: keyState.pageSize, cipher: cipher,
-                    scratch: scratchPage(keyState.pageSize)
+                    scratch: scratchPage(keyState.pageSize), databasePageCount: databasePages
                 ).verify()
             }
+            lastWordRead = nil
+            if case .success = journalVerdict { notify { .checked(journalPath: $0) } }
         }
         if case .failure(let refusal) = journalVerdict { return refusal }
-        if offset == 24 && count == 4 {
-            var field = [UInt8](repeating: 0, count: 4)
-            if field.withUnsafeMutableBytes({ baseRead($0, 24) }) == SQLITE_OK {
-                let declared = Int(PageFormat.bigEndian32(field[0...]))
-                if declared != 0 && declared != keyState.pageSize {
-                    return EncryptedMailboxError.tamperedJournal.with(
-                        message: "the rollback journal declares a page size other than the database's; nothing was rolled back")
-                }
-            }
-        }
         return nil
+    }
+
+    /// The database file's size in whole pages, as SQLite's pager counts it.
+    private func databasePageCount() -> UInt32? {
+        guard let databasePath, keyState.pageSize > 0 else { return nil }
+        var status = stat()
+        guard stat(databasePath, &status) == 0 else { return nil }
+        let pageSize = Int64(keyState.pageSize)
+        return UInt32(clamping: (Int64(status.st_size) + pageSize - 1) / pageSize)
+    }
+
+    /// A hot journal's size as SQLite asks for it: the checked size, or a refusal when the
+    /// file grew or shrank since (a super-journal pointer appended, records added).
+    func fileSize(_ size: UnsafeMutablePointer<sqlite3_int64>?) -> Int32 {
+        let result = methods.xFileSize(base, size)
+        guard result == SQLITE_OK, kind == .rollbackJournal, !wroteJournal, case .success(let verified) = journalVerdict,
+            let size, size.pointee != verified.size
+        else { return result }
+        keyState.record(EncryptedMailboxError.tamperedJournal.with(
+            message: "the rollback journal changed size after it was checked; nothing more was rolled back"))
+        return SQLITE_IOERR_FSTAT
+    }
+
+    /// Maps the WAL index (the `-shm` file the platform VFS opens at the first map) once
+    /// the file passed ``CompanionFileCheck``, before and after the platform opened it.
+    func mapSharedMemory(_ call: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32) -> Int32 {
+        guard !sharedMemoryChecked, let databasePath else { return call(methods, base) }
+        let path = databasePath + "-shm"
+        let before = CompanionFileCheck.inspect(path, databasePath: databasePath)
+        guard before != .untrusted else {
+            keyState.record(CompanionFileCheck.refusal("-shm"))
+            return SQLITE_IOERR_SHMOPEN
+        }
+        let result = call(methods, base)
+        guard result == SQLITE_OK else { return result }
+        guard CompanionFileCheck.isSameTrustedFile(before: before, after: CompanionFileCheck.inspect(path, databasePath: databasePath)) else {
+            _ = methods.xShmUnmap(base, 0)
+            keyState.record(CompanionFileCheck.refusal("-shm"))
+            return SQLITE_IOERR_SHMOPEN
+        }
+        sharedMemoryChecked = true
+        return SQLITE_OK
+    }
+
+    /// SQLite truncated the journal (after playback, or to reuse it): a later read checks
+    /// it afresh.
+    func noteTruncate() {
+        guard kind == .rollbackJournal else { return }
+        journalVerdict = nil
+        lastWordRead = nil
     }
 
     private func walPageSize() -> Int {

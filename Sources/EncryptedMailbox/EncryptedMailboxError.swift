@@ -6,7 +6,13 @@
 public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case wrongKey, notEncrypted, tamperedPage, tamperedJournal, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
-        case rekeyNotDurable
+        case rekeyNotDurable, untrustedFile, rekeyedButClosed
+    }
+
+    /// Holds an underlying error (a struct cannot hold its own type directly).
+    private final class Cause: Sendable {
+        let error: EncryptedMailboxError
+        init(_ error: EncryptedMailboxError) { self.error = error }
     }
 
     private let code: Code
@@ -15,11 +21,17 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     /// For ``tamperedPage``, and ``tamperedJournal`` when a journal record failed: the
     /// 1-based number of the page whose tag did not match.
     public let pageNumber: UInt32?
+    private let causeStorage: Cause?
 
-    private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil) {
+    /// The error underneath this one, where one step failed because another did (for
+    /// ``rekeyedButClosed`` and ``rekeyFailed``: why opening the database again failed).
+    public var cause: EncryptedMailboxError? { causeStorage?.error }
+
+    private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil, cause: Cause? = nil) {
         self.code = code
         self.message = message
         self.pageNumber = pageNumber
+        self.causeStorage = cause
     }
 
     /// The key does not open this database: page 1's tag does not match (a wrong passphrase,
@@ -33,7 +45,9 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     /// did not match, or its header or super-journal pointer is not one this format writes.
     /// Nothing was rolled back: the database file and the journal are left exactly as they
     /// were, and the database cannot be opened until the journal is dealt with (see
-    /// Documentation/EncryptedMailbox.md).
+    /// Documentation/EncryptedMailbox.md). When the journal changed after it was checked,
+    /// the refusal comes during playback: authentic records read before it may be in the
+    /// database already, nothing forged is.
     public static let tamperedJournal = EncryptedMailboxError(
         .tamperedJournal, "the rollback journal failed authentication; nothing was rolled back")
     /// The configuration or the file asks for something this implementation does not do
@@ -47,7 +61,9 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     public static let sql = EncryptedMailboxError(.sql, "the SQL statement failed")
     /// The database was closed.
     public static let closed = EncryptedMailboxError(.closed, "the database is closed")
-    /// Rekeying failed before the new key took effect; the old key still opens the file.
+    /// Rekeying failed before the new key took effect; the old key still opens the file, and
+    /// the database is open under it, unless opening it again failed (then ``cause`` says
+    /// why, and the database is closed).
     public static let rekeyFailed = EncryptedMailboxError(.rekeyFailed, "rekeying failed; the old key still works")
     /// Rekeying replaced the file, so the new key opens it (and the database is open under
     /// it), but the folder could not be synced after the rename: until it is, a crash or
@@ -55,6 +71,19 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
     /// key until a later ``EncryptedDatabase/rekey(to:)`` to the new key succeeds.
     public static let rekeyNotDurable = EncryptedMailboxError(
         .rekeyNotDurable, "the new key opens the database, but the rename is not yet durable; keep the old key until a rekey succeeds")
+
+    /// Rekeying replaced the file, so only the new key opens it, but opening it again failed:
+    /// the database is closed (open it again with the new key). ``cause`` says why the open
+    /// failed.
+    public static let rekeyedButClosed = EncryptedMailboxError(
+        .rekeyedButClosed, "the new key opens the database, but reopening it failed; the database is closed")
+    /// The database's `-journal`, `-wal` or `-shm` file is not one this user can trust: a
+    /// symbolic link, not a regular file, owned by someone else, writable by a group or other
+    /// users, or with more than one link. SQLite would write to it and obey what it holds,
+    /// so it is not used; whoever runs the host removes it (see
+    /// Documentation/EncryptedMailbox.md).
+    public static let untrustedFile = EncryptedMailboxError(
+        .untrustedFile, "a file beside the database is not one this user can trust; it was not used")
 
     /// The tampered-page error for page `pageNumber`.
     public static func tamperedPage(_ pageNumber: UInt32) -> EncryptedMailboxError {
@@ -70,7 +99,12 @@ public struct EncryptedMailboxError: Error, Hashable, Sendable, CustomStringConv
 
     /// `self` with a more specific message.
     public func with(message: String) -> EncryptedMailboxError {
-        EncryptedMailboxError(code, message, pageNumber: pageNumber)
+        EncryptedMailboxError(code, message, pageNumber: pageNumber, cause: causeStorage)
+    }
+
+    /// `self` with `cause` as the error underneath it.
+    func with(cause: EncryptedMailboxError) -> EncryptedMailboxError {
+        EncryptedMailboxError(code, message, pageNumber: pageNumber, cause: Cause(cause))
     }
 
     /// Errors of the same kind are equal.

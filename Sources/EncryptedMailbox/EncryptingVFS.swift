@@ -157,13 +157,34 @@ final class EncryptingVFS: @unchecked Sendable {
             return SQLITE_CANTOPEN
         }
         if kind == .mainDatabase, flags & SQLITE_OPEN_CREATE != 0, let name { Self.createOwnerOnly(name) }
+        let databasePath: String? = switch kind {
+        case .mainDatabase: name.map { String(cString: $0) }
+        case .rollbackJournal, .writeAheadLog: name.flatMap { sqlite3_filename_database($0) }.map { String(cString: $0) }
+        default: nil
+        }
+        let companion = kind == .rollbackJournal || kind == .writeAheadLog ? name.map { String(cString: $0) } : nil
+        let suffix = kind == .rollbackJournal ? "-journal" : "-wal"
+        let before = companion.map { CompanionFileCheck.inspect($0, databasePath: databasePath) }
+        if before == .untrusted {
+            keyState.record(CompanionFileCheck.refusal(suffix))
+            return SQLITE_CANTOPEN
+        }
         let result = platform.pointee.xOpen(platform, name, platformFile, flags, outFlags)
         guard result == SQLITE_OK else {
             if platformFile.pointee.pMethods != nil { _ = platformFile.pointee.pMethods.pointee.xClose(platformFile) }
             if kind == .mainDatabase { keyState.releaseMainDatabase() }
             return result
         }
-        let state = EncryptedFile(kind: kind, base: platformFile, owner: self)
+        // Checked again once open: a file put there (or a link) between the two looks is refused
+        // before anything is read from or written to it.
+        if let companion, let before,
+            !CompanionFileCheck.isSameTrustedFile(before: before, after: CompanionFileCheck.inspect(companion, databasePath: databasePath))
+        {
+            _ = platformFile.pointee.pMethods.pointee.xClose(platformFile)
+            keyState.record(CompanionFileCheck.refusal(suffix))
+            return SQLITE_CANTOPEN
+        }
+        let state = EncryptedFile(kind: kind, base: platformFile, owner: self, databasePath: databasePath)
         let prepared = state.prepare()
         guard prepared == SQLITE_OK else {
             _ = platformFile.pointee.pMethods.pointee.xClose(platformFile)
@@ -223,14 +244,15 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         EncryptingVFS.file(file).write(UnsafeRawBufferPointer(start: buffer, count: Int(count)), offset: offset)
     }
     value.xTruncate = { file, size in
-        EncryptingVFS.file(file).outsideCopyingLoop { $0.xTruncate($1, size) }
+        let encrypted = EncryptingVFS.file(file)
+        encrypted.noteTruncate()
+        return encrypted.outsideCopyingLoop { $0.xTruncate($1, size) }
     }
     value.xSync = { file, flags in
         EncryptingVFS.file(file).outsideCopyingLoop { $0.xSync($1, flags) }
     }
     value.xFileSize = { file, size in
-        let base = EncryptingVFS.file(file).base
-        return base.pointee.pMethods.pointee.xFileSize(base, size)
+        EncryptingVFS.file(file).fileSize(size)
     }
     value.xLock = { file, level in
         EncryptingVFS.file(file).outsideCopyingLoop { $0.xLock($1, level) }
@@ -262,8 +284,7 @@ nonisolated(unsafe) let encryptedIOMethods: UnsafeMutablePointer<sqlite3_io_meth
         return base.pointee.pMethods.pointee.xDeviceCharacteristics(base)
     }
     value.xShmMap = { file, region, size, extend, pointer in
-        let base = EncryptingVFS.file(file).base
-        return base.pointee.pMethods.pointee.xShmMap(base, region, size, extend, pointer)
+        EncryptingVFS.file(file).mapSharedMemory { $0.xShmMap($1, region, size, extend, pointer) }
     }
     value.xShmLock = { file, offset, count, flags in
         let base = EncryptingVFS.file(file).base

@@ -35,6 +35,8 @@ final class PageCipher {
     /// The process that drew the reserve: a child forked from it holds a copy of the same
     /// bytes, and parent and child would seal pages with the same nonces.
     private var nonceReserveOwner: pid_t = 0
+    /// ``ForkGeneration/current`` when the reserve was drawn.
+    private var nonceReserveGeneration: UInt64 = 0
 
     /// - Parameters:
     ///   - key: the 32-byte master key.
@@ -60,12 +62,18 @@ final class PageCipher {
     }
 
     private func drawNonce(into nonce: UnsafeMutableRawBufferPointer) throws {
-        // getpid is one cheap system call next to a page's ChaCha20 and Poly1305.
+        // getpid is one cheap system call next to a page's ChaCha20 and Poly1305. It misses a
+        // recycled pid (a grandchild given its exited grandparent's pid), the fork count
+        // does not; the pid still catches a child made without fork() (a raw clone).
         let process = getpid()
-        if nonceReserveUsed + Self.nonceLength > nonceReserve.count || nonceReserveOwner != process {
+        let generation = ForkGeneration.current
+        if nonceReserveUsed + Self.nonceLength > nonceReserve.count || nonceReserveOwner != process
+            || nonceReserveGeneration != generation
+        {
             try SecureRandom.fill(nonceReserve)
             nonceReserveUsed = 0
             nonceReserveOwner = process
+            nonceReserveGeneration = generation
         }
         let next = nonceReserve[nonceReserveUsed..<(nonceReserveUsed + Self.nonceLength)]
         nonce.copyMemory(from: UnsafeRawBufferPointer(rebasing: next))

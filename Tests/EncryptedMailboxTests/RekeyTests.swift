@@ -54,6 +54,62 @@ struct RekeyTests {
         await reopened.close()
     }
 
+    /// The rename happened, reopening failed (the file is gone for a moment): the error is
+    /// its own kind, says the new key opens the file, and carries the open's error.
+    @Test func failedReopenAfterTheRenameIsRekeyedButClosed() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let created = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
+        try await created.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
+        await created.close()
+        var configuration = try Fixture.configuration(kdfIterations: 1000, create: false)
+        configuration.syncFolder = { _ throws(EncryptedMailboxError) in
+            guard rename(path, path + ".aside") == 0 else { throw EncryptedMailboxError.io }
+        }
+        let database = try EncryptedDatabase(path: path, configuration: configuration)
+        await #expect {
+            try await database.rekey(to: .passphrase("the new passphrase"))
+        } throws: { error in
+            let error = error as? EncryptedMailboxError
+            return error == .rekeyedButClosed && error?.cause != nil
+        }
+        await #expect(throws: EncryptedMailboxError.closed) { try await database.query("SELECT x FROM t") }
+        #expect(rename(path + ".aside", path) == 0)
+        #expect(throws: EncryptedMailboxError.wrongKey) {
+            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        }
+        let reopened = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("SELECT x FROM t").map(\.values) == [[.text("kept")]])
+        await reopened.close()
+    }
+
+    /// The rename failed and reopening under the old key failed too: still `.rekeyFailed`
+    /// (the old key opens the file), with the open's error as its cause, not the raw error.
+    @Test func failedReopenAfterAFailedRenameIsRekeyFailed() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("mailbox.db")
+        let created = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
+        try await created.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
+        await created.close()
+        var configuration = try Fixture.configuration(kdfIterations: 1000, create: false)
+        configuration.replaceFile = { _, database throws(EncryptedMailboxError) in
+            _ = rename(database, database + ".aside")
+            throw EncryptedMailboxError.io.with(message: "injected rename failure")
+        }
+        let database = try EncryptedDatabase(path: path, configuration: configuration)
+        await #expect {
+            try await database.rekey(to: .passphrase("the new passphrase"))
+        } throws: { error in
+            let error = error as? EncryptedMailboxError
+            return error == .rekeyFailed && error?.cause != nil
+        }
+        #expect(rename(path + ".aside", path) == 0)
+        let reopened = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("SELECT x FROM t").map(\.values) == [[.text("kept")]])
+        await reopened.close()
+    }
+
     @Test func rekeyToRawKey() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("mailbox.db")

@@ -7,19 +7,22 @@ extension SQLiteMailbox {
     public func search(_ query: SearchQuery, in folder: String) throws -> [UInt32] {
         try database(writing: false) { database in
             let target = try self.folder(folder, in: database)
-            var bindings: [SQLiteValue] = [.integer(target.id)]
-            let condition = Self.condition(query, largest: try Self.largestUID(in: target, database), bindings: &bindings)
-            return try database.query(
-                "SELECT m.uid FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND (\(condition)) ORDER BY m.uid",
-                bindings
-            ).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
+            let (sql, bindings) = Self.searchStatement(query, folderID: target.id, largest: try Self.largestUID(in: target, database))
+            return try database.query(sql, bindings).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
         }
+    }
+
+    /// The one statement a search runs, and its parameters.
+    static func searchStatement(_ query: SearchQuery, folderID: Int64, largest: UInt32) -> (sql: String, bindings: [SQLiteValue]) {
+        var bindings: [SQLiteValue] = [.integer(folderID)]
+        let condition = Self.condition(query, folderID: folderID, largest: largest, bindings: &bindings)
+        return ("SELECT m.uid FROM messages m JOIN bodies b ON b.id = m.body_id WHERE m.folder_id = ? AND (\(condition)) ORDER BY m.uid", bindings)
     }
 
     /// The SQL for `query`, appending its parameters to `bindings`. Values are always bound,
     /// never spliced into the SQL text. The recursion is as deep as the query, which
     /// `SearchQuery` bounds (`maximumDepth`), and so is the nesting of the SQL.
-    static func condition(_ query: SearchQuery, largest: UInt32, bindings: inout [SQLiteValue]) -> String {
+    static func condition(_ query: SearchQuery, folderID: Int64, largest: UInt32, bindings: inout [SQLiteValue]) -> String {
         func bind(_ value: SQLiteValue) -> String {
             bindings.append(value)
             return "?"
@@ -78,10 +81,14 @@ extension SQLiteMailbox {
             guard !ranges.isEmpty else { return "0" }
             if ranges.count > maximumInlineUIDRanges {
                 // A long set is one bound JSON list: neither thousands of parameters nor an
-                // OR chain deeper than SQLite's expression limit.
+                // OR chain deeper than SQLite's expression limit. The subquery names no
+                // column of `m`, so SQLite runs it once, and CROSS JOIN keeps the ranges
+                // outer: each range is one search of the (folder_id, uid) index. (A
+                // correlated subquery ran once per message: messages x ranges.)
                 let list = "[" + ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
-                return "EXISTS (SELECT 1 FROM json_each(\(bind(.text(list)))) r "
-                    + "WHERE m.uid BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]'))"
+                return "m.id IN (SELECT u.id FROM json_each(\(bind(.text(list)))) r CROSS JOIN messages u "
+                    + "ON u.folder_id = \(bind(.integer(folderID))) "
+                    + "AND u.uid BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]'))"
             }
             return "(" + ranges.map { "m.uid BETWEEN \(bind(.integer(Int64($0.lowerBound)))) AND \(bind(.integer(Int64($0.upperBound))))" }
                 .joined(separator: " OR ") + ")"
@@ -91,12 +98,12 @@ extension SQLiteMailbox {
             return "m.modseq >= \(bind(.integer(Int64(clamping: modSeq))))"
         case .and(let queries):
             guard !queries.isEmpty else { return "1" }
-            return "(" + queries.map { condition($0, largest: largest, bindings: &bindings) }.joined(separator: " AND ") + ")"
+            return "(" + queries.map { condition($0, folderID: folderID, largest: largest, bindings: &bindings) }.joined(separator: " AND ") + ")"
         case .or(let queries):
             guard !queries.isEmpty else { return "0" }
-            return "(" + queries.map { condition($0, largest: largest, bindings: &bindings) }.joined(separator: " OR ") + ")"
+            return "(" + queries.map { condition($0, folderID: folderID, largest: largest, bindings: &bindings) }.joined(separator: " OR ") + ")"
         case .not(let inner):
-            return "NOT (\(condition(inner, largest: largest, bindings: &bindings)))"
+            return "NOT (\(condition(inner, folderID: folderID, largest: largest, bindings: &bindings)))"
         }
     }
 

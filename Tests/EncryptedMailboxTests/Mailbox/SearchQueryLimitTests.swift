@@ -1,4 +1,5 @@
-import EncryptedMailbox
+import CommunityMailSQL
+@testable import EncryptedMailbox
 import Foundation
 import Testing
 
@@ -91,5 +92,21 @@ struct SearchQueryLimitTests {
         #expect(odd.ranges.count == 10_001)
         #expect(try await mailbox.search(.uids(odd), in: "INBOX") == [1, 3])
         #expect(try await mailbox.search(try .not(.uids(odd)), in: "INBOX") == [2, 4])
+    }
+}
+
+/// A UID set of more than 16 ranges is searched once, each range through the
+/// (folder_id, uid) index, not once per message (which cost messages x ranges).
+struct SearchPlanTests {
+    @Test func longUIDSetUsesTheIndexOnce() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        for migration in MailboxSchema.migrations { try connection.execute(migration) }
+        let set = UIDSet(stride(from: UInt32(1), through: 2_001, by: 2))
+        for query in [SearchQuery.uids(set), try .not(.uids(set))] {
+            let (sql, bindings) = SQLiteMailbox.searchStatement(query, folderID: 1, largest: 5_000)
+            let plan = try connection.query("EXPLAIN QUERY PLAN " + sql, bindings).compactMap { $0[3].textValue }
+            #expect(!plan.contains { $0.contains("CORRELATED") }, "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH u USING") && $0.contains("uid>? AND uid<?") }, "\(plan)")
+        }
     }
 }
