@@ -36,9 +36,10 @@ public actor EncryptedDatabase: MailboxDatabase {
     }
 
     /// Opens `path` as ``init(path:configuration:)`` does and returns the bare connection,
-    /// for code in this module that drives `SQLiteConnection` itself (the mailbox model).
+    /// for code in this package that drives `SQLiteConnection` itself (the mailbox model,
+    /// the `nonce-fork` test tool, which must not touch actors after `fork()`).
     /// The VFS instance lives as long as the connection's files are open.
-    static func openConnection(path: String, configuration: Configuration) throws(EncryptedMailboxError) -> SQLiteConnection {
+    package static func openConnection(path: String, configuration: Configuration) throws(EncryptedMailboxError) -> SQLiteConnection {
         try configuration.validate()
         let opened = try open(path: path, configuration: configuration)
         guard let connection = opened.connection else { throw EncryptedMailboxError.closed }
