@@ -10,7 +10,7 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         case invalidField, duplicateAlias, duplicateDomain, userNotFound, domainNotFound, aliasNotFound
         case memberNotFound, conflict, domainInUse, userInUse, immutableField, storeNotEmpty
         case invalidSnapshot, storage
-        case duplicateClaimedIdentifier
+        case duplicateClaimedIdentifier, claimedIdentifierBound
     }
 
     private let code: Code
@@ -68,6 +68,10 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     /// Another user already holds the OpenID claimed identifier: one person, one user record.
     public static let duplicateClaimedIdentifier = AliasStoreError(
         .duplicateClaimedIdentifier, "another user holds the claimed identifier")
+    /// The user already holds another claimed identifier: ``AliasStore/saveUser(_:by:)``
+    /// never changes one (``AliasStore/rebindUser(id:claimedIdentifier:by:)`` does, logged).
+    public static let claimedIdentifierBound = AliasStoreError(
+        .claimedIdentifierBound, "the user belongs to another claimed identifier")
     /// An update tried to change an alias's name or domain (its identity).
     public static let immutableField = AliasStoreError(.immutableField, "an alias's name and domain cannot change")
     /// An import needs an empty store.
