@@ -71,6 +71,13 @@ enum AliasValidation {
             throw AliasStoreError.aliasLimitReached.with(
                 message: "\(new.owner) already owns \(owned) aliases; at most \(policy.maxAliasesPerUser) are allowed")
         }
+        if AliasKind(name: name) == .pattern {
+            let patterns = try reader.patternAliases(domain: domain).count
+            guard patterns < policy.maxPatternsPerDomain else {
+                throw AliasStoreError.patternLimitReached.with(
+                    message: "\(domain) already has \(patterns) pattern aliases; at most \(policy.maxPatternsPerDomain) are allowed")
+            }
+        }
         return prepared
     }
 

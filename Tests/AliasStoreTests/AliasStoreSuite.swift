@@ -191,6 +191,20 @@ struct AliasStoreSuite {
         await #expect(throws: AliasStoreError.userNotFound) { try await store.add("x", owner: "nobody", to: ["y@elsewhere.example"]) }
     }
 
+    @Test("A domain may have at most the policy's number of pattern aliases", arguments: StoreFactory.all)
+    func patternLimit(factory: StoreFactory) async throws {
+        var policy = AliasPolicy()
+        policy.maxPatternsPerDomain = 3
+        let store = try factory(policy: policy).store
+        try await store.seedStandard()
+        for index in 0..<3 { try await store.add("/^p\(index)-.*$/", to: ["x@elsewhere.example"]) }
+        await #expect(throws: AliasStoreError.patternLimitReached) { try await store.add("/^p9-.*$/", to: ["x@elsewhere.example"]) }
+        // Exact aliases and other domains are not counted.
+        try await store.add("plain", to: ["x@elsewhere.example"])
+        try await store.add("/^p9-.*$/", "ubuntu.test", to: ["x@elsewhere.example"])
+        #expect(try await store.aliases(domain: "example.org").filter { $0.kind == .pattern }.count == 3)
+    }
+
     @Test("Recipients must be valid, within the limit, and not the alias itself", arguments: StoreFactory.all)
     func recipients(factory: StoreFactory) async throws {
         var policy = AliasPolicy()
