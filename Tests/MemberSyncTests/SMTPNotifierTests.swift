@@ -3,7 +3,9 @@ import Foundation
 @testable import MemberSync
 import Testing
 
-@Suite("SMTPNotifier against aiosmtpd on loopback", .enabled(if: TestPeers.shouldRun(SMTPPeer.isAvailable)))
+/// Serialized: each test starts an aiosmtpd peer on a port picked free beforehand, and
+/// many peers starting at once on a loaded machine made one test reach another's peer.
+@Suite("SMTPNotifier against aiosmtpd on loopback", .serialized, .enabled(if: TestPeers.shouldRun(SMTPPeer.isAvailable)))
 struct SMTPNotifierTests {
     let notice = Notice(
         kind: .aliasCreated, recipients: ["admin@ubuntu.test", "second-admin@ubuntu.test"],
