@@ -8,8 +8,8 @@ extension MemberSyncService {
     /// - Returns: the stored user of the same person under another name (a Launchpad
     ///   rename), whose record the sync must move to the new name; nil otherwise.
     /// - Throws: ``MemberSyncError/identityMismatch`` (after telling the admins) when the
-    ///   nickname's record belongs to another claimed identifier, or has one while the
-    ///   sign-in brings none.
+    ///   nickname's record belongs to another claimed identifier (a sign-in always brings
+    ///   one; a re-sync brings the stored record's).
     func checkIdentity(_ identity: MemberIdentity, stored: User?, map: MembersMap) async throws -> User? {
         if let stored, let recorded = stored.claimedIdentifier, recorded != identity.claimedID {
             await notifyIdentityConflict(identity, stored: stored, map: map)
