@@ -7,9 +7,9 @@
 // options: --api-root URL          Launchpad service root (default production)
 //          --state DIR              where the sync ledger and notice log live (default: beside the database)
 //          --policy remove|disable  what leaving a team does to the address (default remove)
-//          --smtp HOST:PORT --sender ADDRESS [--tls required|never] [--tls-name NAME] [--ca FILE] [--alerts ADDRESS]
-//                                   send notices through an SMTP relay (default: print them); STARTTLS with
-//                                   a verified certificate is required unless `--tls never` to a loopback relay
+//          --smtp HOST:PORT --sender ADDRESS [--tls auto|required|never] [--tls-name NAME] [--ca FILE] [--alerts ADDRESS]
+//                                   send notices through an SMTP relay (default: print them); `auto` (default):
+//                                   plaintext to a loopback relay, STARTTLS with a verified certificate elsewhere
 //          --json                   print the report as JSON
 //
 // The domains, their plans, verification and admins come from the alias database (see
@@ -27,7 +27,7 @@ func fail(_ message: String, code: Int32 = 2) -> Never {
 
 let usage = """
     usage: sync-members <aliases.sqlite> (--user NICK --email ADDRESS --claimed-id URL | --all) [--api-root URL] [--state DIR]
-                        [--policy remove|disable] [--smtp HOST:PORT --sender ADDRESS [--tls required|never] [--tls-name NAME]
+                        [--policy remove|disable] [--smtp HOST:PORT --sender ADDRESS [--tls auto|required|never] [--tls-name NAME]
                         [--ca FILE] [--alerts ADDRESS]] [--json]
     """
 
@@ -42,7 +42,7 @@ struct Options {
     var policy = MemberSyncService.RemovalPolicy.remove
     var smtp: (host: String, port: UInt16)?
     var sender: String?
-    var tls = SMTPNotifier.TLSPolicy.required
+    var tls = SMTPNotifier.TLSPolicy.automatic
     var tlsName: String?
     var certificateAuthorities: String?
     var alerts: String?
@@ -76,9 +76,10 @@ func parse(_ arguments: [String]) -> Options {
         case "--sender": options.sender = value(argument)
         case "--tls":
             switch value(argument) {
+            case "auto": options.tls = .automatic
             case "required": options.tls = .required
             case "never": options.tls = .never
-            default: fail("--tls is required or never")
+            default: fail("--tls is auto, required or never")
             }
         case "--tls-name": options.tlsName = value(argument)
         case "--ca": options.certificateAuthorities = value(argument)

@@ -4,8 +4,8 @@ import Synchronization
 /// than on every look-up. Compiling depends on the text alone, so an entry never goes stale;
 /// a text that does not compile is remembered as such. Each store owns one.
 final class AliasPatternCache: Sendable {
-    /// Most entries kept; past it the cache starts again empty (patterns are few per
-    /// domain, so this is a bound on memory, not an eviction policy worth tuning).
+    /// Most entries kept; past it one entry makes room for the next, so a flood of new
+    /// texts never empties the cache of the ones in use.
     static let capacity = 4_096
 
     private let entries = Mutex<[String: AliasPattern?]>([:])
@@ -17,9 +17,12 @@ final class AliasPatternCache: Sendable {
         // not make it unusable, which would silently skip it.
         let compiled = try? AliasPattern(source, maxLength: source.utf8.count)
         entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            if entries[source] == nil, entries.count >= Self.capacity { entries.remove(at: entries.startIndex) }
             entries[source] = compiled
         }
         return compiled
     }
+
+    /// How many texts are cached.
+    var count: Int { entries.withLock { $0.count } }
 }

@@ -27,6 +27,10 @@ public struct AliasPolicy: Sendable, Hashable {
     /// deferred (451 4.3.0). Each pattern tried costs at least one step, so this also
     /// bounds how many are tried. Default: 100,000.
     public var patternStepsPerResolution = 100_000
+    /// Most pattern aliases one domain may have. Every look-up without an exact alias reads
+    /// all of its domain's patterns, so this bounds the work of one look-up whatever the
+    /// step budget. Default: 50.
+    public var maxPatternsPerDomain = 50
 
     /// The defaults above.
     public init() {}

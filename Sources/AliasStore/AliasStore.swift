@@ -13,9 +13,26 @@ public protocol AliasStore: Sendable {
     // MARK: Users
 
     /// Creates the user, or replaces the one with the same id (the e-mail is normalised).
+    /// A nil ``User/claimedIdentifier`` keeps the stored one; a record without one gets
+    /// `user`'s. Returns the user as stored.
     /// - Throws: ``AliasStoreError/duplicateClaimedIdentifier`` when another user holds
-    ///   the user's ``User/claimedIdentifier``.
+    ///   the user's ``User/claimedIdentifier``; ``AliasStoreError/claimedIdentifierBound``
+    ///   when the stored user holds a different one (see ``rebindUser(id:claimedIdentifier:by:)``).
     func saveUser(_ user: User, by actor: ChangeActor) async throws -> User
+    /// Sets (or, with nil, releases) the claimed identifier of user `id`: the one way to
+    /// change an identifier once recorded, logged as such in the change log.
+    /// - Throws: ``AliasStoreError/userNotFound``, ``AliasStoreError/duplicateClaimedIdentifier``,
+    ///   ``AliasStoreError/invalidField`` for an identifier that is not an http(s) URL.
+    func rebindUser(id: String, claimedIdentifier: String?, by actor: ChangeActor) async throws -> User
+    /// Moves the record of user `id` to `user.id` in one atomic change: the aliases made by
+    /// `provisioner` are deleted, the others change owner (names kept), domain roles move
+    /// (an admin role wins over a user role), the claimed identifier and the ban go to the
+    /// new record (created with `user`'s e-mail and locale, or updated), and the old record
+    /// is deleted. Either all of it happens or none of it.
+    /// - Throws: ``AliasStoreError/userNotFound`` when `id` has no record,
+    ///   ``AliasStoreError/claimedIdentifierBound`` when `user.id`'s record belongs to
+    ///   another claimed identifier, validation errors for `user`.
+    func moveUser(id: String, to user: User, deletingAliasesProvisionedBy provisioner: ChangeActor?, by actor: ChangeActor) async throws -> UserMove
     /// The user with `id`, if any.
     func user(id: String) async throws -> User?
     /// The user holding the OpenID claimed identifier `claimedIdentifier`, if any.

@@ -10,7 +10,7 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         case invalidField, duplicateAlias, duplicateDomain, userNotFound, domainNotFound, aliasNotFound
         case memberNotFound, conflict, domainInUse, userInUse, immutableField, storeNotEmpty
         case invalidSnapshot, storage
-        case duplicateClaimedIdentifier
+        case duplicateClaimedIdentifier, claimedIdentifierBound, patternLimitReached
     }
 
     private let code: Code
@@ -41,6 +41,8 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let notPermitted = AliasStoreError(.notPermitted, "the actor may not make this change")
     /// The owner already has as many aliases as the policy allows.
     public static let aliasLimitReached = AliasStoreError(.aliasLimitReached, "the owner has reached the alias limit")
+    /// The domain already has ``AliasPolicy/maxPatternsPerDomain`` pattern aliases.
+    public static let patternLimitReached = AliasStoreError(.patternLimitReached, "the domain has reached the pattern limit")
     /// A regular-expression alias does not parse in the supported subset.
     public static let invalidPattern = AliasStoreError(.invalidPattern, "the pattern is not valid")
     /// A regular-expression alias is longer than the policy allows.
@@ -68,6 +70,10 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     /// Another user already holds the OpenID claimed identifier: one person, one user record.
     public static let duplicateClaimedIdentifier = AliasStoreError(
         .duplicateClaimedIdentifier, "another user holds the claimed identifier")
+    /// The user already holds another claimed identifier: ``AliasStore/saveUser(_:by:)``
+    /// never changes one (``AliasStore/rebindUser(id:claimedIdentifier:by:)`` does, logged).
+    public static let claimedIdentifierBound = AliasStoreError(
+        .claimedIdentifierBound, "the user belongs to another claimed identifier")
     /// An update tried to change an alias's name or domain (its identity).
     public static let immutableField = AliasStoreError(.immutableField, "an alias's name and domain cannot change")
     /// An import needs an empty store.

@@ -7,8 +7,6 @@ enum AliasValidation {
     static let maxLabelLength = 64
     static let maxUserIDLength = 128
     static let maxLocaleLength = 35
-    /// OpenID claimed identifiers are URLs; 2,048 bytes is more than any provider issues.
-    static let maxClaimedIdentifierLength = 2048
     static let maxTokenLength = 64
 
     /// A validated alias, ready to store.
@@ -72,6 +70,13 @@ enum AliasValidation {
         guard owned < policy.maxAliasesPerUser else {
             throw AliasStoreError.aliasLimitReached.with(
                 message: "\(new.owner) already owns \(owned) aliases; at most \(policy.maxAliasesPerUser) are allowed")
+        }
+        if AliasKind(name: name) == .pattern {
+            let patterns = try reader.patternAliases(domain: domain).count
+            guard patterns < policy.maxPatternsPerDomain else {
+                throw AliasStoreError.patternLimitReached.with(
+                    message: "\(domain) already has \(patterns) pattern aliases; at most \(policy.maxPatternsPerDomain) are allowed")
+            }
         }
         return prepared
     }
@@ -202,16 +207,43 @@ enum AliasValidation {
             throw AliasStoreError.invalidField.with(message: "the locale \(user.locale.debugDescription) is not a BCP 47 tag")
         }
         if let claimed = user.claimedIdentifier {
-            // An identifier URL: printable ASCII without spaces (it is compared byte for byte).
-            guard !claimed.isEmpty, claimed.utf8.count <= maxClaimedIdentifierLength,
-                  claimed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f })
-            else {
-                throw AliasStoreError.invalidField.with(message: "the user's claimed identifier is not a printable URL")
-            }
+            try claimedIdentifier(claimed)
         }
         var normalized = user
         normalized.email = email.description
         return normalized
+    }
+
+    /// Checks a claimed identifier with ``User/isValidClaimedIdentifier(_:)``.
+    static func claimedIdentifier(_ claimed: String) throws(AliasStoreError) {
+        guard User.isValidClaimedIdentifier(claimed) else {
+            throw AliasStoreError.invalidField.with(message: "the user's claimed identifier is not an http(s) URL")
+        }
+    }
+
+    /// The claimed identifier `user` is stored with over `stored`: a nil one keeps the
+    /// stored identifier (a save never erases it); a different one is refused.
+    static func claimedIdentifier(saving user: User, over stored: User?) throws(AliasStoreError) -> String? {
+        guard let held = stored?.claimedIdentifier else { return user.claimedIdentifier }
+        guard let given = user.claimedIdentifier else { return held }
+        guard given == held else {
+            throw AliasStoreError.claimedIdentifierBound.with(
+                message: "\(user.id) belongs to another claimed identifier; only rebindUser changes it")
+        }
+        return held
+    }
+
+    /// The change-log detail of a saved user: the ban, and whether the claimed identifier
+    /// was recorded, changed or released (never the identifier itself).
+    static func userDetail(_ user: User, over stored: User?) -> String {
+        var detail = user.banned ? "banned" : "active"
+        switch (stored?.claimedIdentifier, user.claimedIdentifier) {
+        case (nil, .some): detail += ", claimed identifier recorded"
+        case (.some, nil): detail += ", claimed identifier released"
+        case (.some(let old), .some(let new)) where old != new: detail += ", claimed identifier changed"
+        default: break
+        }
+        return detail
     }
 
     /// Checks a verification token, or makes one (10 letters and digits, like

@@ -30,15 +30,74 @@ public actor InMemoryAliasStore: AliasStore {
 
     // MARK: Users
 
-    /// Creates or replaces a user.
+    /// Creates or replaces a user; a nil claimed identifier keeps the stored one.
     public func saveUser(_ user: User, by actor: ChangeActor) throws -> User {
-        let user = try AliasValidation.prepareUser(user)
+        var user = try AliasValidation.prepareUser(user)
+        let stored = state.users[user.id]
+        user.claimedIdentifier = try AliasValidation.claimedIdentifier(saving: user, over: stored)
         if let claimed = user.claimedIdentifier, let holder = state.user(claimedIdentifier: claimed), holder.id != user.id {
             throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(user.id) belongs to \(holder.id)")
         }
-        let existed = state.users.updateValue(user, forKey: user.id) != nil
-        state.log(actor, existed ? .update : .create, .user, user.id, user.banned ? "banned" : "active", at: now())
+        state.users[user.id] = user
+        state.log(actor, stored != nil ? .update : .create, .user, user.id, AliasValidation.userDetail(user, over: stored), at: now())
         return user
+    }
+
+    /// Sets or releases a user's claimed identifier.
+    public func rebindUser(id: String, claimedIdentifier: String?, by actor: ChangeActor) throws -> User {
+        guard var user = state.users[id] else { throw AliasStoreError.userNotFound.with(message: "no user has id \(id)") }
+        if let claimedIdentifier {
+            try AliasValidation.claimedIdentifier(claimedIdentifier)
+            if let holder = state.user(claimedIdentifier: claimedIdentifier), holder.id != id {
+                throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(id) belongs to \(holder.id)")
+            }
+        }
+        let previous = user
+        user.claimedIdentifier = claimedIdentifier
+        state.users[id] = user
+        state.log(actor, .update, .user, id, AliasValidation.userDetail(user, over: previous), at: now())
+        return user
+    }
+
+    /// Moves a user's record to another id in one critical section (the actor's).
+    public func moveUser(id: String, to user: User, deletingAliasesProvisionedBy provisioner: ChangeActor?, by actor: ChangeActor) throws -> UserMove {
+        let target = try AliasValidation.prepareUser(user)
+        guard let old = state.users[id] else { throw AliasStoreError.userNotFound.with(message: "no user has id \(id)") }
+        let roles = state.domains.values.sorted { $0.name < $1.name }.compactMap { domain in
+            domain.role(of: id).map { (domain: domain.name, old: $0, target: domain.role(of: target.id)) }
+        }
+        let time = now()
+        let plan = try UserMovePlan(
+            old: old, target: target, existing: state.users[target.id], owned: aliases(owner: id), roles: roles,
+            deletingProvisionedBy: provisioner, at: time)
+        // Everything below only writes: nothing can fail half-way.
+        state.users[plan.user.id] = plan.user
+        state.log(actor, plan.targetExisted ? .update : .create, .user, plan.user.id, plan.userDetail, at: time)
+        for alias in plan.deleted {
+            state.remove(alias)
+            state.log(actor, .delete, .alias, alias.address, "", at: time)
+        }
+        for alias in plan.moved {
+            if let stored = state.aliases[alias.id] { state.remove(stored) }
+            state.insert(alias)
+            state.log(actor, .update, .alias, alias.address, AliasChangeDetail.describe(alias), at: time)
+        }
+        for membership in plan.memberships {
+            guard var domain = state.domains[membership.domain] else { continue }
+            if let role = membership.newRole {
+                domain.members.removeAll { $0.userID == plan.user.id }
+                domain.members.append(DomainMember(userID: plan.user.id, role: role))
+                state.log(actor, membership.wasMember ? .update : .create, .member, "\(plan.user.id)@\(domain.name)", role.rawValue, at: time)
+            }
+            domain.members.removeAll { $0.userID == id }
+            domain.members.sort { $0.userID < $1.userID }
+            domain.updatedAt = time
+            state.domains[domain.name] = domain
+            state.log(actor, .delete, .member, "\(id)@\(domain.name)", "", at: time)
+        }
+        state.users[id] = nil
+        state.log(actor, .delete, .user, id, "moved to \(plan.user.id)", at: time)
+        return UserMove(user: plan.user, deletedAliases: plan.deleted, movedAliases: plan.moved)
     }
 
     /// The user with `id`.

@@ -67,6 +67,16 @@ public final class SQLiteAliasStore: AliasStore {
     /// Creates or replaces a user.
     public func saveUser(_ user: User, by actor: ChangeActor) async throws -> User { try await writer.saveUser(user, by: actor) }
 
+    /// Sets or releases a user's claimed identifier.
+    public func rebindUser(id: String, claimedIdentifier: String?, by actor: ChangeActor) async throws -> User {
+        try await writer.rebindUser(id: id, claimedIdentifier: claimedIdentifier, by: actor)
+    }
+
+    /// Moves a user's record to another id in one write transaction.
+    public func moveUser(id: String, to user: User, deletingAliasesProvisionedBy provisioner: ChangeActor?, by actor: ChangeActor) async throws -> UserMove {
+        try await writer.moveUser(id: id, to: user, deletingAliasesProvisionedBy: provisioner, by: actor)
+    }
+
     /// The user with `id`.
     public func user(id: String) async throws -> User? { try read { reader throws(AliasStoreError) in try reader.user(id) } }
 

@@ -54,12 +54,12 @@ actor SQLiteAliasWriter {
     // MARK: Users
 
     func saveUser(_ user: User, by actor: ChangeActor) throws(AliasStoreError) -> User {
-        let user = try AliasValidation.prepareUser(user)
+        let prepared = try AliasValidation.prepareUser(user)
         return try change { _, reader, time throws(AliasStoreError) in
-            let existed = try reader.user(user.id) != nil
-            if let claimed = user.claimedIdentifier, let holder = try reader.user(claimedIdentifier: claimed), holder.id != user.id {
-                throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(user.id) belongs to \(holder.id)")
-            }
+            var user = prepared
+            let stored = try reader.user(user.id)
+            user.claimedIdentifier = try AliasValidation.claimedIdentifier(saving: user, over: stored)
+            try checkUnique(user, reader)
             try sql(
                 """
                 INSERT INTO users (id, email, locale, banned, claimed_identifier) VALUES (?, ?, ?, ?, ?)
@@ -67,8 +67,74 @@ actor SQLiteAliasWriter {
                     claimed_identifier = excluded.claimed_identifier
                 """,
                 [user.id, user.email, user.locale, user.banned, user.claimedIdentifier])
-            try log(actor, existed ? .update : .create, .user, user.id, user.banned ? "banned" : "active", at: time)
+            try log(actor, stored != nil ? .update : .create, .user, user.id, AliasValidation.userDetail(user, over: stored), at: time)
             return user
+        }
+    }
+
+    private func checkUnique(_ user: User, _ reader: SQLiteAliasReader) throws(AliasStoreError) {
+        if let claimed = user.claimedIdentifier, let holder = try reader.user(claimedIdentifier: claimed), holder.id != user.id {
+            throw AliasStoreError.duplicateClaimedIdentifier.with(message: "the claimed identifier of \(user.id) belongs to \(holder.id)")
+        }
+    }
+
+    func rebindUser(id: String, claimedIdentifier: String?, by actor: ChangeActor) throws(AliasStoreError) -> User {
+        if let claimedIdentifier { try AliasValidation.claimedIdentifier(claimedIdentifier) }
+        return try change { _, reader, time throws(AliasStoreError) in
+            guard let stored = try reader.user(id) else { throw AliasStoreError.userNotFound.with(message: "no user has id \(id)") }
+            var user = stored
+            user.claimedIdentifier = claimedIdentifier
+            try checkUnique(user, reader)
+            try sql("UPDATE users SET claimed_identifier = ? WHERE id = ?", [claimedIdentifier, id])
+            try log(actor, .update, .user, id, AliasValidation.userDetail(user, over: stored), at: time)
+            return user
+        }
+    }
+
+    func moveUser(id: String, to user: User, deletingAliasesProvisionedBy provisioner: ChangeActor?, by actor: ChangeActor) throws(AliasStoreError) -> UserMove {
+        let target = try AliasValidation.prepareUser(user)
+        return try change { connection, reader, time throws(AliasStoreError) in
+            guard let old = try reader.user(id) else { throw AliasStoreError.userNotFound.with(message: "no user has id \(id)") }
+            let roles = try reader.domains().compactMap { domain in
+                domain.role(of: id).map { (domain: domain.name, old: $0, target: domain.role(of: target.id)) }
+            }
+            let plan = try UserMovePlan(
+                old: old, target: target, existing: try reader.user(target.id),
+                owned: try reader.aliases(where: "a.owner = ?", [id], orderBy: "a.id"), roles: roles,
+                deletingProvisionedBy: provisioner, at: time)
+            // The identifier moves last: the unique index allows one holder at a time.
+            try sql(
+                """
+                INSERT INTO users (id, email, locale, banned, claimed_identifier) VALUES (?, ?, ?, ?, NULL)
+                ON CONFLICT(id) DO UPDATE SET email = excluded.email, locale = excluded.locale, banned = excluded.banned
+                """,
+                [plan.user.id, plan.user.email, plan.user.locale, plan.user.banned])
+            try log(actor, plan.targetExisted ? .update : .create, .user, plan.user.id, plan.userDetail, at: time)
+            for alias in plan.deleted {
+                try sql("DELETE FROM aliases WHERE id = ?", [alias.id])
+                try log(actor, .delete, .alias, alias.address, "", at: time)
+            }
+            for alias in plan.moved {
+                try sql(
+                    "UPDATE aliases SET owner = ?, updated_at = ?, revision = ? WHERE id = ?",
+                    [alias.owner, time.millisecondsSince1970, alias.revision, alias.id])
+                try log(actor, .update, .alias, alias.address, AliasChangeDetail.describe(alias), at: time)
+            }
+            for membership in plan.memberships {
+                if let role = membership.newRole {
+                    try sql(
+                        "INSERT INTO domain_members (domain, user_id, role) VALUES (?, ?, ?) ON CONFLICT(domain, user_id) DO UPDATE SET role = excluded.role",
+                        [membership.domain, plan.user.id, role.rawValue])
+                    try log(actor, membership.wasMember ? .update : .create, .member, "\(plan.user.id)@\(membership.domain)", role.rawValue, at: time)
+                }
+                try sql("DELETE FROM domain_members WHERE domain = ? AND user_id = ?", [membership.domain, id])
+                try sql("UPDATE domains SET updated_at = ? WHERE name = ?", [time.millisecondsSince1970, membership.domain])
+                try log(actor, .delete, .member, "\(id)@\(membership.domain)", "", at: time)
+            }
+            try sql("DELETE FROM users WHERE id = ?", [id])
+            try sql("UPDATE users SET claimed_identifier = ? WHERE id = ?", [plan.user.claimedIdentifier, plan.user.id])
+            try log(actor, .delete, .user, id, "moved to \(plan.user.id)", at: time)
+            return UserMove(user: plan.user, deletedAliases: plan.deleted, movedAliases: plan.moved)
         }
     }
 

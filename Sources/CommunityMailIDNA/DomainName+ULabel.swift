@@ -6,25 +6,26 @@ extension DomainName {
     /// most 63 octets, valid Punycode decoding to a label with at least one non-ASCII code
     /// point that passes ``checkULabel(_:)``, already NFC and lowercase, and encoding
     /// back to exactly this label (RFC 5891 section 5.4).
-    /// - Throws: ``IDNAError`` naming the label.
-    static func uLabel(fromALabel label: String, raw: String) throws(IDNAError) -> String {
+    /// - Throws: ``IDNAError`` naming the label by its `position` (1 for the first): never
+    ///   its text, which is the sender's and may hold line breaks or bidi controls.
+    static func uLabel(fromALabel label: String, position: Int) throws(IDNAError) -> String {
         // Before decoding: Punycode decoding is quadratic in the label's length.
         guard label.utf8.count <= maxLabelLength else {
-            throw IDNAError.labelTooLong.with(message: "the label \(raw) is \(label.utf8.count) bytes long; at most \(maxLabelLength) are allowed")
+            throw IDNAError.labelTooLong.with(message: "label \(position) is \(label.utf8.count) bytes long; at most \(maxLabelLength) are allowed")
         }
         let encoded = String(label.dropFirst(4))
         guard let decoded = Punycode.decode(encoded), !decoded.isEmpty else {
-            throw IDNAError.invalidPunycode.with(message: "the label \(raw) is not valid Punycode")
+            throw IDNAError.invalidPunycode.with(message: "label \(position) is not valid Punycode")
         }
         // `xn--ubuntu-` decodes to `ubuntu`: a second spelling of an ASCII name.
         guard !decoded.unicodeScalars.allSatisfy({ $0.isASCII }) else {
-            throw IDNAError.invalidPunycode.with(message: "the label \(raw) decodes to a plain ASCII label")
+            throw IDNAError.invalidPunycode.with(message: "label \(position) decodes to a plain ASCII label")
         }
         try checkULabel(decoded)
         // Compared by code point: String's `==` holds canonically equivalent strings equal.
         let normalized = decoded.precomposedStringWithCanonicalMapping.lowercased()
         guard normalized.unicodeScalars.elementsEqual(decoded.unicodeScalars), Punycode.encode(decoded) == encoded else {
-            throw IDNAError.invalidPunycode.with(message: "the label \(raw) does not encode back to itself")
+            throw IDNAError.invalidPunycode.with(message: "label \(position) does not encode back to itself")
         }
         return decoded
     }

@@ -1,3 +1,4 @@
+import AliasStore
 import Foundation
 
 /// The signed-in member as the single sign-on vouched for them: the Launchpad user name
@@ -9,7 +10,9 @@ public struct MemberIdentity: Sendable, Hashable {
     public var email: String
     /// The OpenID claimed identifier (`https://login.ubuntu.com/+id/…`): from the sign-in,
     /// or the stored user's when a re-sync rebuilds the identity. It ties the user record to
-    /// one person (see ``MemberSyncError/identityMismatch``); nil only for users stored
+    /// one person (see ``MemberSyncError/identityMismatch``). A sign-in
+    /// (``MemberSyncService/sync(_:with:)``) without one is refused with
+    /// ``MemberSyncError/invalidIdentity``; nil only when a re-sync rebuilds a user stored
     /// without one.
     public var claimedID: String?
     /// The member's full name, for notices.
@@ -47,12 +50,10 @@ public struct MemberIdentity: Sendable, Hashable {
         else {
             throw MemberSyncError.invalidIdentity.with(message: "the e-mail address of \(nickname) is not valid")
         }
-        if let claimedID {
-            guard let url = URL(string: claimedID), url.scheme?.lowercased() == "https" || url.scheme?.lowercased() == "http",
-                  url.host?.isEmpty == false
-            else {
-                throw MemberSyncError.invalidIdentity.with(message: "the claimed identifier of \(nickname) is not an http(s) URL")
-            }
+        // The store's own rule: an identifier the store accepts always passes here, so a
+        // stored user's re-sync is never stopped by it.
+        if let claimedID, !User.isValidClaimedIdentifier(claimedID) {
+            throw MemberSyncError.invalidIdentity.with(message: "the claimed identifier of \(nickname) is not an http(s) URL")
         }
     }
 }

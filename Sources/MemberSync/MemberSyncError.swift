@@ -18,9 +18,10 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The members map is older than the one the user was last synced with.
     public static let staleMembersMap = MemberSyncError(
         .staleMembersMap, "the members map is older than the user's last sync; build a new one")
-    /// The nickname belongs to a stored user of another person (another OpenID claimed
-    /// identifier, or none where the record has one): a reused Launchpad name. Nothing is
-    /// changed; the admins are told.
+    /// The nickname belongs to a stored user of another person: the record holds another
+    /// OpenID claimed identifier, or holds none while the ledger saw another Launchpad
+    /// account (`date_created`) hold the name. A reused Launchpad name; nothing is changed
+    /// and the admins are told.
     public static let identityMismatch = MemberSyncError(
         .identityMismatch, "the user name belongs to another person's record")
     /// A whole run failed after its retries (the transient cause is in the message).

@@ -8,8 +8,8 @@ extension MemberSyncService {
     /// - Returns: the stored user of the same person under another name (a Launchpad
     ///   rename), whose record the sync must move to the new name; nil otherwise.
     /// - Throws: ``MemberSyncError/identityMismatch`` (after telling the admins) when the
-    ///   nickname's record belongs to another claimed identifier, or has one while the
-    ///   sign-in brings none.
+    ///   nickname's record belongs to another claimed identifier (a sign-in always brings
+    ///   one; a re-sync brings the stored record's).
     func checkIdentity(_ identity: MemberIdentity, stored: User?, map: MembersMap) async throws -> User? {
         if let stored, let recorded = stored.claimedIdentifier, recorded != identity.claimedID {
             await notifyIdentityConflict(identity, stored: stored, map: map)
@@ -24,64 +24,47 @@ extension MemberSyncService {
         return holder
     }
 
-    /// Moves what the sync must keep of `previous` (the same person under their old
-    /// Launchpad name) to `identity`'s name, then deletes the old record, so that nothing
-    /// is left under the old name for its next holder to inherit:
+    /// Refuses to bind or move onto `stored`, a record under the sign-in's name that holds
+    /// no claimed identifier, when the ledger saw another Launchpad account hold the name:
+    /// Launchpad keeps `date_created` across renames, so a different date means the name
+    /// changed hands and the record is not this person's.
+    /// - Throws: ``MemberSyncError/identityMismatch`` (after telling the admins).
+    func checkUnboundRecord(
+        _ identity: MemberIdentity, stored: User?, accountCreated created: Date?, map: MembersMap
+    ) async throws {
+        guard let stored, stored.claimedIdentifier == nil, let created,
+              let known = try await ledger.launchpadAccountCreated(of: identity.userID),
+              abs(known.timeIntervalSince(created)) >= 0.001
+        else { return }
+        await notifyIdentityConflict(identity, stored: stored, map: map)
+        throw MemberSyncError.identityMismatch.with(
+            message: "the record of \(stored.id) was made for another Launchpad account than the one holding the name now; nothing was changed")
+    }
+
+    /// Moves `previous` (the same person under their old Launchpad name) to `identity`'s
+    /// name in one atomic store change, so that nothing is left under the old name for its
+    /// next holder to inherit, and the claimed identifier is never held by no one:
     /// - the addresses the sync gave the old name are deleted whatever the removal policy
     ///   (the provisioning that follows gives the new name's where the person still
     ///   qualifies); the domains' admins are told;
     /// - hand-made addresses keep their names and change owner;
     /// - domain roles move to the new name (an admin stays an admin; a `user` membership of
-    ///   a mapped domain is then kept or dropped by the provisioning as for anyone).
-    ///
-    /// Each step can be repeated: until the old record is deleted it keeps the claimed
-    /// identifier, so an interrupted move is finished by the next sign-in and the old name
-    /// stays refused to anyone else meanwhile.
-    /// - Returns: the user record under the new name (without the identifier yet).
-    func moveRenamedUser(
-        _ previous: User, to identity: MemberIdentity, stored: User?, report: inout UserSyncReport
-    ) async throws -> User {
-        let newID = identity.userID
-        let target: User
-        if let stored {
-            target = stored
-        } else {
-            target = try await aliases.saveUser(User(id: newID, email: identity.email, locale: identity.locale), by: actor)
-        }
+    ///   a mapped domain is then kept or dropped by the provisioning as for anyone);
+    /// - the claimed identifier and a ban go with the record.
+    /// - Returns: the user record under the new name.
+    func moveRenamedUser(_ previous: User, to identity: MemberIdentity, report: inout UserSyncReport) async throws -> User {
+        let move = try await aliases.moveUser(
+            id: previous.id, to: User(id: identity.userID, email: identity.email, locale: identity.locale),
+            deletingAliasesProvisionedBy: actor, by: actor)
         report.renamedFrom = previous.id
-        let owned = try await aliases.aliases(owner: previous.id)
-        for domain in try await aliases.domains() {
-            let here = owned.filter { $0.domain == domain.name }
-            guard !here.isEmpty || domain.role(of: previous.id) != nil else { continue }
-            let part = try await locks.withLock(domain.name) { () async throws -> UserSyncReport in
-                var part = UserSyncReport(userID: newID)
-                for alias in here {
-                    let address = "\(alias.name)@\(alias.domain)"
-                    if alias.provisionedBy == actor {
-                        // Deleted even under `.disable`: a disabled alias would only keep the
-                        // name from its next holder.
-                        try await aliases.deleteAlias(id: alias.id, by: actor)
-                        part.removed.append(address)
-                        let why = "its owner is now \(newID) on Launchpad"
-                        await notify(removedNotice(address: address, identity: identity, domain: domain, why: why), report: &part)
-                    } else {
-                        _ = try await aliases.modifyAlias(id: alias.id, by: actor) { $0.owner = newID }
-                        part.moved.append(address)
-                    }
-                }
-                let current = try await aliases.domain(named: domain.name)
-                if let role = current?.role(of: previous.id) {
-                    if current?.role(of: newID) != .admin {
-                        _ = try await aliases.setMember(newID, role: role, onDomain: domain.name, by: actor)
-                    }
-                    _ = try await aliases.removeMember(previous.id, fromDomain: domain.name, by: actor)
-                }
-                return part
-            }
-            report.merge(part)
+        report.moved.append(contentsOf: move.movedAliases.map(\.address))
+        for alias in move.deletedAliases {
+            report.removed.append(alias.address)
+            guard let domain = try await aliases.domain(named: alias.domain) else { continue }
+            let why = "its owner is now \(identity.userID) on Launchpad"
+            await notify(removedNotice(address: alias.address, identity: identity, domain: domain, why: why), report: &report)
         }
-        try await aliases.deleteUser(id: previous.id, by: actor)
-        return target
+        return move.user
     }
 
     /// Tells the admins of the domains the stored user belongs to or the nickname would

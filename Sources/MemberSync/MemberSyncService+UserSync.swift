@@ -11,9 +11,11 @@ extension MemberSyncService {
     ///   - identity: the member as the sign-in (or the stored user) describes them.
     ///   - map: the members map; it must not be older than the user's last sync.
     /// - Returns: what was done, including a refusal and its reason.
-    /// - Throws: ``MemberSyncError/invalidIdentity``, ``MemberSyncError/staleMembersMap``,
+    /// - Throws: ``MemberSyncError/invalidIdentity`` (also for an identity without a
+    ///   claimed identifier), ``MemberSyncError/staleMembersMap``,
     ///   ``MemberSyncError/identityMismatch`` (the nickname's user belongs to another claimed
-    ///   identifier), and transient Launchpad or storage errors (a refusal is not an error).
+    ///   identifier, or holds none while the ledger saw another Launchpad account hold the
+    ///   name), and transient Launchpad or storage errors (a refusal is not an error).
     @discardableResult
     public func sync(_ identity: MemberIdentity, with map: MembersMap) async throws -> UserSyncReport {
         try await sync(identity, with: map, listed: nil)
@@ -24,6 +26,11 @@ extension MemberSyncService {
     /// rename signed in meanwhile) is left alone, never re-created or moved back.
     func sync(_ identity: MemberIdentity, with map: MembersMap, listed: User?) async throws -> UserSyncReport {
         try identity.validate()
+        // A sign-in binds or is checked against the record's identifier: without one it
+        // could take over any record that has none. Re-syncs rebuild stored users.
+        if listed == nil, identity.claimedID == nil {
+            throw MemberSyncError.invalidIdentity.with(message: "the sign-in of \(identity.nickname) brings no OpenID claimed identifier")
+        }
         let userID = identity.userID
         if let last = try await ledger.lastSync(of: userID), map.builtAt < last {
             throw MemberSyncError.staleMembersMap.with(
@@ -43,11 +50,15 @@ extension MemberSyncService {
             return report
         }
 
-        if let previous {
-            stored = try await moveRenamedUser(previous, to: identity, stored: stored, report: &report)
-        }
-
+        // Launchpad is asked before anything is bound or moved: an error here leaves the
+        // records as they were.
         let check = try await launchpadCheck(for: userID)
+        if listed == nil {
+            try await checkUnboundRecord(identity, stored: stored, accountCreated: check.accountCreated, map: map)
+        }
+        if let previous {
+            stored = try await moveRenamedUser(previous, to: identity, report: &report)
+        }
         let refusal = try await accountReplacement(of: userID, createdAt: check.accountCreated, isResync: listed != nil)
             ?? check.refusal
         // A refused stranger is not stored; a known user's details follow the sign-in. The

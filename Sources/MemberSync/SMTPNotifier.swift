@@ -1,8 +1,8 @@
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
-/// message, over STARTTLS with a verified certificate unless the relay is on loopback and
-/// the configuration says plaintext.
+/// message: under the defaults in plaintext to a relay whose connected address is on
+/// loopback, and over STARTTLS with a verified certificate to any other.
 public struct SMTPNotifier: Notifier {
     /// Where and how to relay.
     public struct Configuration: Sendable {
@@ -16,9 +16,11 @@ public struct SMTPNotifier: Notifier {
         public var senderName: String = "CommunityMail"
         /// The name we give in EHLO. Default: the machine's host name.
         public var heloName: String = ProcessInfo.processInfo.hostName
-        /// When to use STARTTLS. Default: `.required`, whatever the host: a relay that does
+        /// When to use STARTTLS. Default: ``TLSPolicy/automatic``: plaintext to a relay whose
+        /// connected address is on loopback (a stock local Postfix with its self-signed
+        /// certificate), verified STARTTLS required to any other: a relay elsewhere that does
         /// not offer STARTTLS, or whose certificate does not verify, gets nothing.
-        public var tls: TLSPolicy = .required
+        public var tls: TLSPolicy = .automatic
         /// The name (or IP address) the relay's certificate must carry. Default: nil, which
         /// means ``host``. An empty name is refused (``SMTPError/insecureConfiguration``):
         /// libssl would take it as "check no name at all".
@@ -36,8 +38,12 @@ public struct SMTPNotifier: Notifier {
     /// can strip STARTTLS from the relay's EHLO reply, and the notices carry members'
     /// addresses.
     public enum TLSPolicy: Sendable, Hashable {
+        /// ``never`` when the connected address is on loopback (127.0.0.0/8, ::1), decided
+        /// on the address the socket connected to, not on the configured host name;
+        /// ``required`` otherwise.
+        case automatic
         /// Refuse to send unless STARTTLS succeeds with a certificate chain that verifies
-        /// and names the relay.
+        /// and names the relay, even on loopback.
         case required
         /// Plaintext, only to a relay on loopback (the connected address is checked: a host
         /// name that resolves elsewhere is refused with ``SMTPError/insecureConfiguration``).
@@ -46,6 +52,8 @@ public struct SMTPNotifier: Notifier {
 
     /// The configuration.
     public let configuration: Configuration
+    /// Whether a connected address is on loopback; tests replace it.
+    var loopbackClassifier = LoopbackClassifier.system
 
     /// A notifier for `configuration`.
     public init(configuration: Configuration) { self.configuration = configuration }
@@ -53,19 +61,20 @@ public struct SMTPNotifier: Notifier {
     /// Connects, optionally upgrades to TLS, and sends one message to the notice's
     /// recipients.
     public func send(_ notice: Notice) async throws {
-        if configuration.tls == .required, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
+        if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
         }
         let message = try MailMessage(
             from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
             subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
         let configuration = self.configuration
+        let loopbackClassifier = self.loopbackClassifier
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             // The SMTP conversation uses blocking sockets with timeouts; it runs on its own
             // thread so that it never blocks the cooperative pool.
             Thread.detachNewThread {
                 do {
-                    let session = try SMTPSession(configuration: configuration)
+                    let session = try SMTPSession(configuration: configuration, loopbackClassifier: loopbackClassifier)
                     defer { session.close() }
                     try session.deliver(message)
                     continuation.resume()

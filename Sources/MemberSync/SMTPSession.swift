@@ -15,14 +15,23 @@ final class SMTPSession {
     private var tls: TLSClientSession?
     private var buffer: [UInt8] = []
     private var capabilities: Set<String> = []
+    /// Whether this conversation uses STARTTLS, decided on the connected address.
+    private let usesTLS: Bool
 
-    init(configuration: SMTPNotifier.Configuration) throws {
+    init(configuration: SMTPNotifier.Configuration, loopbackClassifier: LoopbackClassifier = .system) throws {
         self.configuration = configuration
         self.socket = try Self.connect(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
-        if configuration.tls == .never, !Self.peerIsLoopback(socket) {
-            Glibc.close(socket)
-            throw SMTPError.insecureConfiguration.with(
-                message: "plaintext SMTP (.never) is only allowed to a relay on loopback; \(configuration.host) is not")
+        let onLoopback = Self.peerAddress(socket).map(loopbackClassifier.isLoopback) ?? false
+        switch configuration.tls {
+        case .required: usesTLS = true
+        case .automatic: usesTLS = !onLoopback
+        case .never:
+            guard onLoopback else {
+                Glibc.close(socket)
+                throw SMTPError.insecureConfiguration.with(
+                    message: "plaintext SMTP (.never) is only allowed to a relay on loopback; \(configuration.host) is not")
+            }
+            usesTLS = false
         }
     }
 
@@ -35,10 +44,7 @@ final class SMTPSession {
     func deliver(_ message: MailMessage) throws {
         try expect(220, after: nil)
         try hello()
-        switch configuration.tls {
-        case .never:
-            break
-        case .required:
+        if usesTLS {
             guard capabilities.contains("STARTTLS") else {
                 throw SMTPError.tlsUnavailable.with(
                     message: "\(configuration.host):\(configuration.port) does not offer STARTTLS and TLS is required")
@@ -187,19 +193,18 @@ final class SMTPSession {
         return out
     }
 
-    /// True when the connected peer is a loopback address (127.0.0.0/8, ::1, or an
-    /// IPv4-mapped 127.x): a conversation that never leaves the machine.
-    static func peerIsLoopback(_ socket: Int32) -> Bool {
+    /// The address `socket` is connected to, or nil when it cannot be read.
+    static func peerAddress(_ socket: Int32) -> sockaddr_storage? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(socket, $0, &length) }
         }
-        guard status == 0 else { return false }
-        return isLoopback(storage)
+        return status == 0 ? storage : nil
     }
 
-    /// See ``peerIsLoopback(_:)``.
+    /// True for a loopback address (127.0.0.0/8, ::1, or an IPv4-mapped 127.x): a
+    /// conversation that never leaves the machine.
     static func isLoopback(_ storage: sockaddr_storage) -> Bool {
         var storage = storage
         switch Int32(storage.ss_family) {

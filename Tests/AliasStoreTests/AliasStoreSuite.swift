@@ -43,11 +43,14 @@ struct AliasStoreSuite {
             _ = try await store.saveUser(User(id: "anna", email: "ana@home.example", claimedIdentifier: ana), by: sync)
         }
         #expect(try await store.user(id: "anna") == nil)
-        // ...until the first one lets it go.
-        _ = try await store.saveUser(User(id: "ana", email: "ana@home.example"), by: sync)
+        // ...until the first one lets it go, which only rebindUser does.
+        _ = try await store.rebindUser(id: "ana", claimedIdentifier: nil, by: admin)
         _ = try await store.saveUser(User(id: "anna", email: "ana@home.example", claimedIdentifier: ana), by: sync)
         #expect(try await store.user(claimedIdentifier: ana)?.id == "anna")
-        for bad in ["", "https://login.ubuntu.test/+id/with space", "https://login.ubuntu.test/+id/\n", String(repeating: "x", count: 2049)] {
+        for bad in [
+            "", "https://login.ubuntu.test/+id/with space", "https://login.ubuntu.test/+id/\n", String(repeating: "x", count: 2049),
+            "urn:openid:ana", "https:///+id/NoHost", "mailto:ana@home.example",
+        ] {
             await #expect(throws: AliasStoreError.invalidField, "\(bad.prefix(40))") {
                 _ = try await store.saveUser(User(id: "bad", email: "bad@home.example", claimedIdentifier: bad), by: sync)
             }
@@ -60,6 +63,74 @@ struct AliasStoreSuite {
         var twice = snapshot
         twice.users = twice.users.map { User(id: $0.id, email: $0.email, claimedIdentifier: ana) }
         await #expect(throws: AliasStoreError.invalidSnapshot) { try await factory().store.restore(twice) }
+    }
+
+    @Test("Saving a user never erases or replaces the claimed identifier; rebindUser changes it, and the log says so", arguments: StoreFactory.all)
+    func savingKeepsTheClaimedIdentifier(factory: StoreFactory) async throws {
+        let store = try factory().store
+        let ana = "https://login.ubuntu.test/+id/AnaAnaA"
+        _ = try await store.saveUser(User(id: "ana", email: "ana@home.example", claimedIdentifier: ana), by: sync)
+        // A user built without the identifier (a form, an import) keeps the stored one.
+        let saved = try await store.saveUser(User(id: "ana", email: "ana@new.example", locale: "de"), by: admin)
+        #expect(saved.claimedIdentifier == ana)
+        #expect(try await store.user(id: "ana") == User(id: "ana", email: "ana@new.example", locale: "de", claimedIdentifier: ana))
+        // Another identifier is not a detail a save may change.
+        await #expect(throws: AliasStoreError.claimedIdentifierBound) {
+            _ = try await store.saveUser(User(id: "ana", email: "ana@new.example", claimedIdentifier: "https://login.ubuntu.test/+id/Other11"), by: sync)
+        }
+        #expect(try await store.user(id: "ana")?.claimedIdentifier == ana)
+        let other = "https://login.ubuntu.test/+id/Other11"
+        #expect(try await store.rebindUser(id: "ana", claimedIdentifier: other, by: admin).claimedIdentifier == other)
+        #expect(try await store.user(claimedIdentifier: other)?.id == "ana")
+        await #expect(throws: AliasStoreError.userNotFound) { _ = try await store.rebindUser(id: "nobody", claimedIdentifier: nil, by: admin) }
+        _ = try await store.saveUser(User(id: "bo", email: "bo@home.example", claimedIdentifier: ana), by: sync)
+        await #expect(throws: AliasStoreError.duplicateClaimedIdentifier) { _ = try await store.rebindUser(id: "ana", claimedIdentifier: ana, by: admin) }
+        let details = try await store.changes(after: 0, limit: 100).filter { $0.entity == .user && $0.key == "ana" }.map(\.detail)
+        #expect(details == ["active, claimed identifier recorded", "active", "active, claimed identifier changed"])
+        #expect(!details.joined().contains("login.ubuntu.test"))
+    }
+
+    @Test("moveUser moves a record to another id in one change: aliases, roles, ban and identifier; the old id is gone", arguments: StoreFactory.all)
+    func movingAUser(factory: StoreFactory) async throws {
+        let store = try factory().store
+        try await store.seedStandard()
+        let bobs = "https://login.ubuntu.test/+id/BobBob1"
+        var bob = try #require(try await store.user(id: "bob"))
+        bob.banned = true
+        _ = try await store.saveUser(bob, by: admin)
+        _ = try await store.rebindUser(id: "bob", claimedIdentifier: bobs, by: admin)
+        let made = try await store.createAlias(NewAlias(name: "bob", domain: "example.org", owner: "bob", recipients: ["bob@home.example"]), by: sync)
+        let own = try await store.createAlias(NewAlias(name: "bobby", domain: "example.org", owner: "bob", recipients: ["bob@home.example"]), by: admin)
+        _ = try await store.setMember("bob", role: .admin, onDomain: "ubuntu.test", by: admin)
+        // A record already under the new id without an identifier is taken over; one with another is not.
+        _ = try await store.saveUser(User(id: "robert", email: "old@home.example"), by: admin)
+        _ = try await store.saveUser(User(id: "rob", email: "rob@home.example", claimedIdentifier: "https://login.ubuntu.test/+id/Rob2222"), by: admin)
+        let before = try await store.snapshot()
+        await #expect(throws: AliasStoreError.claimedIdentifierBound) {
+            _ = try await store.moveUser(id: "bob", to: User(id: "rob", email: "bob@home.example"), deletingAliasesProvisionedBy: sync, by: sync)
+        }
+        await #expect(throws: AliasStoreError.userNotFound) {
+            _ = try await store.moveUser(id: "nobody", to: User(id: "robert", email: "bob@home.example"), deletingAliasesProvisionedBy: sync, by: sync)
+        }
+        #expect(try await store.snapshot() == before)
+
+        let move = try await store.moveUser(
+            id: "bob", to: User(id: "robert", email: "bob@home.example", locale: "pt-BR"), deletingAliasesProvisionedBy: sync, by: sync)
+        #expect(move.user == User(id: "robert", email: "bob@home.example", locale: "pt-BR", banned: true, claimedIdentifier: bobs))
+        #expect(move.deletedAliases.map(\.id) == [made.id])
+        #expect(move.movedAliases.map(\.id) == [own.id])
+        #expect(try await store.user(id: "bob") == nil)
+        #expect(try await store.user(id: "robert") == move.user)
+        #expect(try await store.user(claimedIdentifier: bobs)?.id == "robert")
+        #expect(try await store.alias(id: made.id) == nil)
+        #expect(try await store.alias(id: own.id)?.owner == "robert")
+        #expect(try await store.alias(id: own.id)?.revision == own.revision + 1)
+        for domain in try await store.domains() {
+            #expect(domain.role(of: "bob") == nil, "\(domain.name)")
+            #expect(domain.role(of: "robert") == (domain.name == "ubuntu.test" ? .admin : .user), "\(domain.name)")
+        }
+        // The banned owner's moved alias still rejects mail.
+        #expect(await store.resolve("bobby@example.org").rejection != nil)
     }
 
     @Test("Domains are stored as A-labels, with plan, token, verification and members", arguments: StoreFactory.all)
@@ -118,6 +189,20 @@ struct AliasStoreSuite {
         await #expect(throws: AliasStoreError.duplicateAlias) { try await store.add("MIXED.case", to: ["y@elsewhere.example"]) }
         await #expect(throws: AliasStoreError.domainNotFound) { try await store.add("x", "missing.test", to: ["y@elsewhere.example"]) }
         await #expect(throws: AliasStoreError.userNotFound) { try await store.add("x", owner: "nobody", to: ["y@elsewhere.example"]) }
+    }
+
+    @Test("A domain may have at most the policy's number of pattern aliases", arguments: StoreFactory.all)
+    func patternLimit(factory: StoreFactory) async throws {
+        var policy = AliasPolicy()
+        policy.maxPatternsPerDomain = 3
+        let store = try factory(policy: policy).store
+        try await store.seedStandard()
+        for index in 0..<3 { try await store.add("/^p\(index)-.*$/", to: ["x@elsewhere.example"]) }
+        await #expect(throws: AliasStoreError.patternLimitReached) { try await store.add("/^p9-.*$/", to: ["x@elsewhere.example"]) }
+        // Exact aliases and other domains are not counted.
+        try await store.add("plain", to: ["x@elsewhere.example"])
+        try await store.add("/^p9-.*$/", "ubuntu.test", to: ["x@elsewhere.example"])
+        #expect(try await store.aliases(domain: "example.org").filter { $0.kind == .pattern }.count == 3)
     }
 
     @Test("Recipients must be valid, within the limit, and not the alias itself", arguments: StoreFactory.all)

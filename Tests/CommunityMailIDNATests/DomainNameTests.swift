@@ -47,6 +47,50 @@ struct DomainNameTests {
         #expect(Punycode.decode("abc-\u{e9}") == nil)
     }
 
+    @Test("Labels too long to fit 63 octets are refused before Punycode sees them", .timeLimit(.minutes(1)))
+    func overlongUnicodeLabels() throws {
+        // 16,000 code points took 1.4 s to encode (Punycode is quadratic), 100,000 take
+        // minutes: the length check must come first.
+        // Distinct code points: Punycode makes one pass over the label per code point value.
+        for count in [16_000, 100_000] {
+            let label = String(String.UnicodeScalarView((0..<count).compactMap { Unicode.Scalar(0x4E00 + UInt32($0 % 20_000)) }))
+            #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII("ubuntu." + label + ".example") }
+        }
+        // 59 non-ASCII code points could fit `xn--` + 59; 60 cannot.
+        #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII(String(repeating: "\u{4E2D}", count: 60) + ".example") }
+        #expect(throws: IDNAError.labelTooLong) { try DomainName.toASCII(String(repeating: "\u{E9}", count: 30) + String(repeating: "a", count: 30)) }
+        #expect(try DomainName.toASCII(String(repeating: "\u{E9}", count: 20) + ".example").hasPrefix("xn--"))
+        // A whole name too long to fit 253 octets, of many short labels.
+        #expect(throws: IDNAError.nameTooLong) { try DomainName.toASCII(Array(repeating: "\u{E9}", count: 100_000).joined(separator: ".")) }
+    }
+
+    @Test("Error messages name the label's position and the byte, never the label's text")
+    func messagesCarryNoLabels() {
+        let cases: [(String, IDNAError)] = [
+            ("evil\r\nInjected: yes.example", .invalidCharacter),
+            ("secret-" + String(repeating: "x", count: 70) + ".example", .labelTooLong),
+            ("secret" + String(repeating: "\u{E9}", count: 70) + ".example", .labelTooLong),
+            ("xn--secret" + String(repeating: "x", count: 70) + ".example", .labelTooLong),
+            ("xn--secret-99999999.example", .invalidPunycode),
+            ("-secret.example", .invalidHyphen),
+        ]
+        for (name, expected) in cases {
+            do {
+                _ = try DomainName.toASCII(name)
+                Issue.record("\(expected) expected")
+            } catch {
+                #expect(error == expected)
+                #expect(!error.message.contains("secret") && !error.message.contains("\r") && !error.message.contains("evil"), "\(error.message)")
+            }
+        }
+        #expect((try? DomainName.toASCII("a\rb.example")) == nil)
+        do {
+            _ = try DomainName.toASCII("ok.a\rb.example")
+        } catch {
+            #expect(error.message.contains("label 2") && error.message.contains("0xD"), "\(error.message)")
+        }
+    }
+
     /// The A-label of a Unicode label, written directly, bypassing the checks on the Unicode side.
     static func aLabel(_ unicode: String) -> String { "xn--" + (Punycode.encode(unicode) ?? "") }
 

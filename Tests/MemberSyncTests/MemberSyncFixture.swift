@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailTestSupport
 import Foundation
 import LaunchpadClient
 import MemberSync
@@ -13,10 +14,14 @@ struct MemberSyncFixture {
     let clock = ManualWallClock()
     var configuration = MemberSyncService.Configuration()
 
+    /// Keeps a SQLite store's folder alive as long as the fixture.
+    let folder: TemporaryDirectory?
+
     static let admin = User(id: "admin", email: "admin@example.org")
 
-    init(aliases: any AliasStore = InMemoryAliasStore()) async throws {
+    init(aliases: any AliasStore = InMemoryAliasStore(), folder: TemporaryDirectory? = nil) async throws {
         self.aliases = aliases
+        self.folder = folder
         launchpad = try InMemoryLaunchpad()
         try launchpad.update { directory in
             for team in DomainTeamMapping.ubuntu.distinctTeams { try directory.addTeam(team) }
@@ -28,6 +33,17 @@ struct MemberSyncFixture {
             _ = try await aliases.setMember("admin", role: .admin, onDomain: domain, by: .person("root"))
         }
         configuration.runRetryDelay = .zero
+    }
+
+    /// The fixture over a fresh store of `kind`.
+    init(_ kind: AliasStoreKind) async throws {
+        switch kind {
+        case .memory:
+            try await self.init()
+        case .sqlite:
+            let folder = try TemporaryDirectory(prefix: "membersync-test")
+            try await self.init(aliases: try SQLiteAliasStore(path: folder.path("aliases.sqlite")), folder: folder)
+        }
     }
 
     var service: MemberSyncService {
@@ -65,4 +81,11 @@ struct MemberSyncFixture {
     func addresses(of user: String) async throws -> [String] {
         try await aliases.aliases(owner: user).map { "\($0.name)@\($0.domain)\($0.enabled ? "" : " (disabled)")" }.sorted()
     }
+}
+
+/// The two stores the identity tests run on: what the sync promises must hold on both.
+enum AliasStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite = "SQLite", memory = "in-memory"
+
+    var description: String { rawValue }
 }

@@ -35,6 +35,12 @@ final class ObservedAliasStore: AliasStore {
     }
 
     func saveUser(_ user: User, by actor: ChangeActor) async throws -> User { try await base.saveUser(user, by: actor) }
+    func rebindUser(id: String, claimedIdentifier: String?, by actor: ChangeActor) async throws -> User {
+        try await base.rebindUser(id: id, claimedIdentifier: claimedIdentifier, by: actor)
+    }
+    func moveUser(id: String, to user: User, deletingAliasesProvisionedBy provisioner: ChangeActor?, by actor: ChangeActor) async throws -> UserMove {
+        try await base.moveUser(id: id, to: user, deletingAliasesProvisionedBy: provisioner, by: actor)
+    }
     func user(id: String) async throws -> User? { try await base.user(id: id) }
     func user(claimedIdentifier: String) async throws -> User? { try await base.user(claimedIdentifier: claimedIdentifier) }
     func users() async throws -> [User] {
