@@ -9,7 +9,7 @@ import Testing
         var configuration = OpenIDDiscovery.Configuration()
         configuration.maximumDocumentSize = maximumSize
         return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration,
-                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)), http)
+                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)), http)
     }
 
     static func xrds(_ body: String) -> ScriptedHTTPClient.Reply {
