@@ -46,10 +46,12 @@ extension OpenIDRelyingParty {
     /// the allowed provider endpoints). With a stored association for op_endpoint and the
     /// handle, the signature is checked next, locally, so a forged callback costs no request
     /// and no host name lookup; only a correctly signed assertion leads to re-discovery of
-    /// its claimed identifier. Without one, the claimed identifier is re-discovered first
-    /// (each fetch under the URL policy and the fetch budget) and check_authentication goes
-    /// only to the endpoint that discovery confirmed, so a hostile provider is never asked to
-    /// vouch for itself. The nonce is recorded last, so a forgery cannot burn a genuine
+    /// its claimed identifier. Without one, when ``Configuration/allowedProviders`` names the
+    /// providers, the (allowed) endpoint is asked first by check_authentication, so an
+    /// unsigned callback causes no lookup of what it names; otherwise the claimed identifier
+    /// is re-discovered first (each fetch under the URL policy and the fetch budget) and
+    /// check_authentication goes only to the endpoint that discovery confirmed, so a hostile
+    /// provider is never asked to vouch for itself. The nonce is recorded last, so a forgery cannot burn a genuine
     /// assertion's nonce.
     func verify(_ message: OpenIDMessage, callbackURL: URL, callbackQuery: [(String, String)]) async throws(OpenIDError)
         -> VerifiedAssertion
@@ -101,6 +103,12 @@ extension OpenIDRelyingParty {
         let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
         if let association = try await associations.association(endpoint: endpoint, handle: handle, at: now) {
             try Self.checkSignature(message, signedList: signedList, association: association)
+            try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
+        } else if case .opIdentifiers = configuration.allowedProviders {
+            // The endpoint is one the host named (checked above), so it may vouch first:
+            // an unsigned callback then never makes us look up or fetch what it names.
+            log("no usable association for the assertion's handle; asking \(URL(string: endpoint)?.redactedForLogs ?? "the provider") (check_authentication)")
+            try await checkAuthentication(message, endpoint: endpoint, budget: budget)
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
         } else {
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)

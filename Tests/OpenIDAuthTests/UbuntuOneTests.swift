@@ -110,6 +110,24 @@ import Testing
         await #expect(throws: OpenIDError.unexpectedProvider) { try await setup.ubuntuOne.complete(callbackURL: callback) }
     }
 
+    /// Without an association for the handle, the allowed provider is asked first
+    /// (check_authentication), so a forged callback naming Ubuntu One's endpoint and a
+    /// stranger's claimed identifier makes no lookup or request for that identifier.
+    @Test func forgedCallbackWithAnUnknownHandleFetchesNothingItNames() async throws {
+        let setup = try await Setup()
+        let request = try await setup.ubuntuOne.begin()
+        var answer = try await setup.provider.positiveAssertionMessage(for: request.message, as: Self.alice)
+        answer["claimed_id"] = "https://never-answers.example/alice"
+        answer["identity"] = "https://never-answers.example/alice"
+        answer["assoc_handle"] = "not-ours"
+        let before = setup.http.requests.count
+        await #expect(throws: OpenIDError.assertionNotConfirmed) {
+            try await setup.ubuntuOne.complete(callbackURL: Harness.returnTo, postBody: answer.formEncoded)
+        }
+        let made = setup.http.requests.dropFirst(before).map { $0.url.host ?? "" }
+        #expect(made == ["login.ubuntu.com"], "\(made)")
+    }
+
     @Test func missingEmailIsRefused() async throws {
         let setup = try await Setup(email: nil)
         let request = try await setup.ubuntuOne.begin()
