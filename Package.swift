@@ -36,7 +36,7 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
         .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),

@@ -18,7 +18,7 @@ enum OpenIDBenchmark {
         let returnTo = URL(string: "https://mail.example/openid/return?session=abc")!
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: returnTo)
         configuration.associationPolicy = .associate([.dhSHA256])
-        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         configuration.extensionTrust = .opIdentifiers([URL(string: "https://openid.example/")!])
         let associations = InMemoryAssociationStore()
         let cache = InMemoryDiscoveryCache()

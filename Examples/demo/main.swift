@@ -92,7 +92,7 @@ do {
     var signInSettings = UbuntuOne.Configuration(
         realm: "https://mail.ubuntu.test/", returnTo: URL(string: "https://mail.ubuntu.test/login/callback")!)
     // The fake answers in-process; its host names resolve through a fixed table, never DNS.
-    signInSettings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+    signInSettings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
     let ubuntuOne = UbuntuOne(
         configuration: signInSettings,
         httpClient: provider.httpClient(), store: try SQLiteOpenIDStore(path: folder.appendingPathComponent("openid.sqlite").path))

@@ -1,8 +1,10 @@
 // openid-login: sign a person in with an OpenID 2.0 provider (Ubuntu One by default), by
 // hand or from scripts. The state file is OpenIDAuth's SQLite store, so nonces and
 // associations outlive the process between `begin` and `finish`; beside it, `begin` keeps
-// the relying party's settings (realm, return_to, provider) in FILE.settings.json, and
-// `finish` checks the answer against them, not against the URL it is given.
+// the relying party's settings (realm, return_to, provider, whether private addresses may be
+// fetched) in FILE.settings.json, and `finish` checks the answer against them as well as
+// against the callback URL it is given (a callback URL alone proves nothing about whom the
+// answer was for).
 //
 //   openid-login begin --provider URL --realm URL --return-to URL --state FILE [--stateless] [--teams a,b] [--allow-private-addresses]
 //   openid-login finish --state FILE --callback URL [--post-body BODY] [--allow-private-addresses]
@@ -15,13 +17,16 @@ let usage = """
     usage:
       openid-login begin --provider URL --realm URL --return-to URL --state FILE [--stateless] [--teams a,b]
                          [--allow-private-addresses]
-          prints the URL to send the browser to; keeps realm, return_to and provider in FILE.settings.json
+          prints the URL to send the browser to; keeps realm, return_to, provider and
+          --allow-private-addresses in FILE.settings.json
       openid-login finish --state FILE --callback URL [--post-body BODY] [--allow-private-addresses]
-          verifies the provider's answer against begin's settings; prints the identity as JSON (exit 0)
-          or the error (exit 1)
+          verifies the provider's answer against begin's settings and against the callback URL; prints
+          the identity as JSON (exit 0) or the error (exit 1); uses begin's --allow-private-addresses
+          (giving the flag when begin did not is a usage error)
       openid-login serve --state FILE [--provider URL] [--port N] [--stateless] [--teams a,b] [--allow-private-addresses]
           runs a callback server on 127.0.0.1:N (default 8000) for a person's browser: http://127.0.0.1:N/
-          redirects to the provider, the provider returns to http://127.0.0.1:N/return, which shows
+          redirects to the provider, the provider returns to http://127.0.0.1:N/return?signin=TOKEN
+          (a random token for this run: an answer without it is refused, 403), which shows
           "Signed in" and the identity as JSON (or "Sign-in failed"); the identity is printed as JSON
           too, then the server exits
     --allow-private-addresses: fetch a provider on loopback or a private network, over plain http too
@@ -73,6 +78,8 @@ struct RelyingPartySettings: Codable {
     var returnTo: URL
     var provider: URL
     var stateless: Bool
+    /// Whether begin allowed private addresses (nil in files written before it was kept).
+    var allowPrivateAddresses: Bool?
 
     static func path(forState state: String) -> String { state + ".settings.json" }
 
@@ -142,8 +149,8 @@ case "begin":
     let state = options.required("state")
     let settings = RelyingPartySettings(
         realm: options.required("realm"), returnTo: options.url("return-to"), provider: options.url("provider"),
-        stateless: options.flags.contains("stateless"))
-    let rp = relyingParty(settings, state: state, allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
+        stateless: options.flags.contains("stateless"), allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
+    let rp = relyingParty(settings, state: state, allowPrivateAddresses: settings.allowPrivateAddresses ?? false)
     do {
         let request = try await rp.begin(identifier: settings.provider.absoluteString, options: requestOptions(teams: options.teams))
         settings.save(forState: state)
@@ -156,20 +163,27 @@ case "finish":
     let state = options.required("state")
     // The answer is checked against begin's return_to and realm (kept beside the state), and
     // against the URL it arrived at: a callback URL alone proves nothing about who it was for.
-    let rp = relyingParty(RelyingPartySettings.load(forState: state), state: state,
-                          allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
+    let settings = RelyingPartySettings.load(forState: state)
+    // begin's choice stands; asking finish for more than begin allowed is a mistake to report.
+    let allowPrivate = settings.allowPrivateAddresses ?? options.flags.contains("allow-private-addresses")
+    if options.flags.contains("allow-private-addresses"), !allowPrivate {
+        fail("--allow-private-addresses: begin did not allow private addresses for this state; run begin with it")
+    }
+    let rp = relyingParty(settings, state: state, allowPrivateAddresses: allowPrivate)
     exit(await finish(rp, callback: options.url("callback"), postBody: options.values["post-body"]) == nil ? 1 : 0)
 case "serve":
     let options = Options(arguments.dropFirst(), switches: ["stateless", "allow-private-addresses"])
-    let port = UInt16(options.values["port"] ?? "8000") ?? 8000
+    guard let port = UInt16(options.values["port"] ?? "8000"), port > 0 else { fail("--port must be a number from 1 to 65535\n\(usage)") }
     let base = "http://127.0.0.1:\(port)"
+    let token = CallbackServer.makeSignInToken()
     let provider = options.values["provider"] ?? UbuntuOne.production.absoluteString
     guard let providerURL = URL(string: provider), providerURL.scheme != nil else { fail("--provider must be an absolute URL") }
     let settings = RelyingPartySettings(
-        realm: base + "/", returnTo: URL(string: base + "/return")!, provider: providerURL, stateless: options.flags.contains("stateless"))
-    let rp = relyingParty(settings, state: options.required("state"),
-                          allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
-    exit(await CallbackServer(port: port).run(relyingParty: rp, provider: provider, options: requestOptions(teams: options.teams)))
+        realm: base + "/", returnTo: URL(string: base + "/return?signin=" + token)!, provider: providerURL,
+        stateless: options.flags.contains("stateless"), allowPrivateAddresses: options.flags.contains("allow-private-addresses"))
+    let rp = relyingParty(settings, state: options.required("state"), allowPrivateAddresses: settings.allowPrivateAddresses ?? false)
+    exit(await CallbackServer(port: port, signInToken: token).run(
+        relyingParty: rp, provider: provider, options: requestOptions(teams: options.teams)))
 default:
     print(usage)
     exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 2)

@@ -3,14 +3,30 @@ import Synchronization
 
 /// An ``AssociationStore`` in memory, for tests and single-process hosts. It follows the same
 /// rules as ``SQLiteOpenIDStore``: one association per endpoint and handle, expired ones
-/// never returned, at most ``capacity`` kept (those that expire first make room).
+/// never returned, at most ``capacity`` kept (the least recently used make room).
 public final class InMemoryAssociationStore: AssociationStore {
     private struct Key: Hashable {
         var endpoint: String
         var handle: String
     }
 
-    private let associations = Mutex<[Key: OpenIDAssociation]>([:])
+    private struct Entry {
+        var association: OpenIDAssociation
+        /// When it was last stored or read, as a counter (larger is more recent).
+        var lastUse: UInt64
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var uses: UInt64 = 0
+
+        mutating func touch(_ key: Key) {
+            uses += 1
+            entries[key]?.lastUse = uses
+        }
+    }
+
+    private let state = Mutex(State())
     /// The most associations kept; every provider a user names gets one, so without a bound
     /// a flood of sign-ins with made-up identifiers would grow the store without end.
     public let capacity: Int
@@ -19,40 +35,55 @@ public final class InMemoryAssociationStore: AssociationStore {
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
     /// Stores the association, replacing one with the same endpoint and handle; when full,
-    /// the associations that expire first (expired ones among them) are dropped.
+    /// the least recently used associations are dropped. Recency, not expiry, decides,
+    /// because the provider chooses the expiry: a flood of long-lived associations from
+    /// made-up providers cannot push out one that sign-ins keep using.
     public func store(_ association: OpenIDAssociation) async throws(OpenIDError) {
-        associations.withLock { all in
-            all[Key(endpoint: association.endpoint, handle: association.handle)] = association
-            guard all.count > capacity else { return }
+        state.withLock { state in
+            state.uses += 1
+            state.entries[Key(endpoint: association.endpoint, handle: association.handle)] = Entry(
+                association: association, lastUse: state.uses)
+            guard state.entries.count > capacity else { return }
             // Down to 90 % at once, so that a full store does not sort on every insert.
             let keep = max(1, capacity * 9 / 10)
-            for (key, _) in all.sorted(by: { $0.value.expiresAt < $1.value.expiresAt }).prefix(all.count - keep) { all[key] = nil }
+            for (key, _) in state.entries.sorted(by: { $0.value.lastUse < $1.value.lastUse }).prefix(state.entries.count - keep) {
+                state.entries[key] = nil
+            }
         }
     }
 
     /// How many associations are kept.
-    public var count: Int { associations.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
 
-    /// The unexpired association with this handle.
+    /// The unexpired association with this handle (which counts as a use).
     public func association(endpoint: String, handle: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
-        associations.withLock { $0[Key(endpoint: endpoint, handle: handle)] }.flatMap { $0.isExpired(at: date) ? nil : $0 }
+        state.withLock { state -> OpenIDAssociation? in
+            let key = Key(endpoint: endpoint, handle: handle)
+            guard let entry = state.entries[key], !entry.association.isExpired(at: date) else { return nil }
+            state.touch(key)
+            return entry.association
+        }
     }
 
-    /// The unexpired association for the endpoint that expires last.
+    /// The unexpired association for the endpoint that expires last (which counts as a use).
     public func newestAssociation(endpoint: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
-        associations.withLock { all in
-            all.values.filter { $0.endpoint == endpoint && !$0.isExpired(at: date) }.max { $0.expiresAt < $1.expiresAt }
+        state.withLock { state -> OpenIDAssociation? in
+            guard let newest = state.entries.values.map(\.association)
+                .filter({ $0.endpoint == endpoint && !$0.isExpired(at: date) }).max(by: { $0.expiresAt < $1.expiresAt })
+            else { return nil }
+            state.touch(Key(endpoint: newest.endpoint, handle: newest.handle))
+            return newest
         }
     }
 
     /// Removes the association; true when there was one.
     @discardableResult
     public func removeAssociation(endpoint: String, handle: String) async throws(OpenIDError) -> Bool {
-        associations.withLock { $0.removeValue(forKey: Key(endpoint: endpoint, handle: handle)) != nil }
+        state.withLock { $0.entries.removeValue(forKey: Key(endpoint: endpoint, handle: handle)) != nil }
     }
 
     /// Forgets expired associations.
     public func removeExpiredAssociations(at date: Date) async throws(OpenIDError) {
-        associations.withLock { all in all = all.filter { !$0.value.isExpired(at: date) } }
+        state.withLock { state in state.entries = state.entries.filter { !$0.value.association.isExpired(at: date) } }
     }
 }

@@ -60,6 +60,8 @@ struct InternetAddress: Hashable, Sendable {
         guard (1...4).contains(parts.count) else { return nil }
         var values: [UInt64] = []
         for part in parts {
+            // UInt64(_:radix:) takes a leading sign; inet_aton and URL parsers do not.
+            guard !part.contains("+"), !part.contains("-") else { return nil }
             let lower = part.lowercased()
             let value: UInt64?
             if lower.hasPrefix("0x") {
@@ -87,36 +89,61 @@ struct InternetAddress: Hashable, Sendable {
         return withUnsafeBytes(of: &storage) { Array($0) }
     }
 
-    /// Where the address leads. IPv6 forms that carry an IPv4 address (mapped, compatible,
-    /// NAT64, 6to4) are judged by that address.
+    /// Where the address leads: public only when IANA's special-purpose registries say
+    /// "globally reachable" (the rule of Python's `ipaddress.is_global`). IPv6 forms that
+    /// carry an IPv4 address (mapped, compatible, NAT64 well-known prefix) are judged by
+    /// that address.
     var reach: Reach {
         if bytes.count == 4 { return Self.reach(ipv4: bytes) }
         let b = bytes
+        func prefix(_ values: [UInt8]) -> Bool { b.starts(with: values) }
         if b.allSatisfy({ $0 == 0 }) { return .unusable }                                    // ::
         if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return .privateNetwork }       // ::1
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {            // ::ffff:a.b.c.d
             return Self.reach(ipv4: Array(b[12..<16]))
         }
         if b[0..<12].allSatisfy({ $0 == 0 }) { return Self.reach(ipv4: Array(b[12..<16])) } // ::a.b.c.d
-        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] {                   // 64:ff9b::/96
+        if b[0..<8].allSatisfy({ $0 == 0 }) && b[8] == 0xFF && b[9] == 0xFF && b[10] == 0 && b[11] == 0 {
+            return .unusable                                                                 // ::ffff:0:a.b.c.d (translated)
+        }
+        if prefix([0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0]) {                        // 64:ff9b::/96
             return Self.reach(ipv4: Array(b[12..<16]))
         }
-        if b[0] == 0x20 && b[1] == 0x02 { return Self.reach(ipv4: Array(b[2..<6])) }        // 2002::/16
+        if prefix([0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01]) { return .privateNetwork }           // 64:ff9b:1::/48 local NAT64
         if b[0] == 0xFF { return .unusable }                                                 // ff00::/8
         if b[0] & 0xFE == 0xFC { return .privateNetwork }                                    // fc00::/7
         if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return .privateNetwork }                    // fe80::/10
         if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return .privateNetwork }                    // fec0::/10
-        if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0 { return .privateNetwork } // Teredo 2001::/32
-        if b[0] == 0x01 && b[1] == 0 && b[2..<8].allSatisfy({ $0 == 0 }) { return .unusable } // 100::/64 discard
+        if prefix([0x20, 0x01, 0x00, 0x00]) { return .privateNetwork }                       // Teredo 2001::/32
+        if prefix([0x20, 0x01, 0x0D, 0xB8]) { return .unusable }                             // 2001:db8::/32 documentation
+        if prefix([0x3F, 0xFF]) && b[2] & 0xF0 == 0 { return .unusable }                     // 3fff::/20 documentation
+        if prefix([0x20, 0x02]) { return .unusable }                                         // 2002::/16 6to4
+        if prefix([0x01, 0x00, 0, 0, 0, 0, 0, 0]) { return .unusable }                       // 100::/64 discard
+        if prefix([0x20, 0x01]) && b[2] & 0xFE == 0 {                                        // 2001::/23 IETF protocols
+            return Self.isGlobalIETFProtocolAssignment(b) ? .publicInternet : .unusable
+        }
         return .publicInternet
     }
 
+    /// The entries of 2001::/23 that IANA marks globally reachable.
+    private static func isGlobalIETFProtocolAssignment(_ b: [UInt8]) -> Bool {
+        let word2 = UInt16(b[2]) << 8 | UInt16(b[3])
+        if word2 == 0x0001, b[4..<15].allSatisfy({ $0 == 0 }), b[15] == 1 || b[15] == 2 { return true } // 2001:1::1, ::2
+        if word2 == 0x0003 { return true }                                                             // 2001:3::/32 AMT
+        if word2 == 0x0004, b[4] == 0x01, b[5] == 0x12 { return true }                                 // 2001:4:112::/48 AS112
+        if word2 & 0xFFF0 == 0x0020 || word2 & 0xFFF0 == 0x0030 { return true }                        // 2001:20::/28, 2001:30::/28
+        return false
+    }
+
     private static func reach(ipv4 b: [UInt8]) -> Reach {
-        switch (b[0], b[1]) {
-        case (0, _), (224...255, _): return .unusable                         // 0/8, 224/4, 240/4
-        case (127, _), (10, _): return .privateNetwork                        // 127/8, 10/8
-        case (172, 16...31), (192, 168), (169, 254): return .privateNetwork   // 172.16/12, 192.168/16, 169.254/16
-        case (100, 64...127): return .privateNetwork                          // 100.64/10
+        switch (b[0], b[1], b[2]) {
+        case (0, _, _), (224...255, _, _): return .unusable                         // 0/8, 224/4, 240/4, broadcast
+        case (127, _, _), (10, _, _): return .privateNetwork                        // 127/8, 10/8
+        case (172, 16...31, _), (192, 168, _), (169, 254, _): return .privateNetwork // 172.16/12, 192.168/16, 169.254/16
+        case (100, 64...127, _): return .privateNetwork                             // 100.64/10 shared
+        case (198, 18...19, _): return .unusable                                    // 198.18/15 benchmarking
+        case (192, 0, 2), (198, 51, 100), (203, 0, 113): return .unusable           // TEST-NET-1, -2, -3
+        case (192, 0, 0): return b[3] == 9 || b[3] == 10 ? .publicInternet : .unusable // 192.0.0/24 but PCP and TURN anycast
         default: return .publicInternet
         }
     }

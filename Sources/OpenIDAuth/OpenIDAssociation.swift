@@ -1,5 +1,6 @@
 import CommunityMailCrypto
 import Foundation
+import HTTPTransport
 
 /// A shared secret established with a provider (section 8), used to check the signatures of
 /// its assertions without a round trip.
@@ -81,6 +82,6 @@ public struct OpenIDAssociation: Sendable, Hashable, Codable, CustomStringConver
 
     /// Endpoint, handle, type and expiry; never the secret.
     public var description: String {
-        "OpenIDAssociation(\(endpoint), handle: \(handle), \(type.rawValue), expires: \(expiresAt))"
+        "OpenIDAssociation(\(URL(string: endpoint)?.redactedForLogs ?? "?"), handle: \(handle), \(type.rawValue), expires: \(expiresAt))"
     }
 }

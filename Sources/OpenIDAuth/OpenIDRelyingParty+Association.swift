@@ -17,7 +17,7 @@ extension OpenIDRelyingParty {
         do {
             return try await associate(endpoint: endpoint, budget: budget)
         } catch {
-            log("no association with \(endpoint) (\(error.kind): \(error.message)); signatures will be checked statelessly")
+            log("no association with \(URL(string: endpoint)?.redactedForLogs ?? "the provider") (\(error.kind)); signatures will be checked statelessly")
             return nil
         }
     }
@@ -37,7 +37,7 @@ extension OpenIDRelyingParty {
         }
         let secure = endpoint.lowercased().hasPrefix("https://")
         let allowed = kinds.filter { $0.isConsistent && (secure || $0.session != .noEncryption) }
-        var lastError = OpenIDError.associationFailed.with(message: "no association kind is allowed for \(endpoint)")
+        var lastError = OpenIDError.associationFailed.with(message: "no association kind is allowed for the provider")
         var tried = Set<AssociationKind>()
         var queue = allowed
         while !queue.isEmpty {
@@ -46,7 +46,7 @@ extension OpenIDRelyingParty {
             switch try await requestAssociation(endpoint: endpoint, kind: kind, budget: budget) {
             case .success(let association):
                 try await associations.store(association)
-                log("associated with \(endpoint): \(kind.type.rawValue) over \(kind.session.rawValue)")
+                log("associated with \(URL(string: endpoint)?.redactedForLogs ?? "the provider"): \(kind.type.rawValue) over \(kind.session.rawValue)")
                 return association
             case .unsupported(let suggestion, let error):
                 lastError = error
@@ -127,10 +127,16 @@ extension OpenIDRelyingParty {
             secret = Array(plain)
         }
         let now = clock.now
+        // The provider's lifetime, capped: a stranger's provider must not pick how long we keep state.
+        let lifetime = min(TimeInterval(expiresIn), Self.maximumAssociationLifetime)
         return .success(OpenIDAssociation(
             endpoint: endpoint, handle: handle, secret: secret, type: kind.type, issuedAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(expiresIn))))
+            expiresAt: now.addingTimeInterval(lifetime)))
     }
+
+    /// The longest an association is kept, whatever `expires_in` the provider answered:
+    /// 14 days (Ubuntu One's are two weeks).
+    public static let maximumAssociationLifetime: TimeInterval = 14 * 24 * 3600
 
     /// A direct request's answer: its status and key-value fields.
     struct DirectResponse {

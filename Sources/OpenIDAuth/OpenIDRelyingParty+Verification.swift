@@ -26,7 +26,7 @@ extension OpenIDRelyingParty {
             await purgeExpiredStateIfDue()
             do {
                 let assertion = try await verify(message, callbackURL: callbackURL, callbackQuery: callbackQuery)
-                log("assertion accepted for \(assertion.claimedIdentifier) from \(assertion.providerEndpoint)")
+                log("assertion accepted for \(URL(string: assertion.claimedIdentifier)?.redactedForLogs ?? "a claimed identifier") from \(URL(string: assertion.providerEndpoint)?.redactedForLogs ?? "the provider")")
                 return .authenticated(assertion)
             } catch {
                 log("assertion refused (\(error.kind)): \(error.message)")
@@ -41,15 +41,18 @@ extension OpenIDRelyingParty {
 
     /// The section 11 checks; each failure is its own typed error.
     ///
-    /// The order decides what an unauthenticated callback can make us fetch. Everything that
+    /// The order decides what an unauthenticated callback can make us do. Everything that
     /// needs no network comes first (return_to, the signed list, the nonce's form and time,
-    /// the URL policy on op_endpoint). With a stored association for op_endpoint and the
+    /// the allowed provider endpoints). With a stored association for op_endpoint and the
     /// handle, the signature is checked next, locally, so a forged callback costs no request
-    /// at all; only a correctly signed assertion leads to re-discovery of its claimed
-    /// identifier. Without one, the claimed identifier is re-discovered first (under the URL
-    /// policy and the fetch budget) and check_authentication goes only to the endpoint that
-    /// discovery confirmed, so a hostile provider is never asked to vouch for itself. The
-    /// nonce is recorded last, so a forgery cannot burn a genuine assertion's nonce.
+    /// and no host name lookup; only a correctly signed assertion leads to re-discovery of
+    /// its claimed identifier. Without one, when ``Configuration/allowedProviders`` names the
+    /// providers, the (allowed) endpoint is asked first by check_authentication, so an
+    /// unsigned callback causes no lookup of what it names; otherwise the claimed identifier
+    /// is re-discovered first (each fetch under the URL policy and the fetch budget) and
+    /// check_authentication goes only to the endpoint that discovery confirmed, so a hostile
+    /// provider is never asked to vouch for itself. The nonce is recorded last, so a forgery cannot burn a genuine
+    /// assertion's nonce.
     func verify(_ message: OpenIDMessage, callbackURL: URL, callbackQuery: [(String, String)]) async throws(OpenIDError)
         -> VerifiedAssertion
     {
@@ -88,19 +91,28 @@ extension OpenIDRelyingParty {
         guard abs(nonceTime.timeIntervalSince(now)) <= configuration.nonceSkew else {
             throw OpenIDError.nonceOutsideWindow
         }
-        guard let endpoint = OpenIDIdentifier.normalizedURL(opEndpoint), let endpointURL = URL(string: endpoint) else {
+        guard let endpoint = OpenIDIdentifier.normalizedURL(opEndpoint), URL(string: endpoint) != nil else {
             throw OpenIDError.invalidMessage.with(message: "openid.op_endpoint is not an http(s) URL")
         }
-        try await configuration.urlPolicy.check(endpointURL)
+        // A string comparison: no lookup, no request, no nonce for a provider we do not take.
+        try await checkAllowedProvider(endpoint)
 
-        // 11.4 and 11.2, in the order described above.
+        // 11.4 and 11.2, in the order described above. No URL policy check here: it would
+        // cost a host name lookup before the signature is known to be good; every fetch
+        // below (discovery, check_authentication) applies the policy itself.
         let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
         if let association = try await associations.association(endpoint: endpoint, handle: handle, at: now) {
             try Self.checkSignature(message, signedList: signedList, association: association)
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
+        } else if case .opIdentifiers = configuration.allowedProviders {
+            // The endpoint is one the host named (checked above), so it may vouch first:
+            // an unsigned callback then never makes us look up or fetch what it names.
+            log("no usable association for the assertion's handle; asking \(URL(string: endpoint)?.redactedForLogs ?? "the provider") (check_authentication)")
+            try await checkAuthentication(message, endpoint: endpoint, budget: budget)
+            try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
         } else {
             try await checkDiscoveredInformation(claimedID: claimedID, identity: identity, endpoint: endpoint, budget: budget)
-            log("no usable association for the assertion's handle; asking \(endpointURL.redactedForLogs) (check_authentication)")
+            log("no usable association for the assertion's handle; asking \(URL(string: endpoint)?.redactedForLogs ?? "the provider") (check_authentication)")
             try await checkAuthentication(message, endpoint: endpoint, budget: budget)
         }
 
@@ -110,10 +122,37 @@ extension OpenIDRelyingParty {
         }
         try? await nonces.removeExpiredNonces(before: now.addingTimeInterval(-configuration.nonceSkew))
 
-        let trusted = await trustsExtensionValues(from: endpoint, budget: budget)
+        let trusted = try await trustsExtensionValues(from: endpoint, budget: budget)
         return try assertion(
             from: message, signedList: signedList, claimedID: claimedID, identity: identity, endpoint: endpoint,
             extensionValuesTrusted: trusted)
+    }
+
+    /// Refuses `endpoint` (normalized) unless ``Configuration/allowedProviders`` allows it.
+    /// - Throws: ``OpenIDError/unexpectedProvider``; discovery errors of the configured OP
+    ///   identifiers as they are (the configured provider could not be reached).
+    func checkAllowedProvider(_ endpoint: String) async throws(OpenIDError) {
+        switch configuration.allowedProviders {
+        case .anyProvider: return
+        case .opIdentifiers(let identifiers):
+            let budget = OutboundFetchBudget(configuration.urlPolicy.maximumFetches)
+            guard try await opEndpoints(of: identifiers, budget: budget).contains(endpoint) else {
+                throw OpenIDError.unexpectedProvider
+            }
+        }
+    }
+
+    /// The endpoints of the OP identifier services that `identifiers` discover to (cached
+    /// discovery). An identifier that cannot be discovered throws: the host configured it,
+    /// so its failure is reported as what it is.
+    func opEndpoints(of identifiers: [URL], budget: OutboundFetchBudget) async throws(OpenIDError) -> Set<String> {
+        var endpoints = Set<String>()
+        for identifier in identifiers {
+            let normalized = try OpenIDIdentifier.normalize(identifier.absoluteString)
+            let discovered = try await discovery.discover(normalized: normalized, budget: budget)
+            for service in discovered.services where service.isOPIdentifier { endpoints.insert(service.endpoint) }
+        }
+        return endpoints
     }
 
     /// 11.1: `returnTo` (openid.return_to) has the scheme, host, port and path of the
@@ -210,18 +249,14 @@ extension OpenIDRelyingParty {
     }
 
     /// Whether ``Configuration/extensionTrust`` trusts `endpoint`'s SREG, AX and team values.
-    /// An OP identifier that cannot be discovered trusts nothing.
-    func trustsExtensionValues(from endpoint: String, budget: OutboundFetchBudget) async -> Bool {
+    /// - Throws: discovery errors of the configured OP identifiers (cached when
+    ///   ``Configuration/allowedProviders`` names the same ones, so no second fetch).
+    func trustsExtensionValues(from endpoint: String, budget: OutboundFetchBudget) async throws(OpenIDError) -> Bool {
         switch configuration.extensionTrust {
         case .noProvider: return false
         case .anyProvider: return true
         case .opIdentifiers(let identifiers):
-            for identifier in identifiers {
-                guard let normalized = try? OpenIDIdentifier.normalize(identifier.absoluteString),
-                      let discovered = try? await discovery.discover(normalized: normalized, budget: budget)
-                else { continue }
-                if discovered.services.contains(where: { $0.isOPIdentifier && $0.endpoint == endpoint }) { return true }
-            }
+            if try await opEndpoints(of: identifiers, budget: budget).contains(endpoint) { return true }
             log("extension values from \(URL(string: endpoint)?.redactedForLogs ?? "the provider") are not reported: it is not a trusted provider")
             return false
         }

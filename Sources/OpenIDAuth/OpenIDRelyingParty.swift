@@ -70,6 +70,16 @@ public struct OpenIDRelyingParty: Sendable {
         case anyProvider
     }
 
+    /// Which providers' assertions the relying party verifies.
+    public enum AllowedProviders: Sendable, Hashable {
+        /// Every provider (any OpenID identity may sign in). Default.
+        case anyProvider
+        /// Only the endpoints that these OP identifiers (such as `https://login.ubuntu.com/`)
+        /// discover to (their OP identifier services). The identifiers are the host's own
+        /// configuration, so discovering them is no stranger's choice; the result is cached.
+        case opIdentifiers([URL])
+    }
+
     /// The relying party's settings.
     public struct Configuration: Sendable {
         /// The realm (trust root) shown to the user, e.g. `https://mail.example/` or
@@ -100,6 +110,12 @@ public struct OpenIDRelyingParty: Sendable {
         /// Whose SREG, AX and team values are reported. Default: ``ExtensionTrust/noProvider``
         /// (the assertion is verified, its extension values are not reported).
         public var extensionTrust: ExtensionTrust = .noProvider
+        /// Whose assertions are verified at all. Default: ``AllowedProviders/anyProvider``.
+        /// An assertion whose openid.op_endpoint is not allowed is refused with
+        /// ``OpenIDError/unexpectedProvider`` before anything the assertion names is looked
+        /// up, fetched or recorded (no re-discovery of its claimed identifier, no
+        /// check_authentication, no nonce spent). ``UbuntuOne`` allows its provider only.
+        public var allowedProviders: AllowedProviders = .anyProvider
         /// Receives one line per notable event (association made or failed, stateless
         /// fallback, assertion accepted or refused and why). Lines hold endpoints, handles'
         /// absence, claimed identifiers and error kinds, never keys, signatures or nonces.

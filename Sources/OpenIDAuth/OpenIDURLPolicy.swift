@@ -1,3 +1,4 @@
+import CommunityMailIDNA
 import Foundation
 
 /// Which URLs the relying party may fetch: discovery documents, `associate` and
@@ -7,10 +8,13 @@ import Foundation
 /// (or `begin`) makes at most ``maximumFetches`` requests.
 ///
 /// Host names are judged by every address they resolve to (any refused address refuses the
-/// URL). The HTTP client resolves the name again when it connects, so a name whose DNS
-/// answer changes between the two lookups (DNS rebinding) can still reach a refused address;
-/// hosts that need to close that window pin addresses in their HTTP client or egress
-/// firewall.
+/// URL), in their A-label form; `localhost` and `*.localhost` are loopback whatever the
+/// resolver says (refused unless ``allowsPrivateAddresses``). Every
+/// address refusal carries the same message. The HTTP client resolves the name again when
+/// it connects, so a name whose DNS answer changes between the two lookups (DNS rebinding)
+/// can still reach a refused address: this check is not a network boundary. The root fix,
+/// connecting to the address that was checked, belongs to the coming system layer's HTTP
+/// client; until then hosts that need to close that window use an egress firewall.
 public struct OpenIDURLPolicy: Sendable {
     /// Plain `http://` URLs may be fetched. Default: false (https only). A redirect from
     /// https to http is refused either way.
@@ -57,34 +61,50 @@ public struct OpenIDURLPolicy: Sendable {
                 throw OpenIDError.refusedURL.with(message: "a redirect from https to http is refused")
             }
         }
+        // One message for every address refusal: a stranger learns nothing about which
+        // internal names exist or what they resolve to.
+        let refusal = OpenIDError.refusedURL.with(message: "the URL's host is not a public address this relying party fetches")
         let addresses: [InternetAddress]
         if let literal = InternetAddress(host: host) {
             addresses = [literal]
-        } else if InternetAddress.looksNumeric(host) || host.contains(":") {
-            throw OpenIDError.refusedURL.with(message: "the URL's host is a malformed address")
+        } else if InternetAddress.looksNumeric(host) || host.contains(":") || host.contains("%") {
+            throw refusal
         } else {
-            guard host.utf8.allSatisfy({ $0 < 0x80 && ($0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)) })
-            else { throw OpenIDError.refusedURL.with(message: "the URL's host name has characters DNS does not") }
-            let answers = try await resolver.addresses(of: host)
+            // URLComponents gives an IDN host in Unicode; what is resolved and connected to
+            // is its A-label form, so that is what is judged.
+            let name: String
+            if host.utf8.allSatisfy({ $0 < 0x80 }) {
+                name = host
+            } else {
+                do { name = try DomainName.toASCII(host).lowercased() } catch { throw refusal }
+            }
+            guard name.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }),
+                  !name.hasPrefix("."), !name.contains("..")
+            else { throw refusal }
+            // libcurl and the system resolver answer `localhost` and `*.localhost` with
+            // loopback themselves (RFC 6761), whatever a resolver says: they are loopback,
+            // refused unless private addresses are allowed.
+            let bare = name.hasSuffix(".") ? String(name.dropLast()) : name
+            let answers: [String]
+            if bare == "localhost" || bare.hasSuffix(".localhost") {
+                answers = ["127.0.0.1"]
+            } else {
+                do { answers = try await resolver.addresses(of: name) } catch { throw refusal }
+            }
             var parsed: [InternetAddress] = []
             for answer in answers {
-                guard let address = InternetAddress(host: answer) else {
-                    throw OpenIDError.refusedURL.with(message: "the resolver answered something that is not an address")
-                }
+                guard let address = InternetAddress(host: answer) else { throw refusal }
                 parsed.append(address)
             }
-            guard !parsed.isEmpty else { throw OpenIDError.refusedURL.with(message: "a host name did not resolve") }
+            guard !parsed.isEmpty else { throw refusal }
             addresses = parsed
         }
         let worst = addresses.map(\.reach).max() ?? .unusable
         switch worst {
         case .publicInternet: return
         case .privateNetwork where allowsPrivateAddresses: return
-        case .privateNetwork:
-            throw OpenIDError.refusedURL.with(message: "the URL leads to a loopback, private or link-local address")
-        case .unusable:
-            throw OpenIDError.refusedURL.with(message: "the URL leads to an unspecified, multicast or reserved address")
+        case .privateNetwork, .unusable: throw refusal
         }
     }
 }

@@ -6,9 +6,10 @@ import Synchronization
 /// process and can be shared by several processes of a host (SQLite's locking serialises
 /// them). Conforms to ``NonceStore``, ``AssociationStore`` and ``DiscoveryCache``.
 ///
-/// Associations and discovery results are bounded (``Configuration``): each write keeps only
-/// the rows that expire last, so a flood of sign-ins with made-up identifiers cannot grow the
-/// file without end. Nonces are bounded by time: they are dropped once outside the skew window.
+/// Associations and discovery results are bounded (``Configuration``), so a flood of sign-ins
+/// with made-up identifiers cannot grow the file without end: associations are evicted least
+/// recently used first (a provider chooses its association's expiry, so expiry must not
+/// decide), discovery results by expiry (which this relying party sets). Nonces are bounded by time: they are dropped once outside the skew window.
 public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCache {
     /// Size limits.
     public struct Configuration: Sendable {
@@ -70,7 +71,15 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
         CREATE INDEX openid_association_expiry ON openid_association (expires_at);
         CREATE INDEX openid_discovery_expiry ON openid_discovery (expires_at);
         """,
+        // Eviction by recency of use, not by the expiry a provider chose.
+        """
+        ALTER TABLE openid_association ADD COLUMN last_use INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX openid_association_last_use ON openid_association (last_use);
+        """,
     ]
+
+    /// The next value of `last_use`: larger than every stored one.
+    private static let nextUse = "(SELECT coalesce(max(last_use), 0) + 1 FROM openid_association)"
 
     private func withConnection<T>(_ what: String, _ body: (SQLiteConnection) throws(SQLiteError) -> T) throws(OpenIDError) -> T {
         do {
@@ -105,38 +114,49 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
         _ = try withConnection("store an association") { db throws(SQLiteError) in
             try db.run(
                 """
-                INSERT OR REPLACE INTO openid_association (endpoint, handle, secret, type, issued_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO openid_association (endpoint, handle, secret, type, issued_at, expires_at, last_use)
+                VALUES (?, ?, ?, ?, ?, ?, \(Self.nextUse))
                 """,
                 [association.endpoint, association.handle, SQLiteValue.blob(association.secret), association.type.rawValue,
                  association.issuedAt.timeIntervalSince1970, association.expiresAt.timeIntervalSince1970])
-            // Keep the rows that expire last (an index walk over at most the limit).
+            // Keep the rows used most recently (an index walk over at most the limit): the
+            // provider chooses the expiry, so it must not decide what is kept.
             try db.run(
                 """
                 DELETE FROM openid_association WHERE rowid IN
-                    (SELECT rowid FROM openid_association ORDER BY expires_at DESC LIMIT -1 OFFSET ?)
+                    (SELECT rowid FROM openid_association ORDER BY last_use DESC LIMIT -1 OFFSET ?)
                 """, [configuration.maximumAssociations])
         }
     }
 
-    /// The unexpired association with this handle.
+    /// The unexpired association with this handle (which counts as a use).
     public func association(endpoint: String, handle: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
         let row = try withConnection("read an association") { db throws(SQLiteError) in
-            try db.queryFirst(
+            let row = try db.queryFirst(
                 "SELECT * FROM openid_association WHERE endpoint = ? AND handle = ? AND expires_at > ?",
                 [endpoint, handle, date.timeIntervalSince1970])
+            if row != nil { try Self.touch(db, endpoint: endpoint, handle: handle) }
+            return row
         }
         return try row.map(Self.association(from:))
     }
 
-    /// The unexpired association for the endpoint that expires last.
+    /// The unexpired association for the endpoint that expires last (which counts as a use).
     public func newestAssociation(endpoint: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
         let row = try withConnection("read an association") { db throws(SQLiteError) in
-            try db.queryFirst(
+            let row = try db.queryFirst(
                 "SELECT * FROM openid_association WHERE endpoint = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
                 [endpoint, date.timeIntervalSince1970])
+            if let handle = row?["handle"].textValue { try Self.touch(db, endpoint: endpoint, handle: handle) }
+            return row
         }
         return try row.map(Self.association(from:))
+    }
+
+    /// Marks the association as the most recently used.
+    private static func touch(_ db: SQLiteConnection, endpoint: String, handle: String) throws(SQLiteError) {
+        _ = try db.run(
+            "UPDATE openid_association SET last_use = \(nextUse) WHERE endpoint = ? AND handle = ?", [endpoint, handle])
     }
 
     /// Removes the association; true when there was one.

@@ -13,9 +13,11 @@ public struct StaticHostResolver: OpenIDHostResolver {
         self.fallback = fallback
     }
 
-    /// Every name resolves to `203.0.113.10` (TEST-NET-3, a public-range documentation
-    /// address): what the fake providers' `.example` hosts need under the default policy.
-    public static let publicDocumentationAddress = StaticHostResolver(fallback: ["203.0.113.10"])
+    /// Every name resolves to `1.1.1.1`, a globally reachable address (documentation ranges
+    /// such as TEST-NET are not, and the URL policy refuses them): what the fake providers'
+    /// `.example` hosts need under the default policy. Nothing is sent to it; the fakes
+    /// answer through a scripted HTTP client.
+    public static let everyNameIsPublic = StaticHostResolver(fallback: ["1.1.1.1"])
 
     /// The table's addresses of `host`.
     /// - Throws: ``OpenIDError/refusedURL`` when the name is unknown and there is no fallback.

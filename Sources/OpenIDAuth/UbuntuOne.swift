@@ -4,9 +4,10 @@ import HTTPTransport
 /// Sign-in with Ubuntu One (login.ubuntu.com): the OP identifier, the SREG fields and the
 /// Launchpad team query that Ubuntu's services use, over ``OpenIDRelyingParty``.
 ///
-/// Besides the section 11 checks, it trusts extension values (SREG, teams) from the configured
-/// provider only (``OpenIDRelyingParty/ExtensionTrust/opIdentifiers(_:)``), accepts only assertions from the configured provider's
-/// endpoint (so an identity from any other OpenID provider cannot sign in), requires the
+/// Besides the section 11 checks, it verifies assertions from the configured provider's
+/// endpoint only (``OpenIDRelyingParty/AllowedProviders/opIdentifiers(_:)``, checked before any
+/// fetch, so an identity from any other OpenID provider cannot sign in and costs nothing),
+/// trusts extension values (SREG, teams) from that provider only, requires the
 /// nickname and e-mail to be signed, and refuses assertions carrying unsigned values.
 public struct UbuntuOne: Sendable {
     /// The production provider, `https://login.ubuntu.com/`.
@@ -67,7 +68,9 @@ public struct UbuntuOne: Sendable {
         settings.associationPolicy = configuration.associationPolicy
         settings.unsignedValuePolicy = .refuse
         settings.urlPolicy = configuration.urlPolicy
-        // SREG and teams are trusted from the configured provider only.
+        // Assertions, and SREG and teams, are taken from the configured provider only; the
+        // provider check runs before anything the assertion names is fetched.
+        settings.allowedProviders = .opIdentifiers([configuration.provider])
         settings.extensionTrust = .opIdentifiers([configuration.provider])
         relyingParty = OpenIDRelyingParty(
             configuration: settings, httpClient: httpClient, nonceStore: nonceStore, associationStore: associationStore,
@@ -106,10 +109,8 @@ public struct UbuntuOne: Sendable {
         case .setupNeeded: return .setupNeeded
         case .providerError(let text): return .providerError(text)
         case .authenticated(let assertion):
-            let discovered = try await relyingParty.discovery.discover(configuration.provider.absoluteString)
-            guard discovered.services.contains(where: { $0.isOPIdentifier && $0.endpoint == assertion.providerEndpoint }) else {
-                throw OpenIDError.unexpectedProvider
-            }
+            // The relying party refused any other provider (`allowedProviders`) before it
+            // fetched anything, so an authenticated assertion comes from the configured one.
             guard let nickname = assertion.simpleRegistration["nickname"], !nickname.isEmpty,
                   let email = assertion.simpleRegistration["email"], !email.isEmpty
             else { throw OpenIDError.missingRequiredAttribute.with(message: "Ubuntu One did not return a signed nickname and e-mail") }

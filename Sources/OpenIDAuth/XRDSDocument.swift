@@ -33,8 +33,8 @@ struct XRDSDocument {
         try Self.requireUTF8(data, contentType: contentType)
         // XRDS never needs a DTD; refusing one closes external entities and entity expansion
         // ("billion laughs") before libxml2 is involved.
-        let lowered = String(decoding: data.prefix(1 << 20), as: UTF8.self).lowercased()
-        guard !lowered.contains("<!doctype"), !lowered.contains("<!entity") else {
+        // The whole buffer is scanned: a declaration after any prefix still reaches libxml2.
+        guard !Self.containsIgnoringASCIICase(data, "<!doctype"), !Self.containsIgnoringASCIICase(data, "<!entity") else {
             throw OpenIDError.unsafeDocument.with(message: "the XRDS document declares a DTD or entities")
         }
         let parser = XMLParser(data: data)
@@ -52,6 +52,28 @@ struct XRDSDocument {
     /// Refuses anything but UTF-8 (with or without its BOM): a UTF-16 or UCS-4 BOM, any NUL
     /// byte (which UTF-8 XML never holds, and every wider encoding of `<` does), a declared
     /// `encoding=` other than UTF-8, a `charset` other than UTF-8, or invalid UTF-8.
+    /// True when `needle` (lowercase ASCII) occurs anywhere in `data`, ASCII letters compared
+    /// without case.
+    static func containsIgnoringASCIICase(_ data: Data, _ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first, data.count >= pattern.count else { return false }
+        return data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Bool in
+            let bytes = buffer.bindMemory(to: UInt8.self)
+            func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+            var index = 0
+            let last = bytes.count - pattern.count
+            while index <= last {
+                if bytes[index] == first {
+                    var offset = 1
+                    while offset < pattern.count, lower(bytes[index + offset]) == pattern[offset] { offset += 1 }
+                    if offset == pattern.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     static func requireUTF8(_ data: Data, contentType: String) throws(OpenIDError) {
         func refuse(_ why: String) -> OpenIDError { OpenIDError.unsafeDocument.with(message: "the XRDS document \(why)") }
         if let charset = contentType.split(separator: ";").dropFirst()

@@ -53,7 +53,7 @@ import Testing
             let http = ScriptedHTTPClient(replies: [.response(HTTPResponse(status: 200, body: Data(body.utf8)))])
             var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
             configuration.associationPolicy = .associate([.dhSHA256])
-            configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+            configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
             let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
                                         associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
             do {

@@ -78,7 +78,7 @@ import Testing
         var configuration = OpenIDRelyingParty.Configuration(
             realm: "https://mail.example/", returnTo: URL(string: "https://mail.example/openid/return")!)
         configuration.associationPolicy = .associate([.plainSHA256])
-        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         let rp = OpenIDRelyingParty(
             configuration: configuration, httpClient: EveryHostIsAProvider(), nonceStore: stores.nonces,
             associationStore: stores.associations, discoveryCache: stores.cache, clock: clock)
@@ -99,5 +99,50 @@ import Testing
         _ = try await rp.begin(identifier: "https://late.example/")
         let purged = try await stores.counts()
         #expect(purged.associations == 1 && purged.discovery == 1, "\(purged)")
+    }
+    /// A flood of long-lived associations from made-up providers does not push out one that
+    /// sign-ins keep using (eviction goes by use, not by the expiry a provider chose).
+    @Test(arguments: StoreKind.allCases)
+    func usedAssociationSurvivesAFloodOfLongLivedOnes(kind: StoreKind) async throws {
+        let stores = try BoundedStores(kind)
+        let now = Date()
+        let legitimate = OpenIDAssociation(
+            endpoint: "https://login.ubuntu.com/+openid", handle: "legit", secret: Array(repeating: 1, count: 32),
+            type: .hmacSHA256, issuedAt: now, expiresAt: now.addingTimeInterval(14 * 24 * 3600))
+        try await stores.associations.store(legitimate)
+        for index in 0..<(Self.limit * 5) {
+            try await stores.associations.store(OpenIDAssociation(
+                endpoint: "https://flood\(index).example/op", handle: "h\(index)", secret: Array(repeating: 2, count: 32),
+                type: .hmacSHA256, issuedAt: now, expiresAt: now.addingTimeInterval(1e15)))
+            // Sign-ins keep going meanwhile.
+            if index % 5 == 0 {
+                #expect(try await stores.associations.association(endpoint: legitimate.endpoint, handle: "legit", at: now) != nil)
+            }
+        }
+        #expect(try await stores.associations.newestAssociation(endpoint: legitimate.endpoint, at: now)?.handle == "legit")
+        #expect(try await stores.counts().associations <= Self.limit)
+    }
+
+    /// A provider's `expires_in` is capped at 14 days.
+    @Test func associationLifetimeIsCapped() async throws {
+        struct LongLivedProvider: HTTPClient {
+            func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+                let answer = try KeyValueForm.encode([
+                    ("ns", OpenIDMessage.namespace), ("assoc_type", "HMAC-SHA256"), ("session_type", "no-encryption"),
+                    ("assoc_handle", "forever"), ("expires_in", "1000000000000000"),
+                    ("mac_key", Data(repeating: 7, count: 32).base64EncodedString()),
+                ])
+                return HTTPResponse(status: 200, body: Data(answer.utf8))
+            }
+        }
+        let clock = ManualOpenIDClock()
+        var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: URL(string: "https://mail.example/r")!)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
+        configuration.associationPolicy = .associate([.init(type: .hmacSHA256, session: .noEncryption)])
+        let rp = OpenIDRelyingParty(configuration: configuration, httpClient: LongLivedProvider(), nonceStore: InMemoryNonceStore(),
+                                    associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache(), clock: clock)
+        let association = try await rp.associate(endpoint: "https://op.example/op")
+        #expect(association.expiresAt.timeIntervalSince(clock.now) == OpenIDRelyingParty.maximumAssociationLifetime)
+        #expect(OpenIDRelyingParty.maximumAssociationLifetime == 14 * 24 * 3600)
     }
 }

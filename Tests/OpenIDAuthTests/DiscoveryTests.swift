@@ -9,7 +9,7 @@ import Testing
         var configuration = OpenIDDiscovery.Configuration()
         configuration.maximumDocumentSize = maximumSize
         return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration,
-                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)), http)
+                                urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)), http)
     }
 
     static func xrds(_ body: String) -> ScriptedHTTPClient.Reply {
@@ -97,6 +97,17 @@ import Testing
             .response(HTTPResponse(status: 200, headers: ["Content-Type": "application/xrds+xml; charset=utf-8"], body: body)),
         ])
         #expect(try await discovery.discover("https://bob.example/").services.first?.endpoint == "https://op.example/")
+    }
+
+    /// The DTD refusal scans the whole document, not a prefix: a host that raises
+    /// `maximumDocumentSize` must not let a DTD through behind a long comment.
+    @Test func dtdPastTheFirstMebibyteIsRefused() async throws {
+        let padding = "<!--" + String(repeating: "x", count: (1 << 20) + 512) + "-->"
+        let document = #"<?xml version="1.0" encoding="UTF-8"?>"# + padding
+            + #"<!DOCTYPE xrds:XRDS [<!ENTITY op "https://op.example/">]>"#
+            + #"<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD><Service><Type>http://specs.openid.net/auth/2.0/signon</Type><URI>&op;</URI></Service></XRD></xrds:XRDS>"#
+        let (discovery, _) = discovery([Self.xrds(document)], maximumSize: 4 << 20)
+        await #expect(throws: OpenIDError.unsafeDocument) { try await discovery.discover("https://bob.example/") }
     }
 
     @Test func deeplyNestedXMLIsRefused() async throws {

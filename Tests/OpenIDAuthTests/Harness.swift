@@ -57,7 +57,7 @@ struct Harness {
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Self.returnTo)
         configuration.associationPolicy = policy
         configuration.unsignedValuePolicy = unsigned
-        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         configuration.extensionTrust = .opIdentifiers([provider.configuration.opIdentifier])
         rp = OpenIDRelyingParty(
             configuration: configuration, httpClient: http, nonceStore: stores.nonces,

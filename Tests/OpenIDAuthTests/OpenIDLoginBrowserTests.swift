@@ -39,9 +39,11 @@ struct OpenIDLoginBrowserTests {
         #expect(page.documents.last == back, "\(page.documents)")
         #expect(page.documents.contains { $0.url == peer.endpoint }, "\(page.documents)")
         #expect(page.url == returnTo)
+        // return_to carries serve's sign-in token (login CSRF); the rest of a form answer is in the body.
         if answer == .form {
-            #expect(page.queryNames.isEmpty, "a form answer leaves no query: \(page.queryNames)")
+            #expect(page.queryNames == ["signin"], "a form answer leaves only return_to's query: \(page.queryNames)")
         } else {
+            #expect(page.queryNames.first == "signin", "\(page.queryNames)")
             #expect(page.queryNames.contains("openid.mode") && page.queryNames.contains("openid.sig"), "\(page.queryNames)")
         }
 

@@ -81,8 +81,78 @@ extension OpenIDLoginExampleTests {
         #expect(server.isRunning)
     }
 
+    /// Without `--allow-private-addresses`, `begin` refuses a provider on loopback and sends
+    /// it nothing.
+    @Test func beginWithoutTheFlagRefusesALoopbackProvider() async throws {
+        let peer = try await PythonOpenIDPeer()
+        let directory = try TemporaryDirectory(prefix: "openid-login-private")
+        let begin = try await run(["begin", "--provider", peer.base + "/", "--realm", "http://127.0.0.1:9/",
+                                   "--return-to", "http://127.0.0.1:9/return", "--state", directory.path("state.sqlite")])
+        #expect(begin.status == 1, "\(begin.output)")
+        #expect(begin.output.contains("refusedURL"), "\(begin.output)")
+    }
+
+    /// `finish` uses begin's choice about private addresses; asking for more is a usage error.
+    @Test func finishKeepsBeginsPrivateAddressChoice() async throws {
+        let directory = try TemporaryDirectory(prefix: "openid-login-settings")
+        let state = directory.path("state.sqlite")
+        // What begin without the flag keeps (written here: begin itself would need a public provider).
+        let settings = """
+            {"realm":"https://rp.example/","returnTo":"https://rp.example/return","provider":"https://op.invalid/",
+             "stateless":false,"allowPrivateAddresses":false}
+            """
+        #expect(FileManager.default.createFile(atPath: state + ".settings.json", contents: Data(settings.utf8)))
+        let finish = try await run(["finish", "--state", state, "--callback", "https://rp.example/return?openid.mode=cancel",
+                                    "--allow-private-addresses"])
+        #expect(finish.status == 2, "\(finish.output)")
+        #expect(finish.output.contains("begin did not allow private addresses"), "\(finish.output)")
+    }
+
+    /// `--port` must be a port number.
+    @Test(arguments: ["0", "65536", "http", "-1"])
+    func serveRefusesAnInvalidPort(port: String) async throws {
+        let directory = try TemporaryDirectory(prefix: "openid-serve-port")
+        let serve = try await run(["serve", "--state", directory.path("state.sqlite"), "--port", port])
+        #expect(serve.status == 2, "\(serve.output)")
+        #expect(serve.output.contains("--port"), "\(serve.output)")
+    }
+
+    /// Malformed requests get 400 (413 when too large), a request at `/return` that is no
+    /// provider answer gets 400, an answer without this run's sign-in token gets 403, and
+    /// none of them ends the server.
+    @Test func serveSurvivesMalformedAndForeignRequests() async throws {
+        let directory = try TemporaryDirectory(prefix: "openid-serve-malformed")
+        let port = try ChildProcess.freePort()
+        let server = try ChildProcess(try #require(ExampleBinary.openIDLogin), [
+            "serve", "--state", directory.path("state.sqlite"), "--provider", "https://op.invalid/", "--port", String(port),
+        ])
+        defer { server.stop() }
+        try await server.waitForTCPPort(port)
+        let cases: [(request: String, status: Int)] = [
+            ("POST /return HTTP/1.1\r\nContent-Length:\r\n\r\n", 400),
+            ("POST /return HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+            ("POST /return HTTP/1.1\r\nContent-Length: +5\r\n\r\nabcde", 400),
+            ("POST /return HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcde", 400),
+            ("POST /return HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413),
+            ("GET /return HTTP/1.1\r\n\r\n", 400),
+            ("GET /return?openid.mode=cancel HTTP/1.1\r\n\r\n", 403),
+            ("GET /return?signin=0000&openid.mode=cancel HTTP/1.1\r\n\r\n", 403),
+            ("POST /return HTTP/1.1\r\nContent-Length: 18\r\n\r\nopenid.mode=cancel", 403),
+        ]
+        for (request, expected) in cases {
+            let status = try await BlockingWork.run { try Self.rawStatus(port: port, request: request) }
+            #expect(status == expected, "\(request)")
+            #expect(server.isRunning, "\(request)")
+        }
+    }
+
     /// Sends `GET target HTTP/1.1` as written and returns the response's status code.
     static func rawStatus(port: UInt16, target: String) throws -> Int {
+        try rawStatus(port: port, request: "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    }
+
+    /// Sends `request` byte for byte and returns the response's status code.
+    static func rawStatus(port: UInt16, request text: String) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw PeerError("socket failed") }
         defer { close(fd) }
@@ -94,7 +164,7 @@ extension OpenIDLoginExampleTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw PeerError("connect failed") }
-        let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array(text.utf8)
         _ = request.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, 0) }
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)

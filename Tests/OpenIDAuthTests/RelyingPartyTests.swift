@@ -151,7 +151,7 @@ extension Date {
         let lines = Lines()
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
         configuration.logger = { lines.append($0) }
-        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         let rp = OpenIDRelyingParty(configuration: configuration, httpClient: provider.httpClient(), nonceStore: InMemoryNonceStore(),
                                     associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache(), clock: clock)
         let request = try await rp.begin(identifier: "https://openid.example/")
@@ -164,5 +164,31 @@ extension Date {
         #expect(text.contains("assertion refused (replayedNonce)"))
         let message = try OpenIDMessage(query: callback)
         for secret in [message["sig"], message["response_nonce"]].compactMap({ $0 }) { #expect(!text.contains(secret)) }
+    }
+    /// URLs in log lines and error messages lose their query: an endpoint named by a
+    /// stranger may carry tokens, and a claimed identifier may too.
+    @Test func urlQueriesStayOutOfLogsAndErrors() async throws {
+        let xrds = """
+            <xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD><Service>
+            <Type>http://specs.openid.net/auth/2.0/server</Type><URI>https://op.example/op?token=s3cret</URI></Service></XRD></xrds:XRDS>
+            """
+        let http = ScriptedHTTPClient(replies: [
+            .response(HTTPResponse(status: 200, headers: ["Content-Type": "application/xrds+xml"], body: Data(xrds.utf8))),
+            .response(HTTPResponse(status: 500)), .response(HTTPResponse(status: 500)),
+        ])
+        let lines = Lines()
+        var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
+        configuration.logger = { lines.append($0) }
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
+        let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
+                                    associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
+        _ = try await rp.begin(identifier: "https://op.example/")
+        let text = lines.all.joined(separator: "\n")
+        #expect(text.contains("no association with https://op.example/op"), "\(text)")
+        #expect(!text.contains("s3cret"), "\(text)")
+        let association = OpenIDAssociation(
+            endpoint: "https://op.example/op?token=s3cret", handle: "h", secret: [1], type: .hmacSHA256, issuedAt: Date(),
+            expiresAt: Date())
+        #expect(!association.description.contains("s3cret"))
     }
 }

@@ -25,9 +25,75 @@ import Testing
         await #expect(throws: OpenIDError.refusedURL) { try await open.check(URL(string: "http://\(host):8080/x")!) }
     }
 
-    @Test(arguments: ["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "203.0.113.10", "[2606:2800:220:1:248:1893:25c8:1946]"])
+    @Test(arguments: ["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "1.1.1.1", "[2606:2800:220:1:248:1893:25c8:1946]"])
     func publicAddressesAreAllowed(host: String) async throws {
         try await Self.strict.check(URL(string: "https://\(host)/x")!)
+    }
+
+    /// IANA special-purpose ranges that are not globally reachable (the rule of Python's
+    /// `ipaddress.is_global`), as literals and as what a name resolves to.
+    @Test(arguments: [
+        "198.18.0.1", "198.19.255.254", "192.0.0.1", "192.0.0.170", "192.0.2.1", "198.51.100.7", "203.0.113.10",
+        "64:ff9b:1::a00:1", "::ffff:0:808:808", "2001:db8::1", "2001:2::1", "2001:10::1", "3fff::1", "2002:808:808::1",
+        "100::1",
+    ])
+    func addressesThatAreNotGloballyReachableAreRefused(address: String) async throws {
+        let literal = address.contains(":") ? "[\(address)]" : address
+        await #expect(throws: OpenIDError.refusedURL) { try await Self.strict.check(URL(string: "https://\(literal)/x")!) }
+        let named = OpenIDURLPolicy(resolver: StaticHostResolver(["op.example": [address]]))
+        await #expect(throws: OpenIDError.refusedURL) { try await named.check(URL(string: "https://op.example/x")!) }
+    }
+
+    /// The globally reachable exceptions inside special-purpose blocks stay allowed.
+    @Test(arguments: ["192.0.0.9", "192.0.0.10", "[2001:3::1]", "[2001:20::1]", "[64:ff9b::808:808]", "[2001:4860:4860::8888]"])
+    func globallyReachableSpecialPurposeAddressesAreAllowed(host: String) async throws {
+        try await Self.strict.check(URL(string: "https://\(host)/x")!)
+    }
+
+    /// `UInt64(_:radix:)` reads a leading sign; an address part never has one.
+    @Test(arguments: ["1.1.1.+1", "+1.1.1.1", "1.1.1.-1", "0x+1.1.1.1"])
+    func signedNumbersAreNotAddresses(host: String) async throws {
+        await #expect(throws: OpenIDError.refusedURL) { try await Self.strict.check(URL(string: "https://\(host)/x")!) }
+    }
+
+    /// libcurl answers `localhost` and `*.localhost` with loopback itself, whatever DNS says.
+    @Test(arguments: ["localhost", "LocalHost.", "op.localhost", "a.b.localhost."])
+    func localhostNamesAreLoopbackWhateverTheResolverSays(host: String) async throws {
+        let lying = OpenIDURLPolicy(resolver: StaticHostResolver(fallback: ["1.1.1.1"]))
+        await #expect(throws: OpenIDError.refusedURL) { try await lying.check(URL(string: "https://\(host)/x")!) }
+    }
+
+    /// Zone ids, percent-encoded hosts, trailing dots and IDN hosts are judged by where they lead.
+    @Test func unusualHostSpellingsAreJudgedByWhereTheyLead() async throws {
+        let policy = OpenIDURLPolicy(resolver: StaticHostResolver([
+            "public.example.": ["1.1.1.1"], "internal.example.": ["10.0.0.1"], "xn--bcher-kva.example": ["1.1.1.1"],
+            "xn--intrnt-dva.example": ["10.0.0.1"], "public.example": ["1.1.1.1"],
+        ]))
+        for refused in ["https://[fe80::1%25eth0]/", "https://%31%32%37.0.0.1/", "https://internal.example./",
+                        "https://intérnt.example/", "https://xn--intrnt-dva.example/"] {
+            guard let url = URL(string: refused) else { continue }   // a URL the parser refuses cannot be fetched either
+            await #expect(throws: OpenIDError.refusedURL, "\(refused)") { try await policy.check(url) }
+        }
+        try await policy.check(URL(string: "https://public.example./")!)
+        // The A-label is what is resolved and connected to, so an IDN provider is allowed.
+        let idn = try #require(URL(string: "https://bücher.example/openid"))
+        try await policy.check(idn)
+        try await policy.check(URL(string: "https://xn--bcher-kva.example/openid")!)
+    }
+
+    /// Every address refusal reads the same: a stranger learns nothing about internal names.
+    @Test func addressRefusalsDoNotTellNamesApart() async throws {
+        let policy = OpenIDURLPolicy(resolver: StaticHostResolver(["internal.example": ["10.0.0.1"], "odd.example": ["::"]]))
+        var messages = Set<String>()
+        for host in ["internal.example", "odd.example", "missing.example", "127.0.0.1", "999.1.1.1"] {
+            do {
+                try await policy.check(URL(string: "https://\(host)/")!)
+                Issue.record("\(host) was allowed")
+            } catch {
+                messages.insert(error.message)
+            }
+        }
+        #expect(messages.count == 1, "\(messages)")
     }
 
     @Test func privateNetworkOptInAllowsLoopbackButNeverUnusableAddresses() async throws {
@@ -52,17 +118,23 @@ import Testing
         }
     }
 
-    /// The real resolver (getaddrinfo on its own thread; `localhost` comes from /etc/hosts).
+    /// The real resolver (getaddrinfo on its own thread). It looks `localhost.` up fully
+    /// qualified: a resolver that knows it answers loopback, /etc/hosts (which lists
+    /// `localhost` without the dot) does not answer at all. The policy judges localhost
+    /// names as loopback without asking.
     @Test func systemResolverJudgesLocalhostByItsAddresses() async throws {
-        let addresses = try await SystemHostResolver().addresses(of: "localhost")
-        #expect(!addresses.isEmpty)
-        #expect(addresses.allSatisfy { $0 == "127.0.0.1" || $0 == "::1" || $0.hasPrefix("127.") }, "\(addresses)")
+        do {
+            let addresses = try await SystemHostResolver().addresses(of: "localhost")
+            #expect(addresses.allSatisfy { $0 == "::1" || $0.hasPrefix("127.") }, "\(addresses)")
+        } catch {
+            #expect(error == .refusedURL)
+        }
         await #expect(throws: OpenIDError.refusedURL) { try await OpenIDURLPolicy().check(URL(string: "https://localhost/")!) }
         try await OpenIDURLPolicy.privateNetwork().check(URL(string: "http://localhost:8000/")!)
     }
 
     @Test func schemesCredentialsAndDowngradesAreRefused() async throws {
-        let policy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        let policy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         await #expect(throws: OpenIDError.refusedURL) { try await policy.check(URL(string: "http://op.example/")!) }
         await #expect(throws: OpenIDError.refusedURL) { try await policy.check(URL(string: "ftp://op.example/")!) }
         await #expect(throws: OpenIDError.refusedURL) { try await policy.check(URL(string: "https://user:pw@op.example/")!) }
@@ -75,7 +147,7 @@ import Testing
     }
 
     @Test func discoveryRefusesRedirectsToWeakerSchemesAndRefusedAddresses() async throws {
-        var policy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        var policy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         policy.allowsInsecureHTTP = true
         for location in ["http://bob.example/plain", "https://127.0.0.1/admin", "https://[::1]/", "https://2130706433/"] {
             let http = ScriptedHTTPClient(replies: [
@@ -89,7 +161,7 @@ import Testing
     }
 
     @Test func fetchesPerStepAreCapped() async throws {
-        var policy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+        var policy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         policy.maximumFetches = 3
         let hops = (0..<5).map { ScriptedHTTPClient.Reply.response(HTTPResponse(status: 302, headers: ["Location": "/hop\($0)"])) }
         let http = ScriptedHTTPClient(replies: hops)
@@ -157,14 +229,15 @@ import Testing
         let service = try InternalService()
         defer { service.server.stop() }
         // Names resolve through a fixed table (no DNS traffic); address literals never reach it.
-        var policy = OpenIDURLPolicy(resolver: StaticHostResolver(["op.example.net": ["203.0.113.10"]]))
+        var policy = OpenIDURLPolicy(resolver: StaticHostResolver(["op.example.net": ["1.1.1.1"]]))
         policy.allowsInsecureHTTP = allowHTTP   // with http allowed, only the address rule stands in the way
         let rp = relyingParty(policy)
         let callbacks = [
             forgedCallback(claimedID: service.base + "/internal/admin?action=x", endpoint: "https://op.example.net/"),
             forgedCallback(claimedID: "https://op.example.net/alice", endpoint: service.base + "/op"),
-            forgedCallback(claimedID: "http://2130706433:\(service.server.port)/internal/admin?action=x", endpoint: service.base + "/op"),
-            forgedCallback(claimedID: "http://[::ffff:127.0.0.1]:\(service.server.port)/admin", endpoint: service.base + "/op"),
+            // A public op_endpoint, so these reach the claimed_id check itself.
+            forgedCallback(claimedID: "http://2130706433:\(service.server.port)/internal/admin?action=x", endpoint: "https://op.example.net/"),
+            forgedCallback(claimedID: "http://[::ffff:127.0.0.1]:\(service.server.port)/admin", endpoint: "https://op.example.net/"),
         ]
         for callback in callbacks {
             do {
@@ -175,6 +248,35 @@ import Testing
             }
         }
         #expect(service.count == 0, "\(service.log.all)")
+    }
+
+    /// A resolver that counts lookups.
+    final class CountingResolver: OpenIDHostResolver {
+        let lookups = Mutex<[String]>([])
+        func addresses(of host: String) async throws(OpenIDError) -> [String] {
+            lookups.withLock { $0.append(host) }
+            return ["1.1.1.1"]
+        }
+    }
+
+    /// With an association held for op_endpoint and the handle, a bad signature is refused
+    /// before any host name lookup or request (a never-answering DNS server named in forged
+    /// callbacks must not tie up the resolver).
+    @Test func forgedCallbackWithAHeldAssociationCausesNoLookupAndNoRequest() async throws {
+        let resolver = CountingResolver()
+        let http = ScriptedHTTPClient(replies: [])
+        var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Self.returnTo)
+        configuration.urlPolicy = OpenIDURLPolicy(resolver: resolver)
+        let associations = InMemoryAssociationStore()
+        try await associations.store(OpenIDAssociation(
+            endpoint: "https://slow-dns.example.net/op", handle: "forged", secret: Array(repeating: 1, count: 32), type: .hmacSHA256,
+            issuedAt: Date(), expiresAt: Date().addingTimeInterval(3600)))
+        let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
+                                    associationStore: associations, discoveryCache: InMemoryDiscoveryCache())
+        let callback = forgedCallback(claimedID: "https://victim.example.org/alice", endpoint: "https://slow-dns.example.net/op")
+        await #expect(throws: OpenIDError.invalidSignature) { try await rp.complete(callbackURL: callback) }
+        #expect(resolver.lookups.withLock { $0 }.isEmpty)
+        #expect(http.requests.isEmpty)
     }
 
     @Test func whatAnAllowedInternalServerAnswersIsNotRepeated() async throws {
@@ -205,7 +307,7 @@ import Testing
             .response(HTTPResponse(status: 200, headers: ["Content-Type": "application/xrds+xml"], body: Data(xrds.utf8))),
         ])
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Self.returnTo)
-        configuration.urlPolicy = OpenIDURLPolicy(allowsInsecureHTTP: true, resolver: StaticHostResolver.publicDocumentationAddress)
+        configuration.urlPolicy = OpenIDURLPolicy(allowsInsecureHTTP: true, resolver: StaticHostResolver.everyNameIsPublic)
         let rp = OpenIDRelyingParty(configuration: configuration, httpClient: http, nonceStore: InMemoryNonceStore(),
                                     associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache())
         await #expect(throws: OpenIDError.refusedURL) { try await rp.begin(identifier: "https://op.example/") }

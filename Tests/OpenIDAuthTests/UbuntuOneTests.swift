@@ -11,6 +11,7 @@ import Testing
         let provider: FakeOpenIDProvider
         let attacker: FakeOpenIDProvider
         let ubuntuOne: UbuntuOne
+        let http: ScriptedHTTPClient
 
         init(base: URL = UbuntuOne.production, email: String? = "alice@example.com", store: StoreKind = .memory) async throws {
             var configuration = FakeOpenIDProvider.Configuration()
@@ -28,10 +29,11 @@ import Testing
             var settings = UbuntuOne.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
             settings.provider = base
             settings.teams = ["ubuntumembers", "ubuntu-core-dev"]
-            settings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.publicDocumentationAddress)
+            settings.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
             let stores = try store.make()
+            http = FakeOpenIDProvider.httpClient(serving: [provider, attacker])
             ubuntuOne = UbuntuOne(
-                configuration: settings, httpClient: FakeOpenIDProvider.httpClient(serving: [provider, attacker]),
+                configuration: settings, httpClient: http,
                 nonceStore: stores.nonces, associationStore: stores.associations, discoveryCache: stores.cache, clock: clock)
         }
     }
@@ -88,6 +90,42 @@ import Testing
             for: URL(string: "https://evil.example/op?" + request.message.formEncoded.replacingOccurrences(
                 of: "openid.claimed_id=http%3A%2F%2Fspecs.openid.net%2Fauth%2F2.0%2Fidentifier_select", with: "openid.claimed_id=https%3A%2F%2Fevil.example%2Falice"))!)
         await #expect(throws: OpenIDError.unexpectedProvider) { try await setup.ubuntuOne.complete(callbackURL: callback) }
+    }
+
+    /// The provider pin is decided from openid.op_endpoint before anything the assertion
+    /// names is fetched: no re-discovery of the attacker's claimed identifier, no
+    /// check_authentication at the attacker's endpoint, no nonce spent.
+    @Test(arguments: StoreKind.allCases)
+    func anotherProvidersAssertionCostsNoRequestToIt(store: StoreKind) async throws {
+        let setup = try await Setup(store: store)
+        let request = try await setup.ubuntuOne.begin()
+        let callback = try await setup.attacker.positiveAssertion(
+            for: URL(string: "https://evil.example/op?" + request.message.formEncoded.replacingOccurrences(
+                of: "openid.claimed_id=http%3A%2F%2Fspecs.openid.net%2Fauth%2F2.0%2Fidentifier_select", with: "openid.claimed_id=https%3A%2F%2Fevil.example%2Falice"))!)
+        let before = setup.http.requests.count
+        await #expect(throws: OpenIDError.unexpectedProvider) { try await setup.ubuntuOne.complete(callbackURL: callback) }
+        let made = setup.http.requests.dropFirst(before).map { $0.url.host ?? "" }
+        #expect(!made.contains("evil.example"), "\(made)")
+        // The nonce was not recorded: the same callback is refused for the same reason, not as a replay.
+        await #expect(throws: OpenIDError.unexpectedProvider) { try await setup.ubuntuOne.complete(callbackURL: callback) }
+    }
+
+    /// Without an association for the handle, the allowed provider is asked first
+    /// (check_authentication), so a forged callback naming Ubuntu One's endpoint and a
+    /// stranger's claimed identifier makes no lookup or request for that identifier.
+    @Test func forgedCallbackWithAnUnknownHandleFetchesNothingItNames() async throws {
+        let setup = try await Setup()
+        let request = try await setup.ubuntuOne.begin()
+        var answer = try await setup.provider.positiveAssertionMessage(for: request.message, as: Self.alice)
+        answer["claimed_id"] = "https://never-answers.example/alice"
+        answer["identity"] = "https://never-answers.example/alice"
+        answer["assoc_handle"] = "not-ours"
+        let before = setup.http.requests.count
+        await #expect(throws: OpenIDError.assertionNotConfirmed) {
+            try await setup.ubuntuOne.complete(callbackURL: Harness.returnTo, postBody: answer.formEncoded)
+        }
+        let made = setup.http.requests.dropFirst(before).map { $0.url.host ?? "" }
+        #expect(made == ["login.ubuntu.com"], "\(made)")
     }
 
     @Test func missingEmailIsRefused() async throws {
