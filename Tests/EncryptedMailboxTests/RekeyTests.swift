@@ -5,6 +5,24 @@ import Testing
 
 /// Rekeying rewrites every page under the new key; the old key stops working.
 struct RekeyTests {
+    /// A closed database at `path` holding one row, 'kept', under the fixture's passphrase.
+    static func createKept(at path: String) async throws {
+        let created = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
+        try await created.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
+        await created.close()
+    }
+
+    /// The old passphrase no longer opens `path`; "the new passphrase" does and reads `rows` from t.
+    static func expectOnlyTheNewKeyOpens(_ path: String, rows: [String]) async throws {
+        #expect(throws: EncryptedMailboxError.wrongKey) {
+            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
+        }
+        let reopened = try EncryptedDatabase(
+            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
+        #expect(try await reopened.query("SELECT x FROM t ORDER BY rowid").map(\.values) == rows.map { [.text($0)] })
+        await reopened.close()
+    }
+
     @Test func oldKeyStopsWorkingNewKeyOpens() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("mailbox.db")
@@ -45,13 +63,7 @@ struct RekeyTests {
         #expect(try await database.query("SELECT x FROM t").map(\.values) == [[.text("kept")]])
         try await database.run("INSERT INTO t VALUES ('after')")
         await database.close()
-        #expect(throws: EncryptedMailboxError.wrongKey) {
-            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
-        }
-        let reopened = try EncryptedDatabase(
-            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
-        #expect(try await reopened.query("SELECT x FROM t ORDER BY rowid").map(\.values) == [[.text("kept")], [.text("after")]])
-        await reopened.close()
+        try await Self.expectOnlyTheNewKeyOpens(path, rows: ["kept", "after"])
     }
 
     /// The rename happened, reopening failed (the file is gone for a moment): the error is
@@ -59,9 +71,7 @@ struct RekeyTests {
     @Test func failedReopenAfterTheRenameIsRekeyedButClosed() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("mailbox.db")
-        let created = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
-        try await created.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
-        await created.close()
+        try await Self.createKept(at: path)
         var configuration = try Fixture.configuration(kdfIterations: 1000, create: false)
         configuration.syncFolder = { _ throws(EncryptedMailboxError) in
             guard rename(path, path + ".aside") == 0 else { throw EncryptedMailboxError.io }
@@ -75,13 +85,7 @@ struct RekeyTests {
         }
         await #expect(throws: EncryptedMailboxError.closed) { try await database.query("SELECT x FROM t") }
         #expect(rename(path + ".aside", path) == 0)
-        #expect(throws: EncryptedMailboxError.wrongKey) {
-            try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000, create: false))
-        }
-        let reopened = try EncryptedDatabase(
-            path: path, configuration: try Fixture.configuration(passphrase: "the new passphrase", kdfIterations: 1000, create: false))
-        #expect(try await reopened.query("SELECT x FROM t").map(\.values) == [[.text("kept")]])
-        await reopened.close()
+        try await Self.expectOnlyTheNewKeyOpens(path, rows: ["kept"])
     }
 
     /// The rename failed and reopening under the old key failed too: still `.rekeyFailed`
@@ -89,9 +93,7 @@ struct RekeyTests {
     @Test func failedReopenAfterAFailedRenameIsRekeyFailed() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("mailbox.db")
-        let created = try EncryptedDatabase(path: path, configuration: try Fixture.configuration(kdfIterations: 1000))
-        try await created.execute("CREATE TABLE t(x); INSERT INTO t VALUES ('kept')")
-        await created.close()
+        try await Self.createKept(at: path)
         var configuration = try Fixture.configuration(kdfIterations: 1000, create: false)
         configuration.replaceFile = { _, database throws(EncryptedMailboxError) in
             _ = rename(database, database + ".aside")

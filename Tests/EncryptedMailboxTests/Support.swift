@@ -49,6 +49,34 @@ enum Fixture {
     }
 
     /// Per user table: "name<TAB>rows<TAB>sha256", in the peer scripts' format.
+    /// Makes `path` a rollback-journal database of `messages` sample messages, then has the
+    /// `encrypted-sql` example run `changes` in one transaction with a tiny page cache (so the
+    /// file already holds changed pages) and kills it there, leaving a hot journal. Returns
+    /// the digests from before the transaction.
+    static func leaveHotJournal(at path: String, messages: Int, changes: [String]) async throws -> [String] {
+        let binary = try #require(CrashTests.exampleBinary, "build the encrypted-sql example first (swift build)")
+        let database = try EncryptedDatabase(path: path, configuration: try configuration(writeAheadLog: false))
+        try await fillSample(database, messages: messages)
+        let before = try await digests(database)
+        await database.close()
+        let child = try ChildProcess(
+            binary,
+            [path, "PRAGMA journal_mode = DELETE", "PRAGMA cache_size = 5", "BEGIN IMMEDIATE"] + changes + [
+                "SELECT 'updated'",
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000000) SELECT count(*) FROM c",
+            ],
+            environment: ChildProcess.environment(adding: ["MAILBOX_PASSPHRASE": passphrase]))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !child.output.contains("updated") && child.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(child.output.contains("updated"), "\(child.output)")
+        child.signal(SIGKILL)
+        await child.exited()
+        #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the child should leave a hot journal")
+        return before
+    }
+
     static func digests(_ database: some MailboxDatabase) async throws -> [String] {
         let tables = try await database.query(
             "SELECT name FROM sqlite_schema WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name", [])
