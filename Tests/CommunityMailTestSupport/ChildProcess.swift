@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -122,22 +123,44 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// A free TCP port on 127.0.0.1 (bound, read and released; a small race is accepted).
+    /// A free TCP port on 127.0.0.1 for a peer to listen on: drawn at random below the
+    /// kernel's ephemeral range and checked by binding it. A port from the ephemeral range
+    /// (what binding port 0 gives) can be handed to another test's outgoing connection
+    /// between this check and the peer's own bind; one below it cannot, and no port is
+    /// handed out twice by this process.
     public static func freePort() throws -> UInt16 {
+        let (low, high) = portRangeBelowEphemeral()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let port = UInt16.random(in: low...high, using: &generator)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if canBind(port) { return port }
+        }
+        throw PeerError("no free port below the ephemeral range")
+    }
+
+    /// Ports `freePort()` returned so far in this process.
+    private static let handedOut = Mutex<Set<UInt16>>([])
+
+    /// 10000 up to the first port of `ip_local_port_range` (default 32768), less one.
+    private static func portRangeBelowEphemeral() -> (UInt16, UInt16) {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { UInt16($0) } ?? 32768
+        return (10_000, max(10_100, first) - 1)
+    }
+
+    /// Whether a TCP socket can bind `port` on 127.0.0.1 now (then released).
+    private static func canBind(_ port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError("socket() failed") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard ok else { throw PeerError("cannot bind an ephemeral port") }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
 
