@@ -161,20 +161,20 @@ extension OpenIDRelyingParty {
     /// the callback URL with the same value). The configured URL is what makes this hold
     /// when the host rebuilt `callbackURL` from a `Host` header an attacker chose.
     func checkReturnTo(_ returnTo: String, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
-        guard let expected = URLComponents(string: returnTo),
-              let configured = URLComponents(url: configuration.returnTo, resolvingAgainstBaseURL: true)
-        else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
+        guard let expected = URLComponents(string: returnTo), let configured = configuredReturnTo else {
+            throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL")
+        }
         guard Self.sameLocation(expected, configured), OpenIDRealm.matches(realm: configuration.realm, returnTo: returnTo) else {
             throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not this relying party's return_to URL")
         }
-        try Self.checkReturnTo(returnTo, callbackURL: callbackURL, callbackQuery: callbackQuery)
+        try Self.checkReturnTo(expected, callbackURL: callbackURL, callbackQuery: callbackQuery)
     }
 
-    /// 11.1 against the URL the answer arrived at only.
-    static func checkReturnTo(_ returnTo: String, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
-        guard let expected = URLComponents(string: returnTo),
-              let actual = URLComponents(url: callbackURL, resolvingAgainstBaseURL: true)
-        else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL") }
+    /// 11.1 against the URL the answer arrived at.
+    private static func checkReturnTo(_ expected: URLComponents, callbackURL: URL, callbackQuery: [(String, String)]) throws(OpenIDError) {
+        guard let actual = URLComponents(url: callbackURL, resolvingAgainstBaseURL: true) else {
+            throw OpenIDError.returnToMismatch.with(message: "openid.return_to is not a URL")
+        }
         guard sameLocation(expected, actual) else { throw OpenIDError.returnToMismatch.with(message: "openid.return_to names another URL") }
         for (name, value) in FormURLEncoding.decode(expected.percentEncodedQuery ?? "") {
             guard callbackQuery.contains(where: { $0.0 == name && $0.1 == value }) else {

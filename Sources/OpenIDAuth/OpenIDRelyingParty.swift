@@ -141,6 +141,8 @@ public struct OpenIDRelyingParty: Sendable {
     let discoveryCache: any DiscoveryCache
     let clock: any OpenIDClock
     let purgeSchedule = PurgeSchedule()
+    /// ``Configuration/returnTo`` parsed once: every answer's return_to is compared with it.
+    let configuredReturnTo: URLComponents?
 
     /// A relying party.
     /// - Parameters:
@@ -160,6 +162,7 @@ public struct OpenIDRelyingParty: Sendable {
         self.associations = associationStore
         self.discoveryCache = discoveryCache
         self.clock = clock
+        self.configuredReturnTo = URLComponents(url: configuration.returnTo, resolvingAgainstBaseURL: true)
         self.discovery = OpenIDDiscovery(
             httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery,
             urlPolicy: configuration.urlPolicy)
