@@ -1,6 +1,8 @@
 // aliases: manage an alias database and ask it where mail goes.
 //
 //   aliases <db> user add <id> <email> [--locale <tag>]   (an existing user keeps ban and OpenID identity)
+//   aliases <db> user rebind <id> <claimed-identifier>     (the person's OpenID identity changed)
+//   aliases <db> user release <id>                         (the next sign-in under the name binds it)
 //   aliases <db> domain add <name> [--plan free|enhanced|team] [--admin <user-id>] [--token <t>]
 //   aliases <db> domain verify <name> [yes|no]
 //   aliases <db> domain list
@@ -37,6 +39,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 
 let usage = """
     usage: aliases <db> user add <id> <email> [--locale <tag>]
+           aliases <db> user rebind <id> <claimed-identifier>
+           aliases <db> user release <id>
            aliases <db> domain add <name> [--plan free|enhanced|team] [--admin <user-id>] [--token <t>]
            aliases <db> domain verify <name> [yes|no]
            aliases <db> domain list
@@ -80,6 +84,11 @@ do {
         if let locale { user.locale = locale }
         user = try await store.saveUser(user, by: actor)
         print("user \(user.id) <\(user.email)>")
+    case ("user", "rebind") where command.count == 4, ("user", "release") where command.count == 3:
+        // The one way to change a recorded identifier; the change log records that it
+        // changed (not the identifier), and so does this line.
+        let user = try await store.rebindUser(id: command[2], claimedIdentifier: command.count == 4 ? command[3] : nil, by: actor)
+        print("user \(user.id) \(user.claimedIdentifier == nil ? "released: the next sign-in binds it" : "bound to the given OpenID identity")")
     case ("domain", "add") where command.count == 3:
         guard let chosen = DomainPlan(rawValue: plan ?? "free") else { fail("--plan is free, enhanced or team", status: 2) }
         var domain = try await store.createDomain(command[2], plan: chosen, verificationToken: token, by: actor)

@@ -37,4 +37,34 @@ struct AliasesExampleTests {
         let bea = try #require(try await store.user(id: "bea"))
         #expect(bea.locale == "de" && !bea.banned && bea.claimedIdentifier == nil)
     }
+
+    @Test("user rebind changes a recorded identifier, user release clears it; both are in the change log")
+    func rebindAndRelease() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-example")
+        let database = folder.path("aliases.sqlite")
+        let old = "https://login.ubuntu.test/+id/AnaAnaA", new = "https://login.ubuntu.test/+id/AnaBbbB"
+        do {
+            let store = try SQLiteAliasStore(path: database)
+            _ = try await store.saveUser(User(id: "ana", email: "ana@example.org", claimedIdentifier: old), by: .person("root"))
+        }
+        let rebound = try await run([database, "user", "rebind", "ana", new, "--as", "admin"])
+        #expect(rebound.status == 0, "\(rebound.output)")
+        #expect(!rebound.output.contains(new))
+        let store = try SQLiteAliasStore(path: database)
+        #expect(try await store.user(id: "ana")?.claimedIdentifier == new)
+        #expect(try await store.user(claimedIdentifier: old) == nil)
+
+        let released = try await run([database, "user", "release", "ana"])
+        #expect(released.status == 0, "\(released.output)")
+        #expect(try await store.user(id: "ana")?.claimedIdentifier == nil)
+
+        let details = try await store.changes(after: 0, limit: 100).map(\.detail)
+        #expect(details.contains { $0.contains("claimed identifier changed") })
+        #expect(details.contains { $0.contains("claimed identifier released") })
+        #expect(!details.contains { $0.contains(old) || $0.contains(new) })
+
+        let refused = try await run([database, "user", "rebind", "ana", "not a url"])
+        #expect(refused.status != 0)
+        #expect(try await store.user(id: "ana")?.claimedIdentifier == nil)
+    }
 }
