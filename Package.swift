@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailCrypto", "CommunityMailSQL"]),
+            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),

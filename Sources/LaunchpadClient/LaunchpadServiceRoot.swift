@@ -63,13 +63,11 @@ public struct LaunchpadServiceRoot: Sendable, Hashable, CustomStringConvertible 
     /// The root URL as text (without the version).
     public var description: String { url.absoluteString }
 
-    /// True when the host is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).
+    /// True when the host is a loopback name or address (`localhost`, `127.0.0.0/8` in any
+    /// spelling, `::1`, an IPv4-mapped `127.x`).
     public var isLoopback: Bool {
-        guard var host = URLComponents(url: url, resolvingAgainstBaseURL: false)?.host?.lowercased() else { return false }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        guard let host = URLComponents(url: url, resolvingAgainstBaseURL: false)?.host?.lowercased() else { return false }
+        return host == "localhost" || InternetAddress(host: host)?.isLoopback == true
     }
 
     /// True when what is sent to the root cannot be read on the way: https, or plain http

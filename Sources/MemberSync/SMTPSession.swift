@@ -1,5 +1,6 @@
 import CommunityMailCrypto
 import Foundation
+import HTTPTransport
 
 #if canImport(Glibc)
 import Glibc
@@ -203,20 +204,17 @@ final class SMTPSession {
         return status == 0 ? storage : nil
     }
 
-    /// True for a loopback address (127.0.0.0/8, ::1, or an IPv4-mapped 127.x): a
-    /// conversation that never leaves the machine.
+    /// True for a loopback address (``InternetAddress/isLoopback``): a conversation that
+    /// never leaves the machine.
     static func isLoopback(_ storage: sockaddr_storage) -> Bool {
         var storage = storage
         switch Int32(storage.ss_family) {
         case AF_INET:
             let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
-            return UInt32(bigEndian: address.sin_addr.s_addr) >> 24 == 127
+            return InternetAddress(bytes: withUnsafeBytes(of: address.sin_addr) { Array($0) }).isLoopback
         case AF_INET6:
             let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
-            let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
-            if bytes == [UInt8](repeating: 0, count: 15) + [1] { return true }
-            let mappedPrefix = [UInt8](repeating: 0, count: 10) + [0xff, 0xff]
-            return Array(bytes.prefix(12)) == mappedPrefix && bytes[12] == 127
+            return InternetAddress(bytes: withUnsafeBytes(of: address.sin6_addr) { Array($0) }).isLoopback
         default:
             return false
         }

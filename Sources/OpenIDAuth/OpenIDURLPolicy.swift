@@ -1,5 +1,6 @@
 import CommunityMailIDNA
 import Foundation
+import HTTPTransport
 
 /// Which URLs the relying party may fetch: discovery documents, `associate` and
 /// `check_authentication`. Claimed identifiers, XRDS endpoints and redirects come from

@@ -4,14 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// An IPv4 or IPv6 address as bytes, parsed from a URL host or a resolver's answer, and
-/// classified for ``OpenIDURLPolicy``.
-struct InternetAddress: Hashable, Sendable {
+/// An IPv4 or IPv6 address as bytes, parsed from a URL host, a resolver's answer or a
+/// socket address, and classified: the one address rule of the package (OpenIDAuth's URL
+/// policy, LaunchpadClient's and MemberSync's loopback checks). Package access: not API.
+package struct InternetAddress: Hashable, Sendable {
     /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Where an address leads, from the relying party's point of view.
-    enum Reach: Comparable {
+    package enum Reach: Comparable {
         /// A globally routed unicast address.
         case publicInternet
         /// Loopback, private (RFC 1918, ULA), link-local, shared (100.64/10) and tunnels
@@ -21,13 +22,13 @@ struct InternetAddress: Hashable, Sendable {
         case unusable
     }
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    package init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The address a URL host spells, or nil when the host is a name. IPv4 accepts every
     /// spelling `inet_aton` and URL parsers accept (`2130706433`, `0x7f.1`, `0177.0.0.1`,
     /// `127.1`, a trailing dot); IPv6 may be bracketed. A host that looks numeric but does
     /// not parse is refused by the caller (``looksNumeric(_:)``).
-    init?(host: String) {
+    package init?(host: String) {
         var text = host
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         if text.contains(":") {
@@ -41,7 +42,7 @@ struct InternetAddress: Hashable, Sendable {
 
     /// True when every dot-separated label of `host` is a number in some base, so a resolver
     /// might read it as an IPv4 address even when ``init(host:)`` does not.
-    static func looksNumeric(_ host: String) -> Bool {
+    package static func looksNumeric(_ host: String) -> Bool {
         var labels = host.split(separator: ".", omittingEmptySubsequences: false)
         if labels.count > 1, labels.last == "" { labels.removeLast() }
         return !labels.isEmpty && labels.allSatisfy { label in
@@ -89,11 +90,19 @@ struct InternetAddress: Hashable, Sendable {
         return withUnsafeBytes(of: &storage) { Array($0) }
     }
 
+    /// True for 127.0.0.0/8, ::1 and an IPv4-mapped 127.x: traffic that never leaves the
+    /// machine.
+    package var isLoopback: Bool {
+        if bytes.count == 4 { return bytes[0] == 127 }
+        if bytes == [UInt8](repeating: 0, count: 15) + [1] { return true }
+        return bytes.starts(with: [UInt8](repeating: 0, count: 10) + [0xff, 0xff]) && bytes[12] == 127
+    }
+
     /// Where the address leads: public only when IANA's special-purpose registries say
     /// "globally reachable" (the rule of Python's `ipaddress.is_global`). IPv6 forms that
     /// carry an IPv4 address (mapped, compatible, NAT64 well-known prefix) are judged by
     /// that address.
-    var reach: Reach {
+    package var reach: Reach {
         if bytes.count == 4 { return Self.reach(ipv4: bytes) }
         let b = bytes
         func prefix(_ values: [UInt8]) -> Bool { b.starts(with: values) }
