@@ -105,9 +105,7 @@ struct MemberIdentityBindingTests {
             try directory.addMember("anna", to: "ubuntumembers")
             try directory.addMember("anna", to: "kubuntu-members")
         }
-        let service = MemberSyncService(
-            launchpad: renamed, aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock,
-            configuration: fixture.configuration)
+        let service = fixture.service(launchpad: renamed)
         fixture.clock.advance(by: 60)
         let run = try await service.syncAll()
         #expect(run.users["ana"]?.refusal == .accountNotFound)
@@ -145,9 +143,7 @@ struct MemberIdentityBindingTests {
             try directory.add(LaunchpadDirectory.Account(name: "ana", dateCreated: Date(timeIntervalSince1970: 1_700_000_000)))
             for team in ["ubuntumembers", "kubuntu-members", "lubuntu-members"] { try directory.addMember("ana", to: team) }
         }
-        let service = MemberSyncService(
-            launchpad: reused, aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock,
-            configuration: fixture.configuration)
+        let service = fixture.service(launchpad: reused)
         fixture.clock.advance(by: 60)
         let run = try await service.syncAll()
         #expect(run.users["ana"]?.refusal == .accountReplaced)
@@ -166,9 +162,7 @@ struct MemberIdentityBindingTests {
         try await fixture.service.sync(signIn("anna", account: Self.anasAccount, email: "ana@example.org"), with: try await fixture.map())
         let after = try await fixture.aliases.snapshot()
 
-        let stale = MemberSyncService(
-            launchpad: fixture.launchpad, aliases: ObservedAliasStore(fixture.aliases, listedUsers: listedBeforeTheRename),
-            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        let stale = fixture.service(aliases: ObservedAliasStore(fixture.aliases, listedUsers: listedBeforeTheRename))
         fixture.clock.advance(by: 60)
         let run = try await stale.syncAll()
         #expect(run.errors.isEmpty)

@@ -46,10 +46,13 @@ struct MemberSyncFixture {
         }
     }
 
-    var service: MemberSyncService {
+    var service: MemberSyncService { service() }
+
+    /// The fixture's service, with another Launchpad or alias store in place of its own.
+    func service(launchpad: (any LaunchpadAPI)? = nil, aliases: (any AliasStore)? = nil) -> MemberSyncService {
         MemberSyncService(
-            launchpad: launchpad, aliases: aliases, notifier: notifier, ledger: ledger, clock: clock,
-            configuration: configuration)
+            launchpad: launchpad ?? self.launchpad, aliases: aliases ?? self.aliases, notifier: notifier, ledger: ledger,
+            clock: clock, configuration: configuration)
     }
 
     /// Adds a Launchpad person and puts them in `teams`.

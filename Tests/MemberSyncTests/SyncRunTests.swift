@@ -72,9 +72,7 @@ struct SyncRunTests {
     func transientRetry() async throws {
         let fixture = try await MemberSyncFixture()
         try await populated(fixture, count: 5)
-        let service = MemberSyncService(
-            launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 1), aliases: fixture.aliases,
-            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        let service = fixture.service(launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 1))
         let report = try await service.syncAll()
         #expect(report.attempts == 2)
         #expect(report.errors.isEmpty)
@@ -86,9 +84,7 @@ struct SyncRunTests {
         fixture.configuration.runAttempts = 2
         fixture.configuration.alertsAddress = "alerts@example.org"
         try await populated(fixture, count: 3)
-        let service = MemberSyncService(
-            launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 100), aliases: fixture.aliases,
-            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        let service = fixture.service(launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 100))
         await #expect(throws: MemberSyncError.runFailed) { try await service.syncAll() }
         #expect(fixture.notifier.sent.contains { $0.kind == .error && $0.recipients == ["alerts@example.org"] })
     }
@@ -98,9 +94,7 @@ struct SyncRunTests {
         var fixture = try await MemberSyncFixture()
         fixture.configuration.alertsAddress = "alerts@example.org"
         let members = try await populated(fixture, count: 6)
-        let service = MemberSyncService(
-            launchpad: FlakyLaunchpad(base: fixture.launchpad, broken: ["user3"]), aliases: fixture.aliases,
-            notifier: fixture.notifier, ledger: fixture.ledger, clock: fixture.clock, configuration: fixture.configuration)
+        let service = fixture.service(launchpad: FlakyLaunchpad(base: fixture.launchpad, broken: ["user3"]))
         let report = try await service.syncAll()
         #expect(Array(report.errors.keys) == ["user3"])
         #expect(report.users.count == members - 1)
