@@ -148,7 +148,12 @@ extension OpenIDRelyingParty {
     func opEndpoints(of identifiers: [URL], budget: OutboundFetchBudget) async throws(OpenIDError) -> Set<String> {
         var endpoints = Set<String>()
         for identifier in identifiers {
-            let normalized = try OpenIDIdentifier.normalize(identifier.absoluteString)
+            let normalized: String
+            if let known = normalizedOPIdentifiers[identifier] {
+                normalized = known
+            } else {
+                normalized = try OpenIDIdentifier.normalize(identifier.absoluteString)
+            }
             let discovered = try await discovery.discover(normalized: normalized, budget: budget)
             for service in discovered.services where service.isOPIdentifier { endpoints.insert(service.endpoint) }
         }

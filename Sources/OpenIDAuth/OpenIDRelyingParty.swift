@@ -143,6 +143,10 @@ public struct OpenIDRelyingParty: Sendable {
     let purgeSchedule = PurgeSchedule()
     /// ``Configuration/returnTo`` parsed once: every answer's return_to is compared with it.
     let configuredReturnTo: URLComponents?
+    /// The OP identifiers of ``Configuration/allowedProviders`` and
+    /// ``Configuration/extensionTrust``, normalized once (those that normalize; the others
+    /// fail where they are used).
+    let normalizedOPIdentifiers: [URL: String]
 
     /// A relying party.
     /// - Parameters:
@@ -163,6 +167,12 @@ public struct OpenIDRelyingParty: Sendable {
         self.discoveryCache = discoveryCache
         self.clock = clock
         self.configuredReturnTo = URLComponents(url: configuration.returnTo, resolvingAgainstBaseURL: true)
+        var opIdentifiers: [URL] = []
+        if case .opIdentifiers(let identifiers) = configuration.allowedProviders { opIdentifiers += identifiers }
+        if case .opIdentifiers(let identifiers) = configuration.extensionTrust { opIdentifiers += identifiers }
+        self.normalizedOPIdentifiers = opIdentifiers.reduce(into: [:]) { normalized, identifier in
+            normalized[identifier] = try? OpenIDIdentifier.normalize(identifier.absoluteString)
+        }
         self.discovery = OpenIDDiscovery(
             httpClient: httpClient, cache: discoveryCache, clock: clock, configuration: configuration.discovery,
             urlPolicy: configuration.urlPolicy)
