@@ -4,10 +4,18 @@
 // libsqlite3 and OpenSSL (libcrypto, libssl) only.
 import PackageDescription
 
+/// The language features every module is moving to (DESIGN.md, "Conventions").
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "CommunityMail",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "CommunityMailSystem", targets: ["CommunityMailSystem"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
         .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
@@ -29,7 +37,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // MARK: Internal layers (not products)
+        // MARK: Internal layers (not products, but CommunityMailSystem: a host names its clock
+        // and may share its executor)
+        .target(name: "CommunityMailSystem", dependencies: ["CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
         .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
         .target(name: "CommunityMailIDNA"),
@@ -82,6 +92,8 @@ let package = Package(
             dependencies: ["LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
+        .testTarget(
+            name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),

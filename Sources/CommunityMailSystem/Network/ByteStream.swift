@@ -1,0 +1,21 @@
+/// A connected, ordered byte stream: a TCP connection, a TLS session over one, or an
+/// in-memory pipe in tests. Protocol code (SMTP, IMAP, DNS over TCP) is written against
+/// this, so TLS can be layered on any stream (STARTTLS) and tests need no sockets.
+///
+/// One reader and one writer may use a stream at the same time; two concurrent reads (or
+/// writes) are a programming error.
+public protocol ByteStream: Sendable {
+    /// Reads what has arrived, at least one byte and at most `maximumCount`; waits until
+    /// something arrives. Returns an empty array at the end of the stream (the peer closed
+    /// its side).
+    /// - Throws: `NetworkError.timedOut` when `deadline` passes first, or the failure.
+    func read(maximumCount: Int, deadline: ContinuousClock.Instant) async throws(NetworkError) -> [UInt8]
+
+    /// Writes all of `bytes`, waiting while the peer is slow to take them.
+    /// - Throws: `NetworkError.timedOut` when `deadline` passes first, or the failure.
+    func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError)
+
+    /// Closes the stream (for TLS, after sending close_notify). Further reads and writes
+    /// throw `NetworkError.closed`. Closing twice is harmless.
+    func close() async
+}

@@ -1,0 +1,128 @@
+import CommunityMailSystem
+import Foundation
+import Synchronization
+import Testing
+
+@Suite struct BlockingExecutorTests {
+    private struct Refused: Error, Equatable { let code: Int }
+
+    @Test func aJobReturnsItsValueAndThrowsItsTypedError() async throws {
+        let executor = BlockingExecutor()
+        defer { executor.shutdown() }
+        #expect(await executor.run { 6 * 7 } == 42)
+        do {
+            _ = try await executor.run { () throws(Refused) -> Int in throw Refused(code: 7) }
+            Issue.record("the job's error was lost")
+        } catch {
+            #expect(error == Refused(code: 7))
+        }
+    }
+
+    /// A job blocks its thread, not one of Swift's cooperative threads: with more blocked
+    /// jobs than the machine has processors, async work still proceeds.
+    @Test func blockedJobsDoNotStarveTheCooperativePool() async {
+        var configuration = BlockingExecutor.Configuration()
+        configuration.threadCount = 2 * ProcessInfo.processInfo.activeProcessorCount + 2
+        let executor = BlockingExecutor(configuration: configuration)
+        defer { executor.shutdown() }
+        let gate = Gate()
+        let jobs = configuration.threadCount
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<jobs {
+                group.addTask {
+                    await executor.run {
+                        gate.wait()
+                    }
+                }
+            }
+            while executor.threadCount < jobs { await Task.yield() }
+            // Every job now holds a thread; the pool must still run this task.
+            let answer = await Task { 1 + 1 }.value
+            #expect(answer == 2)
+            gate.open()
+        }
+        #expect(executor.pendingJobs == 0)
+    }
+
+    private final class Counters: Sendable {
+        let running = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+    }
+
+    private final class Flags: Sendable {
+        let started = Atomic<Bool>(false)
+        let interrupted = Atomic<Bool>(false)
+    }
+
+    /// A gate that blocked threads wait at until the test opens it.
+    private final class Gate: @unchecked Sendable {
+        // @unchecked: `isOpen` is only used with `condition` locked.
+        private let condition = NSCondition()
+        private var isOpen = false
+
+        func wait() {
+            condition.lock()
+            while !isOpen { condition.wait() }
+            condition.unlock()
+        }
+
+        func open() {
+            condition.lock()
+            isOpen = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    @Test func theThreadCountIsBoundedAndQueuedJobsAllRun() async {
+        var configuration = BlockingExecutor.Configuration()
+        configuration.threadCount = 3
+        let executor = BlockingExecutor(configuration: configuration)
+        defer { executor.shutdown() }
+        let counters = Counters()
+        let total = await withTaskGroup(of: Int.self, returning: Int.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    await executor.run {
+                        let now = counters.running.add(1, ordering: .relaxed).newValue
+                        counters.peak.max(now, ordering: .relaxed)
+                        usleep(200)
+                        counters.running.subtract(1, ordering: .relaxed)
+                        return index
+                    }
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(total == (0..<200).reduce(0, +))
+        let highest = counters.peak.load(ordering: .relaxed)
+        #expect(highest <= 3)
+        #expect(executor.threadCount <= 3)
+    }
+
+    @Test func cancellingTheTaskSetsTheJobsFlagAndRunsItsHandler() async {
+        let executor = BlockingExecutor()
+        defer { executor.shutdown() }
+        let flags = Flags()
+        let task = Task {
+            await executor.run { (cancellation: BlockingCancellation) -> Bool in
+                cancellation.onCancel { flags.interrupted.store(true, ordering: .releasing) }
+                flags.started.store(true, ordering: .releasing)
+                while !cancellation.isCancelled { usleep(1000) }
+                return true
+            }
+        }
+        while !flags.started.load(ordering: .acquiring) { await Task.yield() }
+        task.cancel()
+        let sawCancellation = await task.value
+        #expect(sawCancellation)
+        let handlerRan = flags.interrupted.load(ordering: .acquiring)
+        #expect(handlerRan)
+    }
+
+    @Test func aJobSubmittedAfterShutdownStillRuns() async {
+        let executor = BlockingExecutor()
+        executor.shutdown()
+        #expect(await executor.run { "ran" } == "ran")
+    }
+}
