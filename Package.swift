@@ -39,7 +39,7 @@ let package = Package(
 
         // MARK: Internal layers (not products, but CommunityMailSystem: a host names its clock
         // and may share its executor)
-        .target(name: "CommunityMailSystem", dependencies: ["CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
+        .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
         .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
         .target(name: "CommunityMailIDNA"),
