@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "AliasStore", targets: ["AliasStore"]),
         .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
         .library(name: "DNSVerify", targets: ["DNSVerify"]),
+        .library(name: "CommunityMailSMTP", targets: ["CommunityMailSMTP"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
     ],
     targets: [
@@ -45,6 +46,7 @@ let package = Package(
         .target(name: "CommunityMailIDNA"),
 
         // MARK: Products
+        .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
         .target(name: "HTTPTransport"),
         .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
@@ -53,7 +55,10 @@ let package = Package(
         .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+            dependencies: [
+                "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL",
+                "CommunityMailSMTP", "CommunityMailSystem",
+            ]),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
@@ -113,8 +118,11 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
+            name: "CommunityMailSMTPTests", dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
+        .testTarget(
             name: "MemberSyncTests",
-            dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
+            dependencies: ["MemberSync", "CommunityMailSMTP", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

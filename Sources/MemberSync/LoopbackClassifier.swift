@@ -10,6 +10,6 @@ import Darwin
 struct LoopbackClassifier: Sendable {
     let isLoopback: @Sendable (sockaddr_storage) -> Bool
 
-    /// The real rule: ``SMTPSession/isLoopback(_:)``.
-    static let system = LoopbackClassifier(isLoopback: SMTPSession.isLoopback)
+    /// The real rule: ``RelaySocket/isLoopback(_:)``.
+    static let system = LoopbackClassifier(isLoopback: RelaySocket.isLoopback)
 }

@@ -1,3 +1,4 @@
+import CommunityMailSMTP
 import Foundation
 
 /// An RFC 5322 message rendered for SMTP: CRLF lines, encoded-word subject, a UTF-8 text

@@ -1,3 +1,4 @@
+import CommunityMailSMTP
 import Synchronization
 
 /// A ``Notifier`` for tests: keeps every notice it is given; can be told to fail.

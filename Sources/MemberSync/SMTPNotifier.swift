@@ -1,3 +1,5 @@
+import CommunityMailSMTP
+import CommunityMailSystem
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
@@ -27,7 +29,8 @@ public struct SMTPNotifier: Notifier {
         public var tlsServerName: String?
         /// A PEM file of CAs to trust instead of the system's (a private relay's CA).
         public var trustedCertificateAuthorityFile: String?
-        /// Per-read and per-write timeout, and the connect timeout. Default: 30 s.
+        /// The connect timeout, and the deadline of each step of the conversation (each
+        /// reply awaited, each write). Default: 30 s.
         public var timeout: Duration = .seconds(30)
 
         /// A configuration for `sender`; other properties take their defaults.
@@ -58,30 +61,64 @@ public struct SMTPNotifier: Notifier {
     /// A notifier for `configuration`.
     public init(configuration: Configuration) { self.configuration = configuration }
 
-    /// Connects, optionally upgrades to TLS, and sends one message to the notice's
-    /// recipients.
+    /// Connects, upgrades to TLS as ``Configuration/tls`` says, and sends one message to the
+    /// notice's recipients with ``SMTPClient``.
+    /// - Throws: ``SMTPError`` (CommunityMailSMTP): ``SMTPError/cannotConnect``,
+    ///   ``SMTPError/tlsUnavailable``, ``SMTPError/tlsFailed``, ``SMTPError/rejected`` with
+    ///   the relay's codes, ``SMTPError/insecureConfiguration``, ``SMTPError/invalidAddress``.
     public func send(_ notice: Notice) async throws {
         if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
         }
-        let message = try MailMessage(
+        let mail = try MailMessage(
             from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
             subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
-        let configuration = self.configuration
-        let loopbackClassifier = self.loopbackClassifier
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            // The SMTP conversation uses blocking sockets with timeouts; it runs on its own
-            // thread so that it never blocks the cooperative pool.
-            Thread.detachNewThread {
-                do {
-                    let session = try SMTPSession(configuration: configuration, loopbackClassifier: loopbackClassifier)
-                    defer { session.close() }
-                    try session.deliver(message)
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        let message = try SMTPMessage(sender: mail.envelopeSender, recipients: mail.envelopeRecipients, content: mail.data)
+        let socket = try await RelaySocket.connect(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+        let security: SMTPClient.Security
+        do {
+            security = try self.security(onLoopback: socket.peerAddress.map(loopbackClassifier.isLoopback) ?? false, socket: socket)
+        } catch {
+            await socket.close()
+            throw error
         }
+        try await SMTPClient(configuration: clientConfiguration).send(message, over: socket, security: security)
+    }
+
+    /// Plaintext or STARTTLS, as the policy decides on the connected address.
+    private func security(onLoopback: Bool, socket: RelaySocket) throws(SMTPError) -> SMTPClient.Security {
+        switch configuration.tls {
+        case .required: break
+        case .automatic: if onLoopback { return .plaintext }
+        case .never:
+            guard onLoopback else {
+                throw SMTPError.insecureConfiguration.with(
+                    message: "plaintext SMTP (.never) is only allowed to a relay on loopback; \(configuration.host) is not")
+            }
+            return .plaintext
+        }
+        let serverName = configuration.tlsServerName ?? configuration.host
+        let trust = configuration.trustedCertificateAuthorityFile
+        return .startTLS { stream, deadline throws(NetworkError) in
+            try await socket.startTLS(serverName: serverName, trustedCertificateAuthorityFile: trust, deadline: deadline)
+            return stream
+        }
+    }
+
+    /// The client's settings: every step gets ``Configuration/timeout``.
+    private var clientConfiguration: SMTPClient.Configuration {
+        var client = SMTPClient.Configuration()
+        client.heloName = configuration.heloName
+        var timeouts = SMTPClient.Timeouts()
+        timeouts.greeting = configuration.timeout
+        timeouts.command = configuration.timeout
+        timeouts.mail = configuration.timeout
+        timeouts.recipient = configuration.timeout
+        timeouts.dataInitiation = configuration.timeout
+        timeouts.dataBlock = configuration.timeout
+        timeouts.dataTermination = configuration.timeout
+        timeouts.quit = configuration.timeout
+        client.timeouts = timeouts
+        return client
     }
 }

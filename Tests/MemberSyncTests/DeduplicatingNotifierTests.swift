@@ -1,3 +1,4 @@
+import CommunityMailSMTP
 import CommunityMailTestSupport
 import Foundation
 import MemberSync

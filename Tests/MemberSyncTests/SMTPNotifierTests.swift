@@ -1,3 +1,4 @@
+import CommunityMailSMTP
 import CommunityMailTestSupport
 import Foundation
 @testable import MemberSync
@@ -153,11 +154,11 @@ struct SMTPNotifierTests {
         #expect(FileManager.default.fileExists(atPath: peer.folder.path("delivered")))
     }
 
-    @Test("A relay that never ends its greeting is a typed protocol error, not a growing buffer")
+    @Test("A relay that never ends its greeting is a typed malformed reply, not a growing buffer")
     func endlessGreeting() async throws {
         let peer = try await SMTPPeer(tls: true, injectsAfterSTARTTLS: true, endlessGreeting: true)
         let settings = configuration(port: peer.port, tls: .required, trust: peer.certificatePath)
-        await #expect(throws: SMTPError.protocolError) { try await SMTPNotifier(configuration: settings).send(notice) }
+        await #expect(throws: SMTPError.malformedReply) { try await SMTPNotifier(configuration: settings).send(notice) }
     }
 
     @Test("An empty TLS server name is refused: it would switch the host name check off")

@@ -1,0 +1,162 @@
+/// The server side of one SMTP session (RFC 5321), for an MX or a submission service, with
+/// no I/O: the bytes a client sends go in, ``Event``s come out (replies to send, start TLS,
+/// a recipient or a message for the host to decide on, close).
+///
+/// Commands: EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY (always 252, RFC 5321
+/// section 3.5.3), STARTTLS (RFC 3207) when offered. Pipelined commands (RFC 2920) are
+/// answered in order. Limits: command line length (500 5.5.6), recipients per message (452
+/// 4.5.3 once reached, RFC 5321 section 4.5.3.1.10), message size (552 5.3.4), and client
+/// errors per session (421 4.7.0 and close). A bare CR or LF inside DATA gets the whole
+/// message refused (550 5.6.11): with lenient line ends on one side and strict ones on the
+/// other, a message can smuggle a second one past its end (SMTP smuggling).
+public struct SMTPServerSession: Sendable {
+    /// The session's limits and what it announces.
+    public struct Configuration: Sendable, Hashable {
+        /// The server's name in the greeting and the EHLO reply.
+        public var serverName: String
+        /// The most recipients one message may have. Default: 100, the least RFC 5321
+        /// section 4.5.3.1.8 lets a server take.
+        public var maximumRecipients: Int = 100
+        /// The largest message in octets, announced with SIZE (RFC 1870). Default: 25 MiB.
+        public var maximumMessageSize: Int = 25 * 1024 * 1024
+        /// The longest command line, CRLF included. Default: 512 (RFC 5321 section
+        /// 4.5.3.1.4).
+        public var maximumCommandLength: Int = 512
+        /// How many refused commands a client may send before it is disconnected with 421.
+        /// Default: 10.
+        public var maximumErrors: Int = 10
+        /// Whether STARTTLS is offered (the host has a certificate). Default: false.
+        public var offersStartTLS: Bool = false
+
+        /// A configuration for a server called `serverName`; the rest takes the defaults.
+        public init(serverName: String) { self.serverName = serverName }
+    }
+
+    /// What the host does next.
+    public enum Event: Sendable, Hashable {
+        /// Send this reply to the client.
+        case reply(SMTPReply)
+        /// The 220 to STARTTLS was the last reply: run the TLS handshake as the server now,
+        /// then call ``tlsEstablished()``.
+        case startTLS
+        /// A client asks for this recipient: decide (an alias look-up) and call
+        /// ``resolveRecipient(_:)`` with 250 or a refusal. Nothing else is read meanwhile.
+        case recipient(String)
+        /// A whole message arrived: relay it and call ``resolveMessage(_:)`` with the reply
+        /// (250, or 451/550 when the relay refused). Nothing else is read meanwhile.
+        case message(SMTPReceivedMessage)
+        /// Close the connection (after QUIT's 221, or a 421).
+        case close
+    }
+
+    enum Phase: Sendable, Hashable {
+        /// Greeted (or after STARTTLS): EHLO or HELO must come first.
+        case awaitingHello
+        case ready
+        case data
+        case awaitingRecipientDecision
+        case awaitingMessageDecision
+        case tlsHandshake
+        case closed
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// Whether TLS is on (``tlsEstablished()`` was called).
+    public internal(set) var isTLSActive = false
+    /// The name the client gave in EHLO/HELO.
+    public internal(set) var clientName: String?
+
+    var phase = Phase.awaitingHello
+    var buffer: [UInt8] = []
+    var errors = 0
+    var sender: String?
+    var recipients: [String] = []
+    var pendingRecipient: String?
+    var usesSMTPUTF8 = false
+    var content: [UInt8] = []
+    var dataRefusal: SMTPReply?
+    /// Inside DATA: whether the next byte starts a line.
+    var atLineStart = true
+    /// A command line longer than the limit is being skipped up to its end.
+    var skippingLongLine = false
+
+    /// A session for `configuration`.
+    public init(configuration: Configuration) { self.configuration = configuration }
+
+    /// The greeting to send once the client connected.
+    public func start() -> [Event] { [.reply(SMTPReply(220, "\(configuration.serverName) ESMTP"))] }
+
+    /// Takes bytes the client sent and returns what to do.
+    public mutating func receive(_ bytes: [UInt8]) -> [Event] {
+        guard phase != .closed else { return [] }
+        buffer += bytes
+        return process()
+    }
+
+    /// The host's answer to ``Event/recipient(_:)``: a 2xx reply adds the recipient.
+    public mutating func resolveRecipient(_ reply: SMTPReply) -> [Event] {
+        guard phase == .awaitingRecipientDecision, let recipient = pendingRecipient else { return [] }
+        pendingRecipient = nil
+        phase = .ready
+        if reply.isPositive { recipients.append(recipient) }
+        return [.reply(reply)] + process()
+    }
+
+    /// The host's answer to ``Event/message(_:)``; the transaction ends either way.
+    public mutating func resolveMessage(_ reply: SMTPReply) -> [Event] {
+        guard phase == .awaitingMessageDecision else { return [] }
+        phase = .ready
+        return [.reply(reply)] + process()
+    }
+
+    /// Call once the TLS handshake after ``Event/startTLS`` succeeded: the client must greet
+    /// again (RFC 3207 section 4.2).
+    public mutating func tlsEstablished() -> [Event] {
+        guard phase == .tlsHandshake else { return [] }
+        isTLSActive = true
+        clientName = nil
+        resetTransaction()
+        phase = .awaitingHello
+        return process()
+    }
+
+    /// Whether the session is over.
+    public var isClosed: Bool { phase == .closed }
+
+    /// Handles buffered input until more is needed or the host must act.
+    mutating func process() -> [Event] {
+        var events: [Event] = []
+        while true {
+            switch phase {
+            case .awaitingHello, .ready:
+                guard let line = nextCommandLine(&events) else { return events }
+                events += handle(command: line)
+            case .data:
+                guard let event = consumeData() else { return events }
+                events.append(event)
+            case .awaitingRecipientDecision, .awaitingMessageDecision, .tlsHandshake, .closed:
+                return events
+            }
+        }
+    }
+
+    mutating func resetTransaction() {
+        sender = nil
+        recipients = []
+        pendingRecipient = nil
+        usesSMTPUTF8 = false
+        content = []
+        dataRefusal = nil
+    }
+
+    /// A refusal of the client's doing: counted, and past the limit the session ends.
+    mutating func refuse(_ code: Int, _ text: String) -> [Event] {
+        errors += 1
+        guard errors < configuration.maximumErrors else {
+            phase = .closed
+            return [.reply(SMTPReply(421, "4.7.0 \(configuration.serverName) too many errors, closing")), .close]
+        }
+        return [.reply(SMTPReply(code, text))]
+    }
+}

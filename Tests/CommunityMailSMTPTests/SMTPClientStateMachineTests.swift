@@ -1,0 +1,239 @@
+import CommunityMailSMTP
+import Testing
+
+@Suite("SMTPClientStateMachine")
+struct SMTPClientStateMachineTests {
+    static let content = Array("Subject: hi\r\n\r\nHello\r\n.dot line\r\n".utf8)
+
+    func machine(
+        recipients: [String] = ["a@example.test", "b@example.test"], content: [UInt8] = content,
+        configure: (inout SMTPClientStateMachine.Configuration) -> Void = { $0.requiresTLS = false }
+    ) throws -> SMTPClientStateMachine {
+        var configuration = SMTPClientStateMachine.Configuration(heloName: "client.test")
+        configure(&configuration)
+        let message = try SMTPMessage(sender: "noreply@example.test", recipients: recipients, content: content)
+        return try SMTPClientStateMachine(message: message, configuration: configuration)
+    }
+
+    func send(_ text: String) -> SMTPClientStateMachine.Action { .send(Array(text.utf8)) }
+
+    func failure(_ actions: [SMTPClientStateMachine.Action]) -> (error: SMTPError, sendsQuit: Bool)? {
+        guard case .fail(let error, let sendsQuit) = actions.last else { return nil }
+        return (error, sendsQuit)
+    }
+
+    @Test("Without PIPELINING: greeting, EHLO, MAIL, one RCPT per reply, DATA, the stuffed message, QUIT")
+    func lockstep() throws {
+        var client = try machine()
+        #expect(client.stage == .greeting)
+        #expect(client.receive(Array("220 mx.test ESMTP\r\n".utf8)) == [send("EHLO client.test\r\n")])
+        #expect(client.receive(Array("250-mx.test\r\n250-SIZE 0\r\n250 8BITMIME\r\n".utf8)) == [send("MAIL FROM:<noreply@example.test> SIZE=33\r\n")])
+        #expect(client.stage == .mail)
+        #expect(client.receive(Array("250 2.1.0 ok\r\n".utf8)) == [send("RCPT TO:<a@example.test>\r\n")])
+        #expect(client.stage == .recipient)
+        #expect(client.receive(Array("250 2.1.5 ok\r\n".utf8)) == [send("RCPT TO:<b@example.test>\r\n")])
+        #expect(client.receive(Array("251 2.1.5 will forward\r\n".utf8)) == [send("DATA\r\n")])
+        #expect(client.stage == .dataInitiation)
+        #expect(client.receive(Array("354 go ahead\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
+        #expect(client.stage == .dataTermination)
+        let accepted = SMTPReply(250, "2.0.0 queued as 1")
+        #expect(client.receive(Array("250 2.0.0 queued as 1\r\n".utf8)) == [send("QUIT\r\n"), .delivered(accepted)])
+        #expect(client.isFinished)
+        #expect(client.receive(Array("221 bye\r\n".utf8)) == [])
+    }
+
+    @Test("Replies fed one byte at a time give the same conversation")
+    func byteAtATime() throws {
+        var client = try machine(recipients: ["a@example.test"])
+        var actions: [SMTPClientStateMachine.Action] = []
+        let server = "220 mx.test\r\n250 mx.test\r\n250 ok\r\n250 ok\r\n354 go\r\n250 done\r\n"
+        for byte in server.utf8 { actions += client.receive([byte]) }
+        #expect(actions.count == 7)  // EHLO, MAIL, RCPT, DATA, the message, QUIT, delivered
+        #expect(actions.last == .delivered(SMTPReply(250, "done")))
+    }
+
+    @Test("With PIPELINING, MAIL, every RCPT and DATA go in one write (RFC 2920)")
+    func pipelining() throws {
+        var client = try machine()
+        _ = client.receive(Array("220 mx.test\r\n".utf8))
+        let batch = client.receive(Array("250-mx.test\r\n250 PIPELINING\r\n".utf8))
+        #expect(batch == [send("MAIL FROM:<noreply@example.test>\r\nRCPT TO:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n")])
+        #expect(client.receive(Array("250 ok\r\n250 ok\r\n".utf8)) == [])
+        #expect(client.stage == .recipient)
+        #expect(client.receive(Array("250 ok\r\n354 go\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
+    }
+
+    @Test("With PIPELINING, a refused recipient stops the message even after DATA's 354, and no QUIT becomes message text")
+    func pipelinedRefusal() throws {
+        var client = try machine()
+        _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
+        let actions = client.receive(Array("250 ok\r\n550 5.1.1 <b@example.test>: no such user\r\n250 ok\r\n354 go\r\n".utf8))
+        let (error, sendsQuit) = try #require(failure(actions))
+        #expect(actions.count == 1)
+        #expect(error == .rejected)
+        #expect(error.replyCode == 550)
+        #expect(error.enhancedStatusCode?.description == "5.1.1")
+        #expect(!error.isTransient)
+        #expect(!sendsQuit)
+        #expect(!error.description.contains("example.test"))
+    }
+
+    @Test("With PIPELINING, DATA refused after a refused sender: the sender's refusal is the error, and QUIT goes")
+    func pipelinedSenderRefused() throws {
+        var client = try machine(recipients: ["a@example.test"])
+        _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
+        let actions = client.receive(Array("451 4.3.0 try later\r\n503 5.5.1 no sender\r\n503 5.5.1 no recipients\r\n".utf8))
+        let (error, sendsQuit) = try #require(failure(actions))
+        #expect(error.replyCode == 451)
+        #expect(error.isTransient)
+        #expect(sendsQuit)
+    }
+
+    @Test("A 4xx to RCPT is a transient rejection; a 5xx a permanent one")
+    func recipientClasses() throws {
+        for (code, transient) in [(450, true), (550, false)] {
+            var client = try machine()
+            _ = client.receive(Array("220 mx.test\r\n250 mx.test\r\n250 ok\r\n".utf8))
+            let (error, sendsQuit) = try #require(failure(client.receive(Array("\(code) mailbox busy\r\n".utf8))))
+            #expect(error == .rejected)
+            #expect(error.replyCode == code)
+            #expect(error.isTransient == transient)
+            #expect(sendsQuit)
+        }
+    }
+
+    @Test("A 554 greeting is refused with QUIT (RFC 5321 section 3.1)")
+    func refusedGreeting() throws {
+        var client = try machine()
+        let (error, sendsQuit) = try #require(failure(client.receive(Array("554 5.7.1 go away\r\n".utf8))))
+        #expect(error == .rejected)
+        #expect(error.replyCode == 554)
+        #expect(sendsQuit)
+    }
+
+    @Test("A server that refuses EHLO gets HELO (RFC 5321 section 4.1.4), and no extension is assumed")
+    func heloFallback() throws {
+        var client = try machine()
+        _ = client.receive(Array("220 old.test\r\n".utf8))
+        #expect(client.receive(Array("502 5.5.2 command not recognized\r\n".utf8)) == [send("HELO client.test\r\n")])
+        #expect(client.receive(Array("250 old.test\r\n".utf8)) == [send("MAIL FROM:<noreply@example.test>\r\n")])
+        #expect(client.capabilities == SMTPCapabilities())
+    }
+
+    @Test("TLS required, STARTTLS not offered: tlsUnavailable before any MAIL")
+    func tlsUnavailable() throws {
+        var client = try machine { _ in }
+        let actions = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
+        let (error, sendsQuit) = try #require(failure(actions))
+        #expect(error == .tlsUnavailable)
+        #expect(sendsQuit)
+        #expect(actions.count == 2)  // EHLO, then the failure
+    }
+
+    @Test("STARTTLS: plaintext after the 220 is discarded (RFC 3207 section 4.2), EHLO again over TLS, capabilities forgotten")
+    func startTLS() throws {
+        var client = try machine(recipients: ["a@example.test"]) { _ in }
+        _ = client.receive(Array("220 mx.test\r\n".utf8))
+        #expect(client.receive(Array("250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n".utf8)) == [send("STARTTLS\r\n")])
+        #expect(client.stage == .startTLS)
+        #expect(client.receive(Array("220 2.0.0 ready\r\n250-injected\r\n250 AUTH PLAIN\r\n".utf8)) == [.startTLS])
+        #expect(client.stage == .tlsHandshake)
+        #expect(client.capabilities.contains("PIPELINING"))
+        #expect(client.tlsEstablished() == [send("EHLO client.test\r\n")])
+        #expect(client.isTLSActive)
+        #expect(client.capabilities == SMTPCapabilities())
+        // Had the injected lines been kept, this reply would be taken for MAIL's.
+        #expect(client.receive(Array("250 mx.test\r\n".utf8)) == [send("MAIL FROM:<noreply@example.test>\r\n")])
+    }
+
+    @Test("STARTTLS refused with 454 is a transient tlsUnavailable")
+    func startTLSRefused() throws {
+        var client = try machine { _ in }
+        _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 STARTTLS\r\n".utf8))
+        let (error, _) = try #require(failure(client.receive(Array("454 4.7.0 TLS not available\r\n".utf8))))
+        #expect(error == .tlsUnavailable)
+        #expect(error.isTransient)
+    }
+
+    @Test("AUTH PLAIN after TLS carries the RFC 4616 initial response; 535 is a permanent authenticationFailed")
+    func authenticationPlain() throws {
+        let credentials = SMTPCredentials(username: "alice", password: "secret")
+        for (answer, succeeds) in [("235 2.7.0 ok", true), ("535 5.7.8 bad credentials", false)] {
+            var client = try machine { $0.credentials = credentials }
+            _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 STARTTLS\r\n220 go\r\n".utf8))
+            _ = client.tlsEstablished()
+            // base64("\0alice\0secret")
+            #expect(client.receive(Array("250-mx.test\r\n250 AUTH LOGIN PLAIN\r\n".utf8)) == [send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n")])
+            let actions = client.receive(Array("\(answer)\r\n".utf8))
+            if succeeds {
+                #expect(actions == [send("MAIL FROM:<noreply@example.test>\r\n")])
+            } else {
+                let (error, _) = try #require(failure(actions))
+                #expect(error == .authenticationFailed)
+                #expect(!error.isTransient)
+                #expect(!error.description.contains("secret") && !error.description.contains("alice"))
+            }
+        }
+        #expect(!"\(credentials)".contains("secret"))
+    }
+
+    @Test("Credentials never go in plaintext unless allowed, nor to a server without AUTH PLAIN")
+    func authenticationRefusedLocally() throws {
+        let credentials = SMTPCredentials(username: "alice", password: "secret")
+        var plaintext = try machine { $0.requiresTLS = false; $0.credentials = credentials }
+        let (insecure, _) = try #require(failure(plaintext.receive(Array("220 mx.test\r\n250-mx.test\r\n250 AUTH PLAIN\r\n".utf8))))
+        #expect(insecure == .insecureConfiguration)
+        var noPlain = try machine { $0.requiresTLS = false; $0.credentials = credentials; $0.allowsPlaintextAuthentication = true }
+        let (missing, _) = try #require(failure(noPlain.receive(Array("220 mx.test\r\n250-mx.test\r\n250 AUTH CRAM-MD5\r\n".utf8))))
+        #expect(missing == .extensionUnavailable)
+    }
+
+    @Test("8-bit content needs 8BITMIME, non-ASCII addresses or headers need SMTPUTF8; both are asked for when offered")
+    func eightBitAndUTF8() throws {
+        let eightBit = Array("Subject: hi\r\n\r\nNúñez\r\n".utf8)
+        var refused = try machine(content: eightBit)
+        let (error, sendsQuit) = try #require(failure(refused.receive(Array("220 mx.test\r\n250 mx.test\r\n".utf8))))
+        #expect(error == .extensionUnavailable)
+        #expect(sendsQuit)
+        var accepted = try machine(content: eightBit)
+        #expect(accepted.receive(Array("220 mx.test\r\n250-mx.test\r\n250 8BITMIME\r\n".utf8)) == [send("EHLO client.test\r\n"), send("MAIL FROM:<noreply@example.test> BODY=8BITMIME\r\n")])
+
+        let utf8Header = Array("Subject: Núñez\r\n\r\nplain\r\n".utf8)
+        var noUTF8 = try machine(content: utf8Header)
+        #expect(try #require(failure(noUTF8.receive(Array("220 mx.test\r\n250-mx.test\r\n250 8BITMIME\r\n".utf8)))).error == .extensionUnavailable)
+        var withUTF8 = try machine(recipients: ["ana@núñez.test"], content: Array("Subject: x\r\n\r\nplain\r\n".utf8))
+        #expect(withUTF8.receive(Array("220 mx.test\r\n250-mx.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".utf8)) == [send("EHLO client.test\r\n"), send("MAIL FROM:<noreply@example.test> SMTPUTF8\r\n")])
+    }
+
+    @Test("A message over the server's SIZE is not offered (RFC 1870)")
+    func sizeLimit() throws {
+        var client = try machine()
+        let (error, _) = try #require(failure(client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 SIZE 10\r\n".utf8))))
+        #expect(error == .extensionUnavailable)
+    }
+
+    @Test("The server closing mid-conversation is a transient protocolError; a malformed reply a malformedReply")
+    func brokenConversations() throws {
+        var closed = try machine()
+        _ = closed.receive(Array("220 mx.test\r\n".utf8))
+        let (error, _) = try #require(failure(closed.connectionClosed()))
+        #expect(error == .protocolError)
+        #expect(error.isTransient)
+
+        var garbage = try machine()
+        let (malformed, sendsQuit) = try #require(failure(garbage.receive(Array("HTTP/1.1 400 Bad Request\r\n".utf8))))
+        #expect(malformed == .malformedReply)
+        #expect(!sendsQuit)
+        #expect(garbage.isFinished)
+    }
+
+    @Test("An EHLO name that could inject a command is refused")
+    func hostileHeloName() throws {
+        let message = try SMTPMessage(sender: "", recipients: ["a@example.test"], content: Array("x\r\n".utf8))
+        for name in ["", "client.test\r\nRSET", "two words"] {
+            #expect(throws: SMTPError.invalidAddress) {
+                try SMTPClientStateMachine(message: message, configuration: .init(heloName: name))
+            }
+        }
+    }
+}
