@@ -74,8 +74,9 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
         SMTPError(code, "\(message): \(reply.summary)", replyCode: reply.code, enhancedStatusCode: reply.enhancedStatusCode)
     }
 
-    /// `self` caused by `networkError`.
-    func with(message: String, networkError: NetworkError) -> SMTPError {
+    /// `self` caused by `networkError`, whose message is appended (it names the operation
+    /// and the system's reason, never data).
+    public func with(message: String, networkError: NetworkError) -> SMTPError {
         SMTPError(code, "\(message): \(networkError.message)", networkError: networkError)
     }
 
