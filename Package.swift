@@ -48,16 +48,16 @@ let package = Package(
         // MARK: Products
         .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
         .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
-        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
+        .target(name: "OpenIDAuth", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"]),
         .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
-        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
             dependencies: [
-                "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL",
-                "CommunityMailSMTP", "CommunityMailSystem",
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto",
+                "CommunityMailSQL", "CommunityMailSMTP",
             ]),
 
         // MARK: Examples (tiny executables, one flow each)
