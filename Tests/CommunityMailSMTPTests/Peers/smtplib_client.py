@@ -1,0 +1,28 @@
+"""Python's smtplib as an SMTP client for CommunityMailSMTP's server session tests.
+
+Usage: smtplib_client.py PORT SENDER RECIPIENT[,RECIPIENT...] MESSAGE_FILE
+
+Sends the file's bytes as one message to 127.0.0.1:PORT (EHLO, MAIL, RCPT, DATA, QUIT).
+Prints "refused RECIPIENT CODE" for each refused recipient, then "sent" or "error: NAME CODE".
+The bytes go as they are: smtplib fixes line ends only in str messages.
+"""
+import smtplib
+import sys
+
+
+def main():
+    port, sender, recipients, path = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(","), sys.argv[4]
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        with smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=60) as client:
+            refused = client.sendmail(sender, recipients, content)
+            for address, (code, _) in sorted(refused.items()):
+                print("refused", address, code)
+        print("sent", flush=True)
+    except smtplib.SMTPException as error:
+        print("error:", type(error).__name__, getattr(error, "smtp_code", ""), flush=True)
+
+
+if __name__ == "__main__":
+    main()
