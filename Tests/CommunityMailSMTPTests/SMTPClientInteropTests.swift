@@ -101,3 +101,25 @@ struct SMTPUTF8InteropTests {
         #expect(try await peer.files(suffix: ".json", waitingFor: 0).isEmpty)
     }
 }
+
+@Suite("SMTPClient over TCP on loopback")
+struct SMTPClientTCPTests {
+    @Test("Cancelling the sending task ends the wait for a server that never greets with SMTPError.cancelled")
+    func cancellation() async throws {
+        let listener = try TCPListener(address: SocketAddress("127.0.0.1:0"))
+        // Holds each connection open, silent, until the listener closes.
+        let serving = Task { try await listener.serve { connection in _ = try? await connection.read(maximumCount: 1, deadline: .now + .seconds(600)) } }
+        defer {
+            listener.close()
+            serving.cancel()
+        }
+        let connection = try await TCPConnection.connect(to: listener.localAddress, deadline: .now + .seconds(60))
+        let message = try SMTPMessage(sender: "a@example.test", recipients: ["b@example.test"], content: Array("x".utf8))
+        let sending = Task { () async throws(SMTPError) -> SMTPReply in
+            try await SMTPClient().send(message, over: connection, security: .plaintext)
+        }
+        sending.cancel()
+        let result = await sending.result
+        #expect(throws: SMTPError.cancelled) { try result.get() }
+    }
+}

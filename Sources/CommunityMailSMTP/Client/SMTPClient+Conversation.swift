@@ -33,6 +33,7 @@ extension SMTPClient {
                         waitingAt = machine.stage
                         deadline = ContinuousClock.now + timeouts.timeout(for: waitingAt)
                     }
+                    if Task.isCancelled { throw SMTPError.cancelled.with(message: "cancelled while waiting for the SMTP server (\(waitingAt))") }
                     let bytes: [UInt8]
                     do {
                         bytes = try await current.read(maximumCount: 16 * 1024, deadline: deadline)
@@ -79,6 +80,7 @@ extension SMTPClient {
         /// A stream failure as an SMTP error, the network error kept as the cause.
         static func mapped(_ error: NetworkError, while doing: String) -> SMTPError {
             if error == .timedOut("") { return SMTPError.timeout.with(message: "timed out \(doing)", networkError: error) }
+            if error == .cancelled("") { return SMTPError.cancelled.with(message: "cancelled \(doing)", networkError: error) }
             return SMTPError.protocolError.with(message: "the stream failed \(doing)", networkError: error)
         }
 

@@ -9,7 +9,7 @@ public import CommunityMailSystem
 public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case cannotConnect, timeout, protocolError, malformedReply, rejected, tlsUnavailable, tlsFailed
-        case invalidAddress, invalidMessage, insecureConfiguration, extensionUnavailable, authenticationFailed
+        case invalidAddress, invalidMessage, insecureConfiguration, extensionUnavailable, authenticationFailed, cancelled
     }
 
     private let code: Code
@@ -61,6 +61,9 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     public static let extensionUnavailable = SMTPError(.extensionUnavailable, "the SMTP server lacks an extension the message needs")
     /// The server refused the credentials (RFC 4954).
     public static let authenticationFailed = SMTPError(.authenticationFailed, "the SMTP server refused the credentials")
+
+    /// The task sending the message was cancelled; what the server got is unknown.
+    public static let cancelled = SMTPError(.cancelled, "sending was cancelled")
 
     /// `self` with a more specific message (and the reply's codes, if any).
     public func with(message: String, replyCode: Int? = nil) -> SMTPError {
