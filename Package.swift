@@ -49,14 +49,17 @@ let package = Package(
 
         // MARK: Products
         .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
-        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
+        .target(name: "OpenIDAuth", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"]),
         .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
-        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+            dependencies: [
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto",
+                "CommunityMailSQL",
+            ]),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),

@@ -1,4 +1,5 @@
 import CommunityMailCrypto
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 

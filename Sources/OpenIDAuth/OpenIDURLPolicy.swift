@@ -1,4 +1,5 @@
 import CommunityMailIDNA
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 

@@ -11,7 +11,7 @@ import Darwin
 public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable {
     private enum Code: Sendable, Equatable {
         case timedOut, connectionRefused, connectionReset, closed, unreachable
-        case addressInUse, limitReached, invalidAddress, tlsHandshake, certificateRejected, tlsFailure, system
+        case addressInUse, limitReached, invalidAddress, tlsHandshake, certificateRejected, tlsFailure, system, cancelled
     }
 
     private let code: Code
@@ -49,6 +49,11 @@ public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable 
     /// TLS failed after the handshake (a bad record, a configuration that cannot load).
     public static func tlsFailure(_ message: String) -> NetworkError { NetworkError(.tlsFailure, message) }
 
+    /// The task waiting for the socket was cancelled. Socket APIs throw this (not
+    /// `CancellationError`) so that they keep one typed error; it is not transient: the
+    /// caller asked to stop.
+    public static func cancelled(_ message: String) -> NetworkError { NetworkError(.cancelled, message) }
+
     /// An error from a system call: `errno` decides the kind.
     public static func system(_ operation: String, errno number: Int32) -> NetworkError {
         let reason = String(cString: strerror(number))
@@ -67,11 +72,11 @@ public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable 
 
     /// Whether trying again may succeed: timeouts, refused, reset or unreachable
     /// connections, and exhausted limits are transient; bad addresses, TLS failures and
-    /// rejected certificates repeat.
+    /// rejected certificates repeat; a cancelled wait is not retried.
     public var isTransient: Bool {
         switch code {
         case .timedOut, .connectionRefused, .connectionReset, .closed, .unreachable, .limitReached: true
-        case .addressInUse, .invalidAddress, .tlsHandshake, .certificateRejected, .tlsFailure, .system: false
+        case .addressInUse, .invalidAddress, .tlsHandshake, .certificateRejected, .tlsFailure, .system, .cancelled: false
         }
     }
 

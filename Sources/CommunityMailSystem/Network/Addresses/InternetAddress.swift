@@ -4,12 +4,44 @@ import Glibc
 import Darwin
 #endif
 
-/// An IPv4 or IPv6 address as bytes, parsed from a URL host, a resolver's answer or a
-/// socket address, and classified: the one address rule of the package (OpenIDAuth's URL
-/// policy, LaunchpadClient's and MemberSync's loopback checks). Package access: not API.
-package struct InternetAddress: Hashable, Sendable {
+/// An IPv4 or IPv6 address as bytes, parsed from text, a URL host, a resolver's answer or a
+/// socket address, and classified: the one address rule of the package (sockets, OpenIDAuth's
+/// URL policy, LaunchpadClient's and MemberSync's loopback checks).
+public struct InternetAddress: Hashable, Sendable, CustomStringConvertible {
     /// 4 bytes (IPv4) or 16 bytes (IPv6), network order.
-    package let bytes: [UInt8]
+    public let bytes: [UInt8]
+
+    /// 127.0.0.1.
+    public static let loopbackIPv4 = InternetAddress(bytes: [127, 0, 0, 1])
+    /// ::1.
+    public static let loopbackIPv6 = InternetAddress(bytes: [UInt8](repeating: 0, count: 15) + [1])
+    /// 0.0.0.0: every local IPv4 address (to bind to).
+    public static let anyIPv4 = InternetAddress(bytes: [0, 0, 0, 0])
+    /// ::, every local IPv6 address (to bind to).
+    public static let anyIPv6 = InternetAddress(bytes: [UInt8](repeating: 0, count: 16))
+
+    /// An address in its usual text form only (`192.0.2.1`, `2001:db8::1`), as `inet_pton`
+    /// reads it; nil for anything else (names, `127.1`, brackets, zone ids).
+    public init?(_ text: String) {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET, text, &buffer) == 1 {
+            bytes = Array(buffer[0..<4])
+        } else if inet_pton(AF_INET6, text, &buffer) == 1 {
+            bytes = buffer
+        } else {
+            return nil
+        }
+    }
+
+    /// True for an IPv6 address (16 bytes).
+    public var isIPv6: Bool { bytes.count == 16 }
+
+    /// The address in its usual text form (`inet_ntop`).
+    public var description: String {
+        var text = [CChar](repeating: 0, count: 64)
+        guard inet_ntop(isIPv6 ? AF_INET6 : AF_INET, bytes, &text, socklen_t(text.count)) != nil else { return "?" }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     /// Where an address leads, from the relying party's point of view.
     package enum Reach: Comparable {
@@ -22,7 +54,11 @@ package struct InternetAddress: Hashable, Sendable {
         case unusable
     }
 
-    package init(bytes: [UInt8]) { self.bytes = bytes }
+    /// An address from 4 or 16 bytes in network order; the caller checked the length.
+    package init(bytes: [UInt8]) {
+        precondition(bytes.count == 4 || bytes.count == 16, "an internet address has 4 or 16 bytes")
+        self.bytes = bytes
+    }
 
     /// The address a URL host spells, or nil when the host is a name. IPv4 accepts every
     /// spelling `inet_aton` and URL parsers accept (`2130706433`, `0x7f.1`, `0177.0.0.1`,
@@ -92,7 +128,7 @@ package struct InternetAddress: Hashable, Sendable {
 
     /// True for 127.0.0.0/8, ::1 and an IPv4-mapped 127.x: traffic that never leaves the
     /// machine.
-    package var isLoopback: Bool {
+    public var isLoopback: Bool {
         if bytes.count == 4 { return bytes[0] == 127 }
         if bytes == [UInt8](repeating: 0, count: 15) + [1] { return true }
         return bytes.starts(with: [UInt8](repeating: 0, count: 10) + [0xff, 0xff]) && bytes[12] == 127

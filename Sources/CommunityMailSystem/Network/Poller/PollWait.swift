@@ -1,0 +1,49 @@
+import Synchronization
+
+/// One task's wait on the poller: armed with its continuation once, finished once (ready,
+/// late or cancelled), whichever of the poller's thread and the cancellation handler comes
+/// first.
+final class PollWait: Sendable {
+    enum Outcome: Sendable { case ready, timedOut, cancelled }
+
+    private enum State {
+        case idle
+        case armed(CheckedContinuation<Outcome, Never>)
+        case cancelledBeforeArming
+        case finished
+    }
+
+    private let state = Mutex(State.idle)
+
+    /// Stores `continuation`; false (and the continuation resumed with `.cancelled`) when
+    /// the task was cancelled before it got here.
+    func arm(_ continuation: CheckedContinuation<Outcome, Never>) -> Bool {
+        let armed = state.withLock { state -> Bool in
+            guard case .idle = state else { return false }
+            state = .armed(continuation)
+            return true
+        }
+        if !armed { continuation.resume(returning: .cancelled) }
+        return armed
+    }
+
+    /// Resumes the waiting task with `outcome`; true when this call did it (the wait was
+    /// armed and not yet finished).
+    @discardableResult
+    func finish(with outcome: Outcome) -> Bool {
+        let continuation = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
+            switch state {
+            case .armed(let continuation):
+                state = .finished
+                return continuation
+            case .idle:
+                if outcome == .cancelled { state = .cancelledBeforeArming }
+                return nil
+            case .cancelledBeforeArming, .finished:
+                return nil
+            }
+        }
+        continuation?.resume(returning: outcome)
+        return continuation != nil
+    }
+}
