@@ -59,7 +59,7 @@ import Testing
         await #expect(throws: NetworkError.timedOut("")) { _ = try await right.read(maximumCount: 1, deadline: .now + .milliseconds(10)) }
         let waiting = Task { try await right.read(maximumCount: 1, deadline: Self.deadline()) }
         waiting.cancel()
-        await #expect(throws: NetworkError.timedOut("")) { _ = try await waiting.value }
+        await #expect(throws: NetworkError.cancelled("")) { _ = try await waiting.value }
         // The pipe still works afterwards.
         try await left.write([1], deadline: Self.deadline())
         #expect(try await right.read(maximumCount: 1, deadline: Self.deadline()) == [1])

@@ -13,8 +13,8 @@ import Synchronization
 ///   a full socket buffer does;
 /// - after ``close()`` this end's reads and writes throw `NetworkError.closed`, and the
 ///   other end's writes throw `NetworkError.connectionReset` (as `EPIPE` would);
-/// - a wait ends with `NetworkError.timedOut` when its deadline passes, and also when the
-///   waiting task is cancelled (a cancelled wait is a deadline moved to now).
+/// - a wait ends with `NetworkError.timedOut` when its deadline passes, and with
+///   `NetworkError.cancelled` when the waiting task is cancelled (as `TCPConnection`'s do).
 ///
 /// Make a connected pair with ``makePair(configuration:)``.
 public final class InMemoryByteStream: ByteStream {
@@ -47,15 +47,17 @@ public final class InMemoryByteStream: ByteStream {
 
     /// Reads what the other end wrote: at least one byte and at most `maximumCount`, or an
     /// empty array once the other end closed and everything it wrote has been read.
-    /// - Throws: `NetworkError.timedOut` when `deadline` passes (or the task is cancelled)
-    ///   before anything arrives; `NetworkError.closed` after this end's ``close()``.
+    /// - Throws: `NetworkError.timedOut` when `deadline` passes before anything arrives,
+    ///   `NetworkError.cancelled` when the task is cancelled first, `NetworkError.closed`
+    ///   after this end's ``close()``.
     public func read(maximumCount: Int, deadline: ContinuousClock.Instant) async throws(NetworkError) -> [UInt8] {
         try await incoming.read(maximumCount: max(1, maximumCount), deadline: deadline)
     }
 
     /// Writes all of `bytes`, waiting while the other end's buffer is full.
-    /// - Throws: `NetworkError.timedOut` when `deadline` passes (or the task is cancelled)
-    ///   first; `NetworkError.connectionReset` when the other end closed;
+    /// - Throws: `NetworkError.timedOut` when `deadline` passes first,
+    ///   `NetworkError.cancelled` when the task is cancelled first,
+    ///   `NetworkError.connectionReset` when the other end closed;
     ///   `NetworkError.closed` after this end's ``close()``.
     public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError) {
         try await outgoing.write(bytes, deadline: deadline)

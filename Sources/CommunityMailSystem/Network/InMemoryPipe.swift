@@ -57,7 +57,7 @@ final class InMemoryPipe: Sendable {
             case .done(let bytes): return bytes
             case .failed(let error): throw error
             case .waiting:
-                if Task.isCancelled { throw .timedOut("the read was cancelled") }
+                if Task.isCancelled { throw .cancelled("the read was cancelled") }
                 if ContinuousClock.now >= deadline { throw .timedOut("nothing arrived before the deadline") }
             }
         }
@@ -80,7 +80,7 @@ final class InMemoryPipe: Sendable {
             case .done(let count): offset += count
             case .failed(let error): throw error
             case .waiting:
-                if Task.isCancelled { throw .timedOut("the write was cancelled") }
+                if Task.isCancelled { throw .cancelled("the write was cancelled") }
                 if ContinuousClock.now >= deadline { throw .timedOut("the other end did not read before the deadline") }
             }
         } while offset < bytes.count
