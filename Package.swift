@@ -42,6 +42,9 @@ let package = Package(
         // and may share its executor)
         .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
+        // TLS over libssl on any ByteStream: apart from CommunityMailSystem, so that a host
+        // of HTTPTransport alone links no OpenSSL
+        .target(name: "CommunityMailTLS", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
         .target(name: "CommunityMailIDNA"),
 
@@ -99,6 +102,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),

@@ -11,3 +11,8 @@
 #include <openssl/params.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+// Option bits that OpenSSL defines through a cast-and-shift macro, which Swift cannot
+// import (used by CommunityMailTLS).
+static inline uint64_t communitymail_ssl_op_no_renegotiation(void) { return SSL_OP_NO_RENEGOTIATION; }
+static inline uint64_t communitymail_ssl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }

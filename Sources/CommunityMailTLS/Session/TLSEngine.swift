@@ -1,0 +1,169 @@
+internal import CommunityMailCOpenSSL
+import CommunityMailSystem
+
+/// One OpenSSL `SSL` whose network side is two memory BIOs: ciphertext from the peer is
+/// fed in, ciphertext for the peer is taken out, and no call ever blocks or touches a
+/// socket. `TLSStream` moves the ciphertext over its `ByteStream`.
+///
+/// Not thread-safe: `TLSStream` keeps it under a `Mutex`, and each call reads OpenSSL's
+/// (per-thread) error queue inside the same locked section.
+final class TLSEngine {
+    /// What a handshake step or a read needs next.
+    enum Outcome<Value> {
+        case done(Value)
+        /// OpenSSL needs more ciphertext from the peer.
+        case needsInput
+        /// The peer sent close_notify: the end of its data.
+        case closedByPeer
+        case failed(NetworkError)
+    }
+
+    /// The largest plaintext one TLS record carries (RFC 8446 section 5.1).
+    static let maximumRecordPlaintext = 16_384
+
+    private let ssl: OpaquePointer
+    /// Ciphertext the peer sent, for OpenSSL to read.
+    private let networkInput: OpaquePointer
+    /// Ciphertext OpenSSL wrote, for the peer.
+    private let networkOutput: OpaquePointer
+
+    /// Ciphertext taken from OpenSSL and not yet handed to the underlying stream, in
+    /// order. `TLSStream.send` sends it.
+    var pendingOutput: [UInt8] = []
+    /// The underlying stream ended (the peer closed its side).
+    var transportEnded = false
+    /// Our side called close(): no more reads or writes.
+    var closedLocally = false
+    /// The handshake finished.
+    var isEstablished = false
+    /// A fatal failure: every later read or write reports it again.
+    var failure: NetworkError?
+    /// A task is handing ciphertext to the underlying stream (`TLSStream.send`).
+    var isSending = false
+    /// Tasks waiting for their turn to send, in order.
+    var sendWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The first failure of the underlying stream's writes: the record stream is broken.
+    var sendFailure: NetworkError?
+
+    /// Which side of the handshake this engine plays.
+    enum Role { case client, server }
+
+    init(context: OpaquePointer, role: Role) throws(NetworkError) {
+        OpenSSLErrorQueue.clear()
+        guard let ssl = SSL_new(context) else {
+            throw .tlsFailure("cannot create a TLS session: \(OpenSSLErrorQueue.reason())")
+        }
+        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw .tlsFailure("cannot create the TLS session's buffers: \(OpenSSLErrorQueue.reason())")
+        }
+        // An empty memory BIO then means "no data yet, retry", not "end of file"
+        // (the BIO_set_mem_eof_return macro).
+        _ = BIO_ctrl(input, BIO_C_SET_BUF_MEM_EOF_RETURN, -1, nil)
+        _ = BIO_ctrl(output, BIO_C_SET_BUF_MEM_EOF_RETURN, -1, nil)
+        SSL_set_bio(ssl, input, output)  // the SSL owns both BIOs now
+        switch role {
+        case .client: SSL_set_connect_state(ssl)
+        case .server: SSL_set_accept_state(ssl)
+        }
+        self.ssl = ssl
+        self.networkInput = input
+        self.networkOutput = output
+    }
+
+    deinit { SSL_free(ssl) }
+
+    /// The `SSL`, for configuration before the handshake.
+    var session: OpaquePointer { ssl }
+
+    /// One step of the handshake.
+    func handshake() -> Outcome<Void> {
+        OpenSSLErrorQueue.clear()
+        let result = SSL_do_handshake(ssl)
+        defer { collectOutput() }
+        if result == 1 {
+            isEstablished = true
+            return .done(())
+        }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .needsInput
+        default: return .failed(handshakeFailure())
+        }
+    }
+
+    /// Why the handshake failed: a certificate verification result when there is one,
+    /// else OpenSSL's reason (a protocol version mismatch, an alert from the peer).
+    private func handshakeFailure() -> NetworkError {
+        let verification = SSL_get_verify_result(ssl)
+        if verification != Int(X509_V_OK) {
+            ERR_clear_error()
+            let reason = X509_verify_cert_error_string(verification).map { String(cString: $0) } ?? "code \(verification)"
+            return .certificateRejected("the peer's certificate was rejected: \(reason)")
+        }
+        return .tlsHandshake("TLS handshake failed: \(OpenSSLErrorQueue.reason())")
+    }
+
+    /// Up to `maximumCount` bytes of plaintext (at most one record's worth).
+    func read(maximumCount: Int) -> Outcome<[UInt8]> {
+        OpenSSLErrorQueue.clear()
+        var buffer = [UInt8](repeating: 0, count: min(max(1, maximumCount), Self.maximumRecordPlaintext))
+        var count = 0
+        let result = buffer.withUnsafeMutableBytes { SSL_read_ex(ssl, $0.baseAddress, $0.count, &count) }
+        // A read can produce output too: an alert, or the answer to a KeyUpdate.
+        defer { collectOutput() }
+        if result == 1 {
+            buffer.removeSubrange(count...)
+            return .done(buffer)
+        }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .needsInput
+        case SSL_ERROR_ZERO_RETURN: return .closedByPeer
+        default: return .failed(.tlsFailure("TLS read failed: \(OpenSSLErrorQueue.reason())"))
+        }
+    }
+
+    /// Encrypts all of `bytes` into ``pendingOutput``. Memory BIOs grow, so OpenSSL never
+    /// asks to wait; the caller bounds what it passes at once.
+    func write(_ bytes: ArraySlice<UInt8>) -> NetworkError? {
+        OpenSSLErrorQueue.clear()
+        var written = 0
+        let result = bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress, $0.count, &written) }
+        collectOutput()
+        guard result == 1, written == bytes.count else {
+            return .tlsFailure("TLS write failed: \(OpenSSLErrorQueue.reason())")
+        }
+        return nil
+    }
+
+    /// Queues close_notify (our side sends no more).
+    func shutdown() {
+        OpenSSLErrorQueue.clear()
+        _ = SSL_shutdown(ssl)
+        OpenSSLErrorQueue.clear()
+        collectOutput()
+    }
+
+    /// Hands ciphertext from the peer to OpenSSL.
+    func feed(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { BIO_write(networkInput, $0.baseAddress, Int32($0.count)) }
+    }
+
+    /// Takes everything OpenSSL wrote and appends it to ``pendingOutput``.
+    private func collectOutput() {
+        let count = Int(BIO_ctrl_pending(networkOutput))
+        guard count > 0 else { return }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { BIO_read(networkOutput, $0.baseAddress, Int32($0.count)) }
+        pendingOutput.append(contentsOf: bytes.prefix(Int(max(0, read))))
+    }
+
+    /// The negotiated version (after the handshake).
+    var protocolVersion: TLSProtocolVersion {
+        SSL_version(ssl) == TLS1_3_VERSION ? .tls13 : .tls12
+    }
+
+    /// The name the client sent in SNI, if any (on a server, after the handshake).
+    var requestedServerName: String? {
+        SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
+    }
+}

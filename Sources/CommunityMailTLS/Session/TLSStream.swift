@@ -1,0 +1,215 @@
+public import CommunityMailSystem
+import Synchronization
+
+/// A TLS session over any ``ByteStream``: a TCP connection, a connection after
+/// STARTTLS, or an in-memory pipe in tests. It is a `ByteStream` itself, so protocol code
+/// reads and writes plaintext through it the same way.
+///
+/// OpenSSL runs on memory buffers, not on a socket: its calls never block, and the
+/// ciphertext moves through the underlying stream with the deadline of the read or write
+/// that needs it. One reader and one writer may use the stream at once.
+///
+/// Make one with ``connect(over:configuration:deadline:)`` (client) or
+/// ``accept(over:context:deadline:)`` (server); both return after the handshake.
+///
+/// **STARTTLS** (RFC 3207, 2595, 8314): wrap the already-connected stream after the
+/// plaintext exchange that agreed on the upgrade. The TLS session reads only from the
+/// underlying stream, never from the caller's buffer: whatever plaintext the caller read
+/// ahead before the upgrade (bytes after the `STARTTLS` line, or after the server's
+/// `220`) must be discarded, not treated as part of the protected session, because an
+/// attacker can inject it before the handshake (CVE-2011-0411).
+///
+/// **Closing**: ``close()`` sends close_notify and closes the underlying stream. A read
+/// that meets close_notify from the peer returns an empty array (the clean end of the
+/// stream). A read that meets the end of the underlying stream *without* close_notify
+/// throws `NetworkError.tlsFailure` ("truncated"): an attacker can cut a connection, and
+/// data that stops early must not look complete.
+public final class TLSStream: ByteStream {
+    /// How long ``close()`` waits to hand close_notify to the underlying stream.
+    public static let closeNotifyTimeout: Duration = .seconds(5)
+
+    /// Ciphertext read from the underlying stream at once: a full record and its header.
+    static let underlyingReadSize = TLSEngine.maximumRecordPlaintext + 1_024
+
+    /// Plaintext encrypted at once by a write before its ciphertext is sent, so a large
+    /// write never holds more than this much ciphertext in memory.
+    static let writeChunkSize = 4 * TLSEngine.maximumRecordPlaintext
+
+    let underlying: any ByteStream
+    /// The OpenSSL session, the ciphertext waiting to leave, and whose turn it is to send.
+    let engine: Mutex<TLSEngine>
+
+    init(underlying: any ByteStream, engine: sending TLSEngine) {
+        self.underlying = underlying
+        self.engine = Mutex(engine)
+    }
+
+    /// The negotiated protocol version.
+    public var protocolVersion: TLSProtocolVersion { engine.withLock { $0.protocolVersion } }
+
+    /// The host name the client asked for in SNI (on a server), if any.
+    public var requestedServerName: String? { engine.withLock { $0.requestedServerName } }
+
+    /// Reads plaintext: at least one byte and at most `maximumCount` (at most one TLS
+    /// record's worth, 16 KiB), waiting for the peer. Returns an empty array once the
+    /// peer sent close_notify.
+    /// - Throws: `NetworkError.tlsFailure` for a bad record, a fatal alert, or the end of
+    ///   the underlying stream without close_notify (truncation); `NetworkError.closed`
+    ///   after ``close()``; the underlying stream's errors (`timedOut` when `deadline`
+    ///   passes first).
+    public func read(maximumCount: Int, deadline: ContinuousClock.Instant) async throws(NetworkError) -> [UInt8] {
+        while true {
+            let outcome = engine.withLock { engine -> TLSEngine.Outcome<[UInt8]> in
+                if engine.closedLocally { return .failed(.closed("read from a closed TLS stream")) }
+                if let failure = engine.failure { return .failed(failure) }
+                let outcome = engine.read(maximumCount: maximumCount)
+                switch outcome {
+                case .needsInput where engine.transportEnded:
+                    let truncated = NetworkError.tlsFailure(
+                        "the peer closed the connection without a TLS close_notify: the data may be truncated")
+                    engine.failure = truncated
+                    return .failed(truncated)
+                case .failed(let error):
+                    engine.failure = error
+                default:
+                    break
+                }
+                return outcome
+            }
+            // The read may have produced an alert or a KeyUpdate answer: send it unless a
+            // writer is sending, which then takes it along. A reader never waits for a
+            // writer: that writer may be waiting for the peer to read, and the peer for us.
+            switch outcome {
+            case .done(let bytes):
+                try await send(deadline: deadline, waitingForTurn: false)
+                return bytes
+            case .closedByPeer:
+                try await send(deadline: deadline, waitingForTurn: false)
+                return []
+            case .failed(let error):
+                try? await send(deadline: deadline, waitingForTurn: false)
+                throw error
+            case .needsInput:
+                try await send(deadline: deadline, waitingForTurn: false)
+                try await receiveCiphertext(deadline: deadline)
+            }
+        }
+    }
+
+    /// Encrypts and sends all of `bytes`.
+    /// - Throws: `NetworkError.tlsFailure` when the session failed before;
+    ///   `NetworkError.closed` after ``close()``; the underlying stream's errors
+    ///   (`timedOut` when `deadline` passes first).
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError) {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + Self.writeChunkSize)
+            let failure = engine.withLock { engine -> NetworkError? in
+                if engine.closedLocally { return .closed("write to a closed TLS stream") }
+                if let failure = engine.failure { return failure }
+                let failure = engine.write(bytes[offset..<end])
+                if let failure { engine.failure = failure }
+                return failure
+            }
+            if let failure { throw failure }
+            try await send(deadline: deadline, waitingForTurn: true)
+            offset = end
+        }
+    }
+
+    /// Sends close_notify (when the session is intact; waiting at most
+    /// ``closeNotifyTimeout``), then closes the underlying stream. Closing twice is
+    /// harmless.
+    public func close() async {
+        let shouldClose = engine.withLock { engine -> Bool in
+            guard !engine.closedLocally else { return false }
+            engine.closedLocally = true
+            if engine.isEstablished && engine.failure == nil { engine.shutdown() }
+            return true
+        }
+        guard shouldClose else { return }
+        try? await send(deadline: .now + Self.closeNotifyTimeout, waitingForTurn: true)
+        await underlying.close()
+    }
+
+    /// Reads the next ciphertext from the underlying stream into OpenSSL, or notes the
+    /// end of the underlying stream.
+    func receiveCiphertext(deadline: ContinuousClock.Instant) async throws(NetworkError) {
+        let ciphertext = try await underlying.read(maximumCount: Self.underlyingReadSize, deadline: deadline)
+        engine.withLock { engine in
+            if ciphertext.isEmpty {
+                engine.transportEnded = true
+            } else {
+                engine.feed(ciphertext)
+            }
+        }
+    }
+
+    /// Sends the ciphertext OpenSSL produced so far, in order: one task at a time sends,
+    /// and it takes along whatever others queued meanwhile.
+    ///
+    /// With `waitingForTurn` (writes, the handshake, close) the call waits for its turn and
+    /// returns when everything queued before it has been written. Without (reads), it
+    /// returns at once when another task is sending (that task sends the queued bytes
+    /// before it gives up its turn), else sends one batch.
+    func send(deadline: ContinuousClock.Instant, waitingForTurn: Bool) async throws(NetworkError) {
+        if waitingForTurn {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let isMyTurn = engine.withLock { engine in
+                    guard engine.isSending else {
+                        engine.isSending = true
+                        return true
+                    }
+                    engine.sendWaiters.append(continuation)
+                    return false
+                }
+                // A finishing sender hands its turn over by resuming the next waiter.
+                if isMyTurn { continuation.resume() }
+            }
+        } else {
+            let isMyTurn = engine.withLock { engine in
+                guard !engine.isSending, !engine.pendingOutput.isEmpty else { return false }
+                engine.isSending = true
+                return true
+            }
+            guard isMyTurn else { return }
+        }
+        var batches = 0
+        while true {
+            let step = engine.withLock { engine -> SendStep in
+                if engine.sendFailure == nil, !engine.pendingOutput.isEmpty, waitingForTurn || batches == 0 {
+                    defer { engine.pendingOutput = [] }
+                    return .write(engine.pendingOutput)
+                }
+                // Ending the turn in the same locked section as the last look at the queue:
+                // bytes a reader queued when it found the turn taken are never left behind.
+                if engine.sendWaiters.isEmpty {
+                    engine.isSending = false
+                    return .finished(next: nil, failure: engine.sendFailure)
+                }
+                return .finished(next: engine.sendWaiters.removeFirst(), failure: engine.sendFailure)
+            }
+            switch step {
+            case .write(let batch):
+                batches += 1
+                do {
+                    try await underlying.write(batch, deadline: deadline)
+                } catch {
+                    // Part of the ciphertext may be gone: the record stream is broken for good.
+                    engine.withLock { $0.sendFailure = error }
+                }
+            case .finished(let next, let failure):
+                next?.resume()
+                if let failure { throw failure }
+                return
+            }
+        }
+    }
+
+    /// What a sending turn does next.
+    private enum SendStep {
+        case write([UInt8])
+        /// The turn ended; `next` is the task it passes to.
+        case finished(next: CheckedContinuation<Void, Never>?, failure: NetworkError?)
+    }
+}
