@@ -59,8 +59,8 @@ let package = Package(
         .target(
             name: "MemberSync",
             dependencies: [
-                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto",
-                "CommunityMailSQL", "CommunityMailSMTP",
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailSQL", "CommunityMailSMTP",
+                "CommunityMailTLS",
             ]),
 
         // MARK: Examples (tiny executables, one flow each)

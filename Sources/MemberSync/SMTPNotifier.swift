@@ -1,5 +1,6 @@
 import CommunityMailSMTP
 import CommunityMailSystem
+import CommunityMailTLS
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
@@ -74,19 +75,40 @@ public struct SMTPNotifier: Notifier {
             from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
             subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
         let message = try SMTPMessage(sender: mail.envelopeSender, recipients: mail.envelopeRecipients, content: mail.data)
-        let socket = try await RelaySocket.connect(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+        let connection = try await connect()
         let security: SMTPClient.Security
         do {
-            security = try self.security(onLoopback: socket.peerAddress.map(loopbackClassifier.isLoopback) ?? false, socket: socket)
+            security = try self.security(onLoopback: loopbackClassifier.isLoopback(connection.remoteAddress.address))
         } catch {
-            await socket.close()
+            await connection.close()
             throw error
         }
-        try await SMTPClient(configuration: clientConfiguration).send(message, over: socket, security: security)
+        try await SMTPClient(configuration: clientConfiguration).send(message, over: connection, security: security)
+    }
+
+    /// A TCP connection to the first of the relay's addresses that answers, within
+    /// ``Configuration/timeout``.
+    private func connect() async throws(SMTPError) -> TCPConnection {
+        let deadline = ContinuousClock.now + configuration.timeout
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await SocketAddress.resolve(host: configuration.host, port: configuration.port)
+        } catch {
+            throw SMTPError.cannotConnect.with(message: "cannot resolve the SMTP relay", networkError: error)
+        }
+        var failure = NetworkError.unreachable("no address to connect to")
+        for address in addresses {
+            do {
+                return try await TCPConnection.connect(to: address, deadline: deadline)
+            } catch {
+                failure = error
+            }
+        }
+        throw SMTPError.cannotConnect.with(message: "cannot connect to the SMTP relay", networkError: failure)
     }
 
     /// Plaintext or STARTTLS, as the policy decides on the connected address.
-    private func security(onLoopback: Bool, socket: RelaySocket) throws(SMTPError) -> SMTPClient.Security {
+    private func security(onLoopback: Bool) throws(SMTPError) -> SMTPClient.Security {
         switch configuration.tls {
         case .required: break
         case .automatic: if onLoopback { return .plaintext }
@@ -97,11 +119,10 @@ public struct SMTPNotifier: Notifier {
             }
             return .plaintext
         }
-        let serverName = configuration.tlsServerName ?? configuration.host
-        let trust = configuration.trustedCertificateAuthorityFile
-        return .startTLS { stream, deadline throws(NetworkError) in
-            try await socket.startTLS(serverName: serverName, trustedCertificateAuthorityFile: trust, deadline: deadline)
-            return stream
+        var tls = TLSClientConfiguration(serverName: configuration.tlsServerName ?? configuration.host)
+        tls.trustedCertificateAuthorityFile = configuration.trustedCertificateAuthorityFile
+        return .startTLS { [tls] stream, deadline throws(NetworkError) in
+            try await TLSStream.connect(over: stream, configuration: tls, deadline: deadline)
         }
     }
 

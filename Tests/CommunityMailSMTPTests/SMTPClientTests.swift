@@ -30,7 +30,7 @@ struct SMTPClientTests {
 
     @Test("A plaintext delivery: the server gets the dot-stuffed CRLF message and the client its reply")
     func delivers() async throws {
-        let (near, far) = InMemoryStream.pair()
+        let (near, far) = InMemoryByteStream.makePair()
         let server = ScriptedSMTPServer(stream: far)
         async let served: Void = server.serve(answer: Self.plainServer)
         let reply = try await client().send(message, over: near, security: .plaintext)
@@ -45,7 +45,7 @@ struct SMTPClientTests {
 
     @Test("STARTTLS runs the upgrade after the 220 and greets again over the upgraded stream")
     func startTLS() async throws {
-        let (near, far) = InMemoryStream.pair()
+        let (near, far) = InMemoryByteStream.makePair()
         let server = ScriptedSMTPServer(stream: far)
         async let served: Void = server.serve { line in
             line == "STARTTLS" ? "220 2.0.0 ready\r\n" : line.hasPrefix("EHLO") ? "250-mx.test\r\n250 STARTTLS\r\n" : Self.plainServer(line)
@@ -64,7 +64,7 @@ struct SMTPClientTests {
 
     @Test("A rejected certificate is tlsFailed; nothing more is sent")
     func certificateRejected() async throws {
-        let (near, far) = InMemoryStream.pair()
+        let (near, far) = InMemoryByteStream.makePair()
         let server = ScriptedSMTPServer(stream: far)
         async let served: Void = server.serve { line in
             line == "STARTTLS" ? "220 2.0.0 ready\r\n" : "250-mx.test\r\n250 STARTTLS\r\n"
@@ -80,7 +80,7 @@ struct SMTPClientTests {
 
     @Test("A server that never greets is a transient timeout once the greeting deadline passes")
     func greetingTimeout() async throws {
-        let (near, far) = InMemoryStream.pair()
+        let (near, far) = InMemoryByteStream.makePair()
         let server = ScriptedSMTPServer(stream: far)
         async let served: Void = server.serve(greeting: "") { _ in nil }
         let error = await #expect(throws: SMTPError.timeout) {
@@ -93,7 +93,7 @@ struct SMTPClientTests {
 
     @Test("A refusal after DATA carries its codes, and QUIT still goes")
     func refusedMessage() async throws {
-        let (near, far) = InMemoryStream.pair()
+        let (near, far) = InMemoryByteStream.makePair()
         let server = ScriptedSMTPServer(stream: far)
         async let served: Void = server.serve(afterData: "552 5.3.4 message too big\r\n", answer: Self.plainServer)
         let error = await #expect(throws: SMTPError.rejected) {

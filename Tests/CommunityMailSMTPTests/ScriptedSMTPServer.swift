@@ -4,12 +4,12 @@ import CommunityMailSystem
 /// answers each command line with what the handler returns, and collects the message after
 /// a 354 up to the final dot. Everything the client wrote is kept in `transcript`.
 actor ScriptedSMTPServer {
-    private let stream: InMemoryStream
+    private let stream: InMemoryByteStream
     private(set) var transcript: [UInt8] = []
     private(set) var commands: [String] = []
     private(set) var messages: [[UInt8]] = []
 
-    init(stream: InMemoryStream) { self.stream = stream }
+    init(stream: InMemoryByteStream) { self.stream = stream }
 
     /// Sends `greeting`, then answers each line with `answer(line)` (nil: send nothing and
     /// go on reading). After a reply starting with 354, reads the message up to CRLF.CRLF
