@@ -123,7 +123,8 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
-            name: "CommunityMailSMTPTests", dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTestSupport"],
+            name: "CommunityMailSMTPTests",
+            dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTLS", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MemberSyncTests",

@@ -1,12 +1,13 @@
 """Python's smtplib as an SMTP client for CommunityMailSMTP's server session tests.
 
-Usage: smtplib_client.py PORT SENDER RECIPIENT[,RECIPIENT...] MESSAGE_FILE
+Usage: smtplib_client.py PORT SENDER RECIPIENT[,RECIPIENT...] MESSAGE_FILE [--starttls CA_FILE]
 
 Sends the file's bytes as one message to 127.0.0.1:PORT (EHLO, MAIL, RCPT, DATA, QUIT).
 Prints "refused RECIPIENT CODE" for each refused recipient, then "sent" or "error: NAME CODE".
 The bytes go as they are: smtplib fixes line ends only in str messages.
 """
 import smtplib
+import ssl
 import sys
 
 
@@ -16,11 +17,15 @@ def main():
         content = f.read()
     try:
         with smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=60) as client:
+            if sys.argv[5:6] == ["--starttls"]:
+                # Verifies the chain against the given CA and the name 127.0.0.1.
+                client.starttls(context=ssl.create_default_context(cafile=sys.argv[6]))
+                print("tls", client.sock.version(), flush=True)
             refused = client.sendmail(sender, recipients, content)
             for address, (code, _) in sorted(refused.items()):
                 print("refused", address, code)
         print("sent", flush=True)
-    except smtplib.SMTPException as error:
+    except (smtplib.SMTPException, ssl.SSLError) as error:
         print("error:", type(error).__name__, getattr(error, "smtp_code", ""), flush=True)
 
 
