@@ -13,19 +13,19 @@ extension SMTPServerSession {
                 guard index + 1 < buffer.count else { return nil }
                 if buffer[index + 1] != lineFeed {
                     refuseBareLineEnd()
-                    append([byte])
+                    append([byte][...])
                     atLineStart = false
                     index += 1
                     continue
                 }
                 index += 2
-                append([carriageReturn, lineFeed])
+                append([carriageReturn, lineFeed][...])
                 atLineStart = true
                 continue
             }
             if byte == lineFeed {
                 refuseBareLineEnd()
-                append([byte])
+                append([byte][...])
                 atLineStart = false
                 index += 1
                 continue
@@ -48,15 +48,17 @@ extension SMTPServerSession {
                 atLineStart = false
                 continue
             }
-            append([byte])
+            // Ordinary bytes up to the next CR or LF go in one piece.
+            let end = buffer[index...].firstIndex { $0 == carriageReturn || $0 == lineFeed } ?? buffer.count
+            append(buffer[index..<end])
             atLineStart = false
-            index += 1
+            index = end
         }
         return nil
     }
 
     /// Adds content, unless the message is already refused or over the size limit.
-    mutating func append(_ bytes: [UInt8]) {
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
         guard dataRefusal == nil else { return }
         guard content.count + bytes.count <= configuration.maximumMessageSize else {
             content = []
