@@ -116,6 +116,13 @@ struct SMTPServerSessionTests {
         #expect(codes(server.receive(Array("HELP\r\nNOOP\r\nRSET\r\nVRFY b\r\n".utf8))) == [500, 250, 250, 252])
     }
 
+    @Test("RCPT TO:<Postmaster> without a domain goes to the host (RFC 5321 section 4.5.1)")
+    func postmaster() {
+        var server = session()
+        _ = server.receive(Array("EHLO c.test\r\nMAIL FROM:<a@example.test>\r\n".utf8))
+        #expect(server.receive(Array("RCPT TO:<Postmaster>\r\n".utf8)) == [.recipient("Postmaster")])
+    }
+
     @Test("Non-ASCII addresses need SMTPUTF8 in MAIL (RFC 6531)")
     func smtputf8() {
         var server = session()

@@ -107,7 +107,10 @@ extension SMTPServerSession {
         guard recipients.count < configuration.maximumRecipients else {
             return [.reply(SMTPReply(452, "4.5.3 too many recipients"))]
         }
-        guard let (path, parameters) = Self.path(after: "TO:", in: argument), SMTPMessage.isUsableInEnvelope(path) else {
+        // RFC 5321 section 4.5.1: a bare "Postmaster" (any case) must be accepted.
+        guard let (path, parameters) = Self.path(after: "TO:", in: argument),
+            SMTPMessage.isUsableInEnvelope(path) || path.lowercased() == "postmaster"
+        else {
             return refuse(501, "5.1.3 bad recipient address syntax")
         }
         guard parameters.isEmpty else { return refuse(555, "5.5.4 unsupported RCPT parameter") }
