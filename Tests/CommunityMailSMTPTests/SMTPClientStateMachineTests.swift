@@ -138,6 +138,7 @@ struct SMTPClientStateMachineTests {
         #expect(client.stage == .startTLS)
         #expect(client.receive(Array("220 2.0.0 ready\r\n250-injected\r\n250 AUTH PLAIN\r\n".utf8)) == [.startTLS])
         #expect(client.stage == .tlsHandshake)
+        #expect(client.receive(Array("250 more plaintext\r\n".utf8)) == [])
         #expect(client.capabilities.contains("PIPELINING"))
         #expect(client.tlsEstablished() == [send("EHLO client.test\r\n")])
         #expect(client.isTLSActive)

@@ -133,16 +133,17 @@ public struct SMTPClientStateMachine: Sendable {
 
     /// Takes bytes the server sent and returns what to do; an empty array means "read more".
     public mutating func receive(_ bytes: [UInt8]) -> [Action] {
-        guard !isFinished else { return [] }
+        // Bytes handed in while the TLS handshake runs came around it, in plaintext: none of
+        // them may be read as the TLS session's.
+        guard !isFinished, stage != .tlsHandshake else { return [] }
         parser.append(bytes)
         var actions: [Action] = []
         do {
             while !isFinished, stage != .tlsHandshake, let reply = try parser.nextReply() {
                 actions += handle(reply)
             }
-            if stage == .tlsHandshake || isFinished { return actions }
         } catch {
-            return actions + [finish(error, sendsQuit: false)]
+            actions.append(finish(error, sendsQuit: false))
         }
         return actions
     }
