@@ -4,7 +4,9 @@ import CommunityMailTestSupport
 import Foundation
 import Testing
 
-@Suite("SMTPClient against Postfix's smtp-sink on loopback", .enabled(if: TestPeers.shouldRun(SMTPPeerProcess.hasSink)))
+/// Serialized, like MemberSync's aiosmtpd suite: each peer listens on a port picked free
+/// beforehand, and peers starting at once on a loaded machine can be handed the same one.
+@Suite("SMTPClient against Postfix's smtp-sink on loopback", .serialized, .enabled(if: TestPeers.shouldRun(SMTPPeerProcess.hasSink)))
 struct SMTPSinkInteropTests {
     func client() -> SMTPClient {
         var configuration = SMTPClient.Configuration()
@@ -68,7 +70,7 @@ struct SMTPSinkInteropTests {
     }
 }
 
-@Suite("SMTPClient against aiosmtpd on loopback: SMTPUTF8 and 8BITMIME", .enabled(if: TestPeers.shouldRun(SMTPPeerProcess.hasAiosmtpd)))
+@Suite("SMTPClient against aiosmtpd on loopback: SMTPUTF8 and 8BITMIME", .serialized, .enabled(if: TestPeers.shouldRun(SMTPPeerProcess.hasAiosmtpd)))
 struct SMTPUTF8InteropTests {
     let message: SMTPMessage
 
