@@ -71,12 +71,17 @@ public final class SocketPoller: Sendable {
         if !woken.isEmpty { wake() }
     }
 
-    private func wait(_ descriptor: Int32, events: Int16, deadline: ContinuousClock.Instant) async throws(NetworkError) {
+    /// Waits for `events` on `descriptor`; `afterRegistering` runs once the wait is in the
+    /// poller's set (a socket checks there whether it was closed meanwhile).
+    func wait(
+        _ descriptor: Int32, events: Int16, deadline: ContinuousClock.Instant, afterRegistering: () -> Void = {}
+    ) async throws(NetworkError) {
         let token = PollWait()
         let outcome: PollWait.Outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<PollWait.Outcome, Never>) in
                 guard token.arm(continuation) else { return }
                 register(PollerState.Entry(descriptor: descriptor, events: events, deadline: deadline, token: token))
+                afterRegistering()
             }
         } onCancel: {
             if token.finish(with: .cancelled) { forget(token) }
