@@ -121,7 +121,7 @@ let package = Package(
             name: "EncryptedMailboxTests",
             dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
             exclude: ["Peers"]),
-        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailSMTPTests",
             dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTLS", "CommunityMailTestSupport"],

@@ -16,10 +16,8 @@ extension DNSStubResolver {
         -> DNSMessage {
         let configuration = configuration
         let deadline = ContinuousClock.now + configuration.timeout
-        let outcome = await CancellationFlag.runOnThread { cancellation in
-            Self.send(question, server: server, configuration: configuration, payloadSize: configuration.ednsPayloadSize,
-                      overTCP: transport == .tcp, deadline: deadline, cancellation: cancellation)
-        }
+        let outcome = await Self.send(question, server: server, configuration: configuration,
+                                      payloadSize: configuration.ednsPayloadSize, overTCP: transport == .tcp, deadline: deadline)
         switch outcome {
         case .response(let message):
             return message

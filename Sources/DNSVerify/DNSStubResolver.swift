@@ -78,36 +78,30 @@ public final class DNSStubResolver: DNSResolver {
     /// Asks the servers about one question (no CNAME following), returning the reply or
     /// why none came.
     ///
-    /// The whole walk over servers and attempts runs on one thread of its own (sockets
-    /// driven by `poll()`): between tries it never waits for a thread of the caller's
-    /// executor, where a busy host could let the overall deadline pass before the next
-    /// server is even asked. Cancelling the task stops it within 50 ms.
+    /// Waits for replies on the system layer's socket poller (no thread per question);
+    /// cancelling the task ends the wait at once and sends no further try.
     func exchange(_ question: DNSQuestion, deadline: ContinuousClock.Instant) async -> DNSExchange {
         var servers = configuration.nameservers
         if configuration.rotate, servers.count > 1 {
             let start = Int(rotation.add(1, ordering: .relaxed).oldValue % UInt(servers.count))
             servers = Array(servers[start...] + servers[..<start])
         }
-        let configuration = configuration
-        return await CancellationFlag.runOnThread { [servers] cancellation in
-            Self.exchange(question, servers: servers, configuration: configuration, deadline: deadline, cancellation: cancellation)
-        }
+        return await Self.exchange(question, servers: servers, configuration: configuration, deadline: deadline)
     }
 
     private static func exchange(
-        _ question: DNSQuestion, servers: [DNSNameserver], configuration: Configuration, deadline: ContinuousClock.Instant,
-        cancellation: CancellationFlag
-    ) -> DNSExchange {
+        _ question: DNSQuestion, servers: [DNSNameserver], configuration: Configuration, deadline: ContinuousClock.Instant
+    ) async -> DNSExchange {
         var lastReply: DNSMessage?
         var lastFailure: (status: DNSResult.Status, detail: String) = (.timeout, "the overall deadline passed")
         var notes: [String] = []
         for _ in 0..<configuration.attempts {
             for server in servers {
-                guard !cancellation.isCancelled else { return finish(lastReply, lastFailure, notes + ["the lookup was cancelled"]) }
+                guard !Task.isCancelled else { return finish(lastReply, lastFailure, notes + ["the lookup was cancelled"]) }
                 guard ContinuousClock.now < deadline else {
                     return finish(lastReply, lastFailure, notes + ["the overall deadline passed"])
                 }
-                let outcome = exchange(question, server: server, configuration: configuration, deadline: deadline, cancellation: cancellation)
+                let outcome = await exchange(question, server: server, configuration: configuration, deadline: deadline)
                 switch outcome {
                 case .response(let reply):
                     switch reply.responseCode {
@@ -135,37 +129,36 @@ public final class DNSStubResolver: DNSResolver {
     /// One try at one server: UDP, again without EDNS on FORMERR, then TCP if truncated,
     /// each step with its own `timeout`. A cancelled task sends no further step.
     private static func exchange(
-        _ question: DNSQuestion, server: DNSNameserver, configuration: Configuration, deadline: ContinuousClock.Instant,
-        cancellation: CancellationFlag
-    ) -> DNSExchange {
-        func send(payloadSize: UInt16?, overTCP: Bool) -> DNSExchange {
-            Self.send(question, server: server, configuration: configuration, payloadSize: payloadSize, overTCP: overTCP,
-                      deadline: deadline, cancellation: cancellation)
+        _ question: DNSQuestion, server: DNSNameserver, configuration: Configuration, deadline: ContinuousClock.Instant
+    ) async -> DNSExchange {
+        func send(payloadSize: UInt16?, overTCP: Bool) async -> DNSExchange {
+            await Self.send(question, server: server, configuration: configuration, payloadSize: payloadSize, overTCP: overTCP,
+                            deadline: deadline)
         }
         var payloadSize = configuration.ednsPayloadSize
-        var outcome = send(payloadSize: payloadSize, overTCP: false)
-        if case .response(let reply) = outcome, payloadSize != nil, reply.responseCode == .formatError, !cancellation.isCancelled {
+        var outcome = await send(payloadSize: payloadSize, overTCP: false)
+        if case .response(let reply) = outcome, payloadSize != nil, reply.responseCode == .formatError, !Task.isCancelled {
             payloadSize = nil
-            outcome = send(payloadSize: nil, overTCP: false)
+            outcome = await send(payloadSize: nil, overTCP: false)
         }
-        if case .response(let reply) = outcome, reply.header.isTruncated, !cancellation.isCancelled {
-            outcome = send(payloadSize: payloadSize, overTCP: true)
+        if case .response(let reply) = outcome, reply.header.isTruncated, !Task.isCancelled {
+            outcome = await send(payloadSize: payloadSize, overTCP: true)
         }
         return outcome
     }
 
-    /// One query, a fresh id, on the calling thread: it blocks until the reply, the per-try
-    /// timeout or `deadline`, whichever comes first.
+    /// One query, a fresh id: it waits until the reply, the per-try timeout or `deadline`,
+    /// whichever comes first.
     static func send(
         _ question: DNSQuestion, server: DNSNameserver, configuration: Configuration, payloadSize: UInt16?, overTCP: Bool,
-        deadline: ContinuousClock.Instant, cancellation: CancellationFlag
-    ) -> DNSExchange {
+        deadline: ContinuousClock.Instant
+    ) async -> DNSExchange {
         let tryDeadline = min(ContinuousClock.now + configuration.timeout, deadline)
         var generator = SystemRandomNumberGenerator()
         let query = DNSMessage.query(id: UInt16.random(in: .min ... .max, using: &generator), question: question,
                                      payloadSize: payloadSize, recursionDesired: configuration.recursionDesired)
         return overTCP
-            ? DNSSocketTransport.tcp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
-            : DNSSocketTransport.udp(query, to: server, deadline: tryDeadline, cancellation: cancellation)
+            ? await DNSSocketTransport.tcp(query, to: server, deadline: tryDeadline)
+            : await DNSSocketTransport.udp(query, to: server, deadline: tryDeadline)
     }
 }

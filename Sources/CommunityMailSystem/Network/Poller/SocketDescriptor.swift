@@ -57,14 +57,19 @@ final class SocketDescriptor: Sendable {
         return body(descriptor)
     }
 
-    /// Waits until the socket is readable (`forWriting` false) or writable.
+    /// Waits until the socket is readable (`forWriting` false) or writable. The number is
+    /// held while waiting (so it cannot be reused by another socket), and a close that
+    /// races the registration still wakes the wait.
     func wait(forWriting: Bool, deadline: ContinuousClock.Instant) async throws(NetworkError) {
-        let descriptor: Int32? = state.withLock { $0.closed ? nil : $0.descriptor }
+        let descriptor: Int32? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.users += 1
+            return state.descriptor
+        }
         guard let descriptor else { throw NetworkError.closed("the socket is closed") }
-        if forWriting {
-            try await poller.waitWritable(descriptor, deadline: deadline)
-        } else {
-            try await poller.waitReadable(descriptor, deadline: deadline)
+        defer { release() }
+        try await poller.wait(descriptor, events: Int16(forWriting ? POLLOUT : POLLIN), deadline: deadline) {
+            if isClosed { poller.wakeAll(on: descriptor) }
         }
     }
 

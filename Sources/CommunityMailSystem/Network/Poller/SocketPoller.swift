@@ -29,9 +29,11 @@ public final class SocketPoller: Sendable {
 
     /// A poller with its own thread (started on first use).
     public init() {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { fatalError("pipe() failed: \(String(cString: strerror(errno)))") }
-        for end in ends {
+        var ends: [Int32] = [-1, -1]
+        // Without a pipe (no descriptors left) the thread still works: it looks for new
+        // waits every `fallbackSlice` instead of being woken.
+        if pipe(&ends) != 0 { ends = [-1, -1] }
+        for end in ends where end >= 0 {
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
@@ -71,12 +73,17 @@ public final class SocketPoller: Sendable {
         if !woken.isEmpty { wake() }
     }
 
-    private func wait(_ descriptor: Int32, events: Int16, deadline: ContinuousClock.Instant) async throws(NetworkError) {
+    /// Waits for `events` on `descriptor`; `afterRegistering` runs once the wait is in the
+    /// poller's set (a socket checks there whether it was closed meanwhile).
+    func wait(
+        _ descriptor: Int32, events: Int16, deadline: ContinuousClock.Instant, afterRegistering: () -> Void = {}
+    ) async throws(NetworkError) {
         let token = PollWait()
         let outcome: PollWait.Outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<PollWait.Outcome, Never>) in
                 guard token.arm(continuation) else { return }
                 register(PollerState.Entry(descriptor: descriptor, events: events, deadline: deadline, token: token))
+                afterRegistering()
             }
         } onCancel: {
             if token.finish(with: .cancelled) { forget(token) }
@@ -119,6 +126,7 @@ public final class SocketPoller: Sendable {
     }
 
     private func wake() {
+        guard wakeWriter >= 0 else { return }
         var byte: UInt8 = 1
         _ = write(wakeWriter, &byte, 1)
     }
@@ -142,7 +150,8 @@ public final class SocketPoller: Sendable {
                 state.polling = true
                 return nearest
             }
-            let timeout = nearest.map { Self.milliseconds(until: $0) } ?? -1
+            var timeout = nearest.map { Self.milliseconds(until: $0) } ?? -1
+            if wakeReader < 0, timeout < 0 || timeout > Self.fallbackSlice { timeout = Self.fallbackSlice }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready < 0, errno != EINTR {
                 // Only EINVAL/ENOMEM can happen with a valid array: back off and try again.
@@ -167,6 +176,9 @@ public final class SocketPoller: Sendable {
             for (token, outcome) in finished { token.finish(with: outcome) }
         }
     }
+
+    /// How often a poller without a wake-up pipe looks for new waits, in milliseconds.
+    private static let fallbackSlice: Int32 = 10
 
     /// Milliseconds from now until `deadline`, rounded up (so the thread never wakes early
     /// and spins), capped to what `poll()` takes.
