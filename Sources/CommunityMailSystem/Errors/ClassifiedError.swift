@@ -5,8 +5,8 @@
 /// asks `isTransient` instead of reading messages.
 public protocol ClassifiedError: Error, Sendable {
     /// Whether the same request may succeed later: a timeout, a refused or reset
-    /// connection, a busy database, a 5xx from a server. False for errors that will repeat
-    /// (bad input, a rejected signature, a missing record).
+    /// connection, a busy database, an HTTP 5xx or 429, an SMTP 4xx reply. False for errors
+    /// that will repeat (bad input, a rejected signature, a missing record, an SMTP 5xx).
     var isTransient: Bool { get }
 }
 
