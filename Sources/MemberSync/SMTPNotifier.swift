@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
@@ -64,9 +65,16 @@ public struct SMTPNotifier: Notifier {
         if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
         }
-        let message = try MailMessage(
-            from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
-            subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
+        let message: OutgoingMessage
+        do {
+            message = try OutgoingMessage(
+                from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
+                subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
+        } catch where error == .invalidAddress {
+            throw SMTPError.invalidAddress.with(message: error.message)
+        } catch {
+            throw SMTPError.protocolError.with(message: error.message)
+        }
         let configuration = self.configuration
         let loopbackClassifier = self.loopbackClassifier
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

@@ -1,4 +1,5 @@
 import CommunityMailCrypto
+import CommunityMailMessage
 import Foundation
 import HTTPTransport
 
@@ -42,7 +43,7 @@ final class SMTPSession {
     }
 
     /// Greeting, EHLO, STARTTLS as the policy says, then one transaction and QUIT.
-    func deliver(_ message: MailMessage) throws {
+    func deliver(_ message: OutgoingMessage) throws {
         try expect(220, after: nil)
         try hello()
         if usesTLS {
