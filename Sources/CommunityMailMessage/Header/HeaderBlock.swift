@@ -50,7 +50,10 @@ public struct HeaderBlock: Sendable, Hashable {
             } else {
                 flush(upTo: index)
                 if let colon = bytes[index..<contentEnd].firstIndex(of: UInt8(ascii: ":")) {
-                    let name = bytes[index..<colon]
+                    // RFC 5322 section 4.5.3 (obs-optional): whitespace may sit before the colon.
+                    var nameEnd = colon
+                    while nameEnd > index, bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09 { nameEnd -= 1 }
+                    let name = bytes[index..<nameEnd]
                     // A field name is printable ASCII without spaces; anything else is not a field.
                     if !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
                         currentName = String(decoding: name, as: UTF8.self)
