@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "OpenIDAuth", targets: ["OpenIDAuth"]),
         .library(name: "LaunchpadClient", targets: ["LaunchpadClient"]),
         .library(name: "AliasStore", targets: ["AliasStore"]),
+        .library(name: "CommunityMailMessage", targets: ["CommunityMailMessage"]),
+        .library(name: "EncryptedSQLite", targets: ["EncryptedSQLite"]),
         .library(name: "EncryptedMailbox", targets: ["EncryptedMailbox"]),
         .library(name: "DNSVerify", targets: ["DNSVerify"]),
         .library(name: "CommunityMailSMTP", targets: ["CommunityMailSMTP"]),
@@ -48,19 +50,23 @@ let package = Package(
         .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
         .target(name: "CommunityMailIDNA"),
 
+        // MARK: Shared models (products other products build on)
+        .target(name: "CommunityMailMessage", swiftSettings: upcomingFeatures),
+
         // MARK: Products
         .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
         .target(name: "HTTPTransport"),
         .target(name: "OpenIDAuth", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"]),
         .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
-        .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
+        .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
+        .target(name: "EncryptedMailbox", dependencies: ["EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
             dependencies: [
                 "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailSQL", "CommunityMailSMTP",
-                "CommunityMailTLS",
+                "CommunityMailTLS", "CommunityMailMessage",
             ]),
 
         // MARK: Examples (tiny executables, one flow each)
@@ -68,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
         .executableTarget(name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases"),
-        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedMailbox"], path: "Examples/encrypted-sql"),
+        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedSQLite"], path: "Examples/encrypted-sql"),
         .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
         .executableTarget(
@@ -85,13 +91,13 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
-                "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
+                "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
             ],
             path: "Benchmarks/bench"
         ),
         .executableTarget(name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch"),
         // forks while it holds an open encrypted database (`NonceForkTests`)
-        .executableTarget(name: "nonce-fork", dependencies: ["EncryptedMailbox", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork"),
+        .executableTarget(name: "nonce-fork", dependencies: ["EncryptedSQLite", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork"),
         .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
 
         // MARK: Tests
@@ -118,9 +124,14 @@ let package = Package(
             name: "AliasStoreTests",
             dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
         .testTarget(
-            name: "EncryptedMailboxTests",
-            dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
+            name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"]),
+        .testTarget(
+            name: "EncryptedSQLiteTests",
+            dependencies: ["EncryptedSQLite", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
             exclude: ["Peers"]),
+        .testTarget(
+            name: "EncryptedMailboxTests",
+            dependencies: ["EncryptedMailbox", "CommunityMailMessage", "CommunityMailSQL", "CommunityMailTestSupport"]),
         .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailSMTPTests",
@@ -128,7 +139,7 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MemberSyncTests",
-            dependencies: ["MemberSync", "CommunityMailSMTP", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
+            dependencies: ["MemberSync", "CommunityMailSMTP", "CommunityMailMessage", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,6 @@
 import CommunityMailCrypto
 import CommunityMailSQL
-import EncryptedMailbox
+import EncryptedSQLite
 import Foundation
 
 /// 20,000 rows of 4 KiB inserted (in transactions of 1,000) and read back, in plain SQLite

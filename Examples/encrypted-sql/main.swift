@@ -1,4 +1,4 @@
-// encrypted-sql: runs SQL statements against an encrypted mailbox database and prints
+// encrypted-sql: runs SQL statements against an encrypted SQLite database and prints
 // result rows tab-separated, one line per row.
 //
 //   MAILBOX_PASSPHRASE=... encrypted-sql [--create] [--page-size N] [--kdf-iter N] [--legacy]
@@ -8,7 +8,7 @@
 // With --rekey-from-env VAR the database is re-encrypted under the passphrase in $VAR
 // before the statements run. Output is written unbuffered, so a reader sees every row
 // as soon as its statement has finished.
-import EncryptedMailbox
+import EncryptedSQLite
 import Foundation
 
 func fail(_ message: String, status: Int32 = 1) -> Never {

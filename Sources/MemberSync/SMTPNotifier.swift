@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import CommunityMailSMTP
 import CommunityMailSystem
 import CommunityMailTLS
@@ -71,9 +72,16 @@ public struct SMTPNotifier: Notifier {
         if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
         }
-        let mail = try MailMessage(
-            from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
-            subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
+        let mail: OutgoingMessage
+        do {
+            mail = try OutgoingMessage(
+                from: configuration.sender, fromName: configuration.senderName, to: notice.recipients,
+                subject: notice.subject, body: notice.body, date: Date(), headers: [("X-CommunityMail-Notice", notice.kind.rawValue)])
+        } catch where error == .invalidAddress {
+            throw SMTPError.invalidAddress.with(message: error.message)
+        } catch {
+            throw SMTPError.protocolError.with(message: error.message)
+        }
         let message = try SMTPMessage(sender: mail.envelopeSender, recipients: mail.envelopeRecipients, content: mail.data)
         let connection = try await connect()
         let security: SMTPClient.Security

@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import Foundation
 
 /// How much of a message a fetch returns.

@@ -192,7 +192,7 @@ public actor InMemoryMailbox: Mailbox {
         try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
         var appended: [AppendedMessage] = []
         for (message, keywords) in zip(messages, keywordSets) {
-            let parsed = MessageParser.parse(message.content)
+            let parsed = ParsedMessage(indexing: message.content)
             let modSeq = nextModSeq()
             let uid = target.uidNext
             target.messages.append(

@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import Foundation
 
 /// Moving mail in and out: one folder to an mbox (mboxrd) file or a directory of `.eml`
@@ -31,6 +32,14 @@ extension Mailbox {
             start = end
         }
         return appended
+    }
+
+    /// `body`'s result, its mbox error as the mailbox's (``MailboxError/invalidMbox`` or
+    /// ``MailboxError/io``).
+    private static func mboxResult<T>(_ body: () throws(MailMessageError) -> T) throws(MailboxError) -> T {
+        do { return try body() } catch {
+            throw (error == .invalidMbox ? MailboxError.invalidMbox : MailboxError.io).with(message: error.message)
+        }
     }
 
     /// The folder as an mboxrd file, in UID order.
@@ -70,7 +79,7 @@ extension Mailbox {
     @discardableResult
     public func importMbox(_ data: [UInt8], into folder: String) async throws -> [AppendedMessage] {
         let now = Date()
-        let messages = try MboxFormat.read(data).map { MessageToAppend($0.content, internalDate: $0.date ?? now) }
+        let messages = try Self.mboxResult { () throws(MailMessageError) in try MboxFormat.read(data) }.map { MessageToAppend($0.content, internalDate: $0.date ?? now) }
         return try await appendInBatches(messages, to: folder)
     }
 
@@ -78,13 +87,13 @@ extension Mailbox {
     /// message at a time and appending in batches (a failure keeps the earlier batches).
     @discardableResult
     public func importMbox(from url: URL, into folder: String) async throws -> [AppendedMessage] {
-        var reader = try MboxFileReader(url: url)
+        var reader = try Self.mboxResult { () throws(MailMessageError) in try MboxFileReader(url: url) }
         defer { reader.close() }
         let now = Date()
         var appended: [AppendedMessage] = []
         var batch: [MessageToAppend] = []
         var batchBytes = 0
-        while let message = try reader.next() {
+        while let message = try Self.mboxResult({ () throws(MailMessageError) in try reader.next() }) {
             batch.append(MessageToAppend(message.content, internalDate: message.date ?? now))
             batchBytes += message.content.count
             if batch.count >= Self.exportBatch || batchBytes >= 32 << 20 {

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import EncryptedSQLite
 
 extension MailboxDatabaseOpener {
     /// Mailbox files encrypted page by page in SQLite3 Multiple Ciphers' `chacha20` format

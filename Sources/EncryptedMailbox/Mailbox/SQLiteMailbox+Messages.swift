@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import CommunityMailSQL
 import Foundation
 
@@ -15,7 +16,7 @@ extension SQLiteMailbox {
     @discardableResult
     public nonisolated func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage] {
         let prepared = try messages.map { (message) throws(MailboxError) in
-            (message, try MailboxRules.canonicalKeywords(message.keywords), MessageParser.parse(message.content))
+            (message, try MailboxRules.canonicalKeywords(message.keywords), ParsedMessage(indexing: message.content))
         }
         return try await insert(prepared, to: folder)
     }

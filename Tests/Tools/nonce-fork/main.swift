@@ -9,7 +9,7 @@
 // Exits 0 when both wrote, 1 on a failure (the message on standard error), 2 on bad
 // arguments. The passphrase is "nonce fork", 1000 iterations, rollback journal.
 import CommunityMailSQL
-import EncryptedMailbox
+import EncryptedSQLite
 import Foundation
 
 #if canImport(Glibc)
