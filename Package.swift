@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
+                "CommunityMailSystem", "CommunityMailTLS",
             ],
             path: "Benchmarks/bench"
         ),
