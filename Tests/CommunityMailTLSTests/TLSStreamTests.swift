@@ -196,6 +196,34 @@ struct TLSStreamTests {
         await client.close()
     }
 
+    @Test("A forged record is a typed failure on read, and the reader's alert reaches the peer")
+    func forgedRecord() async throws {
+        let certificates = try await TestCertificates.makeAuthority()
+        let leaf = try await certificates.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
+        async let accepted = TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
+        let client = try await TLSStream.connect(
+            over: clientEnd, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+        let server = try await accepted
+        // An attacker on the path injects an application-data record it cannot have sealed.
+        let forged: [UInt8] = [0x17, 0x03, 0x03, 0x00, 0x30] + [UInt8](repeating: 0xA5, count: 0x30)
+        try await serverEnd.write(forged, deadline: Self.deadline())
+        await #expect(throws: NetworkError.tlsFailure("")) {
+            _ = try await client.read(maximumCount: 100, deadline: Self.deadline())
+        }
+        // The client's read sent a fatal alert, which ends the server's session too.
+        do {
+            let bytes = try await server.read(maximumCount: 100, deadline: Self.deadline())
+            Issue.record("the server read \(bytes.count) bytes instead of the alert")
+        } catch {
+            #expect(error == .tlsFailure(""))
+            #expect(error.message.contains("alert"), "\(error.message)")
+        }
+        await client.close()
+        await server.close()
+    }
+
     @Test("Several megabytes go both ways at once through a small pipe, intact and in order")
     func largeTransfers() async throws {
         let certificates = try await TestCertificates.makeAuthority()

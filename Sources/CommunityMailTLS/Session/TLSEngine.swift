@@ -30,6 +30,10 @@ final class TLSEngine {
     /// Ciphertext taken from OpenSSL and not yet handed to the underlying stream, in
     /// order. `TLSStream.send` sends it.
     var pendingOutput: [UInt8] = []
+    /// Bytes ever appended to ``pendingOutput``, and ever taken from it: positions in the
+    /// outgoing ciphertext, so a reader can send what it queued and no more.
+    private(set) var queuedTotal = 0
+    var takenTotal = 0
     /// The underlying stream ended (the peer closed its side).
     var transportEnded = false
     /// Our side called close(): no more reads or writes.
@@ -154,7 +158,9 @@ final class TLSEngine {
         guard count > 0 else { return }
         var bytes = [UInt8](repeating: 0, count: count)
         let read = bytes.withUnsafeMutableBytes { BIO_read(networkOutput, $0.baseAddress, Int32($0.count)) }
-        pendingOutput.append(contentsOf: bytes.prefix(Int(max(0, read))))
+        let produced = bytes.prefix(Int(max(0, read)))
+        pendingOutput.append(contentsOf: produced)
+        queuedTotal += produced.count
     }
 
     /// The negotiated version (after the handshake).
