@@ -107,23 +107,49 @@ final class TLSEngine {
         return .tlsHandshake("TLS handshake failed: \(OpenSSLErrorQueue.reason())")
     }
 
-    /// Up to `maximumCount` bytes of plaintext (at most one record's worth).
+    /// The most plaintext one read returns: four full records.
+    static let maximumReadSize = 4 * maximumRecordPlaintext
+
+    /// What ended a read that had already decrypted some bytes (the peer's close_notify,
+    /// a failure): the next read reports it, so no decrypted byte is held back.
+    private var deferredReadEnd: Outcome<[UInt8]>?
+
+    /// Up to `maximumCount` bytes of plaintext (at most ``maximumReadSize``): as many
+    /// records as have arrived whole.
     func read(maximumCount: Int) -> Outcome<[UInt8]> {
+        if let deferredReadEnd {
+            if case .failed = deferredReadEnd { self.deferredReadEnd = nil }
+            return deferredReadEnd
+        }
         OpenSSLErrorQueue.clear()
-        var buffer = [UInt8](repeating: 0, count: min(max(1, maximumCount), Self.maximumRecordPlaintext))
-        var count = 0
-        let result = buffer.withUnsafeMutableBytes { SSL_read_ex(ssl, $0.baseAddress, $0.count, &count) }
+        let capacity = min(max(1, maximumCount), Self.maximumReadSize)
+        var end: Outcome<[UInt8]>?
+        let plaintext = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = 0
+            while initialized < capacity {
+                var count = 0
+                if SSL_read_ex(ssl, buffer.baseAddress! + initialized, capacity - initialized, &count) == 1 {
+                    initialized += count
+                    continue
+                }
+                switch SSL_get_error(ssl, 0) {
+                case SSL_ERROR_WANT_READ: end = .needsInput
+                case SSL_ERROR_ZERO_RETURN: end = .closedByPeer
+                default: end = .failed(.tlsFailure("TLS read failed: \(OpenSSLErrorQueue.reason())"))
+                }
+                break
+            }
+        }
         // A read can produce output too: an alert, or the answer to a KeyUpdate.
-        defer { collectOutput() }
-        if result == 1 {
-            buffer.removeSubrange(count...)
-            return .done(buffer)
+        collectOutput()
+        guard plaintext.isEmpty else {
+            switch end {
+            case .closedByPeer?, .failed(_)?: deferredReadEnd = end
+            default: break
+            }
+            return .done(plaintext)
         }
-        switch SSL_get_error(ssl, result) {
-        case SSL_ERROR_WANT_READ: return .needsInput
-        case SSL_ERROR_ZERO_RETURN: return .closedByPeer
-        default: return .failed(.tlsFailure("TLS read failed: \(OpenSSLErrorQueue.reason())"))
-        }
+        return end ?? .needsInput
     }
 
     /// Encrypts all of `bytes` into ``pendingOutput``. Memory BIOs grow, so OpenSSL never

@@ -28,8 +28,9 @@ public final class TLSStream: ByteStream {
     /// How long ``close()`` waits to hand close_notify to the underlying stream.
     public static let closeNotifyTimeout: Duration = .seconds(5)
 
-    /// Ciphertext read from the underlying stream at once: a full record and its header.
-    static let underlyingReadSize = TLSEngine.maximumRecordPlaintext + 1_024
+    /// Ciphertext read from the underlying stream at once: several records, so a bulk
+    /// transfer costs few reads.
+    static let underlyingReadSize = 4 * (TLSEngine.maximumRecordPlaintext + 256)
 
     /// Plaintext encrypted at once by a write before its ciphertext is sent, so a large
     /// write never holds more than this much ciphertext in memory.
@@ -50,9 +51,8 @@ public final class TLSStream: ByteStream {
     /// The host name the client asked for in SNI (on a server), if any.
     public var requestedServerName: String? { engine.withLock { $0.requestedServerName } }
 
-    /// Reads plaintext: at least one byte and at most `maximumCount` (at most one TLS
-    /// record's worth, 16 KiB), waiting for the peer. Returns an empty array once the
-    /// peer sent close_notify.
+    /// Reads plaintext: at least one byte and at most `maximumCount` (and at most 64 KiB),
+    /// waiting for the peer. Returns an empty array once the peer sent close_notify.
     /// - Throws: `NetworkError.tlsFailure` for a bad record, a fatal alert, or the end of
     ///   the underlying stream without close_notify (truncation); `NetworkError.closed`
     ///   after ``close()``; the underlying stream's errors (`timedOut` when `deadline`
