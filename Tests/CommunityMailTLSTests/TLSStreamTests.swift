@@ -128,6 +128,24 @@ struct TLSStreamTests {
         #expect(throws: NetworkError.certificateRejected("")) { try system.client.get() }
     }
 
+    @Test("A CA file replaced between connections takes effect at the next one")
+    func replacedAuthorityFile() async throws {
+        let trusted = try await TestCertificates.makeAuthority(named: "Trusted CA")
+        let stranger = try await TestCertificates.makeAuthority(named: "Stranger CA")
+        let leaf = try await trusted.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let file = trusted.folder.path("trust.pem")
+        var configuration = TLSClientConfiguration(serverName: "localhost")
+        configuration.trustedCertificateAuthorityFile = file
+        try FileManager.default.copyItem(atPath: stranger.authority, toPath: file)
+        let before = await Self.handshake(client: configuration, server: context)
+        #expect(throws: NetworkError.certificateRejected("")) { try before.client.get() }
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: trusted.authority, toPath: file)
+        let after = await Self.handshake(client: configuration, server: context)
+        #expect(throws: Never.self) { try after.client.get() }
+    }
+
     @Test("An empty server name is refused before any byte is sent")
     func emptyServerName() async throws {
         let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
