@@ -304,6 +304,38 @@ struct TLSStreamTests {
         }
     }
 
+    @Test("Random bytes where a ClientHello or a ServerHello belongs are typed handshake errors, never a crash")
+    func hostileHandshakeBytes() async throws {
+        let certificates = try await TestCertificates.makeAuthority()
+        let leaf = try await certificates.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        var generator = SplitMix64(seed: 1_403)
+        for round in 0..<40 {
+            // Half the inputs start like a handshake record, so OpenSSL parses further in.
+            var garbage = generator.bytes(1 + Int(generator.next() % 600))
+            if round.isMultiple(of: 2) { garbage = [0x16, 0x03, 0x01, UInt8(garbage.count >> 8), UInt8(garbage.count & 0xFF)] + garbage }
+            let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
+            async let accepted = Self.capture {
+                try await TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
+            }
+            try await clientEnd.write(garbage, deadline: Self.deadline())
+            await clientEnd.close()
+            let server = await accepted
+            #expect(throws: NetworkError.tlsHandshake("")) { try server.get() }
+
+            let (otherClient, otherServer) = InMemoryByteStream.makePair()
+            async let connected = Self.capture {
+                try await TLSStream.connect(
+                    over: otherClient, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+            }
+            _ = try await otherServer.read(maximumCount: 65_536, deadline: Self.deadline())
+            try await otherServer.write(garbage, deadline: Self.deadline())
+            await otherServer.close()
+            let client = await connected
+            #expect(throws: NetworkError.tlsHandshake("")) { try client.get() }
+        }
+    }
+
     @Test("A peer that disappears mid-handshake is a handshake failure")
     func closedDuringHandshake() async throws {
         let certificates = try await TestCertificates.makeAuthority()
