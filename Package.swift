@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
+                "CommunityMailSystem", "CommunityMailTLS",
             ],
             path: "Benchmarks/bench"
         ),

@@ -11,6 +11,7 @@ let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] 
     ("openid", "verifications/s of associated OpenID 2.0 assertions: OpenIDAuth vs python3-openid's consumer", OpenIDBenchmark.run),
     ("encrypted-sqlite", "20,000 rows of 4 KiB inserted and read back: plain SQLite vs the encrypting VFS", EncryptedSQLiteBenchmark.run),
     ("sync", "re-sync of 5,000 members over 6 domains with the fakes: 8 at a time vs one at a time", SyncBenchmark.run),
+    ("tls", "TLSStream over loopback TCP: bulk MiB/s and TLS 1.3 sessions/s vs the bare TCPConnection", TLSBenchmark.run),
     ("mailbox", "10,000 appends of ~20 KiB, header and body search, fetch 1,000: standard opener vs plain file", MailboxBenchmark.run),
 ]
 

@@ -128,6 +128,24 @@ struct TLSStreamTests {
         #expect(throws: NetworkError.certificateRejected("")) { try system.client.get() }
     }
 
+    @Test("A CA file replaced between connections takes effect at the next one")
+    func replacedAuthorityFile() async throws {
+        let trusted = try await TestCertificates.makeAuthority(named: "Trusted CA")
+        let stranger = try await TestCertificates.makeAuthority(named: "Stranger CA")
+        let leaf = try await trusted.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let file = trusted.folder.path("trust.pem")
+        var configuration = TLSClientConfiguration(serverName: "localhost")
+        configuration.trustedCertificateAuthorityFile = file
+        try FileManager.default.copyItem(atPath: stranger.authority, toPath: file)
+        let before = await Self.handshake(client: configuration, server: context)
+        #expect(throws: NetworkError.certificateRejected("")) { try before.client.get() }
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: trusted.authority, toPath: file)
+        let after = await Self.handshake(client: configuration, server: context)
+        #expect(throws: Never.self) { try after.client.get() }
+    }
+
     @Test("An empty server name is refused before any byte is sent")
     func emptyServerName() async throws {
         let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
@@ -196,6 +214,34 @@ struct TLSStreamTests {
         await client.close()
     }
 
+    @Test("A forged record is a typed failure on read, and the reader's alert reaches the peer")
+    func forgedRecord() async throws {
+        let certificates = try await TestCertificates.makeAuthority()
+        let leaf = try await certificates.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
+        async let accepted = TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
+        let client = try await TLSStream.connect(
+            over: clientEnd, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+        let server = try await accepted
+        // An attacker on the path injects an application-data record it cannot have sealed.
+        let forged: [UInt8] = [0x17, 0x03, 0x03, 0x00, 0x30] + [UInt8](repeating: 0xA5, count: 0x30)
+        try await serverEnd.write(forged, deadline: Self.deadline())
+        await #expect(throws: NetworkError.tlsFailure("")) {
+            _ = try await client.read(maximumCount: 100, deadline: Self.deadline())
+        }
+        // The client's read sent a fatal alert, which ends the server's session too.
+        do {
+            let bytes = try await server.read(maximumCount: 100, deadline: Self.deadline())
+            Issue.record("the server read \(bytes.count) bytes instead of the alert")
+        } catch {
+            #expect(error == .tlsFailure(""))
+            #expect(error.message.contains("alert"), "\(error.message)")
+        }
+        await client.close()
+        await server.close()
+    }
+
     @Test("Several megabytes go both ways at once through a small pipe, intact and in order")
     func largeTransfers() async throws {
         let certificates = try await TestCertificates.makeAuthority()
@@ -255,6 +301,38 @@ struct TLSStreamTests {
         await #expect(throws: NetworkError.tlsHandshake("")) {
             _ = try await TLSStream.connect(
                 over: otherClient, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+        }
+    }
+
+    @Test("Random bytes where a ClientHello or a ServerHello belongs are typed handshake errors, never a crash")
+    func hostileHandshakeBytes() async throws {
+        let certificates = try await TestCertificates.makeAuthority()
+        let leaf = try await certificates.makeLeaf("localhost")
+        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        var generator = SplitMix64(seed: 1_403)
+        for round in 0..<40 {
+            // Half the inputs start like a handshake record, so OpenSSL parses further in.
+            var garbage = generator.bytes(1 + Int(generator.next() % 600))
+            if round.isMultiple(of: 2) { garbage = [0x16, 0x03, 0x01, UInt8(garbage.count >> 8), UInt8(garbage.count & 0xFF)] + garbage }
+            let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
+            async let accepted = Self.capture {
+                try await TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
+            }
+            try await clientEnd.write(garbage, deadline: Self.deadline())
+            await clientEnd.close()
+            let server = await accepted
+            #expect(throws: NetworkError.tlsHandshake("")) { try server.get() }
+
+            let (otherClient, otherServer) = InMemoryByteStream.makePair()
+            async let connected = Self.capture {
+                try await TLSStream.connect(
+                    over: otherClient, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+            }
+            _ = try await otherServer.read(maximumCount: 65_536, deadline: Self.deadline())
+            try await otherServer.write(garbage, deadline: Self.deadline())
+            await otherServer.close()
+            let client = await connected
+            #expect(throws: NetworkError.tlsHandshake("")) { try client.get() }
         }
     }
 

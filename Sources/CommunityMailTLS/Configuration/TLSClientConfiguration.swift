@@ -16,7 +16,7 @@ public struct TLSClientConfiguration: Sendable {
 
     /// A PEM file of certificate authorities to trust instead of the system's trust store
     /// (for a private relay, or a test's own authority). Default: nil, the system store.
-    /// The file is read at every connection, so a replaced file takes effect at once.
+    /// The file is read once and read again when its size or modification time changes.
     public var trustedCertificateAuthorityFile: String?
 
     /// A configuration for `serverName` with the defaults above.

@@ -2,18 +2,56 @@ internal import CommunityMailCOpenSSL
 import CommunityMailSystem
 import Synchronization
 
-/// The client-side `SSL_CTX`s. A context that trusts the system store is made once per
-/// minimum version and shared (finding and indexing the store is the costly part); one
-/// that trusts a given file is made per connection, so the file is read afresh.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The client-side `SSL_CTX`s, made once and shared by connections (making one and
+/// loading authorities costs more than a handshake's own work): one per minimum version
+/// for the system store, and one per CA file as long as the file's size and modification
+/// time stay the same, so a replaced file takes effect at the next connection.
 enum TLSClientContexts {
     private static let systemTrust = Mutex<[TLSProtocolVersion: OpenSSLContextHandle]>([:])
 
+    /// A CA file as it was when its context was made.
+    private struct FileKey: Hashable {
+        var path: String
+        var minimumVersion: TLSProtocolVersion
+        var size: Int
+        var modified: Int
+        var modifiedNanoseconds: Int
+    }
+
+    /// Contexts by CA file; emptied when it reaches `fileContextLimit` (a host uses one
+    /// or two files; tests make many).
+    private static let fileTrust = Mutex<[FileKey: OpenSSLContextHandle]>([:])
+    private static let fileContextLimit = 32
+
     static func context(for configuration: TLSClientConfiguration) throws(NetworkError) -> OpenSSLContextHandle {
         if let file = configuration.trustedCertificateAuthorityFile {
+            var status = stat()
+            guard stat(file, &status) == 0 else {
+                throw .tlsFailure("cannot load the trusted certificate authorities \(file): \(String(cString: strerror(errno)))")
+            }
+            #if canImport(Darwin)
+            let modified = status.st_mtimespec
+            #else
+            let modified = status.st_mtim
+            #endif
+            let key = FileKey(
+                path: file, minimumVersion: configuration.minimumVersion, size: Int(status.st_size),
+                modified: Int(modified.tv_sec), modifiedNanoseconds: Int(modified.tv_nsec))
+            if let shared = fileTrust.withLock({ $0[key] }) { return shared }
             let handle = try makeContext(minimumVersion: configuration.minimumVersion)
             OpenSSLErrorQueue.clear()
             guard SSL_CTX_load_verify_locations(handle.pointer, file, nil) == 1 else {
                 throw .tlsFailure("cannot load the trusted certificate authorities \(file): \(OpenSSLErrorQueue.reason())")
+            }
+            fileTrust.withLock { contexts in
+                if contexts.count >= fileContextLimit { contexts.removeAll() }
+                contexts[key] = handle
             }
             return handle
         }

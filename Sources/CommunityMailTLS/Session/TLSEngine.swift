@@ -30,6 +30,10 @@ final class TLSEngine {
     /// Ciphertext taken from OpenSSL and not yet handed to the underlying stream, in
     /// order. `TLSStream.send` sends it.
     var pendingOutput: [UInt8] = []
+    /// Bytes ever appended to ``pendingOutput``, and ever taken from it: positions in the
+    /// outgoing ciphertext, so a reader can send what it queued and no more.
+    private(set) var queuedTotal = 0
+    var takenTotal = 0
     /// The underlying stream ended (the peer closed its side).
     var transportEnded = false
     /// Our side called close(): no more reads or writes.
@@ -103,23 +107,49 @@ final class TLSEngine {
         return .tlsHandshake("TLS handshake failed: \(OpenSSLErrorQueue.reason())")
     }
 
-    /// Up to `maximumCount` bytes of plaintext (at most one record's worth).
+    /// The most plaintext one read returns: four full records.
+    static let maximumReadSize = 4 * maximumRecordPlaintext
+
+    /// What ended a read that had already decrypted some bytes (the peer's close_notify,
+    /// a failure): the next read reports it, so no decrypted byte is held back.
+    private var deferredReadEnd: Outcome<[UInt8]>?
+
+    /// Up to `maximumCount` bytes of plaintext (at most ``maximumReadSize``): as many
+    /// records as have arrived whole.
     func read(maximumCount: Int) -> Outcome<[UInt8]> {
+        if let deferredReadEnd {
+            if case .failed = deferredReadEnd { self.deferredReadEnd = nil }
+            return deferredReadEnd
+        }
         OpenSSLErrorQueue.clear()
-        var buffer = [UInt8](repeating: 0, count: min(max(1, maximumCount), Self.maximumRecordPlaintext))
-        var count = 0
-        let result = buffer.withUnsafeMutableBytes { SSL_read_ex(ssl, $0.baseAddress, $0.count, &count) }
+        let capacity = min(max(1, maximumCount), Self.maximumReadSize)
+        var end: Outcome<[UInt8]>?
+        let plaintext = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = 0
+            while initialized < capacity {
+                var count = 0
+                if SSL_read_ex(ssl, buffer.baseAddress! + initialized, capacity - initialized, &count) == 1 {
+                    initialized += count
+                    continue
+                }
+                switch SSL_get_error(ssl, 0) {
+                case SSL_ERROR_WANT_READ: end = .needsInput
+                case SSL_ERROR_ZERO_RETURN: end = .closedByPeer
+                default: end = .failed(.tlsFailure("TLS read failed: \(OpenSSLErrorQueue.reason())"))
+                }
+                break
+            }
+        }
         // A read can produce output too: an alert, or the answer to a KeyUpdate.
-        defer { collectOutput() }
-        if result == 1 {
-            buffer.removeSubrange(count...)
-            return .done(buffer)
+        collectOutput()
+        guard plaintext.isEmpty else {
+            switch end {
+            case .closedByPeer?, .failed(_)?: deferredReadEnd = end
+            default: break
+            }
+            return .done(plaintext)
         }
-        switch SSL_get_error(ssl, result) {
-        case SSL_ERROR_WANT_READ: return .needsInput
-        case SSL_ERROR_ZERO_RETURN: return .closedByPeer
-        default: return .failed(.tlsFailure("TLS read failed: \(OpenSSLErrorQueue.reason())"))
-        }
+        return end ?? .needsInput
     }
 
     /// Encrypts all of `bytes` into ``pendingOutput``. Memory BIOs grow, so OpenSSL never
@@ -154,7 +184,9 @@ final class TLSEngine {
         guard count > 0 else { return }
         var bytes = [UInt8](repeating: 0, count: count)
         let read = bytes.withUnsafeMutableBytes { BIO_read(networkOutput, $0.baseAddress, Int32($0.count)) }
-        pendingOutput.append(contentsOf: bytes.prefix(Int(max(0, read))))
+        let produced = bytes.prefix(Int(max(0, read)))
+        pendingOutput.append(contentsOf: produced)
+        queuedTotal += produced.count
     }
 
     /// The negotiated version (after the handshake).

@@ -93,16 +93,16 @@ extension TLSStream {
                 let outcome = engine.withLock { $0.handshake() }
                 switch outcome {
                 case .done:
-                    try await send(deadline: deadline, waitingForTurn: true)
+                    try await send(deadline: deadline, turn: .waiting)
                     return
                 case .needsInput:
-                    try await send(deadline: deadline, waitingForTurn: true)
+                    try await send(deadline: deadline, turn: .waiting)
                     let ended = engine.withLock { $0.transportEnded }
                     if ended { throw NetworkError.tlsHandshake("the peer closed the connection during the TLS handshake") }
                     try await receiveCiphertext(deadline: deadline)
                 case .failed(let error):
                     // Tell the peer why (the alert OpenSSL queued), as far as it listens.
-                    try? await send(deadline: deadline, waitingForTurn: true)
+                    try? await send(deadline: deadline, turn: .waiting)
                     throw error
                 case .closedByPeer:
                     throw NetworkError.tlsHandshake("the peer closed the TLS session during the handshake")

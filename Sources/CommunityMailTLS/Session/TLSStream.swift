@@ -28,8 +28,9 @@ public final class TLSStream: ByteStream {
     /// How long ``close()`` waits to hand close_notify to the underlying stream.
     public static let closeNotifyTimeout: Duration = .seconds(5)
 
-    /// Ciphertext read from the underlying stream at once: a full record and its header.
-    static let underlyingReadSize = TLSEngine.maximumRecordPlaintext + 1_024
+    /// Ciphertext read from the underlying stream at once: several records, so a bulk
+    /// transfer costs few reads.
+    static let underlyingReadSize = 4 * (TLSEngine.maximumRecordPlaintext + 256)
 
     /// Plaintext encrypted at once by a write before its ciphertext is sent, so a large
     /// write never holds more than this much ciphertext in memory.
@@ -50,48 +51,49 @@ public final class TLSStream: ByteStream {
     /// The host name the client asked for in SNI (on a server), if any.
     public var requestedServerName: String? { engine.withLock { $0.requestedServerName } }
 
-    /// Reads plaintext: at least one byte and at most `maximumCount` (at most one TLS
-    /// record's worth, 16 KiB), waiting for the peer. Returns an empty array once the
-    /// peer sent close_notify.
+    /// Reads plaintext: at least one byte and at most `maximumCount` (and at most 64 KiB),
+    /// waiting for the peer. Returns an empty array once the peer sent close_notify.
     /// - Throws: `NetworkError.tlsFailure` for a bad record, a fatal alert, or the end of
     ///   the underlying stream without close_notify (truncation); `NetworkError.closed`
     ///   after ``close()``; the underlying stream's errors (`timedOut` when `deadline`
     ///   passes first).
     public func read(maximumCount: Int, deadline: ContinuousClock.Instant) async throws(NetworkError) -> [UInt8] {
         while true {
-            let outcome = engine.withLock { engine -> TLSEngine.Outcome<[UInt8]> in
-                if engine.closedLocally { return .failed(.closed("read from a closed TLS stream")) }
-                if let failure = engine.failure { return .failed(failure) }
-                let outcome = engine.read(maximumCount: maximumCount)
+            let (outcome, queuedUpTo) = engine.withLock { engine -> (TLSEngine.Outcome<[UInt8]>, Int?) in
+                if engine.closedLocally { return (.failed(.closed("read from a closed TLS stream")), nil) }
+                if let failure = engine.failure { return (.failed(failure), nil) }
+                let queuedBefore = engine.queuedTotal
+                var outcome = engine.read(maximumCount: maximumCount)
                 switch outcome {
                 case .needsInput where engine.transportEnded:
                     let truncated = NetworkError.tlsFailure(
                         "the peer closed the connection without a TLS close_notify: the data may be truncated")
                     engine.failure = truncated
-                    return .failed(truncated)
+                    outcome = .failed(truncated)
                 case .failed(let error):
                     engine.failure = error
                 default:
                     break
                 }
-                return outcome
+                return (outcome, engine.queuedTotal > queuedBefore ? engine.queuedTotal : nil)
             }
-            // The read may have produced an alert or a KeyUpdate answer: send it unless a
-            // writer is sending, which then takes it along. A reader never waits for a
-            // writer: that writer may be waiting for the peer to read, and the peer for us.
+            // The read may have produced an alert or a KeyUpdate answer: send it (and what
+            // was queued before it) unless another task is sending, which then takes it
+            // along. A reader never waits for a writer's turn and never sends a writer's
+            // later bytes: that writer may be waiting for the peer to read, and the peer for us.
+            if let queuedUpTo {
+                do throws(NetworkError) {
+                    try await send(deadline: deadline, turn: .ifFree(upTo: queuedUpTo))
+                } catch {
+                    // Decrypted data still goes to the caller; the next call reports the failure.
+                    if case .needsInput = outcome { throw error }
+                }
+            }
             switch outcome {
-            case .done(let bytes):
-                try await send(deadline: deadline, waitingForTurn: false)
-                return bytes
-            case .closedByPeer:
-                try await send(deadline: deadline, waitingForTurn: false)
-                return []
-            case .failed(let error):
-                try? await send(deadline: deadline, waitingForTurn: false)
-                throw error
-            case .needsInput:
-                try await send(deadline: deadline, waitingForTurn: false)
-                try await receiveCiphertext(deadline: deadline)
+            case .done(let bytes): return bytes
+            case .closedByPeer: return []
+            case .failed(let error): throw error
+            case .needsInput: try await receiveCiphertext(deadline: deadline)
             }
         }
     }
@@ -112,7 +114,7 @@ public final class TLSStream: ByteStream {
                 return failure
             }
             if let failure { throw failure }
-            try await send(deadline: deadline, waitingForTurn: true)
+            try await send(deadline: deadline, turn: .waiting)
             offset = end
         }
     }
@@ -128,7 +130,7 @@ public final class TLSStream: ByteStream {
             return true
         }
         guard shouldClose else { return }
-        try? await send(deadline: .now + Self.closeNotifyTimeout, waitingForTurn: true)
+        try? await send(deadline: .now + Self.closeNotifyTimeout, turn: .waiting)
         await underlying.close()
     }
 
@@ -145,15 +147,22 @@ public final class TLSStream: ByteStream {
         }
     }
 
+    /// How a task gets its turn to send.
+    enum SendingTurn {
+        /// Wait for the turn, then send everything queued (writes, the handshake, close).
+        case waiting
+        /// Send the queue up to position `upTo` (what this reader queued), only if nobody
+        /// else is sending; whoever is sends it along.
+        case ifFree(upTo: Int)
+    }
+
     /// Sends the ciphertext OpenSSL produced so far, in order: one task at a time sends,
-    /// and it takes along whatever others queued meanwhile.
-    ///
-    /// With `waitingForTurn` (writes, the handshake, close) the call waits for its turn and
-    /// returns when everything queued before it has been written. Without (reads), it
-    /// returns at once when another task is sending (that task sends the queued bytes
-    /// before it gives up its turn), else sends one batch.
-    func send(deadline: ContinuousClock.Instant, waitingForTurn: Bool) async throws(NetworkError) {
-        if waitingForTurn {
+    /// and a waiting turn takes along whatever others queued meanwhile. A `.waiting` call
+    /// returns when everything queued before it has been written.
+    func send(deadline: ContinuousClock.Instant, turn: SendingTurn) async throws(NetworkError) {
+        var limit = Int.max
+        switch turn {
+        case .waiting:
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let isMyTurn = engine.withLock { engine in
                     guard engine.isSending else {
@@ -163,26 +172,29 @@ public final class TLSStream: ByteStream {
                     engine.sendWaiters.append(continuation)
                     return false
                 }
-                // A finishing sender hands its turn over by resuming the next waiter.
+                // Otherwise a finishing sender hands its turn over by resuming the next waiter.
                 if isMyTurn { continuation.resume() }
             }
-        } else {
+        case .ifFree(let upTo):
             let isMyTurn = engine.withLock { engine in
-                guard !engine.isSending, !engine.pendingOutput.isEmpty else { return false }
+                guard !engine.isSending, engine.takenTotal < upTo else { return false }
                 engine.isSending = true
                 return true
             }
             guard isMyTurn else { return }
+            limit = upTo
         }
-        var batches = 0
         while true {
             let step = engine.withLock { engine -> SendStep in
-                if engine.sendFailure == nil, !engine.pendingOutput.isEmpty, waitingForTurn || batches == 0 {
-                    defer { engine.pendingOutput = [] }
-                    return .write(engine.pendingOutput)
+                let available = min(engine.pendingOutput.count, limit - engine.takenTotal)
+                if engine.sendFailure == nil, available > 0 {
+                    let batch = Array(engine.pendingOutput.prefix(available))
+                    engine.pendingOutput.removeFirst(available)
+                    engine.takenTotal += available
+                    return .write(batch)
                 }
                 // Ending the turn in the same locked section as the last look at the queue:
-                // bytes a reader queued when it found the turn taken are never left behind.
+                // bytes queued by a reader that found the turn taken are never left behind.
                 if engine.sendWaiters.isEmpty {
                     engine.isSending = false
                     return .finished(next: nil, failure: engine.sendFailure)
@@ -191,7 +203,6 @@ public final class TLSStream: ByteStream {
             }
             switch step {
             case .write(let batch):
-                batches += 1
                 do {
                     try await underlying.write(batch, deadline: deadline)
                 } catch {

@@ -1,12 +1,13 @@
-import CommunityMailTestSupport
 import Foundation
 
 /// A throwaway certificate authority and leaf certificates it signs, made by the
-/// `openssl` command line in a temporary folder (no key is ever committed).
-final class TestCertificates: Sendable {
-    let folder: TemporaryDirectory
+/// `openssl` command line in a temporary folder (no key is ever committed), for TLS
+/// tests and benchmarks. EC P-256 keys, valid for two days.
+public final class TestCertificates: Sendable {
+    /// The folder holding the keys and certificates, removed with this object.
+    public let folder: TemporaryDirectory
     /// The authority's certificate (PEM), to trust.
-    let authority: String
+    public let authority: String
 
     private init(folder: TemporaryDirectory, authority: String) {
         self.folder = folder
@@ -14,7 +15,7 @@ final class TestCertificates: Sendable {
     }
 
     /// A new authority named `name`.
-    static func makeAuthority(named name: String = "CommunityMail Test CA") async throws -> TestCertificates {
+    public static func makeAuthority(named name: String = "CommunityMail Test CA") async throws -> TestCertificates {
         let folder = try TemporaryDirectory(prefix: "tls-certificates")
         let certificate = folder.path("ca.pem")
         try await openssl([
@@ -27,7 +28,7 @@ final class TestCertificates: Sendable {
 
     /// A leaf certificate for `names` (`DNS:localhost`, `IP:127.0.0.1`), signed by this
     /// authority. Returns the chain file (leaf, then the authority) and the key file.
-    func makeLeaf(_ label: String, names: [String] = ["DNS:localhost", "IP:127.0.0.1"]) async throws -> (chain: String, key: String) {
+    public func makeLeaf(_ label: String, names: [String] = ["DNS:localhost", "IP:127.0.0.1"]) async throws -> (chain: String, key: String) {
         let key = folder.path("\(label).key"), request = folder.path("\(label).csr")
         let leaf = folder.path("\(label).pem"), chain = folder.path("\(label)-chain.pem")
         let extensions = folder.path("\(label).ext")
@@ -51,7 +52,7 @@ final class TestCertificates: Sendable {
     }
 
     /// The `openssl` executable.
-    static var executable: URL {
+    public static var executable: URL {
         get throws {
             guard let url = TestPeers.executable("openssl") else { throw PeerError("openssl is not installed") }
             return url
