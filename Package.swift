@@ -41,19 +41,24 @@ let package = Package(
         // and may share its executor)
         .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
-        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
+        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite", "CommunityMailSystem"]),
         .target(name: "CommunityMailIDNA"),
 
         // MARK: Products
         .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(
+            name: "OpenIDAuth",
+            dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA"]),
         .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+            dependencies: [
+                "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL",
+                "CommunityMailSystem",
+            ]),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
@@ -95,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
+        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
         .testTarget(
@@ -106,7 +111,7 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA", "CommunityMailTestSupport"]),
         .testTarget(
             name: "EncryptedMailboxTests",
             dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],

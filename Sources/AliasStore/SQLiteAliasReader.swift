@@ -206,12 +206,13 @@ struct SQLiteAliasReader: AliasReading {
     }
 }
 
-/// Runs `body`, turning SQLite's errors into ``AliasStoreError/storage``.
+/// Runs `body`, turning SQLite's errors into ``AliasStoreError/storage`` with the SQLite
+/// error as its cause.
 @discardableResult
 func storage<T>(_ body: () throws(SQLiteError) -> T) throws(AliasStoreError) -> T {
     do {
         return try body()
     } catch {
-        throw AliasStoreError.storage.with(message: error.message)
+        throw AliasStoreError.storage.caused(by: error, context: error == .constraint ? "a database constraint refused the change" : "the database failed")
     }
 }
