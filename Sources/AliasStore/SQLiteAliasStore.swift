@@ -35,6 +35,7 @@ public final class SQLiteAliasStore: AliasStore {
     private let clock: any AliasStoreClock
     private let database: SQLiteDatabase
     private let patterns = AliasPatternCache()
+    private let domainStates = DomainStateCache()
 
     /// Opens (creating or migrating) the store at `path`, on the calling thread (a start-up
     /// step).
@@ -186,13 +187,17 @@ public final class SQLiteAliasStore: AliasStore {
 
     // MARK: Resolution, log, snapshots
 
-    /// Resolves `address`; a storage failure is a 451 4.3.0 rejection.
+    /// Resolves `address` in one job on a reader (one read transaction for all its look-ups,
+    /// compiled statements, remembered domain states); a storage failure is a 451 4.3.0
+    /// rejection.
     public func resolve(_ address: String) async -> Resolution {
         let policy = policy
         let patterns = patterns
+        let domainStates = domainStates
         do {
-            return try await read { reader throws(AliasStoreError) in
-                AliasResolver(policy: policy, reader: reader, patterns: patterns).resolve(address)
+            return try await database.read { connection in
+                let reader = SQLiteAliasReader(connection: connection, domainStates: try domainStates.view(on: connection))
+                return AliasResolver(policy: policy, reader: reader, patterns: patterns).resolve(address)
             }
         } catch {
             return .rejected(Rejection(.storageUnavailable))

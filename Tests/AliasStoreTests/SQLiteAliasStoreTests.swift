@@ -81,6 +81,30 @@ struct SQLiteAliasStoreTests {
         await #expect(throws: AliasStoreError.duplicateAlias) { try await first.add("bob", to: ["x@home.example"]) }
     }
 
+    @Test("Resolution's remembered domain states give way to any commit, from this store or another")
+    func domainStatesFollowCommits() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("domains.sqlite")
+        var one = SQLiteAliasStore.Configuration()
+        one.readConnections = 1
+        let first = try SQLiteAliasStore(path: path, configuration: one)
+        let second = try SQLiteAliasStore(path: path, configuration: one)
+        try await first.seedStandard()
+        try await first.add("alice", to: ["alice@home.example", "bob@pending.test"])
+        try await first.add("bob", "pending.test", to: ["bob@home.example"])
+        // Remembered: example.org verified, pending.test unverified, home.example not served.
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+        _ = try await second.recordVerification(domain: "pending.test", verified: true, by: sync)
+        #expect(await first.resolve("alice@example.org") == .recipients(["alice@home.example", "bob@home.example"]))
+        _ = try await second.createDomain("home.example", plan: .free, verificationToken: nil, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+        _ = try await second.recordVerification(domain: "home.example", verified: true, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .noSuchAlias)
+        // And this store's own writer's commits.
+        _ = try await first.recordVerification(domain: "example.org", verified: false, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+    }
+
     @Test("Storage failures keep the database's error as their cause: busy is transient, a newer file is not")
     func storageCauses() async throws {
         let folder = try TemporaryDirectory(prefix: "aliases-sqlite")

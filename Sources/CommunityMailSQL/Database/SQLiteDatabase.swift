@@ -22,6 +22,8 @@ public final class SQLiteDatabase: Sendable {
     private let writer: ConnectionPool
     /// The writer's pool again for an in-memory database.
     private let readers: ConnectionPool
+    /// Set by the first `close`, which alone closes the connections.
+    private let closing = Mutex(false)
 
     /// Opens (creating when missing) the database, sets its journal and sync modes and runs
     /// the migrations it lacks, on the calling thread: for start-up, before any task depends
@@ -87,10 +89,16 @@ public final class SQLiteDatabase: Sendable {
     }
 
     /// Refuses new work, waits for the running and queued work to finish, then closes every
-    /// connection (on the executor: the last close checkpoints the log).
+    /// connection (on the executor: the last close checkpoints the log). Closing again
+    /// waits for the work, and leaves the closing to the first call.
     public func close() async {
         await writer.close()
         if readers !== writer { await readers.close() }
+        let first = closing.withLock { closing in
+            defer { closing = true }
+            return !closing
+        }
+        guard first else { return }
         let connections = writer.connections + (readers !== writer ? readers.connections : [])
         await configuration.executor.run { () -> Void in
             for pooled in connections { pooled.connection.close() }
@@ -104,11 +112,11 @@ public final class SQLiteDatabase: Sendable {
         let pooled = try await pool.acquire()
         defer { pool.release(pooled) }
         return try await configuration.executor.run { (cancellation: BlockingCancellation) throws -> Value in
-            // Work queued behind others when its task was cancelled never starts.
-            guard !cancellation.isCancelled else { throw CancellationError() }
             let interruption = Interruption(pooled)
             cancellation.onCancel { interruption.interrupt() }
             defer { interruption.finish() }
+            // Work queued behind others when its task was cancelled never starts.
+            guard !cancellation.isCancelled else { throw CancellationError() }
             do {
                 return try job(pooled.connection)
             } catch let error as SQLiteError where error == .interrupted && cancellation.isCancelled {
