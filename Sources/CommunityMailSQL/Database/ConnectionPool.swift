@@ -1,12 +1,5 @@
 import Synchronization
 
-/// A connection lent to one job at a time. `@unchecked`: the pool hands it to one borrower
-/// at a time, and it is used only inside that borrower's job.
-final class PooledConnection: @unchecked Sendable {
-    let connection: SQLiteConnection
-    init(_ connection: SQLiteConnection) { self.connection = connection }
-}
-
 /// A few connections lent out one borrower at a time, first come first served. Waiting for
 /// one is an async suspension, never a blocked thread; a waiter whose task is cancelled
 /// leaves the queue at once.
