@@ -47,7 +47,7 @@ let package = Package(
         // TLS over libssl on any ByteStream: apart from CommunityMailSystem, so that a host
         // of HTTPTransport alone links no OpenSSL
         .target(name: "CommunityMailTLS", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
-        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
+        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite", "CommunityMailSystem"]),
         .target(name: "CommunityMailIDNA"),
 
         // MARK: Shared models (products other products build on)
@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "HTTPTransport"),
         .target(name: "OpenIDAuth", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"]),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA"]),
         .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
         .target(name: "EncryptedMailbox", dependencies: ["EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
+        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
         .testTarget(
@@ -123,7 +123,7 @@ let package = Package(
             exclude: ["Peers"]),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"]),
         .testTarget(

@@ -1,9 +1,15 @@
+import CommunityMailSQL
+import CommunityMailSystem
+
 /// Why an alias store refused a request or could not carry it out.
 ///
 /// Errors of the same kind compare equal whatever their messages, so tests and callers can
 /// write `catch let error as AliasStoreError where error == .reservedName`. Messages name
-/// the field at fault; they never contain verification tokens.
-public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+/// the field at fault; they never contain verification tokens. A ``storage`` error keeps the
+/// failure underneath as its ``cause`` (the database's error, with SQLite's result code), and
+/// ``isTransient`` says whether trying again later may succeed (a busy database) or not (a
+/// damaged file).
+public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case invalidLocalPart, invalidDomain, invalidAddress, invalidRecipient, tooManyRecipients
         case selfForwarding, reservedName, notPermitted, aliasLimitReached, invalidPattern, patternTooLong
@@ -16,10 +22,14 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     private let code: Code
     /// What is wrong, in words a person can act on.
     public let message: String
+    /// The failure underneath a ``storage`` error, when one is known: the database's error,
+    /// which keeps SQLite's result code and its own `isTransient`.
+    public let cause: (any ClassifiedError)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// A local part breaks RFC 5321/5322: empty, longer than 64 bytes, a character outside
@@ -84,7 +94,21 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let storage = AliasStoreError(.storage, "the alias storage failed")
 
     /// `self` with a more specific message.
-    public func with(message: String) -> AliasStoreError { AliasStoreError(code, message) }
+    public func with(message: String) -> AliasStoreError { AliasStoreError(code, message, cause: cause) }
+
+    /// `error` as this module's error: an ``AliasStoreError`` unchanged; anything else as
+    /// `self` (``storage``) with `error` as its cause and `context` before its text.
+    func caused(by error: any Error, context: String) -> AliasStoreError {
+        if let error = error as? AliasStoreError { return error }
+        if error is CancellationError { return AliasStoreError(code, "\(context): the request was cancelled") }
+        let detail = (error as? SQLiteError)?.message ?? "\(type(of: error))"
+        return AliasStoreError(code, "\(context): \(detail)", cause: error as? any ClassifiedError)
+    }
+
+    /// Whether the same request may succeed later: a ``storage`` failure whose cause is
+    /// transient (a busy or locked database, an I/O error), or whose cause is unknown. Every
+    /// refusal by the rules (validation, conflicts, limits, missing records) is not.
+    public var isTransient: Bool { code == .storage && (cause?.isTransient ?? true) }
 
     /// Same kind, whatever the message.
     public static func == (lhs: AliasStoreError, rhs: AliasStoreError) -> Bool { lhs.code == rhs.code }

@@ -5,6 +5,14 @@ import Foundation
 /// holds; also decodes rows into the model.
 struct SQLiteAliasReader: AliasReading {
     let connection: SQLiteConnection
+    /// Domain states remembered across transactions (resolution only; a change must read its
+    /// own uncommitted writes).
+    var domainStates: DomainStateCache.View?
+
+    init(connection: SQLiteConnection, domainStates: DomainStateCache.View? = nil) {
+        self.connection = connection
+        self.domainStates = domainStates
+    }
 
     static let aliasColumns = """
         a.id, a.domain, a.name, a.owner, a.recipients, a.enabled, a.description, a.labels, a.created_at, \
@@ -12,12 +20,15 @@ struct SQLiteAliasReader: AliasReading {
         """
 
     func domainVerified(_ domain: String) throws(AliasStoreError) -> Bool? {
-        try storage { () throws(SQLiteError) in
+        if let known = domainStates?.state(of: domain) { return known }
+        let state = try storage { () throws(SQLiteError) in
             let statement = try connection.prepare("SELECT verified FROM domains WHERE name = ?")
             defer { statement.reset() }
             try statement.bind([domain])
             return try statement.step() ? statement.value(at: 0).integerValue == 1 : nil
         }
+        domainStates?.remember(state, for: domain)
+        return state
     }
 
     func memberRole(domain: String, userID: String) throws(AliasStoreError) -> DomainRole? {
@@ -206,12 +217,13 @@ struct SQLiteAliasReader: AliasReading {
     }
 }
 
-/// Runs `body`, turning SQLite's errors into ``AliasStoreError/storage``.
+/// Runs `body`, turning SQLite's errors into ``AliasStoreError/storage`` with the SQLite
+/// error as its cause.
 @discardableResult
 func storage<T>(_ body: () throws(SQLiteError) -> T) throws(AliasStoreError) -> T {
     do {
         return try body()
     } catch {
-        throw AliasStoreError.storage.with(message: error.message)
+        throw AliasStoreError.storage.caused(by: error, context: error == .constraint ? "a database constraint refused the change" : "the database failed")
     }
 }

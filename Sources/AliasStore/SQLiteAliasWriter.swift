@@ -1,40 +1,21 @@
 import CommunityMailSQL
 import Foundation
 
-/// The one write connection. Being an actor, it runs one change at a time, each in its own
-/// IMMEDIATE transaction that validates, writes and logs together.
-actor SQLiteAliasWriter {
-    private let connection: SQLiteConnection
-    private let policy: AliasPolicy
-    private let clock: any AliasStoreClock
+/// One change on the store's writer connection, inside the write transaction the database
+/// holds for it: validates, writes and logs together, so the change and its log entries
+/// commit or roll back as one. Made afresh for each change, on the executor's thread.
+struct SQLiteAliasWriter {
+    let connection: SQLiteConnection
+    let policy: AliasPolicy
+    /// The change's time, for its stamps and its log entries.
+    let time: Date
 
-    init(path: String, configuration: SQLiteConnection.Configuration, policy: AliasPolicy, clock: any AliasStoreClock) throws(SQLiteError) {
-        let connection = try SQLiteConnection(path: path, configuration: configuration)
-        try connection.migrate(SQLiteAliasStore.migrations)
-        self.connection = connection
-        self.policy = policy
-        self.clock = clock
-    }
-
-    /// Runs `body` in one IMMEDIATE transaction with a reader over the same connection and
-    /// the change's time; rolls back when it throws.
-    private func change<T: Sendable>(
+    /// Runs `body` with the connection, a reader over it (so validation sees the change's
+    /// own writes) and the change's time.
+    private func change<T>(
         _ body: (SQLiteConnection, SQLiteAliasReader, Date) throws(AliasStoreError) -> T
     ) throws(AliasStoreError) -> T {
-        let reader = SQLiteAliasReader(connection: connection)
-        let time = clock.now().truncatedToMilliseconds
-        do {
-            return try connection.transaction(.immediate) { try body(connection, reader, time) }
-        } catch let error as AliasStoreError {
-            throw error
-        } catch let error as SQLiteError {
-            if error == .constraint {
-                throw AliasStoreError.storage.with(message: "a database constraint refused the change: \(error.message)")
-            }
-            throw AliasStoreError.storage.with(message: error.message)
-        } catch {
-            throw AliasStoreError.storage.with(message: "\(error)")
-        }
+        try body(connection, SQLiteAliasReader(connection: connection), time)
     }
 
     private func log(

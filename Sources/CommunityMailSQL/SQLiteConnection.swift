@@ -1,4 +1,5 @@
 import CommunityMailCSQLite
+import CommunityMailSystem
 
 /// One connection to a SQLite database file.
 ///
@@ -25,16 +26,9 @@ public final class SQLiteConnection {
         /// and across power loss up to the last checkpoint; FULL syncs every commit.
         /// Default: `.full`.
         public var synchronous: Synchronous = .full
-
-        /// `PRAGMA synchronous` levels.
-        public enum Synchronous: String, Sendable {
-            /// No syncs.
-            case off = "OFF"
-            /// Sync at checkpoints (WAL) or critical moments.
-            case normal = "NORMAL"
-            /// Sync every commit.
-            case full = "FULL"
-        }
+        /// Refuse writes on this connection (`PRAGMA query_only`), as a database's readers do.
+        /// Unlike `readOnly`, the connection can still create the WAL index. Default: false.
+        public var queryOnly: Bool = false
 
         /// The defaults above.
         public init() {}
@@ -46,6 +40,7 @@ public final class SQLiteConnection {
     public let path: String
     private var statementCache: [String: SQLiteStatement] = [:]
     private var transactionDepth = 0
+    private var isClosed = false
 
     /// Opens (and with `configuration.create`, creates) the database at `path`.
     /// `":memory:"` opens a private in-memory database.
@@ -79,6 +74,7 @@ public final class SQLiteConnection {
                 try execute("PRAGMA journal_mode = WAL")
             }
             try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+            if configuration.queryOnly { try execute("PRAGMA query_only = ON") }
         } catch {
             statementCache.removeAll()
             sqlite3_close_v2(db)
@@ -86,7 +82,13 @@ public final class SQLiteConnection {
         }
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes the cached statements and closes the connection (the last connection to
+    /// a file checkpoints its log). The connection must not be used afterwards.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -158,7 +160,8 @@ public final class SQLiteConnection {
     ) throws -> T {
         let outermost = transactionDepth == 0
         let savepoint = "cm_sp_\(transactionDepth)"
-        try execute(outermost ? "BEGIN \(kind.rawValue)" : "SAVEPOINT \(savepoint)")
+        // `run` reuses compiled statements; `execute` would compile them every time.
+        try run(outermost ? "BEGIN \(kind.rawValue)" : "SAVEPOINT \(savepoint)")
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         let value: T
@@ -166,20 +169,21 @@ public final class SQLiteConnection {
             value = try body()
         } catch {
             if outermost {
-                try? execute("ROLLBACK")
+                // An interrupted or failed statement may have rolled back already.
+                if isInTransaction { _ = try? run("ROLLBACK") }
             } else {
-                try? execute("ROLLBACK TO \(savepoint)")
-                try? execute("RELEASE \(savepoint)")
+                _ = try? run("ROLLBACK TO \(savepoint)")
+                _ = try? run("RELEASE \(savepoint)")
             }
             throw error
         }
         if outermost {
-            do { try execute("COMMIT") } catch {
-                try? execute("ROLLBACK")
+            do { try run("COMMIT") } catch {
+                if isInTransaction { _ = try? run("ROLLBACK") }
                 throw error
             }
         } else {
-            try execute("RELEASE \(savepoint)")
+            try run("RELEASE \(savepoint)")
         }
         return value
     }
@@ -198,12 +202,12 @@ public final class SQLiteConnection {
 
     /// Brings the schema up to `migrations.count`: migration i (0-based) takes the schema
     /// from version i to i + 1. Each runs in its own transaction with the version bump.
-    /// - Throws: `SQLiteError.migration` when the file's version is newer than the code
-    ///   knows, or a migration fails (that migration is rolled back).
+    /// - Throws: `SQLiteError.newerSchema` when the file's version is newer than the code
+    ///   knows; `SQLiteError.migration` when a migration fails (that migration is rolled back).
     public func migrate(_ migrations: [String]) throws(SQLiteError) {
         let current = try userVersion
         guard current <= migrations.count else {
-            throw SQLiteError.migration.with(
+            throw SQLiteError.newerSchema.with(
                 message: "database schema version \(current) is newer than this code supports (\(migrations.count))")
         }
         for version in current..<migrations.count {
@@ -219,6 +223,10 @@ public final class SQLiteConnection {
             }
         }
     }
+
+    /// Interrupts the statement running on this connection, from any thread
+    /// (`sqlite3_interrupt`): it fails with ``SQLiteError/interrupted``.
+    public func interrupt() { sqlite3_interrupt(handle) }
 
     /// Runs `PRAGMA integrity_check` and returns its lines ("ok" when sound).
     public func integrityCheck() throws(SQLiteError) -> [String] {

@@ -1,17 +1,22 @@
 import CommunityMailCSQLite
+import CommunityMailSystem
 
 /// An error from SQLite, or from this layer's use of it.
 ///
 /// `message` carries SQLite's own text and the operation; it never includes bound values,
-/// so secrets bound as parameters do not leak into logs.
-public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
+/// so secrets bound as parameters do not leak into logs. SQLite's own result code is kept
+/// (``resultCode``, ``primaryResultCode``), and ``isTransient`` says whether the same work
+/// may succeed later: a busy or locked database or an I/O error may; a constraint, a damaged
+/// file or a bad statement will not.
+public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case open, prepare, bind, step, busy, constraint, corrupt, notADatabase, readOnly
-        case misuse, schema, transaction, migration, typeMismatch, other
+        case misuse, schema, transaction, migration, newerSchema, typeMismatch, interrupted, ioFailure, closed, other
     }
 
     private let code: Code
-    /// SQLite's extended result code (`SQLITE_*`), or 0 when the error is this layer's own.
+    /// SQLite's extended result code (`SQLITE_*`, e.g. `SQLITE_BUSY_SNAPSHOT`), or 0 when the
+    /// error is this layer's own.
     public let resultCode: Int32
     /// What went wrong, in words a person can act on.
     public let message: String
@@ -46,10 +51,32 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let schema = SQLiteError(.schema, "unexpected database schema")
     /// A transaction could not begin, commit or roll back.
     public static let transaction = SQLiteError(.transaction, "transaction failed")
-    /// A schema migration failed or the file is newer than this code.
+    /// A schema migration failed.
     public static let migration = SQLiteError(.migration, "schema migration failed")
+    /// The file's schema version (`PRAGMA user_version`) is newer than the code's migrations:
+    /// a newer release wrote it, and this one must not guess at its meaning.
+    public static let newerSchema = SQLiteError(.newerSchema, "the database schema is newer than this code")
+    /// A running statement was interrupted (`sqlite3_interrupt`), because its task was cancelled.
+    public static let interrupted = SQLiteError(.interrupted, "the statement was interrupted")
+    /// The operating system failed a read, write, sync or lock (`SQLITE_IOERR`, `SQLITE_FULL`).
+    public static let ioFailure = SQLiteError(.ioFailure, "a disk operation failed")
+    /// The database was closed before the work could start.
+    public static let closed = SQLiteError(.closed, "the database is closed")
     /// A column held a different type than the caller asked for.
     public static let typeMismatch = SQLiteError(.typeMismatch, "column type mismatch")
+
+    /// SQLite's primary result code (the low byte of ``resultCode``, e.g. `SQLITE_BUSY`), or
+    /// 0 when the error is this layer's own.
+    public var primaryResultCode: Int32 { resultCode & 0xff }
+
+    /// Whether the same work may succeed later: true for a busy or locked database and for
+    /// I/O failures; false for constraints, corruption, bad statements, schema mismatches.
+    public var isTransient: Bool {
+        switch code {
+        case .busy, .ioFailure: true
+        default: false
+        }
+    }
 
     /// `self` with a more specific message.
     public func with(message: String) -> SQLiteError { SQLiteError(code, resultCode: resultCode, message) }
@@ -70,6 +97,8 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
             case SQLITE_MISUSE: .misuse
             case SQLITE_SCHEMA: .schema
             case SQLITE_CANTOPEN: .open
+            case SQLITE_INTERRUPT: .interrupted
+            case SQLITE_IOERR, SQLITE_FULL: .ioFailure
             default: fallback.code
             }
         var detail = String(cString: sqlite3_errstr(result))

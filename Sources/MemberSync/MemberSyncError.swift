@@ -1,16 +1,23 @@
+import CommunityMailSQL
+import CommunityMailSystem
+
 /// Why a sync could not run or a user could not be synced.
-public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case invalidIdentity, staleMembersMap, runFailed, identityMismatch
+        case invalidIdentity, staleMembersMap, runFailed, identityMismatch, storage
     }
 
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
+    /// The failure underneath, when one is known (for ``storage``: the database's error,
+    /// which keeps SQLite's result code and says whether it is transient).
+    public let cause: (any ClassifiedError)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The signed-in identity lacks a usable nickname, e-mail or claimed identifier.
@@ -27,8 +34,22 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     /// A whole run failed after its retries (the transient cause is in the message).
     public static let runFailed = MemberSyncError(.runFailed, "the sync run failed")
 
+    /// The notice log or the sync ledger failed (the database is locked, damaged or
+    /// unreadable); ``cause`` says why.
+    public static let storage = MemberSyncError(.storage, "the sync's own storage failed")
+
     /// `self` with a more specific message.
-    public func with(message: String) -> MemberSyncError { MemberSyncError(code, message) }
+    public func with(message: String) -> MemberSyncError { MemberSyncError(code, message, cause: cause) }
+
+    /// ``storage`` for `error`, raised while trying to `what`.
+    static func storage(_ error: any Error, doing what: String) -> MemberSyncError {
+        let detail = (error as? SQLiteError)?.message ?? (error is CancellationError ? "the request was cancelled" : "\(type(of: error))")
+        return MemberSyncError(.storage, "cannot \(what): \(detail)", cause: error as? any ClassifiedError)
+    }
+
+    /// Whether a later attempt may succeed: a ``storage`` failure with a transient cause (a
+    /// busy database). The other kinds repeat until something changes.
+    public var isTransient: Bool { code == .storage && (cause?.isTransient ?? false) }
 
     /// Same kind, whatever the message.
     public static func == (lhs: MemberSyncError, rhs: MemberSyncError) -> Bool { lhs.code == rhs.code }

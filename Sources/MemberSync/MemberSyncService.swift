@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import Foundation
 import LaunchpadClient
 
@@ -91,7 +92,7 @@ public struct MemberSyncService: Sendable {
             if error == .unexpectedStatus, let status = error.status { return status >= 500 || status == 429 || status == 408 }
             return false
         }
-        if let error = error as? AliasStoreError { return error == .storage }
-        return false
+        // The stores' errors classify themselves (a busy database is transient, a damaged one not).
+        return error.isTransientFailure
     }
 }

@@ -1,10 +1,12 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// A ``NoticeLog`` in a SQLite file, so de-duplication survives restarts and is shared by
-/// every process that opens the same file.
-public actor SQLiteNoticeLog: NoticeLog {
-    private let connection: SQLiteConnection
+/// every process that opens the same file. Its SQLite work runs on the blocking executor's
+/// threads (a `SQLiteDatabase`), never on Swift's cooperative pool.
+public final class SQLiteNoticeLog: NoticeLog {
+    private let database: SQLiteDatabase
 
     private static let migrations = [
         """
@@ -16,17 +18,25 @@ public actor SQLiteNoticeLog: NoticeLog {
         """
     ]
 
-    /// Opens (creating if needed) the log at `path`.
-    /// - Throws: `SQLiteError` when the file cannot be opened or migrated.
-    public init(path: String) throws {
-        connection = try SQLiteConnection(path: path)
-        try connection.migrate(Self.migrations)
+    /// Opens (creating if needed) the log at `path`, on the calling thread (a start-up step).
+    /// - Throws: ``MemberSyncError/storage`` when the file cannot be opened or migrated (its
+    ///   ``MemberSyncError/cause`` says why).
+    public init(path: String, synchronous: Synchronous = .full) throws(MemberSyncError) {
+        var configuration = SQLiteDatabase.Configuration(path: path)
+        configuration.migrations = Self.migrations
+        configuration.synchronous = synchronous
+        configuration.readerCount = 1
+        do {
+            database = try SQLiteDatabase(configuration: configuration)
+        } catch {
+            throw MemberSyncError.storage(error, doing: "open the notice log")
+        }
     }
 
     /// See ``NoticeLog/claim(_:now:window:)``; one IMMEDIATE transaction, so two processes
     /// cannot both claim the same key.
     public func claim(_ key: String, now: Date, window: TimeInterval) async throws -> Bool {
-        try connection.transaction(.immediate) {
+        try await write("claim a notice") { connection throws(SQLiteError) in
             if let row = try connection.queryFirst("SELECT sent_at FROM notice_log WHERE key = ?", [key]),
                let sentAt = row[0].realValue, now.timeIntervalSince1970 - sentAt < window
             {
@@ -41,11 +51,27 @@ public actor SQLiteNoticeLog: NoticeLog {
 
     /// See ``NoticeLog/release(_:)``.
     public func release(_ key: String) async throws {
-        try connection.run("DELETE FROM notice_log WHERE key = ?", [key])
+        try await write("release a notice") { connection throws(SQLiteError) in
+            try connection.run("DELETE FROM notice_log WHERE key = ?", [key])
+        }
     }
 
     /// See ``NoticeLog/prune(olderThan:)``.
+    @discardableResult
     public func prune(olderThan date: Date) async throws -> Int {
-        try connection.run("DELETE FROM notice_log WHERE sent_at < ?", [date.timeIntervalSince1970])
+        try await write("prune the notice log") { connection throws(SQLiteError) in
+            try connection.run("DELETE FROM notice_log WHERE sent_at < ?", [date.timeIntervalSince1970])
+        }
+    }
+
+    @discardableResult
+    private func write<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (SQLiteConnection) throws(SQLiteError) -> T
+    ) async throws(MemberSyncError) -> T {
+        do {
+            return try await database.write { connection in try body(connection) }
+        } catch {
+            throw MemberSyncError.storage(error, doing: what)
+        }
     }
 }

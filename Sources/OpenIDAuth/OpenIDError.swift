@@ -1,3 +1,5 @@
+import CommunityMailSystem
+
 /// An error from OpenIDAuth: discovery, association, or a refused assertion.
 ///
 /// Compare with the static values (`error == .replayedNonce`); equality looks only at the
@@ -37,10 +39,14 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
+    /// The failure underneath, when one is known (for ``store``: the database's error, which
+    /// keeps SQLite's result code and says whether it is transient, e.g. a busy database).
+    public let cause: (any ClassifiedError)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// A short machine-readable name of the kind, e.g. `replayedNonce`.
@@ -117,7 +123,10 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let tooManyFetches = OpenIDError(.tooManyFetches, "too many requests for one sign-in step")
 
     /// `self` with a more specific message; equality still compares only the kind.
-    public func with(message: String) -> OpenIDError { OpenIDError(code, message) }
+    public func with(message: String) -> OpenIDError { OpenIDError(code, message, cause: cause) }
+
+    /// `self` with `cause` as the failure underneath.
+    func with(cause: any ClassifiedError) -> OpenIDError { OpenIDError(code, message, cause: cause) }
 
     /// Two errors are equal when they are of the same kind, whatever their messages.
     public static func == (lhs: OpenIDError, rhs: OpenIDError) -> Bool { lhs.code == rhs.code }

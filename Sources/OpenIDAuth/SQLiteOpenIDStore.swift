@@ -1,6 +1,6 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
-import Synchronization
 
 /// Nonces, associations and the discovery cache in one SQLite file, so that they outlive the
 /// process and can be shared by several processes of a host (SQLite's locking serialises
@@ -10,6 +10,9 @@ import Synchronization
 /// with made-up identifiers cannot grow the file without end: associations are evicted least
 /// recently used first (a provider chooses its association's expiry, so expiry must not
 /// decide), discovery results by expiry (which this relying party sets). Nonces are bounded by time: they are dropped once outside the skew window.
+///
+/// The file is a `SQLiteDatabase`: its SQLite work runs on the blocking executor's threads,
+/// one write at a time, never on Swift's cooperative pool.
 public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCache {
     /// Size limits.
     public struct Configuration: Sendable {
@@ -17,6 +20,8 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
         public var maximumAssociations: Int = 10_000
         /// The most discovery results kept. Default: 10,000.
         public var maximumDiscoveryEntries: Int = 10_000
+        /// When commits reach the disk. Default: `.full` (every commit).
+        public var synchronous: Synchronous = .full
 
         /// The defaults.
         public init() {}
@@ -34,20 +39,22 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// The size limits.
     public let configuration: Configuration
-    // The connection is used only while `lock` is held, which makes sharing it safe.
-    nonisolated(unsafe) private let connection: SQLiteConnection
-    private let lock = Mutex(())
+    private let database: SQLiteDatabase
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    /// - Throws: ``OpenIDError/store`` when the file cannot be opened or migrated.
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date, on
+    /// the calling thread (a start-up step).
+    /// - Throws: ``OpenIDError/store`` when the file cannot be opened or migrated (its
+    ///   ``OpenIDError/cause`` says why).
     public init(path: String, configuration: Configuration = Configuration()) throws(OpenIDError) {
         self.configuration = configuration
+        var options = SQLiteDatabase.Configuration(path: path)
+        options.migrations = Self.migrations
+        options.synchronous = configuration.synchronous
+        options.readerCount = 2
         do {
-            let connection = try SQLiteConnection(path: path)
-            try connection.migrate(Self.migrations)
-            self.connection = connection
+            database = try SQLiteDatabase(configuration: options)
         } catch {
-            throw OpenIDError.store.with(message: "cannot open the OpenID store at \(path): \(error.message)")
+            throw OpenIDError.store.with(message: "cannot open the OpenID store at \(path): \(error.message)").with(cause: error)
         }
     }
 
@@ -81,19 +88,42 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
     /// The next value of `last_use`: larger than every stored one.
     private static let nextUse = "(SELECT coalesce(max(last_use), 0) + 1 FROM openid_association)"
 
-    private func withConnection<T>(_ what: String, _ body: (SQLiteConnection) throws(SQLiteError) -> T) throws(OpenIDError) -> T {
+    /// Runs `body` in one write transaction (most look-ups here also write: a nonce is
+    /// recorded as it is checked, an association's use is stamped).
+    private func withConnection<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (SQLiteConnection) throws(SQLiteError) -> T
+    ) async throws(OpenIDError) -> T {
         do {
-            return try lock.withLock { _ throws(SQLiteError) in try body(connection) }
+            return try await database.write { connection in try body(connection) }
         } catch {
-            throw OpenIDError.store.with(message: "cannot \(what): \(error.message)")
+            throw Self.storeError(what, error)
         }
+    }
+
+    /// Runs `body` in one read transaction on a reader.
+    private func withReader<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (SQLiteConnection) throws(SQLiteError) -> T
+    ) async throws(OpenIDError) -> T {
+        do {
+            return try await database.read { connection in try body(connection) }
+        } catch {
+            throw Self.storeError(what, error)
+        }
+    }
+
+    private static func storeError(_ what: String, _ error: any Error) -> OpenIDError {
+        if let error = error as? SQLiteError {
+            return OpenIDError.store.with(message: "cannot \(what): \(error.message)").with(cause: error)
+        }
+        if error is CancellationError { return OpenIDError.store.with(message: "cannot \(what): the request was cancelled") }
+        return OpenIDError.store.with(message: "cannot \(what)")
     }
 
     // MARK: NonceStore
 
     /// Records the nonce; false when it was already there.
     public func consume(nonce: String, endpoint: String, expiresAt: Date) async throws(OpenIDError) -> Bool {
-        try withConnection("record a nonce") { db throws(SQLiteError) in
+        try await withConnection("record a nonce") { db throws(SQLiteError) in
             try db.run(
                 "INSERT OR IGNORE INTO openid_nonce (endpoint, nonce, expires_at) VALUES (?, ?, ?)",
                 [endpoint, nonce, expiresAt.timeIntervalSince1970]) == 1
@@ -102,7 +132,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// Forgets nonces whose expiry is before `date`.
     public func removeExpiredNonces(before date: Date) async throws(OpenIDError) {
-        _ = try withConnection("remove expired nonces") { db throws(SQLiteError) in
+        _ = try await withConnection("remove expired nonces") { db throws(SQLiteError) in
             try db.run("DELETE FROM openid_nonce WHERE expires_at < ?", [date.timeIntervalSince1970])
         }
     }
@@ -111,7 +141,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// Stores the association, replacing one with the same endpoint and handle.
     public func store(_ association: OpenIDAssociation) async throws(OpenIDError) {
-        _ = try withConnection("store an association") { db throws(SQLiteError) in
+        _ = try await withConnection("store an association") { db throws(SQLiteError) in
             try db.run(
                 """
                 INSERT OR REPLACE INTO openid_association (endpoint, handle, secret, type, issued_at, expires_at, last_use)
@@ -125,13 +155,13 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
                 """
                 DELETE FROM openid_association WHERE rowid IN
                     (SELECT rowid FROM openid_association ORDER BY last_use DESC LIMIT -1 OFFSET ?)
-                """, [configuration.maximumAssociations])
+                """, [self.configuration.maximumAssociations])
         }
     }
 
     /// The unexpired association with this handle (which counts as a use).
     public func association(endpoint: String, handle: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
-        let row = try withConnection("read an association") { db throws(SQLiteError) in
+        let row = try await withConnection("read an association") { db throws(SQLiteError) in
             let row = try db.queryFirst(
                 "SELECT * FROM openid_association WHERE endpoint = ? AND handle = ? AND expires_at > ?",
                 [endpoint, handle, date.timeIntervalSince1970])
@@ -143,7 +173,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// The unexpired association for the endpoint that expires last (which counts as a use).
     public func newestAssociation(endpoint: String, at date: Date) async throws(OpenIDError) -> OpenIDAssociation? {
-        let row = try withConnection("read an association") { db throws(SQLiteError) in
+        let row = try await withConnection("read an association") { db throws(SQLiteError) in
             let row = try db.queryFirst(
                 "SELECT * FROM openid_association WHERE endpoint = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
                 [endpoint, date.timeIntervalSince1970])
@@ -162,14 +192,14 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
     /// Removes the association; true when there was one.
     @discardableResult
     public func removeAssociation(endpoint: String, handle: String) async throws(OpenIDError) -> Bool {
-        try withConnection("remove an association") { db throws(SQLiteError) in
+        try await withConnection("remove an association") { db throws(SQLiteError) in
             try db.run("DELETE FROM openid_association WHERE endpoint = ? AND handle = ?", [endpoint, handle]) > 0
         }
     }
 
     /// Forgets expired associations.
     public func removeExpiredAssociations(at date: Date) async throws(OpenIDError) {
-        _ = try withConnection("remove expired associations") { db throws(SQLiteError) in
+        _ = try await withConnection("remove expired associations") { db throws(SQLiteError) in
             try db.run("DELETE FROM openid_association WHERE expires_at <= ?", [date.timeIntervalSince1970])
         }
     }
@@ -193,7 +223,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// The fresh entry for `identifier`, if any.
     public func services(for identifier: String, at date: Date) async throws(OpenIDError) -> DiscoveredIdentifier? {
-        let row = try withConnection("read the discovery cache") { db throws(SQLiteError) in
+        let row = try await withReader("read the discovery cache") { db throws(SQLiteError) in
             try db.queryFirst(
                 "SELECT result FROM openid_discovery WHERE identifier = ? AND expires_at > ?",
                 [identifier, date.timeIntervalSince1970])
@@ -211,7 +241,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
             throw OpenIDError.store.with(message: "cannot encode a discovery result")
         }
         let text = String(decoding: data, as: UTF8.self)
-        _ = try withConnection("write the discovery cache") { db throws(SQLiteError) in
+        _ = try await withConnection("write the discovery cache") { db throws(SQLiteError) in
             try db.run(
                 "INSERT OR REPLACE INTO openid_discovery (identifier, result, expires_at) VALUES (?, ?, ?)",
                 [identifier, text, expiresAt.timeIntervalSince1970])
@@ -219,13 +249,13 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
                 """
                 DELETE FROM openid_discovery WHERE rowid IN
                     (SELECT rowid FROM openid_discovery ORDER BY expires_at DESC LIMIT -1 OFFSET ?)
-                """, [configuration.maximumDiscoveryEntries])
+                """, [self.configuration.maximumDiscoveryEntries])
         }
     }
 
     /// Drops discovery results expired at `date`.
     public func removeExpiredEntries(at date: Date) async throws(OpenIDError) {
-        _ = try withConnection("remove expired discovery results") { db throws(SQLiteError) in
+        _ = try await withConnection("remove expired discovery results") { db throws(SQLiteError) in
             try db.run("DELETE FROM openid_discovery WHERE expires_at <= ?", [date.timeIntervalSince1970])
         }
     }
@@ -234,7 +264,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
 
     /// How many rows each table holds (for operators' metrics and tests).
     public func entryCounts() async throws(OpenIDError) -> EntryCounts {
-        try withConnection("count entries") { db throws(SQLiteError) in
+        try await withReader("count entries") { db throws(SQLiteError) in
             func count(_ table: String) throws(SQLiteError) -> Int {
                 Int(try db.queryFirst("SELECT count(*) AS n FROM \(table)", [])?["n"].integerValue ?? 0)
             }

@@ -6,9 +6,11 @@ import Testing
 
 /// Eight tasks create, update and resolve at once. In a plain `swift test` this runs 10
 /// seconds on SQLite and 3 on the in-memory fake, because the whole suite shares the
-/// machine's two cores. `Scripts/test` leaves it out of the parallel run and runs it on
-/// its own afterwards with ALIASES_STRESS_SECONDS=60: the full minute on SQLite,
-/// with the machine to itself (the fake stays at 3 seconds).
+/// machine's two cores. `Scripts/test` runs it inside the one parallel run with
+/// ALIASES_STRESS_SECONDS=60: the full minute on SQLite (the fake stays at 3
+/// seconds). The SQLite store's work runs on the blocking executor, so the eight tasks
+/// spend that minute suspended, not holding the cooperative threads the rest of the suite
+/// needs.
 @Suite("Concurrent writers and readers", .serialized)
 struct ConcurrencyTests {
     static let taskCount = 8
@@ -63,8 +65,8 @@ struct ConcurrencyTests {
                     var random = SplitMix64(seed: UInt64(task) &* 7919 &+ 1)
                     var round = 0
                     while round < Self.minimumRounds || ContinuousClock.now < deadline {
-                        // SQLite reads finish without suspending; yielding keeps the eight
-                        // tasks (and the rest of the test run) sharing the two cores fairly.
+                        // The in-memory fake's calls may finish without suspending; yielding
+                        // keeps the eight tasks (and the rest of the run) sharing the cores.
                         await Task.yield()
                         round += 1
                         switch random.next() % 6 {

@@ -1,5 +1,6 @@
 @testable import AliasStore
 import CommunityMailSQL
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Testing
@@ -78,5 +79,68 @@ struct SQLiteAliasStoreTests {
         try await second.add("bob", to: ["bob@home.example"])
         #expect(try await first.alias(named: "bob", domain: "example.org")?.id == 2)
         await #expect(throws: AliasStoreError.duplicateAlias) { try await first.add("bob", to: ["x@home.example"]) }
+    }
+
+    @Test("Resolution's remembered domain states give way to any commit, from this store or another")
+    func domainStatesFollowCommits() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("domains.sqlite")
+        var one = SQLiteAliasStore.Configuration()
+        one.readConnections = 1
+        let first = try SQLiteAliasStore(path: path, configuration: one)
+        let second = try SQLiteAliasStore(path: path, configuration: one)
+        try await first.seedStandard()
+        try await first.add("alice", to: ["alice@home.example", "bob@pending.test"])
+        try await first.add("bob", "pending.test", to: ["bob@home.example"])
+        // Remembered: example.org verified, pending.test unverified, home.example not served.
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+        _ = try await second.recordVerification(domain: "pending.test", verified: true, by: sync)
+        #expect(await first.resolve("alice@example.org") == .recipients(["alice@home.example", "bob@home.example"]))
+        _ = try await second.createDomain("home.example", plan: .free, verificationToken: nil, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+        _ = try await second.recordVerification(domain: "home.example", verified: true, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .noSuchAlias)
+        // And this store's own writer's commits.
+        _ = try await first.recordVerification(domain: "example.org", verified: false, by: sync)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+    }
+
+    @Test("Storage failures keep the database's error as their cause: busy is transient, a newer file is not")
+    func storageCauses() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let newer = folder.path("newer.sqlite")
+        try SQLiteConnection(path: newer).setUserVersion(99)
+        do {
+            _ = try SQLiteAliasStore(path: newer)
+            Issue.record("a file from a newer version was opened")
+        } catch {
+            #expect(error == .storage)
+            #expect((error.cause as? SQLiteError) == .newerSchema)
+            #expect(!error.isTransient)
+        }
+
+        let path = folder.path("busy.sqlite")
+        var configuration = SQLiteAliasStore.Configuration()
+        configuration.busyTimeout = .milliseconds(50)
+        let store = try SQLiteAliasStore(path: path, configuration: configuration)
+        // Another process (here: a connection outside the store) holds the write lock.
+        let other = try SQLiteConnection(path: path)
+        try other.execute("BEGIN IMMEDIATE")
+        do {
+            _ = try await store.saveUser(User(id: "ana", email: "ana@home.example"), by: .sync("test"))
+            Issue.record("the change did not wait for the lock")
+        } catch let error as AliasStoreError {
+            #expect(error == .storage)
+            #expect((error.cause as? SQLiteError) == .busy)
+            #expect((error.cause as? SQLiteError)?.primaryResultCode == 5)  // SQLITE_BUSY
+            #expect(error.isTransient && (error as any Error).isTransientFailure)
+        }
+        try other.execute("ROLLBACK")
+        #expect(try await store.saveUser(User(id: "ana", email: "ana@home.example"), by: .sync("test")).id == "ana")
+        // Rule refusals are not transient.
+        await #expect(throws: AliasStoreError.domainNotFound) {
+            try await store.setPlan(.free, forDomain: "missing.example", by: .sync("test"))
+        }
+        #expect(!AliasStoreError.domainNotFound.isTransient)
     }
 }

@@ -24,7 +24,7 @@ struct SQLiteConnectionTests {
         let db = try SQLiteConnection(path: path)
         try db.migrate(migrations)
         #expect(try db.query("SELECT name, note FROM a").map { try $0.text("name") } == ["x"])
-        #expect(throws: SQLiteError.migration) { try db.migrate(Array(migrations.prefix(1))) }
+        #expect(throws: SQLiteError.newerSchema) { try db.migrate(Array(migrations.prefix(1))) }
     }
 
     @Test("A failed migration is rolled back and reported")

@@ -43,4 +43,26 @@ struct SyncLedgerTests {
         #expect(try await reopened.launchpadAccountCreated(of: "ana") == Date(timeIntervalSince1970: 1_118_048_391))
         #expect(try SQLiteConnection(path: path).userVersion == 2)
     }
+
+    @Test("A ledger or notice log file from a newer version is MemberSyncError.storage with the database's cause")
+    func newerFiles() throws {
+        let folder = try TemporaryDirectory(prefix: "sync-ledger")
+        for name in ["ledger.sqlite", "notices.sqlite"] {
+            try SQLiteConnection(path: folder.path(name)).setUserVersion(99)
+        }
+        let failures: [() throws -> Void] = [
+            { _ = try SQLiteSyncLedger(path: folder.path("ledger.sqlite")) },
+            { _ = try SQLiteNoticeLog(path: folder.path("notices.sqlite")) },
+        ]
+        for open in failures {
+            do {
+                try open()
+                Issue.record("a file from a newer version was opened")
+            } catch let error as MemberSyncError {
+                #expect(error == .storage)
+                #expect((error.cause as? SQLiteError) == .newerSchema)
+                #expect(!error.isTransient)
+            }
+        }
+    }
 }

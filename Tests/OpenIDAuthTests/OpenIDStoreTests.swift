@@ -79,5 +79,12 @@ import Testing
 
     @Test func unopenableSQLiteFileIsATypedError() throws {
         #expect(throws: OpenIDError.store) { try SQLiteOpenIDStore(path: "/nonexistent-dir/x/state.sqlite") }
+        do {
+            _ = try SQLiteOpenIDStore(path: "/nonexistent-dir/x/state.sqlite")
+        } catch {
+            // The database's own error is kept as the cause, and it will not go away by itself.
+            let cause = try #require(error.cause)
+            #expect(!cause.isTransient)
+        }
     }
 }

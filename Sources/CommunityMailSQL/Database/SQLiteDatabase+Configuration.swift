@@ -1,0 +1,66 @@
+import CommunityMailSystem
+
+extension SQLiteDatabase {
+    /// How to open a database: where it lives, how durable its commits are, how many
+    /// readers it keeps, and the schema migrations it runs.
+    public struct Configuration: Sendable {
+        /// Where the data lives.
+        public enum Storage: Sendable, Hashable {
+            /// A file (created when missing), in write-ahead-log mode so that the readers and
+            /// the writer proceed together.
+            case file(path: String)
+            /// A private in-memory database, gone when the database closes. Reads and writes
+            /// share its one connection (SQLite's shared-cache in-memory databases lock by
+            /// table, which would make readers wait on the writer), so reads see committed
+            /// state only.
+            case inMemory
+        }
+
+        /// Where the data lives.
+        public var storage: Storage
+        /// When commits reach the disk (`PRAGMA synchronous`). Default: `.full`.
+        public var synchronous: Synchronous = .full
+        /// The name of a registered VFS to open the file through, or nil for SQLite's
+        /// default. Default: nil.
+        public var vfsName: String?
+        /// How long a connection waits for another connection's (or process's) lock before
+        /// failing with ``SQLiteError/busy``. Default: 5 seconds.
+        public var busyTimeout: Duration = .seconds(5)
+        /// How many read connections to keep (at least 1; ignored in memory). Reads beyond
+        /// it wait, without holding a thread, for a reader to come free. Default: 4.
+        public var readerCount: Int = 4
+        /// Enforce foreign keys. Default: true.
+        public var foreignKeys: Bool = true
+        /// The schema, one SQL step per version (`PRAGMA user_version`): step i takes the
+        /// schema from version i to i + 1 in one write transaction with the version bump.
+        /// Never edit a shipped step; append one. Default: none.
+        public var migrations: [String] = []
+        /// Where the connections' work runs. Default: ``BlockingExecutor/shared``.
+        public var executor: BlockingExecutor = .shared
+
+        /// A database in the file at `path`, with the defaults above.
+        public init(path: String) { storage = .file(path: path) }
+
+        /// A database with `storage` and the defaults above.
+        public init(storage: Storage) { self.storage = storage }
+
+        /// The options each connection opens with.
+        func connectionConfiguration(queryOnly: Bool) -> SQLiteConnection.Configuration {
+            var options = SQLiteConnection.Configuration()
+            options.vfsName = vfsName
+            options.busyTimeout = busyTimeout
+            options.foreignKeys = foreignKeys
+            options.synchronous = synchronous
+            options.queryOnly = queryOnly
+            return options
+        }
+
+        /// The path SQLite opens.
+        var openPath: String {
+            switch storage {
+            case .file(let path): path
+            case .inMemory: ":memory:"
+            }
+        }
+    }
+}
