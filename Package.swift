@@ -40,23 +40,30 @@ let package = Package(
         // MARK: Internal layers (not products, but CommunityMailSystem: a host names its clock
         // and may share its executor)
         .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
-        .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
-        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite"]),
-        .target(name: "CommunityMailIDNA"),
+        .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
+        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailSystem", "CommunityMailCSQLite"]),
+        .target(name: "CommunityMailIDNA", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
 
         // MARK: Products
-        .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
-        .target(name: "LaunchpadClient", dependencies: ["HTTPTransport"]),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "HTTPTransport", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
+        .target(
+            name: "OpenIDAuth",
+            dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"],
+            swiftSettings: upcomingFeatures),
+        .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"], swiftSettings: upcomingFeatures),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
-        .target(name: "DNSVerify", dependencies: ["CommunityMailIDNA"]),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
         .target(
             name: "MemberSync",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL"]),
+            dependencies: [
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "HTTPTransport", "CommunityMailCrypto",
+                "CommunityMailSQL",
+            ]),
 
         // MARK: Examples (tiny executables, one flow each)
-        .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
+        .executableTarget(
+            name: "openid-login", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
         .executableTarget(
             name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
         .executableTarget(name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases"),
@@ -65,7 +72,9 @@ let package = Package(
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
         .executableTarget(
             name: "demo",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync"],
+            dependencies: [
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync",
+            ],
             path: "Examples/demo"),
         .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
@@ -76,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
+                "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
             ],
             path: "Benchmarks/bench"
@@ -89,32 +98,38 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
-            dependencies: ["LaunchpadClient", "HTTPTransport"],
+            dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
         .testTarget(
             name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
         .testTarget(
-            name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            name: "CommunityMailCryptoTests", dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailTestSupport"]),
+        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
+        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
+        .testTarget(
+            name: "OpenIDAuthTests", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
         .testTarget(
-            name: "LaunchpadClientTests", dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
+            name: "LaunchpadClientTests",
+            dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
             exclude: ["Peers"]),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+            dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
         .testTarget(
             name: "EncryptedMailboxTests",
             dependencies: ["EncryptedMailbox", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
             exclude: ["Peers"]),
-        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailTestSupport"]),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["CommunityMailSystem", "DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
             name: "MemberSyncTests",
-            dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
+            dependencies: [
+                "CommunityMailSystem", "MemberSync", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport",
+                "CommunityMailSQL", "CommunityMailTestSupport",
+            ],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,13 @@
+import CommunityMailSystem
+
 /// Why an alias store refused a request or could not carry it out.
 ///
 /// Errors of the same kind compare equal whatever their messages, so tests and callers can
 /// write `catch let error as AliasStoreError where error == .reservedName`. Messages name
-/// the field at fault; they never contain verification tokens.
-public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+/// the field at fault; they never contain verification tokens. ``isTransient`` is true only
+/// for ``storage`` failures that may pass (a busy database); ``cause`` keeps the storage's
+/// own error.
+public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case invalidLocalPart, invalidDomain, invalidAddress, invalidRecipient, tooManyRecipients
         case selfForwarding, reservedName, notPermitted, aliasLimitReached, invalidPattern, patternTooLong
@@ -16,10 +20,14 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     private let code: Code
     /// What is wrong, in words a person can act on.
     public let message: String
+    /// The storage's own error for ``storage`` (an `SQLiteError`), when one was kept. Not
+    /// part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// A local part breaks RFC 5321/5322: empty, longer than 64 bytes, a character outside
@@ -84,7 +92,19 @@ public struct AliasStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let storage = AliasStoreError(.storage, "the alias storage failed")
 
     /// `self` with a more specific message.
-    public func with(message: String) -> AliasStoreError { AliasStoreError(code, message) }
+    public func with(message: String) -> AliasStoreError { AliasStoreError(code, message, cause: cause) }
+
+    /// `self` with a more specific message and the storage's own error.
+    public func with(message: String, cause: (any Error)?) -> AliasStoreError { AliasStoreError(code, message, cause: cause) }
+
+    /// True for a ``storage`` failure that may pass: whatever its cause says (a busy
+    /// database yes, a damaged one no), and true when no cause was kept (a store that
+    /// failed without saying why is worth one more try). False for every refusal of the
+    /// request itself: invalid input, conflicts, limits, missing objects.
+    public var isTransient: Bool {
+        guard code == .storage else { return false }
+        return cause.map(\.isTransientFailure) ?? true
+    }
 
     /// Same kind, whatever the message.
     public static func == (lhs: AliasStoreError, rhs: AliasStoreError) -> Bool { lhs.code == rhs.code }

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// An ``AliasStore`` in one SQLite file: WAL, schema migrations by `user_version`,
@@ -14,7 +15,7 @@ public final class SQLiteAliasStore: AliasStore {
         /// The rules. Default: ``AliasPolicy/init()``.
         public var policy = AliasPolicy()
         /// Where times come from. Default: the system clock.
-        public var clock: any AliasStoreClock = SystemAliasStoreClock()
+        public var clock: any ServiceClock = SystemClock()
         /// How many read connections to keep. Default: 4.
         public var readConnections = 4
         /// How long to wait for another process's lock. Default: 5 seconds.

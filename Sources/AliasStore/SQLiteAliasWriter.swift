@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// The one write connection. Being an actor, it runs one change at a time, each in its own
@@ -6,9 +7,9 @@ import Foundation
 actor SQLiteAliasWriter {
     private let connection: SQLiteConnection
     private let policy: AliasPolicy
-    private let clock: any AliasStoreClock
+    private let clock: any ServiceClock
 
-    init(path: String, configuration: SQLiteConnection.Configuration, policy: AliasPolicy, clock: any AliasStoreClock) throws(SQLiteError) {
+    init(path: String, configuration: SQLiteConnection.Configuration, policy: AliasPolicy, clock: any ServiceClock) throws(SQLiteError) {
         let connection = try SQLiteConnection(path: path, configuration: configuration)
         try connection.migrate(SQLiteAliasStore.migrations)
         self.connection = connection

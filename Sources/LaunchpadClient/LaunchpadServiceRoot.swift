@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HTTPTransport
 
 /// Where the web service lives: production, staging, or any URL (a test server).

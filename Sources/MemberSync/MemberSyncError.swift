@@ -1,5 +1,8 @@
-/// Why a sync could not run or a user could not be synced.
-public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertible {
+import CommunityMailSystem
+
+/// Why a sync could not run or a user could not be synced. ``cause`` keeps the error that
+/// ended a failed run; ``isTransient`` says whether running again later may succeed.
+public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case invalidIdentity, staleMembersMap, runFailed, identityMismatch
     }
@@ -7,10 +10,14 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
+    /// The error underneath: for ``runFailed``, what ended the last attempt (a
+    /// `LaunchpadError`, an `AliasStoreError`, ...). Not part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The signed-in identity lacks a usable nickname, e-mail or claimed identifier.
@@ -24,11 +31,21 @@ public struct MemberSyncError: Error, Hashable, Sendable, CustomStringConvertibl
     /// and the admins are told.
     public static let identityMismatch = MemberSyncError(
         .identityMismatch, "the user name belongs to another person's record")
-    /// A whole run failed after its retries (the transient cause is in the message).
+    /// A whole run failed after its retries; ``cause`` is what ended the last attempt.
     public static let runFailed = MemberSyncError(.runFailed, "the sync run failed")
 
     /// `self` with a more specific message.
-    public func with(message: String) -> MemberSyncError { MemberSyncError(code, message) }
+    public func with(message: String) -> MemberSyncError { MemberSyncError(code, message, cause: cause) }
+
+    /// `self` with a more specific message and the error underneath.
+    public func with(message: String, cause: (any Error)?) -> MemberSyncError { MemberSyncError(code, message, cause: cause) }
+
+    /// True for a ``runFailed`` whose cause is transient (Launchpad or the store still
+    /// failing when the attempts ran out: a later run may succeed). False for an unusable
+    /// identity, a stale map and a reused name, which repeat until someone acts.
+    public var isTransient: Bool {
+        code == .runFailed && (cause?.isTransientFailure ?? false)
+    }
 
     /// Same kind, whatever the message.
     public static func == (lhs: MemberSyncError, rhs: MemberSyncError) -> Bool { lhs.code == rhs.code }

@@ -1,5 +1,5 @@
 import CommunityMailIDNA
-import Foundation
+public import Foundation
 import HTTPTransport
 
 /// Which URLs the relying party may fetch: discovery documents, `associate` and

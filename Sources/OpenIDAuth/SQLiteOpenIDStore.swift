@@ -1,5 +1,5 @@
 import CommunityMailSQL
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Nonces, associations and the discovery cache in one SQLite file, so that they outlive the
