@@ -104,18 +104,20 @@ let package = Package(
         .testTarget(
             name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(
-            name: "CommunityMailCryptoTests", dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailTestSupport"]),
+            name: "CommunityMailCryptoTests", dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
+        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "HTTPTransportTests", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
+            name: "HTTPTransportTests", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailTestSupport", "http-fetch"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "OpenIDAuthTests", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
-            exclude: ["Peers"]),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "LaunchpadClientTests",
             dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
-            exclude: ["Peers"]),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "AliasStoreTests",
             dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),

@@ -54,6 +54,8 @@ public struct RetryingHTTPClient: HTTPClient {
                 wait = policy.backoff(afterAttempt: attempt, random: random())
             }
 
+            // Wall time: a clock step back counts as no time passing, a step forward ends the
+            // retries early; neither can stretch them past the deadline.
             let elapsed = Duration.seconds(max(0, clock.now().timeIntervalSince(start)))
             guard let wait, attempt < policy.maximumAttempts, elapsed + wait < policy.deadline else {
                 return try outcome.get()

@@ -1,3 +1,4 @@
+import CommunityMailTestSupport
 import Foundation
 import OpenIDAuth
 import Testing
