@@ -137,8 +137,9 @@ public struct OpenIDDiscovery: Sendable {
                 continue
             }
             guard response.isSuccess else {
-                throw OpenIDError.discoveryFailed.with(
-                    message: "a discovery document could not be fetched (status \(response.status))", status: response.status)
+                // The status is kept as a value (for `isTransient`), not in the message: the
+                // server may be named by a stranger, and messages reach sign-in pages.
+                throw OpenIDError.discoveryFailed.with(message: "a discovery document could not be fetched", status: response.status)
             }
             guard response.body.count <= configuration.maximumDocumentSize else {
                 throw OpenIDError.documentTooLarge.with(

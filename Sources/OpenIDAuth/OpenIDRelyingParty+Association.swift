@@ -147,8 +147,9 @@ extension OpenIDRelyingParty {
 
     /// POSTs `fields` to the provider and decodes the key-value answer (sections 5.1.2,
     /// 5.1.2.2), after the URL policy allowed `url` and the budget allowed one more request.
-    /// Errors do not repeat the status or transport failure: the endpoint may be named by a
-    /// stranger, and its answers must not leak through our error messages.
+    /// Messages do not repeat the status or transport failure: the endpoint may be named by
+    /// a stranger, and its answers must not leak through our error messages. Both are kept
+    /// as values (`status`, `cause`) so that `isTransient` can tell an outage from a refusal.
     func directRequest(url: URL, fields: [(String, String)], budget: OutboundFetchBudget) async throws(OpenIDError)
         -> DirectResponse
     {
