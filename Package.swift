@@ -43,22 +43,25 @@ let package = Package(
         // MARK: Internal layers (not products, but CommunityMailSystem: a host names its clock
         // and may share its executor)
         .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
-        .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailCOpenSSL"]),
+        .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
         // TLS over libssl on any ByteStream: apart from CommunityMailSystem, so that a host
         // of HTTPTransport alone links no OpenSSL
         .target(name: "CommunityMailTLS", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
-        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailCSQLite", "CommunityMailSystem"]),
-        .target(name: "CommunityMailIDNA"),
+        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailSystem", "CommunityMailCSQLite"]),
+        .target(name: "CommunityMailIDNA", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
 
         // MARK: Shared models (products other products build on)
         .target(name: "CommunityMailMessage", swiftSettings: upcomingFeatures),
 
         // MARK: Products
         .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
-        .target(name: "HTTPTransport"),
-        .target(name: "OpenIDAuth", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"]),
-        .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"]),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA"]),
+        .target(name: "HTTPTransport", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
+        .target(
+            name: "OpenIDAuth",
+            dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"],
+            swiftSettings: upcomingFeatures),
+        .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"], swiftSettings: upcomingFeatures),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"]),
         .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
         .target(name: "EncryptedMailbox", dependencies: ["EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
@@ -70,7 +73,8 @@ let package = Package(
             ]),
 
         // MARK: Examples (tiny executables, one flow each)
-        .executableTarget(name: "openid-login", dependencies: ["OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
+        .executableTarget(
+            name: "openid-login", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
         .executableTarget(
             name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
         .executableTarget(name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases"),
@@ -79,7 +83,9 @@ let package = Package(
         .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
         .executableTarget(
             name: "demo",
-            dependencies: ["OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync"],
+            dependencies: [
+                "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync",
+            ],
             path: "Examples/demo"),
         .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
@@ -90,9 +96,9 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
+                "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
-                "CommunityMailSystem", "CommunityMailTLS",
+                "CommunityMailTLS",
             ],
             path: "Benchmarks/bench"
         ),
@@ -104,26 +110,31 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
-            dependencies: ["LaunchpadClient", "HTTPTransport"],
+            dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport"
         ),
         .testTarget(
             name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailCryptoTests", dependencies: ["CommunityMailCrypto", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "CommunityMailCryptoTests", dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"]),
-        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailIDNA"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "CommunityMailTestSupport", "http-fetch"]),
+        .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "OpenIDAuthTests", dependencies: ["OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
-            exclude: ["Peers"]),
+            name: "HTTPTransportTests", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailTestSupport", "http-fetch"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "LaunchpadClientTests", dependencies: ["LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
-            exclude: ["Peers"]),
+            name: "OpenIDAuthTests", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "LaunchpadClientTests",
+            dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport", "CommunityMailTestSupport"],
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["AliasStore", "CommunityMailSQL", "CommunityMailSystem", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+            dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"]),
         .testTarget(
@@ -133,14 +144,17 @@ let package = Package(
         .testTarget(
             name: "EncryptedMailboxTests",
             dependencies: ["EncryptedMailbox", "CommunityMailMessage", "CommunityMailSQL", "CommunityMailTestSupport"]),
-        .testTarget(name: "DNSVerifyTests", dependencies: ["DNSVerify", "CommunityMailSystem", "CommunityMailTestSupport"]),
+        .testTarget(name: "DNSVerifyTests", dependencies: ["CommunityMailSystem", "DNSVerify", "CommunityMailTestSupport"]),
         .testTarget(
             name: "CommunityMailSMTPTests",
             dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTLS", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MemberSyncTests",
-            dependencies: ["MemberSync", "CommunityMailSMTP", "CommunityMailMessage", "AliasStore", "LaunchpadClient", "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport"],
+            dependencies: [
+                "CommunityMailSystem", "MemberSync", "CommunityMailSMTP", "CommunityMailMessage", "AliasStore", "LaunchpadClient",
+                "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport",
+            ],
             exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import Foundation
 import LaunchpadClient
 import MemberSync
@@ -54,7 +55,7 @@ enum SyncBenchmark {
         }
         var configuration = MemberSyncService.Configuration()
         configuration.maximumConcurrentUsers = concurrency
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let service = MemberSyncService(
             launchpad: launchpad, aliases: aliases, notifier: RecordingNotifier(), ledger: InMemorySyncLedger(), clock: clock,
             configuration: configuration)

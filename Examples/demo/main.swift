@@ -9,6 +9,7 @@
 // paging (served from memory), the SQLite alias database, the DNS checks (on an in-memory
 // zone), the encrypted SQLite mailbox. Only the outside services are the products' fakes.
 import AliasStore
+import CommunityMailSystem
 import DNSVerify
 import EncryptedMailbox
 import Foundation
@@ -112,7 +113,7 @@ do {
     // MARK: Provisioning
     step("MemberSync checks Ana on Launchpad and provisions her addresses")
     let notifications = RecordingNotifier()
-    let clock = ManualWallClock(Date())
+    let clock = ManualClock(start: Date())
     let sync = MemberSyncService(
         launchpad: launchpad, aliases: aliases,
         notifier: DeduplicatingNotifier(

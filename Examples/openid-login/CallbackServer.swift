@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -50,7 +51,7 @@ struct CallbackServer {
         while true {
             // accept, recv and send block: they run on a thread of their own, never on
             // Swift's cooperative pool; a client gets 10 seconds to send its request.
-            let (connection, outcome) = await Self.onOwnThread { () -> (Int32, ReadOutcome) in
+            let (connection, outcome) = await Self.onExecutor { () -> (Int32, ReadOutcome) in
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return (connection, .closed) }
                 var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -69,7 +70,7 @@ struct CallbackServer {
             case .request(let request):
                 reply = await respond(to: request, relyingParty: relyingParty, provider: provider, options: options)
             }
-            await Self.onOwnThread {
+            await Self.onExecutor {
                 Self.write(connection, status: reply.status, headers: reply.headers, body: reply.body)
                 close(connection)
             }
@@ -128,11 +129,10 @@ struct CallbackServer {
         }
     }
 
-    /// `body`'s result, computed on a new thread while the calling task is suspended.
-    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: body()) }.start()
-        }
+    /// `body`'s result, computed on the shared `BlockingExecutor` while the calling task is
+    /// suspended (accept and read block).
+    private static func onExecutor<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await BlockingExecutor.shared.run { () -> T in body() }
     }
 
     /// The URL a request target names on this server, or nil. Only origin-form targets

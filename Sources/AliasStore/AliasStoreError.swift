@@ -22,11 +22,11 @@ public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertibl
     private let code: Code
     /// What is wrong, in words a person can act on.
     public let message: String
-    /// The failure underneath a ``storage`` error, when one is known: the database's error,
-    /// which keeps SQLite's result code and its own `isTransient`.
-    public let cause: (any ClassifiedError)?
+    /// The storage's own error for ``storage`` (an `SQLiteError`), when one was kept. Not
+    /// part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
@@ -102,13 +102,20 @@ public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertibl
         if let error = error as? AliasStoreError { return error }
         if error is CancellationError { return AliasStoreError(code, "\(context): the request was cancelled") }
         let detail = (error as? SQLiteError)?.message ?? "\(type(of: error))"
-        return AliasStoreError(code, "\(context): \(detail)", cause: error as? any ClassifiedError)
+        return AliasStoreError(code, "\(context): \(detail)", cause: error)
     }
 
-    /// Whether the same request may succeed later: a ``storage`` failure whose cause is
-    /// transient (a busy or locked database, an I/O error), or whose cause is unknown. Every
-    /// refusal by the rules (validation, conflicts, limits, missing records) is not.
-    public var isTransient: Bool { code == .storage && (cause?.isTransient ?? true) }
+    /// `self` with a more specific message and the storage's own error.
+    public func with(message: String, cause: (any Error)?) -> AliasStoreError { AliasStoreError(code, message, cause: cause) }
+
+    /// True for a ``storage`` failure that may pass: whatever its cause says (a busy
+    /// database yes, a damaged one no), and true when no cause was kept (a store that
+    /// failed without saying why is worth one more try). False for every refusal of the
+    /// request itself: invalid input, conflicts, limits, missing objects.
+    public var isTransient: Bool {
+        guard code == .storage else { return false }
+        return cause.map(\.isTransientFailure) ?? true
+    }
 
     /// Same kind, whatever the message.
     public static func == (lhs: AliasStoreError, rhs: AliasStoreError) -> Bool { lhs.code == rhs.code }

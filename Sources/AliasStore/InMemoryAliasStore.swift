@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 
 /// An ``AliasStore`` in memory, with exactly the rules of ``SQLiteAliasStore`` (the same
@@ -8,7 +9,7 @@ public actor InMemoryAliasStore: AliasStore {
         /// The rules. Default: ``AliasPolicy/init()``.
         public var policy = AliasPolicy()
         /// Where times come from. Default: the system clock.
-        public var clock: any AliasStoreClock = SystemAliasStoreClock()
+        public var clock: any ServiceClock = SystemClock()
 
         /// The defaults above.
         public init() {}
@@ -16,7 +17,7 @@ public actor InMemoryAliasStore: AliasStore {
 
     /// The rules this store enforces.
     public nonisolated let policy: AliasPolicy
-    private let clock: any AliasStoreClock
+    private let clock: any ServiceClock
     private var state = AliasState()
     private let patterns = AliasPatternCache()
 

@@ -16,7 +16,7 @@ public final class SQLiteAliasStore: AliasStore {
         /// The rules. Default: ``AliasPolicy/init()``.
         public var policy = AliasPolicy()
         /// Where times come from. Default: the system clock.
-        public var clock: any AliasStoreClock = SystemAliasStoreClock()
+        public var clock: any ServiceClock = SystemClock()
         /// How many read connections to keep. Default: 4.
         public var readConnections = 4
         /// How long to wait for another process's lock. Default: 5 seconds.
@@ -32,7 +32,7 @@ public final class SQLiteAliasStore: AliasStore {
     public let policy: AliasPolicy
     /// The database file.
     public let path: String
-    private let clock: any AliasStoreClock
+    private let clock: any ServiceClock
     private let database: SQLiteDatabase
     private let patterns = AliasPatternCache()
     private let domainStates = DomainStateCache()

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// One change on the store's writer connection, inside the write transaction the database

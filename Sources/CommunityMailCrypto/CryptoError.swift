@@ -1,10 +1,11 @@
 import CommunityMailCOpenSSL
+public import CommunityMailSystem
 
 /// An error from the cryptographic layer.
 ///
 /// Messages name the operation that failed and, where libcrypto gave one, its reason
 /// string. They never contain key material, plaintext or tags.
-public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case libcrypto
         case invalidKeyLength
@@ -24,6 +25,11 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
+
+    /// True only for ``tlsIO`` (the connection under a TLS session failed, which a new
+    /// connection may not repeat). Bad keys, nonces, parameters, a failed tag or public
+    /// value, a refused handshake and a libcrypto failure repeat.
+    public var isTransient: Bool { code == .tlsIO }
 
     /// libcrypto reported a failure (an allocation, an unavailable algorithm, a bad state).
     public static let libcrypto = CryptoError(.libcrypto, "libcrypto failed")

@@ -1,3 +1,5 @@
+import Foundation
+
 extension DomainName {
     /// Longest label in ASCII form, in octets (RFC 1035).
     static let maxLabelLength = 63

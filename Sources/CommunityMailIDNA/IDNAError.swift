@@ -1,5 +1,7 @@
-/// Why a domain name is not valid.
-public struct IDNAError: Error, Hashable, Sendable, CustomStringConvertible {
+public import CommunityMailSystem
+
+/// Why a domain name is not valid. Never transient: the same name fails the same way.
+public struct IDNAError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case empty, emptyLabel, labelTooLong, nameTooLong, invalidCharacter, invalidHyphen, invalidPunycode, invalidCodePoint
     }
@@ -12,6 +14,9 @@ public struct IDNAError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
+
+    /// Always false: a malformed name stays malformed.
+    public var isTransient: Bool { false }
 
     /// The name is empty.
     public static let empty = IDNAError(.empty, "the domain name is empty")

@@ -1,8 +1,15 @@
+import CommunityMailSystem
+import Foundation
 import Synchronization
 
 /// A cache of lookup results that honours TTLs: answers live as long as their smallest
 /// TTL, NODATA and NXDOMAIN as long as their SOA's negative TTL (RFC 2308). Transient
 /// failures are never cached. Safe to share between resolvers and tasks.
+///
+/// Ages are read from a ``CommunityMailSystem/ServiceClock`` (wall time), so a test moves
+/// time with a `ManualClock`. A step of the wall clock cannot stretch an answer's life: an
+/// entry stored "in the future" (the clock stepped back) counts as expired, and a step
+/// forward only expires entries early, which costs a lookup, never a stale answer.
 public final class DNSCache: Sendable {
     /// Limits of the cache.
     public struct Configuration: Sendable {
@@ -17,19 +24,19 @@ public final class DNSCache: Sendable {
 
     private struct Entry {
         var result: DNSResult
-        var stored: ContinuousClock.Instant
-        var expires: ContinuousClock.Instant
+        var stored: Date
+        var expires: Date
     }
 
     private let configuration: Configuration
-    private let now: @Sendable () -> ContinuousClock.Instant
+    private let clock: any ServiceClock
     private let entries = Mutex<[DNSQuestion: Entry]>([:])
 
-    /// A cache; `now` is the clock (tests pass one they move by hand).
-    public init(configuration: Configuration = Configuration(),
-                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    /// A cache reading the time from `clock` (tests pass a `ManualClock`).
+    /// - Parameter clock: the time source. Default: `SystemClock`.
+    public init(configuration: Configuration = Configuration(), clock: any ServiceClock = SystemClock()) {
         self.configuration = configuration
-        self.now = now
+        self.clock = clock
     }
 
     /// The number of results held, expired ones included until they are swept.
@@ -40,14 +47,14 @@ public final class DNSCache: Sendable {
 
     /// A cached result for `question`, its TTLs lowered by the time spent in the cache.
     public func lookup(_ question: DNSQuestion) -> DNSResult? {
-        let instant = now()
+        let instant = clock.now()
         return entries.withLock { entries -> DNSResult? in
             guard let entry = entries[question] else { return nil }
-            guard instant < entry.expires else {
+            guard entry.stored <= instant, instant < entry.expires else {
                 entries[question] = nil
                 return nil
             }
-            let elapsed = UInt32(clamping: (instant - entry.stored).components.seconds)
+            let elapsed = UInt32(clamping: Int64(instant.timeIntervalSince(entry.stored)))
             var result = entry.result
             result.records = result.records.map { var record = $0; record.ttl -= min(record.ttl, elapsed); return record }
             result.aliases = result.aliases.map { var record = $0; record.ttl -= min(record.ttl, elapsed); return record }
@@ -66,11 +73,12 @@ public final class DNSCache: Sendable {
         default: ttl = nil
         }
         guard let ttl, ttl > 0 else { return }
-        let instant = now()
-        let entry = Entry(result: result, stored: instant, expires: instant + .seconds(Int(min(ttl, configuration.maximumTTL))))
+        let instant = clock.now()
+        let entry = Entry(
+            result: result, stored: instant, expires: instant.addingTimeInterval(TimeInterval(min(ttl, configuration.maximumTTL))))
         entries.withLock { entries in
             if entries.count >= configuration.maximumEntries, entries[result.question] == nil {
-                let expired = entries.filter { $0.value.expires <= instant }.map(\.key)
+                let expired = entries.filter { $0.value.expires <= instant || $0.value.stored > instant }.map(\.key)
                 for key in expired { entries[key] = nil }
                 if entries.count >= configuration.maximumEntries,
                    let oldest = entries.min(by: { $0.value.stored < $1.value.stored })?.key {

@@ -1,8 +1,12 @@
+import CommunityMailSystem
+
 /// Why a DNS name, message or configuration could not be used.
 ///
 /// Compare with the static values (`error == .truncatedMessage`); ``message`` says more,
-/// and never contains anything secret (DNS data is public).
-public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
+/// and never contains anything secret (DNS data is public). ``isTransient`` is true for
+/// timeouts, network failures and replies that do not answer the query; ``cause`` keeps the
+/// network layer's error when there was one.
+public struct DNSError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case invalidName, nameTooLong, labelTooLong, truncatedMessage, badCompressionPointer, tooManyCompressionPointers
         case unsupportedLabelType, malformedRecordData, characterStringTooLong, messageTooLong, invalidAddress
@@ -12,10 +16,14 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     private let code: Code
     /// What is wrong, in words.
     public let message: String
+    /// The network layer's error for ``networkFailure`` and ``timedOut`` (a
+    /// `NetworkError`), when one was kept. Not part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// A name that is not a valid domain name (IDNA rules, empty labels, bad characters).
@@ -55,7 +63,22 @@ public struct DNSError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let networkFailure = DNSError(.networkFailure, "a network operation failed")
 
     /// `self` with a more specific message.
-    public func with(message: String) -> DNSError { DNSError(code, message) }
+    public func with(message: String) -> DNSError { DNSError(code, message, cause: cause) }
+
+    /// `self` with a more specific message and the network layer's error.
+    public func with(message: String, cause: (any Error)?) -> DNSError { DNSError(code, message, cause: cause) }
+
+    /// True when asking again may succeed: a timeout, a reply that does not answer the
+    /// query (lost, spoofed or misrouted), and a network failure unless its cause says it
+    /// will repeat. False for malformed names, messages, records, addresses and
+    /// configuration.
+    public var isTransient: Bool {
+        switch code {
+        case .timedOut, .unexpectedResponse: true
+        case .networkFailure: cause.map(\.isTransientFailure) ?? true
+        default: false
+        }
+    }
 
     /// Same kind, whatever the message.
     public static func == (lhs: DNSError, rhs: DNSError) -> Bool { lhs.code == rhs.code }

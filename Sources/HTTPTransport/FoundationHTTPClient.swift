@@ -1,4 +1,5 @@
-import Foundation
+import CommunityMailSystem
+public import Foundation
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -56,7 +57,7 @@ public final class FoundationHTTPClient: HTTPClient {
 
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method.rawValue
-        urlRequest.timeoutInterval = max(0.001, request.timeout.seconds)
+        urlRequest.timeoutInterval = max(0.001, request.timeout.timeInterval)
         for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         if request.headers["User-Agent"] == nil, let agent = configuration.userAgent {
             urlRequest.setValue(agent, forHTTPHeaderField: "User-Agent")
@@ -79,6 +80,14 @@ public final class FoundationHTTPClient: HTTPClient {
         let target = urlRequest.url?.redactedForLogs ?? "the server"
         let session = self.session
         let delegate = self.delegate
+        // The deadline is a task asleep on the continuous clock, cancelled as soon as the
+        // exchange ends whichever way; it finishes the exchange only if it wakes first.
+        let deadline = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            exchange.finish(
+                with: .failure(HTTPClientError.timeout.with(message: "no complete response from \(target) within \(timeout)")))
+        }
+        defer { deadline.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 exchange.start(continuation)
@@ -88,10 +97,6 @@ public final class FoundationHTTPClient: HTTPClient {
                 task.taskDescription = follow ? URLSessionExchangeDelegate.follow : URLSessionExchangeDelegate.doNotFollow
                 delegate.register(exchange, for: task)
                 exchange.attach(task)
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
-                    exchange.finish(
-                        with: .failure(HTTPClientError.timeout.with(message: "no complete response from \(target) within \(timeout)")))
-                }
                 task.resume()
             }
         } onCancel: {
@@ -101,39 +106,34 @@ public final class FoundationHTTPClient: HTTPClient {
 
     /// The typed error for a transfer that failed; `target` is the redacted URL.
     static func map(_ error: any Error, target: String) -> HTTPClientError {
-        guard let urlError = error as? URLError else {
-            return HTTPClientError.other.with(message: "request to \(target) failed: \(error.localizedDescription)")
+        guard let reported = error as? URLError else {
+            return HTTPClientError.other.with(message: "request to \(target) failed (\(type(of: error)))", cause: error)
         }
+        // The code alone: URLError's user info holds the failing URL, query and all.
+        let urlError = URLError(reported.code)
         switch urlError.code {
         case .timedOut:
-            return HTTPClientError.timeout.with(message: "request to \(target) timed out")
+            return HTTPClientError.timeout.with(message: "request to \(target) timed out", cause: urlError)
         case .cannotConnectToHost:
-            return HTTPClientError.connectionRefused.with(message: "connection to \(target) was refused")
+            return HTTPClientError.connectionRefused.with(message: "connection to \(target) was refused", cause: urlError)
         case .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .internationalRoamingOff:
-            return HTTPClientError.cannotConnect.with(message: "cannot reach \(target)")
+            return HTTPClientError.cannotConnect.with(message: "cannot reach \(target)", cause: urlError)
         case .networkConnectionLost:
-            return HTTPClientError.connectionLost.with(message: "connection to \(target) was lost")
+            return HTTPClientError.connectionLost.with(message: "connection to \(target) was lost", cause: urlError)
         case .badServerResponse:
             // What URLSession reports when the server closes the connection without a
             // (complete) response: a lost connection, worth retrying.
-            return HTTPClientError.connectionLost.with(message: "\(target) closed the connection without a complete response")
+            return HTTPClientError.connectionLost.with(message: "\(target) closed the connection without a complete response", cause: urlError)
         case .cancelled:
-            return HTTPClientError.cancelled.with(message: "request to \(target) was cancelled")
+            return HTTPClientError.cancelled.with(message: "request to \(target) was cancelled", cause: urlError)
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return HTTPClientError.tls.with(message: "TLS with \(target) failed")
+            return HTTPClientError.tls.with(message: "TLS with \(target) failed", cause: urlError)
         case .dataLengthExceedsMaximum:
-            return HTTPClientError.responseTooLarge.with(message: "response from \(target) is too large")
+            return HTTPClientError.responseTooLarge.with(message: "response from \(target) is too large", cause: urlError)
         default:
-            return HTTPClientError.other.with(message: "request to \(target) failed (URLError \(urlError.code.rawValue))")
+            return HTTPClientError.other.with(message: "request to \(target) failed (URLError \(urlError.code.rawValue))", cause: urlError)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

@@ -1,17 +1,28 @@
+public import CommunityMailSystem
+
 /// Why an HTTP exchange produced no response.
-public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertible {
+///
+/// Compare with the static values (`error == .timeout`); ``isTransient`` says whether a
+/// later attempt may succeed, and ``cause`` keeps the transport's own error (a `URLError`,
+/// a `NetworkError`) as a typed value for code that needs more than the kind.
+public struct HTTPClientError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case timeout, connectionRefused, cannotConnect, connectionLost, invalidURL, tls
-        case responseTooLarge, cancelled, noScriptedResponse, other
+        case responseTooLarge, cancelled, other
     }
 
     private let code: Code
-    /// What went wrong, in words a person can act on. Never contains credentials or bodies.
+    /// What went wrong, in words a person can act on. Never contains credentials, URL
+    /// queries or bodies.
     public let message: String
+    /// The error the transport reported, when there was one (a `URLError` from
+    /// ``FoundationHTTPClient``). Not part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The request's deadline passed before the response was complete.
@@ -30,21 +41,27 @@ public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertibl
     public static let responseTooLarge = HTTPClientError(.responseTooLarge, "the response body is too large")
     /// The task was cancelled.
     public static let cancelled = HTTPClientError(.cancelled, "the request was cancelled")
-    /// A ``ScriptedHTTPClient`` had no reply left for the request.
-    public static let noScriptedResponse = HTTPClientError(.noScriptedResponse, "no scripted response for the request")
-    /// Another transport failure.
+    /// Another transport failure; ``cause`` (when set) says which.
     public static let other = HTTPClientError(.other, "the HTTP exchange failed")
 
-    /// `self` with a more specific message.
-    public func with(message: String) -> HTTPClientError { HTTPClientError(code, message) }
+    /// `self` with a more specific message, keeping the cause.
+    public func with(message: String) -> HTTPClientError { HTTPClientError(code, message, cause: cause) }
+
+    /// `self` with a more specific message and the transport's own error.
+    public func with(message: String, cause: (any Error)?) -> HTTPClientError { HTTPClientError(code, message, cause: cause) }
 
     /// True for failures that a later attempt may not repeat: timeouts, refused or lost
-    /// connections, unreachable hosts.
+    /// connections, unreachable hosts; for ``other``, whatever its cause says. False for a
+    /// bad URL, a TLS failure, a body over the limit and cancellation.
     public var isTransient: Bool {
-        [.timeout, .connectionRefused, .cannotConnect, .connectionLost].contains(code)
+        switch code {
+        case .timeout, .connectionRefused, .cannotConnect, .connectionLost: true
+        case .other: cause?.isTransientFailure ?? false
+        case .invalidURL, .tls, .responseTooLarge, .cancelled: false
+        }
     }
 
-    /// Errors of the same kind are equal, whatever their messages.
+    /// Errors of the same kind are equal, whatever their messages and causes.
     public static func == (lhs: HTTPClientError, rhs: HTTPClientError) -> Bool { lhs.code == rhs.code }
     /// Hashes the kind only.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An HTTP request: method, URL, headers, body, and how long the whole exchange may take.
 public struct HTTPRequest: Sendable, Hashable {

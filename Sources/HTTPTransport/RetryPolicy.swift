@@ -1,4 +1,5 @@
-import Foundation
+import CommunityMailSystem
+public import Foundation
 
 /// When and how long to wait before trying an HTTP request again.
 ///
@@ -23,10 +24,9 @@ public struct RetryPolicy: Sendable {
     public var retryableStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
     /// Whether transport errors are retried when ``isRetryableError`` says so. Default: true.
     public var retriesErrors: Bool = true
-    /// Which errors are retried. Default: ``HTTPClientError/isTransient`` errors.
-    public var isRetryableError: @Sendable (any Error) -> Bool = { error in
-        (error as? HTTPClientError)?.isTransient ?? false
-    }
+    /// Which errors are retried. Default: transient ones (`isTransientFailure`: an
+    /// ``HTTPClientError`` or any other `ClassifiedError` that says it may pass).
+    public var isRetryableError: @Sendable (any Error) -> Bool = { error in error.isTransientFailure }
     /// Whether a `Retry-After` header (seconds or an HTTP date) sets the wait. Default: true.
     public var honoursRetryAfter: Bool = true
     /// The longest `Retry-After` honoured; a longer one ends the retries. Default: 120 s.
@@ -48,7 +48,7 @@ public struct RetryPolicy: Sendable {
     /// choosing the jitter.
     public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
         let exponent = Double(max(0, attempt - 1))
-        let base = min(initialBackoff.seconds * pow(multiplier, exponent), maximumBackoff.seconds)
+        let base = min(initialBackoff.timeInterval * pow(multiplier, exponent), maximumBackoff.timeInterval)
         let clampedJitter = min(max(jitter, 0), 1)
         let factor = 1 - clampedJitter * min(max(random, 0), 1)
         return .milliseconds(Int64((base * factor * 1000).rounded()))

@@ -1,3 +1,4 @@
+public import CommunityMailSystem
 import Foundation
 
 /// An ``HTTPClient`` that retries another one according to a ``RetryPolicy``.
@@ -10,15 +11,15 @@ public struct RetryingHTTPClient: HTTPClient {
     public let base: any HTTPClient
     /// The policy.
     public let policy: RetryPolicy
-    private let clock: any RetryClock
+    private let clock: any ServiceClock
     private let random: @Sendable () -> Double
 
     /// Wraps `base`.
     /// - Parameters:
-    ///   - clock: the time source; tests pass a ``ManualRetryClock``.
+    ///   - clock: the time source; tests pass a `ManualClock(advancesOnSleep: true)`.
     ///   - random: a source of numbers in [0, 1) for jitter; tests may fix it.
     public init(
-        base: any HTTPClient, policy: RetryPolicy = RetryPolicy(), clock: any RetryClock = SystemRetryClock(),
+        base: any HTTPClient, policy: RetryPolicy = RetryPolicy(), clock: any ServiceClock = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.base = base
@@ -53,7 +54,9 @@ public struct RetryingHTTPClient: HTTPClient {
                 wait = policy.backoff(afterAttempt: attempt, random: random())
             }
 
-            let elapsed = clock.now() - start
+            // Wall time: a clock step back counts as no time passing, a step forward ends the
+            // retries early; neither can stretch them past the deadline.
+            let elapsed = Duration.seconds(max(0, clock.now().timeIntervalSince(start)))
             guard let wait, attempt < policy.maximumAttempts, elapsed + wait < policy.deadline else {
                 return try outcome.get()
             }
@@ -65,7 +68,7 @@ public struct RetryingHTTPClient: HTTPClient {
     /// the backoff. Nil when `Retry-After` asks for longer than the policy allows.
     private func waitBeforeRetry(after response: HTTPResponse, attempt: Int) -> Duration? {
         if policy.honoursRetryAfter, let header = response.headers["Retry-After"],
-           let asked = RetryPolicy.retryAfterDelay(header, now: clock.wallClockNow())
+           let asked = RetryPolicy.retryAfterDelay(header, now: clock.now())
         {
             return asked <= policy.maximumRetryAfter ? asked : nil
         }

@@ -36,7 +36,7 @@ public final class ScriptedHTTPClient: HTTPClient {
     public let maximumResponseBodySize: Int
 
     /// A client that answers with `replies` in order, then with `fallback` (if given),
-    /// then with ``HTTPClientError/noScriptedResponse``.
+    /// then with ``ScriptedHTTPClient/UnscriptedRequest``.
     /// - Parameter maximumResponseBodySize: the body limit, as
     ///   ``FoundationHTTPClient/Configuration/maximumResponseBodySize``. Default:
     ///   ``HTTPResponse/defaultMaximumBodySize`` (16 MiB).
@@ -62,7 +62,7 @@ public final class ScriptedHTTPClient: HTTPClient {
 
     /// Records `request` and answers from the script.
     /// - Throws: the scripted error, ``HTTPClientError/responseTooLarge`` for a body over
-    ///   ``maximumResponseBodySize``, or ``HTTPClientError/noScriptedResponse``.
+    ///   ``maximumResponseBodySize``, or ``ScriptedHTTPClient/UnscriptedRequest`` when the script has run out.
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         let response = try await answer(request)
         guard response.body.count <= maximumResponseBodySize else {
@@ -88,8 +88,7 @@ public final class ScriptedHTTPClient: HTTPClient {
             return try await handler(request)
         case nil:
             if let fallback { return try await fallback(request) }
-            throw HTTPClientError.noScriptedResponse.with(
-                message: "no scripted response for \(request.method) \(request.url.redactedForLogs)")
+            throw UnscriptedRequest(method: request.method, target: request.url.redactedForLogs)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension URLComponents {
     /// The port a request to these components reaches: the explicit port, else the

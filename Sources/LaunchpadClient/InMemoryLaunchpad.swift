@@ -1,5 +1,5 @@
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 import Synchronization
 
 /// The public in-memory fake of Launchpad, for hosts' tests.

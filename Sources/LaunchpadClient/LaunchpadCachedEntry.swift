@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A cached entry: its entity tag and the body it tagged.
 public struct LaunchpadCachedEntry: Sendable, Hashable {

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 
 /// Serving the directory as Launchpad's web service does: the same URLs, JSON shapes,
 /// paging (`ws.start`, `ws.size` up to 300, `next_collection_link`, `total_size`, or

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The people, teams and memberships a Launchpad serves, as plain data: what
 /// ``InMemoryLaunchpad`` and test servers answer from.

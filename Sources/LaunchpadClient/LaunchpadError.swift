@@ -1,8 +1,12 @@
+public import CommunityMailSystem
+
 /// Why a Launchpad call failed.
 ///
 /// Compare with the static values (`error == .notFound`); ``message`` says which name,
 /// field or link was involved. Messages never contain credentials, signatures or bodies.
-public struct LaunchpadError: Error, Hashable, Sendable, CustomStringConvertible {
+/// ``isTransient`` says whether the call may succeed later; ``cause`` keeps the transport's
+/// error (an `HTTPClientError`) for ``transport``.
+public struct LaunchpadError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case notFound, invalidName, missingField, malformedField, malformedJSON, unexpectedStatus
         case unauthorized, foreignLink, repeatedLink, pageLimitExceeded, collectionChanged
@@ -16,12 +20,16 @@ public struct LaunchpadError: Error, Hashable, Sendable, CustomStringConvertible
     public let field: String?
     /// The HTTP status involved, for ``unexpectedStatus``, ``notFound`` and ``unauthorized``.
     public let status: Int?
+    /// The error underneath, for ``transport``: what the HTTP client threw after its last
+    /// retry. Not part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String, field: String? = nil, status: Int? = nil) {
+    private init(_ code: Code, _ message: String, field: String? = nil, status: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.field = field
         self.status = status
+        self.cause = cause
     }
 
     /// The person, team or collection does not exist (HTTP 404).
@@ -54,17 +62,35 @@ public struct LaunchpadError: Error, Hashable, Sendable, CustomStringConvertible
 
     /// `self` with a more specific message.
     public func with(message: String) -> LaunchpadError {
-        LaunchpadError(code, message, field: field, status: status)
+        LaunchpadError(code, message, field: field, status: status, cause: cause)
     }
 
     /// `self` naming `field`.
     func with(field: String, message: String) -> LaunchpadError {
-        LaunchpadError(code, message, field: field, status: status)
+        LaunchpadError(code, message, field: field, status: status, cause: cause)
     }
 
     /// `self` carrying `status`.
-    func with(status: Int, message: String) -> LaunchpadError {
-        LaunchpadError(code, message, field: field, status: status)
+    public func with(status: Int, message: String) -> LaunchpadError {
+        LaunchpadError(code, message, field: field, status: status, cause: cause)
+    }
+
+    /// `self` with a more specific message and the error underneath.
+    public func with(message: String, cause: (any Error)?) -> LaunchpadError {
+        LaunchpadError(code, message, field: field, status: status, cause: cause)
+    }
+
+    /// True when the same call may succeed later: a ``transport`` failure whose cause is
+    /// transient (timeout, refused or lost connection; a transport failure of unknown
+    /// cause counts as transient), or an ``unexpectedStatus`` of 408, 429 or 5xx. False
+    /// for everything Launchpad or the client will say again: 404, 401/403, malformed
+    /// data, bad names or configuration, paging limits.
+    public var isTransient: Bool {
+        switch code {
+        case .transport: cause.map(\.isTransientFailure) ?? true
+        case .unexpectedStatus: status.map { $0 >= 500 || $0 == 429 || $0 == 408 } ?? false
+        default: false
+        }
     }
 
     /// Errors of the same kind are equal, whatever their details.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension LaunchpadOAuthToken {
     /// The `Authorization` header value for one request, OAuth 1.0 PLAINTEXT

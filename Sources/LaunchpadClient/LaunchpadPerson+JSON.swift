@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension LaunchpadPerson {
     /// Decodes a person or team entry.

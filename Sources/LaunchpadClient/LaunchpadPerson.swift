@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A Launchpad person or team entry (`GET /1.0/~name`, or one entry of a member list).
 ///

@@ -1,5 +1,6 @@
 import CommunityMailSystem
-import Foundation
+
+public import Foundation
 import HTTPTransport
 
 /// Where the web service lives: production, staging, or any URL (a test server).

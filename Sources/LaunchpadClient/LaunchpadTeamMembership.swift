@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One membership of a team (`team_membership` entry, from `members_details`): who,
 /// in which state, since and until when.

@@ -1,5 +1,6 @@
+public import CommunityMailSystem
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 
 /// The real ``LaunchpadAPI``: Launchpad's web service over an ``HTTPClient``, with retries,
 /// timeouts, conditional GETs for entries, and concurrent paging.
@@ -69,19 +70,18 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
     /// A client.
     /// - Parameters:
     ///   - httpClient: the transport each attempt uses. Default: ``HTTPTransport/FoundationHTTPClient``.
-    ///   - retryClock: the clock retries wait on; tests pass a ``HTTPTransport/ManualRetryClock``.
+    ///   - clock: the clock retries wait on and OAuth timestamps read; tests pass a
+    ///     `ManualClock(advancesOnSleep: true)`. Default: `SystemClock`.
     ///   - entryCache: where entries are kept for conditional GETs; nil disables them.
     ///     Default: an ``InMemoryLaunchpadEntryCache``.
-    ///   - wallClock: the time for OAuth timestamps. Default: the system date.
     /// - Throws: ``LaunchpadError/invalidConfiguration`` for a page size outside 1...300,
     ///   limits below 1, a service root that names another version than ``Configuration/apiVersion``,
     ///   or OAuth credentials with a plain http root off loopback (PLAINTEXT would send the
     ///   token secret in clear).
     public init(
         configuration: Configuration = Configuration(), httpClient: any HTTPClient = FoundationHTTPClient(),
-        retryClock: any RetryClock = SystemRetryClock(),
-        entryCache: (any LaunchpadEntryCache)? = InMemoryLaunchpadEntryCache(),
-        wallClock: @escaping @Sendable () -> Date = { Date() }
+        clock: any ServiceClock = SystemClock(),
+        entryCache: (any LaunchpadEntryCache)? = InMemoryLaunchpadEntryCache()
     ) throws {
         guard (1...300).contains(configuration.pageSize) else {
             throw LaunchpadError.invalidConfiguration.with(
@@ -107,9 +107,9 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
         if case .oauth(let token) = configuration.credentials {
             // Signing sits under the retries so that every attempt gets a fresh nonce.
             signed = OAuthSigningHTTPClient(
-                base: httpClient, token: token, root: configuration.serviceRoot, version: configuration.apiVersion, now: wallClock)
+                base: httpClient, token: token, root: configuration.serviceRoot, version: configuration.apiVersion, clock: clock)
         }
-        self.http = RetryingHTTPClient(base: signed, policy: configuration.retryPolicy, clock: retryClock)
+        self.http = RetryingHTTPClient(base: signed, policy: configuration.retryPolicy, clock: clock)
         self.cache = entryCache
     }
 
@@ -204,7 +204,7 @@ public struct LaunchpadWebServiceClient: LaunchpadAPI {
             response = try await http.execute(request)
         } catch let error as HTTPClientError {
             if error == .cancelled { throw CancellationError() }
-            throw LaunchpadError.transport.with(message: error.message)
+            throw LaunchpadError.transport.with(message: error.message, cause: error)
         }
         configuration.events?(.response(url: request.url.redactedForLogs, status: response.status))
         return response

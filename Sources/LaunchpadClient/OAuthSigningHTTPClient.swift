@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 
@@ -9,7 +10,7 @@ struct OAuthSigningHTTPClient: HTTPClient {
     let token: LaunchpadOAuthToken
     let root: LaunchpadServiceRoot
     let version: LaunchpadAPIVersion
-    let now: @Sendable () -> Date
+    let clock: any ServiceClock
 
     func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard root.contains(request.url, version: version) else {
@@ -19,7 +20,7 @@ struct OAuthSigningHTTPClient: HTTPClient {
         let realm = root.url.absoluteString
         var signed = request
         signed.headers["Authorization"] = token.authorizationHeader(
-            realm: realm, now: now(), nonce: LaunchpadOAuthToken.makeNonce())
+            realm: realm, now: clock.now(), nonce: LaunchpadOAuthToken.makeNonce())
         return try await base.execute(signed)
     }
 }

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 
 /// A ``Notifier`` that sends each notice (by ``Notice/deduplicationKey``) at most once per
@@ -13,12 +14,12 @@ public struct DeduplicatingNotifier: Notifier {
 
     private let base: any Notifier
     private let log: any NoticeLog
-    private let clock: any WallClock
+    private let clock: any ServiceClock
     private let configuration: Configuration
 
     /// Wraps `base`.
     public init(
-        base: any Notifier, log: any NoticeLog, clock: any WallClock = SystemWallClock(),
+        base: any Notifier, log: any NoticeLog, clock: any ServiceClock = SystemClock(),
         configuration: Configuration = Configuration()
     ) {
         self.base = base

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSQL
 import CommunityMailSystem
 
 /// Why a sync could not run or a user could not be synced.
@@ -10,11 +11,11 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
-    /// The failure underneath, when one is known (for ``storage``: the database's error,
-    /// which keeps SQLite's result code and says whether it is transient).
-    public let cause: (any ClassifiedError)?
+    /// The error underneath: for ``runFailed``, what ended the last attempt (a
+    /// `LaunchpadError`, an `AliasStoreError`, ...). Not part of equality.
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
@@ -31,7 +32,7 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
     /// and the admins are told.
     public static let identityMismatch = MemberSyncError(
         .identityMismatch, "the user name belongs to another person's record")
-    /// A whole run failed after its retries (the transient cause is in the message).
+    /// A whole run failed after its retries; ``cause`` is what ended the last attempt.
     public static let runFailed = MemberSyncError(.runFailed, "the sync run failed")
 
     /// The notice log or the sync ledger failed (the database is locked, damaged or
@@ -44,12 +45,19 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
     /// ``storage`` for `error`, raised while trying to `what`.
     static func storage(_ error: any Error, doing what: String) -> MemberSyncError {
         let detail = (error as? SQLiteError)?.message ?? (error is CancellationError ? "the request was cancelled" : "\(type(of: error))")
-        return MemberSyncError(.storage, "cannot \(what): \(detail)", cause: error as? any ClassifiedError)
+        return MemberSyncError(.storage, "cannot \(what): \(detail)", cause: error)
     }
 
-    /// Whether a later attempt may succeed: a ``storage`` failure with a transient cause (a
-    /// busy database). The other kinds repeat until something changes.
-    public var isTransient: Bool { code == .storage && (cause?.isTransient ?? false) }
+    /// `self` with a more specific message and the error underneath.
+    public func with(message: String, cause: (any Error)?) -> MemberSyncError { MemberSyncError(code, message, cause: cause) }
+
+    /// True for a ``runFailed`` or ``storage`` whose cause is transient (Launchpad or the
+    /// store still failing when the attempts ran out, a busy database: a later run may
+    /// succeed). False for an unusable identity, a stale map and a reused name, which repeat
+    /// until someone acts.
+    public var isTransient: Bool {
+        (code == .runFailed || code == .storage) && (cause?.isTransientFailure ?? false)
+    }
 
     /// Same kind, whatever the message.
     public static func == (lhs: MemberSyncError, rhs: MemberSyncError) -> Bool { lhs.code == rhs.code }

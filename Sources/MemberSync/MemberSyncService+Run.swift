@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import Foundation
 
 extension MemberSyncService {
@@ -8,7 +9,9 @@ extension MemberSyncService {
     /// changes to one domain are made one at a time. A transient failure (Launchpad or
     /// the network not answering, a busy database) aborts the run, which is retried with
     /// a new map up to ``Configuration/runAttempts`` times; any other failure of one user is
-    /// reported and the run goes on.
+    /// reported and the run goes on. Which failures are transient is each module's own
+    /// answer (`isTransientFailure`: `LaunchpadError`, `AliasStoreError`, ... classify
+    /// themselves); the wait between attempts is on the service's clock.
     /// - Throws: ``MemberSyncError/runFailed`` when every attempt failed.
     public func syncAll() async throws -> SyncRunReport {
         var attempt = 0
@@ -22,11 +25,11 @@ extension MemberSyncService {
                     await alert("Member sync could not sync \(userID)", message)
                 }
                 return report
-            } catch let error where Self.isTransient(error) && attempt < configuration.runAttempts {
-                try await Task.sleep(for: configuration.runRetryDelay)
+            } catch let error where error.isTransientFailure && attempt < configuration.runAttempts {
+                try await clock.sleep(for: configuration.runRetryDelay)
             } catch {
                 let failure = MemberSyncError.runFailed.with(
-                    message: "the member sync run failed after \(attempt) attempt(s): \(error)")
+                    message: "the member sync run failed after \(attempt) attempt(s): \(error)", cause: error)
                 await alert("Member sync run failed", failure.message)
                 throw failure
             }
@@ -80,7 +83,7 @@ extension MemberSyncService {
                 if let report = outcome.report {
                     reports[outcome.userID] = report
                 } else if let error = outcome.error {
-                    if Self.isTransient(error) {
+                    if error.isTransientFailure {
                         group.cancelAll()
                         throw error
                     }

@@ -49,7 +49,7 @@ public struct MemberSyncService: Sendable {
     let aliases: any AliasStore
     let notifier: any Notifier
     let ledger: any SyncLedger
-    let clock: any WallClock
+    let clock: any ServiceClock
     let configuration: Configuration
     let locks = DomainLocks()
 
@@ -60,7 +60,7 @@ public struct MemberSyncService: Sendable {
     /// ``InMemorySyncLedger``.
     public init(
         launchpad: any LaunchpadAPI, aliases: any AliasStore, notifier: any Notifier,
-        ledger: any SyncLedger, clock: any WallClock = SystemWallClock(),
+        ledger: any SyncLedger, clock: any ServiceClock = SystemClock(),
         configuration: Configuration = Configuration()
     ) {
         self.launchpad = launchpad
@@ -82,17 +82,5 @@ public struct MemberSyncService: Sendable {
         let names = try await launchpad.memberNames(
             ofTeams: configuration.mapping.distinctTeams, maximumConcurrentTeams: configuration.maximumConcurrentUsers)
         return MembersMap(builtAt: builtAt, members: names)
-    }
-
-    /// True for failures a later attempt may not repeat: Launchpad or the network not
-    /// answering, a busy database.
-    static func isTransient(_ error: any Error) -> Bool {
-        if let error = error as? LaunchpadError {
-            if error == .transport { return true }
-            if error == .unexpectedStatus, let status = error.status { return status >= 500 || status == 429 || status == 408 }
-            return false
-        }
-        // The stores' errors classify themselves (a busy database is transient, a damaged one not).
-        return error.isTransientFailure
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Keeps associations with providers (section 8). Implementations:
 /// ``InMemoryAssociationStore``, ``SQLiteOpenIDStore``.

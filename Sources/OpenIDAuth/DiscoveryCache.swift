@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Caches discovery results per normalized identifier, so that verifying an assertion does
 /// not always refetch the claimed identifier. Implementations bound their size (every

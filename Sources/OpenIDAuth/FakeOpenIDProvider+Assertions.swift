@@ -1,5 +1,6 @@
 import CommunityMailCrypto
-import Foundation
+import CommunityMailSystem
+public import Foundation
 import HTTPTransport
 
 extension FakeOpenIDProvider {
@@ -44,7 +45,7 @@ extension FakeOpenIDProvider {
         answer["claimed_id"] = identity.claimedIdentifier
         answer["identity"] = identity.localIdentifier ?? identity.claimedIdentifier
         answer["return_to"] = returnTo
-        var nonceTime = clock.now
+        var nonceTime = clock.now()
         for forgery in forgeries {
             switch forgery {
             case .returnTo(let other): answer["return_to"] = other
@@ -60,7 +61,7 @@ extension FakeOpenIDProvider {
         addExtensions(to: &answer, request: request, identity: identity)
 
         // The association: the relying party's when the provider still has it, else a private one.
-        let now = clock.now
+        let now = clock.now()
         let association: OpenIDAssociation
         if forgeries.contains(.unknownAssociationHandle) {
             association = try makeAssociation(handle: newHandle(prefix: "forged"), store: false)
@@ -110,7 +111,7 @@ extension FakeOpenIDProvider {
 
     private func makeAssociation(handle: String, store: Bool) throws(OpenIDError) -> OpenIDAssociation {
         guard let secret = try? SecureRandom.bytes(32) else { throw OpenIDError.invalidMessage.with(message: "no randomness") }
-        let now = clock.now
+        let now = clock.now()
         let association = OpenIDAssociation(
             endpoint: configuration.endpoint.absoluteString, handle: handle, secret: secret, type: .hmacSHA256,
             issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(configuration.associationLifetime)))
@@ -145,7 +146,7 @@ extension FakeOpenIDProvider {
         }
         if request.alias(forNamespace: OpenIDExtensionNamespace.pape) != nil {
             answer["ns.pape"] = OpenIDExtensionNamespace.pape
-            answer["pape.auth_time"] = NonceTimestamp.format(clock.now)
+            answer["pape.auth_time"] = NonceTimestamp.format(clock.now())
             answer["pape.auth_policies"] = "none"
         }
     }

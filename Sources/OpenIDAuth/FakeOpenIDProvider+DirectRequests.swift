@@ -1,4 +1,5 @@
 import CommunityMailCrypto
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 
@@ -24,7 +25,7 @@ extension FakeOpenIDProvider {
             guard let consumerPublic = message["dh_consumer_public"].flatMap({ Data(base64Encoded: $0) }),
                   let pair = try? DiffieHellman.KeyPair(group: .openIDDefault),
                   var sharedSecret = try? pair.sharedSecret(withPeerPublicKey: Array(consumerPublic)),
-                  let mask = try? hash.hash(sharedSecret)
+                  let mask = try? hash.function.hash(sharedSecret)
             else { return directError("bad dh_consumer_public", status: 400) }
             SecureMemory.wipe(&sharedSecret)
             fields += [("dh_server_public", Data(pair.publicKey).base64EncodedString()),
@@ -32,7 +33,7 @@ extension FakeOpenIDProvider {
         } else {
             fields.append(("mac_key", Data(secret).base64EncodedString()))
         }
-        let now = clock.now
+        let now = clock.now()
         shared[handle] = OpenIDAssociation(
             endpoint: configuration.endpoint.absoluteString, handle: handle, secret: secret, type: type, issuedAt: now,
             expiresAt: now.addingTimeInterval(TimeInterval(configuration.associationLifetime)))
@@ -56,7 +57,7 @@ extension FakeOpenIDProvider {
         var fields: [(String, String)] = [("ns", OpenIDMessage.namespace)]
         var valid = false
         if let handle = message["assoc_handle"], let association = privateAssociations[handle],
-           !association.isExpired(at: clock.now),
+           !association.isExpired(at: clock.now()),
            let signedList = message["signed"]?.split(separator: ",").map(String.init),
            let signature = message["sig"].flatMap({ Data(base64Encoded: $0) })
         {
@@ -68,7 +69,7 @@ extension FakeOpenIDProvider {
             if valid { privateAssociations[handle] = nil }
         }
         fields.append(("is_valid", valid ? "true" : "false"))
-        if let stale = message["invalidate_handle"], shared[stale].map({ $0.isExpired(at: clock.now) }) ?? true {
+        if let stale = message["invalidate_handle"], shared[stale].map({ $0.isExpired(at: clock.now()) }) ?? true {
             fields.append(("invalidate_handle", stale))
         }
         return keyValue(fields)
@@ -77,6 +78,6 @@ extension FakeOpenIDProvider {
     func newHandle(prefix: String) -> String {
         let random = (try? SecureRandom.bytes(12)).map { Hex.encode($0) } ?? String(nonceCounter)
         nonceCounter += 1
-        return "{\(prefix)}{\(Int(clock.now.timeIntervalSince1970))}{\(random)}"
+        return "{\(prefix)}{\(Int(clock.now().timeIntervalSince1970))}{\(random)}"
     }
 }

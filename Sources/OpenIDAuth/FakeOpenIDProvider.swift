@@ -1,6 +1,7 @@
 import CommunityMailCrypto
-import Foundation
-import HTTPTransport
+public import CommunityMailSystem
+public import Foundation
+public import HTTPTransport
 
 /// A public in-memory OpenID 2.0 provider for host apps' tests: it serves discovery
 /// documents, answers `associate` and `check_authentication` through a
@@ -100,7 +101,7 @@ public actor FakeOpenIDProvider {
 
     /// Where the provider lives.
     public nonisolated let configuration: Configuration
-    let clock: any OpenIDClock
+    let clock: any ServiceClock
     var identities: [String: Identity] = [:]
     var shared: [String: OpenIDAssociation] = [:]
     var privateAssociations: [String: OpenIDAssociation] = [:]
@@ -111,7 +112,7 @@ public actor FakeOpenIDProvider {
     public internal(set) var associationCount = 0
 
     /// A provider.
-    public init(configuration: Configuration = Configuration(), clock: any OpenIDClock = SystemOpenIDClock()) {
+    public init(configuration: Configuration = Configuration(), clock: any ServiceClock = SystemClock()) {
         self.configuration = configuration
         self.clock = clock
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// An ``AssociationStore`` in memory, for tests and single-process hosts. It follows the same

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A ``DiscoveryCache`` in memory. Entries are returned only while fresh; at most

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A ``NonceStore`` in memory, for tests and single-process hosts. It follows the same rules
@@ -32,7 +32,7 @@ public final class InMemoryNonceStore: NonceStore {
             let key = Key(endpoint: endpoint, nonce: nonce)
             guard state.nonces[key] == nil else { return false }
             guard state.nonces.count < capacity else {
-                throw OpenIDError.store.with(message: "the nonce store is full; sign-ins resume as nonces expire")
+                throw OpenIDError.store.with(message: "the nonce store is full; sign-ins resume as nonces expire", transient: true)
             }
             state.nonces[key] = expiresAt
             state.earliestExpiry = min(state.earliestExpiry, expiresAt)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Remembers the response nonces accepted from each provider so that no assertion is
 /// accepted twice (section 11.3). Implementations: ``InMemoryNonceStore``,

@@ -1,5 +1,5 @@
 import CommunityMailCrypto
-import Foundation
+public import Foundation
 import HTTPTransport
 
 /// A shared secret established with a provider (section 8), used to check the signatures of
@@ -13,7 +13,7 @@ public struct OpenIDAssociation: Sendable, Hashable, Codable, CustomStringConver
         case hmacSHA256 = "HMAC-SHA256"
 
         /// The hash the MAC uses.
-        public var hash: HashFunction { self == .hmacSHA1 ? .sha1 : .sha256 }
+        public var hash: OpenIDHashAlgorithm { self == .hmacSHA1 ? .sha1 : .sha256 }
         /// The length of the MAC key.
         public var secretLength: Int { hash.digestLength }
     }
@@ -28,7 +28,7 @@ public struct OpenIDAssociation: Sendable, Hashable, Codable, CustomStringConver
         case dhSHA256 = "DH-SHA256"
 
         /// The hash of the Diffie-Hellman secret, nil for no-encryption.
-        public var hash: HashFunction? {
+        public var hash: OpenIDHashAlgorithm? {
             switch self {
             case .noEncryption: nil
             case .dhSHA1: .sha1
@@ -74,7 +74,7 @@ public struct OpenIDAssociation: Sendable, Hashable, Codable, CustomStringConver
         }
         let text = try KeyValueForm.encodedBytes(pairs)
         do {
-            return try HMAC.authenticationCode(for: text, key: secret, using: type.hash)
+            return try HMAC.authenticationCode(for: text, key: secret, using: type.hash.function)
         } catch {
             throw OpenIDError.invalidSignature.with(message: "the signature could not be computed")
         }

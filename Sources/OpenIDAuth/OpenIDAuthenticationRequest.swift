@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HTTPTransport
 
 /// A `checkid_setup` or `checkid_immediate` request ready to send the user's browser to, by

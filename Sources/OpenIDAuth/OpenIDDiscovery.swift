@@ -1,5 +1,6 @@
-import Foundation
-import HTTPTransport
+public import CommunityMailSystem
+public import Foundation
+public import HTTPTransport
 
 /// Finds the OpenID 2.0 services of an identifier: Yadis first (XRDS by content negotiation,
 /// the `X-XRDS-Location` header or meta element), then HTML `<link rel="openid2.provider">`
@@ -22,14 +23,14 @@ public struct OpenIDDiscovery: Sendable {
 
     private let httpClient: any HTTPClient
     private let cache: any DiscoveryCache
-    private let clock: any OpenIDClock
+    private let clock: any ServiceClock
     private let configuration: Configuration
     private let urlPolicy: OpenIDURLPolicy
 
     /// A discovery client.
     /// - Parameter urlPolicy: which URLs may be fetched; the default allows public https
     ///   URLs only (see ``OpenIDURLPolicy``).
-    public init(httpClient: any HTTPClient, cache: any DiscoveryCache, clock: any OpenIDClock = SystemOpenIDClock(),
+    public init(httpClient: any HTTPClient, cache: any DiscoveryCache, clock: any ServiceClock = SystemClock(),
                 configuration: Configuration = Configuration(), urlPolicy: OpenIDURLPolicy = OpenIDURLPolicy()) {
         self.httpClient = httpClient
         self.cache = cache
@@ -61,9 +62,9 @@ public struct OpenIDDiscovery: Sendable {
 
     /// ``discover(_:)`` for an identifier already in normalized form, spending `budget`.
     func discover(normalized: String, budget: OutboundFetchBudget) async throws(OpenIDError) -> DiscoveredIdentifier {
-        if let cached = try await cache.services(for: normalized, at: clock.now) { return cached }
+        if let cached = try await cache.services(for: normalized, at: clock.now()) { return cached }
         let result = try await discoverUncached(normalized, budget: budget)
-        let expiry = clock.now.addingTimeInterval(configuration.cacheLifetime)
+        let expiry = clock.now().addingTimeInterval(configuration.cacheLifetime)
         try await cache.store(result, for: normalized, expiresAt: expiry)
         if result.identifier != normalized { try await cache.store(result, for: result.identifier, expiresAt: expiry) }
         return result
@@ -125,7 +126,7 @@ public struct OpenIDDiscovery: Sendable {
                 response = try await httpClient.execute(HTTPRequest(
                     url: requestURL, headers: ["Accept": accept], timeout: configuration.timeout))
             } catch {
-                throw OpenIDError.discoveryFailed.with(message: "fetching a discovery document failed")
+                throw OpenIDError.discoveryFailed.with(message: "fetching a discovery document failed", cause: error)
             }
             if (300..<400).contains(response.status), let location = response.headers["Location"] {
                 guard let next = URL(string: location, relativeTo: requestURL)?.absoluteString else {
@@ -136,7 +137,9 @@ public struct OpenIDDiscovery: Sendable {
                 continue
             }
             guard response.isSuccess else {
-                throw OpenIDError.discoveryFailed.with(message: "a discovery document could not be fetched")
+                // The status is kept as a value (for `isTransient`), not in the message: the
+                // server may be named by a stranger, and messages reach sign-in pages.
+                throw OpenIDError.discoveryFailed.with(message: "a discovery document could not be fetched", status: response.status)
             }
             guard response.body.count <= configuration.maximumDocumentSize else {
                 throw OpenIDError.documentTooLarge.with(

@@ -1,10 +1,12 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// An error from OpenIDAuth: discovery, association, or a refused assertion.
 ///
 /// Compare with the static values (`error == .replayedNonce`); equality looks only at the
 /// kind, not the message. Messages never contain secrets, signatures or MAC keys.
-public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
+/// ``isTransient`` says whether the same step may succeed later; ``cause`` keeps the error
+/// underneath (the HTTP client's, a store's) and ``status`` a provider's HTTP status.
+public struct OpenIDError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: String, Hashable, Sendable {
         case invalidIdentifier
         case unsupportedIdentifier
@@ -39,14 +41,21 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
     private let code: Code
     /// What went wrong, in words a person can act on.
     public let message: String
-    /// The failure underneath, when one is known (for ``store``: the database's error, which
-    /// keeps SQLite's result code and says whether it is transient, e.g. a busy database).
-    public let cause: (any ClassifiedError)?
+    /// The error underneath: what the HTTP client threw for ``transport`` and
+    /// ``discoveryFailed``, what a store threw for ``store``. Not part of equality.
+    public let cause: (any Error)?
+    /// The HTTP status a provider or document server answered with, when that was the
+    /// failure (``discoveryFailed``, ``providerError``).
+    public let status: Int?
+    /// Set where the code knows better than the cause (a full nonce store drains by itself).
+    private let knownTransient: Bool?
 
-    private init(_ code: Code, _ message: String, cause: (any ClassifiedError)? = nil) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil, status: Int? = nil, knownTransient: Bool? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.status = status
+        self.knownTransient = knownTransient
     }
 
     /// A short machine-readable name of the kind, e.g. `replayedNonce`.
@@ -123,10 +132,45 @@ public struct OpenIDError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let tooManyFetches = OpenIDError(.tooManyFetches, "too many requests for one sign-in step")
 
     /// `self` with a more specific message; equality still compares only the kind.
-    public func with(message: String) -> OpenIDError { OpenIDError(code, message, cause: cause) }
+    public func with(message: String) -> OpenIDError {
+        OpenIDError(code, message, cause: cause, status: status, knownTransient: knownTransient)
+    }
+
+    /// `self` with a more specific message and the error underneath.
+    public func with(message: String, cause: (any Error)?) -> OpenIDError {
+        OpenIDError(code, message, cause: cause, status: status, knownTransient: knownTransient)
+    }
 
     /// `self` with `cause` as the failure underneath.
-    func with(cause: any ClassifiedError) -> OpenIDError { OpenIDError(code, message, cause: cause) }
+    func with(cause: any Error) -> OpenIDError {
+        OpenIDError(code, message, cause: cause, status: status, knownTransient: knownTransient)
+    }
+
+    /// `self` with a more specific message and the HTTP status that was the failure.
+    public func with(message: String, status: Int) -> OpenIDError {
+        OpenIDError(code, message, cause: cause, status: status, knownTransient: knownTransient)
+    }
+
+    /// `self` with a more specific message, marked transient or not whatever its cause.
+    func with(message: String, transient: Bool) -> OpenIDError {
+        OpenIDError(code, message, cause: cause, status: status, knownTransient: transient)
+    }
+
+    /// True when the same step may succeed later: a transport or fetch failure whose cause
+    /// is transient (timeout, refused or lost connection), a 408, 429 or 5xx from a
+    /// provider or document server, a store failure whose cause is transient (a busy
+    /// database) or a full nonce store. False for every refusal of an assertion (bad
+    /// signature, replayed nonce, mismatches), malformed input and policy refusals.
+    public var isTransient: Bool {
+        if let knownTransient { return knownTransient }
+        switch code {
+        case .transport, .discoveryFailed, .providerError, .associationFailed, .store:
+            if let status, status >= 500 || status == 429 || status == 408 { return true }
+            return cause?.isTransientFailure ?? false
+        default:
+            return false
+        }
+    }
 
     /// Two errors are equal when they are of the same kind, whatever their messages.
     public static func == (lhs: OpenIDError, rhs: OpenIDError) -> Bool { lhs.code == rhs.code }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HTTPTransport
 
 /// An OpenID protocol message: the `openid.*` fields of an indirect message (a query string

@@ -1,5 +1,6 @@
 import CommunityMailCrypto
-import Foundation
+import CommunityMailSystem
+public import Foundation
 import HTTPTransport
 
 extension OpenIDRelyingParty {
@@ -8,7 +9,7 @@ extension OpenIDRelyingParty {
     /// checked by check_authentication instead).
     func association(for endpoint: String, budget: OutboundFetchBudget) async -> OpenIDAssociation? {
         guard case .associate(let kinds) = configuration.associationPolicy, !kinds.isEmpty else { return nil }
-        let now = clock.now
+        let now = clock.now()
         if let existing = try? await associations.newestAssociation(
             endpoint: endpoint, at: now.addingTimeInterval(configuration.associationRenewalMargin))
         {
@@ -115,7 +116,7 @@ extension OpenIDRelyingParty {
             do {
                 var shared = try keyPair.sharedSecret(withPeerPublicKey: Array(serverPublic))
                 defer { SecureMemory.wipe(&shared) }
-                let mask = try hash.hash(shared)
+                let mask = try hash.function.hash(shared)
                 secret = zip(Array(encrypted), mask).map { $0 ^ $1 }
             } catch {
                 return .failed(failure("the provider's Diffie-Hellman public key is invalid"))
@@ -126,7 +127,7 @@ extension OpenIDRelyingParty {
             }
             secret = Array(plain)
         }
-        let now = clock.now
+        let now = clock.now()
         // The provider's lifetime, capped: a stranger's provider must not pick how long we keep state.
         let lifetime = min(TimeInterval(expiresIn), Self.maximumAssociationLifetime)
         return .success(OpenIDAssociation(
@@ -146,8 +147,9 @@ extension OpenIDRelyingParty {
 
     /// POSTs `fields` to the provider and decodes the key-value answer (sections 5.1.2,
     /// 5.1.2.2), after the URL policy allowed `url` and the budget allowed one more request.
-    /// Errors do not repeat the status or transport failure: the endpoint may be named by a
-    /// stranger, and its answers must not leak through our error messages.
+    /// Messages do not repeat the status or transport failure: the endpoint may be named by
+    /// a stranger, and its answers must not leak through our error messages. Both are kept
+    /// as values (`status`, `cause`) so that `isTransient` can tell an outage from a refusal.
     func directRequest(url: URL, fields: [(String, String)], budget: OutboundFetchBudget) async throws(OpenIDError)
         -> DirectResponse
     {
@@ -157,10 +159,10 @@ extension OpenIDRelyingParty {
         do {
             response = try await httpClient.execute(.formPost(url: url, fields: fields, timeout: configuration.requestTimeout))
         } catch {
-            throw OpenIDError.transport.with(message: "the direct request to the provider failed")
+            throw OpenIDError.transport.with(message: "the direct request to the provider failed", cause: error)
         }
         guard response.status == 200 || response.status == 400 else {
-            throw OpenIDError.providerError.with(message: "the provider did not answer the direct request")
+            throw OpenIDError.providerError.with(message: "the provider did not answer the direct request", status: response.status)
         }
         guard response.body.count <= 64 * 1024 else {
             throw OpenIDError.documentTooLarge.with(message: "the provider's direct answer is too large")

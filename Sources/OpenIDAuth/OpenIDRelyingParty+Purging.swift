@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import Synchronization
 
@@ -20,7 +21,7 @@ extension OpenIDRelyingParty {
     /// ``Configuration/purgeInterval``; `begin` and `complete` call it. The stores' own size
     /// limits bound them between purges.
     func purgeExpiredStateIfDue() async {
-        let now = clock.now
+        let now = clock.now()
         guard purgeSchedule.claim(at: now, interval: configuration.purgeInterval) else { return }
         do {
             try await associations.removeExpiredAssociations(at: now)

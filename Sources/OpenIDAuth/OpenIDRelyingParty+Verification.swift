@@ -1,5 +1,6 @@
 import CommunityMailCrypto
-import Foundation
+import CommunityMailSystem
+public import Foundation
 import HTTPTransport
 
 extension OpenIDRelyingParty {
@@ -87,7 +88,7 @@ extension OpenIDRelyingParty {
 
         // 11.3, first half: the nonce's form and time, before any network round trip.
         let nonceTime = try NonceTimestamp.parse(nonce)
-        let now = clock.now
+        let now = clock.now()
         guard abs(nonceTime.timeIntervalSince(now)) <= configuration.nonceSkew else {
             throw OpenIDError.nonceOutsideWindow
         }

@@ -1,5 +1,6 @@
-import Foundation
-import HTTPTransport
+public import CommunityMailSystem
+public import Foundation
+public import HTTPTransport
 
 /// An OpenID Authentication 2.0 relying party that makes every check of section 11.
 ///
@@ -139,7 +140,7 @@ public struct OpenIDRelyingParty: Sendable {
     let associations: any AssociationStore
     let discovery: OpenIDDiscovery
     let discoveryCache: any DiscoveryCache
-    let clock: any OpenIDClock
+    let clock: any ServiceClock
     let purgeSchedule = PurgeSchedule()
     /// ``Configuration/returnTo`` parsed once: every answer's return_to is compared with it.
     let configuredReturnTo: URLComponents?
@@ -158,7 +159,7 @@ public struct OpenIDRelyingParty: Sendable {
     ///   - clock: the time for nonces and associations.
     public init(
         configuration: Configuration, httpClient: any HTTPClient, nonceStore: any NonceStore,
-        associationStore: any AssociationStore, discoveryCache: any DiscoveryCache, clock: any OpenIDClock = SystemOpenIDClock()
+        associationStore: any AssociationStore, discoveryCache: any DiscoveryCache, clock: any ServiceClock = SystemClock()
     ) {
         self.configuration = configuration
         self.httpClient = httpClient
@@ -180,7 +181,7 @@ public struct OpenIDRelyingParty: Sendable {
 
     /// A relying party whose three stores are one SQLite (or other) store.
     public init<Store: NonceStore & AssociationStore & DiscoveryCache>(
-        configuration: Configuration, httpClient: any HTTPClient, store: Store, clock: any OpenIDClock = SystemOpenIDClock()
+        configuration: Configuration, httpClient: any HTTPClient, store: Store, clock: any ServiceClock = SystemClock()
     ) {
         self.init(configuration: configuration, httpClient: httpClient, nonceStore: store, associationStore: store,
                   discoveryCache: store, clock: clock)

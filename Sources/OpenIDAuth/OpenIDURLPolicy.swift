@@ -1,6 +1,7 @@
 import CommunityMailIDNA
 import CommunityMailSystem
-import Foundation
+
+public import Foundation
 import HTTPTransport
 
 /// Which URLs the relying party may fetch: discovery documents, `associate` and

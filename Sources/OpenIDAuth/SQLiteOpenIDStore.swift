@@ -1,6 +1,6 @@
 import CommunityMailSQL
-import CommunityMailSystem
-import Foundation
+public import CommunityMailSystem
+public import Foundation
 
 /// Nonces, associations and the discovery cache in one SQLite file, so that they outlive the
 /// process and can be shared by several processes of a host (SQLite's locking serialises

@@ -1,4 +1,5 @@
-import Foundation
+public import CommunityMailSystem
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -8,8 +9,10 @@ import Darwin
 #endif
 
 /// Resolves names with the system's `getaddrinfo`. The call blocks and cannot be cancelled,
-/// so lookups run on threads of their own, never on Swift's cooperative pool: at most
-/// ``Configuration/maximumConcurrentLookups`` at once, the others wait in a queue. Every
+/// so lookups run on a `BlockingExecutor` (the shared one unless another is given), never on
+/// Swift's cooperative pool: at most ``Configuration/maximumConcurrentLookups`` at once, the
+/// others wait in this resolver's queue, so lookups stuck on a silent DNS server cannot take
+/// every executor thread from the stores that share it. Every
 /// lookup has a deadline (``Configuration/lookupDeadline``) covering its wait and its run; a
 /// caller past it is answered "did not resolve" while a running `getaddrinfo` finishes on its
 /// thread, so a DNS server that never answers delays sign-ins naming it, not everyone's.
@@ -21,8 +24,9 @@ import Darwin
 public final class SystemHostResolver: OpenIDHostResolver {
     /// The resolver's limits.
     public struct Configuration: Sendable {
-        /// Lookups running at once. Default: 16.
-        public var maximumConcurrentLookups: Int = 16
+        /// Lookups running at once, each holding one executor thread. Default: 4 (fewer
+        /// than the shared executor's threads, which SQLite stores need too).
+        public var maximumConcurrentLookups: Int = 4
         /// How long a caller waits for one lookup, queueing included. Default: 10 seconds.
         public var lookupDeadline: Duration = .seconds(10)
         /// How long a positive answer is reused. Default: 60 seconds (short, so a changed
@@ -38,6 +42,7 @@ public final class SystemHostResolver: OpenIDHostResolver {
     /// The limits.
     public let configuration: Configuration
     private let lookUp: @Sendable (String) -> [String]?
+    private let executor: BlockingExecutor
     private let state = Mutex(State())
 
     private struct State {
@@ -51,18 +56,22 @@ public final class SystemHostResolver: OpenIDHostResolver {
         var pending: PendingLookup
     }
 
-    /// A resolver with `configuration`'s limits.
-    public convenience init(configuration: Configuration = Configuration()) {
-        self.init(configuration: configuration, lookUp: Self.getaddrinfoLookUp)
+    /// A resolver with `configuration`'s limits whose lookups run on `executor`.
+    /// - Parameter executor: where `getaddrinfo` runs. Default: `BlockingExecutor.shared`.
+    public convenience init(configuration: Configuration = Configuration(), executor: BlockingExecutor = .shared) {
+        self.init(configuration: configuration, executor: executor, lookUp: Self.getaddrinfoLookUp)
     }
 
     /// A resolver whose blocking lookup is `lookUp` (tests count and hold lookups with it).
-    init(configuration: Configuration, lookUp: @escaping @Sendable (String) -> [String]?) {
+    init(
+        configuration: Configuration, executor: BlockingExecutor = .shared, lookUp: @escaping @Sendable (String) -> [String]?
+    ) {
         var configuration = configuration
         configuration.maximumConcurrentLookups = max(1, configuration.maximumConcurrentLookups)
         configuration.cacheCapacity = max(0, configuration.cacheCapacity)
         self.configuration = configuration
         self.lookUp = lookUp
+        self.executor = executor
     }
 
     /// The numeric addresses of `host`, IPv4 and IPv6.
@@ -80,7 +89,7 @@ public final class SystemHostResolver: OpenIDHostResolver {
                 pending.finish(nil)
             }
             pending.onFinish { timer.cancel() }
-            let startThread = state.withLock { state -> Bool in
+            let startWorker = state.withLock { state -> Bool in
                 guard state.running < configuration.maximumConcurrentLookups else {
                     state.queue.append(Job(name: name, pending: pending))
                     return false
@@ -88,7 +97,7 @@ public final class SystemHostResolver: OpenIDHostResolver {
                 state.running += 1
                 return true
             }
-            if startThread { startWorker(with: Job(name: name, pending: pending)) }
+            if startWorker { self.startWorker(with: Job(name: name, pending: pending)) }
         }
         guard let result, !result.isEmpty else {
             throw OpenIDError.refusedURL.with(message: "a host name did not resolve")
@@ -96,27 +105,30 @@ public final class SystemHostResolver: OpenIDHostResolver {
         return result
     }
 
-    /// One thread that runs `job`, then queued jobs until the queue is empty. Jobs whose
-    /// caller gave up while queued are skipped.
+    /// One executor job that runs `job`, then queued jobs until the queue is empty. Jobs
+    /// whose caller gave up while queued are skipped. Nobody waits for the worker itself:
+    /// each caller is answered through its `PendingLookup`, by the worker or its deadline.
     private func startWorker(with job: Job) {
-        let thread = Thread { [self] in
-            var next: Job? = job
-            while let current = next {
-                if !current.pending.isFinished {
-                    let answer = lookUp(current.name)
-                    if let answer, !answer.isEmpty { remember(answer, for: current.name) }
-                    current.pending.finish(answer)
+        Task { await executor.run { self.drain(startingWith: job) } }
+    }
+
+    /// Blocking: looks up `job`'s name, then each queued one, until the queue is empty.
+    private func drain(startingWith job: Job) {
+        var next: Job? = job
+        while let current = next {
+            if !current.pending.isFinished {
+                let answer = lookUp(current.name)
+                if let answer, !answer.isEmpty { remember(answer, for: current.name) }
+                current.pending.finish(answer)
+            }
+            next = state.withLock { state -> Job? in
+                guard !state.queue.isEmpty else {
+                    state.running -= 1
+                    return nil
                 }
-                next = state.withLock { state -> Job? in
-                    guard !state.queue.isEmpty else {
-                        state.running -= 1
-                        return nil
-                    }
-                    return state.queue.removeFirst()
-                }
+                return state.queue.removeFirst()
             }
         }
-        thread.start()
     }
 
     private func remember(_ addresses: [String], for name: String) {
@@ -136,7 +148,11 @@ public final class SystemHostResolver: OpenIDHostResolver {
     @Sendable private static func getaddrinfoLookUp(_ name: String) -> [String]? {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)  // an enum in Glibc
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
         var results: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(name, nil, &hints, &results) == 0, let first = results else { return nil }
         defer { freeaddrinfo(first) }

@@ -1,5 +1,6 @@
-import Foundation
-import HTTPTransport
+public import CommunityMailSystem
+public import Foundation
+public import HTTPTransport
 
 /// Sign-in with Ubuntu One (login.ubuntu.com): the OP identifier, the SREG fields and the
 /// Launchpad team query that Ubuntu's services use, over ``OpenIDRelyingParty``.
@@ -61,7 +62,7 @@ public struct UbuntuOne: Sendable {
     /// A preset over the given HTTP client and stores.
     public init(
         configuration: Configuration, httpClient: any HTTPClient, nonceStore: any NonceStore,
-        associationStore: any AssociationStore, discoveryCache: any DiscoveryCache, clock: any OpenIDClock = SystemOpenIDClock()
+        associationStore: any AssociationStore, discoveryCache: any DiscoveryCache, clock: any ServiceClock = SystemClock()
     ) {
         self.configuration = configuration
         var settings = OpenIDRelyingParty.Configuration(realm: configuration.realm, returnTo: configuration.returnTo)
@@ -79,7 +80,7 @@ public struct UbuntuOne: Sendable {
 
     /// A preset whose three stores are one store (e.g. ``SQLiteOpenIDStore``).
     public init<Store: NonceStore & AssociationStore & DiscoveryCache>(
-        configuration: Configuration, httpClient: any HTTPClient, store: Store, clock: any OpenIDClock = SystemOpenIDClock()
+        configuration: Configuration, httpClient: any HTTPClient, store: Store, clock: any ServiceClock = SystemClock()
     ) {
         self.init(configuration: configuration, httpClient: httpClient, nonceStore: store, associationStore: store,
                   discoveryCache: store, clock: clock)

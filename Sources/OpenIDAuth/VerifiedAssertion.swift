@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A positive assertion that passed every check of section 11. Every value in it was signed
 /// by the provider; unsigned extension values are never here.

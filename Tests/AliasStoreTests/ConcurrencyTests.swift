@@ -1,5 +1,6 @@
 import AliasStore
 import CommunityMailSQL
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Testing
@@ -43,7 +44,7 @@ struct ConcurrencyTests {
     func stress(factory: StoreFactory) async throws {
         var policy = AliasPolicy()
         policy.maxAliasesPerUser = Self.limitedQuota
-        let test = try factory(policy: policy, clock: ManualAliasStoreClock())
+        let test = try factory(policy: policy, clock: ManualClock(start: Date(timeIntervalSince1970: 1_767_225_600)))
         let store = test.store
         try await store.seedStandard()
         _ = try await store.saveUser(User(id: "limited", email: "limited@home.example"), by: sync)

@@ -1,15 +1,16 @@
 import AliasStore
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 
 /// One implementation of `AliasStore` for the shared suite.
 struct StoreFactory: Sendable, CustomStringConvertible {
     let name: String
-    private let make: @Sendable (AliasPolicy, ManualAliasStoreClock) throws -> StoreUnderTest
+    private let make: @Sendable (AliasPolicy, ManualClock) throws -> StoreUnderTest
 
     var description: String { name }
 
-    func callAsFunction(policy: AliasPolicy = AliasPolicy(), clock: ManualAliasStoreClock = ManualAliasStoreClock()) throws -> StoreUnderTest {
+    func callAsFunction(policy: AliasPolicy = AliasPolicy(), clock: ManualClock = ManualClock(start: Date(timeIntervalSince1970: 1_767_225_600))) throws -> StoreUnderTest {
         try make(policy, clock)
     }
 
@@ -36,7 +37,7 @@ struct StoreFactory: Sendable, CustomStringConvertible {
 /// A store with its clock, keeping its temporary folder alive as long as it is used.
 struct StoreUnderTest: Sendable {
     let store: any AliasStore
-    let clock: ManualAliasStoreClock
+    let clock: ManualClock
     let folder: TemporaryDirectory?
 }
 

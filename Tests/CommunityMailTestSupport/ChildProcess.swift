@@ -64,15 +64,15 @@ public final class ChildProcess: @unchecked Sendable {
     /// Sends `signal` to the process.
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for the process to exit without blocking a thread of Swift's cooperative pool
-    /// (tests run in parallel on few cores; a blocked pool starves every other test).
+    /// Waits for the process to exit on ``BlockingWork/executor``, without blocking a
+    /// thread of Swift's cooperative pool (tests run in parallel on few cores; a blocked
+    /// pool starves every other test).
     @discardableResult
     public func exited() async -> Int32 {
-        while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(5))
+        await BlockingWork.executor.run { () -> Int32 in
+            self.process.waitUntilExit()
+            return self.process.terminationStatus
         }
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 
     /// Stops the process: SIGTERM, then SIGKILL after 50 ms.
@@ -171,3 +171,4 @@ public struct PeerError: Error, CustomStringConvertible {
     /// An error with `description`.
     public init(_ description: String) { self.description = description }
 }
+

@@ -1,7 +1,7 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import DNSVerify
 import Foundation
-import Synchronization
 import Testing
 
 /// resolv.conf parsing, server addresses, the cache and the fake's own rules.
@@ -54,8 +54,8 @@ struct ResolverPartsTests {
 
     @Test("the cache keeps answers for their TTL and absences for the SOA's negative TTL, not failures")
     func cache() async throws {
-        let clock = Mutex(ContinuousClock.now)
-        let cache = DNSCache(now: { clock.withLock { $0 } })
+        let clock = ManualClock()
+        let cache = DNSCache(clock: clock)
         let fake = InMemoryDNSResolver(cache: cache)
         try fake.addZone("example.org", negativeTTL: 30)
         try fake.add("www.example.org", ttl: 100, .a(Samples.address("192.0.2.1")))
@@ -66,19 +66,35 @@ struct ResolverPartsTests {
         #expect(fake.questionsAsked.count == 3)
         #expect(cache.count == 2)
 
-        clock.withLock { $0 += .seconds(20) }
+        clock.advance(by: .seconds(20))
         let cached = try await fake.resolve("www.example.org", .a)
         #expect(cached.records.first?.ttl == 80)
         #expect(try await fake.resolve("missing.example.org", .a).negativeTTL == 10)
         #expect(try await fake.resolve("flaky.example.org", .a).status == .nonExistentDomain)
         #expect(fake.questionsAsked.count == 4)  // only the uncached failure was asked again
 
-        clock.withLock { $0 += .seconds(15) }
+        clock.advance(by: .seconds(15))
         _ = try await fake.resolve("missing.example.org", .a)
         #expect(fake.questionsAsked.count == 5)  // the negative entry expired after 30 s
-        clock.withLock { $0 += .seconds(70) }
+        clock.advance(by: .seconds(70))
         _ = try await fake.resolve("www.example.org", .a)
         #expect(fake.questionsAsked.count == 6)
+    }
+
+    @Test("a wall-clock step back does not stretch a cached answer's life")
+    func cacheClockStep() async throws {
+        let clock = ManualClock()
+        let cache = DNSCache(clock: clock)
+        let fake = InMemoryDNSResolver(cache: cache)
+        try fake.addZone("example.org")
+        try fake.add("www.example.org", ttl: 100, .a(Samples.address("192.0.2.1")))
+        _ = try await fake.resolve("www.example.org", .a)
+        _ = try await fake.resolve("www.example.org", .a)
+        #expect(fake.questionsAsked.count == 1)
+        clock.set(clock.now().addingTimeInterval(-3600))
+        let again = try await fake.resolve("www.example.org", .a)
+        #expect(fake.questionsAsked.count == 2)  // the entry from "the future" was dropped
+        #expect(again.records.first?.ttl == 100)
     }
 
     @Test("the fake enforces zone rules: inside a zone, no CNAME beside data, short strings")

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -73,12 +74,18 @@ struct FoundationHTTPClientTests {
         await #expect(throws: HTTPClientError.cancelled) { try await task.value }
     }
 
-    @Test("Nothing listening: connection refused")
+    @Test("Nothing listening: connection refused, transient, URLError kept as the cause without the URL")
     func refused() async throws {
         let port = try ChildProcess.freePort()
-        await #expect(throws: HTTPClientError.connectionRefused) {
-            try await client.execute(HTTPRequest(url: URL(string: "http://127.0.0.1:\(port)/")!, timeout: .seconds(5)))
+        let error = await #expect(throws: HTTPClientError.connectionRefused) {
+            try await client.execute(HTTPRequest(url: URL(string: "http://127.0.0.1:\(port)/?token=secret")!, timeout: .seconds(5)))
         }
+        #expect(error?.isTransient == true)
+        #expect(error?.isTransientFailure == true)
+        let cause = try #require(error?.cause as? URLError)
+        #expect(cause.code == .cannotConnectToHost)
+        #expect(cause.failingURL == nil)
+        #expect(!String(describing: error as Any).contains("secret"))
     }
 
     @Test("Non-HTTP URLs are refused before any I/O")

@@ -1,4 +1,5 @@
 import Foundation
+import CommunityMailSystem
 import HTTPTransport
 import Testing
 
@@ -8,9 +9,9 @@ struct RetryingHTTPClientTests {
 
     func client(
         _ replies: [ScriptedHTTPClient.Reply], policy: RetryPolicy = RetryPolicy()
-    ) -> (RetryingHTTPClient, ScriptedHTTPClient, ManualRetryClock) {
+    ) -> (RetryingHTTPClient, ScriptedHTTPClient, ManualClock) {
         let fake = ScriptedHTTPClient(replies: replies)
-        let clock = ManualRetryClock()
+        let clock = ManualClock(advancesOnSleep: true)
         return (RetryingHTTPClient(base: fake, policy: policy, clock: clock, random: { 0 }), fake, clock)
     }
 
@@ -133,10 +134,11 @@ struct ScriptedHTTPClientTests {
         #expect(try await fake.execute(HTTPRequest(url: url)).bodyText == "/a")
         do {
             _ = try await fake.execute(HTTPRequest(url: url))
-            Issue.record("expected noScriptedResponse")
-        } catch let error as HTTPClientError {
-            #expect(error == .noScriptedResponse)
-            #expect(!error.message.contains("secret"))
+            Issue.record("expected UnscriptedRequest")
+        } catch let error as ScriptedHTTPClient.UnscriptedRequest {
+            #expect(error.method == .get)
+            #expect(!error.isTransient)
+            #expect(!error.description.contains("secret"))
         }
         #expect(fake.requests.count == 3)
     }

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -39,7 +40,7 @@ struct LaunchpadLazrPeerTests {
         configuration.maximumConcurrentPages = concurrency
         configuration.retryPolicy = .none
         configuration.credentials = .oauth(LaunchpadOAuthToken(consumerKey: "community-mail tests", token: "t0k", tokenSecret: secret))
-        return try LaunchpadWebServiceClient(configuration: configuration, retryClock: ManualRetryClock())
+        return try LaunchpadWebServiceClient(configuration: configuration, clock: ManualClock(advancesOnSleep: true))
     }
 
     @Test("Signed listings of 1,000 members page as lazr.batchnavigator does, in every mode")

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -56,7 +57,7 @@ struct LaunchpadPagingTests {
     func serviceUnavailableThenSuccess() async throws {
         let server = try Self.bigTeamServer()
         server.inject(.status(503), times: 1, when: .queryContains("ws.start=300"))
-        let clock = ManualRetryClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let client = try makeClient(server, pageSize: 300, clock: clock)
         let members = try await client.members(of: "big-team").collect()
         #expect(members.count == Self.teamSize)
@@ -68,7 +69,7 @@ struct LaunchpadPagingTests {
     func tooManyRequests() async throws {
         let server = try LaunchpadShapedServer(directory: LaunchpadDatasets.community())
         server.inject(.status(429, headers: [("Retry-After", "7")]), times: 2, when: .pathHasSuffix("/~alice"))
-        let clock = ManualRetryClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let client = try makeClient(server, clock: clock)
         let alice = try await client.person(named: "alice")
         #expect(alice.name == "alice")

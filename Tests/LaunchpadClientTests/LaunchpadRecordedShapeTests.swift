@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import LaunchpadClient
@@ -37,7 +38,7 @@ struct LaunchpadRecordedShapeTests {
         var configuration = LaunchpadWebServiceClient.Configuration()
         configuration.pageSize = 2
         configuration.maximumConcurrentPages = 1
-        return try LaunchpadWebServiceClient(configuration: configuration, httpClient: http, retryClock: ManualRetryClock())
+        return try LaunchpadWebServiceClient(configuration: configuration, httpClient: http, clock: ManualClock(advancesOnSleep: true))
     }
 
     @Test("Requests use Launchpad's URLs; the opaque next link (with memo) is followed as given")

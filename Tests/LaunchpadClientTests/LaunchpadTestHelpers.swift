@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -7,7 +8,7 @@ import Synchronization
 /// A client for `server`, retrying on a manual clock so that no test sleeps.
 func makeClient(
     _ server: LaunchpadShapedServer, pageSize: Int = 300, concurrency: Int = 4, version: LaunchpadAPIVersion = .v1_0,
-    clock: ManualRetryClock = ManualRetryClock(), credentials: LaunchpadCredentials = .anonymous,
+    clock: ManualClock = ManualClock(advancesOnSleep: true), credentials: LaunchpadCredentials = .anonymous,
     cache: (any LaunchpadEntryCache)? = InMemoryLaunchpadEntryCache(),
     adjust: (inout LaunchpadWebServiceClient.Configuration) -> Void = { _ in }
 ) throws -> LaunchpadWebServiceClient {
@@ -18,8 +19,7 @@ func makeClient(
     configuration.requestTimeout = .seconds(60)
     adjust(&configuration)
     return try LaunchpadWebServiceClient(
-        configuration: configuration, httpClient: FoundationHTTPClient(), retryClock: clock, entryCache: cache,
-        wallClock: { Date(timeIntervalSince1970: 1_800_000_000) })
+        configuration: configuration, httpClient: FoundationHTTPClient(), clock: clock, entryCache: cache)
 }
 
 /// Collects client events for assertions.

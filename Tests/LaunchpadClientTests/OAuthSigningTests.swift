@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 @testable import LaunchpadClient
@@ -22,7 +23,7 @@ struct OAuthSigningTests {
         let fake = ScriptedHTTPClient(fallback: { _ in HTTPResponse(status: 200, body: Data("{}".utf8)) })
         let signer = OAuthSigningHTTPClient(
             base: fake, token: LaunchpadOAuthToken(consumerKey: "app", token: "t", tokenSecret: "secret"),
-            root: root, version: .v1_0, now: { Date(timeIntervalSince1970: 1_700_000_000) })
+            root: root, version: .v1_0, clock: ManualClock(start: Date(timeIntervalSince1970: 1_700_000_000)))
 
         _ = try await signer.execute(HTTPRequest(url: URL(string: "https://api.launchpad.net/1.0/~alice")!))
         let sent = fake.requests

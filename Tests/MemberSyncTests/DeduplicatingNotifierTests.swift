@@ -1,4 +1,5 @@
 import CommunityMailSMTP
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import MemberSync
@@ -27,7 +28,7 @@ struct DeduplicatingNotifierTests {
     @Test("A notice goes out once per 30-day window, then again", arguments: NoticeLogKind.allCases)
     func window(kind: NoticeLogKind) async throws {
         let recorder = RecordingNotifier()
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let notifier = DeduplicatingNotifier(base: recorder, log: try kind.make(in: folder), clock: clock)
         try await notifier.send(notice)
         try await notifier.send(notice)
@@ -44,7 +45,7 @@ struct DeduplicatingNotifierTests {
     @Test("A failed send is forgotten so the retry goes out", arguments: NoticeLogKind.allCases)
     func failure(kind: NoticeLogKind) async throws {
         let recorder = RecordingNotifier()
-        let notifier = DeduplicatingNotifier(base: recorder, log: try kind.make(in: folder), clock: ManualWallClock())
+        let notifier = DeduplicatingNotifier(base: recorder, log: try kind.make(in: folder), clock: ManualClock())
         recorder.failNext(1)
         await #expect(throws: SMTPError.rejected) { try await notifier.send(notice) }
         try await notifier.send(notice)
@@ -54,7 +55,7 @@ struct DeduplicatingNotifierTests {
     @Test("Concurrent sends of one notice deliver it once", arguments: NoticeLogKind.allCases)
     func concurrent(kind: NoticeLogKind) async throws {
         let recorder = RecordingNotifier()
-        let notifier = DeduplicatingNotifier(base: recorder, log: try kind.make(in: folder), clock: ManualWallClock())
+        let notifier = DeduplicatingNotifier(base: recorder, log: try kind.make(in: folder), clock: ManualClock())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<16 { group.addTask { try await notifier.send(notice) } }
             try await group.waitForAll()

@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import LaunchpadClient
@@ -11,7 +12,7 @@ struct MemberSyncFixture {
     let aliases: any AliasStore
     let notifier = RecordingNotifier()
     let ledger = InMemorySyncLedger()
-    let clock = ManualWallClock()
+    let clock = ManualClock()
     var configuration = MemberSyncService.Configuration()
 
     /// Keeps a SQLite store's folder alive as long as the fixture.

@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -57,7 +58,7 @@ struct MemberSyncInteropTests {
         smtpSettings.tls = .never
         let notifier = DeduplicatingNotifier(
             base: SMTPNotifier(configuration: smtpSettings), log: try SQLiteNoticeLog(path: folder.path("notices.sqlite")))
-        let clock = ManualWallClock()
+        let clock = ManualClock()
         let service = MemberSyncService(
             launchpad: launchpad, aliases: aliases, notifier: notifier,
             ledger: try SQLiteSyncLedger(path: folder.path("ledger.sqlite")), clock: clock)

@@ -93,11 +93,17 @@ final class FlakyLaunchpad: LaunchpadAPI {
     let transientFailures: Mutex<Int>
     /// Names whose lookup always fails with a non-transient error.
     let broken: Set<String>
+    /// What the first `transientFailures` lookups throw.
+    let failure: any Error
 
-    init(base: any LaunchpadAPI, transientFailures: Int = 0, broken: Set<String> = []) {
+    init(
+        base: any LaunchpadAPI, transientFailures: Int = 0, broken: Set<String> = [],
+        failure: any Error = LaunchpadError.transport.with(message: "scripted: Launchpad did not answer")
+    ) {
         self.base = base
         self.transientFailures = Mutex(transientFailures)
         self.broken = broken
+        self.failure = failure
     }
 
     func person(named name: String) async throws -> LaunchpadPerson {
@@ -106,7 +112,7 @@ final class FlakyLaunchpad: LaunchpadAPI {
             left -= 1
             return true
         }
-        if fail { throw LaunchpadError.transport.with(message: "scripted: Launchpad did not answer") }
+        if fail { throw failure }
         if broken.contains(name) { throw LaunchpadError.malformedJSON.with(message: "scripted: a malformed entry for \(name)") }
         return try await base.person(named: name)
     }

@@ -1,5 +1,7 @@
 import AliasStore
+import CommunityMailSystem
 import Foundation
+import HTTPTransport
 import LaunchpadClient
 import MemberSync
 import Testing
@@ -76,6 +78,63 @@ struct SyncRunTests {
         let report = try await service.syncAll()
         #expect(report.attempts == 2)
         #expect(report.errors.isEmpty)
+    }
+
+    /// Failures that Launchpad or the network may not repeat, as the modules classify them.
+    static let transientFailures: [LaunchpadError] = [
+        LaunchpadError.unexpectedStatus.with(status: 503, message: "scripted: 503"),
+        LaunchpadError.unexpectedStatus.with(status: 429, message: "scripted: 429"),
+        LaunchpadError.transport.with(message: "scripted: timed out", cause: HTTPClientError.timeout),
+        LaunchpadError.transport.with(message: "scripted: refused", cause: HTTPClientError.connectionRefused),
+    ]
+
+    /// Failures that will repeat.
+    static let permanentFailures: [LaunchpadError] = [
+        LaunchpadError.unexpectedStatus.with(status: 400, message: "scripted: 400"),
+        LaunchpadError.transport.with(message: "scripted: TLS", cause: HTTPClientError.tls),
+        LaunchpadError.malformedJSON.with(message: "scripted: not JSON"),
+    ]
+
+    @Test("A transient Launchpad or HTTP failure aborts the run, which waits on the clock and is retried",
+          arguments: transientFailures)
+    func transientFailureIsRetried(failure: LaunchpadError) async throws {
+        var fixture = try await MemberSyncFixture()
+        fixture.configuration.runRetryDelay = .seconds(30)
+        try await populated(fixture, count: 5)
+        let clock = ManualClock(advancesOnSleep: true)
+        let service = MemberSyncService(
+            launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 1, failure: failure),
+            aliases: fixture.aliases, notifier: fixture.notifier, ledger: fixture.ledger, clock: clock,
+            configuration: fixture.configuration)
+        let report = try await service.syncAll()
+        #expect(report.attempts == 2)
+        #expect(report.errors.isEmpty)
+        #expect(clock.sleeps == [.seconds(30)])
+    }
+
+    @Test("A permanent Launchpad or HTTP failure is reported for its user, never retried", arguments: permanentFailures)
+    func permanentFailureIsNotRetried(failure: LaunchpadError) async throws {
+        let fixture = try await MemberSyncFixture()
+        try await populated(fixture, count: 5)
+        let service = fixture.service(launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 1, failure: failure))
+        let report = try await service.syncAll()
+        #expect(report.attempts == 1)
+        #expect(report.errors.count == 1)
+        #expect(fixture.clock.sleeps.isEmpty)
+    }
+
+    @Test("A run that fails after its attempts keeps the last cause and is as transient as it")
+    func runFailureKeepsCause() async throws {
+        var fixture = try await MemberSyncFixture()
+        fixture.configuration.runAttempts = 2
+        try await populated(fixture, count: 3)
+        let failure = LaunchpadError.transport.with(message: "scripted: timed out", cause: HTTPClientError.timeout)
+        let service = fixture.service(launchpad: FlakyLaunchpad(base: fixture.launchpad, transientFailures: 100, failure: failure))
+        let error = await #expect(throws: MemberSyncError.runFailed) { try await service.syncAll() }
+        #expect(error?.cause as? LaunchpadError == .transport)
+        #expect(error?.isTransient == true)
+        #expect(MemberSyncError.invalidIdentity.isTransient == false)
+        #expect(MemberSyncError.identityMismatch.isTransient == false)
     }
 
     @Test("Transient failures on every attempt fail the run and alert")

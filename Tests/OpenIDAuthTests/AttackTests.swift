@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -82,7 +83,7 @@ import Testing
         var attackerConfiguration = FakeOpenIDProvider.Configuration()
         attackerConfiguration.endpoint = URL(string: "https://attacker.example/openid")!
         attackerConfiguration.opIdentifier = URL(string: "https://attacker.example/")!
-        let attacker = FakeOpenIDProvider(configuration: attackerConfiguration, clock: ManualOpenIDClock())
+        let attacker = FakeOpenIDProvider(configuration: attackerConfiguration, clock: ManualClock())
         await attacker.addIdentity(.init(claimedIdentifier: "https://attacker.example/mallory"))
         let harness = try await Harness(store: kind, policy: .stateless, extraProviders: [attacker])
         // The user signs in through the attacker's OP identifier; it asserts alice, whose
@@ -101,7 +102,7 @@ import Testing
         var attackerConfiguration = FakeOpenIDProvider.Configuration()
         attackerConfiguration.endpoint = URL(string: "https://attacker.example/openid")!
         attackerConfiguration.opIdentifier = URL(string: "https://attacker.example/")!
-        let attacker = FakeOpenIDProvider(configuration: attackerConfiguration, clock: ManualOpenIDClock())
+        let attacker = FakeOpenIDProvider(configuration: attackerConfiguration, clock: ManualClock())
         await attacker.addIdentity(.init(claimedIdentifier: "https://attacker.example/mallory", nickname: "alice",
                                          email: "alice@example.com", teams: ["ubuntumembers"]))
         let harness = try await Harness(store: kind, extraProviders: [attacker])   // trusts openid.example only
@@ -124,7 +125,7 @@ import Testing
     }
 
     @Test func extensionValuesAreNotReportedByDefault() async throws {
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         let provider = FakeOpenIDProvider(clock: clock)
         await provider.addIdentity(.init(claimedIdentifier: Harness.alice, email: "alice@example.com", teams: ["ubuntumembers"]))
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: Harness.returnTo)
@@ -174,26 +175,26 @@ import Testing
         await #expect(throws: OpenIDError.assertionNotConfirmed) {
             try await harness.rp.complete(callbackURL: Harness.returnTo, postBody: forged.formEncoded)
         }
-        #expect(try await harness.stores.associations.association(endpoint: endpoint, handle: handle, at: harness.clock.now) != nil)
+        #expect(try await harness.stores.associations.association(endpoint: endpoint, handle: handle, at: harness.clock.now()) != nil)
         // When the provider has lost the association, it signs privately and confirms invalidate_handle.
         var lost = request.message
         lost["assoc_handle"] = "{HMAC-SHA256}{0}{lost}"
         try await harness.stores.associations.store(OpenIDAssociation(
             endpoint: endpoint, handle: "{HMAC-SHA256}{0}{lost}", secret: Array(repeating: 7, count: 32), type: .hmacSHA256,
-            issuedAt: harness.clock.now, expiresAt: harness.clock.now.addingTimeInterval(600)))
+            issuedAt: harness.clock.now(), expiresAt: harness.clock.now().addingTimeInterval(600)))
         let answer = try await harness.provider.positiveAssertionMessage(for: lost, as: Harness.alice)
         #expect(answer["invalidate_handle"] == "{HMAC-SHA256}{0}{lost}")
         guard case .authenticated = try await harness.rp.complete(callbackURL: Harness.returnTo, postBody: answer.formEncoded) else {
             Issue.record("not authenticated"); return
         }
         #expect(try await harness.stores.associations.association(
-            endpoint: endpoint, handle: "{HMAC-SHA256}{0}{lost}", at: harness.clock.now) == nil)
+            endpoint: endpoint, handle: "{HMAC-SHA256}{0}{lost}", at: harness.clock.now()) == nil)
     }
 
     @Test(arguments: [-301.0, 301.0, -86_400.0])
     func nonceOutsideSkewIsRefused(offset: Double) async throws {
         let harness = try await Harness()
-        let callback = try await harness.signIn(forgeries: [.nonceTime(harness.clock.now.addingTimeInterval(offset))])
+        let callback = try await harness.signIn(forgeries: [.nonceTime(harness.clock.now().addingTimeInterval(offset))])
         await #expect(throws: OpenIDError.nonceOutsideWindow) { try await harness.rp.complete(callbackURL: callback) }
     }
 
@@ -248,5 +249,5 @@ import Testing
 func NonceTimestamp_now(_ harness: Harness) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(secondsFromGMT: 0)
-    return formatter.string(from: harness.clock.now) + "changed"
+    return formatter.string(from: harness.clock.now()) + "changed"
 }

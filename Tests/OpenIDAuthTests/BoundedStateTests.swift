@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -74,7 +75,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func floodOfBeginsLeavesBoundedState(kind: StoreKind) async throws {
         let stores = try BoundedStores(kind)
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         var configuration = OpenIDRelyingParty.Configuration(
             realm: "https://mail.example/", returnTo: URL(string: "https://mail.example/openid/return")!)
         configuration.associationPolicy = .associate([.plainSHA256])
@@ -92,7 +93,7 @@ import Testing
         #expect(flooded.discovery > 0 && flooded.discovery <= Self.limit, "\(flooded)")
         // The newest provider's association survived the flood.
         let last = "https://user\(5 * Self.limit - 1).example/op"
-        #expect(try await stores.associations.newestAssociation(endpoint: last, at: clock.now) != nil)
+        #expect(try await stores.associations.newestAssociation(endpoint: last, at: clock.now()) != nil)
 
         // Once everything has expired, the next sign-in's scheduled purge clears it.
         clock.advance(by: 3601)
@@ -135,14 +136,14 @@ import Testing
                 return HTTPResponse(status: 200, body: Data(answer.utf8))
             }
         }
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         var configuration = OpenIDRelyingParty.Configuration(realm: "https://mail.example/", returnTo: URL(string: "https://mail.example/r")!)
         configuration.urlPolicy = OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)
         configuration.associationPolicy = .associate([.init(type: .hmacSHA256, session: .noEncryption)])
         let rp = OpenIDRelyingParty(configuration: configuration, httpClient: LongLivedProvider(), nonceStore: InMemoryNonceStore(),
                                     associationStore: InMemoryAssociationStore(), discoveryCache: InMemoryDiscoveryCache(), clock: clock)
         let association = try await rp.associate(endpoint: "https://op.example/op")
-        #expect(association.expiresAt.timeIntervalSince(clock.now) == OpenIDRelyingParty.maximumAssociationLifetime)
+        #expect(association.expiresAt.timeIntervalSince(clock.now()) == OpenIDRelyingParty.maximumAssociationLifetime)
         #expect(OpenIDRelyingParty.maximumAssociationLifetime == 14 * 24 * 3600)
     }
 }

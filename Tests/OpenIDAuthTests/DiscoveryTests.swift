@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -8,7 +9,7 @@ import Testing
         let http = ScriptedHTTPClient(replies: replies)
         var configuration = OpenIDDiscovery.Configuration()
         configuration.maximumDocumentSize = maximumSize
-        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), configuration: configuration,
+        return (OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualClock(), configuration: configuration,
                                 urlPolicy: OpenIDURLPolicy(resolver: StaticHostResolver.everyNameIsPublic)), http)
     }
 

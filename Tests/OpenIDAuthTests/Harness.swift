@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -36,7 +37,7 @@ struct Harness {
     static let returnTo = URL(string: "https://mail.example/openid/return?session=abc")!
     static let alice = "https://openid.example/+id/alice"
 
-    let clock = ManualOpenIDClock()
+    let clock = ManualClock()
     let provider: FakeOpenIDProvider
     let http: ScriptedHTTPClient
     let stores: Stores

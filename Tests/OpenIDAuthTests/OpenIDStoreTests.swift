@@ -1,3 +1,5 @@
+import CommunityMailTestSupport
+import CommunityMailSystem
 import Foundation
 import OpenIDAuth
 import Testing
@@ -84,7 +86,7 @@ import Testing
         } catch {
             // The database's own error is kept as the cause, and it will not go away by itself.
             let cause = try #require(error.cause)
-            #expect(!cause.isTransient)
+            #expect(!cause.isTransientFailure)
         }
     }
 }

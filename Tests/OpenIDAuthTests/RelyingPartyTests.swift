@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -99,7 +100,7 @@ import Testing
         }
         #expect(assertion.attributes["http://axschema.org/contact/email"] == ["alice@example.com"])
         #expect(assertion.attributes["http://axschema.org/namePerson"] == ["Alice Liddell"])
-        #expect(assertion.authenticationTime == harness.clock.now.addingTimeInterval(0).roundedToSeconds)
+        #expect(assertion.authenticationTime == harness.clock.now().addingTimeInterval(0).roundedToSeconds)
     }
 
     @Test func negativeAnswersAreTyped() async throws {
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func realmMustCoverReturnTo() async throws {
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         let provider = FakeOpenIDProvider(clock: clock)
         let rp = OpenIDRelyingParty(
             configuration: .init(realm: "https://other.example/", returnTo: Harness.returnTo), httpClient: provider.httpClient(),
@@ -145,7 +146,7 @@ extension Date {
     }
 
     @Test func eventsAreLoggedWithoutSecrets() async throws {
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         let provider = FakeOpenIDProvider(clock: clock)
         await provider.addIdentity(.init(claimedIdentifier: Harness.alice))
         let lines = Lines()

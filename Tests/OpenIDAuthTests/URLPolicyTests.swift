@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import HTTPTransport
@@ -154,7 +155,7 @@ import Testing
                 .response(HTTPResponse(status: 302, headers: ["Location": location])),
                 .response(HTTPResponse(status: 200, headers: ["Content-Type": "text/html"], body: Data("<html></html>".utf8))),
             ])
-            let discovery = OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), urlPolicy: policy)
+            let discovery = OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualClock(), urlPolicy: policy)
             await #expect(throws: OpenIDError.refusedURL) { try await discovery.discover("https://bob.example/") }
             #expect(http.requests.count == 1, "\(location)")
         }
@@ -165,7 +166,7 @@ import Testing
         policy.maximumFetches = 3
         let hops = (0..<5).map { ScriptedHTTPClient.Reply.response(HTTPResponse(status: 302, headers: ["Location": "/hop\($0)"])) }
         let http = ScriptedHTTPClient(replies: hops)
-        let discovery = OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualOpenIDClock(), urlPolicy: policy)
+        let discovery = OpenIDDiscovery(httpClient: http, cache: InMemoryDiscoveryCache(), clock: ManualClock(), urlPolicy: policy)
         await #expect(throws: OpenIDError.tooManyFetches) { try await discovery.discover("https://bob.example/") }
         #expect(http.requests.count == 3)
     }

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import Foundation
 import HTTPTransport
 import OpenIDAuth
@@ -7,7 +8,7 @@ import Testing
     static let alice = "https://login.ubuntu.com/+id/AbCdEfG"
 
     struct Setup {
-        let clock = ManualOpenIDClock()
+        let clock = ManualClock()
         let provider: FakeOpenIDProvider
         let attacker: FakeOpenIDProvider
         let ubuntuOne: UbuntuOne

@@ -40,7 +40,7 @@ public final class ManualClock: ServiceClock {
     public func now() -> Date { state.withLock { $0.now } }
 
     /// Every wait asked of this clock so far, in order (the time from `now()` to the
-    /// deadline when the sleep began; zero for a deadline already past).
+    /// deadline when the sleep began, to the microsecond; zero for a deadline already past).
     public var sleeps: [Duration] { state.withLock { $0.sleeps } }
 
     /// How many tasks are asleep on this clock now.
@@ -61,7 +61,9 @@ public final class ManualClock: ServiceClock {
     public func sleep(until deadline: Date) async throws {
         try Task.checkCancellation()
         let due: Bool = state.withLock { state in
-            state.sleeps.append(.nanoseconds(Int64(max(0, deadline.timeIntervalSince(state.now)) * 1e9)))
+            // Whole microseconds: a `Date` near today is exact to about 0.1 µs, so 250 ms
+            // reads back as 250 ms, not 249.99995 ms.
+            state.sleeps.append(.microseconds(Int64((max(0, deadline.timeIntervalSince(state.now)) * 1e6).rounded())))
             if advancesOnSleep, deadline > state.now { state.now = deadline }
             return deadline <= state.now
         }
