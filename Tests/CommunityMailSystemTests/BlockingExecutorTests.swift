@@ -1,4 +1,5 @@
 import CommunityMailSystem
+import CommunityMailTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -35,7 +36,8 @@ import Testing
                     }
                 }
             }
-            while executor.threadCount < jobs { await Task.yield() }
+            try? await waitUntil("every job holds a thread") { executor.threadCount >= jobs }
+            #expect(executor.threadCount >= jobs)
             // Every job now holds a thread; the pool must still run this task.
             let answer = await Task { 1 + 1 }.value
             #expect(answer == 2)
@@ -100,7 +102,7 @@ import Testing
         #expect(executor.threadCount <= 3)
     }
 
-    @Test func cancellingTheTaskSetsTheJobsFlagAndRunsItsHandler() async {
+    @Test func cancellingTheTaskSetsTheJobsFlagAndRunsItsHandler() async throws {
         let executor = BlockingExecutor()
         defer { executor.shutdown() }
         let flags = Flags()
@@ -112,7 +114,7 @@ import Testing
                 return true
             }
         }
-        while !flags.started.load(ordering: .acquiring) { await Task.yield() }
+        try await waitUntil("the job started") { flags.started.load(ordering: .acquiring) }
         task.cancel()
         let sawCancellation = await task.value
         #expect(sawCancellation)

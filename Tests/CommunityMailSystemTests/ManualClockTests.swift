@@ -1,4 +1,5 @@
 import CommunityMailSystem
+import CommunityMailTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
         let clock = ManualClock()
         let start = clock.now()
         let sleeper = Task { try await clock.sleep(until: start.addingTimeInterval(10)) }
-        while clock.sleeperCount == 0 { await Task.yield() }
+        try await waitUntil("the task sleeps") { clock.sleeperCount > 0 }
         clock.advance(by: 9)
         #expect(clock.sleeperCount == 1)
         clock.advance(by: .seconds(1))
@@ -16,10 +17,10 @@ import Testing
         #expect(clock.now() == start.addingTimeInterval(10))
     }
 
-    @Test func cancellingASleeperThrowsAndForgetsIt() async {
+    @Test func cancellingASleeperThrowsAndForgetsIt() async throws {
         let clock = ManualClock()
         let sleeper = Task { try await clock.sleep(for: .seconds(60)) }
-        while clock.sleeperCount == 0 { await Task.yield() }
+        try await waitUntil("the task sleeps") { clock.sleeperCount > 0 }
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         #expect(clock.sleeperCount == 0)
@@ -49,7 +50,7 @@ import Testing
         let clock = ManualClock()
         let start = clock.now()
         let sleeper = Task { try await clock.sleep(until: start.addingTimeInterval(5)) }
-        while clock.sleeperCount == 0 { await Task.yield() }
+        try await waitUntil("the task sleeps") { clock.sleeperCount > 0 }
         clock.set(start.addingTimeInterval(-3600))
         #expect(clock.sleeperCount == 1)
         clock.set(start.addingTimeInterval(5))

@@ -122,9 +122,18 @@ public final class BlockingExecutor: Sendable {
         queue.condition.signal()
         queue.condition.unlock()
         guard startThread else { return }
-        let thread = Thread { Self.work(queue) }
-        thread.name = configuration.threadName
+        let name = configuration.threadName
+        let thread = Thread {
+            Self.nameCurrentThread(name)
+            Self.work(queue)
+        }
         thread.start()
+    }
+
+    /// Names the running thread for debuggers and `top -H` (Foundation passes it to the
+    /// system only when the thread names itself; Linux keeps 15 bytes).
+    private static func nameCurrentThread(_ name: String) {
+        Thread.current.name = name
     }
 
     private static func work(_ queue: Queue) {

@@ -1,4 +1,5 @@
 import CommunityMailSystem
+import CommunityMailTestSupport
 import Synchronization
 import Testing
 
@@ -126,7 +127,7 @@ func readToEnd(_ connection: TCPConnection) async throws -> [UInt8] {
         let server = try RunningListener { connection in _ = try? await readToEnd(connection) }
         let client = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
         let reader = Task { () throws(NetworkError) -> [UInt8] in try await client.read(maximumCount: 10, deadline: .now + generous) }
-        while SocketPoller.shared.waitingCount == 0 { await Task.yield() }
+        try await waitUntil("a wait is registered") { SocketPoller.shared.waitingCount > 0 }
         reader.cancel()
         await #expect(throws: NetworkError.cancelled("")) { _ = try await reader.value }
         await client.close()

@@ -107,8 +107,11 @@ public final class SocketPoller: Sendable {
             return (start, wake)
         }
         if startThread {
-            let thread = Thread { [self] in run() }
-            thread.name = "socket-poller"
+            let thread = Thread { [self] in
+                // Foundation passes a name to the system only when the thread sets its own.
+                Thread.current.name = "socket-poller"
+                run()
+            }
             thread.start()
         } else if mustWake {
             wake()
