@@ -1,4 +1,4 @@
-import CommunityMailSystem
+@testable import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Synchronization
@@ -126,5 +126,29 @@ import Testing
         let executor = BlockingExecutor()
         executor.shutdown()
         #expect(await executor.run { "ran" } == "ran")
+    }
+}
+
+/// A task that prefers the executor runs its blocking calls where it already is.
+@Suite struct BlockingExecutorPreferenceTests {
+    @Test func jobsOfATaskThatPrefersTheExecutorRunInline() async {
+        let executor = BlockingExecutor()
+        defer { executor.shutdown() }
+        let outcome: (onExecutor: Bool, inline: [Bool], submittedDuringRuns: Int) = await withTaskExecutorPreference(executor) {
+            let onExecutor = executor.isCurrentThread
+            let before = executor.submittedJobs.load(ordering: .relaxed)
+            var inline: [Bool] = []
+            for _ in 0..<50 { inline.append(await executor.run { executor.isCurrentThread }) }
+            return (onExecutor, inline, executor.submittedJobs.load(ordering: .relaxed) - before)
+        }
+        #expect(outcome.onExecutor)
+        #expect(outcome.inline.allSatisfy { $0 })
+        // Fifty runs from the preferring task cost no trip through the queue.
+        #expect(outcome.submittedDuringRuns == 0)
+        // From the cooperative pool, each run is one queued job.
+        let before = executor.submittedJobs.load(ordering: .relaxed)
+        #expect(!executor.isCurrentThread)
+        for _ in 0..<5 { _ = await executor.run { 0 } }
+        #expect(executor.submittedJobs.load(ordering: .relaxed) - before == 5)
     }
 }

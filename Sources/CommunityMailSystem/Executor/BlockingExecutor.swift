@@ -1,6 +1,12 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one place where blocking work runs: a bounded set of threads of its own, so that
 /// SQLite calls, `getaddrinfo`, file I/O and child processes never hold one of Swift's
 /// cooperative threads.
@@ -30,7 +36,7 @@ public final class BlockingExecutor: Sendable {
     /// The executor every module uses unless a host passes its own.
     public static let shared = BlockingExecutor()
 
-    private typealias Job = @Sendable () -> Void
+    typealias Job = @Sendable () -> Void
 
     private final class Queue: @unchecked Sendable {
         // @unchecked: every field is read and written with `condition` locked.
@@ -44,6 +50,8 @@ public final class BlockingExecutor: Sendable {
     }
 
     private let queue = Queue()
+    /// How many jobs went through the queue (for tests: a job run inline does not count).
+    let submittedJobs = Atomic<Int>(0)
     private let configuration: Configuration
 
     /// An executor with its own threads.
@@ -59,6 +67,19 @@ public final class BlockingExecutor: Sendable {
         _ body: @escaping @Sendable (BlockingCancellation) throws(Failure) -> Value
     ) async throws(Failure) -> Value {
         let cancellation = BlockingCancellation()
+        if isCurrentThread {
+            // Already on one of our threads (a task that prefers this executor): no hop.
+            let outcome: Result<Value, Failure> = await withTaskCancellationHandler {
+                do throws(Failure) {
+                    return .success(try body(cancellation))
+                } catch {
+                    return .failure(error)
+                }
+            } onCancel: {
+                cancellation.cancel()
+            }
+            return try outcome.get()
+        }
         let result: Result<Value, Failure> = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, Failure>, Never>) in
                 submit {
@@ -108,7 +129,8 @@ public final class BlockingExecutor: Sendable {
         queue.condition.unlock()
     }
 
-    private func submit(_ job: @escaping Job) {
+    func submit(_ job: @escaping Job) {
+        submittedJobs.add(1, ordering: .relaxed)
         let queue = self.queue
         queue.condition.lock()
         if queue.stopping {
@@ -136,7 +158,20 @@ public final class BlockingExecutor: Sendable {
         Thread.current.name = name
     }
 
+    /// Whether the calling thread is one of this executor's.
+    public var isCurrentThread: Bool {
+        pthread_getspecific(Self.threadOwnerKey) == Unmanaged.passUnretained(queue).toOpaque()
+    }
+
+    /// The thread-specific slot where each thread records the queue it serves.
+    private static let threadOwnerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        return key
+    }()
+
     private static func work(_ queue: Queue) {
+        _ = pthread_setspecific(threadOwnerKey, Unmanaged.passUnretained(queue).toOpaque())
         queue.condition.lock()
         while true {
             if queue.head < queue.jobs.count {
