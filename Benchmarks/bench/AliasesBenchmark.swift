@@ -1,5 +1,6 @@
 import AliasStore
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// 1,000,000 aliases over 1,000 domains in SQLite: `SQLiteAliasStore.resolve` (the mail
