@@ -47,7 +47,7 @@ let package = Package(
         // TLS over libssl on any ByteStream: apart from CommunityMailSystem, so that a host
         // of HTTPTransport alone links no OpenSSL
         .target(name: "CommunityMailTLS", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
-        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailSystem", "CommunityMailCSQLite"]),
+        .target(name: "CommunityMailSQL", dependencies: ["CommunityMailSystem", "CommunityMailCSQLite"], swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailIDNA", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
 
         // MARK: Shared models (products other products build on)
@@ -61,35 +61,41 @@ let package = Package(
             dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"],
             swiftSettings: upcomingFeatures),
         .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"], swiftSettings: upcomingFeatures),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"]),
+        .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
         .target(name: "EncryptedMailbox", dependencies: ["EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
-        .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"]),
+        .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .target(
             name: "MemberSync",
             dependencies: [
                 "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailSQL", "CommunityMailSMTP",
                 "CommunityMailTLS", "CommunityMailMessage",
-            ]),
+            ],
+            swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(
-            name: "openid-login", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login"),
+            name: "openid-login", dependencies: ["CommunityMailSystem", "OpenIDAuth", "HTTPTransport"], path: "Examples/openid-login",
+            swiftSettings: upcomingFeatures),
         .executableTarget(
-            name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members"),
-        .executableTarget(name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases"),
+            name: "launchpad-members", dependencies: ["LaunchpadClient", "HTTPTransport"], path: "Examples/launchpad-members",
+            swiftSettings: upcomingFeatures),
+        .executableTarget(
+            name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases", swiftSettings: upcomingFeatures),
         .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedSQLite"], path: "Examples/encrypted-sql"),
         .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
-        .executableTarget(name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain"),
+        .executableTarget(
+            name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain", swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "demo",
             dependencies: [
                 "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "EncryptedMailbox", "DNSVerify", "MemberSync",
+                "CommunityMailMessage",
             ],
-            path: "Examples/demo"),
+            path: "Examples/demo", swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
-            path: "Examples/sync-members"),
+            path: "Examples/sync-members", swiftSettings: upcomingFeatures),
 
         // MARK: Benchmarks (`swift run -c release bench <name>`), fuzzing (`Scripts/fuzz-dns`), and a
         // child for tests that measure one client's memory (`http-fetch`)
@@ -100,27 +106,36 @@ let package = Package(
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
                 "CommunityMailTLS",
             ],
-            path: "Benchmarks/bench"
+            path: "Benchmarks/bench",
+            swiftSettings: upcomingFeatures
         ),
-        .executableTarget(name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch"),
+        .executableTarget(
+            name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch", swiftSettings: upcomingFeatures),
         // forks while it holds an open encrypted database (`NonceForkTests`)
         .executableTarget(name: "nonce-fork", dependencies: ["EncryptedSQLite", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork"),
-        .executableTarget(name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz"),
+        .executableTarget(
+            name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz",
+            swiftSettings: upcomingFeatures),
 
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
             dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport"],
-            path: "Tests/CommunityMailTestSupport"
+            path: "Tests/CommunityMailTestSupport",
+            swiftSettings: upcomingFeatures
         ),
         .testTarget(
-            name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"]),
+            name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"]),
+            name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "CommunityMailCryptoTests", dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailTestSupport"],
             swiftSettings: upcomingFeatures),
-        .testTarget(name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "CommunityMailSQLTests", dependencies: ["CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "CommunityMailIDNATests", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "HTTPTransportTests", dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailTestSupport", "http-fetch"],
@@ -134,9 +149,11 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"]),
+            dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"]),
+            name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EncryptedSQLiteTests",
             dependencies: ["EncryptedSQLite", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
@@ -144,7 +161,9 @@ let package = Package(
         .testTarget(
             name: "EncryptedMailboxTests",
             dependencies: ["EncryptedMailbox", "CommunityMailMessage", "CommunityMailSQL", "CommunityMailTestSupport"]),
-        .testTarget(name: "DNSVerifyTests", dependencies: ["CommunityMailSystem", "DNSVerify", "CommunityMailTestSupport"]),
+        .testTarget(
+            name: "DNSVerifyTests", dependencies: ["CommunityMailSystem", "DNSVerify", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "CommunityMailSMTPTests",
             dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTLS", "CommunityMailTestSupport"],
@@ -155,7 +174,7 @@ let package = Package(
                 "CommunityMailSystem", "MemberSync", "CommunityMailSMTP", "CommunityMailMessage", "AliasStore", "LaunchpadClient",
                 "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport",
             ],
-            exclude: ["Peers"]),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )

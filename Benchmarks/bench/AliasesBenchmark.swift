@@ -1,6 +1,7 @@
 import AliasStore
 import CommunityMailSystem
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// 1,000,000 aliases over 1,000 domains in SQLite: `SQLiteAliasStore.resolve` (the mail

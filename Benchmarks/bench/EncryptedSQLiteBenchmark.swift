@@ -1,5 +1,6 @@
 import CommunityMailCrypto
 import CommunityMailSQL
+import CommunityMailSystem
 import EncryptedSQLite
 import Foundation
 

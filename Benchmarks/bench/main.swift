@@ -1,5 +1,6 @@
 // `swift run -c release bench <name>`: each benchmark prints its figures beside a baseline
 // measured in the same run, as a ratio. Nothing here asserts a time.
+import CommunityMailSystem
 import Foundation
 
 /// Every benchmark by name, with a one-line summary for `bench --list`.

@@ -9,6 +9,7 @@
 // paging (served from memory), the SQLite alias database, the DNS checks (on an in-memory
 // zone), the encrypted SQLite mailbox. Only the outside services are the products' fakes.
 import AliasStore
+import CommunityMailMessage
 import CommunityMailSystem
 import DNSVerify
 import EncryptedMailbox

@@ -1,5 +1,5 @@
 import CommunityMailSQL
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// Why an alias store refused a request or could not carry it out.
 ///

@@ -1,5 +1,5 @@
 import CommunityMailCSQLite
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// One connection to a SQLite database file.
 ///

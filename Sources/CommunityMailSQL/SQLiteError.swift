@@ -1,5 +1,5 @@
 import CommunityMailCSQLite
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// An error from SQLite, or from this layer's use of it.
 ///

@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// Why a DNS name, message or configuration could not be used.
 ///

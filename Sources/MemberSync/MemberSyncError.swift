@@ -1,6 +1,6 @@
 import CommunityMailSQL
 import CommunityMailSQL
-import CommunityMailSystem
+public import CommunityMailSystem
 
 /// Why a sync could not run or a user could not be synced.
 public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertible {

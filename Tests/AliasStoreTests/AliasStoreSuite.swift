@@ -1,5 +1,6 @@
-import CommunityMailTestSupport
 import AliasStore
+import CommunityMailSystem
+import CommunityMailTestSupport
 import Foundation
 import Testing
 

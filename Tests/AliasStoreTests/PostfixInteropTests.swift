@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 import Foundation
 
 /// Runs blocking work (waiting for a child process, reading a pipe to its end) on a

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import CommunityMailSystem
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A decompression bomb for tests: `count` zero bytes as a small, valid `deflate` (RFC 1950
 /// zlib) or `gzip` (RFC 1952) body, built without a compression library.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real browser: Debian's headless Chromium driven by selenium through Debian's
 /// chromedriver, run from `Tests/OpenIDAuthTests/Peers/headless_browser.py` with the test

@@ -1,5 +1,5 @@
 import Foundation
-import LaunchpadClient
+public import LaunchpadClient
 
 /// Ready-made ``LaunchpadClient/LaunchpadDirectory`` contents for tests and benchmarks.
 public enum LaunchpadDatasets {

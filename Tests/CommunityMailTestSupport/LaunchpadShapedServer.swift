@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTransport
-import LaunchpadClient
+public import LaunchpadClient
 import Synchronization
 
 /// A loopback HTTP server that answers like Launchpad's web service, from a

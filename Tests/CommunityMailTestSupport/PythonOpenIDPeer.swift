@@ -1,5 +1,5 @@
-import Foundation
-import HTTPTransport
+public import Foundation
+public import HTTPTransport
 
 /// python3-openid's `openid.server` on a loopback port, run from
 /// `Tests/OpenIDAuthTests/Peers/openid_provider.py` with the test venv's python. It signs in

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A throwaway certificate authority and leaf certificates it signs, made by the
 /// `openssl` command line in a temporary folder (no key is ever committed), for TLS

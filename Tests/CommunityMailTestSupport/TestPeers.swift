@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the interop peers that `Scripts/test` installs live, and whether a test run
 /// must have them.

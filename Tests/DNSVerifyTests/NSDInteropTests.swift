@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import DNSVerify
 import Foundation

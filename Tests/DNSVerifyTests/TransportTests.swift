@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import DNSVerify
 import Testing
 

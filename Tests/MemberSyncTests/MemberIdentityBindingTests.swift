@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSystem
 import Foundation
 import LaunchpadClient
 import MemberSync

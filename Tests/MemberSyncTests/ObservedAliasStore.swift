@@ -1,6 +1,7 @@
-import LaunchpadClient
 import AliasStore
+import CommunityMailSystem
 import Foundation
+import LaunchpadClient
 import Synchronization
 
 /// Forwards to another store and records, per domain, the most mutations ever in flight at

@@ -2,6 +2,7 @@ import CommunityMailSMTP
 import CommunityMailTestSupport
 import Foundation
 @testable import MemberSync
+import CommunityMailSystem
 import Testing
 
 /// Serialized: each test starts an aiosmtpd peer on a port picked free beforehand, and

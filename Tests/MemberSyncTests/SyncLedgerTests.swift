@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import MemberSync

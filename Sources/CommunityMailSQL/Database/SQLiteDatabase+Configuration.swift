@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 
 extension SQLiteDatabase {
     /// How to open a database: where it lives, how durable its commits are, how many

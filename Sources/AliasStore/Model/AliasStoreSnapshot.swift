@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Everything a store holds, for backups, moving between stores, and exports. JSON
 /// round-trips it exactly: times are whole milliseconds since 1970.

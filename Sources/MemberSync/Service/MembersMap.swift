@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who is in each mapped team, as Launchpad listed it at one moment.
 ///

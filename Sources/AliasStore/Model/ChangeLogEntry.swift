@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One recorded change: what happened to which record, who did it, and when.
 public struct ChangeLogEntry: Sendable, Hashable, Codable {

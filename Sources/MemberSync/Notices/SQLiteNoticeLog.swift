@@ -1,6 +1,6 @@
 import CommunityMailSQL
-import CommunityMailSystem
-import Foundation
+public import CommunityMailSystem
+public import Foundation
 
 /// A ``NoticeLog`` in a SQLite file, so de-duplication survives restarts and is shared by
 /// every process that opens the same file. Its SQLite work runs on the blocking executor's

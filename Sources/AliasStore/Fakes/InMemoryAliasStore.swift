@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 import Foundation
 
 /// An ``AliasStore`` in memory, with exactly the rules of ``SQLiteAliasStore`` (the same

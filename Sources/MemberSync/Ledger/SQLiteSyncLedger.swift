@@ -1,6 +1,6 @@
 import CommunityMailSQL
-import CommunityMailSystem
-import Foundation
+public import CommunityMailSystem
+public import Foundation
 
 /// A ``SyncLedger`` in a SQLite file shared by every process that syncs. Its SQLite work
 /// runs on the blocking executor's threads (a `SQLiteDatabase`), never on Swift's

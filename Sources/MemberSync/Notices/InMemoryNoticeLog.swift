@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A ``NoticeLog`` in memory: for tests, and for hosts that accept repeats after a restart.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One forwarding rule: mail to `name@domain` goes to `recipients`.
 public struct Alias: Sendable, Hashable, Codable {

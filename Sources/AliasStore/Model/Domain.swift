@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CommunityMailIDNA
 
 /// A domain the service forwards mail for.

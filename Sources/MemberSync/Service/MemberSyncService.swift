@@ -1,7 +1,7 @@
-import AliasStore
-import CommunityMailSystem
+public import AliasStore
+public import CommunityMailSystem
 import Foundation
-import LaunchpadClient
+public import LaunchpadClient
 
 /// Gives signed-in community members `<nickname>@<domain>` on every domain whose Launchpad
 /// team they belong to, and takes the addresses away when they leave.

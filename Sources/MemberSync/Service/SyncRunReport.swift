@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a run over all users did.
 public struct SyncRunReport: Sendable, Hashable {

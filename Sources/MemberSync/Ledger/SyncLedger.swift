@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Remembers, per user, the stamp of the members map their last sync used, and which
 /// Launchpad account their name belonged to.

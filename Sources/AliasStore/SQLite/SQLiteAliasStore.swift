@@ -1,5 +1,5 @@
 import CommunityMailSQL
-import CommunityMailSystem
+public import CommunityMailSystem
 import Foundation
 
 /// An ``AliasStore`` in one SQLite file: WAL, schema migrations by `user_version`,

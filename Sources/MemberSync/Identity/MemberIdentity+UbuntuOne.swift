@@ -1,4 +1,4 @@
-import OpenIDAuth
+public import OpenIDAuth
 
 extension MemberIdentity {
     /// The member an Ubuntu One sign-in vouched for: SREG nickname and e-mail, the claimed

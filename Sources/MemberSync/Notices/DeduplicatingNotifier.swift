@@ -1,5 +1,5 @@
-import CommunityMailSystem
-import Foundation
+public import CommunityMailSystem
+public import Foundation
 
 /// A ``Notifier`` that sends each notice (by ``Notice/deduplicationKey``) at most once per
 /// window, remembering sends in a ``NoticeLog``.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Remembers which notices were sent when, so that a notice goes out once per window.
 public protocol NoticeLog: Sendable {

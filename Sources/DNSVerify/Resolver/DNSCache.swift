@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 import Foundation
 import Synchronization
 
