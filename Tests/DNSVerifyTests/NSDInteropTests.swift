@@ -61,7 +61,7 @@ struct NSDInteropTests {
         let server = try await LocalDNSServer(zones: zones)
         defer { server.stop() }
         var configuration = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv4, port: server.port)])
-        configuration.timeout = .seconds(2)
+        configuration.timeout = .seconds(30)
         try await body(server, try DNSStubResolver(configuration: configuration))
     }
 
@@ -163,7 +163,7 @@ struct NSDInteropTests {
     func ipv6AndTCP() async throws {
         try await Self.withServer { server, _ in
             var configuration = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv6, port: server.port)])
-            configuration.timeout = .seconds(2)
+            configuration.timeout = .seconds(30)
             let resolver = try DNSStubResolver(configuration: configuration)
             let result = try await resolver.resolve("_dmarc.example.test", .txt)
             #expect(result.texts == ["v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@example.test"])
@@ -179,7 +179,7 @@ struct NSDInteropTests {
         let cache = DNSCache()
         // Filled patiently (a loaded machine may be slow), read back impatiently.
         var patient = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv4, port: server.port)])
-        patient.timeout = .seconds(3)
+        patient.timeout = .seconds(30)
         var impatient = patient
         impatient.timeout = .milliseconds(300)
         impatient.attempts = 1
