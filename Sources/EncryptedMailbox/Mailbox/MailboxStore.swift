@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailCrypto
 import Foundation
 
@@ -19,8 +20,8 @@ public final class MailboxStore: Sendable {
         public var quota: MailboxQuota = .unlimited
         /// How files are opened (plain or encrypted). Default: ``MailboxDatabaseOpener/standard``.
         public var opener: MailboxDatabaseOpener = .standard
-        /// See ``SQLiteMailbox/Configuration/synchronousCommits``. Default: true.
-        public var synchronousCommits: Bool = true
+        /// See ``SQLiteMailbox/Configuration/synchronous``. Default: `.full`.
+        public var synchronous: Synchronous = .full
         /// The secret that keys file names (at least 16 bytes); nil reads or creates one in
         /// the directory. Default: nil.
         public var nameSecret: [UInt8]?
@@ -133,7 +134,7 @@ public final class MailboxStore: Sendable {
         mailboxConfiguration.quota = configuration.quota
         mailboxConfiguration.opener = configuration.opener
         mailboxConfiguration.readOnly = readOnly
-        mailboxConfiguration.synchronousCommits = configuration.synchronousCommits
+        mailboxConfiguration.synchronous = configuration.synchronous
         do {
             return try SQLiteMailbox(
                 path: path(identifier), create: creating, passphrase: passphrase, configuration: mailboxConfiguration, lock: lock)
