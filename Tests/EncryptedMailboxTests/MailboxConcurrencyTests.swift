@@ -30,7 +30,7 @@ struct MailboxConcurrencyTests {
             return HeldConnection(connection)
         }
         let appended = Mutex(false)
-        let batch = (0..<200).map { index in
+        let batch = (0..<60).map { index in
             MessageToAppend(
                 Samples.message(subject: "Batch \(index)", body: String(repeating: "line of text\n", count: 800)),
                 flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: 1_790_000_000))
