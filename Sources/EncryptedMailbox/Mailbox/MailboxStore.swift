@@ -103,13 +103,15 @@ public final class MailboxStore: Sendable {
         FileManager.default.fileExists(atPath: path(try identifier(for: userID)))
     }
 
-    /// Creates `userID`'s mailbox (INBOX and the special-use folders) and opens it for writing.
+    /// Creates `userID`'s mailbox (INBOX and the special-use folders) and opens it for writing,
+    /// on the calling thread; from async code prefer ``createMailbox(userID:passphrase:)``.
     /// - Throws: `.mailboxExists`, `.locked`, `.passphraseNotSupported`, `.storage`.
     public func create(userID: String, passphrase: String? = nil) throws -> SQLiteMailbox {
         try open(userID: userID, passphrase: passphrase, readOnly: false, creating: true)
     }
 
-    /// Opens `userID`'s mailbox: for writing (taking the writer lock), or read-only.
+    /// Opens `userID`'s mailbox: for writing (taking the writer lock), or read-only, on the
+    /// calling thread; from async code prefer ``openMailbox(userID:passphrase:readOnly:)``.
     /// - Throws: `.mailboxNotFound`, `.locked` (another writer has it), `.storage`.
     public func open(userID: String, passphrase: String? = nil, readOnly: Bool = false) throws -> SQLiteMailbox {
         try open(userID: userID, passphrase: passphrase, readOnly: readOnly, creating: false)

@@ -38,7 +38,9 @@ public actor SQLiteMailbox: Mailbox {
     let hub = MailboxEventHub()
 
     /// Opens the mailbox file at `path`, creating it (with INBOX and the special-use
-    /// folders) when `create` is true and it is missing.
+    /// folders) when `create` is true and it is missing. Runs on the calling thread (key
+    /// derivation, migrations, opening the connections): from async code open through
+    /// ``MailboxStore/openMailbox(userID:passphrase:readOnly:)``, which runs it on the executor.
     /// - Parameters:
     ///   - passphrase: the user's passphrase for an encrypting opener; nil for the plain one.
     /// - Throws: `MailboxError.storage` when the file cannot be opened or is not a mailbox,
