@@ -62,8 +62,8 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"], swiftSettings: upcomingFeatures),
         .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
-        .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
-        .target(name: "EncryptedMailbox", dependencies: ["EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
+        .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
+        .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSystem", "EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
         .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .target(
             name: "MemberSync",

@@ -84,7 +84,7 @@ enum MailboxBenchmark {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-mailbox-\(UUID().uuidString)")
             var configuration = MailboxStore.Configuration()
             configuration.opener = side.opener
-            configuration.synchronousCommits = false
+            configuration.synchronous = .normal
             let store = try MailboxStore(directory: directory, configuration: configuration)
             let mailbox = try store.create(userID: "bench", passphrase: side.opener.encrypts ? "benchmark passphrase" : nil)
             let start = ContinuousClock.now

@@ -34,7 +34,7 @@ struct MailboxFactory: Sendable, CustomTestStringConvertible {
         let directory = try TemporaryDirectory(prefix: "mailbox-test")
         var configuration = MailboxStore.Configuration()
         configuration.quota = quota
-        configuration.synchronousCommits = false
+        configuration.synchronous = .normal
         configuration.opener = opener
         let store = try MailboxStore(directory: directory.url, configuration: configuration)
         return MailboxUnderTest(

@@ -14,7 +14,7 @@ struct MailboxProcessTests {
     func makeStore(_ folder: TemporaryDirectory) throws -> MailboxStore {
         var configuration = MailboxStore.Configuration()
         configuration.opener = .plain
-        configuration.synchronousCommits = false
+        configuration.synchronous = .normal
         return try MailboxStore(directory: folder.url, configuration: configuration)
     }
 

@@ -10,7 +10,7 @@ struct MailboxStoreTests {
 
     func store(secret: [UInt8]? = nil) throws -> MailboxStore {
         var configuration = MailboxStore.Configuration()
-        configuration.synchronousCommits = false
+        configuration.synchronous = .normal
         configuration.nameSecret = secret
         configuration.opener = .plain
         return try MailboxStore(directory: folder.url, configuration: configuration)
@@ -115,7 +115,7 @@ struct MailboxStoreTests {
     @Test("The default opener encrypts: no plaintext on disk, the passphrase is needed, a wrong one is refused")
     func encryptedByDefault() async throws {
         var configuration = MailboxStore.Configuration()
-        configuration.synchronousCommits = false
+        configuration.synchronous = .normal
         configuration.opener = .encrypted(kdfIterations: 1000)
         let store = try MailboxStore(directory: folder.url, configuration: configuration)
         #expect(MailboxDatabaseOpener.standard.encrypts)

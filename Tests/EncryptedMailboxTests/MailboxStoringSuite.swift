@@ -13,7 +13,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         StoreFactory(name: "MailboxStore") {
             let directory = try TemporaryDirectory(prefix: "storing-test")
             var configuration = MailboxStore.Configuration()
-            configuration.synchronousCommits = false
+            configuration.synchronous = .normal
             configuration.opener = .plain
             return (try MailboxStore(directory: directory.url, configuration: configuration), directory)
         },

@@ -25,7 +25,7 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
     let kdfIterations: Int
     let pageSize: Int
 
-    func open(path: String, options: MailboxDatabaseOptions) throws -> SQLiteConnection {
+    func open(path: String, options: MailboxDatabaseOptions) throws -> PreparedMailboxFile {
         guard let passphrase = options.passphrase, !passphrase.isEmpty else {
             throw MailboxError.wrongPassphrase.with(message: "this mailbox is encrypted; it needs its passphrase")
         }
@@ -33,17 +33,18 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
         configuration.kdfIterations = kdfIterations
         configuration.pageSize = pageSize
         configuration.create = options.create
-        configuration.fullSync = options.synchronousCommits
-        let connection: SQLiteConnection
+        configuration.synchronous = options.synchronous
+        let opened: (connection: SQLiteConnection, storage: EncryptedStorage)
         do {
-            connection = try EncryptedDatabase.openConnection(path: path, configuration: configuration)
+            opened = try EncryptedDatabase.openStorage(path: path, configuration: configuration)
         } catch let error where error == .wrongKey {
             throw MailboxError.wrongPassphrase
         } catch {
             throw MailboxError.storage.with(message: error.message)
         }
         // Readers take no writer lock; SQLite itself then refuses any write.
-        if options.readOnly { try connection.execute("PRAGMA query_only = ON") }
-        return connection
+        if options.readOnly { try opened.connection.execute("PRAGMA query_only = ON") }
+        let storage = opened.storage
+        return PreparedMailboxFile(connection: opened.connection, vfsName: storage.vfsName, release: { storage.release() })
     }
 }

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 
 /// How mailbox files are opened: ``encrypted`` (the default, ``standard``) in SQLite3
 /// Multiple Ciphers' chacha20 format, or ``plain`` as ordinary SQLite files.
@@ -26,10 +27,11 @@ public struct MailboxDatabaseOpener: Sendable {
     public static var standard: MailboxDatabaseOpener { .encrypted }
 }
 
-/// What an opener does: open (or create) the SQLite file at `path`, with a passphrase
-/// when the opener encrypts. The returned connection is used by one actor only.
+/// What an opener does: prepare the SQLite file at `path` (create it, check the passphrase)
+/// and return a connection for the mailbox's checks and migrations, with the VFS name that
+/// the mailbox's database then opens its connections by.
 protocol MailboxDatabaseOpening: Sendable {
-    func open(path: String, options: MailboxDatabaseOptions) throws -> SQLiteConnection
+    func open(path: String, options: MailboxDatabaseOptions) throws -> PreparedMailboxFile
 }
 
 /// The settings an opener receives.
@@ -37,17 +39,25 @@ struct MailboxDatabaseOptions {
     var create: Bool
     var readOnly: Bool
     var passphrase: String?
-    var synchronousCommits: Bool
+    var synchronous: Synchronous
+}
+
+/// An opened mailbox file: a first connection (closed by the mailbox once its database is
+/// open), the VFS to open more through, and what to release once they have all closed.
+struct PreparedMailboxFile {
+    var connection: SQLiteConnection
+    var vfsName: String?
+    var release: @Sendable () -> Void = {}
 }
 
 /// Opens files with SQLite's default VFS.
 struct PlainDatabaseOpener: MailboxDatabaseOpening {
-    func open(path: String, options: MailboxDatabaseOptions) throws -> SQLiteConnection {
+    func open(path: String, options: MailboxDatabaseOptions) throws -> PreparedMailboxFile {
         guard options.passphrase == nil else { throw MailboxError.passphraseNotSupported }
         var configuration = SQLiteConnection.Configuration()
         configuration.create = options.create
         configuration.readOnly = options.readOnly
-        configuration.synchronous = options.synchronousCommits ? .full : .normal
-        return try SQLiteConnection(path: path, configuration: configuration)
+        configuration.synchronous = options.synchronous
+        return PreparedMailboxFile(connection: try SQLiteConnection(path: path, configuration: configuration))
     }
 }

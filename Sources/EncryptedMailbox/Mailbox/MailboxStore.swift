@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailCrypto
 import Foundation
 
@@ -19,8 +20,8 @@ public final class MailboxStore: Sendable {
         public var quota: MailboxQuota = .unlimited
         /// How files are opened (plain or encrypted). Default: ``MailboxDatabaseOpener/standard``.
         public var opener: MailboxDatabaseOpener = .standard
-        /// See ``SQLiteMailbox/Configuration/synchronousCommits``. Default: true.
-        public var synchronousCommits: Bool = true
+        /// See ``SQLiteMailbox/Configuration/synchronous``. Default: `.full`.
+        public var synchronous: Synchronous = .full
         /// The secret that keys file names (at least 16 bytes); nil reads or creates one in
         /// the directory. Default: nil.
         public var nameSecret: [UInt8]?
@@ -102,13 +103,15 @@ public final class MailboxStore: Sendable {
         FileManager.default.fileExists(atPath: path(try identifier(for: userID)))
     }
 
-    /// Creates `userID`'s mailbox (INBOX and the special-use folders) and opens it for writing.
+    /// Creates `userID`'s mailbox (INBOX and the special-use folders) and opens it for writing,
+    /// on the calling thread; from async code prefer ``createMailbox(userID:passphrase:)``.
     /// - Throws: `.mailboxExists`, `.locked`, `.passphraseNotSupported`, `.storage`.
     public func create(userID: String, passphrase: String? = nil) throws -> SQLiteMailbox {
         try open(userID: userID, passphrase: passphrase, readOnly: false, creating: true)
     }
 
-    /// Opens `userID`'s mailbox: for writing (taking the writer lock), or read-only.
+    /// Opens `userID`'s mailbox: for writing (taking the writer lock), or read-only, on the
+    /// calling thread; from async code prefer ``openMailbox(userID:passphrase:readOnly:)``.
     /// - Throws: `.mailboxNotFound`, `.locked` (another writer has it), `.storage`.
     public func open(userID: String, passphrase: String? = nil, readOnly: Bool = false) throws -> SQLiteMailbox {
         try open(userID: userID, passphrase: passphrase, readOnly: readOnly, creating: false)
@@ -133,7 +136,7 @@ public final class MailboxStore: Sendable {
         mailboxConfiguration.quota = configuration.quota
         mailboxConfiguration.opener = configuration.opener
         mailboxConfiguration.readOnly = readOnly
-        mailboxConfiguration.synchronousCommits = configuration.synchronousCommits
+        mailboxConfiguration.synchronous = configuration.synchronous
         do {
             return try SQLiteMailbox(
                 path: path(identifier), create: creating, passphrase: passphrase, configuration: mailboxConfiguration, lock: lock)

@@ -1,3 +1,5 @@
+import CommunityMailSystem
+
 /// Where mailboxes live, one per user: ``MailboxStore`` keeps SQLite files in a directory;
 /// ``InMemoryMailboxStore`` is the fake for a host's tests, with the same rules (one writer
 /// at a time, read-only openers alongside, typed errors).
@@ -16,14 +18,20 @@ public protocol MailboxStoring: Sendable {
 }
 
 extension MailboxStore: MailboxStoring {
-    /// ``create(userID:passphrase:)`` as the protocol spells it.
-    public func createMailbox(userID: String, passphrase: String?) throws -> any Mailbox {
-        try create(userID: userID, passphrase: passphrase)
+    /// ``create(userID:passphrase:)`` as the protocol spells it, run on the blocking executor
+    /// (creating runs the passphrase's key derivation and SQLite's first writes).
+    public func createMailbox(userID: String, passphrase: String?) async throws -> any Mailbox {
+        try await BlockingExecutor.shared.run { () throws(any Error) -> SQLiteMailbox in
+            try self.create(userID: userID, passphrase: passphrase)
+        }
     }
 
-    /// ``open(userID:passphrase:readOnly:)`` as the protocol spells it.
-    public func openMailbox(userID: String, passphrase: String?, readOnly: Bool) throws -> any Mailbox {
-        try open(userID: userID, passphrase: passphrase, readOnly: readOnly)
+    /// ``open(userID:passphrase:readOnly:)`` as the protocol spells it, run on the blocking
+    /// executor (opening derives the key from the passphrase and opens the connections).
+    public func openMailbox(userID: String, passphrase: String?, readOnly: Bool) async throws -> any Mailbox {
+        try await BlockingExecutor.shared.run { () throws(any Error) -> SQLiteMailbox in
+            try self.open(userID: userID, passphrase: passphrase, readOnly: readOnly)
+        }
     }
 
     /// ``delete(userID:)`` as the protocol spells it.

@@ -21,8 +21,8 @@ extension SQLiteMailbox {
         return try await insert(prepared, to: folder)
     }
 
-    private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) throws -> [AppendedMessage] {
-        let (name, appended) = try database(writing: true) { database in
+    private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) async throws -> [AppendedMessage] {
+        let (name, appended) = try await database(writing: true) { [self] database in
             var target = try self.folder(folder, in: database)
             try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
             try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
@@ -73,7 +73,7 @@ extension SQLiteMailbox {
         return appended
     }
 
-    func checkQuota(_ database: SQLiteConnection, addingBytes bytes: Int, addingMessages messages: Int) throws {
+    nonisolated func checkQuota(_ database: SQLiteConnection, addingBytes bytes: Int, addingMessages messages: Int) throws {
         let quota = configuration.quota
         guard quota.maxBytes != nil || quota.maxMessages != nil else { return }
         let used = try Self.used(database)
@@ -87,7 +87,7 @@ extension SQLiteMailbox {
     }
 
     /// The resolved UID ranges of `uids` in `folder`.
-    func ranges(_ uids: UIDSet, in folder: SQLiteMailbox.FolderRow, _ database: SQLiteConnection) throws -> [ClosedRange<UInt32>] {
+    nonisolated func ranges(_ uids: UIDSet, in folder: SQLiteMailbox.FolderRow, _ database: SQLiteConnection) throws -> [ClosedRange<UInt32>] {
         uids.resolved(largest: try Self.largestUID(in: folder, database))
     }
 
@@ -98,8 +98,8 @@ extension SQLiteMailbox {
     }
 
     /// Fetches messages.
-    public func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) throws -> [FetchedMessage] {
-        try database(writing: false) { database in
+    public func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage] {
+        try await database(writing: false) { [self] database in
             let source = try self.folder(folder, in: database)
             let contentColumn =
                 switch content {
@@ -144,7 +144,7 @@ extension SQLiteMailbox {
     }
 
     /// The rows of the messages in `uids`: (uid, flags, keywords, modseq, size, body id, internal date).
-    private func selected(_ uids: UIDSet, in folder: FolderRow, _ database: SQLiteConnection) throws -> [SQLiteRow] {
+    private nonisolated func selected(_ uids: UIDSet, in folder: FolderRow, _ database: SQLiteConnection) throws -> [SQLiteRow] {
         var rows: [SQLiteRow] = []
         for range in try ranges(uids, in: folder, database) {
             rows += try database.query(
@@ -157,8 +157,8 @@ extension SQLiteMailbox {
     }
 
     /// Changes flags and keywords.
-    public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) throws -> StoreResult {
-        let (name, result) = try database(writing: true) { database in
+    public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) async throws -> StoreResult {
+        let (name, result) = try await database(writing: true) { [self] database in
             let target = try self.folder(folder, in: database)
             var changed: [MessageChange] = []
             var modified: [UInt32] = []
@@ -188,17 +188,17 @@ extension SQLiteMailbox {
     }
 
     /// Copies messages.
-    public func copy(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
-        try transfer(uids, from: source, to: destination, removing: false)
+    public func copy(_ uids: UIDSet, from source: String, to destination: String) async throws -> CopiedMessages {
+        try await transfer(uids, from: source, to: destination, removing: false)
     }
 
     /// Moves messages.
-    public func move(_ uids: UIDSet, from source: String, to destination: String) throws -> CopiedMessages {
-        try transfer(uids, from: source, to: destination, removing: true)
+    public func move(_ uids: UIDSet, from source: String, to destination: String) async throws -> CopiedMessages {
+        try await transfer(uids, from: source, to: destination, removing: true)
     }
 
-    private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) throws -> CopiedMessages {
-        let transferred = try database(writing: true) { database in
+    private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) async throws -> CopiedMessages {
+        let transferred = try await database(writing: true) { [self] database in
             try transferRows(uids, from: source, to: destination, removing: removing, database)
         }
         hub.publish(Self.transferEvents(transferred.copied, from: transferred.source, to: transferred.destination, removing: removing))
@@ -213,7 +213,7 @@ extension SQLiteMailbox {
 
     /// Copies (and with `removing`, moves) rows inside the caller's transaction; returns
     /// them with both folders' canonical names.
-    func transferRows(
+    nonisolated func transferRows(
         _ uids: UIDSet, from source: String, to destination: String, removing: Bool, _ database: SQLiteConnection
     ) throws -> (copied: CopiedMessages, source: String, destination: String) {
         let from = try folder(source, in: database)
@@ -255,8 +255,8 @@ extension SQLiteMailbox {
     }
 
     /// Removes `\Deleted` messages.
-    public func expunge(_ folder: String, uids: UIDSet?) throws -> [UInt32] {
-        let (name, removed) = try database(writing: true) { database -> (String, [UInt32]) in
+    public func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32] {
+        let (name, removed) = try await database(writing: true) { [self] database -> (String, [UInt32]) in
             let target = try self.folder(folder, in: database)
             let removed = try selected(uids ?? .all, in: target, database).filter {
                 MessageFlags(rawValue: Int($0[1].integerValue ?? 0)).contains(.deleted)
@@ -270,8 +270,8 @@ extension SQLiteMailbox {
     }
 
     /// Changes after a MODSEQ.
-    public func changes(in folder: String, since modSeq: UInt64) throws -> FolderChanges {
-        try database(writing: false) { database in
+    public func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges {
+        try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let since = Int64(clamping: modSeq)
             let changed = try database.query(

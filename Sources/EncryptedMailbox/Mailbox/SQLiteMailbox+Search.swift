@@ -4,8 +4,8 @@ import Foundation
 extension SQLiteMailbox {
     /// Searches a folder: the query becomes one SQL WHERE clause over the message, its
     /// indexed header fields and the FTS5 body index.
-    public func search(_ query: SearchQuery, in folder: String) throws -> [UInt32] {
-        try database(writing: false) { database in
+    public func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32] {
+        try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let (sql, bindings) = Self.searchStatement(query, folderID: target.id, largest: try Self.largestUID(in: target, database))
             return try database.query(sql, bindings).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
@@ -111,8 +111,8 @@ extension SQLiteMailbox {
     static let maximumInlineUIDRanges = 16
 
     /// Conversations in a folder.
-    public func threads(in folder: String) throws -> [[UInt32]] {
-        try database(writing: false) { database in
+    public func threads(in folder: String) async throws -> [[UInt32]] {
+        try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let inputs = try database.query(
                 """

@@ -1,12 +1,17 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
 
 /// A ``Mailbox`` in one SQLite file: folders, messages (stored byte-exact, shared between
 /// copies), flags, MODSEQs, an index of header fields and an FTS5 index of body text.
 ///
-/// The file is opened through a ``MailboxDatabaseOpener`` (plain or encrypted). A writable
-/// mailbox should be opened through ``MailboxStore``, which keeps other writers out; any
-/// number of read-only mailboxes may read the same file at once (WAL).
+/// The file is opened through a ``MailboxDatabaseOpener`` (plain or encrypted) as a
+/// `SQLiteDatabase` in write-ahead-log mode: every SQLite call runs on the blocking executor,
+/// never on Swift's cooperative pool. Each operation is one database job: a change is one
+/// `BEGIN IMMEDIATE` transaction on the writer (changes queue one at a time), a read one
+/// read transaction on a pooled reader, so reads proceed while a change is written.
+/// A writable mailbox should be opened through ``MailboxStore``, which keeps other writers
+/// (in other processes) out; any number of read-only mailboxes may read the same file at once.
 public actor SQLiteMailbox: Mailbox {
     /// How a mailbox file is opened.
     public struct Configuration: Sendable {
@@ -16,21 +21,26 @@ public actor SQLiteMailbox: Mailbox {
         public var opener: MailboxDatabaseOpener = .standard
         /// Open read-only: every change fails with `MailboxError.readOnly`. Default: false.
         public var readOnly: Bool = false
-        /// Sync every commit to disk (`PRAGMA synchronous = FULL`), so an accepted message
-        /// survives power loss; false syncs at checkpoints only (NORMAL), which survives
-        /// application crashes. Default: true.
-        public var synchronousCommits: Bool = true
+        /// When commits reach the disk: `.full` syncs every commit, so an accepted message
+        /// survives power loss; `.normal` syncs at checkpoints only, which survives
+        /// application crashes. Default: `.full`.
+        public var synchronous: Synchronous = .full
         /// The defaults above.
         public init() {}
     }
 
-    var connection: SQLiteConnection?
+    /// The open file; nil once closed.
+    var sqlite: SQLiteDatabase?
     let configuration: Configuration
     private let lock: MailboxFileLock?
+    /// Unregisters the opener's VFS (if it registered one) once the connections are closed.
+    private let releaseFile: @Sendable () -> Void
     let hub = MailboxEventHub()
 
     /// Opens the mailbox file at `path`, creating it (with INBOX and the special-use
-    /// folders) when `create` is true and it is missing.
+    /// folders) when `create` is true and it is missing. Runs on the calling thread (key
+    /// derivation, migrations, opening the connections): from async code open through
+    /// ``MailboxStore/openMailbox(userID:passphrase:readOnly:)``, which runs it on the executor.
     /// - Parameters:
     ///   - passphrase: the user's passphrase for an encrypting opener; nil for the plain one.
     /// - Throws: `MailboxError.storage` when the file cannot be opened or is not a mailbox,
@@ -44,10 +54,15 @@ public actor SQLiteMailbox: Mailbox {
         self.lock = lock
         let options = MailboxDatabaseOptions(
             create: create && !configuration.readOnly, readOnly: configuration.readOnly, passphrase: passphrase,
-            synchronousCommits: configuration.synchronousCommits)
-        let database: SQLiteConnection
+            synchronous: configuration.synchronous)
+        var release: @Sendable () -> Void = {}
         do {
-            database = try configuration.opener.implementation.open(path: path, options: options)
+            let prepared = try configuration.opener.implementation.open(path: path, options: options)
+            release = prepared.release
+            let database = prepared.connection
+            // Closed after the database below has opened its own connections, so a WAL file
+            // is not checkpointed and removed in between.
+            defer { database.close() }
             if configuration.readOnly {
                 guard try database.userVersion == MailboxSchema.migrations.count else {
                     throw MailboxError.storage.with(message: "the file is not a mailbox of this version")
@@ -62,11 +77,20 @@ public actor SQLiteMailbox: Mailbox {
                 try database.migrate(MailboxSchema.migrations)
                 try Self.provisionDefaultFolders(database)
             }
+            var databaseConfiguration = SQLiteDatabase.Configuration(path: path)
+            databaseConfiguration.synchronous = configuration.synchronous
+            databaseConfiguration.vfsName = prepared.vfsName
+            // Already migrated above: the database only checks the version.
+            databaseConfiguration.migrations = MailboxSchema.migrations
+            sqlite = try SQLiteDatabase(configuration: databaseConfiguration)
         } catch {
+            release()
             throw Self.mapped(error)
         }
-        connection = database
+        releaseFile = release
     }
+
+    deinit { releaseFile() }
 
     private static func provisionDefaultFolders(_ database: SQLiteConnection) throws {
         try database.transaction {
@@ -95,9 +119,13 @@ public actor SQLiteMailbox: Mailbox {
         return UInt64(value)
     }
 
-    /// Closes the file and releases the writer lock. Later calls fail with `MailboxError.closed`.
-    public func close() {
-        connection = nil
+    /// Waits for the running operations, closes the file and releases the writer lock.
+    /// Later calls fail with `MailboxError.closed`.
+    public func close() async {
+        let closing = sqlite
+        sqlite = nil
+        await closing?.close()
+        releaseFile()
         lock?.release()
         hub.finish()
     }
@@ -105,14 +133,20 @@ public actor SQLiteMailbox: Mailbox {
     /// Changes made through this mailbox from now on.
     public nonisolated func events() -> AsyncStream<MailboxEvent> { hub.stream() }
 
-    /// Runs `body` on the open connection, in a transaction when `writing`, and turns
-    /// SQLite's errors into `MailboxError`.
+    /// Runs `body` as one database job on the executor: in the writer's `BEGIN IMMEDIATE`
+    /// transaction when `writing`, else in a read transaction on a reader. Turns SQLite's
+    /// errors into `MailboxError`; a cancelled task gets `CancellationError`.
     @discardableResult
-    func database<T>(writing: Bool, _ body: (SQLiteConnection) throws -> T) throws(MailboxError) -> T {
-        guard let connection else { throw MailboxError.closed }
+    func database<T: Sendable>(writing: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        guard let sqlite else { throw MailboxError.closed }
         if writing && configuration.readOnly { throw MailboxError.readOnly }
         do {
-            return try connection.transaction(writing ? .immediate : .deferred) { try body(connection) }
+            if writing { return try await sqlite.write(body) }
+            return try await sqlite.read(body)
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as SQLiteError where error == .closed {
+            throw MailboxError.closed
         } catch {
             throw Self.mapped(error)
         }
@@ -130,7 +164,7 @@ public actor SQLiteMailbox: Mailbox {
 
     // MARK: Folder rows
 
-    struct FolderRow {
+    struct FolderRow: Sendable {
         var id: Int64
         var name: String
         var specialUse: SpecialUse?
@@ -149,7 +183,7 @@ public actor SQLiteMailbox: Mailbox {
             uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0))
     }
 
-    func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
+    nonisolated func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
         let canonical = try MailboxRules.canonicalFolderName(name)
         guard let row = try database.queryFirst("SELECT \(Self.folderColumns) FROM folders f WHERE f.name = ?", [canonical]) else {
             throw MailboxError.folderNotFound.with(message: "no folder named \"\(name)\"")
@@ -160,8 +194,8 @@ public actor SQLiteMailbox: Mailbox {
     // MARK: Folders
 
     /// Every folder, INBOX first, then by name.
-    public func folders() throws -> [FolderStatus] {
-        try database(writing: false) { database in
+    public func folders() async throws -> [FolderStatus] {
+        try await database(writing: false) { database in
             try database.query(
                 """
                 SELECT \(Self.folderColumns), count(m.id), coalesce(sum(m.flags & 1 = 0), 0)
@@ -179,21 +213,21 @@ public actor SQLiteMailbox: Mailbox {
             uidNext: folder.uidNext, messageCount: count, unseenCount: unseen, highestModSeq: folder.highestModSeq)
     }
 
-    func status(_ folder: FolderRow, in database: SQLiteConnection) throws -> FolderStatus {
+    nonisolated func status(_ folder: FolderRow, in database: SQLiteConnection) throws -> FolderStatus {
         let counts = try database.queryFirst(
             "SELECT count(*), coalesce(sum(flags & 1 = 0), 0) FROM messages WHERE folder_id = ?", [folder.id])
         return Self.status(folder, count: Int(counts?[0].integerValue ?? 0), unseen: Int(counts?[1].integerValue ?? 0))
     }
 
     /// One folder's status.
-    public func status(of folder: String) throws -> FolderStatus {
-        try database(writing: false) { database in try status(try self.folder(folder, in: database), in: database) }
+    public func status(of folder: String) async throws -> FolderStatus {
+        try await database(writing: false) { [self] database in try status(try self.folder(folder, in: database), in: database) }
     }
 
     /// Creates a folder.
     @discardableResult
-    public func createFolder(_ name: String, specialUse: SpecialUse?) throws -> FolderStatus {
-        let created = try database(writing: true) { database in
+    public func createFolder(_ name: String, specialUse: SpecialUse?) async throws -> FolderStatus {
+        let created = try await database(writing: true) { [self] database in
             let canonical = try MailboxRules.canonicalFolderName(name)
             guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [canonical]) == nil else {
                 throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists")
@@ -210,8 +244,8 @@ public actor SQLiteMailbox: Mailbox {
     }
 
     /// Renames a folder and the folders below it.
-    public func renameFolder(_ name: String, to newName: String) throws {
-        let events = try database(writing: true) { database -> [MailboxEvent] in
+    public func renameFolder(_ name: String, to newName: String) async throws {
+        let events = try await database(writing: true) { [self] database -> [MailboxEvent] in
             let source = try folder(name, in: database).name
             let target = try MailboxRules.canonicalFolderName(newName)
             if source == MailboxRules.inbox {
@@ -246,8 +280,8 @@ public actor SQLiteMailbox: Mailbox {
     }
 
     /// Deletes a folder and its messages.
-    public func deleteFolder(_ name: String) throws {
-        let deleted = try database(writing: true) { database in
+    public func deleteFolder(_ name: String) async throws {
+        let deleted = try await database(writing: true) { [self] database in
             let existing = try folder(name, in: database)
             guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
             try database.run("DELETE FROM folders WHERE id = ?", [existing.id])
@@ -257,15 +291,15 @@ public actor SQLiteMailbox: Mailbox {
     }
 
     /// Subscribes or unsubscribes.
-    public func setSubscribed(_ name: String, _ subscribed: Bool) throws {
-        try database(writing: true) { database in
+    public func setSubscribed(_ name: String, _ subscribed: Bool) async throws {
+        try await database(writing: true) { [self] database in
             try database.run("UPDATE folders SET subscribed = ? WHERE id = ?", [subscribed, try folder(name, in: database).id])
         }
     }
 
     /// Usage and limits.
-    public func usage() throws -> MailboxUsage {
-        try database(writing: false) { database in
+    public func usage() async throws -> MailboxUsage {
+        try await database(writing: false) { [self] database in
             let used = try Self.used(database)
             return MailboxUsage(bytes: used.bytes, messages: used.messages, quota: configuration.quota)
         }

@@ -5,6 +5,8 @@ import CommunityMailSQL
 final class EncryptedConnection {
     let vfs: EncryptingVFS
     private(set) var connection: SQLiteConnection?
+    /// False once the VFS was handed to a longer-lived owner, which unregisters it.
+    private var ownsVFS = true
 
     init(vfs: EncryptingVFS, connection: SQLiteConnection) {
         self.vfs = vfs
@@ -14,7 +16,15 @@ final class EncryptedConnection {
     /// Closes the connection, then unregisters the VFS.
     func close() {
         connection = nil
-        vfs.unregister()
+        if ownsVFS { vfs.unregister() }
+    }
+
+    /// Gives up the connection (the caller keeps its own reference) and the duty to
+    /// unregister the VFS, to whoever keeps opening connections through it.
+    func handOverVFS() -> EncryptingVFS {
+        ownsVFS = false
+        connection = nil
+        return vfs
     }
 
     deinit { close() }

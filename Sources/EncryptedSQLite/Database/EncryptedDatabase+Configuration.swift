@@ -1,3 +1,5 @@
+import CommunityMailSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,9 +27,10 @@ extension EncryptedDatabase {
         /// Use write-ahead logging. Default: true. Files shared with sqlite3mc should be
         /// closed (which checkpoints and removes the WAL) or use rollback journaling.
         public var writeAheadLog: Bool = true
-        /// Sync every commit to disk (`synchronous=FULL`) rather than at checkpoints
-        /// (`NORMAL`). Default: true.
-        public var fullSync: Bool = true
+        /// When commits reach the disk (`PRAGMA synchronous`): `.full` syncs every commit,
+        /// `.normal` syncs at checkpoints only (in rollback-journal mode it syncs less often
+        /// than `.full`, so a power loss may undo or damage recent commits). Default: `.full`.
+        public var synchronous: Synchronous = .full
         /// How long to wait for another connection's lock. Default: 5 seconds.
         public var busyTimeout: Duration = .seconds(5)
         /// Syncs the database's folder after a rekey renamed the new file into place: fsync.

@@ -19,8 +19,15 @@ extension EncryptedDatabase {
     ///   ``EncryptedSQLiteError/rekeyedButClosed``: the new key opens the file, but reopening
     ///   it failed, so the database is closed; the error's `cause` says why.
     ///   ``EncryptedSQLiteError/closed``: the database was closed.
-    public func rekey(to key: EncryptionKey) throws(EncryptedSQLiteError) {
-        guard let source = current?.connection else { throw EncryptedSQLiteError.closed }
+    public func rekey(to key: EncryptionKey) async throws(EncryptedSQLiteError) {
+        let path = self.path
+        try await perform { (state) throws(EncryptedSQLiteError) in try Self.rekey(&state, path: path, to: key) }
+    }
+
+    /// The rekey itself, inside one job.
+    private static func rekey(_ state: inout State, path: String, to key: EncryptionKey) throws(EncryptedSQLiteError) {
+        guard let source = state.current?.connection else { throw EncryptedSQLiteError.closed }
+        let configuration = state.configuration
         let copyPath = path + ".rekey"
         Self.removeLeftovers(of: path)
         var copyConfiguration = configuration
@@ -44,11 +51,12 @@ extension EncryptedDatabase {
             try? source.execute("PRAGMA journal_mode = \(configuration.writeAheadLog ? "WAL" : "DELETE")")
             throw EncryptedSQLiteError.rekeyFailed.with(message: "rekeying failed, the old key still works: \(Self.describe(error))")
         }
-        close()
+        state.current?.close()
+        state.current = nil
         do { try configuration.replaceFile(copyPath, path) } catch {
             Self.removeLeftovers(of: path)
             let refusal = EncryptedSQLiteError.rekeyFailed.with(message: "cannot rename the re-encrypted copy over the database; the old key still works")
-            do { current = try Self.open(path: path, configuration: configuration) } catch {
+            do { state.current = try Self.open(path: path, configuration: configuration) } catch {
                 throw refusal.with(message: "cannot rename the re-encrypted copy over the database; the old key still works, but reopening the database failed, so it is closed")
                     .with(cause: error)
             }
@@ -57,12 +65,12 @@ extension EncryptedDatabase {
         // From here on the file is the new one: only the new key opens it.
         var reopened = configuration
         reopened.key = key
-        configuration = reopened
+        state.configuration = reopened
         let folder = (path as NSString).deletingLastPathComponent
         var folderSyncFailure: EncryptedSQLiteError?
-        do { try configuration.syncFolder(folder.isEmpty ? "." : folder) } catch { folderSyncFailure = error }
+        do { try reopened.syncFolder(folder.isEmpty ? "." : folder) } catch { folderSyncFailure = error }
         do {
-            current = try Self.open(path: path, configuration: reopened)
+            state.current = try Self.open(path: path, configuration: reopened)
         } catch {
             let unsynced = folderSyncFailure == nil ? "" : "; syncing its folder failed too, so a crash may still bring back the old file and key"
             throw EncryptedSQLiteError.rekeyedButClosed.with(

@@ -1,6 +1,8 @@
 import CommunityMailCSQLite
 import CommunityMailSQL
+import CommunityMailSystem
 import Foundation
+import Synchronization
 
 /// A SQLite database encrypted page by page in SQLite3 Multiple Ciphers' `chacha20`
 /// format, so that any sqlite3mc build opens it with the same passphrase (and we open
@@ -17,11 +19,27 @@ import Foundation
 /// The database file, its rollback journal, its WAL and SQLite's temporary files hold
 /// no plaintext page content; memory-mapped I/O is off for them. See
 /// Documentation/EncryptedSQLite.md for the format and what it does not protect.
+///
+/// Every call runs its SQLite work (and a rekey's copying and syncing) as one job on
+/// ``BlockingExecutor/shared``, never on Swift's cooperative pool; jobs on one database run
+/// one at a time, in turn.
 public actor EncryptedDatabase {
     /// The file's path.
     public nonisolated let path: String
-    var configuration: Configuration
-    var current: EncryptedConnection?
+    /// The configuration and the open connection, touched only inside a job, under its lock.
+    let state: LockedState
+
+    /// What a job works on.
+    struct State {
+        var configuration: Configuration
+        var current: EncryptedConnection?
+    }
+
+    /// ``State`` behind the lock that lets one job at a time use the connection.
+    final class LockedState: Sendable {
+        let mutex: Mutex<State>
+        init(_ state: sending State) { mutex = Mutex(state) }
+    }
 
     /// Opens the database at `path`, creating it when missing (and `configuration.create`).
     /// - Throws: ``EncryptedSQLiteError/wrongKey``, ``EncryptedSQLiteError/notEncrypted``,
@@ -30,9 +48,18 @@ public actor EncryptedDatabase {
     public init(path: String, configuration: Configuration) throws(EncryptedSQLiteError) {
         try configuration.validate()
         self.path = path
-        self.configuration = configuration
-        current = try Self.open(path: path, configuration: configuration)
+        state = LockedState(State(configuration: configuration, current: try Self.open(path: path, configuration: configuration)))
         Self.removeLeftovers(of: path)
+    }
+
+    /// Runs `job` on the executor with the state locked, so it alone uses the connection.
+    func perform<Value: Sendable, Failure: Error>(
+        _ job: @escaping @Sendable (inout State) throws(Failure) -> Value
+    ) async throws(Failure) -> Value {
+        let state = self.state
+        return try await BlockingExecutor.shared.run { () throws(Failure) -> Value in
+            try state.mutex.withLock { (locked: inout State) throws(Failure) -> Value in try job(&locked) }
+        }
     }
 
     /// Opens `path` as ``init(path:configuration:)`` does and returns the bare connection,
@@ -59,7 +86,7 @@ public actor EncryptedDatabase {
         options.create = configuration.create
         options.writeAheadLog = false
         options.busyTimeout = configuration.busyTimeout
-        options.synchronous = configuration.fullSync ? .full : .normal
+        options.synchronous = configuration.synchronous
         let connection: SQLiteConnection
         do {
             connection = try SQLiteConnection(path: path, configuration: options)
@@ -112,57 +139,69 @@ public actor EncryptedDatabase {
 
     /// Pages checkpoints of this connection copied from the WAL as ciphertext, without
     /// decrypting and encrypting them again.
-    var pagesCheckpointedAsCiphertext: Int { current?.vfs.keyState.handoff.pagesHandedOver ?? 0 }
+    var pagesCheckpointedAsCiphertext: Int {
+        get async { await perform { state in state.current?.vfs.keyState.handoff.pagesHandedOver ?? 0 } }
+    }
 
-    func handle() throws(EncryptedSQLiteError) -> Transaction {
-        guard let current, let connection = current.connection else { throw EncryptedSQLiteError.closed }
+    /// The statements of one job on the open connection.
+    static func handle(_ state: State) throws(EncryptedSQLiteError) -> Transaction {
+        guard let current = state.current, let connection = current.connection else { throw EncryptedSQLiteError.closed }
         let keyState = current.vfs.keyState
         _ = keyState.takeFailure()
         return Transaction(connection: connection) { Self.map($0, keyState: keyState) }
     }
 
     /// Runs statements that bind nothing and return nothing.
-    public func execute(_ sql: String) throws(EncryptedSQLiteError) {
-        try handle().execute(sql)
+    public func execute(_ sql: String) async throws(EncryptedSQLiteError) {
+        try await perform { (state) throws(EncryptedSQLiteError) in try Self.handle(state).execute(sql) }
     }
 
     /// Runs `sql` with `parameters` and returns every row.
-    public func query(_ sql: String, _ parameters: [Value] = []) throws(EncryptedSQLiteError) -> [Row] {
-        try handle().query(sql, parameters)
+    public func query(_ sql: String, _ parameters: [Value] = []) async throws(EncryptedSQLiteError) -> [Row] {
+        try await perform { (state) throws(EncryptedSQLiteError) in try Self.handle(state).query(sql, parameters) }
     }
 
     /// Runs `sql` with `parameters` to completion; returns the number of rows changed.
     @discardableResult
-    public func run(_ sql: String, _ parameters: [Value] = []) throws(EncryptedSQLiteError) -> Int {
-        try handle().run(sql, parameters)
+    public func run(_ sql: String, _ parameters: [Value] = []) async throws(EncryptedSQLiteError) -> Int {
+        try await perform { (state) throws(EncryptedSQLiteError) in try Self.handle(state).run(sql, parameters) }
     }
 
-    /// Runs `body` in an immediate transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T: Sendable>(_ body: (Transaction) throws -> T) throws -> T {
-        let handle = try handle()
-        return try handle.connection.transaction(.immediate) { try body(handle) }
+    /// Runs `body` in an immediate transaction, as one job on the executor: committed when it
+    /// returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        try await perform { (state) throws -> T in
+            let handle = try Self.handle(state)
+            return try handle.connection.transaction(.immediate) { try body(handle) }
+        }
     }
 
     /// `PRAGMA integrity_check`'s lines ("ok" when sound).
     /// - Throws: the tampered-page error when a page fails authentication (SQLite's check
     ///   would only report it as a page it cannot read).
-    public func integrityCheck() throws(EncryptedSQLiteError) -> [String] {
-        let lines = try handle().query("PRAGMA integrity_check").compactMap { $0[0].textValue }
-        if let failure = current?.vfs.keyState.takeFailure() { throw failure }
-        return lines
+    public func integrityCheck() async throws(EncryptedSQLiteError) -> [String] {
+        try await perform { (state) throws(EncryptedSQLiteError) in
+            let lines = try Self.handle(state).query("PRAGMA integrity_check").compactMap { $0[0].textValue }
+            if let failure = state.current?.vfs.keyState.takeFailure() { throw failure }
+            return lines
+        }
     }
 
     /// Copies the WAL into the database file and empties it, so the file alone is complete
     /// (for copying it, or opening it with sqlite3mc while this connection stays open).
-    public func checkpoint() throws(EncryptedSQLiteError) {
-        guard configuration.writeAheadLog else { return }
-        try handle().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    public func checkpoint() async throws(EncryptedSQLiteError) {
+        try await perform { (state) throws(EncryptedSQLiteError) in
+            guard state.configuration.writeAheadLog else { return }
+            try Self.handle(state).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
     }
 
     /// Closes the connection and unregisters the VFS. Closing a WAL database checkpoints
     /// and removes its WAL.
-    public func close() {
-        current?.close()
-        current = nil
+    public func close() async {
+        await perform { state in
+            state.current?.close()
+            state.current = nil
+        }
     }
 }

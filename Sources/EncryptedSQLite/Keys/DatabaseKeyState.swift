@@ -61,15 +61,31 @@ final class DatabaseKeyState: Sendable {
     /// Records why a read failed, so the database can throw a typed error.
     func record(_ failure: EncryptedSQLiteError) { failureStore.withLock { $0 = failure } }
 
-    private let mainDatabaseOpen = Atomic<Bool>(false)
+    /// The main database file this key is for, and how many connections have it open.
+    private let mainDatabase = Mutex<(path: String?, openCount: Int)>((nil, 0))
 
-    /// Marks the main database open; false when one already is (the VFS keys one file).
-    func claimMainDatabase() -> Bool {
-        mainDatabaseOpen.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    /// Marks the main database at `path` open; false when another file is open through this
+    /// VFS (it keys one file: an attached one would need its own key). Several connections
+    /// to the one file (a database's writer and readers) may hold it at once.
+    func claimMainDatabase(path: String?) -> Bool {
+        mainDatabase.withLock { state in
+            if state.openCount == 0 {
+                state = (path, 1)
+                return true
+            }
+            guard let path, state.path == path else { return false }
+            state.openCount += 1
+            return true
+        }
     }
 
-    /// Marks the main database closed.
-    func releaseMainDatabase() { mainDatabaseOpen.store(false, ordering: .releasing) }
+    /// Marks one connection's main database closed.
+    func releaseMainDatabase() {
+        mainDatabase.withLock { state in
+            state.openCount = max(0, state.openCount - 1)
+            if state.openCount == 0 { state.path = nil }
+        }
+    }
 
     /// The last recorded failure, cleared.
     func takeFailure() -> EncryptedSQLiteError? { failureStore.withLock { value in defer { value = nil }; return value } }

@@ -150,7 +150,7 @@ final class EncryptingVFS: @unchecked Sendable {
         let platformFile = (raw + Self.platformFileOffset).assumingMemoryBound(to: sqlite3_file.self)
         file.pointee.pMethods = nil
         let kind = Self.kind(flags: flags)
-        if kind == .mainDatabase && !keyState.claimMainDatabase() {
+        if kind == .mainDatabase && !keyState.claimMainDatabase(path: name.map { String(cString: $0) }) {
             // One instance keys one database: an ATTACHed file would need its own key.
             keyState.record(EncryptedSQLiteError.unsupportedOptions.with(
                 message: "attaching another database to an encrypted connection is not supported"))
