@@ -54,9 +54,11 @@ def serve(connection, folder, context, endless):
             for body in stream:
                 if body == b".":
                     break
-            secure.sendall(b"250 2.0.0 accepted\r\n")
+            # Recorded before the reply: the client may look for the file as soon as it
+            # has the 250.
             with open(os.path.join(folder, "delivered"), "w") as f:
                 f.write("yes")
+            secure.sendall(b"250 2.0.0 accepted\r\n")
         if verb == b"QUIT":
             break
 
