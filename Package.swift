@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "CommunityMailMessage", swiftSettings: upcomingFeatures),
 
         // MARK: Products
-        .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
+        .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem", "CommunityMailMessage"], swiftSettings: upcomingFeatures),
         .target(name: "HTTPTransport", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
         .target(
             name: "OpenIDAuth",

@@ -63,11 +63,15 @@ public struct OutgoingMessage: Sendable, Hashable {
         data = Array(head.utf8) + OutgoingMessage.quotedPrintable(body)
     }
 
-    /// True when `address` can sit inside `<…>` in SMTP and in a header: not empty, an `@`,
-    /// at most 254 bytes, and no CR, LF, angle brackets, spaces or tabs.
+    /// True when `address` can sit inside `<…>` in an SMTP command and in a header: an `@`
+    /// with something on both sides, at most 254 octets, and no CR, LF, angle brackets,
+    /// spaces or other controls. The one envelope rule: CommunityMailSMTP's `SMTPMessage`
+    /// checks addresses with it too.
     public static func isUsableInEnvelope(_ address: String) -> Bool {
-        !address.isEmpty && address.contains("@") && address.utf8.count <= 254
-            && !address.contains(where: { "\r\n<> \t".contains($0) })
+        let bytes = Array(address.utf8)
+        guard (3...254).contains(bytes.count), let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0, at < bytes.count - 1
+        else { return false }
+        return !bytes.contains { $0 < 0x21 || $0 == 0x7f || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
     }
 
     /// RFC 5322 `ftext`: printable ASCII but the colon, at least one character.

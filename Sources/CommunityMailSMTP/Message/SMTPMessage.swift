@@ -1,3 +1,5 @@
+import CommunityMailMessage
+
 /// A message ready for one SMTP transaction: the envelope (RFC 5321 section 3.3) and the
 /// message's bytes as they go after DATA, CRLF line ends, dot-stuffed, with the final `.`.
 ///
@@ -53,11 +55,9 @@ public struct SMTPMessage: Sendable, Hashable {
     }
 
     /// No CR, LF, angle brackets, spaces or other controls, an `@` with something on both
-    /// sides, and at most 254 octets: what can sit inside `<…>` in an SMTP command.
+    /// sides, and at most 254 octets: what can sit inside `<…>` in an SMTP command
+    /// (CommunityMailMessage's `OutgoingMessage.isUsableInEnvelope`, the one rule).
     public static func isUsableInEnvelope(_ address: String) -> Bool {
-        let bytes = Array(address.utf8)
-        guard (3...254).contains(bytes.count), let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0, at < bytes.count - 1
-        else { return false }
-        return !bytes.contains { $0 < 0x21 || $0 == 0x7f || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
+        OutgoingMessage.isUsableInEnvelope(address)
     }
 }
