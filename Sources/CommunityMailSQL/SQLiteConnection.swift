@@ -29,6 +29,10 @@ public final class SQLiteConnection {
         /// Refuse writes on this connection (`PRAGMA query_only`), as a database's readers do.
         /// Unlike `readOnly`, the connection can still create the WAL index. Default: false.
         public var queryOnly: Bool = false
+        /// Keep temporary tables, indices and sort space in memory (`PRAGMA temp_store =
+        /// MEMORY`) rather than in temporary files: what an encrypted database wants, so that
+        /// sorts never reach the disk. Default: false (SQLite's own choice).
+        public var temporaryStoreInMemory: Bool = false
 
         /// The defaults above.
         public init() {}
@@ -75,6 +79,7 @@ public final class SQLiteConnection {
             }
             try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
             if configuration.queryOnly { try execute("PRAGMA query_only = ON") }
+            if configuration.temporaryStoreInMemory { try execute("PRAGMA temp_store = MEMORY") }
         } catch {
             statementCache.removeAll()
             sqlite3_close_v2(db)
@@ -213,6 +218,9 @@ public final class SQLiteConnection {
         for version in current..<migrations.count {
             do {
                 try transaction(.immediate) {
+                    // Another connection (another process) may have run this step since the
+                    // version was read: the write lock is held now, so look again.
+                    guard try userVersion == version else { return }
                     try execute(migrations[version])
                     try setUserVersion(version + 1)
                 }

@@ -35,6 +35,10 @@ extension SQLiteDatabase {
         /// schema from version i to i + 1 in one write transaction with the version bump.
         /// Never edit a shipped step; append one. Default: none.
         public var migrations: [String] = []
+        /// Keep temporary tables and sort space in memory on every connection
+        /// (`PRAGMA temp_store = MEMORY`); an encrypted database sets it so sorts never reach
+        /// a temporary file. Default: false.
+        public var temporaryStoreInMemory: Bool = false
         /// Where the connections' work runs. Default: ``BlockingExecutor/shared``.
         public var executor: BlockingExecutor = .shared
 
@@ -52,6 +56,7 @@ extension SQLiteDatabase {
             options.foreignKeys = foreignKeys
             options.synchronous = synchronous
             options.queryOnly = queryOnly
+            options.temporaryStoreInMemory = temporaryStoreInMemory
             return options
         }
 

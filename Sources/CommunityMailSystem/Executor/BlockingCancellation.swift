@@ -8,6 +8,9 @@ import Synchronization
 public final class BlockingCancellation: Sendable {
     private struct State {
         var cancelled = false
+        /// The job returned: handlers registered now, or a cancellation now, run nothing (a
+        /// handler that closes a socket must never reach a later job's socket).
+        var finished = false
         var handlers: [@Sendable () -> Void] = []
     }
 
@@ -22,6 +25,7 @@ public final class BlockingCancellation: Sendable {
     /// Runs `handler` when the task is cancelled (at once when it already was).
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
         let runNow: Bool = state.withLock { state in
+            if state.finished { return false }
             if state.cancelled { return true }
             state.handlers.append(handler)
             return false
@@ -35,8 +39,17 @@ public final class BlockingCancellation: Sendable {
             guard !state.cancelled else { return [] }
             state.cancelled = true
             defer { state.handlers = [] }
-            return state.handlers
+            return state.finished ? [] : state.handlers
         }
         for handler in handlers { handler() }
+    }
+
+    /// Marks the job returned and drops its handlers: the executor calls it as soon as the
+    /// job's closure returns.
+    func finish() {
+        state.withLock { state in
+            state.finished = true
+            state.handlers = []
+        }
     }
 }

@@ -70,6 +70,7 @@ public final class BlockingExecutor: Sendable {
         if isCurrentThread {
             // Already on one of our threads (a task that prefers this executor): no hop.
             let outcome: Result<Value, Failure> = await withTaskCancellationHandler {
+                defer { cancellation.finish() }
                 do throws(Failure) {
                     return .success(try body(cancellation))
                 } catch {
@@ -89,6 +90,7 @@ public final class BlockingExecutor: Sendable {
                     } catch {
                         outcome = .failure(error)
                     }
+                    cancellation.finish()
                     continuation.resume(returning: outcome)
                 }
             }

@@ -80,6 +80,9 @@ public actor SQLiteMailbox: Mailbox {
             var databaseConfiguration = SQLiteDatabase.Configuration(path: path)
             databaseConfiguration.synchronous = configuration.synchronous
             databaseConfiguration.vfsName = prepared.vfsName
+            // Sorts and temporary b-trees (search, threads) stay in memory, as they did on
+            // the mailbox's single connection before.
+            databaseConfiguration.temporaryStoreInMemory = true
             // Already migrated above: the database only checks the version.
             databaseConfiguration.migrations = MailboxSchema.migrations
             sqlite = try SQLiteDatabase(configuration: databaseConfiguration)

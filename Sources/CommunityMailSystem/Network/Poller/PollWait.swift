@@ -27,6 +27,14 @@ final class PollWait: Sendable {
         return armed
     }
 
+    /// Whether the wait is armed and not yet finished (the poller registers only such waits).
+    var isArmed: Bool {
+        state.withLock { state in
+            if case .armed = state { return true }
+            return false
+        }
+    }
+
     /// Resumes the waiting task with `outcome`; true when this call did it (the wait was
     /// armed and not yet finished).
     @discardableResult

@@ -97,6 +97,9 @@ public final class SocketPoller: Sendable {
 
     private func register(_ entry: PollerState.Entry) {
         let (startThread, mustWake) = state.withLock { state -> (Bool, Bool) in
+            // A wait cancelled between arming and here was already forgotten: registering it
+            // now would leave a dead entry polled until its deadline.
+            guard entry.token.isArmed else { return (false, false) }
             state.waits[ObjectIdentifier(entry.token)] = entry
             let start = !state.threadStarted
             state.threadStarted = true

@@ -28,7 +28,7 @@ extension TCPListener {
 
     /// Accepts until the listener closes; nil then, or the failure that stopped it.
     func acceptLoop(
-        group: inout TaskGroup<Void>,
+        group: inout DiscardingTaskGroup,
         handler: @escaping @Sendable (TCPConnection) async -> Void,
         rejected: @escaping @Sendable (TCPConnection, Rejection) async -> Void
     ) async -> NetworkError? {
@@ -180,7 +180,9 @@ extension TCPListener {
                 } catch where error == .timedOut("") {
                     continue
                 }
-            case ECONNABORTED:
+            case ECONNABORTED, EPROTO, ENOPROTOOPT, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN, EOPNOTSUPP, EPERM:
+                // Linux reports the pending connection's own network errors (and a
+                // firewall's refusal) from accept(): that client is gone, the listener is fine.
                 continue
             default:
                 throw NetworkError.system("accept on \(localAddress)", errno: failure)

@@ -128,10 +128,12 @@ public final class TCPListener: Sendable {
         }
         guard starts else { throw NetworkError.closed("the listener is closed or already serving") }
         let failure: NetworkError? = await withTaskCancellationHandler {
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group forgets each finished handler at once (a plain group would
+            // keep every connection ever served until the loop ends) and still waits for
+            // the running ones before it returns.
+            await withDiscardingTaskGroup { group in
                 let failure = await acceptLoop(group: &group, handler: handler, rejected: rejected)
                 close()
-                await group.waitForAll()
                 return failure
             }
         } onCancel: {
