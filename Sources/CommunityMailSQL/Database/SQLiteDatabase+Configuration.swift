@@ -43,7 +43,9 @@ extension SQLiteDatabase {
         public var executor: BlockingExecutor = .shared
 
         /// A database in the file at `path`, with the defaults above.
-        public init(path: String) { storage = .file(path: path) }
+        /// `":memory:"` means ``Storage/inMemory`` (SQLite's own spelling: as a file path it
+        /// would give every connection its own empty database).
+        public init(path: String) { storage = path == ":memory:" ? .inMemory : .file(path: path) }
 
         /// A database with `storage` and the defaults above.
         public init(storage: Storage) { self.storage = storage }

@@ -119,7 +119,9 @@ public final class SQLiteDatabase: Sendable {
             guard !cancellation.isCancelled else { throw CancellationError() }
             do {
                 return try job(pooled.connection)
-            } catch let error as SQLiteError where error == .interrupted && cancellation.isCancelled {
+            } catch where cancellation.isCancelled {
+                // Whatever the job made of the interrupt (a store wraps SQLite's errors in
+                // its own), the caller asked to stop: that is a cancellation, not a failure.
                 throw CancellationError()
             }
         }

@@ -64,6 +64,9 @@ final class InMemoryPipe: Sendable {
     }
 
     func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError) {
+        // Nothing to send: done at once, as a socket's zero-byte send is (a full buffer
+        // would otherwise make it wait).
+        guard !bytes.isEmpty else { return }
         var offset = 0
         repeat {
             let start = offset
