@@ -144,8 +144,10 @@ final class InMemoryPipe: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let registered = state.withLock { state -> Bool in
-                    // Anything that happened since the attempt is a reason to look again.
-                    guard state.version == version, !Task.isCancelled else { return false }
+                    // Anything that happened since the attempt is a reason to look again; so
+                    // is a deadline already past (its timer may have fired before this wait
+                    // was registered, and would not fire again).
+                    guard state.version == version, !Task.isCancelled, ContinuousClock.now < deadline else { return false }
                     let waiter = Waiter(token: token, continuation: continuation)
                     switch role {
                     case .reader: state.reader = waiter
