@@ -52,6 +52,13 @@ public struct SMTPClient: Sendable {
         /// The defaults above.
         public init() {}
 
+        /// The same limit for every step, for a host that configures one timeout (a notifier
+        /// talking to a local relay).
+        public init(everyStep limit: Duration) {
+            (greeting, command, mail, recipient) = (limit, limit, limit, limit)
+            (dataInitiation, dataBlock, dataTermination, quit) = (limit, limit, limit, limit)
+        }
+
         /// The timeout for waiting at `stage`.
         public func timeout(for stage: SMTPClientStateMachine.Stage) -> Duration {
             switch stage {

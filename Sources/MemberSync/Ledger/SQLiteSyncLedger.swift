@@ -28,15 +28,8 @@ public final class SQLiteSyncLedger: SyncLedger {
     /// - Throws: ``MemberSyncError/storage`` when the file cannot be opened or migrated (its
     ///   ``MemberSyncError/cause`` says why).
     public init(path: String, synchronous: Synchronous = .full) throws(MemberSyncError) {
-        var configuration = SQLiteDatabase.Configuration(path: path)
-        configuration.migrations = Self.migrations
-        configuration.synchronous = synchronous
-        configuration.readerCount = 2
-        do {
-            database = try SQLiteDatabase(configuration: configuration)
-        } catch {
-            throw MemberSyncError.storage(error, doing: "open the sync ledger")
-        }
+        database = try .openMemberSyncFile(
+            path: path, migrations: Self.migrations, synchronous: synchronous, readers: 2, what: "the sync ledger")
     }
 
     /// See ``SyncLedger/lastSync(of:)``.

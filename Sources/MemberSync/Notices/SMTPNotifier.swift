@@ -138,16 +138,7 @@ public struct SMTPNotifier: Notifier {
     private var clientConfiguration: SMTPClient.Configuration {
         var client = SMTPClient.Configuration()
         client.heloName = configuration.heloName
-        var timeouts = SMTPClient.Timeouts()
-        timeouts.greeting = configuration.timeout
-        timeouts.command = configuration.timeout
-        timeouts.mail = configuration.timeout
-        timeouts.recipient = configuration.timeout
-        timeouts.dataInitiation = configuration.timeout
-        timeouts.dataBlock = configuration.timeout
-        timeouts.dataTermination = configuration.timeout
-        timeouts.quit = configuration.timeout
-        client.timeouts = timeouts
+        client.timeouts = SMTPClient.Timeouts(everyStep: configuration.timeout)
         return client
     }
 }

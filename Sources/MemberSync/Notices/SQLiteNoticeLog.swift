@@ -22,15 +22,8 @@ public final class SQLiteNoticeLog: NoticeLog {
     /// - Throws: ``MemberSyncError/storage`` when the file cannot be opened or migrated (its
     ///   ``MemberSyncError/cause`` says why).
     public init(path: String, synchronous: Synchronous = .full) throws(MemberSyncError) {
-        var configuration = SQLiteDatabase.Configuration(path: path)
-        configuration.migrations = Self.migrations
-        configuration.synchronous = synchronous
-        configuration.readerCount = 1
-        do {
-            database = try SQLiteDatabase(configuration: configuration)
-        } catch {
-            throw MemberSyncError.storage(error, doing: "open the notice log")
-        }
+        database = try .openMemberSyncFile(
+            path: path, migrations: Self.migrations, synchronous: synchronous, readers: 1, what: "the notice log")
     }
 
     /// See ``NoticeLog/claim(_:now:window:)``; one IMMEDIATE transaction, so two processes
