@@ -105,6 +105,31 @@ struct SQLiteAliasStoreTests {
         #expect(await first.resolve("alice@example.org").rejection?.reason == .domainUnverified)
     }
 
+    @Test("Resolution's remembered owner bans give way to any commit, from this store or another")
+    func ownerBansFollowCommits() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("bans.sqlite")
+        var one = SQLiteAliasStore.Configuration()
+        one.readConnections = 1
+        let first = try SQLiteAliasStore(path: path, configuration: one)
+        let second = try SQLiteAliasStore(path: path, configuration: one)
+        try await first.seedStandard()
+        try await first.add("alice", to: ["alice@home.example"])
+        try await first.add("carol", owner: "carol", to: ["carol@home.example"])
+        // Remembered: bob and carol are not banned.
+        #expect(await first.resolve("alice@example.org") == .recipients(["alice@home.example"]))
+        #expect(await first.resolve("carol@example.org") == .recipients(["carol@home.example"]))
+        var bob = try #require(try await second.user(id: "bob"))
+        bob.banned = true
+        _ = try await second.saveUser(bob, by: admin)
+        #expect(await first.resolve("alice@example.org").rejection?.reason == .ownerBanned)
+        #expect(await first.resolve("carol@example.org") == .recipients(["carol@home.example"]))
+        // And this store's own writer's commits.
+        bob.banned = false
+        _ = try await first.saveUser(bob, by: admin)
+        #expect(await first.resolve("alice@example.org") == .recipients(["alice@home.example"]))
+    }
+
     @Test("Storage failures keep the database's error as their cause: busy is transient, a newer file is not")
     func storageCauses() async throws {
         let folder = try TemporaryDirectory(prefix: "aliases-sqlite")

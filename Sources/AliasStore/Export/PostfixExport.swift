@@ -41,7 +41,7 @@ public struct PostfixExport: Sendable, Hashable {
         var omitted: [Omission] = []
         for domain in snapshot.domains where domain.verified {
             domainLines.append(domain.name)
-            let hasCatchAll = state.exactAlias(domain: domain.name, name: "*").map { $0.alias.enabled } ?? false
+            let hasCatchAll = state.exactAlias(domain: domain.name, name: "*").map { $0.enabled } ?? false
             let names = (state.aliasIndex[domain.name] ?? [:]).sorted { $0.key < $1.key }
             for (_, id) in names {
                 guard let alias = state.aliases[id] else { continue }
@@ -51,7 +51,7 @@ public struct PostfixExport: Sendable, Hashable {
                 if alias.kind == .pattern {
                     reason = "pattern aliases have no equivalent in a hash table"
                 } else {
-                    switch resolver.expand(match) {
+                    switch resolver.expand(match, address: alias.address) {
                     case .recipients(let recipients):
                         mapLines.append("\(key)\t\(recipients.joined(separator: ", "))")
                     case .rejected(let rejection):

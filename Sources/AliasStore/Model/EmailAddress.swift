@@ -28,7 +28,9 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``AliasStoreError/invalidAddress``, ``AliasStoreError/invalidLocalPart`` or
     ///   ``AliasStoreError/invalidDomain``.
     public init(_ address: String) throws(AliasStoreError) {
-        guard let at = address.lastIndex(of: "@") else {
+        // Byte-wise (the mail path parses every recipient): "@" is ASCII, so a UTF-8 index
+        // of it is a valid index of the string.
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else {
             throw AliasStoreError.invalidAddress.with(message: "the address has no @")
         }
         let local = String(address[..<at])
@@ -51,7 +53,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// Checks a dot-atom local part.
     /// - Throws: ``AliasStoreError/invalidLocalPart`` naming the problem.
     public static func validateLocalPart(_ local: String) throws(AliasStoreError) {
-        let bytes = Array(local.utf8)
+        let bytes = local.utf8
         guard !bytes.isEmpty else { throw AliasStoreError.invalidLocalPart.with(message: "the local part is empty") }
         guard bytes.count <= maxLocalPartLength else {
             throw AliasStoreError.invalidLocalPart.with(
@@ -81,7 +83,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// The lowercase A-label form of `domain` (Unicode names are converted with IDNA).
     /// - Throws: ``AliasStoreError/invalidDomain`` naming the problem.
     public static func normalizeDomain(_ domain: String) throws(AliasStoreError) -> String {
-        guard !domain.hasPrefix("[") else {
+        guard domain.utf8.first != UInt8(ascii: "[") else {
             throw AliasStoreError.invalidDomain.with(message: "address literals such as [192.0.2.1] are not supported")
         }
         let ascii: String
@@ -97,10 +99,10 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         guard ascii.utf8.count <= maxDomainLength else {
             throw AliasStoreError.invalidDomain.with(message: "the domain is longer than \(maxDomainLength) bytes")
         }
-        guard ascii.contains(".") else {
+        guard ascii.utf8.contains(UInt8(ascii: ".")) else {
             throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) has a single label; a full domain name is needed")
         }
-        if let last = ascii.split(separator: ".").last, last.allSatisfy({ $0.isNumber }) {
+        if endsInNumericLabel(ascii) {
             throw AliasStoreError.invalidDomain.with(message: "\(domain.debugDescription) ends in an all-numeric label")
         }
         return ascii
@@ -111,26 +113,61 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// labels) or breaks a rule (the full mapping then names the problem). The mail path
     /// resolves ASCII names almost always, and this avoids Unicode normalisation for them.
     static func plainASCIIDomain(_ domain: String) -> String? {
-        var bytes = Array(domain.utf8)
-        if bytes.last == UInt8(ascii: "."), bytes.count > 1 { bytes.removeLast() }
-        guard !bytes.isEmpty, bytes.count <= 253 else { return nil }
-        var labelStart = 0
-        for index in 0...bytes.count {
-            if index < bytes.count {
-                let byte = bytes[index]
-                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
-                    bytes[index] = byte + 32
-                    continue
-                }
-                if isAlphanumeric(byte) || byte == UInt8(ascii: "-") { continue }
-                guard byte == UInt8(ascii: ".") else { return nil }
-            }
-            let length = index - labelStart
-            guard length > 0, length <= 63, bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-") else { return nil }
-            if length >= 4, bytes[labelStart + 2] == UInt8(ascii: "-"), bytes[labelStart + 3] == UInt8(ascii: "-") { return nil }
-            labelStart = index + 1
+        // Checked byte by byte without copying: on the mail path the domain is almost always
+        // already in this form, and then it is returned as it is.
+        var utf8 = domain.utf8[...]
+        if utf8.last == UInt8(ascii: "."), utf8.count > 1 { utf8 = utf8.dropLast() }
+        guard !utf8.isEmpty, utf8.count <= 253 else { return nil }
+        var hasUppercase = false
+        var labelLength = 0
+        var labelFirst: UInt8 = 0
+        var labelThird: UInt8 = 0
+        var labelFourth: UInt8 = 0
+        var previous: UInt8 = 0
+        func labelIsValid() -> Bool {
+            guard labelLength > 0, labelLength <= 63, labelFirst != UInt8(ascii: "-"), previous != UInt8(ascii: "-") else { return false }
+            // "xn--" and other reserved "??--" labels go through IDNA.
+            return !(labelLength >= 4 && labelThird == UInt8(ascii: "-") && labelFourth == UInt8(ascii: "-"))
         }
-        return String(decoding: bytes, as: UTF8.self)
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard labelIsValid() else { return nil }
+                labelLength = 0
+                previous = byte
+                continue
+            }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                hasUppercase = true
+            } else if !isAlphanumeric(byte) && byte != UInt8(ascii: "-") {
+                return nil
+            }
+            labelLength += 1
+            switch labelLength {
+            case 1: labelFirst = byte
+            case 3: labelThird = byte
+            case 4: labelFourth = byte
+            default: break
+            }
+            previous = byte
+        }
+        guard labelIsValid() else { return nil }
+        guard hasUppercase || utf8.count != domain.utf8.count else { return domain }
+        return String(decoding: utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Whether the last non-empty label of `ascii` is all digits (a name that would read as
+    /// an address, which RFC 3696 section 2 rules out).
+    static func endsInNumericLabel(_ ascii: String) -> Bool {
+        var sawDigit = false
+        for byte in ascii.utf8.reversed() {
+            if byte == UInt8(ascii: ".") {
+                if sawDigit { return true }
+                continue
+            }
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+            sawDigit = true
+        }
+        return sawDigit
     }
 
     static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -16,8 +16,23 @@ protocol AliasReading {
     func aliasCount(owner: String) throws(AliasStoreError) -> Int
 }
 
-/// An alias found while resolving, with what resolution needs to know about its owner.
+/// An alias found while resolving: only what the rules look at, so the mail path's look-up
+/// reads four columns rather than decoding a whole ``Alias``.
 struct AliasMatch: Sendable {
-    var alias: Alias
+    /// The alias's name (a pattern's name is its expression between slashes).
+    var name: String
+    var enabled: Bool
+    var recipients: [String]
     var ownerBanned: Bool
+
+    init(name: String, enabled: Bool, recipients: [String], ownerBanned: Bool) {
+        self.name = name
+        self.enabled = enabled
+        self.recipients = recipients
+        self.ownerBanned = ownerBanned
+    }
+
+    init(alias: Alias, ownerBanned: Bool) {
+        self.init(name: alias.name, enabled: alias.enabled, recipients: alias.recipients, ownerBanned: ownerBanned)
+    }
 }

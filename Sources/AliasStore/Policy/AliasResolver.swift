@@ -26,10 +26,17 @@ struct AliasResolver<Reader: AliasReading> {
         /// Matcher steps spent on patterns so far.
         var patternSteps = 0
         var output: [String] = []
-        var seen: Set<String> = []
+        /// The output as a set, once it is long enough for a linear search to cost more.
+        var seen: Set<String>?
 
         mutating func append(_ recipient: String) {
-            if seen.insert(recipient).inserted { output.append(recipient) }
+            if seen != nil {
+                if seen!.insert(recipient).inserted { output.append(recipient) }
+                return
+            }
+            guard !output.contains(recipient) else { return }
+            output.append(recipient)
+            if output.count > 16 { seen = Set(output) }
         }
     }
 
@@ -52,12 +59,12 @@ struct AliasResolver<Reader: AliasReading> {
         }
     }
 
-    /// The final recipients of `match` itself (the export's view of one alias), or the
+    /// The final recipients of `match` (the alias at `address`) itself (the export's view of one alias), or the
     /// rejection its chain runs into; never `.unknown`.
-    func expand(_ match: AliasMatch) -> Resolution {
+    func expand(_ match: AliasMatch, address: String) -> Resolution {
         var walk = Walk()
         do {
-            try expand(match, key: match.alias.address, depth: 0, walk: &walk)
+            try expand(match, key: address, depth: 0, walk: &walk)
             return .recipients(walk.output)
         } catch Stop.rejected(let reason) {
             return .rejected(Rejection(reason))
@@ -84,7 +91,7 @@ struct AliasResolver<Reader: AliasReading> {
             if let match = try reader.exactAlias(domain: domain, name: String(local[..<plus])) { return match }
         }
         for candidate in try reader.patternAliases(domain: domain) {
-            guard let pattern = patterns.pattern(String(candidate.alias.name.dropFirst().dropLast())) else { continue }
+            guard let pattern = patterns.pattern(String(candidate.name.dropFirst().dropLast())) else { continue }
             let left = policy.patternStepsPerResolution - walk.patternSteps
             guard left > 0 else { throw Stop.rejected(.resolutionBudgetExceeded) }
             let budget = min(policy.patternStepBudget, left)
@@ -99,12 +106,12 @@ struct AliasResolver<Reader: AliasReading> {
     }
 
     private func expand(_ match: AliasMatch, key: String, depth: Int, walk: inout Walk) throws {
-        guard match.alias.enabled else { throw Stop.rejected(.aliasDisabled) }
+        guard match.enabled else { throw Stop.rejected(.aliasDisabled) }
         guard !match.ownerBanned else { throw Stop.rejected(.ownerBanned) }
         walk.path.append(key)
         defer { walk.path.removeLast() }
-        for recipient in match.alias.recipients {
-            guard let at = recipient.lastIndex(of: "@") else { continue }
+        for recipient in match.recipients {
+            guard let at = recipient.utf8.lastIndex(of: UInt8(ascii: "@")) else { continue }
             let domain = String(recipient[recipient.index(after: at)...]).lowercased()
             if let verified = try reader.domainVerified(domain) {
                 try resolve(local: recipient[..<at].lowercased(), domain: domain, verified: verified, depth: depth + 1, walk: &walk)

@@ -5,13 +5,13 @@ import Foundation
 /// holds; also decodes rows into the model.
 struct SQLiteAliasReader: AliasReading {
     let connection: SQLiteConnection
-    /// Domain states remembered across transactions (resolution only; a change must read its
-    /// own uncommitted writes).
-    var domainStates: DomainStateCache.View?
+    /// Domain and owner states remembered across transactions (resolution only; a change
+    /// must read its own uncommitted writes).
+    var cache: ResolutionCache.View?
 
-    init(connection: SQLiteConnection, domainStates: DomainStateCache.View? = nil) {
+    init(connection: SQLiteConnection, cache: ResolutionCache.View? = nil) {
         self.connection = connection
-        self.domainStates = domainStates
+        self.cache = cache
     }
 
     static let aliasColumns = """
@@ -20,14 +20,14 @@ struct SQLiteAliasReader: AliasReading {
         """
 
     func domainVerified(_ domain: String) throws(AliasStoreError) -> Bool? {
-        if let known = domainStates?.state(of: domain) { return known }
+        if let known = cache?.state(of: domain) { return known }
         let state = try storage { () throws(SQLiteError) in
             let statement = try connection.prepare("SELECT verified FROM domains WHERE name = ?")
             defer { statement.reset() }
             try statement.bind([domain])
             return try statement.step() ? statement.value(at: 0).integerValue == 1 : nil
         }
-        domainStates?.remember(state, for: domain)
+        cache?.remember(state, for: domain)
         return state
     }
 
@@ -54,28 +54,51 @@ struct SQLiteAliasReader: AliasReading {
         }
     }
 
+    /// What resolution reads of an alias: its owner's ban state comes from ``ownerBanned(_:)``,
+    /// usually remembered, so the hot look-up touches only the alias index and table.
+    static let matchColumns = "name, enabled, recipients, owner"
+
     func exactAlias(domain: String, name: String) throws(AliasStoreError) -> AliasMatch? {
-        // The mail path's hot query: read by position, without building named rows.
-        try storage { () throws(SQLiteError) in
-            let statement = try connection.prepare(
-                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.name = ?")
+        let found = try storage { () throws(SQLiteError) -> (AliasMatch, owner: String)? in
+            let statement = try connection.prepare("SELECT \(Self.matchColumns) FROM aliases WHERE domain = ? AND name = ?")
             defer { statement.reset() }
             try statement.bind([domain, name])
             guard try statement.step() else { return nil }
-            return AliasMatch(alias: try Self.alias(statement), ownerBanned: statement.value(at: 13).integerValue == 1)
+            return try Self.match(statement)
         }
+        guard let (found, owner) = found else { return nil }
+        var match = found
+        match.ownerBanned = try ownerBanned(owner)
+        return match
     }
 
     func patternAliases(domain: String) throws(AliasStoreError) -> [AliasMatch] {
-        // On the mail path for every address without an exact alias: read by position.
-        try storage { () throws(SQLiteError) in
-            try aliasRows(
-                "SELECT \(Self.aliasColumns), u.banned FROM aliases a JOIN users u ON u.id = a.owner WHERE a.domain = ? AND a.kind = 2 ORDER BY a.name",
-                [domain]
-            ) { statement throws(SQLiteError) in
-                AliasMatch(alias: try Self.alias(statement), ownerBanned: statement.value(at: 13).integerValue == 1)
-            }
+        // On the mail path for every address without an exact alias.
+        let found = try storage { () throws(SQLiteError) in
+            try aliasRows("SELECT \(Self.matchColumns) FROM aliases WHERE domain = ? AND kind = 2 ORDER BY name", [domain], Self.match)
         }
+        var matches: [AliasMatch] = []
+        matches.reserveCapacity(found.count)
+        for (match, owner) in found {
+            var match = match
+            match.ownerBanned = try ownerBanned(owner)
+            matches.append(match)
+        }
+        return matches
+    }
+
+    /// Whether the user `owner` is banned (an alias whose owner row is missing counts as not
+    /// banned, as in the in-memory store; the schema's foreign key prevents it).
+    func ownerBanned(_ owner: String) throws(AliasStoreError) -> Bool {
+        if let known = cache?.isBanned(owner: owner) { return known }
+        let banned = try storage { () throws(SQLiteError) in
+            let statement = try connection.prepare("SELECT banned FROM users WHERE id = ?")
+            defer { statement.reset() }
+            try statement.bind([owner])
+            return try statement.step() && statement.value(at: 0).integerValue == 1
+        }
+        cache?.remember(banned: banned, owner: owner)
+        return banned
     }
 
     func aliasCount(owner: String) throws(AliasStoreError) -> Int {
@@ -178,6 +201,15 @@ struct SQLiteAliasReader: AliasReading {
             claimedIdentifier: row["claimed_identifier"].textValue)
     }
 
+    /// The match (its owner's ban state not yet known) and owner in the current row of a
+    /// statement selecting ``matchColumns``.
+    static func match(_ statement: SQLiteStatement) throws(SQLiteError) -> (AliasMatch, owner: String) {
+        guard let name = statement.value(at: 0).textValue, let enabled = statement.value(at: 1).integerValue,
+              let recipients = statement.value(at: 2).textValue, let owner = statement.value(at: 3).textValue
+        else { throw SQLiteError.typeMismatch.with(message: "alias match columns have the wrong types") }
+        return (AliasMatch(name: name, enabled: enabled == 1, recipients: splitList(recipients), ownerBanned: false), owner)
+    }
+
     /// The alias in the current row of a statement selecting ``aliasColumns`` first.
     static func alias(_ statement: SQLiteStatement) throws(SQLiteError) -> Alias {
         func text(_ index: Int) throws(SQLiteError) -> String {
@@ -213,7 +245,10 @@ struct SQLiteAliasReader: AliasReading {
     /// Recipients and labels are stored one a line: neither may contain a line break.
     static func joinList(_ items: [String]) -> String { items.joined(separator: "\n") }
     static func splitList(_ text: String) -> [String] {
-        text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Most aliases have one recipient: skip the generic split for them (the mail path).
+        if text.isEmpty { return [] }
+        guard text.utf8.contains(UInt8(ascii: "\n")) else { return [text] }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }
 

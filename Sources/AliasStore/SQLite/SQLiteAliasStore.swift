@@ -35,7 +35,7 @@ public final class SQLiteAliasStore: AliasStore {
     private let clock: any ServiceClock
     private let database: SQLiteDatabase
     private let patterns = AliasPatternCache()
-    private let domainStates = DomainStateCache()
+    private let resolutionCache = ResolutionCache()
 
     /// Opens (creating or migrating) the store at `path`, on the calling thread (a start-up
     /// step).
@@ -171,7 +171,9 @@ public final class SQLiteAliasStore: AliasStore {
     public func alias(named name: String, domain: String) async throws -> Alias? {
         guard let ascii = try? EmailAddress.normalizeDomain(domain) else { return nil }
         let key = AliasKind(name: name) == .exact ? name.lowercased() : name
-        return try await read { reader throws(AliasStoreError) in try reader.exactAlias(domain: ascii, name: key)?.alias }
+        return try await read { reader throws(AliasStoreError) in 
+            try reader.aliases(where: "a.domain = ? AND a.name = ?", [ascii, key], orderBy: "a.id").first
+        }
     }
 
     /// The aliases on `domain`.
@@ -193,10 +195,10 @@ public final class SQLiteAliasStore: AliasStore {
     public func resolve(_ address: String) async -> Resolution {
         let policy = policy
         let patterns = patterns
-        let domainStates = domainStates
+        let resolutionCache = resolutionCache
         do {
             return try await database.read { connection in
-                let reader = SQLiteAliasReader(connection: connection, domainStates: try domainStates.view(on: connection))
+                let reader = SQLiteAliasReader(connection: connection, cache: try resolutionCache.view(on: connection))
                 return AliasResolver(policy: policy, reader: reader, patterns: patterns).resolve(address)
             }
         } catch {
