@@ -70,6 +70,8 @@ struct EmailAddressTests {
         "Example.ORG", "a-b.example.", "x.y.z.example", "xn--bcher-kva.example", "XN--BCHER-KVA.Example", "ab--cd.example",
         "-ab.example", "ab-.example", "a..example", ".example", "a_b.example", String(repeating: "a", count: 63) + ".example",
         String(repeating: "a", count: 64) + ".example", "xn--zz.example", "a.b.c.d.e.f.example", "x y.example", "bücher.example",
+        "a.b-", "a-b-c.EXAMPLE", "abc.-example", "ex.ample..", "Ex.Ample.", "1a.example", "a.1b.example", "a.Xn--b.example",
+        [String](repeating: String(repeating: "d", count: 63), count: 4).joined(separator: "."),
     ])
     func fastPath(domain: String) {
         let ours = try? EmailAddress.normalizeDomain(domain)
