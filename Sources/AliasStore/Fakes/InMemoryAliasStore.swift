@@ -219,7 +219,7 @@ public actor InMemoryAliasStore: AliasStore {
     public func createAlias(_ new: NewAlias, by actor: ChangeActor) throws -> Alias {
         let prepared = try AliasValidation.prepare(new, actor: actor, policy: policy, reader: state)
         guard state.aliasIndex[prepared.domain]?[prepared.name] == nil else {
-            throw AliasStoreError.duplicateAlias.with(message: "\(prepared.name)@\(prepared.domain) already exists")
+            throw AliasStoreError.duplicateAlias.with(message: "the domain already has an alias with this name")
         }
         let time = now()
         state.lastAliasID += 1

@@ -225,7 +225,7 @@ struct SQLiteAliasWriter {
         try change { connection, reader, time throws(AliasStoreError) in
             let prepared = try AliasValidation.prepare(new, actor: actor, policy: policy, reader: reader)
             guard try reader.exactAlias(domain: prepared.domain, name: prepared.name) == nil else {
-                throw AliasStoreError.duplicateAlias.with(message: "\(prepared.name)@\(prepared.domain) already exists")
+                throw AliasStoreError.duplicateAlias.with(message: "the domain already has an alias with this name")
             }
             let kind = AliasKind(name: prepared.name)
             try sql(
@@ -263,7 +263,7 @@ struct SQLiteAliasWriter {
                     [updated.owner, SQLiteAliasReader.joinList(updated.recipients), updated.enabled, updated.description,
                      SQLiteAliasReader.joinList(updated.labels), time.millisecondsSince1970, stored.id, stored.revision])
             }
-            guard changed == 1 else { throw AliasStoreError.conflict.with(message: "\(stored.address) changed during the update") }
+            guard changed == 1 else { throw AliasStoreError.conflict.with(message: "the alias changed during the update") }
             try log(actor, .update, .alias, updated.address, AliasChangeDetail.describe(updated), at: time)
             return updated
         }
