@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CommunityMailSystem
 
 /// An IPv4 or IPv6 address: the data of A and AAAA records, and where a name server is.
 public struct DNSAddress: Hashable, Sendable, CustomStringConvertible {
@@ -21,14 +17,10 @@ public struct DNSAddress: Hashable, Sendable, CustomStringConvertible {
     /// An address from text (`192.0.2.1`, `2001:db8::1`).
     /// - Throws: ``DNSError/invalidAddress``.
     public init(_ text: String) throws(DNSError) {
-        var buffer = [UInt8](repeating: 0, count: 16)
-        if inet_pton(AF_INET, text, &buffer) == 1 {
-            bytes = Array(buffer[0..<4])
-        } else if inet_pton(AF_INET6, text, &buffer) == 1 {
-            bytes = buffer
-        } else {
+        guard let address = InternetAddress(text) else {
             throw DNSError.invalidAddress.with(message: "\(text.debugDescription) is not an IPv4 or IPv6 address")
         }
+        bytes = address.bytes
     }
 
     /// True for an IPv6 address.
@@ -42,10 +34,5 @@ public struct DNSAddress: Hashable, Sendable, CustomStringConvertible {
     init(validated bytes: [UInt8]) { self.bytes = bytes }
 
     /// The address in its usual text form.
-    public var description: String {
-        var text = [CChar](repeating: 0, count: 64)
-        let family = isIPv6 ? AF_INET6 : AF_INET
-        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return "?" }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    public var description: String { InternetAddress(bytes: bytes).description }
 }
