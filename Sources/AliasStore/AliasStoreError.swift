@@ -19,17 +19,16 @@ public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertibl
         case duplicateClaimedIdentifier, claimedIdentifierBound, patternLimitReached
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What is wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
     /// The storage's own error for ``storage`` (an `SQLiteError`), when one was kept. Not
     /// part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
 
     private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
+        parts = ErrorParts(code, message, cause: cause)
     }
 
     /// A local part breaks RFC 5321/5322: empty, longer than 64 bytes, a character outside
@@ -117,10 +116,6 @@ public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertibl
         return cause.map(\.isTransientFailure) ?? true
     }
 
-    /// Same kind, whatever the message.
-    public static func == (lhs: AliasStoreError, rhs: AliasStoreError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "AliasStoreError: \(message)" }
 }

@@ -17,13 +17,13 @@ public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
         case tlsIO
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
 
     private init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message)
     }
 
     /// True only for ``tlsIO`` (the connection under a TLS session failed, which a new
@@ -71,10 +71,6 @@ public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
         return CryptoError(.libcrypto, message)
     }
 
-    /// Two errors are equal when they are of the same kind, whatever their messages.
-    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "CryptoError: \(message)" }
 }

@@ -6,13 +6,13 @@ public struct IDNAError: ClassifiedError, Hashable, CustomStringConvertible {
         case empty, emptyLabel, labelTooLong, nameTooLong, invalidCharacter, invalidHyphen, invalidPunycode, invalidCodePoint
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What is wrong, naming the label.
-    public let message: String
+    public var message: String { parts.message }
 
     private init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message)
     }
 
     /// Always false: a malformed name stays malformed.
@@ -42,10 +42,6 @@ public struct IDNAError: ClassifiedError, Hashable, CustomStringConvertible {
     /// `self` with a more specific message.
     public func with(message: String) -> IDNAError { IDNAError(code, message) }
 
-    /// Same kind, whatever the message.
-    public static func == (lhs: IDNAError, rhs: IDNAError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "IDNAError: \(message)" }
 }

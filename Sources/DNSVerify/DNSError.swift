@@ -13,17 +13,16 @@ public struct DNSError: ClassifiedError, Hashable, CustomStringConvertible {
         case invalidConfiguration, invalidRecord, unexpectedResponse, timedOut, networkFailure
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What is wrong, in words.
-    public let message: String
+    public var message: String { parts.message }
     /// The network layer's error for ``networkFailure`` and ``timedOut`` (a
     /// `NetworkError`), when one was kept. Not part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
 
     private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
+        parts = ErrorParts(code, message, cause: cause)
     }
 
     /// A name that is not a valid domain name (IDNA rules, empty labels, bad characters).
@@ -80,10 +79,6 @@ public struct DNSError: ClassifiedError, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Same kind, whatever the message.
-    public static func == (lhs: DNSError, rhs: DNSError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "DNSError: \(message)" }
 }

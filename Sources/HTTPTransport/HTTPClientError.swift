@@ -11,18 +11,17 @@ public struct HTTPClientError: ClassifiedError, Hashable, CustomStringConvertibl
         case responseTooLarge, cancelled, other
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on. Never contains credentials, URL
     /// queries or bodies.
-    public let message: String
+    public var message: String { parts.message }
     /// The error the transport reported, when there was one (a `URLError` from
     /// ``FoundationHTTPClient``). Not part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
 
     private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
+        parts = ErrorParts(code, message, cause: cause)
     }
 
     /// The request's deadline passed before the response was complete.
@@ -61,10 +60,6 @@ public struct HTTPClientError: ClassifiedError, Hashable, CustomStringConvertibl
         }
     }
 
-    /// Errors of the same kind are equal, whatever their messages and causes.
-    public static func == (lhs: HTTPClientError, rhs: HTTPClientError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind only.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "HTTPClientError: \(message)" }
 }

@@ -13,23 +13,22 @@ public struct LaunchpadError: ClassifiedError, Hashable, CustomStringConvertible
         case invalidConfiguration, transport
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
     /// The JSON field involved, for ``missingField`` and ``malformedField``.
     public let field: String?
     /// The HTTP status involved, for ``unexpectedStatus``, ``notFound`` and ``unauthorized``.
     public let status: Int?
     /// The error underneath, for ``transport``: what the HTTP client threw after its last
     /// retry. Not part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
 
     private init(_ code: Code, _ message: String, field: String? = nil, status: Int? = nil, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message, cause: cause)
         self.field = field
         self.status = status
-        self.cause = cause
     }
 
     /// The person, team or collection does not exist (HTTP 404).
@@ -93,10 +92,10 @@ public struct LaunchpadError: ClassifiedError, Hashable, CustomStringConvertible
         }
     }
 
-    /// Errors of the same kind are equal, whatever their details.
-    public static func == (lhs: LaunchpadError, rhs: LaunchpadError) -> Bool { lhs.code == rhs.code }
+    /// Same kind, whatever the message, cause and other details.
+    public static func == (lhs: LaunchpadError, rhs: LaunchpadError) -> Bool { lhs.parts == rhs.parts }
     /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(parts) }
     /// The message.
     public var description: String { "LaunchpadError: \(message)" }
 }

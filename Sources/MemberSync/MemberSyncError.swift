@@ -8,17 +8,16 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
         case invalidIdentity, staleMembersMap, runFailed, identityMismatch, storage
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
     /// The error underneath: for ``runFailed``, what ended the last attempt (a
     /// `LaunchpadError`, an `AliasStoreError`, ...). Not part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
 
     private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
+        parts = ErrorParts(code, message, cause: cause)
     }
 
     /// The signed-in identity lacks a usable nickname, e-mail or claimed identifier.
@@ -59,10 +58,6 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
         (code == .runFailed || code == .storage) && (cause?.isTransientFailure ?? false)
     }
 
-    /// Same kind, whatever the message.
-    public static func == (lhs: MemberSyncError, rhs: MemberSyncError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     /// The message.
     public var description: String { "MemberSyncError: \(message)" }
 }

@@ -38,12 +38,13 @@ public struct OpenIDError: ClassifiedError, Hashable, CustomStringConvertible {
         case tooManyFetches
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
     /// The error underneath: what the HTTP client threw for ``transport`` and
     /// ``discoveryFailed``, what a store threw for ``store``. Not part of equality.
-    public let cause: (any Error)?
+    public var cause: (any Error)? { parts.cause }
     /// The HTTP status a provider or document server answered with, when that was the
     /// failure (``discoveryFailed``, ``providerError``).
     public let status: Int?
@@ -51,9 +52,7 @@ public struct OpenIDError: ClassifiedError, Hashable, CustomStringConvertible {
     private let knownTransient: Bool?
 
     private init(_ code: Code, _ message: String, cause: (any Error)? = nil, status: Int? = nil, knownTransient: Bool? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
+        parts = ErrorParts(code, message, cause: cause)
         self.status = status
         self.knownTransient = knownTransient
     }
@@ -172,11 +171,10 @@ public struct OpenIDError: ClassifiedError, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Two errors are equal when they are of the same kind, whatever their messages.
-    public static func == (lhs: OpenIDError, rhs: OpenIDError) -> Bool { lhs.code == rhs.code }
-
+    /// Same kind, whatever the message, cause and other details.
+    public static func == (lhs: OpenIDError, rhs: OpenIDError) -> Bool { lhs.parts == rhs.parts }
     /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(parts) }
 
     /// `OpenIDError(kind): message`.
     public var description: String { "OpenIDError(\(code.rawValue)): \(message)" }
