@@ -69,6 +69,11 @@ public struct SMTPNotifier: Notifier {
     ///   ``SMTPError/tlsUnavailable``, ``SMTPError/tlsFailed``, ``SMTPError/rejected`` with
     ///   the relay's codes, ``SMTPError/insecureConfiguration``, ``SMTPError/invalidAddress``.
     public func send(_ notice: Notice) async throws {
+        // Checked before connecting (SMTPClient would refuse the empty name too, but only
+        // once connected): a configuration mistake is not worth a connection, nor a retry.
+        if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
+            throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
+        }
         let mail: OutgoingMessage
         do {
             mail = try OutgoingMessage(
