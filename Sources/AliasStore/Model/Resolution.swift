@@ -61,16 +61,27 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     /// The standard reply for this reason.
     public var reply: SMTPReply {
         switch self {
-        case .invalidAddress: SMTPReply(code: 501, enhancedStatusCode: "5.1.3", text: "Bad recipient address syntax")
-        case .noSuchAlias: SMTPReply(code: 550, enhancedStatusCode: "5.1.1", text: "No such user here")
-        case .aliasDisabled: SMTPReply(code: 550, enhancedStatusCode: "5.2.1", text: "Mailbox disabled, not accepting messages")
-        case .ownerBanned: SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Delivery not authorized, message refused")
-        case .domainUnverified: SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Domain not verified for forwarding")
-        case .forwardingLoop: SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Routing loop detected")
-        case .chainTooDeep: SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Forwarding chain too long")
-        case .patternBudgetExceeded: SMTPReply(code: 451, enhancedStatusCode: "4.3.0", text: "Temporary lookup failure")
-        case .resolutionBudgetExceeded: SMTPReply(code: 451, enhancedStatusCode: "4.3.0", text: "Temporary lookup failure")
-        case .storageUnavailable: SMTPReply(code: 451, enhancedStatusCode: "4.3.0", text: "Temporary lookup failure")
+        case .invalidAddress: StandardReplies.badSyntax
+        case .noSuchAlias: StandardReplies.noSuchUser
+        case .aliasDisabled: StandardReplies.disabled
+        case .ownerBanned: StandardReplies.notAuthorized
+        case .domainUnverified: StandardReplies.domainUnverified
+        case .forwardingLoop: StandardReplies.loop
+        case .chainTooDeep: StandardReplies.chainTooLong
+        case .patternBudgetExceeded, .resolutionBudgetExceeded, .storageUnavailable: StandardReplies.temporaryFailure
         }
     }
+}
+
+/// The replies, built once: a refused address is the MX's most frequent answer (mail to
+/// addresses that never existed), and each build parses its enhanced status code.
+private enum StandardReplies {
+    static let badSyntax = SMTPReply(code: 501, enhancedStatusCode: "5.1.3", text: "Bad recipient address syntax")
+    static let noSuchUser = SMTPReply(code: 550, enhancedStatusCode: "5.1.1", text: "No such user here")
+    static let disabled = SMTPReply(code: 550, enhancedStatusCode: "5.2.1", text: "Mailbox disabled, not accepting messages")
+    static let notAuthorized = SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Delivery not authorized, message refused")
+    static let domainUnverified = SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Domain not verified for forwarding")
+    static let loop = SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Routing loop detected")
+    static let chainTooLong = SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Forwarding chain too long")
+    static let temporaryFailure = SMTPReply(code: 451, enhancedStatusCode: "4.3.0", text: "Temporary lookup failure")
 }
