@@ -6,24 +6,32 @@ extension SMTPClient {
     /// cooperative pool, or an address literal) on `port`: to the first of its addresses
     /// that answers, all within ``Timeouts/connect``. Nothing is read or written yet.
     /// - Throws: ``SMTPError/cannotConnect`` (transient) when the name does not resolve or
-    ///   no address answers, the ``NetworkError`` of the last attempt kept as the cause.
+    ///   no address answers, the ``NetworkError`` of the last attempt kept as the cause;
+    ///   ``SMTPError/cancelled`` when the task is cancelled meanwhile.
     public func connect(to host: String, port: UInt16) async throws(SMTPError) -> Connection {
         let deadline = ContinuousClock.now + configuration.timeouts.connect
         let addresses: [SocketAddress]
         do {
             addresses = try await SocketAddress.resolve(host: host, port: port)
         } catch {
-            throw SMTPError.cannotConnect.with(message: "cannot resolve the SMTP server's name", networkError: error)
+            throw Self.connectFailure(error, "cannot resolve the SMTP server's name")
         }
         var failure = NetworkError.unreachable("no address to connect to")
         for address in addresses {
             do {
                 return Connection(host: host, stream: try await TCPConnection.connect(to: address, deadline: deadline))
+            } catch where error == .cancelled("") {
+                throw Self.connectFailure(error, "cancelled while connecting to the SMTP server")
             } catch {
                 failure = error
             }
         }
-        throw SMTPError.cannotConnect.with(message: "cannot connect to the SMTP server", networkError: failure)
+        throw Self.connectFailure(failure, "cannot connect to the SMTP server")
+    }
+
+    /// ``SMTPError/cancelled`` for a cancellation, ``SMTPError/cannotConnect`` otherwise.
+    private static func connectFailure(_ error: NetworkError, _ message: String) -> SMTPError {
+        (error == .cancelled("") ? SMTPError.cancelled : SMTPError.cannotConnect).with(message: message, networkError: error)
     }
 
     /// Delivers `message` over `connection` (just opened by ``connect(to:port:)``),
@@ -42,10 +50,10 @@ extension SMTPClient {
         case .plain:
             return try await deliver(message, over: connection.stream, encryption: .none)
         case .startTLS(let required):
-            let upgrade = try await handshake(for: connection, tls: tls)
+            let upgrade = try await tlsUpgrade(for: connection, tls: tls)
             return try await deliver(message, over: connection.stream, encryption: .startTLS(required: required, upgrade: upgrade))
         case .implicitTLS:
-            let upgrade = try await handshake(for: connection, tls: tls)
+            let upgrade = try await tlsUpgrade(for: connection, tls: tls)
             let encrypted: any ByteStream
             do {
                 // On failure TLSStream.connect has closed the TCP connection.
@@ -59,7 +67,7 @@ extension SMTPClient {
 
     /// The TLS client handshake `tls` asks for, checking the name it gives or the
     /// connection's host. Closes the connection when the name is empty.
-    private func handshake(
+    private func tlsUpgrade(
         for connection: Connection, tls: TLSOptions
     ) async throws(SMTPError) -> @Sendable (any ByteStream, ContinuousClock.Instant) async throws(NetworkError) -> any ByteStream {
         let serverName = tls.serverName ?? connection.host
