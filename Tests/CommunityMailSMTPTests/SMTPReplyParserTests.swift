@@ -74,5 +74,7 @@ struct SMTPReplyParserTests {
         #expect(multiLine.text == "mx.test queued")
         #expect(multiLine.description == "250-2.0.0 mx.test\n250 queued")
         #expect(SMTPReply(451, "Temporary lookup failure").text == "Temporary lookup failure")
+        #expect(SMTPReply(550, "5.01.001 padded").text == "padded")
+        #expect(SMTPReply(550, "5.1.1").text == "")
     }
 }

@@ -41,7 +41,7 @@ extension SMTPEnhancedStatusCode: ExpressibleByStringLiteral {
     /// - Precondition: the literal is a valid code (``init(leadingIn:)`` reads it whole).
     public init(stringLiteral value: StaticString) {
         let text = "\(value)"
-        guard let code = SMTPEnhancedStatusCode(leadingIn: Substring(text)), code.description.count == text.count else {
+        guard !text.contains(" "), let code = SMTPEnhancedStatusCode(leadingIn: Substring(text)) else {
             preconditionFailure("not an enhanced status code: \(text)")
         }
         self = code

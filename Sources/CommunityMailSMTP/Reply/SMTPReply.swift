@@ -53,8 +53,9 @@ public struct SMTPReply: Hashable, Sendable, CustomStringConvertible {
     /// start of the first: `No such user here` for `550 5.1.1 No such user here`.
     public var text: String {
         var first = Substring(lines[0])
-        if let enhancedStatusCode {
-            first = first.dropFirst(enhancedStatusCode.description.count).drop { $0 == " " }
+        if enhancedStatusCode != nil {
+            // The code is the first line's first word (however its numbers were padded).
+            first = first.drop { $0 != " " }.drop { $0 == " " }
         }
         return ([String(first)] + lines.dropFirst()).joined(separator: " ")
     }
