@@ -110,6 +110,23 @@ struct SMTPClientConnectionInteropTests {
         #expect(try await envelopes(peer).first?["tls"] as? Bool == true)
     }
 
+    @Test("TLSOptions.minimumVersion: TLS 1.3 required of a TLS 1.2-only server is tlsFailed before any byte of mail; TLS 1.2 allowed delivers")
+    func minimumVersion() async throws {
+        let peer = try await SMTPPeerProcess.aiosmtpd(tls: .startTLS, tls12Only: true)
+        defer { peer.stop() }
+        var options = SMTPClient.TLSOptions(serverName: "localhost", trustedCertificateAuthorityFile: peer.certificatePath)
+        #expect(options.minimumVersion == .tls12)
+        options.minimumVersion = .tls13
+        let error = await #expect(throws: SMTPError.tlsFailed) {
+            try await client().send(message, to: "127.0.0.1", port: peer.port, security: .startTLS(required: true), tls: options)
+        }
+        #expect(error?.networkError == .tlsHandshake(""))
+        #expect(try await envelopes(peer, waitingFor: 0).isEmpty)
+        options.minimumVersion = .tls12
+        try await client().send(message, to: "127.0.0.1", port: peer.port, security: .startTLS(required: true), tls: options)
+        #expect(try await envelopes(peer).first?["tls"] as? Bool == true)
+    }
+
     @Test("Implicit TLS to a server that speaks plaintext: a typed failure, not a hang or a crash")
     func implicitTLSToPlaintext() async throws {
         let peer = try await SMTPPeerProcess.aiosmtpd()

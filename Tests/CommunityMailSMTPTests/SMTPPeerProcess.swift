@@ -43,7 +43,8 @@ final class SMTPPeerProcess: Sendable {
 
     /// aiosmtpd (Peers/aiosmtpd_peer.py), with SMTPUTF8 when asked, and with TLS on a fresh
     /// self-signed certificate (``certificatePath``) for DNS:localhost and IP:127.0.0.1.
-    static func aiosmtpd(smtputf8: Bool = false, tls: PeerTLS = .none) async throws -> SMTPPeerProcess {
+    /// - Parameter tls12Only: with TLS, refuse anything newer than TLS 1.2.
+    static func aiosmtpd(smtputf8: Bool = false, tls: PeerTLS = .none, tls12Only: Bool = false) async throws -> SMTPPeerProcess {
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
         let folder = try TemporaryDirectory(prefix: "aiosmtpd")
         let port = try ChildProcess.freePort()
@@ -58,7 +59,7 @@ final class SMTPPeerProcess: Sendable {
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
             guard await make.exited() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
-            arguments += ["--cert", certificate, "--key", key] + (tls == .implicit ? ["--implicit-tls"] : [])
+            arguments += ["--cert", certificate, "--key", key] + (tls == .implicit ? ["--implicit-tls"] : []) + (tls12Only ? ["--tls12-only"] : [])
         }
         let process = try ChildProcess(python, arguments)
         return try await SMTPPeerProcess(process: process, port: port, folder: folder)

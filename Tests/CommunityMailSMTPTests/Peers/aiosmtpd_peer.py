@@ -1,6 +1,6 @@
 """aiosmtpd on a loopback port for CommunityMailSMTP's interop tests.
 
-Usage: aiosmtpd_peer.py PORT FOLDER [--smtputf8] [--cert CERT --key KEY [--implicit-tls]]
+Usage: aiosmtpd_peer.py PORT FOLDER [--smtputf8] [--cert CERT --key KEY [--implicit-tls] [--tls12-only]]
 
 With a certificate, STARTTLS is offered (RFC 3207), or with --implicit-tls the server
 speaks TLS from the first byte (RFC 8314). Each accepted message is written as
@@ -51,11 +51,14 @@ def main():
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--tls12-only", action="store_true")
     args = parser.parse_args()
     options = {}
     if args.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
+        if args.tls12_only:
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
         options["ssl_context" if args.implicit_tls else "tls_context"] = context
     controller = Controller(Saver(args.folder), hostname="127.0.0.1", port=args.port, enable_SMTPUTF8=args.smtputf8,
                             decode_data=False, **options)
