@@ -54,22 +54,30 @@ let package = Package(
         .target(name: "CommunityMailMessage", swiftSettings: upcomingFeatures),
 
         // MARK: Products
-        .target(name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem", "CommunityMailMessage"], swiftSettings: upcomingFeatures),
+        .target(
+            name: "CommunityMailSMTP", dependencies: ["CommunityMailSystem", "CommunityMailTLS", "CommunityMailMessage"],
+            swiftSettings: upcomingFeatures),
         .target(name: "HTTPTransport", dependencies: ["CommunityMailSystem"], swiftSettings: upcomingFeatures),
         .target(
             name: "OpenIDAuth",
             dependencies: ["CommunityMailSystem", "HTTPTransport", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailIDNA"],
             swiftSettings: upcomingFeatures),
         .target(name: "LaunchpadClient", dependencies: ["CommunityMailSystem", "HTTPTransport"], swiftSettings: upcomingFeatures),
-        .target(name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
-        .target(name: "EncryptedSQLite", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"]),
-        .target(name: "EncryptedMailbox", dependencies: ["CommunityMailSystem", "EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"]),
+        .target(
+            name: "AliasStore", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailSMTP"],
+            swiftSettings: upcomingFeatures),
+        .target(
+            name: "EncryptedSQLite", dependencies: ["CommunityMailSystem", "CommunityMailSQL", "CommunityMailCSQLite", "CommunityMailCrypto"],
+            swiftSettings: upcomingFeatures),
+        .target(
+            name: "EncryptedMailbox", dependencies: ["CommunityMailSystem", "EncryptedSQLite", "CommunityMailMessage", "CommunityMailSQL"],
+            swiftSettings: upcomingFeatures),
         .target(name: "DNSVerify", dependencies: ["CommunityMailSystem", "CommunityMailIDNA"], swiftSettings: upcomingFeatures),
         .target(
             name: "MemberSync",
             dependencies: [
                 "CommunityMailSystem", "OpenIDAuth", "LaunchpadClient", "AliasStore", "CommunityMailSQL", "CommunityMailSMTP",
-                "CommunityMailTLS", "CommunityMailMessage",
+                "CommunityMailMessage",
             ],
             swiftSettings: upcomingFeatures),
 
@@ -82,8 +90,11 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "aliases", dependencies: ["AliasStore", "DNSVerify"], path: "Examples/aliases", swiftSettings: upcomingFeatures),
-        .executableTarget(name: "encrypted-sql", dependencies: ["EncryptedSQLite"], path: "Examples/encrypted-sql"),
-        .executableTarget(name: "mailbox", dependencies: ["EncryptedMailbox"], path: "Examples/mailbox"),
+        .executableTarget(
+            name: "encrypted-sql", dependencies: ["EncryptedSQLite"], path: "Examples/encrypted-sql", swiftSettings: upcomingFeatures),
+        .executableTarget(
+            name: "mailbox", dependencies: ["EncryptedMailbox", "CommunityMailMessage"], path: "Examples/mailbox",
+            swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "verify-domain", dependencies: ["DNSVerify"], path: "Examples/verify-domain", swiftSettings: upcomingFeatures),
         .executableTarget(
@@ -112,7 +123,9 @@ let package = Package(
         .executableTarget(
             name: "http-fetch", dependencies: ["HTTPTransport"], path: "Tests/Tools/http-fetch", swiftSettings: upcomingFeatures),
         // forks while it holds an open encrypted database (`NonceForkTests`)
-        .executableTarget(name: "nonce-fork", dependencies: ["EncryptedSQLite", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork"),
+        .executableTarget(
+            name: "nonce-fork", dependencies: ["EncryptedSQLite", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork",
+            swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz",
             swiftSettings: upcomingFeatures),
@@ -149,7 +162,9 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "AliasStoreTests",
-            dependencies: ["CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailTestSupport"],
+            dependencies: [
+                "CommunityMailSystem", "AliasStore", "CommunityMailSQL", "CommunityMailIDNA", "CommunityMailSMTP", "CommunityMailTestSupport",
+            ],
             swiftSettings: upcomingFeatures),
         .testTarget(
             name: "CommunityMailMessageTests", dependencies: ["CommunityMailMessage", "CommunityMailTestSupport"], exclude: ["Peers"],
@@ -157,10 +172,11 @@ let package = Package(
         .testTarget(
             name: "EncryptedSQLiteTests",
             dependencies: ["EncryptedSQLite", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
-            exclude: ["Peers"]),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EncryptedMailboxTests",
-            dependencies: ["EncryptedMailbox", "CommunityMailMessage", "CommunityMailSQL", "CommunityMailTestSupport"]),
+            dependencies: ["EncryptedMailbox", "CommunityMailMessage", "CommunityMailSQL", "CommunityMailSystem", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "DNSVerifyTests", dependencies: ["CommunityMailSystem", "DNSVerify", "CommunityMailTestSupport"],
             swiftSettings: upcomingFeatures),

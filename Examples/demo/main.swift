@@ -179,7 +179,7 @@ do {
     for notice in notifications.sent.dropFirst(before) { say("notice to \(notice.recipients.joined(separator: ", ")): \(notice.subject)") }
     let after = await aliases.resolve("ana@ubuntu.com")
     if let rejection = after.rejection {
-        say("mail to ana@ubuntu.com is now refused: \(rejection.reply.code) \(rejection.reply.enhancedCode) \(rejection.reply.text)")
+        say("mail to ana@ubuntu.com is now refused: \(rejection.reply)")
     }
     say("ana@lubuntu.me still forwards to \(await aliases.resolve("ana@lubuntu.me").recipients?.joined(separator: ", ") ?? "-")")
 

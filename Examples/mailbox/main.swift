@@ -9,6 +9,7 @@
 //
 // The passphrase comes from the environment variable MAILBOX_PASSPHRASE, never from argv,
 // and goes to the store's database opener, which decides what to do with it.
+import CommunityMailMessage
 import EncryptedMailbox
 import Foundation
 

@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSMTP
 import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
@@ -330,7 +331,7 @@ struct AliasStoreSuite {
         #expect(disabled.rejection?.reply.description == "550 5.2.1 Mailbox disabled, not accepting messages")
         let pending = await store.resolve("pending@pending.test")
         #expect(pending.rejection?.reason == .domainUnverified)
-        #expect(pending.rejection?.reply.code == 550 && pending.rejection?.reply.enhancedCode == "5.7.1")
+        #expect(pending.rejection?.reply.code == 550 && pending.rejection?.reply.enhancedStatusCode == "5.7.1")
         _ = try await store.saveUser(User(id: "carol", email: "carol@home.example", banned: true), by: admin)
         #expect(await store.resolve("carol@example.org").rejection?.reason == .ownerBanned)
         _ = try await store.recordVerification(domain: "pending.test", verified: true, by: sync)
@@ -355,7 +356,7 @@ struct AliasStoreSuite {
         try await store.add("pong", "ubuntu.test", to: ["ping+back@example.org"])
         let loop = await store.resolve("ping@example.org")
         #expect(loop.rejection?.reason == .forwardingLoop)
-        #expect(loop.rejection?.reply.enhancedCode == "5.4.6")
+        #expect(loop.rejection?.reply.enhancedStatusCode == "5.4.6")
         // Depth: d0 -> d1 -> d2 -> d3 -> d4 is four hops; the limit is three.
         func domain(_ index: Int) -> String { index % 2 == 0 ? "example.org" : "ubuntu.test" }
         for index in 0..<4 { try await store.add("d\(index)", domain(index), to: ["d\(index + 1)@\(domain(index + 1))"]) }
@@ -380,7 +381,7 @@ struct AliasStoreSuite {
         #expect(await store.resolve("aaaa@example.org") == .recipients(["as@elsewhere.example"]))
         let heavy = await store.resolve(String(repeating: "a", count: 60) + "b@example.org")
         #expect(heavy.rejection?.reason == .patternBudgetExceeded)
-        #expect(heavy.rejection?.reply.isTransient == true)
+        #expect(heavy.rejection?.reply.isTransientFailure == true)
         #expect(heavy.rejection?.reply.description == "451 4.3.0 Temporary lookup failure")
     }
 
@@ -419,7 +420,7 @@ struct AliasStoreSuite {
         }
         let heavy = await store.resolve("\(local)@example.org")
         #expect(heavy.rejection?.reason == .resolutionBudgetExceeded)
-        #expect(heavy.rejection?.reply.isTransient == true)
+        #expect(heavy.rejection?.reply.isTransientFailure == true)
         #expect(heavy.rejection?.reply.description == "451 4.3.0 Temporary lookup failure")
         // A local part the patterns decide quickly still resolves past all fifty.
         try await store.add("*", to: ["catchall@elsewhere.example"])

@@ -156,6 +156,28 @@ struct SMTPClientStateMachineTests {
         #expect(error.isTransient)
     }
 
+    @Test("Opportunistic STARTTLS: sent when offered, skipped (plaintext MAIL) when not")
+    func opportunisticStartTLS() throws {
+        var offered = try machine(recipients: ["a@example.test"]) { $0.requiresTLS = false; $0.startsTLSWhenOffered = true }
+        #expect(offered.receive(Array("220 mx.test\r\n250-mx.test\r\n250 STARTTLS\r\n".utf8)) == [send("EHLO client.test\r\n"), send("STARTTLS\r\n")])
+        #expect(offered.receive(Array("220 go\r\n".utf8)) == [.startTLS])
+        #expect(offered.tlsEstablished() == [send("EHLO client.test\r\n")])
+        // Over TLS the second EHLO reply need not offer STARTTLS again, and it is not sent twice.
+        #expect(offered.receive(Array("250 mx.test\r\n".utf8)) == [send("MAIL FROM:<noreply@example.test>\r\n")])
+        var missing = try machine(recipients: ["a@example.test"]) { $0.requiresTLS = false; $0.startsTLSWhenOffered = true }
+        #expect(missing.receive(Array("220 mx.test\r\n250 mx.test\r\n".utf8)) == [send("EHLO client.test\r\n"), send("MAIL FROM:<noreply@example.test>\r\n")])
+        #expect(!missing.isTLSActive)
+    }
+
+    @Test("Implicit TLS: TLS is on from the start, STARTTLS is never sent (even when offered and TLS is required), AUTH may go")
+    func implicitTLS() throws {
+        let credentials = SMTPCredentials(username: "alice", password: "secret")
+        var client = try machine(recipients: ["a@example.test"]) { $0.isImplicitTLS = true; $0.credentials = credentials }
+        #expect(client.isTLSActive)
+        #expect(client.receive(Array("220 mx.test\r\n250-mx.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n".utf8))
+            == [send("EHLO client.test\r\n"), send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n")])
+    }
+
     @Test("AUTH PLAIN after TLS carries the RFC 4616 initial response; 535 is a permanent authenticationFailed")
     func authenticationPlain() throws {
         let credentials = SMTPCredentials(username: "alice", password: "secret")

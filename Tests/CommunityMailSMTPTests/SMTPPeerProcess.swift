@@ -29,13 +29,39 @@ final class SMTPPeerProcess: Sendable {
         return try await SMTPPeerProcess(process: process, port: port, folder: folder)
     }
 
-    /// aiosmtpd (Peers/aiosmtpd_peer.py), with SMTPUTF8 when asked.
-    static func aiosmtpd(smtputf8: Bool) async throws -> SMTPPeerProcess {
+    /// How an aiosmtpd peer offers TLS.
+    enum PeerTLS {
+        /// Not at all.
+        case none
+        /// STARTTLS (RFC 3207).
+        case startTLS
+        /// TLS from the first byte (RFC 8314).
+        case implicit
+    }
+
+    static let hasAiosmtpdAndOpenSSL = hasAiosmtpd && TestPeers.executable("openssl") != nil
+
+    /// aiosmtpd (Peers/aiosmtpd_peer.py), with SMTPUTF8 when asked, and with TLS on a fresh
+    /// self-signed certificate (``certificatePath``) for DNS:localhost and IP:127.0.0.1.
+    /// - Parameter tls12Only: with TLS, refuse anything newer than TLS 1.2.
+    static func aiosmtpd(smtputf8: Bool = false, tls: PeerTLS = .none, tls12Only: Bool = false) async throws -> SMTPPeerProcess {
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
         let folder = try TemporaryDirectory(prefix: "aiosmtpd")
         let port = try ChildProcess.freePort()
         let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/CommunityMailSMTPTests/Peers/aiosmtpd_peer.py").path
-        let process = try ChildProcess(python, [script, String(port), folder.url.path] + (smtputf8 ? ["--smtputf8"] : []))
+        var arguments = [script, String(port), folder.url.path] + (smtputf8 ? ["--smtputf8"] : [])
+        if tls != .none {
+            guard let openssl = TestPeers.executable("openssl") else { throw PeerError("openssl is not installed") }
+            let certificate = folder.path("cert.pem")
+            let key = folder.path("key.pem")
+            let make = try ChildProcess(openssl, [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+            guard await make.exited() == 0 else { throw PeerError("openssl req failed:\n\(make.output)") }
+            arguments += ["--cert", certificate, "--key", key] + (tls == .implicit ? ["--implicit-tls"] : []) + (tls12Only ? ["--tls12-only"] : [])
+        }
+        let process = try ChildProcess(python, arguments)
         return try await SMTPPeerProcess(process: process, port: port, folder: folder)
     }
 
@@ -52,6 +78,10 @@ final class SMTPPeerProcess: Sendable {
     }
 
     func stop() { process.stop() }
+
+    /// The certificate of an aiosmtpd peer with TLS: trusting it as an authority verifies
+    /// the peer's chain.
+    var certificatePath: String { folder.path("cert.pem") }
 
     /// A TCP connection to the peer.
     func connect() async throws -> TCPConnection {

@@ -60,4 +60,21 @@ struct SMTPReplyParserTests {
         #expect(try parse(String(decoding: reply.encoded, as: UTF8.self)) == [reply])
         #expect(String(decoding: SMTPReply(550, "a\r\nb").encoded, as: UTF8.self) == "550 a  b\r\n")
     }
+
+    @Test("A reply built from code, enhanced status code and text (AliasStore's rejections) is the one a server sends and the parser reads")
+    func fromParts() throws {
+        let reply = SMTPReply(code: 550, enhancedStatusCode: "5.1.1", text: "No such user here")
+        #expect(String(decoding: reply.encoded, as: UTF8.self) == "550 5.1.1 No such user here\r\n")
+        #expect(reply.enhancedStatusCode == SMTPEnhancedStatusCode(statusClass: 5, subject: 1, detail: 1))
+        #expect(reply.text == "No such user here")
+        #expect(reply.description == "550 5.1.1 No such user here")
+        #expect(reply.summary == "550 5.1.1")
+        #expect(try parse(String(decoding: reply.encoded, as: UTF8.self)) == [reply])
+        let multiLine = SMTPReply(code: 250, lines: ["2.0.0 mx.test", "queued"])
+        #expect(multiLine.text == "mx.test queued")
+        #expect(multiLine.description == "250-2.0.0 mx.test\n250 queued")
+        #expect(SMTPReply(451, "Temporary lookup failure").text == "Temporary lookup failure")
+        #expect(SMTPReply(550, "5.01.001 padded").text == "padded")
+        #expect(SMTPReply(550, "5.1.1").text == "")
+    }
 }

@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import CommunityMailTestSupport
 import EncryptedMailbox
 import Foundation

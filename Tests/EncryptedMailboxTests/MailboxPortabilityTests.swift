@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import CommunityMailTestSupport
 import EncryptedMailbox
 import Foundation

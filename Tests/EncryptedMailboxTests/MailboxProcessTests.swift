@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import EncryptedMailbox
 import Foundation

@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import EncryptedMailbox
 import Foundation
 import Testing

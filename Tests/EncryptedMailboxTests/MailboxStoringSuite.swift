@@ -1,3 +1,5 @@
+import CommunityMailMessage
+import CommunityMailSystem
 import CommunityMailTestSupport
 import EncryptedMailbox
 import Foundation

@@ -1,3 +1,5 @@
+public import CommunityMailSMTP
+
 /// The answer to "where does this address go?".
 public enum Resolution: Sendable, Hashable {
     /// Forward to these final addresses (chains through the store's own aliases already
@@ -20,7 +22,8 @@ public enum Resolution: Sendable, Hashable {
 public struct Rejection: Sendable, Hashable {
     /// The reason, for code.
     public var reason: RejectionReason
-    /// The reply for the RCPT TO command.
+    /// The reply for the RCPT TO command (CommunityMailSMTP's, which the MX's server
+    /// session sends as it is).
     public var reply: SMTPReply
 
     /// A rejection with the standard reply for `reason`.
@@ -58,39 +61,27 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
     /// The standard reply for this reason.
     public var reply: SMTPReply {
         switch self {
-        case .invalidAddress: SMTPReply(code: 501, enhancedCode: "5.1.3", text: "Bad recipient address syntax")
-        case .noSuchAlias: SMTPReply(code: 550, enhancedCode: "5.1.1", text: "No such user here")
-        case .aliasDisabled: SMTPReply(code: 550, enhancedCode: "5.2.1", text: "Mailbox disabled, not accepting messages")
-        case .ownerBanned: SMTPReply(code: 550, enhancedCode: "5.7.1", text: "Delivery not authorized, message refused")
-        case .domainUnverified: SMTPReply(code: 550, enhancedCode: "5.7.1", text: "Domain not verified for forwarding")
-        case .forwardingLoop: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Routing loop detected")
-        case .chainTooDeep: SMTPReply(code: 550, enhancedCode: "5.4.6", text: "Forwarding chain too long")
-        case .patternBudgetExceeded: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
-        case .resolutionBudgetExceeded: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
-        case .storageUnavailable: SMTPReply(code: 451, enhancedCode: "4.3.0", text: "Temporary lookup failure")
+        case .invalidAddress: StandardReplies.badSyntax
+        case .noSuchAlias: StandardReplies.noSuchUser
+        case .aliasDisabled: StandardReplies.disabled
+        case .ownerBanned: StandardReplies.notAuthorized
+        case .domainUnverified: StandardReplies.domainUnverified
+        case .forwardingLoop: StandardReplies.loop
+        case .chainTooDeep: StandardReplies.chainTooLong
+        case .patternBudgetExceeded, .resolutionBudgetExceeded, .storageUnavailable: StandardReplies.temporaryFailure
         }
     }
 }
 
-/// An SMTP reply: a three-digit code, an RFC 3463 enhanced status code, and text.
-public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
-    /// The basic reply code (550, 451, ...).
-    public var code: Int
-    /// The enhanced status code (`5.1.1`).
-    public var enhancedCode: String
-    /// Human text.
-    public var text: String
-
-    /// A reply from its parts.
-    public init(code: Int, enhancedCode: String, text: String) {
-        self.code = code
-        self.enhancedCode = enhancedCode
-        self.text = text
-    }
-
-    /// True for 4xx replies: the sender should try again later.
-    public var isTransient: Bool { (400..<500).contains(code) }
-
-    /// The reply line as sent: `550 5.1.1 No such user here`.
-    public var description: String { "\(code) \(enhancedCode) \(text)" }
+/// The replies, built once: a refused address is the MX's most frequent answer (mail to
+/// addresses that never existed), and each build parses its enhanced status code.
+private enum StandardReplies {
+    static let badSyntax = SMTPReply(code: 501, enhancedStatusCode: "5.1.3", text: "Bad recipient address syntax")
+    static let noSuchUser = SMTPReply(code: 550, enhancedStatusCode: "5.1.1", text: "No such user here")
+    static let disabled = SMTPReply(code: 550, enhancedStatusCode: "5.2.1", text: "Mailbox disabled, not accepting messages")
+    static let notAuthorized = SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Delivery not authorized, message refused")
+    static let domainUnverified = SMTPReply(code: 550, enhancedStatusCode: "5.7.1", text: "Domain not verified for forwarding")
+    static let loop = SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Routing loop detected")
+    static let chainTooLong = SMTPReply(code: 550, enhancedStatusCode: "5.4.6", text: "Forwarding chain too long")
+    static let temporaryFailure = SMTPReply(code: 451, enhancedStatusCode: "4.3.0", text: "Temporary lookup failure")
 }

@@ -63,7 +63,7 @@ extension SMTPClient {
                     do {
                         current = try await upgrade(current, ContinuousClock.now + timeouts.command)
                     } catch {
-                        throw Self.mappedHandshake(error)
+                        throw Self.mappedHandshake(error, in: "the TLS handshake after STARTTLS")
                     }
                     pending += machine.tlsEstablished()
                 case .delivered(let reply):
@@ -84,13 +84,13 @@ extension SMTPClient {
             return SMTPError.protocolError.with(message: "the stream failed \(doing)", networkError: error)
         }
 
-        /// A failed STARTTLS handshake: a rejected certificate or a TLS failure is
+        /// A failed TLS handshake: a rejected certificate or a TLS failure is
         /// ``SMTPError/tlsFailed`` (it will repeat); a timeout or a broken connection is not.
-        static func mappedHandshake(_ error: NetworkError) -> SMTPError {
+        static func mappedHandshake(_ error: NetworkError, in handshake: String) -> SMTPError {
             if error == .tlsHandshake("") || error == .certificateRejected("") || error == .tlsFailure("") {
-                return SMTPError.tlsFailed.with(message: "the TLS handshake after STARTTLS failed", networkError: error)
+                return SMTPError.tlsFailed.with(message: "\(handshake) failed", networkError: error)
             }
-            return mapped(error, while: "in the TLS handshake after STARTTLS")
+            return mapped(error, while: "in \(handshake)")
         }
     }
 }

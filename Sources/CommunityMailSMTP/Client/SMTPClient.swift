@@ -1,11 +1,16 @@
 public import CommunityMailSystem
 
-/// Delivers messages over a `ByteStream` (a TCP connection, or an in-memory pipe in tests)
-/// by driving an ``SMTPClientStateMachine``: each command gets the deadline RFC 5321
-/// section 4.5.3.2 gives it, and STARTTLS runs the handshake the caller provides.
+/// Delivers messages by driving an ``SMTPClientStateMachine``: each command gets the
+/// deadline RFC 5321 section 4.5.3.2 gives it.
 ///
-/// The client owns no sockets and no TLS: the host connects (and knows whether the peer is
-/// on loopback), and passes how to upgrade the stream in ``Security``.
+/// Two ways in:
+/// - ``connect(to:port:)`` opens a TCP connection to a server, and
+///   ``send(_:over:security:tls:)`` delivers over it in plaintext, with STARTTLS
+///   (RFC 3207) or with implicit TLS (RFC 8314), checking the server's certificate and name.
+///   The host looks at ``Connection/remoteAddress`` in between when its policy depends on
+///   where the server is (plaintext only to loopback, say).
+/// - ``send(_:over:security:)`` runs the conversation over any `ByteStream` (an
+///   in-memory pipe in tests, a fake), the TLS handshake passed in as ``Security``.
 public struct SMTPClient: Sendable {
     /// How the client introduces itself, authenticates and waits.
     public struct Configuration: Sendable {
@@ -30,10 +35,15 @@ public struct SMTPClient: Sendable {
     /// How long the client waits at each step. The defaults are RFC 5321 section 4.5.3.2's
     /// minimums; a host that would rather fail fast and retry later sets shorter ones.
     public struct Timeouts: Sendable, Hashable {
+        /// Opening the TCP connection in ``SMTPClient/connect(to:port:)`` (name resolution
+        /// and the handshake, over all the host's addresses). RFC 5321 gives none.
+        /// Default: 1 minute.
+        public var connect: Duration = .seconds(60)
         /// The 220 greeting. Default: 5 minutes.
         public var greeting: Duration = .seconds(5 * 60)
         /// The replies to EHLO, HELO, STARTTLS and AUTH (RFC 5321 does not name them; they
-        /// get MAIL's), and the TLS handshake. Default: 5 minutes.
+        /// get MAIL's), and the TLS handshake (after STARTTLS, or first with implicit TLS).
+        /// Default: 5 minutes.
         public var command: Duration = .seconds(5 * 60)
         /// The reply to MAIL. Default: 5 minutes.
         public var mail: Duration = .seconds(5 * 60)
@@ -55,6 +65,7 @@ public struct SMTPClient: Sendable {
         /// The same limit for every step, for a host that configures one timeout (a notifier
         /// talking to a local relay).
         public init(everyStep limit: Duration) {
+            connect = limit
             (greeting, command, mail, recipient) = (limit, limit, limit, limit)
             (dataInitiation, dataBlock, dataTermination, quit) = (limit, limit, limit, limit)
         }
@@ -101,12 +112,44 @@ public struct SMTPClient: Sendable {
     ///   ``SMTPError/protocolError`` when the conversation broke.
     @discardableResult
     public func send(_ message: SMTPMessage, over stream: any ByteStream, security: Security) async throws(SMTPError) -> SMTPReply {
+        switch security {
+        case .plaintext: try await deliver(message, over: stream, encryption: .none)
+        case .startTLS(let upgrade): try await deliver(message, over: stream, encryption: .startTLS(required: true, upgrade: upgrade))
+        }
+    }
+
+    /// How ``deliver(_:over:encryption:)`` encrypts the conversation.
+    enum Encryption: Sendable {
+        /// Plaintext throughout.
+        case none
+        /// STARTTLS, with `upgrade` running the handshake; when not `required`, only if the
+        /// server offers it.
+        case startTLS(required: Bool, upgrade: @Sendable (any ByteStream, ContinuousClock.Instant) async throws(NetworkError) -> any ByteStream)
+        /// The stream is already encrypted (implicit TLS).
+        case implicit
+    }
+
+    /// Runs one conversation over `stream` and closes it.
+    func deliver(_ message: SMTPMessage, over stream: any ByteStream, encryption: Encryption) async throws(SMTPError) -> SMTPReply {
         var machineConfiguration = SMTPClientStateMachine.Configuration(heloName: configuration.heloName)
         machineConfiguration.credentials = configuration.credentials
         machineConfiguration.allowsPlaintextAuthentication = configuration.allowsPlaintextAuthentication
         machineConfiguration.usesPipelining = configuration.usesPipelining
         machineConfiguration.replyLimits = configuration.replyLimits
-        if case .plaintext = security { machineConfiguration.requiresTLS = false }
+        let security: Security
+        switch encryption {
+        case .none:
+            machineConfiguration.requiresTLS = false
+            security = .plaintext
+        case .startTLS(let required, let upgrade):
+            machineConfiguration.requiresTLS = required
+            machineConfiguration.startsTLSWhenOffered = true
+            security = .startTLS(upgrade: upgrade)
+        case .implicit:
+            machineConfiguration.requiresTLS = false
+            machineConfiguration.isImplicitTLS = true
+            security = .plaintext
+        }
         var conversation = Conversation(stream: stream, timeouts: configuration.timeouts)
         do throws(SMTPError) {
             let machine = try SMTPClientStateMachine(message: message, configuration: machineConfiguration)

@@ -63,8 +63,9 @@ extension SMTPClientStateMachine {
 
     /// After a successful EHLO/HELO: STARTTLS, AUTH, or the transaction.
     mutating func afterHello() -> [Action] {
-        if configuration.requiresTLS && !isTLSActive {
-            guard capabilities.contains("STARTTLS") else {
+        let offersTLS = capabilities.contains("STARTTLS")
+        if !isTLSActive, configuration.requiresTLS || (configuration.startsTLSWhenOffered && offersTLS) {
+            guard offersTLS else {
                 return [finish(SMTPError.tlsUnavailable.with(message: "the SMTP server does not offer STARTTLS and TLS is required"), sendsQuit: true)]
             }
             state = .startTLS

@@ -16,6 +16,15 @@ public struct SMTPClientStateMachine: Sendable {
         /// Whether the message may only go after STARTTLS succeeded. Default: true (a server
         /// that does not offer STARTTLS gets nothing: ``SMTPError/tlsUnavailable``).
         public var requiresTLS: Bool = true
+        /// Whether the client sends STARTTLS when the server offers it even though TLS is
+        /// not required (opportunistic TLS: a server that does not offer it gets the message
+        /// in plaintext; one that offers it and then fails the handshake gets nothing).
+        /// Default: false.
+        public var startsTLSWhenOffered: Bool = false
+        /// Whether the stream is encrypted before the greeting (implicit TLS, RFC 8314
+        /// section 3: port 465). The client then never sends STARTTLS, and AUTH may go.
+        /// Default: false.
+        public var isImplicitTLS: Bool = false
         /// Credentials for AUTH PLAIN after EHLO (and after TLS). Default: nil, no AUTH.
         public var credentials: SMTPCredentials?
         /// Whether credentials may go over a connection without TLS. Default: false (only a
@@ -92,7 +101,8 @@ public struct SMTPClientStateMachine: Sendable {
     /// The extensions announced in the last EHLO reply (emptied by STARTTLS, RFC 3207
     /// section 4.2).
     public internal(set) var capabilities = SMTPCapabilities()
-    /// Whether TLS is on (``tlsEstablished()`` was called).
+    /// Whether TLS is on (``tlsEstablished()`` was called, or the stream was encrypted from
+    /// the start: ``Configuration/isImplicitTLS``).
     public internal(set) var isTLSActive = false
     var state = State.greeting
     var parser: SMTPReplyParser
@@ -109,6 +119,7 @@ public struct SMTPClientStateMachine: Sendable {
         }
         self.message = message
         self.configuration = configuration
+        isTLSActive = configuration.isImplicitTLS
         parser = SMTPReplyParser(limits: configuration.replyLimits)
     }
 

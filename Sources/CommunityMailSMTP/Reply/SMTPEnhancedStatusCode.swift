@@ -35,3 +35,15 @@ public struct SMTPEnhancedStatusCode: Hashable, Sendable, CustomStringConvertibl
     /// `class.subject.detail`, e.g. `5.1.1`.
     public var description: String { "\(statusClass).\(subject).\(detail)" }
 }
+
+extension SMTPEnhancedStatusCode: ExpressibleByStringLiteral {
+    /// A code written in the source, such as `"5.1.1"`.
+    /// - Precondition: the literal is a valid code (``init(leadingIn:)`` reads it whole).
+    public init(stringLiteral value: StaticString) {
+        let text = "\(value)"
+        guard !text.contains(" "), let code = SMTPEnhancedStatusCode(leadingIn: Substring(text)) else {
+            preconditionFailure("not an enhanced status code: \(text)")
+        }
+        self = code
+    }
+}

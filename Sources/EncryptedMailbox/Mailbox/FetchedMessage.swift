@@ -1,5 +1,5 @@
-import CommunityMailMessage
-import Foundation
+public import CommunityMailMessage
+public import Foundation
 
 /// How much of a message a fetch returns.
 public enum FetchContent: Sendable, Hashable {

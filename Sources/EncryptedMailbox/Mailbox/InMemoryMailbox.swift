@@ -1,4 +1,5 @@
-import Foundation
+import CommunityMailMessage
+public import Foundation
 
 /// A mailbox kept in memory, with the same rules as ``SQLiteMailbox``: UIDs that only grow,
 /// one MODSEQ counter, quota on append and copy, the same parser, search semantics and

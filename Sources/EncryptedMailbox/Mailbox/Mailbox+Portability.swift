@@ -1,5 +1,5 @@
 import CommunityMailMessage
-import Foundation
+public import Foundation
 
 /// Moving mail in and out: one folder to an mbox (mboxrd) file or a directory of `.eml`
 /// files, the whole mailbox to a directory tree of either, and back. Works on any

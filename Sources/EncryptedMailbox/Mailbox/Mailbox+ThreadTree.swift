@@ -1,3 +1,4 @@
+import CommunityMailMessage
 import Foundation
 
 extension Mailbox {

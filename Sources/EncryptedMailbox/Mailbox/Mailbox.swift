@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One user's mail, as an IMAP or POP3 server needs it: folders with UIDs that only grow,
 /// flags and keywords, MODSEQs for CONDSTORE/QRESYNC, an index for search and threads, and

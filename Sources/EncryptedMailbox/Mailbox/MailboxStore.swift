@@ -1,6 +1,6 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 import CommunityMailCrypto
-import Foundation
+public import Foundation
 
 /// The mailboxes of many users in one directory, one SQLite file each.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One message for ``Mailbox/append(contentsOf:to:)``: its bytes and what to store with them.
 public struct MessageToAppend: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import CommunityMailMessage
 import CommunityMailSQL
-import Foundation
+public import Foundation
 
 extension SQLiteMailbox {
     /// Appends a message; the parsing happens before the actor is entered, so appends

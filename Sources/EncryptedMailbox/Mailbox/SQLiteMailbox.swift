@@ -1,5 +1,5 @@
 import CommunityMailSQL
-import CommunityMailSystem
+public import CommunityMailSystem
 import Foundation
 
 /// A ``Mailbox`` in one SQLite file: folders, messages (stored byte-exact, shared between

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A search over one folder: the criteria of IMAP SEARCH (RFC 3501 section 6.4.4) that an
 /// index can answer, combined with AND, OR and NOT. Text matching is case-insensitive.

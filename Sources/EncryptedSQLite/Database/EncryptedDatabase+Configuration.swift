@@ -1,4 +1,4 @@
-import CommunityMailSystem
+public import CommunityMailSystem
 
 #if canImport(Glibc)
 import Glibc

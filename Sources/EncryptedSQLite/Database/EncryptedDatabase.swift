@@ -1,5 +1,5 @@
 import CommunityMailCSQLite
-import CommunityMailSQL
+package import CommunityMailSQL
 import CommunityMailSystem
 import Foundation
 import Synchronization

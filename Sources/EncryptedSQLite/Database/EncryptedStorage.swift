@@ -1,4 +1,4 @@
-import CommunityMailSQL
+package import CommunityMailSQL
 
 /// An encrypted database file made ready for connections that other code opens by VFS name
 /// (a `SQLiteDatabase`'s writer and readers): the file is checked against the key, a new

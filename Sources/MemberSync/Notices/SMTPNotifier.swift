@@ -1,7 +1,6 @@
 import CommunityMailMessage
 import CommunityMailSMTP
 import CommunityMailSystem
-import CommunityMailTLS
 import Foundation
 
 /// A ``Notifier`` that hands each notice to an SMTP relay (Postfix, say) as an RFC 5322
@@ -63,12 +62,15 @@ public struct SMTPNotifier: Notifier {
     /// A notifier for `configuration`.
     public init(configuration: Configuration) { self.configuration = configuration }
 
-    /// Connects, upgrades to TLS as ``Configuration/tls`` says, and sends one message to the
-    /// notice's recipients with ``SMTPClient``.
+    /// Connects with ``SMTPClient/connect(to:port:)``, picks plaintext or STARTTLS as
+    /// ``Configuration/tls`` says for the connected address, and sends one message to the
+    /// notice's recipients.
     /// - Throws: ``SMTPError`` (CommunityMailSMTP): ``SMTPError/cannotConnect``,
     ///   ``SMTPError/tlsUnavailable``, ``SMTPError/tlsFailed``, ``SMTPError/rejected`` with
     ///   the relay's codes, ``SMTPError/insecureConfiguration``, ``SMTPError/invalidAddress``.
     public func send(_ notice: Notice) async throws {
+        // Checked before connecting (SMTPClient would refuse the empty name too, but only
+        // once connected): a configuration mistake is not worth a connection, nor a retry.
         if configuration.tls != .never, configuration.tlsServerName?.isEmpty == true || configuration.host.isEmpty {
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the relay's certificate could not be checked")
         }
@@ -83,58 +85,35 @@ public struct SMTPNotifier: Notifier {
             throw SMTPError.protocolError.with(message: error.message)
         }
         let message = try SMTPMessage(sender: mail.envelopeSender, recipients: mail.envelopeRecipients, content: mail.data)
-        let connection = try await connect()
-        let security: SMTPClient.Security
+        let client = SMTPClient(configuration: clientConfiguration)
+        let connection = try await client.connect(to: configuration.host, port: configuration.port)
+        let security: SMTPClient.ConnectionSecurity
         do {
             security = try self.security(onLoopback: loopbackClassifier.isLoopback(connection.remoteAddress.address))
         } catch {
             await connection.close()
             throw error
         }
-        try await SMTPClient(configuration: clientConfiguration).send(message, over: connection, security: security)
+        let tls = SMTPClient.TLSOptions(
+            serverName: configuration.tlsServerName, trustedCertificateAuthorityFile: configuration.trustedCertificateAuthorityFile)
+        try await client.send(message, over: connection, security: security, tls: tls)
     }
 
-    /// A TCP connection to the first of the relay's addresses that answers, within
-    /// ``Configuration/timeout``.
-    private func connect() async throws(SMTPError) -> TCPConnection {
-        let deadline = ContinuousClock.now + configuration.timeout
-        let addresses: [SocketAddress]
-        do {
-            addresses = try await SocketAddress.resolve(host: configuration.host, port: configuration.port)
-        } catch {
-            throw SMTPError.cannotConnect.with(message: "cannot resolve the SMTP relay", networkError: error)
-        }
-        var failure = NetworkError.unreachable("no address to connect to")
-        for address in addresses {
-            do {
-                return try await TCPConnection.connect(to: address, deadline: deadline)
-            } catch {
-                failure = error
-            }
-        }
-        throw SMTPError.cannotConnect.with(message: "cannot connect to the SMTP relay", networkError: failure)
-    }
-
-    /// Plaintext or STARTTLS, as the policy decides on the connected address.
-    private func security(onLoopback: Bool) throws(SMTPError) -> SMTPClient.Security {
+    /// Plaintext or required STARTTLS, as the policy decides on the connected address.
+    private func security(onLoopback: Bool) throws(SMTPError) -> SMTPClient.ConnectionSecurity {
         switch configuration.tls {
-        case .required: break
-        case .automatic: if onLoopback { return .plaintext }
+        case .required: return .startTLS(required: true)
+        case .automatic: return onLoopback ? .plain : .startTLS(required: true)
         case .never:
             guard onLoopback else {
                 throw SMTPError.insecureConfiguration.with(
                     message: "plaintext SMTP (.never) is only allowed to a relay on loopback; \(configuration.host) is not")
             }
-            return .plaintext
-        }
-        var tls = TLSClientConfiguration(serverName: configuration.tlsServerName ?? configuration.host)
-        tls.trustedCertificateAuthorityFile = configuration.trustedCertificateAuthorityFile
-        return .startTLS { [tls] stream, deadline throws(NetworkError) in
-            try await TLSStream.connect(over: stream, configuration: tls, deadline: deadline)
+            return .plain
         }
     }
 
-    /// The client's settings: every step gets ``Configuration/timeout``.
+    /// The client's settings: connecting and every step get ``Configuration/timeout``.
     private var clientConfiguration: SMTPClient.Configuration {
         var client = SMTPClient.Configuration()
         client.heloName = configuration.heloName

@@ -1,15 +1,18 @@
 """aiosmtpd on a loopback port for CommunityMailSMTP's interop tests.
 
-Usage: aiosmtpd_peer.py PORT FOLDER [--smtputf8]
+Usage: aiosmtpd_peer.py PORT FOLDER [--smtputf8] [--cert CERT --key KEY [--implicit-tls] [--tls12-only]]
 
-Each accepted message is written as FOLDER/NNNNN.eml (the content as received, after
-aiosmtpd's dot-unstuffing) and FOLDER/NNNNN.json (envelope and MAIL parameters), the JSON
-last so that its presence means "complete".
+With a certificate, STARTTLS is offered (RFC 3207), or with --implicit-tls the server
+speaks TLS from the first byte (RFC 8314). Each accepted message is written as
+FOLDER/NNNNN.eml (the content as received, after aiosmtpd's dot-unstuffing) and
+FOLDER/NNNNN.json (envelope, MAIL parameters, whether TLS was on), the JSON last so that
+its presence means "complete".
 """
 import argparse
 import json
 import os
 import signal
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
@@ -31,6 +34,8 @@ class Saver:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "mail_options": envelope.mail_options,
+            # session.ssl is set by STARTTLS; implicit TLS shows on the transport.
+            "tls": session.ssl is not None or server.transport.get_extra_info("sslcontext") is not None,
         }
         with open(base + ".tmp", "w") as f:
             json.dump(record, f)
@@ -43,9 +48,20 @@ def main():
     parser.add_argument("port", type=int)
     parser.add_argument("folder")
     parser.add_argument("--smtputf8", action="store_true")
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--tls12-only", action="store_true")
     args = parser.parse_args()
+    options = {}
+    if args.cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        if args.tls12_only:
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
+        options["ssl_context" if args.implicit_tls else "tls_context"] = context
     controller = Controller(Saver(args.folder), hostname="127.0.0.1", port=args.port, enable_SMTPUTF8=args.smtputf8,
-                            decode_data=False)
+                            decode_data=False, **options)
     controller.start()
     print("listening", flush=True)
     stop = threading.Event()

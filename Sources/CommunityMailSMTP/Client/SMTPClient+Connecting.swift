@@ -1,0 +1,93 @@
+import CommunityMailSystem
+import CommunityMailTLS
+
+extension SMTPClient {
+    /// Opens a TCP connection to `host` (a name, resolved by the system's resolver off the
+    /// cooperative pool, or an address literal) on `port`: to the first of its addresses
+    /// that answers, all within ``Timeouts/connect``. Nothing is read or written yet.
+    /// - Throws: ``SMTPError/cannotConnect`` (transient) when the name does not resolve or
+    ///   no address answers, the ``NetworkError`` of the last attempt kept as the cause;
+    ///   ``SMTPError/cancelled`` when the task is cancelled meanwhile.
+    public func connect(to host: String, port: UInt16) async throws(SMTPError) -> Connection {
+        let deadline = ContinuousClock.now + configuration.timeouts.connect
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await SocketAddress.resolve(host: host, port: port)
+        } catch {
+            throw Self.connectFailure(error, "cannot resolve the SMTP server's name")
+        }
+        var failure = NetworkError.unreachable("no address to connect to")
+        for address in addresses {
+            do {
+                return Connection(host: host, stream: try await TCPConnection.connect(to: address, deadline: deadline))
+            } catch where error == .cancelled("") {
+                throw Self.connectFailure(error, "cancelled while connecting to the SMTP server")
+            } catch {
+                failure = error
+            }
+        }
+        throw Self.connectFailure(failure, "cannot connect to the SMTP server")
+    }
+
+    /// ``SMTPError/cancelled`` for a cancellation, ``SMTPError/cannotConnect`` otherwise.
+    private static func connectFailure(_ error: NetworkError, _ message: String) -> SMTPError {
+        (error == .cancelled("") ? SMTPError.cancelled : SMTPError.cannotConnect).with(message: message, networkError: error)
+    }
+
+    /// Delivers `message` over `connection` (just opened by ``connect(to:port:)``),
+    /// encrypted as `security` says with the server authenticated as `tls` says, and
+    /// closes the connection.
+    /// - Returns: the server's reply to the message.
+    /// - Throws: ``SMTPError``: besides those of ``send(_:over:security:)``,
+    ///   ``SMTPError/insecureConfiguration`` for an empty TLS server name (nothing is sent)
+    ///   and ``SMTPError/tlsFailed`` when the implicit TLS handshake fails (an untrusted
+    ///   chain, a certificate for another name, no common version).
+    @discardableResult
+    public func send(
+        _ message: SMTPMessage, over connection: Connection, security: ConnectionSecurity, tls: TLSOptions = TLSOptions()
+    ) async throws(SMTPError) -> SMTPReply {
+        switch security {
+        case .plain:
+            return try await deliver(message, over: connection.stream, encryption: .none)
+        case .startTLS(let required):
+            let upgrade = try await tlsUpgrade(for: connection, tls: tls)
+            return try await deliver(message, over: connection.stream, encryption: .startTLS(required: required, upgrade: upgrade))
+        case .implicitTLS:
+            let upgrade = try await tlsUpgrade(for: connection, tls: tls)
+            let encrypted: any ByteStream
+            do {
+                // On failure TLSStream.connect has closed the TCP connection.
+                encrypted = try await upgrade(connection.stream, ContinuousClock.now + configuration.timeouts.command)
+            } catch {
+                throw Conversation.mappedHandshake(error, in: "the implicit TLS handshake")
+            }
+            return try await deliver(message, over: encrypted, encryption: .implicit)
+        }
+    }
+
+    /// The TLS client handshake `tls` asks for, checking the name it gives or the
+    /// connection's host. Closes the connection when the name is empty.
+    private func tlsUpgrade(
+        for connection: Connection, tls: TLSOptions
+    ) async throws(SMTPError) -> @Sendable (any ByteStream, ContinuousClock.Instant) async throws(NetworkError) -> any ByteStream {
+        let serverName = tls.serverName ?? connection.host
+        guard !serverName.isEmpty else {
+            await connection.close()
+            throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the server's certificate could not be checked")
+        }
+        var tlsConfiguration = TLSClientConfiguration(serverName: serverName)
+        tlsConfiguration.trustedCertificateAuthorityFile = tls.trustedCertificateAuthorityFile
+        tlsConfiguration.minimumVersion = tls.minimumVersion == .tls13 ? .tls13 : .tls12
+        return { [tlsConfiguration] stream, deadline throws(NetworkError) in
+            try await TLSStream.connect(over: stream, configuration: tlsConfiguration, deadline: deadline)
+        }
+    }
+
+    /// ``connect(to:port:)`` then ``send(_:over:security:tls:)``: one message to `host`.
+    @discardableResult
+    public func send(
+        _ message: SMTPMessage, to host: String, port: UInt16, security: ConnectionSecurity, tls: TLSOptions = TLSOptions()
+    ) async throws(SMTPError) -> SMTPReply {
+        try await send(message, over: try await connect(to: host, port: port), security: security, tls: tls)
+    }
+}
