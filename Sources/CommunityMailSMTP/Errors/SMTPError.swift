@@ -12,9 +12,10 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
         case invalidAddress, invalidMessage, insecureConfiguration, extensionUnavailable, authenticationFailed, cancelled
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What happened, for people. Never contains the message, addresses or credentials.
-    public let message: String
+    public var message: String { parts.message }
     /// The server's reply code (e.g. 550), when the error came from a reply.
     public let replyCode: Int?
     /// The server's enhanced status code (RFC 3463, e.g. 5.1.1), when its reply had one.
@@ -26,8 +27,7 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
         _ code: Code, _ message: String, replyCode: Int? = nil, enhancedStatusCode: SMTPEnhancedStatusCode? = nil,
         networkError: NetworkError? = nil
     ) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message)
         self.replyCode = replyCode
         self.enhancedStatusCode = enhancedStatusCode
         self.networkError = networkError
@@ -95,10 +95,10 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Same kind, whatever the message.
-    public static func == (lhs: SMTPError, rhs: SMTPError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// Same kind, whatever the message, reply and cause.
+    public static func == (lhs: SMTPError, rhs: SMTPError) -> Bool { lhs.parts == rhs.parts }
+    /// Hashes the kind only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(parts) }
     /// The message.
     public var description: String { "SMTPError: \(message)" }
 }
