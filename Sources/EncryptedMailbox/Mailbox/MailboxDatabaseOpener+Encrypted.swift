@@ -33,6 +33,7 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
         configuration.kdfIterations = kdfIterations
         configuration.pageSize = pageSize
         configuration.create = options.create
+        configuration.readOnly = options.readOnly
         configuration.synchronous = options.synchronous
         let opened: (connection: SQLiteConnection, storage: EncryptedStorage)
         do {
@@ -42,8 +43,6 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
         } catch {
             throw MailboxError.storage.with(message: error.message)
         }
-        // Readers take no writer lock; SQLite itself then refuses any write.
-        if options.readOnly { try opened.connection.execute("PRAGMA query_only = ON") }
         let storage = opened.storage
         return PreparedMailboxFile(connection: opened.connection, vfsName: storage.vfsName, release: { storage.release() })
     }
