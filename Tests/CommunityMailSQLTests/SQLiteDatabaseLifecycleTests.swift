@@ -119,7 +119,7 @@ struct SQLiteDatabaseLifecycleTests {
                 // Long (tens of millions of rows) but finite: without the progress handler it
                 // would return a count instead of stopping.
                 let count = try connection.queryFirst(
-                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c"
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) FROM c"
                 )?[0].integerValue
                 finishedQuery.set(true)
                 return count
