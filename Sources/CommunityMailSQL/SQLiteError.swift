@@ -134,13 +134,6 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The error kind SQLite result `result` maps to, as its static value (e.g. ``corrupt``
-    /// for `SQLITE_IOERR_DATA`), or nil when the operation decides (`SQLITE_ERROR`). For
-    /// tests of the mapping table.
-    static func kindValue(of result: Int32) -> SQLiteError? {
-        kind(of: result).map { SQLiteError($0, resultCode: result, "") }
-    }
-
     /// Errors of the same kind are equal, whatever their messages and result codes.
     public static func == (lhs: SQLiteError, rhs: SQLiteError) -> Bool { lhs.code == rhs.code }
     /// Hashes the kind only, consistent with `==`.

@@ -58,11 +58,12 @@ struct SQLiteErrorMappingTests {
     @Test("Each result code maps to its kind, and says truthfully whether a retry can help")
     func mappingTable() {
         for entry in Self.table {
-            let kind = SQLiteError.kindValue(of: entry.result)
-            #expect(kind == entry.kind, "\(entry.name)")
             let error = SQLiteError.from(result: entry.result, handle: nil, operation: "step", fallback: .step)
             #expect(error.resultCode == entry.result, "\(entry.name)")
             #expect(error == (entry.kind ?? .step), "\(entry.name)")
+            // A kind of its own is kept whatever the operation's fallback.
+            let withOtherFallback = SQLiteError.from(result: entry.result, handle: nil, operation: "prepare", fallback: .prepare)
+            #expect(withOtherFallback == (entry.kind ?? .prepare), "\(entry.name)")
             #expect(error.isTransient == entry.transient, "\(entry.name)")
             #expect(error.primaryResultCode == entry.result & 0xff, "\(entry.name)")
         }

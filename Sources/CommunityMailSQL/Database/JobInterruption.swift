@@ -6,7 +6,7 @@ import Synchronization
 /// `sqlite3_interrupt` alone stops only the statements running when it is called: SQLite
 /// forgets it as soon as none runs, so a cancellation that lands between two statements
 /// would let the next ones run to the end. While the job runs, a progress handler on its
-/// connection therefore asks every few hundred virtual-machine steps whether the task was
+/// connection therefore asks every thousand virtual-machine instructions whether the task was
 /// cancelled, and interrupts the statement when it was.
 final class JobInterruption: Sendable {
     /// How many SQLite virtual-machine instructions run between two looks at the flag: often
