@@ -1,4 +1,5 @@
 import CommunityMailSQL
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Synchronization
@@ -12,9 +13,10 @@ import Glibc
 import Darwin
 #endif
 
-/// The change stream (what IMAP IDLE reports) carries changes in commit order, and a
-/// read-only mailbox opens no connection that can write.
-@Suite("Mailbox change order and read-only opens", .timeLimit(.minutes(3)))
+/// The change stream (what IMAP IDLE reports) carries changes in commit order, a read-only
+/// mailbox opens no connection that can write, and many concurrent calls do not take over
+/// the executor.
+@Suite("Mailbox: change order, read-only opens, executor use", .timeLimit(.minutes(3)))
 struct MailboxCommitOrderTests {
     static let passphrase = "correct horse battery staple"
 
@@ -110,4 +112,49 @@ struct MailboxCommitOrderTests {
         await mailbox.close()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
+
+    @Test("Fifty concurrent mailbox calls on a two-thread executor leave room for an unrelated job")
+    func concurrentCallsLeaveTheExecutorFree() async throws {
+        var executorConfiguration = BlockingExecutor.Configuration()
+        executorConfiguration.threadCount = 2
+        let executor = BlockingExecutor(configuration: executorConfiguration)
+        defer { executor.shutdown() }
+        let directory = try TemporaryDirectory(prefix: "mailbox-executor")
+        var configuration = Self.configuration()
+        configuration.executor = executor
+        let mailbox = try SQLiteMailbox(
+            path: directory.path("user.sqlite"), create: true, passphrase: Self.passphrase, configuration: configuration)
+        let body = String(repeating: "a line of text that the search has to read through\n", count: 400)
+        for index in 0..<30 { try await mailbox.append(Samples.message(subject: "Kept \(index)", body: body), to: "INBOX") }
+        let completed = Completions()
+        let calls = 50
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<calls {
+                group.addTask {
+                    if index % 5 == 0 {
+                        try await mailbox.append(Samples.message(subject: "New \(index)", body: body), to: "INBOX")
+                    } else {
+                        _ = try await mailbox.search(.text("zircon"), in: "INBOX")
+                    }
+                    completed.add()
+                }
+            }
+            try await waitUntil("the mailbox calls have begun") { completed.count >= 1 }
+            // The mailbox's jobs wait for a connection before they reach the executor, so at
+            // most the writer's and the readers' jobs are ahead of this one.
+            let completedWhenUnrelatedRan = await executor.run { completed.count }
+            #expect(completedWhenUnrelatedRan < calls / 2)
+            try await group.waitForAll()
+        }
+        #expect(completed.count == calls)
+        #expect(try await mailbox.status(of: "INBOX").messageCount == 30 + calls / 5)
+        await mailbox.close()
+    }
+}
+
+/// A count that tasks and executor jobs share.
+final class Completions: Sendable {
+    private let value = Atomic<Int>(0)
+    var count: Int { value.load(ordering: .relaxed) }
+    func add() { value.add(1, ordering: .relaxed) }
 }

@@ -25,6 +25,10 @@ public actor SQLiteMailbox: Mailbox {
         /// survives power loss; `.normal` syncs at checkpoints only, which survives
         /// application crashes. Default: `.full`.
         public var synchronous: Synchronous = .full
+        /// Where the mailbox's SQLite work runs: at most one write and one read per reader
+        /// connection (four) are on it at a time, however many tasks call the mailbox; the
+        /// rest wait as async suspensions. Default: ``BlockingExecutor/shared``.
+        public var executor: BlockingExecutor = .shared
         /// The defaults above.
         public init() {}
     }
@@ -79,6 +83,7 @@ public actor SQLiteMailbox: Mailbox {
             }
             var databaseConfiguration = SQLiteDatabase.Configuration(path: path)
             databaseConfiguration.synchronous = configuration.synchronous
+            databaseConfiguration.executor = configuration.executor
             // Read-only opens no connection that can write (none recovers, checkpoints or
             // migrates the file); SQLite itself refuses any write.
             databaseConfiguration.readOnly = configuration.readOnly
