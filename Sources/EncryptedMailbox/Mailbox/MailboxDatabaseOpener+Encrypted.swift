@@ -40,6 +40,10 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
             opened = try EncryptedDatabase.openStorage(path: path, configuration: configuration)
         } catch let error where error == .wrongKey {
             throw MailboxError.wrongPassphrase
+        } catch let error where error == .readOnly {
+            // A read-only open SQLite cannot serve (a WAL file without its -shm in a folder
+            // this user cannot write).
+            throw MailboxError.readOnly.with(message: error.message)
         } catch {
             throw MailboxError.storage.with(message: error.message)
         }
