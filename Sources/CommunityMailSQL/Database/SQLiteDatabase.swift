@@ -46,11 +46,7 @@ public final class SQLiteDatabase: Sendable {
         case .file(let path) where configuration.opensReadOnly:
             // No writer at all: a read-only database must not hold a connection that could
             // recover, checkpoint or migrate the file.
-            var readerConnections: [SQLiteConnection] = []
-            for _ in 0..<max(1, configuration.readerCount) {
-                readerConnections.append(
-                    try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
-            }
+            let readerConnections = try Self.openReaders(path: path, configuration)
             let version = try readerConnections[0].userVersion
             guard version == configuration.migrations.count else {
                 if version > configuration.migrations.count {
@@ -67,13 +63,17 @@ public final class SQLiteDatabase: Sendable {
                 path: path, configuration: configuration.connectionConfiguration(queryOnly: false))
             try writerConnection.migrate(configuration.migrations)
             writer = ConnectionPool([writerConnection])
-            var readerConnections: [SQLiteConnection] = []
-            for _ in 0..<max(1, configuration.readerCount) {
-                readerConnections.append(
-                    try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
-            }
-            readers = ConnectionPool(readerConnections)
+            readers = ConnectionPool(try Self.openReaders(path: path, configuration))
         }
+    }
+
+    /// The reader connections `configuration` asks for (at least one).
+    private static func openReaders(path: String, _ configuration: Configuration) throws(SQLiteError) -> [SQLiteConnection] {
+        var connections: [SQLiteConnection] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            connections.append(try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
+        }
+        return connections
     }
 
     /// Opens the database like ``init(configuration:)``, on the executor's thread.
@@ -111,8 +111,7 @@ public final class SQLiteDatabase: Sendable {
     ///   ``SQLiteError/readOnly`` when the database was opened read-only.
     @discardableResult
     public func write<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
-        if configuration.opensReadOnly { throw SQLiteError.readOnly }
-        return try await perform(on: writer) { connection in try connection.transaction(.immediate) { try body(connection) } }
+        try await write(body, committed: { _ in })
     }
 
     /// Runs `body` like ``write(_:)`` and, once its transaction has committed, `committed` with
