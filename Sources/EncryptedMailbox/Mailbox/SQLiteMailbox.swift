@@ -149,18 +149,9 @@ public actor SQLiteMailbox: Mailbox {
     /// errors into `MailboxError`; a cancelled task gets `CancellationError`.
     @discardableResult
     func database<T: Sendable>(writing: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        if writing { return try await change(events: { _ in [] }, body) }
         guard let sqlite else { throw MailboxError.closed }
-        if writing && configuration.readOnly { throw MailboxError.readOnly }
-        do {
-            if writing { return try await sqlite.write(body) }
-            return try await sqlite.read(body)
-        } catch let error as CancellationError {
-            throw error
-        } catch let error as SQLiteError where error == .closed {
-            throw MailboxError.closed
-        } catch {
-            throw Self.mapped(error)
-        }
+        return try await Self.mappingErrors { try await sqlite.read(body) }
     }
 
     /// Runs `body` as one write job, like `database(writing: true)`, and publishes the events
@@ -174,8 +165,13 @@ public actor SQLiteMailbox: Mailbox {
         guard let sqlite else { throw MailboxError.closed }
         if configuration.readOnly { throw MailboxError.readOnly }
         let hub = self.hub
+        return try await Self.mappingErrors { try await sqlite.write(body, committed: { value in hub.publish(events(value)) }) }
+    }
+
+    /// What `operation` returns; SQLite's errors as `MailboxError`s, a cancellation as it is.
+    private static func mappingErrors<T>(_ operation: () async throws -> T) async throws -> T {
         do {
-            return try await sqlite.write(body, committed: { value in hub.publish(events(value)) })
+            return try await operation()
         } catch let error as CancellationError {
             throw error
         } catch let error as SQLiteError where error == .closed {
