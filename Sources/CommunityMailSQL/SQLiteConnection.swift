@@ -144,6 +144,10 @@ public final class SQLiteConnection {
     /// The rowid of the last inserted row on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// True when the connection cannot write its main database (opened with
+    /// `SQLITE_OPEN_READONLY`, or the file could only be opened for reading).
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
     /// True while inside a transaction.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

@@ -6,11 +6,14 @@ public import CommunityMailSystem
 /// `message` carries SQLite's own text and the operation; it never includes bound values,
 /// so secrets bound as parameters do not leak into logs. SQLite's own result code is kept
 /// (``resultCode``, ``primaryResultCode``), and ``isTransient`` says whether the same work
-/// may succeed later: a busy or locked database or an I/O error may; a constraint, a damaged
-/// file or a bad statement will not.
+/// may succeed later: a busy or locked database or a failed read, write or lock may; a
+/// constraint, a damaged or tampered file (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, and
+/// `SQLITE_IOERR_DATA`, which checksum and encrypting VFSes return for a page that fails its
+/// check), a full disk, a read-only or unopenable file, or a bad statement will not: a retry
+/// loop would spin on them.
 public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case open, prepare, bind, step, busy, constraint, corrupt, notADatabase, readOnly
+        case open, prepare, bind, step, busy, constraint, corrupt, notADatabase, readOnly, full
         case misuse, schema, transaction, migration, newerSchema, typeMismatch, interrupted, ioFailure, closed, other
     }
 
@@ -27,7 +30,7 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    /// The database could not be opened.
+    /// The database could not be opened (`SQLITE_CANTOPEN`, `SQLITE_PERM`). Not transient.
     public static let open = SQLiteError(.open, "cannot open the database")
     /// A statement did not compile.
     public static let prepare = SQLiteError(.prepare, "cannot prepare the statement")
@@ -39,7 +42,9 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     public static let busy = SQLiteError(.busy, "the database is locked by another connection")
     /// A UNIQUE, FOREIGN KEY, CHECK or NOT NULL constraint was violated.
     public static let constraint = SQLiteError(.constraint, "a constraint was violated")
-    /// The file is damaged.
+    /// The file is damaged or was tampered with (`SQLITE_CORRUPT`, or `SQLITE_IOERR_DATA` /
+    /// `SQLITE_IOERR_CORRUPTFS`: a page failed its checksum or authentication tag). Not
+    /// transient: reading it again gives the same bytes.
     public static let corrupt = SQLiteError(.corrupt, "the database file is corrupt")
     /// The file is not a database (or is encrypted with another key).
     public static let notADatabase = SQLiteError(.notADatabase, "the file is not a database")
@@ -58,8 +63,12 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     public static let newerSchema = SQLiteError(.newerSchema, "the database schema is newer than this code")
     /// A running statement was interrupted (`sqlite3_interrupt`), because its task was cancelled.
     public static let interrupted = SQLiteError(.interrupted, "the statement was interrupted")
-    /// The operating system failed a read, write, sync or lock (`SQLITE_IOERR`, `SQLITE_FULL`).
+    /// The operating system failed a read, write, sync or lock (`SQLITE_IOERR` and its
+    /// extended codes, except the data checks that mean ``corrupt``). Transient.
     public static let ioFailure = SQLiteError(.ioFailure, "a disk operation failed")
+    /// The disk or the file's size limit is full (`SQLITE_FULL`). Not transient: it needs
+    /// someone to make room, and retrying meanwhile only repeats the failure.
+    public static let full = SQLiteError(.full, "the disk is full")
     /// The database was closed before the work could start.
     public static let closed = SQLiteError(.closed, "the database is closed")
     /// A column held a different type than the caller asked for.
@@ -70,7 +79,9 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     public var primaryResultCode: Int32 { resultCode & 0xff }
 
     /// Whether the same work may succeed later: true for a busy or locked database and for
-    /// I/O failures; false for constraints, corruption, bad statements, schema mismatches.
+    /// failed reads, writes, syncs and locks; false for constraints, corruption and tampering
+    /// (including `SQLITE_IOERR_DATA`), a full disk, read-only or unopenable files, bad
+    /// statements and schema mismatches.
     public var isTransient: Bool {
         switch code {
         case .busy, .ioFailure: true
@@ -86,27 +97,41 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     static func from(
         result: Int32, handle: OpaquePointer?, operation: String, fallback: SQLiteError = .step
     ) -> SQLiteError {
-        let primary = result & 0xff
-        let code: Code =
-            switch primary {
-            case SQLITE_BUSY, SQLITE_LOCKED: .busy
-            case SQLITE_CONSTRAINT: .constraint
-            case SQLITE_CORRUPT: .corrupt
-            case SQLITE_NOTADB: .notADatabase
-            case SQLITE_READONLY: .readOnly
-            case SQLITE_MISUSE: .misuse
-            case SQLITE_SCHEMA: .schema
-            case SQLITE_CANTOPEN: .open
-            case SQLITE_INTERRUPT: .interrupted
-            case SQLITE_IOERR, SQLITE_FULL: .ioFailure
-            default: fallback.code
-            }
+        let code = kind(of: result) ?? fallback.code
         var detail = String(cString: sqlite3_errstr(result))
         if let handle, let text = sqlite3_errmsg(handle) {
             let own = String(cString: text)
             if !own.isEmpty && own != detail { detail = own }
         }
         return SQLiteError(code, resultCode: result, "\(operation): \(detail)")
+    }
+
+    /// The kind for SQLite result `result` (extended codes first: some `SQLITE_IOERR_*` codes
+    /// mean a damaged page, not a failed disk), or nil when `result` carries no more specific
+    /// kind than "an error" (`SQLITE_ERROR`, and codes this layer leaves to the operation).
+    /// See https://www.sqlite.org/rescode.html.
+    private static func kind(of result: Int32) -> Code? {
+        switch result {
+        // A page failed a checksum or authentication tag (cksumvfs, an encrypting VFS), or
+        // the file system reported damage: the same bytes come back on every retry.
+        case SQLiteResultCode.ioErrorData, SQLiteResultCode.ioErrorCorruptFileSystem: return .corrupt
+        default: break
+        }
+        switch result & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL: return .busy
+        case SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG: return .constraint
+        case SQLITE_CORRUPT: return .corrupt
+        case SQLITE_NOTADB: return .notADatabase
+        case SQLITE_READONLY: return .readOnly
+        case SQLITE_MISUSE: return .misuse
+        case SQLITE_SCHEMA: return .schema
+        case SQLITE_CANTOPEN, SQLITE_PERM: return .open
+        case SQLITE_INTERRUPT: return .interrupted
+        case SQLITE_FULL: return .full
+        case SQLITE_IOERR: return .ioFailure
+        case SQLITE_RANGE: return .bind
+        default: return nil
+        }
     }
 
     /// Errors of the same kind are equal, whatever their messages and result codes.

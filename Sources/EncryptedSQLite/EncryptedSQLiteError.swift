@@ -1,12 +1,16 @@
+public import CommunityMailSystem
+
 /// An error from an encrypted mailbox database.
 ///
 /// Messages never contain passphrases, keys, salts, nonces, tags or page contents.
 /// Errors of the same kind compare equal whatever their message or page number, so
 /// `#expect(throws: EncryptedSQLiteError.wrongKey)` matches any wrong-key error.
-public struct EncryptedSQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
+/// ``isTransient`` is true only for a busy database or a failed disk operation; never for a
+/// wrong key or a tampered page, which a retry would only meet again.
+public struct EncryptedSQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case wrongKey, notEncrypted, tamperedPage, tamperedJournal, unsupportedOptions, invalidKey, io, sql, closed, rekeyFailed
-        case rekeyNotDurable, untrustedFile, rekeyedButClosed
+        case rekeyNotDurable, untrustedFile, rekeyedButClosed, readOnly
     }
 
     /// Holds an underlying error (a struct cannot hold its own type directly).
@@ -22,17 +26,25 @@ public struct EncryptedSQLiteError: Error, Hashable, Sendable, CustomStringConve
     /// 1-based number of the page whose tag did not match.
     public let pageNumber: UInt32?
     private let causeStorage: Cause?
+    /// Whether SQLite's error underneath said the work may succeed later (busy, a failed read).
+    private let transient: Bool
 
     /// The error underneath this one, where one step failed because another did (for
     /// ``rekeyedButClosed`` and ``rekeyFailed``: why opening the database again failed).
     public var cause: EncryptedSQLiteError? { causeStorage?.error }
 
-    private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil, cause: Cause? = nil) {
+    private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil, cause: Cause? = nil, transient: Bool = false) {
         self.code = code
         self.message = message
         self.pageNumber = pageNumber
         self.causeStorage = cause
+        self.transient = transient
     }
+
+    /// Whether the same work may succeed later: true for SQL and I/O failures that SQLite
+    /// classed as transient (a busy database, a failed read or lock); false for everything
+    /// else, above all a wrong key and a tampered page or journal.
+    public var isTransient: Bool { (code == .sql || code == .io) && transient }
 
     /// The key does not open this database: page 1's tag does not match (a wrong passphrase,
     /// a wrong raw key, wrong KDF iterations or legacy setting, or a damaged page 1).
@@ -59,6 +71,9 @@ public struct EncryptedSQLiteError: Error, Hashable, Sendable, CustomStringConve
     public static let io = EncryptedSQLiteError(.io, "file input/output failed")
     /// SQLite rejected a statement (syntax, constraint, type, lock).
     public static let sql = EncryptedSQLiteError(.sql, "the SQL statement failed")
+    /// A write was attempted on a database opened read-only
+    /// (``EncryptedDatabase/Configuration/readOnly``).
+    public static let readOnly = EncryptedSQLiteError(.readOnly, "the database is open read-only")
     /// The database was closed.
     public static let closed = EncryptedSQLiteError(.closed, "the database is closed")
     /// Rekeying failed before the new key took effect; the old key still opens the file, and
@@ -99,12 +114,17 @@ public struct EncryptedSQLiteError: Error, Hashable, Sendable, CustomStringConve
 
     /// `self` with a more specific message.
     public func with(message: String) -> EncryptedSQLiteError {
-        EncryptedSQLiteError(code, message, pageNumber: pageNumber, cause: causeStorage)
+        EncryptedSQLiteError(code, message, pageNumber: pageNumber, cause: causeStorage, transient: transient)
     }
 
     /// `self` with `cause` as the error underneath it.
     func with(cause: EncryptedSQLiteError) -> EncryptedSQLiteError {
-        EncryptedSQLiteError(code, message, pageNumber: pageNumber, cause: Cause(cause))
+        EncryptedSQLiteError(code, message, pageNumber: pageNumber, cause: Cause(cause), transient: transient)
+    }
+
+    /// `self`, transient when `transient` (SQLite's own classification of the failure).
+    func with(transient: Bool) -> EncryptedSQLiteError {
+        EncryptedSQLiteError(code, message, pageNumber: pageNumber, cause: causeStorage, transient: transient)
     }
 
     /// Errors of the same kind are equal.

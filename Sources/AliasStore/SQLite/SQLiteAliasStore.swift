@@ -57,6 +57,12 @@ public final class SQLiteAliasStore: AliasStore {
         }
     }
 
+    /// Closes the file: waits for the calls already running, closes every connection (the
+    /// last checkpoints the write-ahead log into the file and removes it), so the file can be
+    /// deleted, moved or reopened as soon as this returns. Calls made afterwards fail with
+    /// ``AliasStoreError/storage`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
+    public func close() async { await database.close() }
+
     /// Runs `body` in one read transaction on a reader.
     private func read<T: Sendable>(
         _ body: @escaping @Sendable (SQLiteAliasReader) throws(AliasStoreError) -> T

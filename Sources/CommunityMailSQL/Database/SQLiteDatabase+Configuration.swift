@@ -39,6 +39,12 @@ extension SQLiteDatabase {
         /// (`PRAGMA temp_store = MEMORY`); an encrypted database sets it so sorts never reach
         /// a temporary file. Default: false.
         public var temporaryStoreInMemory: Bool = false
+        /// Open the file read-only: every connection opens with `SQLITE_OPEN_READONLY` (none
+        /// can write, recover or checkpoint into the file), no migration runs (the file's
+        /// schema version must be the migrations' count already), and ``SQLiteDatabase/write(_:)``
+        /// fails with ``SQLiteError/readOnly``. The file must exist. Ignored in memory.
+        /// Default: false.
+        public var readOnly: Bool = false
         /// Where the connections' work runs. Default: ``BlockingExecutor/shared``.
         public var executor: BlockingExecutor = .shared
 
@@ -57,10 +63,14 @@ extension SQLiteDatabase {
             options.busyTimeout = busyTimeout
             options.foreignKeys = foreignKeys
             options.synchronous = synchronous
-            options.queryOnly = queryOnly
+            options.queryOnly = queryOnly && !readOnly
+            options.readOnly = readOnly && storage != .inMemory
             options.temporaryStoreInMemory = temporaryStoreInMemory
             return options
         }
+
+        /// True when the database opens no connection that can write.
+        var opensReadOnly: Bool { readOnly && storage != .inMemory }
 
         /// The path SQLite opens.
         var openPath: String {

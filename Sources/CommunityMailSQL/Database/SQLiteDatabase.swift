@@ -13,8 +13,10 @@ import Synchronization
 /// processes may open the same file: SQLite's locks and the busy timeout keep them consistent.
 ///
 /// Cancelling a task cancels its work: queued work does not start (the call throws
-/// `CancellationError`), and a running statement is interrupted (`sqlite3_interrupt`) and
-/// its transaction rolled back. Errors from SQLite are ``SQLiteError``s, which keep SQLite's
+/// `CancellationError`), a running statement is interrupted (`sqlite3_interrupt`), and so is
+/// every statement the job starts afterwards (a progress handler watches the task while the
+/// job runs), so a job of many statements stops at the next one; its transaction is rolled
+/// back and the connection stays usable. Errors from SQLite are ``SQLiteError``s, which keep SQLite's
 /// result code and say whether they are transient.
 public final class SQLiteDatabase: Sendable {
     /// How the database was opened.
@@ -34,21 +36,44 @@ public final class SQLiteDatabase: Sendable {
     ///   is rolled back).
     public init(configuration: Configuration) throws(SQLiteError) {
         self.configuration = configuration
-        let writerConnection = try SQLiteConnection(
-            path: configuration.openPath, configuration: configuration.connectionConfiguration(queryOnly: false))
-        try writerConnection.migrate(configuration.migrations)
-        writer = ConnectionPool([writerConnection])
         switch configuration.storage {
         case .inMemory:
+            let connection = try SQLiteConnection(
+                path: configuration.openPath, configuration: configuration.connectionConfiguration(queryOnly: false))
+            try connection.migrate(configuration.migrations)
+            writer = ConnectionPool([connection])
             readers = writer
-        case .file(let path):
-            var readerConnections: [SQLiteConnection] = []
-            for _ in 0..<max(1, configuration.readerCount) {
-                readerConnections.append(
-                    try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
+        case .file(let path) where configuration.opensReadOnly:
+            // No writer at all: a read-only database must not hold a connection that could
+            // recover, checkpoint or migrate the file.
+            let readerConnections = try Self.openReaders(path: path, configuration)
+            let version = try readerConnections[0].userVersion
+            guard version == configuration.migrations.count else {
+                if version > configuration.migrations.count {
+                    throw SQLiteError.newerSchema.with(
+                        message: "database schema version \(version) is newer than this code supports (\(configuration.migrations.count))")
+                }
+                throw SQLiteError.readOnly.with(
+                    message: "the database is open read-only, and its schema (version \(version)) needs migrating to version \(configuration.migrations.count)")
             }
             readers = ConnectionPool(readerConnections)
+            writer = ConnectionPool([])  // never lent: write(_:) refuses first
+        case .file(let path):
+            let writerConnection = try SQLiteConnection(
+                path: path, configuration: configuration.connectionConfiguration(queryOnly: false))
+            try writerConnection.migrate(configuration.migrations)
+            writer = ConnectionPool([writerConnection])
+            readers = ConnectionPool(try Self.openReaders(path: path, configuration))
         }
+    }
+
+    /// The reader connections `configuration` asks for (at least one).
+    private static func openReaders(path: String, _ configuration: Configuration) throws(SQLiteError) -> [SQLiteConnection] {
+        var connections: [SQLiteConnection] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            connections.append(try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
+        }
+        return connections
     }
 
     /// Opens the database like ``init(configuration:)``, on the executor's thread.
@@ -82,10 +107,28 @@ public final class SQLiteDatabase: Sendable {
     /// returns, rolled back when it throws. Writes run one at a time, in the order they were
     /// asked for. (`SQLiteConnection.transaction` inside `body` makes a savepoint.)
     /// - Throws: what `body` throws; ``SQLiteError/busy`` (transient) when another process
-    ///   holds the write lock past the busy timeout; `CancellationError`; ``SQLiteError/closed``.
+    ///   holds the write lock past the busy timeout; `CancellationError`; ``SQLiteError/closed``;
+    ///   ``SQLiteError/readOnly`` when the database was opened read-only.
     @discardableResult
     public func write<Value: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> Value) async throws -> Value {
-        try await perform(on: writer) { connection in try connection.transaction(.immediate) { try body(connection) } }
+        try await write(body, committed: { _ in })
+    }
+
+    /// Runs `body` like ``write(_:)`` and, once its transaction has committed, `committed` with
+    /// its result, still on the writer's thread and before the next write begins: whatever
+    /// `committed` publishes comes out in commit order. `committed` must be quick and must
+    /// not block (it holds up every write behind it); it is not called when `body` throws or
+    /// the commit fails.
+    @discardableResult
+    public func write<Value: Sendable>(
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> Value, committed: @escaping @Sendable (Value) -> Void
+    ) async throws -> Value {
+        if configuration.opensReadOnly { throw SQLiteError.readOnly }
+        return try await perform(on: writer) { connection in
+            let value = try connection.transaction(.immediate) { try body(connection) }
+            committed(value)
+            return value
+        }
     }
 
     /// Refuses new work, waits for the running and queued work to finish, then closes every
@@ -99,7 +142,9 @@ public final class SQLiteDatabase: Sendable {
             return !closing
         }
         guard first else { return }
-        let connections = writer.connections + (readers !== writer ? readers.connections : [])
+        // The writer closes last: the last connection to close checkpoints the log into the
+        // file and removes it, which a reader's close would only try to do.
+        let connections = (readers !== writer ? readers.connections : []) + writer.connections
         await configuration.executor.run { () -> Void in
             for pooled in connections { pooled.connection.close() }
         }
@@ -112,13 +157,13 @@ public final class SQLiteDatabase: Sendable {
         let pooled = try await pool.acquire()
         defer { pool.release(pooled) }
         return try await configuration.executor.run { (cancellation: BlockingCancellation) throws -> Value in
-            let interruption = Interruption(pooled)
+            let interruption = JobInterruption(pooled)
             cancellation.onCancel { interruption.interrupt() }
             defer { interruption.finish() }
             // Work queued behind others when its task was cancelled never starts.
             guard !cancellation.isCancelled else { throw CancellationError() }
             do {
-                return try job(pooled.connection)
+                return try interruption.watching { try job(pooled.connection) }
             } catch where cancellation.isCancelled {
                 // Whatever the job made of the interrupt (a store wraps SQLite's errors in
                 // its own), the caller asked to stop: that is a cancellation, not a failure.
@@ -126,21 +171,4 @@ public final class SQLiteDatabase: Sendable {
             }
         }
     }
-}
-
-/// Interrupts one job's statements when its task is cancelled, and never a later job's: once
-/// the job has finished, `interrupt` does nothing.
-private final class Interruption: Sendable {
-    private let pooled: PooledConnection
-    private let running = Mutex(true)
-
-    init(_ pooled: PooledConnection) { self.pooled = pooled }
-
-    func interrupt() {
-        running.withLock { running in
-            if running { pooled.connection.interrupt() }
-        }
-    }
-
-    func finish() { running.withLock { $0 = false } }
 }

@@ -33,17 +33,20 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
         configuration.kdfIterations = kdfIterations
         configuration.pageSize = pageSize
         configuration.create = options.create
+        configuration.readOnly = options.readOnly
         configuration.synchronous = options.synchronous
         let opened: (connection: SQLiteConnection, storage: EncryptedStorage)
         do {
             opened = try EncryptedDatabase.openStorage(path: path, configuration: configuration)
         } catch let error where error == .wrongKey {
             throw MailboxError.wrongPassphrase
+        } catch let error where error == .readOnly {
+            // A read-only open SQLite cannot serve (a WAL file without its -shm in a folder
+            // this user cannot write).
+            throw MailboxError.readOnly.with(message: error.message)
         } catch {
             throw MailboxError.storage.with(message: error.message)
         }
-        // Readers take no writer lock; SQLite itself then refuses any write.
-        if options.readOnly { try opened.connection.execute("PRAGMA query_only = ON") }
         let storage = opened.storage
         return PreparedMailboxFile(connection: opened.connection, vfsName: storage.vfsName, release: { storage.release() })
     }

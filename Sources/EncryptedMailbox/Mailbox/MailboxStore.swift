@@ -22,6 +22,8 @@ public final class MailboxStore: Sendable {
         public var opener: MailboxDatabaseOpener = .standard
         /// See ``SQLiteMailbox/Configuration/synchronous``. Default: `.full`.
         public var synchronous: Synchronous = .full
+        /// See ``SQLiteMailbox/Configuration/executor``. Default: ``BlockingExecutor/shared``.
+        public var executor: BlockingExecutor = .shared
         /// The secret that keys file names (at least 16 bytes); nil reads or creates one in
         /// the directory. Default: nil.
         public var nameSecret: [UInt8]?
@@ -137,6 +139,7 @@ public final class MailboxStore: Sendable {
         mailboxConfiguration.opener = configuration.opener
         mailboxConfiguration.readOnly = readOnly
         mailboxConfiguration.synchronous = configuration.synchronous
+        mailboxConfiguration.executor = configuration.executor
         do {
             return try SQLiteMailbox(
                 path: path(identifier), create: creating, passphrase: passphrase, configuration: mailboxConfiguration, lock: lock)

@@ -22,7 +22,9 @@ extension SQLiteMailbox {
     }
 
     private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) async throws -> [AppendedMessage] {
-        let (name, appended) = try await database(writing: true) { [self] database in
+        let (_, appended) = try await change(events: { (name, appended) in
+            appended.isEmpty ? [] : [.messagesAdded(folder: name, uids: appended.map(\.uid))]
+        }) { [self] database in
             var target = try self.folder(folder, in: database)
             try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
             try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
@@ -69,7 +71,6 @@ extension SQLiteMailbox {
             }
             return (target.name, appended)
         }
-        if !appended.isEmpty { hub.publish([.messagesAdded(folder: name, uids: appended.map(\.uid))]) }
         return appended
     }
 
@@ -158,7 +159,9 @@ extension SQLiteMailbox {
 
     /// Changes flags and keywords.
     public func store(_ operation: FlagOperation, on uids: UIDSet, in folder: String, unchangedSince: UInt64?) async throws -> StoreResult {
-        let (name, result) = try await database(writing: true) { [self] database in
+        let (_, result) = try await change(events: { (name, result) in
+            result.changed.isEmpty ? [] : [.flagsChanged(folder: name, changes: result.changed)]
+        }) { [self] database in
             let target = try self.folder(folder, in: database)
             var changed: [MessageChange] = []
             var modified: [UInt32] = []
@@ -183,7 +186,6 @@ extension SQLiteMailbox {
             if let modSeq { try database.run("UPDATE folders SET highest_modseq = ? WHERE id = ?", [Int64(modSeq), target.id]) }
             return (target.name, StoreResult(changed: changed, modified: modified))
         }
-        if !result.changed.isEmpty { hub.publish([.flagsChanged(folder: name, changes: result.changed)]) }
         return result
     }
 
@@ -198,10 +200,11 @@ extension SQLiteMailbox {
     }
 
     private func transfer(_ uids: UIDSet, from source: String, to destination: String, removing: Bool) async throws -> CopiedMessages {
-        let transferred = try await database(writing: true) { [self] database in
+        let transferred = try await change(events: { transferred in
+            Self.transferEvents(transferred.copied, from: transferred.source, to: transferred.destination, removing: removing)
+        }) { [self] database in
             try transferRows(uids, from: source, to: destination, removing: removing, database)
         }
-        hub.publish(Self.transferEvents(transferred.copied, from: transferred.source, to: transferred.destination, removing: removing))
         return transferred.copied
     }
 
@@ -256,7 +259,9 @@ extension SQLiteMailbox {
 
     /// Removes `\Deleted` messages.
     public func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32] {
-        let (name, removed) = try await database(writing: true) { [self] database -> (String, [UInt32]) in
+        let (_, removed) = try await change(events: { (name, removed) in
+            removed.isEmpty ? [] : [.messagesExpunged(folder: name, uids: removed)]
+        }) { [self] database -> (String, [UInt32]) in
             let target = try self.folder(folder, in: database)
             let removed = try selected(uids ?? .all, in: target, database).filter {
                 MessageFlags(rawValue: Int($0[1].integerValue ?? 0)).contains(.deleted)
@@ -265,7 +270,6 @@ extension SQLiteMailbox {
             try Self.remove(removed, from: target.id, modSeq: Int64(try Self.nextModSeq(database)), database)
             return (target.name, removed)
         }
-        if !removed.isEmpty { hub.publish([.messagesExpunged(folder: name, uids: removed)]) }
         return removed
     }
 

@@ -25,6 +25,10 @@ public actor SQLiteMailbox: Mailbox {
         /// survives power loss; `.normal` syncs at checkpoints only, which survives
         /// application crashes. Default: `.full`.
         public var synchronous: Synchronous = .full
+        /// Where the mailbox's SQLite work runs: at most one write and one read per reader
+        /// connection (four) are on it at a time, however many tasks call the mailbox; the
+        /// rest wait as async suspensions. Default: ``BlockingExecutor/shared``.
+        public var executor: BlockingExecutor = .shared
         /// The defaults above.
         public init() {}
     }
@@ -79,6 +83,10 @@ public actor SQLiteMailbox: Mailbox {
             }
             var databaseConfiguration = SQLiteDatabase.Configuration(path: path)
             databaseConfiguration.synchronous = configuration.synchronous
+            databaseConfiguration.executor = configuration.executor
+            // Read-only opens no connection that can write (none recovers, checkpoints or
+            // migrates the file); SQLite itself refuses any write.
+            databaseConfiguration.readOnly = configuration.readOnly
             databaseConfiguration.vfsName = prepared.vfsName
             // Sorts and temporary b-trees (search, threads) stay in memory, as they did on
             // the mailbox's single connection before.
@@ -141,11 +149,29 @@ public actor SQLiteMailbox: Mailbox {
     /// errors into `MailboxError`; a cancelled task gets `CancellationError`.
     @discardableResult
     func database<T: Sendable>(writing: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        if writing { return try await change(events: { _ in [] }, body) }
         guard let sqlite else { throw MailboxError.closed }
-        if writing && configuration.readOnly { throw MailboxError.readOnly }
+        return try await Self.mappingErrors { try await sqlite.read(body) }
+    }
+
+    /// Runs `body` as one write job, like `database(writing: true)`, and publishes the events
+    /// `events` makes of its result once it has committed, before the next write starts: the
+    /// change stream then carries changes in commit order (MODSEQ and UID order), whatever
+    /// order the writers' tasks resume in.
+    @discardableResult
+    func change<T: Sendable>(
+        events: @escaping @Sendable (T) -> [MailboxEvent], _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) async throws -> T {
+        guard let sqlite else { throw MailboxError.closed }
+        if configuration.readOnly { throw MailboxError.readOnly }
+        let hub = self.hub
+        return try await Self.mappingErrors { try await sqlite.write(body, committed: { value in hub.publish(events(value)) }) }
+    }
+
+    /// What `operation` returns; SQLite's errors as `MailboxError`s, a cancellation as it is.
+    private static func mappingErrors<T>(_ operation: () async throws -> T) async throws -> T {
         do {
-            if writing { return try await sqlite.write(body) }
-            return try await sqlite.read(body)
+            return try await operation()
         } catch let error as CancellationError {
             throw error
         } catch let error as SQLiteError where error == .closed {
@@ -230,7 +256,7 @@ public actor SQLiteMailbox: Mailbox {
     /// Creates a folder.
     @discardableResult
     public func createFolder(_ name: String, specialUse: SpecialUse?) async throws -> FolderStatus {
-        let created = try await database(writing: true) { [self] database in
+        let created = try await change(events: { [.folderCreated($0.name)] }) { [self] database in
             let canonical = try MailboxRules.canonicalFolderName(name)
             guard try database.queryFirst("SELECT 1 FROM folders WHERE name = ?", [canonical]) == nil else {
                 throw MailboxError.folderExists.with(message: "a folder named \"\(canonical)\" exists")
@@ -242,13 +268,12 @@ public actor SQLiteMailbox: Mailbox {
             try Self.insertFolder(database, name: canonical, specialUse: specialUse, subscribed: false)
             return try status(try folder(canonical, in: database), in: database)
         }
-        hub.publish([.folderCreated(created.name)])
         return created
     }
 
     /// Renames a folder and the folders below it.
     public func renameFolder(_ name: String, to newName: String) async throws {
-        let events = try await database(writing: true) { [self] database -> [MailboxEvent] in
+        try await change(events: { $0 }) { [self] database -> [MailboxEvent] in
             let source = try folder(name, in: database).name
             let target = try MailboxRules.canonicalFolderName(newName)
             if source == MailboxRules.inbox {
@@ -279,18 +304,16 @@ public actor SQLiteMailbox: Mailbox {
             for (id, renamed) in moving { try database.run("UPDATE folders SET name = ? WHERE id = ?", [renamed, id]) }
             return [.folderRenamed(from: source, to: target)]
         }
-        hub.publish(events)
     }
 
     /// Deletes a folder and its messages.
     public func deleteFolder(_ name: String) async throws {
-        let deleted = try await database(writing: true) { [self] database in
+        try await change(events: { [.folderDeleted($0)] }) { [self] database in
             let existing = try folder(name, in: database)
             guard existing.name != MailboxRules.inbox else { throw MailboxError.folderNotRemovable }
             try database.run("DELETE FROM folders WHERE id = ?", [existing.id])
             return existing.name
         }
-        hub.publish([.folderDeleted(deleted)])
     }
 
     /// Subscribes or unsubscribes.

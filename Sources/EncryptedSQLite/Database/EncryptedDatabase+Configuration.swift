@@ -24,6 +24,15 @@ extension EncryptedDatabase {
         public var legacy: Bool = false
         /// Create the file when it is missing. Default: true.
         public var create: Bool = true
+        /// Open read-only: the connection opens with `SQLITE_OPEN_READONLY`, so nothing is
+        /// written to the file or beside it (no journal-mode change, no recovery or
+        /// checkpoint into the file, no leftover clean-up); writes fail with
+        /// ``EncryptedSQLiteError/readOnly``. The file must exist (`create` is ignored).
+        /// Default: false.
+        public var readOnly: Bool = false
+        /// Where the database's SQLite work runs, one job at a time. Default:
+        /// ``BlockingExecutor/shared``.
+        public var executor: BlockingExecutor = .shared
         /// Use write-ahead logging. Default: true. Files shared with sqlite3mc should be
         /// closed (which checkpoints and removes the WAL) or use rollback journaling.
         public var writeAheadLog: Bool = true

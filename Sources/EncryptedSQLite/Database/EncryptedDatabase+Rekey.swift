@@ -19,6 +19,7 @@ extension EncryptedDatabase {
     ///   ``EncryptedSQLiteError/rekeyedButClosed``: the new key opens the file, but reopening
     ///   it failed, so the database is closed; the error's `cause` says why.
     ///   ``EncryptedSQLiteError/closed``: the database was closed.
+    ///   ``EncryptedSQLiteError/readOnly``: the database was opened read-only.
     public func rekey(to key: EncryptionKey) async throws(EncryptedSQLiteError) {
         let path = self.path
         try await perform { (state) throws(EncryptedSQLiteError) in try Self.rekey(&state, path: path, to: key) }
@@ -27,6 +28,7 @@ extension EncryptedDatabase {
     /// The rekey itself, inside one job.
     private static func rekey(_ state: inout State, path: String, to key: EncryptionKey) throws(EncryptedSQLiteError) {
         guard let source = state.current?.connection else { throw EncryptedSQLiteError.closed }
+        guard !state.configuration.readOnly else { throw EncryptedSQLiteError.readOnly }
         let configuration = state.configuration
         let copyPath = path + ".rekey"
         Self.removeLeftovers(of: path)

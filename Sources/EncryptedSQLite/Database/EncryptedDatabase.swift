@@ -20,14 +20,21 @@ import Synchronization
 /// no plaintext page content; memory-mapped I/O is off for them. See
 /// Documentation/EncryptedSQLite.md for the format and what it does not protect.
 ///
-/// Every call runs its SQLite work (and a rekey's copying and syncing) as one job on
-/// ``BlockingExecutor/shared``, never on Swift's cooperative pool; jobs on one database run
-/// one at a time, in turn.
+/// Every call runs its SQLite work (and a rekey's copying and syncing) as one job on the
+/// configured executor (``Configuration/executor``), never on Swift's cooperative pool; jobs
+/// on one database run one at a time, in turn, and wait for their turn as async suspensions
+/// before they reach the executor, so however many callers wait, the database holds at most
+/// one executor thread.
 public actor EncryptedDatabase {
     /// The file's path.
     public nonisolated let path: String
-    /// The configuration and the open connection, touched only inside a job, under its lock.
+    /// The configuration and the open connection, touched only inside a job, under its lock
+    /// (never contended: ``turn`` lets one job at a time run).
     let state: LockedState
+    /// The turn that lets one job at a time go to the executor.
+    private let turn = JobTurn()
+    /// Where the jobs run.
+    private let executor: BlockingExecutor
 
     /// What a job works on.
     struct State {
@@ -48,16 +55,20 @@ public actor EncryptedDatabase {
     public init(path: String, configuration: Configuration) throws(EncryptedSQLiteError) {
         try configuration.validate()
         self.path = path
+        executor = configuration.executor
         state = LockedState(State(configuration: configuration, current: try Self.open(path: path, configuration: configuration)))
-        Self.removeLeftovers(of: path)
+        if !configuration.readOnly { Self.removeLeftovers(of: path) }
     }
 
-    /// Runs `job` on the executor with the state locked, so it alone uses the connection.
+    /// Waits for the database's turn, then runs `job` on the executor with the state, so it
+    /// alone uses the connection.
     func perform<Value: Sendable, Failure: Error>(
         _ job: @escaping @Sendable (inout State) throws(Failure) -> Value
     ) async throws(Failure) -> Value {
         let state = self.state
-        return try await BlockingExecutor.shared.run { () throws(Failure) -> Value in
+        await turn.begin()
+        defer { turn.end() }
+        return try await executor.run { () throws(Failure) -> Value in
             try state.mutex.withLock { (locked: inout State) throws(Failure) -> Value in try job(&locked) }
         }
     }
@@ -79,11 +90,14 @@ public actor EncryptedDatabase {
         let keyState = DatabaseKeyState(
             key: configuration.key, kdfIterations: configuration.kdfIterations, legacy: configuration.legacy,
             configuredPageSize: configuration.pageSize)
-        let isNew = try FileCheck.verify(path: path, configuration: configuration, keyState: keyState)
+        var checked = configuration
+        if configuration.readOnly { checked.create = false }
+        let isNew = try FileCheck.verify(path: path, configuration: checked, keyState: keyState) && !configuration.readOnly
         let vfs = try EncryptingVFS(keyState: keyState)
         var options = SQLiteConnection.Configuration()
         options.vfsName = vfs.name
-        options.create = configuration.create
+        options.create = checked.create
+        options.readOnly = configuration.readOnly
         options.writeAheadLog = false
         options.busyTimeout = configuration.busyTimeout
         options.synchronous = configuration.synchronous
@@ -107,7 +121,10 @@ public actor EncryptedDatabase {
                 // Writing the header now fixes the page size and the 32 reserved bytes.
                 try connection.execute("PRAGMA user_version = 0")
             }
-            try connection.execute("PRAGMA journal_mode = \(configuration.writeAheadLog ? "WAL" : "DELETE")")
+            // A read-only connection takes the file as it is: changing the journal mode writes.
+            if !configuration.readOnly {
+                try connection.execute("PRAGMA journal_mode = \(configuration.writeAheadLog ? "WAL" : "DELETE")")
+            }
         } catch let error as EncryptedSQLiteError {
             vfs.unregister()
             throw error
@@ -126,8 +143,11 @@ public actor EncryptedDatabase {
         if let failure = keyState.takeFailure() { return failure }
         if error == .notADatabase { return EncryptedSQLiteError.notEncrypted.with(message: error.message) }
         if error == .corrupt { return EncryptedSQLiteError.tamperedPage.with(message: error.message) }
-        if error == .open { return EncryptedSQLiteError.io.with(message: error.message) }
-        return EncryptedSQLiteError.sql.with(message: error.message)
+        if error == .readOnly { return EncryptedSQLiteError.readOnly.with(message: error.message) }
+        if error == .open || error == .ioFailure || error == .full {
+            return EncryptedSQLiteError.io.with(message: error.message).with(transient: error.isTransient)
+        }
+        return EncryptedSQLiteError.sql.with(message: error.message).with(transient: error.isTransient)
     }
 
     /// A rekey interrupted before its rename leaves a copy behind; it is never needed.
@@ -172,7 +192,12 @@ public actor EncryptedDatabase {
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
         try await perform { (state) throws -> T in
             let handle = try Self.handle(state)
-            return try handle.connection.transaction(.immediate) { try body(handle) }
+            do {
+                return try handle.connection.transaction(.immediate) { try body(handle) }
+            } catch let error as SQLiteError {
+                // BEGIN or COMMIT failed (busy, read-only, a tampered page): this module's error.
+                throw handle.mapError(error)
+            }
         }
     }
 

@@ -20,6 +20,12 @@ import Synchronization
 /// page changed after the read would fail its tag when read, never decrypt to wrong data.
 /// Anything else, including every read and write outside the bracket and checkpoints by
 /// SQLite versions without the bracket (before 3.32), takes the full decrypt and encrypt.
+///
+/// One handoff serves every connection to the file (a database's writer and its readers share
+/// one VFS instance), so only the thread that opened the bracket may offer into it or close
+/// it: a reader's lock or unlock on another thread, in the middle of the writer's checkpoint,
+/// would otherwise close the bracket between a frame's read (ciphertext handed to SQLite) and
+/// its write, and that ciphertext would be encrypted a second time into the database.
 final class CheckpointHandoff: Sendable {
     private struct State {
         /// The thread running the copying loop, between its start and done file controls.
@@ -48,11 +54,14 @@ final class CheckpointHandoff: Sendable {
         }
     }
 
-    /// SQLite finished (or abandoned) the copying loop. Also called on the database
-    /// file's sync, truncate, lock and unlock, none of which happen inside the loop: should
-    /// a SQLite version ever skip the done signal, the bracket still closes there.
+    /// SQLite finished (or abandoned) the copying loop on the calling thread. Also called
+    /// on the database file's sync, truncate, lock and unlock, none of which happen inside
+    /// the loop: should a SQLite version ever skip the done signal, the bracket still closes
+    /// there. A call from any other thread (another connection's lock or unlock) leaves the
+    /// bracket alone.
     func checkpointFinished() {
         state.withLock { state in
+            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0 else { return }
             state.thread = nil
             state.offeredCount = 0
         }
@@ -67,9 +76,11 @@ final class CheckpointHandoff: Sendable {
         }
     }
 
-    /// Notes the authenticated ciphertext just handed to the checkpoint as `pageNumber`.
+    /// Notes the authenticated ciphertext just handed to the checkpoint as `pageNumber`, on
+    /// the thread copying frames (elsewhere it notes nothing).
     func offer(pageNumber: UInt32, page: UnsafeRawBufferPointer) {
         state.withLock { state in
+            guard let thread = state.thread, pthread_equal(thread, pthread_self()) != 0 else { return }
             state.offeredPage = pageNumber
             state.offeredCount = page.count
             state.offeredReserve.withUnsafeMutableBytes { reserve in

@@ -32,6 +32,12 @@ public final class SQLiteSyncLedger: SyncLedger {
             path: path, migrations: Self.migrations, synchronous: synchronous, readers: 2, what: "the sync ledger")
     }
 
+    /// Closes the file: waits for the calls already running, closes every connection (the
+    /// last checkpoints the write-ahead log into the file and removes it), so the file can be
+    /// deleted, moved or reopened as soon as this returns. Calls made afterwards fail with
+    /// ``MemberSyncError/storage`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
+    public func close() async { await database.close() }
+
     /// See ``SyncLedger/lastSync(of:)``.
     public func lastSync(of userID: String) async throws -> Date? {
         try await date("SELECT map_built_at FROM sync_ledger WHERE user_id = ?", userID)

@@ -26,6 +26,12 @@ public final class SQLiteNoticeLog: NoticeLog {
             path: path, migrations: Self.migrations, synchronous: synchronous, readers: 1, what: "the notice log")
     }
 
+    /// Closes the file: waits for the calls already running, closes every connection (the
+    /// last checkpoints the write-ahead log into the file and removes it), so the file can be
+    /// deleted, moved or reopened as soon as this returns. Calls made afterwards fail with
+    /// ``MemberSyncError/storage`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
+    public func close() async { await database.close() }
+
     /// See ``NoticeLog/claim(_:now:window:)``; one IMMEDIATE transaction, so two processes
     /// cannot both claim the same key.
     public func claim(_ key: String, now: Date, window: TimeInterval) async throws -> Bool {

@@ -58,6 +58,12 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
         }
     }
 
+    /// Closes the file: waits for the calls already running, closes every connection (the
+    /// last checkpoints the write-ahead log into the file and removes it), so the file can be
+    /// deleted, moved or reopened as soon as this returns. Calls made afterwards fail with
+    /// ``OpenIDError/store`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
+    public func close() async { await database.close() }
+
     private static let migrations = [
         """
         CREATE TABLE openid_nonce (
