@@ -43,9 +43,9 @@ struct EncryptedDatabaseOpener: MailboxDatabaseOpening {
         } catch let error where error == .readOnly {
             // A read-only open SQLite cannot serve (a WAL file without its -shm in a folder
             // this user cannot write).
-            throw MailboxError.readOnly.with(message: error.message)
+            throw MailboxError.readOnly.with(message: error.message, cause: error)
         } catch {
-            throw MailboxError.storage.with(message: error.message)
+            throw MailboxError.storage.with(message: error.message, cause: error)
         }
         let storage = opened.storage
         return PreparedMailboxFile(connection: opened.connection, vfsName: storage.vfsName, release: { storage.release() })

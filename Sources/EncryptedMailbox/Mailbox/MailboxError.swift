@@ -1,9 +1,11 @@
+public import CommunityMailSystem
+
 /// An error from the mailbox model: a folder, message, quota, store or file-format problem.
 ///
 /// Errors of the same kind compare equal whatever their messages, so callers match them
 /// with `==` against the static values. Messages name folders and counts, never message
 /// content, addresses or passphrases.
-public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct MailboxError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case folderNotFound, folderExists, invalidFolderName, folderNotRemovable, specialUseTaken
         case invalidKeyword, invalidUIDSet, quotaExceeded, messageTooLarge, invalidQuery, readOnly, locked
@@ -11,13 +13,16 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidMbox, io, closed, uidSpaceExhausted
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
+    /// The database's own error for ``storage``, ``locked`` and ``readOnly`` (an
+    /// `SQLiteError` or `EncryptedSQLiteError`), when one was kept. Not part of equality.
+    public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        parts = ErrorParts(code, message, cause: cause)
     }
 
     /// No folder has that name.
@@ -69,12 +74,22 @@ public struct MailboxError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let closed = MailboxError(.closed, "the mailbox is closed")
 
     /// `self` with a more specific message.
-    public func with(message: String) -> MailboxError { MailboxError(code, message) }
+    public func with(message: String) -> MailboxError { MailboxError(code, message, cause: cause) }
 
-    /// Errors of the same kind are equal, whatever their messages.
-    public static func == (lhs: MailboxError, rhs: MailboxError) -> Bool { lhs.code == rhs.code }
-    /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// `self` with a more specific message and the error underneath.
+    public func with(message: String, cause: (any Error)?) -> MailboxError { MailboxError(code, message, cause: cause) }
+
+    /// True when the same request may succeed later: the mailbox is open for writing
+    /// elsewhere (``locked``), or a ``storage`` or ``io`` failure whose cause says so (a
+    /// busy database). False for every refusal of the request and for a damaged file.
+    public var isTransient: Bool {
+        switch code {
+        case .locked: true
+        case .storage, .io: cause?.isTransientFailure ?? false
+        default: false
+        }
+    }
+
     /// The message.
     public var description: String { "MailboxError: \(message)" }
 }

@@ -184,11 +184,11 @@ public actor SQLiteMailbox: Mailbox {
     static func mapped(_ error: any Error) -> MailboxError {
         if let error = error as? MailboxError { return error }
         if let error = error as? SQLiteError {
-            if error == .readOnly { return MailboxError.readOnly.with(message: error.message) }
-            if error == .busy { return MailboxError.locked.with(message: error.message) }
-            return MailboxError.storage.with(message: error.message)
+            if error == .readOnly { return MailboxError.readOnly.with(message: error.message, cause: error) }
+            if error == .busy { return MailboxError.locked.with(message: error.message, cause: error) }
+            return MailboxError.storage.with(message: error.message, cause: error)
         }
-        return MailboxError.storage.with(message: "\(error)")
+        return MailboxError.storage.with(message: "the mailbox database failed (\(type(of: error)))", cause: error)
     }
 
     // MARK: Folder rows
