@@ -17,17 +17,17 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
         case misuse, schema, transaction, migration, newerSchema, typeMismatch, interrupted, ioFailure, closed, other
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// SQLite's extended result code (`SQLITE_*`, e.g. `SQLITE_BUSY_SNAPSHOT`), or 0 when the
     /// error is this layer's own.
     public let resultCode: Int32
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
 
     private init(_ code: Code, resultCode: Int32 = 0, _ message: String) {
-        self.code = code
+        parts = ErrorParts(code, message)
         self.resultCode = resultCode
-        self.message = message
     }
 
     /// The database could not be opened (`SQLITE_CANTOPEN`, `SQLITE_PERM`). Not transient.
@@ -135,9 +135,9 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     }
 
     /// Errors of the same kind are equal, whatever their messages and result codes.
-    public static func == (lhs: SQLiteError, rhs: SQLiteError) -> Bool { lhs.code == rhs.code }
+    public static func == (lhs: SQLiteError, rhs: SQLiteError) -> Bool { lhs.parts == rhs.parts }
     /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(parts) }
     /// The message.
     public var description: String { "SQLiteError: \(message)" }
 }

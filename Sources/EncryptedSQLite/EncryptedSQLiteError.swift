@@ -19,9 +19,10 @@ public struct EncryptedSQLiteError: ClassifiedError, Hashable, CustomStringConve
         init(_ error: EncryptedSQLiteError) { self.error = error }
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What went wrong, in words a person can act on.
-    public let message: String
+    public var message: String { parts.message }
     /// For ``tamperedPage``, and ``tamperedJournal`` when a journal record failed: the
     /// 1-based number of the page whose tag did not match.
     public let pageNumber: UInt32?
@@ -34,8 +35,7 @@ public struct EncryptedSQLiteError: ClassifiedError, Hashable, CustomStringConve
     public var cause: EncryptedSQLiteError? { causeStorage?.error }
 
     private init(_ code: Code, _ message: String, pageNumber: UInt32? = nil, cause: Cause? = nil, transient: Bool = false) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message)
         self.pageNumber = pageNumber
         self.causeStorage = cause
         self.transient = transient
@@ -128,9 +128,9 @@ public struct EncryptedSQLiteError: ClassifiedError, Hashable, CustomStringConve
     }
 
     /// Errors of the same kind are equal.
-    public static func == (lhs: EncryptedSQLiteError, rhs: EncryptedSQLiteError) -> Bool { lhs.code == rhs.code }
+    public static func == (lhs: EncryptedSQLiteError, rhs: EncryptedSQLiteError) -> Bool { lhs.parts == rhs.parts }
     /// Hashes the kind only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(parts) }
     /// The message.
     public var description: String { "EncryptedSQLiteError: \(message)" }
 }
