@@ -124,8 +124,7 @@ final class TLSEngine {
         OpenSSLErrorQueue.clear()
         let capacity = min(max(1, maximumCount), Self.maximumReadSize)
         var end: Outcome<[UInt8]>?
-        // Decrypted into scratch memory and copied out at its size: a returned array holds
-        // what was read, not the 64 KiB a read may take.
+        // A returned array is sized to what was decrypted, not to the 64 KiB a read may take.
         let plaintext = ReadBuffer.receive(upTo: capacity) { buffer -> Int in
             var initialized = 0
             while initialized < capacity {

@@ -19,7 +19,8 @@ import Synchronization
 /// `220`) must be discarded, not treated as part of the protected session, because an
 /// attacker can inject it before the handshake (CVE-2011-0411).
 ///
-/// **Closing**: ``close()`` sends close_notify and closes the underlying stream. A read
+/// **Closing**: ``close()`` sends close_notify and closes the underlying stream, without
+/// waiting for a read or write in progress (they end with `NetworkError.closed`). A read
 /// that meets close_notify from the peer returns an empty array (the clean end of the
 /// stream). A read that meets the end of the underlying stream *without* close_notify
 /// throws `NetworkError.tlsFailure` ("truncated"): an attacker can cut a connection, and

@@ -78,4 +78,22 @@ import Darwin
         #expect(datagram.bytes == Array("ping".utf8))
         #expect(datagram.bytes.capacity < 1024, "a 4-byte datagram kept \(datagram.bytes.capacity) bytes of capacity")
     }
+
+    @Test("A read buffer keeps a mostly full read as it is and copies a short one to its size")
+    func readBufferSizing() {
+        let full = ReadBuffer.receive(upTo: 65_536) { buffer in
+            for index in 0..<60_000 { buffer[index] = UInt8(truncatingIfNeeded: index) }
+            return 60_000
+        }
+        #expect(full.count == 60_000)
+        #expect(full.elementsEqual((0..<60_000).lazy.map { UInt8(truncatingIfNeeded: $0) }))
+        let short = ReadBuffer.receive(upTo: 65_536) { buffer in
+            for index in 0..<100 { buffer[index] = 7 }
+            return 100
+        }
+        #expect(short == [UInt8](repeating: 7, count: 100))
+        #expect(short.capacity < 1024)
+        #expect(ReadBuffer.receive(upTo: 65_536) { _ in -1 } == [])
+        #expect(ReadBuffer.receive(upTo: 65_536) { _ in 0 } == [])
+    }
 }
