@@ -216,9 +216,13 @@ public final class SocketPoller: Sendable {
                         }
                     }
                 }
-                for descriptor in Array(state.waits.keys) {
-                    Self.finishWaits(on: descriptor, in: &state, into: &finished) { wait in
-                        wait.deadline <= now ? .timedOut : nil
+                // Deadlines are looked at only once the nearest one polled has passed; a wait
+                // registered meanwhile with an earlier one made poll() return at once.
+                if let nearest, nearest <= now {
+                    for descriptor in Array(state.waits.keys) {
+                        Self.finishWaits(on: descriptor, in: &state, into: &finished) { wait in
+                            wait.deadline <= now ? .timedOut : nil
+                        }
                     }
                 }
             }
@@ -232,14 +236,14 @@ public final class SocketPoller: Sendable {
         on descriptor: Int32, in state: inout PollerState, into finished: inout [(PollWait, PollWait.Outcome)],
         _ outcome: (PollerState.Wait) -> PollWait.Outcome?
     ) {
-        guard var waits = state.waits[descriptor] else { return }
-        for (key, wait) in waits {
-            guard let result = outcome(wait) else { continue }
-            waits[key] = nil
-            state.waitCount -= 1
-            finished.append((wait.token, result))
+        let ending = state.waits[descriptor]?.compactMap { key, wait in outcome(wait).map { (key, wait.token, $0) } } ?? []
+        guard !ending.isEmpty else { return }
+        for (key, token, result) in ending {
+            state.waits[descriptor]?.removeValue(forKey: key)
+            finished.append((token, result))
         }
-        state.waits[descriptor] = waits.isEmpty ? nil : waits
+        state.waitCount -= ending.count
+        if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
     }
 
     /// The typed error for a `poll()` that failed with `number`.
