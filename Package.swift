@@ -39,10 +39,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // libc calls Swift's Glibc module hides (accept4); a header only, no library
+        .systemLibrary(name: "CommunityMailCSystem"),
 
         // MARK: Internal layers (not products, but CommunityMailSystem: a host names its clock
         // and may share its executor)
-        .target(name: "CommunityMailSystem", swiftSettings: upcomingFeatures),
+        .target(name: "CommunityMailSystem", dependencies: ["CommunityMailCSystem"], swiftSettings: upcomingFeatures),
         .target(name: "CommunityMailCrypto", dependencies: ["CommunityMailSystem", "CommunityMailCOpenSSL"], swiftSettings: upcomingFeatures),
         // TLS over libssl on any ByteStream: apart from CommunityMailSystem, so that a host
         // of HTTPTransport alone links no OpenSSL
@@ -126,6 +128,10 @@ let package = Package(
         .executableTarget(
             name: "nonce-fork", dependencies: ["EncryptedSQLite", "CommunityMailSQL"], path: "Tests/Tools/nonce-fork",
             swiftSettings: upcomingFeatures),
+        // lowers its own descriptor limit to load the socket poller (`SocketPollerTests`)
+        .executableTarget(
+            name: "poller-limits", dependencies: ["CommunityMailSystem"], path: "Tests/Tools/poller-limits",
+            swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "dns-fuzz", dependencies: ["DNSVerify", "CommunityMailTestSupport"], path: "Tests/Fuzz/dns-fuzz",
             swiftSettings: upcomingFeatures),
@@ -138,7 +144,7 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
-            name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport"],
+            name: "CommunityMailSystemTests", dependencies: ["CommunityMailSystem", "CommunityMailTestSupport", "poller-limits"],
             swiftSettings: upcomingFeatures),
         .testTarget(
             name: "CommunityMailTLSTests", dependencies: ["CommunityMailTLS", "CommunityMailSystem", "CommunityMailTestSupport"],

@@ -15,7 +15,7 @@ enum TLSBenchmark {
     static func run() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         var client = TLSClientConfiguration(serverName: "localhost")
         client.trustedCertificateAuthorityFile = certificates.authority
 

@@ -109,7 +109,7 @@ struct SMTPServerSessionInteropTests {
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
         ])
         #expect(await make.exited() == 0)
-        let context = try TLSServerContext(certificateChainFile: certificate, privateKeyFile: key)
+        let context = try await TLSServerContext(certificateChainFile: certificate, privateKeyFile: key)
         let content = Array("Subject: over TLS\r\n\r\nsecret-free body\r\n".utf8)
         let (output, messages, overTLS) = try await withSMTPLib(
             recipients: "b@example.test", content: content, tls: context, clientArguments: ["--starttls", certificate])

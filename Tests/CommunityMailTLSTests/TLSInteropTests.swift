@@ -143,7 +143,7 @@ struct TLSInteropTests {
     func serverAgainstClient() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let outcomes = Outcomes()
         let server = try RunningServer { connection in
             do {
@@ -170,7 +170,7 @@ struct TLSInteropTests {
     func tls11Client() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let outcomes = Outcomes()
         let server = try RunningServer { connection in
             do {
@@ -243,7 +243,7 @@ struct TLSInteropTests {
     func startTLS() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let outcomes = Outcomes()
         let server = try RunningServer(Self.smtpGreeter(context: context, outcomes: outcomes))
         let (status, output) = try await Self.runOpenSSL([
@@ -261,7 +261,7 @@ struct TLSInteropTests {
     func startTLSBothOurs() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let outcomes = Outcomes()
         let server = try RunningServer(Self.smtpGreeter(context: context, outcomes: outcomes))
         let connection = try await TCPConnection.connect(to: try SocketAddress("127.0.0.1:\(server.port)"), deadline: Self.deadline())

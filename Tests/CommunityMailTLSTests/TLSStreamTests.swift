@@ -54,7 +54,7 @@ struct TLSStreamTests {
     func roundTrip() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let result = await Self.handshake(client: Self.configuration("localhost", trusting: certificates), server: context)
         let client = try result.client.get(), server = try result.server.get()
         #expect(client.protocolVersion == .tls13)
@@ -80,7 +80,7 @@ struct TLSStreamTests {
     func ipAddress() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let good = await Self.handshake(client: Self.configuration("127.0.0.1", trusting: certificates), server: context)
         #expect(throws: Never.self) { try good.client.get() }
         // No SNI for an address (RFC 6066 section 3).
@@ -93,7 +93,7 @@ struct TLSStreamTests {
     func wrongHostName() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let result = await Self.handshake(client: Self.configuration("mail.example.org", trusting: certificates), server: context)
         #expect(throws: NetworkError.certificateRejected("")) { try result.client.get() }
         // The client told the server why (an alert), so the server fails too.
@@ -103,14 +103,14 @@ struct TLSStreamTests {
         }
 
         let wildcard = try await certificates.makeLeaf("wildcard", names: ["DNS:*.example.org"])
-        let wildcardContext = try TLSServerContext(certificateChainFile: wildcard.chain, privateKeyFile: wildcard.key)
+        let wildcardContext = try await TLSServerContext(certificateChainFile: wildcard.chain, privateKeyFile: wildcard.key)
         let whole = await Self.handshake(client: Self.configuration("mx.example.org", trusting: certificates), server: wildcardContext)
         #expect(throws: Never.self) { try whole.client.get() }
         let deeper = await Self.handshake(client: Self.configuration("a.mx.example.org", trusting: certificates), server: wildcardContext)
         #expect(throws: NetworkError.certificateRejected("")) { try deeper.client.get() }
 
         let partial = try await certificates.makeLeaf("partial", names: ["DNS:m*.example.org"])
-        let partialContext = try TLSServerContext(certificateChainFile: partial.chain, privateKeyFile: partial.key)
+        let partialContext = try await TLSServerContext(certificateChainFile: partial.chain, privateKeyFile: partial.key)
         let refused = await Self.handshake(client: Self.configuration("mx.example.org", trusting: certificates), server: partialContext)
         #expect(throws: NetworkError.certificateRejected("")) { try refused.client.get() }
     }
@@ -120,7 +120,7 @@ struct TLSStreamTests {
         let trusted = try await TestCertificates.makeAuthority(named: "Trusted CA")
         let stranger = try await TestCertificates.makeAuthority(named: "Stranger CA")
         let leaf = try await stranger.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let result = await Self.handshake(client: Self.configuration("localhost", trusting: trusted), server: context)
         #expect(throws: NetworkError.certificateRejected("")) { try result.client.get() }
         // The system's store does not know the test authority either.
@@ -133,7 +133,7 @@ struct TLSStreamTests {
         let trusted = try await TestCertificates.makeAuthority(named: "Trusted CA")
         let stranger = try await TestCertificates.makeAuthority(named: "Stranger CA")
         let leaf = try await trusted.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let file = trusted.folder.path("trust.pem")
         var configuration = TLSClientConfiguration(serverName: "localhost")
         configuration.trustedCertificateAuthorityFile = file
@@ -162,7 +162,7 @@ struct TLSStreamTests {
         let leaf = try await certificates.makeLeaf("localhost")
         var serverConfiguration = TLSServerContext.Configuration()
         serverConfiguration.minimumVersion = .tls13
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key, configuration: serverConfiguration)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key, configuration: serverConfiguration)
         var configuration = Self.configuration("localhost", trusting: certificates)
         configuration.minimumVersion = .tls13
         let result = await Self.handshake(client: configuration, server: context)
@@ -175,8 +175,8 @@ struct TLSStreamTests {
         let certificates = try await TestCertificates.makeAuthority()
         let local = try await certificates.makeLeaf("localhost")
         let mail = try await certificates.makeLeaf("mail", names: ["DNS:mail.example.org"])
-        let mailContext = try TLSServerContext(certificateChainFile: mail.chain, privateKeyFile: mail.key)
-        let context = try TLSServerContext(
+        let mailContext = try await TLSServerContext(certificateChainFile: mail.chain, privateKeyFile: mail.key)
+        let context = try await TLSServerContext(
             certificateChainFile: local.chain, privateKeyFile: local.key, contextsByServerName: ["Mail.Example.ORG": mailContext])
 
         let byName = await Self.handshake(client: Self.configuration("mail.example.org", trusting: certificates), server: context)
@@ -185,7 +185,7 @@ struct TLSStreamTests {
         let byDefault = await Self.handshake(client: Self.configuration("localhost", trusting: certificates), server: context)
         #expect(throws: Never.self) { try byDefault.client.get() }
         // Without the registration, the same client meets the localhost certificate.
-        let plain = try TLSServerContext(certificateChainFile: local.chain, privateKeyFile: local.key)
+        let plain = try await TLSServerContext(certificateChainFile: local.chain, privateKeyFile: local.key)
         let unregistered = await Self.handshake(client: Self.configuration("mail.example.org", trusting: certificates), server: plain)
         #expect(throws: NetworkError.certificateRejected("")) { try unregistered.client.get() }
     }
@@ -194,7 +194,7 @@ struct TLSStreamTests {
     func truncation() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
         async let accepted = TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
         let client = try await TLSStream.connect(
@@ -218,7 +218,7 @@ struct TLSStreamTests {
     func forgedRecord() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
         async let accepted = TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
         let client = try await TLSStream.connect(
@@ -246,7 +246,7 @@ struct TLSStreamTests {
     func largeTransfers() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         var pipe = InMemoryByteStream.Configuration()
         pipe.capacity = 8_192  // far below a record: every write waits for the reader
         let result = await Self.handshake(client: Self.configuration("localhost", trusting: certificates), server: context, pipe: pipe)
@@ -281,7 +281,7 @@ struct TLSStreamTests {
     func plaintextPeer() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
         async let accepted = Self.capture {
             try await TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline())
@@ -308,7 +308,7 @@ struct TLSStreamTests {
     func hostileHandshakeBytes() async throws {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
-        let context = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
         var generator = SplitMix64(seed: 1_403)
         for round in 0..<40 {
             // Half the inputs start like a handshake record, so OpenSSL parses further in.
@@ -369,17 +369,17 @@ struct TLSStreamTests {
         let certificates = try await TestCertificates.makeAuthority()
         let leaf = try await certificates.makeLeaf("localhost")
         let other = try await certificates.makeLeaf("other")
-        #expect(throws: NetworkError.tlsFailure("")) {
-            _ = try TLSServerContext(certificateChainFile: certificates.folder.path("missing.pem"), privateKeyFile: leaf.key)
+        await #expect(throws: NetworkError.tlsFailure("")) {
+            _ = try await TLSServerContext(certificateChainFile: certificates.folder.path("missing.pem"), privateKeyFile: leaf.key)
         }
-        #expect(throws: NetworkError.tlsFailure("")) {
-            _ = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: other.key)
+        await #expect(throws: NetworkError.tlsFailure("")) {
+            _ = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: other.key)
         }
-        #expect(throws: NetworkError.tlsFailure("")) {
-            _ = try TLSServerContext(certificateChainFile: leaf.key, privateKeyFile: leaf.key)
+        await #expect(throws: NetworkError.tlsFailure("")) {
+            _ = try await TLSServerContext(certificateChainFile: leaf.key, privateKeyFile: leaf.key)
         }
         do {
-            _ = try TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: other.key)
+            _ = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: other.key)
         } catch {
             let key = try String(contentsOfFile: other.key, encoding: .utf8)
             let body = key.split(separator: "\n").dropFirst().first.map(String.init) ?? "-"

@@ -110,7 +110,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// True when a TCP connection to 127.0.0.1:`port` succeeds.
     public static func canConnect(port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = TestSocket.tcpIPv4()
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
@@ -152,7 +152,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Whether a TCP socket can bind `port` on 127.0.0.1 now (then released).
     private static func canBind(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = TestSocket.tcpIPv4()
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -15,7 +15,8 @@ public protocol ByteStream: Sendable {
     /// - Throws: `NetworkError.timedOut` when `deadline` passes first, or the failure.
     func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError)
 
-    /// Closes the stream (for TLS, after sending close_notify). Further reads and writes
-    /// throw `NetworkError.closed`. Closing twice is harmless.
+    /// Closes the stream (for TLS, after sending close_notify when nothing else is being
+    /// sent). A read or write waiting on the stream ends at once with `NetworkError.closed`,
+    /// whatever its deadline, and so do later ones. Closing twice is harmless.
     func close() async
 }

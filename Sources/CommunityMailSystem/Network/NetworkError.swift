@@ -40,6 +40,10 @@ public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable 
     public static func addressInUse(_ message: String) -> NetworkError { NetworkError(.addressInUse, message) }
     /// A configured limit (connections, buffered bytes) was reached.
     public static func limitReached(_ message: String) -> NetworkError { NetworkError(.limitReached, message) }
+    /// A limit the system put on the process (descriptors, memory), with the `errno` behind it.
+    static func limitReached(_ message: String, errno number: Int32) -> NetworkError {
+        NetworkError(.limitReached, message, errno: number)
+    }
     /// An address or port that cannot be used.
     public static func invalidAddress(_ message: String) -> NetworkError { NetworkError(.invalidAddress, message) }
     /// The TLS handshake failed (protocol version, cipher, a peer that does not speak TLS).

@@ -1,3 +1,5 @@
+public import CommunityMailSystem
+
 /// How a TLS client authenticates the server it connects to.
 ///
 /// There is no switch to turn verification off: a test trusts its own throwaway
@@ -18,6 +20,11 @@ public struct TLSClientConfiguration: Sendable {
     /// (for a private relay, or a test's own authority). Default: nil, the system store.
     /// The file is read once and read again when its size or modification time changes.
     public var trustedCertificateAuthorityFile: String?
+
+    /// Where certificate authorities are read from the disk (the CA file, checked at each
+    /// connection, or the system store, the first time): the reads block, so they never
+    /// run on the connecting task's thread. Default: `BlockingExecutor.shared`.
+    public var executor: BlockingExecutor = .shared
 
     /// A configuration for `serverName` with the defaults above.
     public init(serverName: String) {

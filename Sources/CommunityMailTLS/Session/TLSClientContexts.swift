@@ -29,7 +29,24 @@ enum TLSClientContexts {
     private static let fileTrust = Mutex<[FileKey: OpenSSLContextHandle]>([:])
     private static let fileContextLimit = 32
 
-    static func context(for configuration: TLSClientConfiguration) throws(NetworkError) -> OpenSSLContextHandle {
+    /// The shared context for `configuration`, made (or, for a CA file, checked against
+    /// the file) on the configuration's executor: `stat()` and reading certificates block
+    /// on the disk. Only the system store's context, once made, is returned without a hop.
+    ///
+    /// (The system store also names a directory that OpenSSL consults during a handshake
+    /// for an issuer the bundle lacks: one failed `open()` per miss, inside the handshake.)
+    static func context(for configuration: TLSClientConfiguration) async throws(NetworkError) -> OpenSSLContextHandle {
+        if configuration.trustedCertificateAuthorityFile == nil,
+            let shared = systemTrust.withLock({ $0[configuration.minimumVersion] }) {
+            return shared
+        }
+        return try await configuration.executor.run { () throws(NetworkError) -> OpenSSLContextHandle in
+            try loadContext(for: configuration)
+        }
+    }
+
+    /// ``context(for:)``'s work, on a thread that may block.
+    private static func loadContext(for configuration: TLSClientConfiguration) throws(NetworkError) -> OpenSSLContextHandle {
         if let file = configuration.trustedCertificateAuthorityFile {
             var status = stat()
             guard stat(file, &status) == 0 else {

@@ -124,8 +124,9 @@ final class TLSEngine {
         OpenSSLErrorQueue.clear()
         let capacity = min(max(1, maximumCount), Self.maximumReadSize)
         var end: Outcome<[UInt8]>?
-        let plaintext = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            initialized = 0
+        // A returned array is sized to what was decrypted, not to the 64 KiB a read may take.
+        let plaintext = ReadBuffer.receive(upTo: capacity) { buffer -> Int in
+            var initialized = 0
             while initialized < capacity {
                 var count = 0
                 if SSL_read_ex(ssl, buffer.baseAddress! + initialized, capacity - initialized, &count) == 1 {
@@ -139,6 +140,7 @@ final class TLSEngine {
                 }
                 break
             }
+            return initialized
         }
         // A read can produce output too: an alert, or the answer to a KeyUpdate.
         collectOutput()

@@ -20,7 +20,7 @@ extension TLSStream {
     ) async throws(NetworkError) -> TLSStream {
         let tls: TLSStream
         do {
-            let context = try TLSClientContexts.context(for: configuration)
+            let context = try await TLSClientContexts.context(for: configuration)
             let engine = try TLSEngine(context: context.pointer, role: .client)
             try Self.configureClient(engine.session, serverName: configuration.serverName)
             tls = TLSStream(underlying: stream, engine: engine)

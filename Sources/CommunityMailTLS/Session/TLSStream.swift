@@ -19,14 +19,16 @@ import Synchronization
 /// `220`) must be discarded, not treated as part of the protected session, because an
 /// attacker can inject it before the handshake (CVE-2011-0411).
 ///
-/// **Closing**: ``close()`` sends close_notify and closes the underlying stream. A read
+/// **Closing**: ``close()`` sends close_notify and closes the underlying stream, without
+/// waiting for a read or write in progress (they end with `NetworkError.closed`). A read
 /// that meets close_notify from the peer returns an empty array (the clean end of the
 /// stream). A read that meets the end of the underlying stream *without* close_notify
 /// throws `NetworkError.tlsFailure` ("truncated"): an attacker can cut a connection, and
 /// data that stops early must not look complete.
 public final class TLSStream: ByteStream {
-    /// How long ``close()`` waits to hand close_notify to the underlying stream.
-    public static let closeNotifyTimeout: Duration = .seconds(5)
+    /// How long ``close()`` waits to hand close_notify to the underlying stream (it waits
+    /// only while the peer's receive buffer is full).
+    public static let closeNotifyTimeout: Duration = .seconds(2)
 
     /// Ciphertext read from the underlying stream at once: several records, so a bulk
     /// transfer costs few reads.
@@ -119,25 +121,39 @@ public final class TLSStream: ByteStream {
         }
     }
 
-    /// Sends close_notify (when the session is intact; waiting at most
-    /// ``closeNotifyTimeout``), then closes the underlying stream. Closing twice is
-    /// harmless.
+    /// Closes the session and the underlying stream without waiting for a read or write
+    /// in progress: those end with `NetworkError.closed` at once, whatever their
+    /// deadlines. When nothing is being sent and the session is intact, close_notify goes
+    /// out first, best-effort, waiting at most ``closeNotifyTimeout`` for a peer that does
+    /// not read; while a write is in progress (a peer that does not read can hold it
+    /// until its deadline) no close_notify is sent, since it cannot follow a record cut in
+    /// the middle. Closing twice is harmless.
     public func close() async {
-        let shouldClose = engine.withLock { engine -> Bool in
-            guard !engine.closedLocally else { return false }
+        let (shouldClose, holdsTurn) = engine.withLock { engine -> (Bool, Bool) in
+            guard !engine.closedLocally else { return (false, false) }
             engine.closedLocally = true
+            guard !engine.isSending else { return (true, false) }
             if engine.isEstablished && engine.failure == nil { engine.shutdown() }
-            return true
+            engine.isSending = true
+            return (true, true)
         }
         guard shouldClose else { return }
-        try? await send(deadline: .now + Self.closeNotifyTimeout, turn: .waiting)
+        if holdsTurn {
+            try? await sendQueued(deadline: .now + Self.closeNotifyTimeout, upTo: .max)
+        }
+        // Ends the reads and writes waiting on the underlying stream (its close wakes them).
         await underlying.close()
     }
 
     /// Reads the next ciphertext from the underlying stream into OpenSSL, or notes the
     /// end of the underlying stream.
     func receiveCiphertext(deadline: ContinuousClock.Instant) async throws(NetworkError) {
-        let ciphertext = try await underlying.read(maximumCount: Self.underlyingReadSize, deadline: deadline)
+        let ciphertext: [UInt8]
+        do {
+            ciphertext = try await underlying.read(maximumCount: Self.underlyingReadSize, deadline: deadline)
+        } catch {
+            throw engine.withLock { $0.closedLocally } ? .closed("the TLS stream was closed during the read") : error
+        }
         engine.withLock { engine in
             if ciphertext.isEmpty {
                 engine.transportEnded = true
@@ -160,7 +176,7 @@ public final class TLSStream: ByteStream {
     /// and a waiting turn takes along whatever others queued meanwhile. A `.waiting` call
     /// returns when everything queued before it has been written.
     func send(deadline: ContinuousClock.Instant, turn: SendingTurn) async throws(NetworkError) {
-        var limit = Int.max
+        let limit: Int
         switch turn {
         case .waiting:
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -175,6 +191,7 @@ public final class TLSStream: ByteStream {
                 // Otherwise a finishing sender hands its turn over by resuming the next waiter.
                 if isMyTurn { continuation.resume() }
             }
+            limit = .max
         case .ifFree(let upTo):
             let isMyTurn = engine.withLock { engine in
                 guard !engine.isSending, engine.takenTotal < upTo else { return false }
@@ -184,6 +201,12 @@ public final class TLSStream: ByteStream {
             guard isMyTurn else { return }
             limit = upTo
         }
+        try await sendQueued(deadline: deadline, upTo: limit)
+    }
+
+    /// With the turn held: writes the queued ciphertext up to position `limit`, then
+    /// passes the turn on (or frees it) and reports the first write failure.
+    private func sendQueued(deadline: ContinuousClock.Instant, upTo limit: Int) async throws(NetworkError) {
         while true {
             let step = engine.withLock { engine -> SendStep in
                 let available = min(engine.pendingOutput.count, limit - engine.takenTotal)
@@ -207,7 +230,10 @@ public final class TLSStream: ByteStream {
                     try await underlying.write(batch, deadline: deadline)
                 } catch {
                     // Part of the ciphertext may be gone: the record stream is broken for good.
-                    engine.withLock { $0.sendFailure = error }
+                    // A write that close() cut short reports the close, not how it surfaced.
+                    engine.withLock { engine in
+                        engine.sendFailure = engine.closedLocally ? .closed("the TLS stream was closed during the write") : error
+                    }
                 }
             case .finished(let next, let failure):
                 next?.resume()

@@ -1,10 +1,14 @@
 import Synchronization
 
 /// One task's wait on the poller: armed with its continuation once, finished once (ready,
-/// late or cancelled), whichever of the poller's thread and the cancellation handler comes
+/// late, cancelled or failed), whichever of the poller's thread and the cancellation handler comes
 /// first.
 final class PollWait: Sendable {
-    enum Outcome: Sendable { case ready, timedOut, cancelled }
+    enum Outcome: Sendable {
+        case ready, timedOut, cancelled
+        /// `poll()` itself failed for the waits it covered.
+        case failed(NetworkError)
+    }
 
     private enum State {
         case idle
@@ -45,7 +49,7 @@ final class PollWait: Sendable {
                 state = .finished
                 return continuation
             case .idle:
-                if outcome == .cancelled { state = .cancelledBeforeArming }
+                if case .cancelled = outcome { state = .cancelledBeforeArming }
                 return nil
             case .cancelledBeforeArming, .finished:
                 return nil

@@ -2,23 +2,35 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
+import CommunityMailCSystem
+#endif
+
+#if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The one thread that waits on sockets: it runs `poll()` over every registered
-/// non-blocking descriptor and resumes the task waiting for one when it becomes readable or
-/// writable, or when its deadline passes. Sockets (`TCPConnection`, `TCPListener`,
-/// `UDPSocket`) try their system call first and wait here only when it would block, so no
-/// thread exists per connection or per question.
+/// The one thread that waits on sockets: it runs `poll()` over every descriptor some task
+/// waits on and resumes a waiting task when its descriptor becomes readable or writable,
+/// or when its deadline passes. Sockets (`TCPConnection`, `TCPListener`, `UDPSocket`) try
+/// their system call first and wait here only when it would block, so no thread exists per
+/// connection or per question.
+///
+/// Waits on one descriptor share one `pollfd` (their events combined), so `poll()` never
+/// gets more entries than descriptors being waited on plus its wake-up pipe: a reader and a
+/// writer on each of many connections cannot push it past `RLIMIT_NOFILE` (where `poll()`
+/// fails with `EINVAL`). Should `poll()` fail anyway, the waits it covered end with a typed
+/// ``NetworkError`` (``NetworkError/limitReached(_:)`` for too many descriptors or no
+/// memory), never by hanging until their deadlines.
 ///
 /// A wait that the task's cancellation ends throws ``NetworkError/cancelled(_:)``, not
 /// `CancellationError`: socket APIs keep one typed error. A wake-up pipe tells the thread
 /// about new waits and cancellations while it is inside `poll()`.
 ///
 /// The thread starts with the first wait and lives as long as the poller (the shared one:
-/// as long as the process).
+/// as long as the process). A host may give a latency-sensitive listener a poller of its
+/// own; waiting on raw descriptors is for this package's sockets only.
 public final class SocketPoller: Sendable {
     /// The poller every socket uses unless given another.
     public static let shared = SocketPoller()
@@ -32,11 +44,19 @@ public final class SocketPoller: Sendable {
         var ends: [Int32] = [-1, -1]
         // Without a pipe (no descriptors left) the thread still works: it looks for new
         // waits every `fallbackSlice` instead of being woken.
-        if pipe(&ends) != 0 { ends = [-1, -1] }
-        for end in ends where end >= 0 {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        #if canImport(Darwin)
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            ends = [-1, -1]
         }
+        #else
+        // Both flags in the call: a fork+exec on another thread never inherits the pipe.
+        if communitymail_pipe_cloexec_nonblock(&ends) != 0 { ends = [-1, -1] }
+        #endif
         wakeReader = ends[0]
         wakeWriter = ends[1]
         state = Mutex(PollerState())
@@ -45,29 +65,33 @@ public final class SocketPoller: Sendable {
     /// Waits until `descriptor` can be read without blocking (or has an error or hang-up to
     /// report).
     /// - Throws: ``NetworkError/timedOut(_:)`` when `deadline` passes first,
-    ///   ``NetworkError/cancelled(_:)`` when the task is cancelled.
-    public func waitReadable(_ descriptor: Int32, deadline: ContinuousClock.Instant) async throws(NetworkError) {
+    ///   ``NetworkError/cancelled(_:)`` when the task is cancelled,
+    ///   ``NetworkError/limitReached(_:)`` (or another failure) when `poll()` fails.
+    package func waitReadable(_ descriptor: Int32, deadline: ContinuousClock.Instant) async throws(NetworkError) {
         try await wait(descriptor, events: Int16(POLLIN), deadline: deadline)
     }
 
     /// Waits until `descriptor` can be written without blocking (or a non-blocking
     /// `connect` finished), or has an error or hang-up to report.
-    /// - Throws: ``NetworkError/timedOut(_:)`` when `deadline` passes first,
-    ///   ``NetworkError/cancelled(_:)`` when the task is cancelled.
-    public func waitWritable(_ descriptor: Int32, deadline: ContinuousClock.Instant) async throws(NetworkError) {
+    /// - Throws: as ``waitReadable(_:deadline:)``.
+    package func waitWritable(_ descriptor: Int32, deadline: ContinuousClock.Instant) async throws(NetworkError) {
         try await wait(descriptor, events: Int16(POLLOUT), deadline: deadline)
     }
 
-    /// How many waits are registered now (for tests and metrics).
-    public var waitingCount: Int { state.withLock { $0.waits.count } }
+    /// How many waits are registered now.
+    package var waitingCount: Int { state.withLock { $0.waitCount } }
+
+    /// How many descriptors the next `poll()` covers (not counting the wake-up pipe): one
+    /// however many waits each has.
+    package var polledDescriptorCount: Int { state.withLock { $0.waits.count } }
 
     /// Ends every wait on `descriptor` as if it were ready, so its waiters try their system
     /// call again and find the socket closed. Sockets call this when they close.
     package func wakeAll(on descriptor: Int32) {
         let woken: [PollWait] = state.withLock { state in
-            let matching = state.waits.filter { $0.value.descriptor == descriptor }
-            for key in matching.keys { state.waits[key] = nil }
-            return matching.values.map(\.token)
+            guard let waits = state.waits.removeValue(forKey: descriptor) else { return [] }
+            state.waitCount -= waits.count
+            return waits.values.map(\.token)
         }
         for token in woken { token.finish(with: .ready) }
         if !woken.isEmpty { wake() }
@@ -82,25 +106,27 @@ public final class SocketPoller: Sendable {
         let outcome: PollWait.Outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<PollWait.Outcome, Never>) in
                 guard token.arm(continuation) else { return }
-                register(PollerState.Entry(descriptor: descriptor, events: events, deadline: deadline, token: token))
+                register(PollerState.Wait(events: events, deadline: deadline, token: token), on: descriptor)
                 afterRegistering()
             }
         } onCancel: {
-            if token.finish(with: .cancelled) { forget(token) }
+            if token.finish(with: .cancelled) { forget(token, on: descriptor) }
         }
         switch outcome {
         case .ready: return
         case .timedOut: throw NetworkError.timedOut("the deadline passed while waiting for the socket")
         case .cancelled: throw NetworkError.cancelled("the task waiting for the socket was cancelled")
+        case .failed(let error): throw error
         }
     }
 
-    private func register(_ entry: PollerState.Entry) {
+    private func register(_ wait: PollerState.Wait, on descriptor: Int32) {
         let (startThread, mustWake) = state.withLock { state -> (Bool, Bool) in
             // A wait cancelled between arming and here was already forgotten: registering it
             // now would leave a dead entry polled until its deadline.
-            guard entry.token.isArmed else { return (false, false) }
-            state.waits[ObjectIdentifier(entry.token)] = entry
+            guard wait.token.isArmed else { return (false, false) }
+            state.waits[descriptor, default: [:]][ObjectIdentifier(wait.token)] = wait
+            state.waitCount += 1
             let start = !state.threadStarted
             state.threadStarted = true
             // Only a thread inside poll() needs the pipe; one byte wakes it however many
@@ -121,9 +147,11 @@ public final class SocketPoller: Sendable {
         }
     }
 
-    private func forget(_ token: PollWait) {
+    private func forget(_ token: PollWait, on descriptor: Int32) {
         let mustWake = state.withLock { state -> Bool in
-            guard state.waits.removeValue(forKey: ObjectIdentifier(token)) != nil else { return false }
+            guard state.waits[descriptor]?.removeValue(forKey: ObjectIdentifier(token)) != nil else { return false }
+            state.waitCount -= 1
+            if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
             let wake = state.polling && !state.wakePending
             if wake { state.wakePending = true }
             return wake
@@ -137,21 +165,23 @@ public final class SocketPoller: Sendable {
         _ = write(wakeWriter, &byte, 1)
     }
 
-    /// The thread's loop: snapshot the waits, poll, resume what is ready or late.
+    /// The thread's loop: snapshot the descriptors waited on, poll, resume what is ready,
+    /// late or failed.
     private func run() {
         var descriptors: [pollfd] = []
-        var tokens: [ObjectIdentifier] = []
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
             descriptors.removeAll(keepingCapacity: true)
-            tokens.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
             let nearest: ContinuousClock.Instant? = state.withLock { state in
                 var nearest: ContinuousClock.Instant?
-                for (key, entry) in state.waits {
-                    descriptors.append(pollfd(fd: entry.descriptor, events: entry.events, revents: 0))
-                    tokens.append(key)
-                    nearest = min(nearest ?? entry.deadline, entry.deadline)
+                for (descriptor, waits) in state.waits {
+                    var events: Int16 = 0
+                    for wait in waits.values {
+                        events |= wait.events
+                        nearest = min(nearest ?? wait.deadline, wait.deadline)
+                    }
+                    descriptors.append(pollfd(fd: descriptor, events: events, revents: 0))
                 }
                 state.polling = true
                 return nearest
@@ -159,10 +189,8 @@ public final class SocketPoller: Sendable {
             var timeout = nearest.map { Self.milliseconds(until: $0) } ?? -1
             if wakeReader < 0, timeout < 0 || timeout > Self.fallbackSlice { timeout = Self.fallbackSlice }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
-            if ready < 0, errno != EINTR {
-                // Only EINVAL/ENOMEM can happen with a valid array: back off and try again.
-                usleep(1000)
-            }
+            // A failed poll() leaves the array as it was: every revents is still 0.
+            let failure: NetworkError? = ready < 0 && errno != EINTR ? Self.pollFailure(errno: errno) : nil
             if descriptors[0].revents != 0 {
                 while read(wakeReader, &drain, drain.count) > 0 {}
             }
@@ -171,15 +199,63 @@ public final class SocketPoller: Sendable {
             state.withLock { state in
                 state.polling = false
                 state.wakePending = false
-                for (index, key) in tokens.enumerated() where descriptors[index + 1].revents != 0 {
-                    if let entry = state.waits.removeValue(forKey: key) { finished.append((entry.token, .ready)) }
+                for polled in descriptors.dropFirst() {
+                    if let failure {
+                        // The waits this poll() covered end with its failure instead of
+                        // being polled again (and failing again) until their deadlines.
+                        // Waits registered since are polled next time.
+                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
+                            wait.events & polled.events != 0 ? .failed(failure) : nil
+                        }
+                    } else if polled.revents != 0 {
+                        // An error, hang-up or invalid descriptor ends every wait on it (its
+                        // system call reports why); readiness ends the waits that asked for it.
+                        let always = Int16(POLLERR) | Int16(POLLHUP) | Int16(POLLNVAL)
+                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
+                            polled.revents & (wait.events | always) != 0 ? .ready : nil
+                        }
+                    }
                 }
-                for (key, entry) in state.waits where entry.deadline <= now {
-                    state.waits[key] = nil
-                    finished.append((entry.token, .timedOut))
+                // Deadlines are looked at only once the nearest one polled has passed; a wait
+                // registered meanwhile with an earlier one made poll() return at once.
+                if let nearest, nearest <= now {
+                    for descriptor in Array(state.waits.keys) {
+                        Self.finishWaits(on: descriptor, in: &state, into: &finished) { wait in
+                            wait.deadline <= now ? .timedOut : nil
+                        }
+                    }
                 }
             }
             for (token, outcome) in finished { token.finish(with: outcome) }
+        }
+    }
+
+    /// Removes the waits on `descriptor` for which `outcome` answers, collecting them with
+    /// their outcome.
+    private static func finishWaits(
+        on descriptor: Int32, in state: inout PollerState, into finished: inout [(PollWait, PollWait.Outcome)],
+        _ outcome: (PollerState.Wait) -> PollWait.Outcome?
+    ) {
+        let ending = state.waits[descriptor]?.compactMap { key, wait in outcome(wait).map { (key, wait.token, $0) } } ?? []
+        guard !ending.isEmpty else { return }
+        for (key, token, result) in ending {
+            state.waits[descriptor]?.removeValue(forKey: key)
+            finished.append((token, result))
+        }
+        state.waitCount -= ending.count
+        if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
+    }
+
+    /// The typed error for a `poll()` that failed with `number`.
+    private static func pollFailure(errno number: Int32) -> NetworkError {
+        switch number {
+        case EINVAL:
+            // The one EINVAL a valid array can get: more entries than RLIMIT_NOFILE allows.
+            return .limitReached("poll(): more descriptors waited on than the process may open (RLIMIT_NOFILE)", errno: number)
+        case ENOMEM:
+            return .limitReached("poll(): no memory for the descriptor table", errno: number)
+        default:
+            return .system("poll()", errno: number)
         }
     }
 
@@ -199,14 +275,16 @@ public final class SocketPoller: Sendable {
 
 /// What the poller's thread and its callers share.
 private struct PollerState {
-    struct Entry {
-        let descriptor: Int32
+    struct Wait {
         let events: Int16
         let deadline: ContinuousClock.Instant
         let token: PollWait
     }
 
-    var waits: [ObjectIdentifier: Entry] = [:]
+    /// The waits on each descriptor: one `pollfd` each, whatever the number of waits.
+    var waits: [Int32: [ObjectIdentifier: Wait]] = [:]
+    /// How many waits `waits` holds in all.
+    var waitCount = 0
     var threadStarted = false
     /// The thread is inside `poll()` (or about to be) with the snapshot it took.
     var polling = false

@@ -18,8 +18,8 @@ public final class TCPConnection: ByteStream {
     public let localAddress: SocketAddress
     /// The peer's end.
     public let remoteAddress: SocketAddress
-    /// The most bytes one ``read(maximumCount:deadline:)`` returns (and allocates),
-    /// whatever its caller asks for.
+    /// The most bytes one ``read(maximumCount:deadline:)`` returns, whatever its caller
+    /// asks for. A read returns an array sized to what arrived, not to this.
     public let maximumReadSize: Int
 
     let socket: SocketDescriptor
@@ -97,10 +97,10 @@ public final class TCPConnection: ByteStream {
         while true {
             var failure: Int32 = 0
             let bytes = try socket.use { descriptor in
-                [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    let received = recv(descriptor, buffer.baseAddress, count, 0)
+                ReadBuffer.receive(upTo: count) { buffer in
+                    let received = recv(descriptor, buffer.baseAddress, buffer.count, 0)
                     if received < 0 { failure = errno }
-                    initialized = max(0, received)
+                    return received
                 }
             }
             if failure == 0 {

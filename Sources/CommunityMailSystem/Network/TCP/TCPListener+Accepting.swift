@@ -1,6 +1,10 @@
 import Synchronization
 
 #if canImport(Glibc)
+import CommunityMailCSystem
+#endif
+
+#if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -151,16 +155,7 @@ extension TCPListener {
             var failure: Int32 = 0
             let (descriptor, remote) = try socket.use { listening in
                 SocketAddress.filling { address, length -> Int32 in
-                    // Glibc's module map hides accept4(); two fcntl calls do the same.
-                    let descriptor = accept(listening, address, length)
-                    if descriptor >= 0 {
-                        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-                        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-                        #if canImport(Darwin)
-                        var one: Int32 = 1
-                        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-                        #endif
-                    }
+                    let descriptor = Self.acceptCloseOnExecNonBlocking(listening, address, length)
                     if descriptor < 0 { failure = errno }
                     return descriptor
                 }
@@ -188,5 +183,26 @@ extension TCPListener {
                 throw NetworkError.system("accept on \(localAddress)", errno: failure)
             }
         }
+    }
+
+    /// `accept()` whose socket is close-on-exec and non-blocking from its first moment: on
+    /// Linux one `accept4()` call, so a fork+exec on another thread (a host's child
+    /// process, a test's peer) never inherits a connection. Darwin has no `accept4()`; its
+    /// flags follow at once.
+    private static func acceptCloseOnExecNonBlocking(
+        _ listening: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>
+    ) -> Int32 {
+        #if canImport(Darwin)
+        let descriptor = accept(listening, address, length)
+        if descriptor >= 0 {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            var one: Int32 = 1
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        return descriptor
+        #else
+        communitymail_accept_cloexec_nonblock(listening, address, length)
+        #endif
     }
 }

@@ -9,7 +9,7 @@ import Darwin
 public final class UDPSocket: Sendable {
     /// One datagram received.
     public struct Datagram: Sendable, Hashable {
-        /// Its bytes (cut to the receive size asked for).
+        /// Its bytes (cut to the receive size asked for; the array holds no more than these).
         public var bytes: [UInt8]
         /// Who sent it: address and port.
         public var source: SocketAddress
@@ -23,7 +23,7 @@ public final class UDPSocket: Sendable {
 
     /// The bound address, with the port the kernel chose when asked for port 0.
     public let localAddress: SocketAddress
-    private let socket: SocketDescriptor
+    let socket: SocketDescriptor
 
     /// A socket bound to `address` (port 0: a kernel-chosen random port, what a client
     /// asking a DNS server wants, RFC 5452).
@@ -84,10 +84,10 @@ public final class UDPSocket: Sendable {
             var failure: Int32 = 0
             let (bytes, source) = try socket.use { descriptor in
                 SocketAddress.filling { address, length in
-                    [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                        let received = recvfrom(descriptor, buffer.baseAddress, count, 0, address, length)
+                    ReadBuffer.receive(upTo: count) { buffer in
+                        let received = recvfrom(descriptor, buffer.baseAddress, buffer.count, 0, address, length)
                         if received < 0 { failure = errno }
-                        initialized = max(0, received)
+                        return received
                     }
                 }
             }
