@@ -14,15 +14,15 @@ public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable 
         case addressInUse, limitReached, invalidAddress, tlsHandshake, certificateRejected, tlsFailure, system, cancelled
     }
 
-    private let code: Code
+    private let parts: ErrorParts<Code>
+    private var code: Code { parts.code }
     /// What failed, for people: the operation and the system's reason.
-    public let message: String
+    public var message: String { parts.message }
     /// The `errno` value behind the failure, when there is one.
     public let systemErrorNumber: Int32?
 
     private init(_ code: Code, _ message: String, errno: Int32? = nil) {
-        self.code = code
-        self.message = message
+        parts = ErrorParts(code, message)
         self.systemErrorNumber = errno
     }
 
@@ -85,7 +85,7 @@ public struct NetworkError: ClassifiedError, CustomStringConvertible, Equatable 
     }
 
     /// Same kind of failure (messages are not compared).
-    public static func == (lhs: NetworkError, rhs: NetworkError) -> Bool { lhs.code == rhs.code }
+    public static func == (lhs: NetworkError, rhs: NetworkError) -> Bool { lhs.parts == rhs.parts }
 
     /// The message.
     public var description: String { message }
