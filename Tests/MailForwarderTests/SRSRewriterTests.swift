@@ -284,6 +284,9 @@ struct SRSRewriterTests {
             ("nodomain", .malformedAddress), ("john@", .malformedAddress), ("@example.org", .malformedAddress),
             ("a@b@example.org", .malformedAddress), ("john doe@example.org", .malformedAddress),
             ("john@exa=mple.org", .malformedAddress), ("john\0@example.org", .malformedAddress),
+            ("<john@example.org>", .malformedAddress), ("john@example.org>", .malformedAddress),
+            ("jo\\hn@example.org", .malformedAddress), ("john@exa(mple).org", .malformedAddress),
+            ("john@example.org;x", .malformedAddress), ("john@exa,mple.org", .malformedAddress),
             (String(repeating: "x", count: 500) + "@example.org", .malformedAddress),
           ] as [(String, SRSError)])
     func refusedSenders(sender: String, expected: SRSError) throws {

@@ -5,10 +5,11 @@ extension SRSRewriter {
     static func split(_ address: String, refusingUnsupported: Bool = true) throws(SRSError) -> (
         local: ArraySlice<UInt8>, host: ArraySlice<UInt8>
     ) {
-        let bytes = Array(address.utf8)[...]
-        guard bytes.count <= maximumAddressLength else {
+        // Counted before copying: a hostile megabyte is refused without being copied.
+        guard address.utf8.count <= maximumAddressLength else {
             throw .malformedAddress.with(message: "the address is longer than \(maximumAddressLength) bytes")
         }
+        let bytes = Array(address.utf8)[...]
         if refusingUnsupported, bytes.first == UInt8(ascii: "\"") {
             throw .unsupportedAddress.with(message: "SRS cannot carry a quoted local part")
         }
@@ -16,6 +17,11 @@ extension SRSRewriter {
         // quotes are refused: one such byte would let a peer's line protocol be smuggled.
         guard !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw .malformedAddress.with(message: "the address contains a space or a control character")
+        }
+        // Angle brackets and backslashes belong to the path's syntax or to quoted strings,
+        // never to the bare address: a caller passed `<a@b>` or a half-parsed path.
+        guard !bytes.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\\") }) else {
+            throw .malformedAddress.with(message: "the address contains an angle bracket or a backslash")
         }
         guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else {
             throw .malformedAddress.with(message: "the address has no @")
@@ -38,15 +44,14 @@ extension SRSRewriter {
         return (local, host)
     }
 
-    /// A non-empty domain without `@`, `=`, brackets, quotes, spaces or controls (UTF-8
-    /// labels pass: SMTPUTF8 senders have them).
+    /// A non-empty domain without `@`, `=`, RFC 5322 specials, quotes, spaces or controls
+    /// (UTF-8 labels pass: SMTPUTF8 senders have them).
     static func isPlainDomain<Bytes: Collection<UInt8>>(_ host: Bytes) -> Bool {
-        !host.isEmpty
-            && !host.contains(where: { byte in
-                byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "=")
-                    || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\"")
-            })
+        !host.isEmpty && !host.contains(where: { byte in byte <= 0x20 || byte == 0x7F || forbiddenInDomain.contains(byte) })
     }
+
+    /// `=` (the SRS field separator) and RFC 5322's specials other than the dot.
+    private static let forbiddenInDomain: Set<UInt8> = Set("=@[]\"()<>,;:\\".utf8)
 
     /// True when `local` starts with `tag` (lower-case, compared without regard to ASCII
     /// case) followed by one of the separators `=`, `+`, `-`, as every SRS peer tests.
