@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "DNSVerify", targets: ["DNSVerify"]),
         .library(name: "CommunityMailSMTP", targets: ["CommunityMailSMTP"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
+        .library(name: "MailForwarder", targets: ["MailForwarder"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -82,6 +83,7 @@ let package = Package(
                 "CommunityMailMessage",
             ],
             swiftSettings: upcomingFeatures),
+        .target(name: "MailForwarder", dependencies: ["CommunityMailSystem", "CommunityMailCrypto"], swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(
@@ -196,6 +198,9 @@ let package = Package(
                 "CommunityMailSystem", "MemberSync", "CommunityMailSMTP", "CommunityMailMessage", "AliasStore", "LaunchpadClient",
                 "OpenIDAuth", "HTTPTransport", "CommunityMailSQL", "CommunityMailTestSupport",
             ],
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "MailForwarderTests", dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
