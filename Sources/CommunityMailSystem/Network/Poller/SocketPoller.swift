@@ -88,11 +88,7 @@ public final class SocketPoller: Sendable {
     /// Ends every wait on `descriptor` as if it were ready, so its waiters try their system
     /// call again and find the socket closed. Sockets call this when they close.
     package func wakeAll(on descriptor: Int32) {
-        let woken: [PollWait] = state.withLock { state in
-            guard let waits = state.waits.removeValue(forKey: descriptor) else { return [] }
-            state.waitCount -= waits.count
-            return waits.values.map(\.token)
-        }
+        let woken = state.withLock { $0.removeAll(on: descriptor) }
         for token in woken { token.finish(with: .ready) }
         if !woken.isEmpty { wake() }
     }
@@ -125,8 +121,7 @@ public final class SocketPoller: Sendable {
             // A wait cancelled between arming and here was already forgotten: registering it
             // now would leave a dead entry polled until its deadline.
             guard wait.token.isArmed else { return (false, false) }
-            state.waits[descriptor, default: [:]][ObjectIdentifier(wait.token)] = wait
-            state.waitCount += 1
+            state.add(wait, on: descriptor)
             let start = !state.threadStarted
             state.threadStarted = true
             // Only a thread inside poll() needs the pipe; one byte wakes it however many
@@ -149,9 +144,7 @@ public final class SocketPoller: Sendable {
 
     private func forget(_ token: PollWait, on descriptor: Int32) {
         let mustWake = state.withLock { state -> Bool in
-            guard state.waits[descriptor]?.removeValue(forKey: ObjectIdentifier(token)) != nil else { return false }
-            state.waitCount -= 1
-            if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
+            guard state.remove(token, on: descriptor) else { return false }
             let wake = state.polling && !state.wakePending
             if wake { state.wakePending = true }
             return wake
@@ -166,27 +159,20 @@ public final class SocketPoller: Sendable {
     }
 
     /// The thread's loop: snapshot the descriptors waited on, poll, resume what is ready,
-    /// late or failed.
+    /// late or failed. Results apply only to the waits the snapshot covered (see
+    /// ``PollerState``): a descriptor closed and reused meanwhile cannot pass a stale event
+    /// to its new waits.
     private func run() {
         var descriptors: [pollfd] = []
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
-            let nearest: ContinuousClock.Instant? = state.withLock { state in
-                var nearest: ContinuousClock.Instant?
-                for (descriptor, waits) in state.waits {
-                    var events: Int16 = 0
-                    for wait in waits.values {
-                        events |= wait.events
-                        nearest = min(nearest ?? wait.deadline, wait.deadline)
-                    }
-                    descriptors.append(pollfd(fd: descriptor, events: events, revents: 0))
-                }
+            let snapshot = state.withLock { state in
                 state.polling = true
-                return nearest
+                return state.snapshot(into: &descriptors)
             }
-            var timeout = nearest.map { Self.milliseconds(until: $0) } ?? -1
+            var timeout = snapshot.nearestDeadline.map { Self.milliseconds(until: $0) } ?? -1
             if wakeReader < 0, timeout < 0 || timeout > Self.fallbackSlice { timeout = Self.fallbackSlice }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             // A failed poll() leaves the array as it was: every revents is still 0.
@@ -195,55 +181,13 @@ public final class SocketPoller: Sendable {
                 while read(wakeReader, &drain, drain.count) > 0 {}
             }
             let now = ContinuousClock.now
-            var finished: [(PollWait, PollWait.Outcome)] = []
-            state.withLock { state in
+            let finished = state.withLock { state in
                 state.polling = false
                 state.wakePending = false
-                for polled in descriptors.dropFirst() {
-                    if let failure {
-                        // The waits this poll() covered end with its failure instead of
-                        // being polled again (and failing again) until their deadlines.
-                        // Waits registered since are polled next time.
-                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
-                            wait.events & polled.events != 0 ? .failed(failure) : nil
-                        }
-                    } else if polled.revents != 0 {
-                        // An error, hang-up or invalid descriptor ends every wait on it (its
-                        // system call reports why); readiness ends the waits that asked for it.
-                        let always = Int16(POLLERR) | Int16(POLLHUP) | Int16(POLLNVAL)
-                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
-                            polled.revents & (wait.events | always) != 0 ? .ready : nil
-                        }
-                    }
-                }
-                // Deadlines are looked at only once the nearest one polled has passed; a wait
-                // registered meanwhile with an earlier one made poll() return at once.
-                if let nearest, nearest <= now {
-                    for descriptor in Array(state.waits.keys) {
-                        Self.finishWaits(on: descriptor, in: &state, into: &finished) { wait in
-                            wait.deadline <= now ? .timedOut : nil
-                        }
-                    }
-                }
+                return state.apply(descriptors.dropFirst(), of: snapshot, failure: failure, now: now)
             }
             for (token, outcome) in finished { token.finish(with: outcome) }
         }
-    }
-
-    /// Removes the waits on `descriptor` for which `outcome` answers, collecting them with
-    /// their outcome.
-    private static func finishWaits(
-        on descriptor: Int32, in state: inout PollerState, into finished: inout [(PollWait, PollWait.Outcome)],
-        _ outcome: (PollerState.Wait) -> PollWait.Outcome?
-    ) {
-        let ending = state.waits[descriptor]?.compactMap { key, wait in outcome(wait).map { (key, wait.token, $0) } } ?? []
-        guard !ending.isEmpty else { return }
-        for (key, token, result) in ending {
-            state.waits[descriptor]?.removeValue(forKey: key)
-            finished.append((token, result))
-        }
-        state.waitCount -= ending.count
-        if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
     }
 
     /// The typed error for a `poll()` that failed with `number`.
@@ -271,23 +215,4 @@ public final class SocketPoller: Sendable {
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: milliseconds)
     }
-}
-
-/// What the poller's thread and its callers share.
-private struct PollerState {
-    struct Wait {
-        let events: Int16
-        let deadline: ContinuousClock.Instant
-        let token: PollWait
-    }
-
-    /// The waits on each descriptor: one `pollfd` each, whatever the number of waits.
-    var waits: [Int32: [ObjectIdentifier: Wait]] = [:]
-    /// How many waits `waits` holds in all.
-    var waitCount = 0
-    var threadStarted = false
-    /// The thread is inside `poll()` (or about to be) with the snapshot it took.
-    var polling = false
-    /// A byte is in the wake-up pipe already.
-    var wakePending = false
 }
