@@ -20,9 +20,10 @@ import Darwin
 /// Waits on one descriptor share one `pollfd` (their events combined), so `poll()` never
 /// gets more entries than descriptors being waited on plus its wake-up pipe: a reader and a
 /// writer on each of many connections cannot push it past `RLIMIT_NOFILE` (where `poll()`
-/// fails with `EINVAL`). Should `poll()` fail anyway, the waits it covered end with a typed
-/// ``NetworkError`` (``NetworkError/limitReached(_:)`` for too many descriptors or no
-/// memory), never by hanging until their deadlines.
+/// fails with `EINVAL`). Should `poll()` fail with `EINVAL` anyway, the waits it covered end
+/// with ``NetworkError/limitReached(_:)``, never by hanging until their deadlines. A
+/// passing shortage (`ENOMEM`, `EAGAIN`) fails no wait: the thread backs off (1 ms, doubling
+/// up to 50 ms) and polls again, and the waits still end at their own deadlines.
 ///
 /// A wait that the task's cancellation ends throws ``NetworkError/cancelled(_:)``, not
 /// `CancellationError`: socket APIs keep one typed error. A wake-up pipe tells the thread
@@ -38,9 +39,20 @@ public final class SocketPoller: Sendable {
     private let state: Mutex<PollerState>
     private let wakeReader: Int32
     private let wakeWriter: Int32
+    /// `poll()` itself; tests give one that fails.
+    private let systemPoll: SystemPoll
+
+    /// The signature of `poll()`.
+    typealias SystemPoll = @Sendable (UnsafeMutablePointer<pollfd>, nfds_t, Int32) -> Int32
 
     /// A poller with its own thread (started on first use).
-    public init() {
+    public convenience init() {
+        self.init(systemPoll: { poll($0, $1, $2) })
+    }
+
+    /// A poller that calls `systemPoll` instead of `poll()` (for tests of its failures).
+    init(systemPoll: @escaping SystemPoll) {
+        self.systemPoll = systemPoll
         var ends: [Int32] = [-1, -1]
         // Without a pipe (no descriptors left) the thread still works: it looks for new
         // waits every `fallbackSlice` instead of being woken.
@@ -165,6 +177,7 @@ public final class SocketPoller: Sendable {
     private func run() {
         var descriptors: [pollfd] = []
         var drain = [UInt8](repeating: 0, count: 256)
+        var backoff: Int32 = 0
         while true {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
@@ -174,9 +187,13 @@ public final class SocketPoller: Sendable {
             }
             var timeout = snapshot.nearestDeadline.map { Self.milliseconds(until: $0) } ?? -1
             if wakeReader < 0, timeout < 0 || timeout > Self.fallbackSlice { timeout = Self.fallbackSlice }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            let (ready, number) = descriptors.withUnsafeMutableBufferPointer { buffer in
+                let ready = systemPoll(buffer.baseAddress!, nfds_t(buffer.count), timeout)
+                return (ready, ready < 0 ? errno : 0)
+            }
             // A failed poll() leaves the array as it was: every revents is still 0.
-            let failure: NetworkError? = ready < 0 && errno != EINTR ? Self.pollFailure(errno: errno) : nil
+            let retry = ready < 0 && (number == ENOMEM || number == EAGAIN)
+            let failure: NetworkError? = ready < 0 && number != EINTR && !retry ? Self.pollFailure(errno: number) : nil
             if descriptors[0].revents != 0 {
                 while read(wakeReader, &drain, drain.count) > 0 {}
             }
@@ -187,6 +204,15 @@ public final class SocketPoller: Sendable {
                 return state.apply(descriptors.dropFirst(), of: snapshot, failure: failure, now: now)
             }
             for (token, outcome) in finished { token.finish(with: outcome) }
+            if retry {
+                // A shortage of kernel memory passes: wait a little (never past the nearest
+                // deadline, which the next round ends) and poll again.
+                backoff = min(max(1, backoff * 2), Self.maximumBackoff)
+                let pause = min(backoff, snapshot.nearestDeadline.map { Self.milliseconds(until: $0) } ?? backoff)
+                if pause > 0 { usleep(useconds_t(pause) * 1000) }
+            } else {
+                backoff = 0
+            }
         }
     }
 
@@ -196,12 +222,13 @@ public final class SocketPoller: Sendable {
         case EINVAL:
             // The one EINVAL a valid array can get: more entries than RLIMIT_NOFILE allows.
             return .limitReached("poll(): more descriptors waited on than the process may open (RLIMIT_NOFILE)", errno: number)
-        case ENOMEM:
-            return .limitReached("poll(): no memory for the descriptor table", errno: number)
         default:
             return .system("poll()", errno: number)
         }
     }
+
+    /// The longest pause, in milliseconds, between `poll()`s that failed for want of memory.
+    private static let maximumBackoff: Int32 = 50
 
     /// How often a poller without a wake-up pipe looks for new waits, in milliseconds.
     private static let fallbackSlice: Int32 = 10
