@@ -4,8 +4,8 @@ import CommunityMailTLS
 extension SMTPClient {
     /// Opens a TCP connection to `host` (a name, resolved by the system's resolver off the
     /// cooperative pool, or an address literal) on `port`: to the first of its addresses
-    /// that answers, within ``Timeouts/connect`` (each address gets a fair share of what is
-    /// left; name resolution runs before and is bounded by the system's resolver only).
+    /// that answers, all within ``Timeouts/connect`` (name resolution included; each
+    /// address gets a fair share of what is left).
     /// Nothing is read or written yet.
     /// - Throws: ``SMTPError/cannotConnect`` when the name does not resolve or no address
     ///   answers, the ``NetworkError`` of the resolver or the last attempt kept as the cause
@@ -16,7 +16,7 @@ extension SMTPClient {
         let deadline = ContinuousClock.now + configuration.timeouts.connect
         let addresses: [SocketAddress]
         do {
-            addresses = try await SocketAddress.resolve(host: host, port: port)
+            addresses = try await SocketAddress.resolve(host: host, port: port, deadline: deadline)
         } catch {
             throw Self.connectFailure(error, "cannot resolve the SMTP server's name")
         }

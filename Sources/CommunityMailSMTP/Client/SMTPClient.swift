@@ -35,12 +35,12 @@ public struct SMTPClient: Sendable {
     /// How long the client waits at each step. The defaults are RFC 5321 section 4.5.3.2's
     /// minimums; a host that would rather fail fast and retry later sets shorter ones.
     public struct Timeouts: Sendable, Hashable {
-        /// Opening the TCP connection in ``SMTPClient/connect(to:port:)``: the handshakes
-        /// with all the host's addresses, each given a fair share of what is left (at least
-        /// ``minimumAddressShare``), so one address that never answers cannot use it all.
-        /// Name resolution is not bounded by it: the system's resolver (`getaddrinfo`, with
-        /// its own timeouts and retries from `resolv.conf`) cannot be interrupted, and its
-        /// time counts against this deadline only once it returns. RFC 5321 gives none.
+        /// Opening the TCP connection in ``SMTPClient/connect(to:port:)``: name resolution
+        /// and the handshakes with all the host's addresses, each given a fair share of what
+        /// is left (at least ``minimumAddressShare``), so one address that never answers
+        /// cannot use it all. A look-up still running at the deadline is abandoned, not
+        /// stopped: the system's resolver (`getaddrinfo`) cannot be interrupted, so it keeps
+        /// its executor thread until it returns. RFC 5321 gives none.
         /// Default: 1 minute.
         public var connect: Duration = .seconds(60)
         /// The least time one address gets of ``connect`` when several are left to try
