@@ -5,12 +5,16 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #ifdef __linux__
 // glibc declares accept4() and pipe2() only under _GNU_SOURCE, which the Glibc module is
-// built without.
+// built without. A host that builds with _GNU_SOURCE (-Xcc -D_GNU_SOURCE) gets glibc's own
+// declarations, whose transparent-union argument would conflict with these.
+#ifndef _GNU_SOURCE
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
 extern int pipe2(int[2], int);
+#endif
 
 /// accept() that sets SOCK_CLOEXEC and SOCK_NONBLOCK on the new socket atomically, so a
 /// fork+exec on another thread never inherits it.

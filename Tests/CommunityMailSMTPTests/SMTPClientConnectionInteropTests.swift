@@ -161,9 +161,43 @@ struct SMTPClientConnectTests {
         #expect(error?.networkError == .connectionRefused(""))
     }
 
-    @Test("A name that does not resolve: cannotConnect")
+    @Test("A name that does not exist: cannotConnect, not transient (the resolver's answer kept as the cause)")
     func unknownName() async {
-        await #expect(throws: SMTPError.cannotConnect) { try await SMTPClient().connect(to: "no-such-host.invalid", port: 25) }
+        let error = await #expect(throws: SMTPError.cannotConnect) {
+            try await SMTPClient().connect(to: "no-such-host.invalid", port: 25)
+        }
+        if error?.networkError == .unreachable("") {
+            // No resolver could be asked (an offline machine): "try again" is the right answer.
+            #expect(error?.isTransient == true)
+        } else {
+            #expect(error?.networkError == .invalidAddress(""))
+            #expect(error?.isTransient == false)
+        }
+    }
+
+    @Test("Each address gets a fair share of what is left of the connect timeout, at least the minimum, never past it")
+    func addressesShareTheDeadline() {
+        let now = ContinuousClock.now
+        let overall = now + .seconds(60)
+        let share = { (left: Int, minimum: Duration) in
+            SMTPClient.attemptDeadline(overall: overall, addressesLeft: left, minimumShare: minimum, now: now) - now
+        }
+        #expect(share(4, .seconds(5)) == .seconds(15))
+        #expect(share(1, .seconds(5)) == .seconds(60))
+        #expect(share(30, .seconds(5)) == .seconds(5))
+        #expect(share(2, .seconds(90)) == .seconds(60))
+        #expect(SMTPClient.attemptDeadline(overall: now, addressesLeft: 3, minimumShare: .seconds(5), now: now + .seconds(1)) == now)
+    }
+
+    @Test("cannotConnect is as transient as its network cause: a name that does not exist repeats, refusals and timeouts pass")
+    func cannotConnectDefersToItsCause() {
+        let unknown = SMTPError.cannotConnect.with(message: "resolve", networkError: .invalidAddress("no such name"))
+        #expect(unknown.isTransient == false)
+        for cause in [NetworkError.connectionRefused("refused"), .timedOut("late"), .unreachable("no route")] {
+            #expect(SMTPError.cannotConnect.with(message: "connect", networkError: cause).isTransient == true)
+        }
+        // Without a cause (no address answered) it stays transient.
+        #expect(SMTPError.cannotConnect.isTransient == true)
     }
 
     @Test("STARTTLS refused with 454: a transient tlsUnavailable carrying the code, and no plaintext MAIL after it")

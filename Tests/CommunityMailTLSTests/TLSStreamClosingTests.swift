@@ -34,10 +34,14 @@ final class ObservedStream: ByteStream {
 
 /// `close()` does not wait for a write stuck behind a peer that does not read, and what a
 /// read returns holds only what was read.
-@Suite("TLSStream closing and reading", .enabled(if: TestPeers.shouldRun(TestPeers.executable("openssl") != nil)))
+@Suite(
+    "TLSStream closing and reading", .enabled(if: TestPeers.shouldRun(TestPeers.executable("openssl") != nil)),
+    .timeLimit(.minutes(10)))
 struct TLSStreamClosingTests {
-    /// Longer than the test could take with a working close, so a close that waited for
-    /// the write shows as the write's timeout, not as a slow test.
+    /// Longer than the test could take with a working close: a close that waited for the
+    /// write would let this pass, and the write (or read) would then end with `timedOut`
+    /// (reported as such, not as `closed`), failing the test; the suite's time limit ends a
+    /// close that never returns.
     static func writeDeadline() -> ContinuousClock.Instant { .now + .seconds(300) }
 
     /// Our client (over `observed`, wrapping `clientEnd`) and server (over `serverEnd`).

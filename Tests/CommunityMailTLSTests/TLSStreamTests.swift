@@ -351,6 +351,34 @@ struct TLSStreamTests {
         #expect(throws: NetworkError.tlsHandshake("")) { try outcome.get() }
     }
 
+    @Test("A server that hangs up after its hello (a restart, overload) is connectionReset, transient")
+    func serverGoneAfterItsHello() async throws {
+        let certificates = try await TestCertificates.makeAuthority()
+        let leaf = try await certificates.makeLeaf("localhost")
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        // client <-> (clientEnd | relayToClient) relay (relayToServer | serverEnd) <-> server
+        let (clientEnd, relayToClient) = InMemoryByteStream.makePair()
+        let (relayToServer, serverEnd) = InMemoryByteStream.makePair()
+        let server = Task { await Self.capture { try await TLSStream.accept(over: serverEnd, context: context, deadline: Self.deadline()) } }
+        async let client = Self.capture {
+            try await TLSStream.connect(
+                over: clientEnd, configuration: Self.configuration("localhost", trusting: certificates), deadline: Self.deadline())
+        }
+        let hello = try await relayToClient.read(maximumCount: 65_536, deadline: Self.deadline())
+        try await relayToServer.write(hello, deadline: Self.deadline())
+        // The server's whole first flight (ServerHello to Finished) but its last bytes,
+        // then the connection ends: the client got past the hello, not to the end.
+        let flight = try await relayToServer.read(maximumCount: 65_536, deadline: Self.deadline())
+        try #require(flight.count > 200)
+        try await relayToClient.write(Array(flight.dropLast(20)), deadline: Self.deadline())
+        await relayToClient.close()
+        let outcome = await client
+        let error = #expect(throws: NetworkError.connectionReset("")) { try outcome.get() }
+        #expect(error?.isTransient == true)
+        await relayToServer.close()
+        _ = await server.value
+    }
+
     @Test("A handshake that does not finish by its deadline times out")
     func handshakeDeadline() async throws {
         let certificates = try await TestCertificates.makeAuthority()

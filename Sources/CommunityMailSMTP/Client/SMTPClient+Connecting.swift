@@ -4,22 +4,28 @@ import CommunityMailTLS
 extension SMTPClient {
     /// Opens a TCP connection to `host` (a name, resolved by the system's resolver off the
     /// cooperative pool, or an address literal) on `port`: to the first of its addresses
-    /// that answers, all within ``Timeouts/connect``. Nothing is read or written yet.
-    /// - Throws: ``SMTPError/cannotConnect`` (transient) when the name does not resolve or
-    ///   no address answers, the ``NetworkError`` of the last attempt kept as the cause;
+    /// that answers, all within ``Timeouts/connect`` (name resolution included; each
+    /// address gets a fair share of what is left).
+    /// Nothing is read or written yet.
+    /// - Throws: ``SMTPError/cannotConnect`` when the name does not resolve or no address
+    ///   answers, the ``NetworkError`` of the resolver or the last attempt kept as the cause
+    ///   (transient as that cause is: a name that does not exist is not, a refusal or a
+    ///   timeout is);
     ///   ``SMTPError/cancelled`` when the task is cancelled meanwhile.
     public func connect(to host: String, port: UInt16) async throws(SMTPError) -> Connection {
         let deadline = ContinuousClock.now + configuration.timeouts.connect
         let addresses: [SocketAddress]
         do {
-            addresses = try await SocketAddress.resolve(host: host, port: port)
+            addresses = try await SocketAddress.resolve(host: host, port: port, deadline: deadline)
         } catch {
             throw Self.connectFailure(error, "cannot resolve the SMTP server's name")
         }
         var failure = NetworkError.unreachable("no address to connect to")
-        for address in addresses {
+        for (index, address) in addresses.enumerated() {
+            let attemptDeadline = Self.attemptDeadline(
+                overall: deadline, addressesLeft: addresses.count - index, minimumShare: configuration.timeouts.minimumAddressShare)
             do {
-                return Connection(host: host, stream: try await TCPConnection.connect(to: address, deadline: deadline))
+                return Connection(host: host, stream: try await TCPConnection.connect(to: address, deadline: attemptDeadline))
             } catch where error == .cancelled("") {
                 throw Self.connectFailure(error, "cancelled while connecting to the SMTP server")
             } catch {
@@ -27,6 +33,16 @@ extension SMTPClient {
             }
         }
         throw Self.connectFailure(failure, "cannot connect to the SMTP server")
+    }
+
+    /// When one attempt gives up: its fair share of what is left of `overall` among the
+    /// addresses still to try, at least `minimumShare`, never past `overall`.
+    package static func attemptDeadline(
+        overall: ContinuousClock.Instant, addressesLeft: Int, minimumShare: Duration, now: ContinuousClock.Instant = .now
+    ) -> ContinuousClock.Instant {
+        let remaining = overall - now
+        guard addressesLeft > 1, remaining > .zero else { return overall }
+        return min(overall, now + max(remaining / addressesLeft, minimumShare))
     }
 
     /// ``SMTPError/cancelled`` for a cancellation, ``SMTPError/cannotConnect`` otherwise.

@@ -35,10 +35,17 @@ public struct SMTPClient: Sendable {
     /// How long the client waits at each step. The defaults are RFC 5321 section 4.5.3.2's
     /// minimums; a host that would rather fail fast and retry later sets shorter ones.
     public struct Timeouts: Sendable, Hashable {
-        /// Opening the TCP connection in ``SMTPClient/connect(to:port:)`` (name resolution
-        /// and the handshake, over all the host's addresses). RFC 5321 gives none.
+        /// Opening the TCP connection in ``SMTPClient/connect(to:port:)``: name resolution
+        /// and the handshakes with all the host's addresses, each given a fair share of what
+        /// is left (at least ``minimumAddressShare``), so one address that never answers
+        /// cannot use it all. A look-up still running at the deadline is abandoned, not
+        /// stopped: the system's resolver (`getaddrinfo`) cannot be interrupted, so it keeps
+        /// its executor thread until it returns. RFC 5321 gives none.
         /// Default: 1 minute.
         public var connect: Duration = .seconds(60)
+        /// The least time one address gets of ``connect`` when several are left to try
+        /// (less only when less of the deadline is left). Default: 5 seconds.
+        public var minimumAddressShare: Duration = .seconds(5)
         /// The 220 greeting. Default: 5 minutes.
         public var greeting: Duration = .seconds(5 * 60)
         /// The replies to EHLO, HELO, STARTTLS and AUTH (RFC 5321 does not name them; they

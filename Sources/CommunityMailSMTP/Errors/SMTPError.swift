@@ -89,7 +89,9 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     public var isTransient: Bool {
         if let replyCode { return (400..<500).contains(replyCode) }
         switch code {
-        case .cannotConnect, .timeout: return true
+        // A name that does not exist stays so; refused or unanswered connections pass.
+        case .cannotConnect: return networkError?.isTransient ?? true
+        case .timeout: return true
         case .protocolError: return networkError?.isTransient ?? true
         default: return false
         }

@@ -15,8 +15,12 @@ public protocol ByteStream: Sendable {
     /// - Throws: `NetworkError.timedOut` when `deadline` passes first, or the failure.
     func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(NetworkError)
 
-    /// Closes the stream (for TLS, after sending close_notify when nothing else is being
-    /// sent). A read or write waiting on the stream ends at once with `NetworkError.closed`,
-    /// whatever its deadline, and so do later ones. Closing twice is harmless.
+    /// Closes the stream. A read or write waiting on the stream ends with
+    /// `NetworkError.closed`, whatever its deadline, and so do later ones; closing twice is
+    /// harmless. A TCP connection or an in-memory pipe ends them at once. A TLS stream first
+    /// sends close_notify when nothing else is being sent, which may wait (at most
+    /// `TLSStream.closeNotifyTimeout`) for room in the peer's buffer: a read waiting
+    /// meanwhile ends when that is done; a write in progress ends at once (no close_notify
+    /// is sent then).
     func close() async
 }

@@ -95,6 +95,18 @@ final class TLSEngine {
         }
     }
 
+    /// Whether the handshake got past the peer's hello: the peer agreed on a version and
+    /// cipher and went on. A peer that hangs up after that was interrupted (a restart,
+    /// overload); one that hangs up before may have refused our hello without an alert.
+    var isPastPeersHello: Bool {
+        let state = SSL_get_state(ssl)
+        let beforePeersHello = [
+            TLS_ST_BEFORE, TLS_ST_CW_CLNT_HELLO, TLS_ST_CR_SRVR_HELLO, TLS_ST_SR_CLNT_HELLO, TLS_ST_CR_HELLO_REQ,
+            DTLS_ST_CR_HELLO_VERIFY_REQUEST,
+        ]
+        return !beforePeersHello.contains(state)
+    }
+
     /// Why the handshake failed: a certificate verification result when there is one,
     /// else OpenSSL's reason (a protocol version mismatch, an alert from the peer).
     private func handshakeFailure() -> NetworkError {

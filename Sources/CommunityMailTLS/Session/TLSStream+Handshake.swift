@@ -12,8 +12,10 @@ extension TLSStream {
     /// is closed too (after a TLS alert to the peer where there is one).
     /// - Throws: `NetworkError.certificateRejected` (untrusted chain, expired, wrong name),
     ///   `NetworkError.tlsHandshake` (no common version or cipher, a peer that does not
-    ///   speak TLS, an empty server name), `NetworkError.tlsFailure` (a CA file that
-    ///   cannot be loaded), or the underlying stream's errors (`timedOut` when `deadline`
+    ///   speak TLS or hangs up before its hello, an empty server name),
+    ///   `NetworkError.tlsFailure` (a CA file that cannot be loaded),
+    ///   `NetworkError.connectionReset` (transient: the server hung up after its hello), or
+    ///   the underlying stream's errors (`timedOut` when `deadline`
     ///   passes first).
     public static func connect(
         over stream: any ByteStream, configuration: TLSClientConfiguration, deadline: ContinuousClock.Instant
@@ -40,7 +42,8 @@ extension TLSStream {
     /// is closed too.
     /// - Throws: `NetworkError.tlsHandshake` (a client offering only TLS 1.1 or older, no
     ///   common cipher, a client that rejected the certificate, plaintext instead of a
-    ///   ClientHello), or the underlying stream's errors (`timedOut` when `deadline`
+    ///   ClientHello), `NetworkError.connectionReset` (the client hung up after its
+    ///   hello), or the underlying stream's errors (`timedOut` when `deadline`
     ///   passes first).
     public static func accept(
         over stream: any ByteStream, context: TLSServerContext, deadline: ContinuousClock.Instant
@@ -97,8 +100,13 @@ extension TLSStream {
                     return
                 case .needsInput:
                     try await send(deadline: deadline, turn: .waiting)
-                    let ended = engine.withLock { $0.transportEnded }
-                    if ended { throw NetworkError.tlsHandshake("the peer closed the connection during the TLS handshake") }
+                    let (ended, pastHello) = engine.withLock { ($0.transportEnded, $0.isPastPeersHello) }
+                    if ended {
+                        // After the peer's hello the peer was interrupted (worth a retry);
+                        // before it, it may have refused our hello without an alert.
+                        if pastHello { throw NetworkError.connectionReset("the peer closed the connection during the TLS handshake") }
+                        throw NetworkError.tlsHandshake("the peer closed the connection before answering the TLS hello")
+                    }
                     try await receiveCiphertext(deadline: deadline)
                 case .failed(let error):
                     // Tell the peer why (the alert OpenSSL queued), as far as it listens.

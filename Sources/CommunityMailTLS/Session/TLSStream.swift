@@ -20,7 +20,10 @@ import Synchronization
 /// attacker can inject it before the handshake (CVE-2011-0411).
 ///
 /// **Closing**: ``close()`` sends close_notify and closes the underlying stream, without
-/// waiting for a read or write in progress (they end with `NetworkError.closed`). A read
+/// waiting for a write in progress (it ends with `NetworkError.closed`). A read waiting for
+/// the peer ends with `NetworkError.closed` when the underlying stream closes: at once when
+/// a write is in progress or close_notify goes out at once, at most ``closeNotifyTimeout``
+/// later when the peer's receive buffer is full. A read
 /// that meets close_notify from the peer returns an empty array (the clean end of the
 /// stream). A read that meets the end of the underlying stream *without* close_notify
 /// throws `NetworkError.tlsFailure` ("truncated"): an attacker can cut a connection, and
@@ -121,11 +124,12 @@ public final class TLSStream: ByteStream {
         }
     }
 
-    /// Closes the session and the underlying stream without waiting for a read or write
-    /// in progress: those end with `NetworkError.closed` at once, whatever their
-    /// deadlines. When nothing is being sent and the session is intact, close_notify goes
-    /// out first, best-effort, waiting at most ``closeNotifyTimeout`` for a peer that does
-    /// not read; while a write is in progress (a peer that does not read can hold it
+    /// Closes the session and the underlying stream without waiting for a write in
+    /// progress: it ends with `NetworkError.closed` at once, whatever its deadline. When
+    /// nothing is being sent and the session is intact, close_notify goes out first,
+    /// best-effort, waiting at most ``closeNotifyTimeout`` for a peer that does not read (a
+    /// read waiting meanwhile ends with `NetworkError.closed` once the underlying stream
+    /// closes, so it too may wait that long); while a write is in progress (a peer that does not read can hold it
     /// until its deadline) no close_notify is sent, since it cannot follow a record cut in
     /// the middle. Closing twice is harmless.
     public func close() async {
@@ -152,7 +156,9 @@ public final class TLSStream: ByteStream {
         do {
             ciphertext = try await underlying.read(maximumCount: Self.underlyingReadSize, deadline: deadline)
         } catch {
-            throw engine.withLock { $0.closedLocally } ? .closed("the TLS stream was closed during the read") : error
+            // A read whose own deadline passed says so, even if a close came meanwhile.
+            let closedUnderIt = error != .timedOut("") && engine.withLock { $0.closedLocally }
+            throw closedUnderIt ? .closed("the TLS stream was closed during the read") : error
         }
         engine.withLock { engine in
             if ciphertext.isEmpty {
@@ -230,9 +236,11 @@ public final class TLSStream: ByteStream {
                     try await underlying.write(batch, deadline: deadline)
                 } catch {
                     // Part of the ciphertext may be gone: the record stream is broken for good.
-                    // A write that close() cut short reports the close, not how it surfaced.
+                    // A write that close() cut short reports the close, not how it surfaced; one
+                    // whose own deadline passed reports that, even if a close came meanwhile.
                     engine.withLock { engine in
-                        engine.sendFailure = engine.closedLocally ? .closed("the TLS stream was closed during the write") : error
+                        let closedUnderIt = engine.closedLocally && error != .timedOut("")
+                        engine.sendFailure = closedUnderIt ? .closed("the TLS stream was closed during the write") : error
                     }
                 }
             case .finished(let next, let failure):

@@ -1,4 +1,6 @@
 import CommunityMailSystem
+import CommunityMailTestSupport
+import Foundation
 import Testing
 
 /// Only names the machine answers itself (`/etc/hosts`): tests send nothing off loopback.
@@ -21,5 +23,51 @@ struct SocketAddressResolutionTests {
     func empty() async {
         let error = await #expect(throws: NetworkError.invalidAddress("")) { try await SocketAddress.resolve(host: "", port: 25) }
         #expect(error?.isTransient == false)
+    }
+
+    /// A gate the executor's only thread waits at, so a look-up queued behind it cannot
+    /// start before the test opens it.
+    private final class Gate: @unchecked Sendable {
+        // @unchecked: `isOpen` is only used with `condition` locked.
+        private let condition = NSCondition()
+        private var isOpen = false
+
+        func wait() {
+            condition.lock()
+            while !isOpen { condition.wait() }
+            condition.unlock()
+        }
+
+        func open() {
+            condition.lock()
+            isOpen = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    @Test("A look-up that has not answered by the deadline is timedOut (the resolver's thread is busy), and a cancelled one cancelled")
+    func resolutionBoundedByTheDeadline() async throws {
+        var configuration = BlockingExecutor.Configuration()
+        configuration.threadCount = 1
+        let executor = BlockingExecutor(configuration: configuration)
+        defer { executor.shutdown() }
+        let gate = Gate()
+        let blocker = Task { await executor.run { gate.wait() } }
+        try await waitUntil("the executor's thread is taken") { executor.pendingJobs == 1 }
+        let error = await #expect(throws: NetworkError.timedOut("")) {
+            try await SocketAddress.resolve(host: "localhost", port: 25, deadline: .now + .milliseconds(20), executor: executor)
+        }
+        #expect(error?.isTransient == true)
+        let cancelled = Task {
+            try await SocketAddress.resolve(host: "localhost", port: 25, deadline: .now + .seconds(3600), executor: executor)
+        }
+        cancelled.cancel()
+        await #expect(throws: NetworkError.cancelled("")) { try await cancelled.value }
+        gate.open()
+        await blocker.value
+        // With the thread free, the same call answers.
+        let addresses = try await SocketAddress.resolve(host: "localhost", port: 25, deadline: .now + .seconds(3600), executor: executor)
+        #expect(!addresses.isEmpty)
     }
 }

@@ -47,4 +47,19 @@ extension SocketAddress {
             return addresses
         }
     }
+
+    /// ``resolve(host:port:executor:)`` bounded by `deadline`: throws
+    /// ``NetworkError/timedOut(_:)`` when the resolver has not answered by then (or
+    /// ``NetworkError/cancelled(_:)`` when the task is cancelled). The look-up itself cannot
+    /// be interrupted: it keeps its executor thread until the system's resolver returns,
+    /// and its answer is dropped.
+    public static func resolve(
+        host: String, port: UInt16, deadline: ContinuousClock.Instant, executor: BlockingExecutor = .shared
+    ) async throws(NetworkError) -> [SocketAddress] {
+        if let literal = InternetAddress(host) { return [SocketAddress(address: literal, port: port)] }
+        return try await DeadlineRace.run(until: deadline, timedOut: .timedOut("resolving \(host): no answer before the deadline")) {
+            () throws(NetworkError) -> [SocketAddress] in
+            try await resolve(host: host, port: port, executor: executor)
+        }
+    }
 }

@@ -20,9 +20,10 @@ import Darwin
 /// Waits on one descriptor share one `pollfd` (their events combined), so `poll()` never
 /// gets more entries than descriptors being waited on plus its wake-up pipe: a reader and a
 /// writer on each of many connections cannot push it past `RLIMIT_NOFILE` (where `poll()`
-/// fails with `EINVAL`). Should `poll()` fail anyway, the waits it covered end with a typed
-/// ``NetworkError`` (``NetworkError/limitReached(_:)`` for too many descriptors or no
-/// memory), never by hanging until their deadlines.
+/// fails with `EINVAL`). Should `poll()` fail with `EINVAL` anyway, the waits it covered end
+/// with ``NetworkError/limitReached(_:)``, never by hanging until their deadlines. A
+/// passing shortage (`ENOMEM`, `EAGAIN`) fails no wait: the thread backs off (1 ms, doubling
+/// up to 50 ms) and polls again, and the waits still end at their own deadlines.
 ///
 /// A wait that the task's cancellation ends throws ``NetworkError/cancelled(_:)``, not
 /// `CancellationError`: socket APIs keep one typed error. A wake-up pipe tells the thread
@@ -38,9 +39,20 @@ public final class SocketPoller: Sendable {
     private let state: Mutex<PollerState>
     private let wakeReader: Int32
     private let wakeWriter: Int32
+    /// `poll()` itself; tests give one that fails.
+    private let systemPoll: SystemPoll
+
+    /// The signature of `poll()`.
+    typealias SystemPoll = @Sendable (UnsafeMutablePointer<pollfd>, nfds_t, Int32) -> Int32
 
     /// A poller with its own thread (started on first use).
-    public init() {
+    public convenience init() {
+        self.init(systemPoll: { poll($0, $1, $2) })
+    }
+
+    /// A poller that calls `systemPoll` instead of `poll()` (for tests of its failures).
+    init(systemPoll: @escaping SystemPoll) {
+        self.systemPoll = systemPoll
         var ends: [Int32] = [-1, -1]
         // Without a pipe (no descriptors left) the thread still works: it looks for new
         // waits every `fallbackSlice` instead of being woken.
@@ -88,11 +100,7 @@ public final class SocketPoller: Sendable {
     /// Ends every wait on `descriptor` as if it were ready, so its waiters try their system
     /// call again and find the socket closed. Sockets call this when they close.
     package func wakeAll(on descriptor: Int32) {
-        let woken: [PollWait] = state.withLock { state in
-            guard let waits = state.waits.removeValue(forKey: descriptor) else { return [] }
-            state.waitCount -= waits.count
-            return waits.values.map(\.token)
-        }
+        let woken = state.withLock { $0.removeAll(on: descriptor) }
         for token in woken { token.finish(with: .ready) }
         if !woken.isEmpty { wake() }
     }
@@ -125,8 +133,7 @@ public final class SocketPoller: Sendable {
             // A wait cancelled between arming and here was already forgotten: registering it
             // now would leave a dead entry polled until its deadline.
             guard wait.token.isArmed else { return (false, false) }
-            state.waits[descriptor, default: [:]][ObjectIdentifier(wait.token)] = wait
-            state.waitCount += 1
+            state.add(wait, on: descriptor)
             let start = !state.threadStarted
             state.threadStarted = true
             // Only a thread inside poll() needs the pipe; one byte wakes it however many
@@ -149,9 +156,7 @@ public final class SocketPoller: Sendable {
 
     private func forget(_ token: PollWait, on descriptor: Int32) {
         let mustWake = state.withLock { state -> Bool in
-            guard state.waits[descriptor]?.removeValue(forKey: ObjectIdentifier(token)) != nil else { return false }
-            state.waitCount -= 1
-            if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
+            guard state.remove(token, on: descriptor) else { return false }
             let wake = state.polling && !state.wakePending
             if wake { state.wakePending = true }
             return wake
@@ -166,84 +171,49 @@ public final class SocketPoller: Sendable {
     }
 
     /// The thread's loop: snapshot the descriptors waited on, poll, resume what is ready,
-    /// late or failed.
+    /// late or failed. Results apply only to the waits the snapshot covered (see
+    /// ``PollerState``): a descriptor closed and reused meanwhile cannot pass a stale event
+    /// to its new waits.
     private func run() {
         var descriptors: [pollfd] = []
         var drain = [UInt8](repeating: 0, count: 256)
+        var backoff: Int32 = 0
         while true {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
-            let nearest: ContinuousClock.Instant? = state.withLock { state in
-                var nearest: ContinuousClock.Instant?
-                for (descriptor, waits) in state.waits {
-                    var events: Int16 = 0
-                    for wait in waits.values {
-                        events |= wait.events
-                        nearest = min(nearest ?? wait.deadline, wait.deadline)
-                    }
-                    descriptors.append(pollfd(fd: descriptor, events: events, revents: 0))
-                }
+            let snapshot = state.withLock { state in
                 state.polling = true
-                return nearest
+                return state.snapshot(into: &descriptors)
             }
-            var timeout = nearest.map { Self.milliseconds(until: $0) } ?? -1
+            var timeout = snapshot.nearestDeadline.map { Self.milliseconds(until: $0) } ?? -1
             if wakeReader < 0, timeout < 0 || timeout > Self.fallbackSlice { timeout = Self.fallbackSlice }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            let (ready, number) = descriptors.withUnsafeMutableBufferPointer { buffer in
+                let ready = systemPoll(buffer.baseAddress!, nfds_t(buffer.count), timeout)
+                return (ready, ready < 0 ? errno : 0)
+            }
             // A failed poll() leaves the array as it was: every revents is still 0.
-            let failure: NetworkError? = ready < 0 && errno != EINTR ? Self.pollFailure(errno: errno) : nil
+            let retry = ready < 0 && (number == ENOMEM || number == EAGAIN)
+            let failure: NetworkError? = ready < 0 && number != EINTR && !retry ? Self.pollFailure(errno: number) : nil
             if descriptors[0].revents != 0 {
                 while read(wakeReader, &drain, drain.count) > 0 {}
             }
             let now = ContinuousClock.now
-            var finished: [(PollWait, PollWait.Outcome)] = []
-            state.withLock { state in
+            let finished = state.withLock { state in
                 state.polling = false
                 state.wakePending = false
-                for polled in descriptors.dropFirst() {
-                    if let failure {
-                        // The waits this poll() covered end with its failure instead of
-                        // being polled again (and failing again) until their deadlines.
-                        // Waits registered since are polled next time.
-                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
-                            wait.events & polled.events != 0 ? .failed(failure) : nil
-                        }
-                    } else if polled.revents != 0 {
-                        // An error, hang-up or invalid descriptor ends every wait on it (its
-                        // system call reports why); readiness ends the waits that asked for it.
-                        let always = Int16(POLLERR) | Int16(POLLHUP) | Int16(POLLNVAL)
-                        Self.finishWaits(on: polled.fd, in: &state, into: &finished) { wait in
-                            polled.revents & (wait.events | always) != 0 ? .ready : nil
-                        }
-                    }
-                }
-                // Deadlines are looked at only once the nearest one polled has passed; a wait
-                // registered meanwhile with an earlier one made poll() return at once.
-                if let nearest, nearest <= now {
-                    for descriptor in Array(state.waits.keys) {
-                        Self.finishWaits(on: descriptor, in: &state, into: &finished) { wait in
-                            wait.deadline <= now ? .timedOut : nil
-                        }
-                    }
-                }
+                return state.apply(descriptors.dropFirst(), of: snapshot, failure: failure, now: now)
             }
             for (token, outcome) in finished { token.finish(with: outcome) }
+            if retry {
+                // A shortage of kernel memory passes: wait a little (never past the nearest
+                // deadline, which the next round ends) and poll again.
+                backoff = min(max(1, backoff * 2), Self.maximumBackoff)
+                let pause = min(backoff, snapshot.nearestDeadline.map { Self.milliseconds(until: $0) } ?? backoff)
+                if pause > 0 { usleep(useconds_t(pause) * 1000) }
+            } else {
+                backoff = 0
+            }
         }
-    }
-
-    /// Removes the waits on `descriptor` for which `outcome` answers, collecting them with
-    /// their outcome.
-    private static func finishWaits(
-        on descriptor: Int32, in state: inout PollerState, into finished: inout [(PollWait, PollWait.Outcome)],
-        _ outcome: (PollerState.Wait) -> PollWait.Outcome?
-    ) {
-        let ending = state.waits[descriptor]?.compactMap { key, wait in outcome(wait).map { (key, wait.token, $0) } } ?? []
-        guard !ending.isEmpty else { return }
-        for (key, token, result) in ending {
-            state.waits[descriptor]?.removeValue(forKey: key)
-            finished.append((token, result))
-        }
-        state.waitCount -= ending.count
-        if state.waits[descriptor]?.isEmpty == true { state.waits[descriptor] = nil }
     }
 
     /// The typed error for a `poll()` that failed with `number`.
@@ -252,12 +222,13 @@ public final class SocketPoller: Sendable {
         case EINVAL:
             // The one EINVAL a valid array can get: more entries than RLIMIT_NOFILE allows.
             return .limitReached("poll(): more descriptors waited on than the process may open (RLIMIT_NOFILE)", errno: number)
-        case ENOMEM:
-            return .limitReached("poll(): no memory for the descriptor table", errno: number)
         default:
             return .system("poll()", errno: number)
         }
     }
+
+    /// The longest pause, in milliseconds, between `poll()`s that failed for want of memory.
+    private static let maximumBackoff: Int32 = 50
 
     /// How often a poller without a wake-up pipe looks for new waits, in milliseconds.
     private static let fallbackSlice: Int32 = 10
@@ -271,23 +242,4 @@ public final class SocketPoller: Sendable {
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: milliseconds)
     }
-}
-
-/// What the poller's thread and its callers share.
-private struct PollerState {
-    struct Wait {
-        let events: Int16
-        let deadline: ContinuousClock.Instant
-        let token: PollWait
-    }
-
-    /// The waits on each descriptor: one `pollfd` each, whatever the number of waits.
-    var waits: [Int32: [ObjectIdentifier: Wait]] = [:]
-    /// How many waits `waits` holds in all.
-    var waitCount = 0
-    var threadStarted = false
-    /// The thread is inside `poll()` (or about to be) with the snapshot it took.
-    var polling = false
-    /// A byte is in the wake-up pipe already.
-    var wakePending = false
 }

@@ -63,18 +63,7 @@ public final class TCPConnection: ByteStream {
                 guard failure == EINPROGRESS || failure == EINTR else {
                     throw NetworkError.system("connect to \(address)", errno: failure)
                 }
-                do throws(NetworkError) {
-                    try await socket.wait(forWriting: true, deadline: deadline)
-                } catch where error == .timedOut("") {
-                    throw NetworkError.timedOut("connect to \(address): no answer before the deadline")
-                }
-                let status = try socket.use { descriptor -> Int32 in
-                    var status: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &status, &length)
-                    return status
-                }
-                guard status == 0 else { throw NetworkError.system("connect to \(address)", errno: status) }
+                try await finishConnecting(socket, to: address, deadline: deadline)
             }
             let local = try socket.use { descriptor in
                 SocketAddress.filling { getsockname(descriptor, $0, $1) }.1
@@ -84,6 +73,41 @@ public final class TCPConnection: ByteStream {
         } catch {
             socket.close()
             throw error
+        }
+    }
+
+    /// Waits until a non-blocking connect's handshake ends. Writability alone is not taken
+    /// as connected: the socket must have a peer (`getpeername()`), so a wake-up that was not
+    /// this handshake's (defence in depth behind the poller's own bookkeeping) waits again.
+    private static func finishConnecting(
+        _ socket: SocketDescriptor, to address: SocketAddress, deadline: ContinuousClock.Instant
+    ) async throws(NetworkError) {
+        while true {
+            do throws(NetworkError) {
+                try await socket.wait(forWriting: true, deadline: deadline)
+            } catch where error == .timedOut("") {
+                throw NetworkError.timedOut("connect to \(address): no answer before the deadline")
+            }
+            let (status, peerFailure) = try socket.use { descriptor -> (Int32, Int32) in
+                var status: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &status, &length)
+                guard status == 0 else { return (status, 0) }
+                let (failure, _) = SocketAddress.filling { getpeername(descriptor, $0, $1) == 0 ? 0 : errno }
+                return (0, failure)
+            }
+            guard status == 0 else { throw NetworkError.system("connect to \(address)", errno: status) }
+            if peerFailure == 0 { return }
+            guard peerFailure == ENOTCONN else { throw NetworkError.system("connect to \(address)", errno: peerFailure) }
+            // Not connected yet, or failed with its error already taken: a second connect()
+            // tells which without a busy loop (EALREADY: still under way).
+            let again = try socket.use { descriptor in
+                address.withSockaddr { pointer, length in systemConnect(descriptor, pointer, length) == 0 ? 0 : errno }
+            }
+            if again == 0 || again == EISCONN { return }
+            guard again == EALREADY || again == EINPROGRESS || again == EINTR else {
+                throw NetworkError.system("connect to \(address)", errno: again)
+            }
         }
     }
 
