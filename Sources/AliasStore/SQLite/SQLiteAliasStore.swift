@@ -80,10 +80,15 @@ public final class SQLiteAliasStore: AliasStore {
     ) async throws(AliasStoreError) -> T {
         let policy = policy
         let clock = clock
+        let resolutionCache = resolutionCache
         do {
-            return try await database.write { connection in
+            return try await database.write({ connection in
                 try body(SQLiteAliasWriter(connection: connection, policy: policy, time: clock.now().truncatedToMilliseconds))
-            }
+            }, committed: { _ in
+                // Before the next write or read on an in-memory store's one connection, whose
+                // own commits `PRAGMA data_version` does not count.
+                resolutionCache.invalidate()
+            })
         } catch {
             throw AliasStoreError.storage.caused(by: error, context: "cannot change the alias store")
         }
