@@ -1,4 +1,4 @@
-import CommunityMailSQL
+@testable import CommunityMailSQL
 import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
@@ -149,6 +149,20 @@ struct MailboxCommitOrderTests {
         let reopened = try SQLiteMailbox(path: path, create: false, passphrase: Self.passphrase, configuration: Self.configuration())
         #expect(try await reopened.folders().contains { $0.name == "Probe" })
         await reopened.close()
+    }
+
+    @Test("readOnly is transient when its SQLite cause is: a read-only open waiting for a writer to set up the log")
+    func readOnlyTransientByCause() {
+        for (result, transient) in [
+            (SQLiteResultCode.readOnlyCannotInitialize, true), (SQLiteResultCode.readOnlyRecovery, true),
+            (Int32(8), false), (Int32(8 | (6 << 8)), false),  // SQLITE_READONLY, SQLITE_READONLY_DIRECTORY
+        ] {
+            let mapped = SQLiteMailbox.mapped(SQLiteError.from(result: result, handle: nil, operation: "read"))
+            #expect(mapped == .readOnly, "\(result)")
+            #expect(mapped.isTransient == transient, "\(result)")
+            #expect((mapped as any Error).isTransientFailure == transient, "\(result)")
+        }
+        #expect(!MailboxError.readOnly.isTransient)
     }
 
     @Test("Fifty concurrent mailbox calls on a two-thread executor leave room for an unrelated job")
