@@ -200,6 +200,10 @@ struct MailboxCommitOrderTests {
         }
         #expect(completed.count == calls)
         #expect(try await mailbox.status(of: "INBOX").messageCount == 30 + calls / 5)
+        // Reads and writes ran on the configured executor (without this, the test would pass
+        // with `Configuration.executor` ignored).
+        #expect(try await mailbox.database(writing: false) { _ in executor.isCurrentThread })
+        #expect(try await mailbox.database(writing: true) { _ in executor.isCurrentThread })
         await mailbox.close()
     }
 }
