@@ -477,12 +477,26 @@ struct AliasStoreSuite {
         var stale = alice
         stale.revision = 7
         let (staleUpdate, renaming) = (stale, renamed)
+        // Snapshots whose alias has no owner, or an unnormalised recipient.
+        let emptyStore = try factory().store
+        var orphaned = try await store.snapshot()
+        orphaned.users.removeAll { $0.id == "bob" }
+        orphaned.domains = orphaned.domains.map { domain in
+            var domain = domain
+            domain.members.removeAll { $0.userID == "bob" }
+            return domain
+        }
+        var unnormalised = try await store.snapshot()
+        unnormalised.aliases[0].recipients = ["Secret.Person@HOME.example"]
+        let (orphanedSnapshot, unnormalisedSnapshot) = (orphaned, unnormalised)
         let refusals: [(AliasStoreError, @Sendable () async throws -> Void)] = [
             (.conflict, { _ = try await store.updateAlias(staleUpdate, by: admin) }),
             (.immutableField, { _ = try await store.updateAlias(renaming, by: admin) }),
             (.reservedName, { try await store.add("postmaster", to: ["secret.person@home.example"], by: sync) }),
             (.invalidRecipient, { try await store.add("bad", to: ["secret.person@home.example", "secret person@home.example"]) }),
             (.selfForwarding, { try await store.add("loop", to: ["secret.person@home.example", "Loop@example.org"]) }),
+            (.invalidSnapshot, { try await emptyStore.restore(orphanedSnapshot) }),
+            (.invalidSnapshot, { try await emptyStore.restore(unnormalisedSnapshot) }),
         ]
         for (expected, refusal) in refusals {
             do {
