@@ -29,8 +29,8 @@ extension EncryptedDatabase {
         /// it, no leftover clean-up); writes fail with ``EncryptedSQLiteError/readOnly``.
         /// The file must exist (`create` is ignored). A file in WAL mode is read through its
         /// `-wal` and `-shm`: SQLite creates them beside the file when they are missing
-        /// (and the folder is writable), and a read-only connection may leave them there after closing.
-        /// Default: false.
+        /// (and the folder is writable), and a read-only connection may leave them there
+        /// after closing. Default: false.
         public var readOnly: Bool = false
         /// Where the database's SQLite work runs, one job at a time. Default:
         /// ``BlockingExecutor/shared``.
