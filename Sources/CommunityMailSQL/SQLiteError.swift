@@ -78,13 +78,16 @@ public struct SQLiteError: ClassifiedError, Hashable, CustomStringConvertible {
     /// 0 when the error is this layer's own.
     public var primaryResultCode: Int32 { resultCode & 0xff }
 
-    /// Whether the same work may succeed later: true for a busy or locked database and for
-    /// failed reads, writes, syncs and locks; false for constraints, corruption and tampering
-    /// (including `SQLITE_IOERR_DATA`), a full disk, read-only or unopenable files, bad
-    /// statements and schema mismatches.
+    /// Whether the same work may succeed later: true for a busy or locked database, for
+    /// failed reads, writes, syncs and locks, and for a read-only connection waiting for a
+    /// writer to recover the log or initialise its index (`SQLITE_READONLY_RECOVERY`,
+    /// `SQLITE_READONLY_CANTINIT`); false for constraints, corruption and tampering
+    /// (including `SQLITE_IOERR_DATA`), a full disk, other read-only refusals, unopenable
+    /// files, bad statements and schema mismatches.
     public var isTransient: Bool {
         switch code {
         case .busy, .ioFailure: true
+        case .readOnly: resultCode == SQLiteResultCode.readOnlyRecovery || resultCode == SQLiteResultCode.readOnlyCannotInitialize
         default: false
         }
     }

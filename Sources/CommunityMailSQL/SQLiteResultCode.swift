@@ -13,6 +13,12 @@ package enum SQLiteResultCode {
     package static let ioErrorFileStat = SQLITE_IOERR | (7 << 8)
     /// `SQLITE_IOERR_SHMOPEN`: the WAL index could not be opened.
     package static let ioErrorSharedMemoryOpen = SQLITE_IOERR | (18 << 8)
+    /// `SQLITE_READONLY_RECOVERY`: a read-only connection found a WAL that needs recovery,
+    /// which only a connection that can write does; it may succeed once one has.
+    package static let readOnlyRecovery = SQLITE_READONLY | (1 << 8)
+    /// `SQLITE_READONLY_CANTINIT`: a read-only connection cannot initialise the WAL index
+    /// (its -shm); it may succeed once a connection that can write has.
+    package static let readOnlyCannotInitialize = SQLITE_READONLY | (5 << 8)
     /// `SQLITE_IOERR_DATA`: a page failed its checksum or authentication tag (cksumvfs, an
     /// encrypting VFS). The file is damaged or was changed: not a transient failure.
     package static let ioErrorData = SQLITE_IOERR | (32 << 8)

@@ -84,6 +84,8 @@ struct EmailAddressTests {
         (".a@example.org", .invalidLocalPart), ("a.@example.org", .invalidLocalPart), ("\"q\"@example.org", .invalidLocalPart),
         ("a b@example.org", .invalidLocalPart), ("a@", .invalidDomain), ("a@example", .invalidDomain), ("a@-x.org", .invalidDomain),
         ("a@[192.0.2.1]", .invalidDomain), ("a@x..org", .invalidDomain), ("a@1.2.3.4", .invalidDomain),
+        // A mark that joins the "@" into one Character belongs to the domain, not to nothing.
+        ("bob@\u{301}example.org", .invalidDomain), ("bob@\u{200D}example.org", .invalidDomain),
         (String(repeating: "l", count: 65) + "@example.org", .invalidLocalPart),
         (String(repeating: "l", count: 64) + "@" + [String](repeating: String(repeating: "d", count: 61), count: 3).joined(separator: ".") + ".orgs", .invalidAddress),
     ] as [(String, AliasStoreError)])

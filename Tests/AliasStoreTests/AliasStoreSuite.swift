@@ -467,6 +467,50 @@ struct AliasStoreSuite {
 
     // MARK: Updates
 
+    @Test("Refusals describe the problem without the mail addresses involved", arguments: StoreFactory.all)
+    func refusalsNameNoAddress(factory: StoreFactory) async throws {
+        let store = try factory().store
+        try await store.seedStandard()
+        let alice = try await store.add("alice", to: ["secret.person@home.example"])
+        var renamed = alice
+        renamed.name = "alicia"
+        var stale = alice
+        stale.revision = 7
+        let (staleUpdate, renaming) = (stale, renamed)
+        // Snapshots whose alias has no owner, or an unnormalised recipient.
+        let emptyStore = try factory().store
+        var orphaned = try await store.snapshot()
+        orphaned.users.removeAll { $0.id == "bob" }
+        orphaned.domains = orphaned.domains.map { domain in
+            var domain = domain
+            domain.members.removeAll { $0.userID == "bob" }
+            return domain
+        }
+        var unnormalised = try await store.snapshot()
+        unnormalised.aliases[0].recipients = ["Secret.Person@HOME.example"]
+        let (orphanedSnapshot, unnormalisedSnapshot) = (orphaned, unnormalised)
+        let refusals: [(AliasStoreError, @Sendable () async throws -> Void)] = [
+            (.conflict, { _ = try await store.updateAlias(staleUpdate, by: admin) }),
+            (.immutableField, { _ = try await store.updateAlias(renaming, by: admin) }),
+            (.reservedName, { try await store.add("postmaster", to: ["secret.person@home.example"], by: sync) }),
+            (.invalidRecipient, { try await store.add("bad", to: ["secret.person@home.example", "secret person@home.example"]) }),
+            (.selfForwarding, { try await store.add("loop", to: ["secret.person@home.example", "Loop@example.org"]) }),
+            (.invalidSnapshot, { try await emptyStore.restore(orphanedSnapshot) }),
+            (.invalidSnapshot, { try await emptyStore.restore(unnormalisedSnapshot) }),
+        ]
+        for (expected, refusal) in refusals {
+            do {
+                try await refusal()
+                Issue.record("\(expected) was not thrown")
+            } catch let error as AliasStoreError {
+                #expect(error == expected)
+                for address in ["alice@example.org", "postmaster@example.org", "loop@example.org", "secret.person", "secret person"] {
+                    #expect(!String(describing: error).lowercased().contains(address), "\(error)")
+                }
+            }
+        }
+    }
+
     @Test("Updates need the current revision and cannot rename", arguments: StoreFactory.all)
     func updates(factory: StoreFactory) async throws {
         let test = try factory()

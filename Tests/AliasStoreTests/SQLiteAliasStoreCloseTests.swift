@@ -1,4 +1,5 @@
 import AliasStore
+import CommunityMailSMTP
 import CommunityMailSQL
 import CommunityMailSystem
 import CommunityMailTestSupport
@@ -24,6 +25,9 @@ struct SQLiteAliasStoreCloseTests {
             #expect(!error.isTransient)
         }
         await store.close()
+        // Resolution never throws: a closed store defers mail (451 4.3.0), as the docs say.
+        #expect(await store.resolve("ana@example.org").rejection?.reason == .storageUnavailable)
+        #expect(await store.resolve("ana@example.org").rejection?.reply.code == 451)
 
         let reopened = try SQLiteAliasStore(path: path)
         #expect(try await reopened.user(id: "ana")?.email == "ana@home.example")

@@ -130,6 +130,70 @@ struct SQLiteAliasStoreTests {
         #expect(await first.resolve("alice@example.org") == .recipients(["alice@home.example"]))
     }
 
+    @Test("An in-memory store's own commits reach resolution: a ban, then an un-verified domain")
+    func inMemoryStoreSeesItsOwnCommits() async throws {
+        // Reader and writer are one connection here, whose own commits `PRAGMA data_version`
+        // does not count.
+        let store = try SQLiteAliasStore(path: ":memory:")
+        try await store.seedStandard()
+        try await store.add("alice", to: ["alice@home.example"])
+        #expect(await store.resolve("alice@example.org") == .recipients(["alice@home.example"]))
+        var bob = try #require(try await store.user(id: "bob"))
+        bob.banned = true
+        _ = try await store.saveUser(bob, by: admin)
+        #expect(await store.resolve("alice@example.org").rejection?.reason == .ownerBanned)
+        bob.banned = false
+        _ = try await store.saveUser(bob, by: admin)
+        #expect(await store.resolve("alice@example.org") == .recipients(["alice@home.example"]))
+        _ = try await store.recordVerification(domain: "example.org", verified: false, by: sync)
+        #expect(await store.resolve("alice@example.org").rejection?.reason == .domainUnverified)
+        await store.close()
+    }
+
+    @Test("An alias whose owner row is missing (foreign keys off) resolves as no such alias, exact or pattern")
+    func orphanedAliasesDoNotForward() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("orphans.sqlite")
+        var one = SQLiteAliasStore.Configuration()
+        one.readConnections = 1
+        let store = try SQLiteAliasStore(path: path, configuration: one)
+        try await store.seedStandard()
+        try await store.add("alice", owner: "carol", to: ["alice@home.example"])
+        try await store.add("/^news-.*$/", "ubuntu.test", owner: "carol", to: ["news@home.example"])
+        // Remembered: carol is not banned.
+        #expect(await store.resolve("alice@example.org") == .recipients(["alice@home.example"]))
+        #expect(await store.resolve("news-1@ubuntu.test") == .recipients(["news@home.example"]))
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("PRAGMA foreign_keys = OFF")
+        try raw.run("DELETE FROM users WHERE id = 'carol'")
+        #expect(await store.resolve("alice@example.org").rejection?.reason == .noSuchAlias)
+        #expect(await store.resolve("news-1@ubuntu.test").rejection?.reason == .noSuchAlias)
+        // And when the first look-up of the owner already finds it missing.
+        let fresh = try SQLiteAliasStore(path: path, configuration: one)
+        #expect(await fresh.resolve("alice@example.org").rejection?.reason == .noSuchAlias)
+        #expect(await fresh.resolve("alice@example.org").rejection?.reason == .noSuchAlias)
+        await fresh.close()
+        await store.close()
+    }
+
+    @Test("A combining mark after the @ stays in the domain: neither an address nor a recipient maps onto ours")
+    func combiningMarkAfterAt() async throws {
+        let folder = try TemporaryDirectory(prefix: "aliases-sqlite")
+        let path = folder.path("marks.sqlite")
+        let store = try SQLiteAliasStore(path: path)
+        try await store.seedStandard()
+        try await store.add("bob", to: ["bob@home.example"])
+        try await store.add("alice", to: ["alice@home.example"])
+        for mark in ["\u{301}", "\u{200D}"] {
+            #expect(await store.resolve("bob@\(mark)example.org").rejection?.reason == .invalidAddress)
+            // A recipient stored past the rules (the rules refuse it) is someone else's domain.
+            let raw = try SQLiteConnection(path: path)
+            try raw.run("UPDATE aliases SET recipients = ? WHERE name = 'alice'", ["bob@\(mark)example.org"])
+            #expect(await store.resolve("alice@example.org") == .recipients(["bob@\(mark)example.org"]))
+        }
+        await store.close()
+    }
+
     @Test("Storage failures keep the database's error as their cause: busy is transient, a newer file is not")
     func storageCauses() async throws {
         let folder = try TemporaryDirectory(prefix: "aliases-sqlite")

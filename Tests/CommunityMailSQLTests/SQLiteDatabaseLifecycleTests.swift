@@ -105,6 +105,41 @@ struct SQLiteDatabaseLifecycleTests {
         await fresh.close()
     }
 
+    @Test("Two concurrent closes with a write in flight: both return only once the connections are closed, after the commit")
+    func concurrentCloses() async throws {
+        let path = folder.path("closing.sqlite")
+        let database = try await SQLiteDatabase.open(configuration("closing.sqlite"))
+        let inside = Latch(), release = Latch()
+        let published = Shared(false)
+        let write = Task {
+            try await database.write({ connection in
+                inside.open()
+                release.wait()
+                try connection.run("INSERT INTO t(v) VALUES (7)")
+            }, committed: { _ in published.set(true) })
+        }
+        await inside.waitAsync()
+        let started = Shared(0)
+        let closes = (0..<2).map { _ in
+            Task { () -> Bool in
+                started.update { $0 += 1 }
+                await database.close()
+                // The last connection's close checkpoints the log and removes it: gone
+                // means every connection is closed.
+                return !FileManager.default.fileExists(atPath: path + "-wal")
+            }
+        }
+        try await waitUntil("both closes are called") { started.value == 2 }
+        release.open()
+        try await write.value
+        for close in closes { #expect(await close.value) }
+        #expect(published.value)
+        try FileManager.default.removeItem(atPath: path)
+        let reopened = try await SQLiteDatabase.open(configuration("closing.sqlite"))
+        #expect(try await reopened.read { try $0.queryFirst("SELECT count(*) FROM t")?[0].integerValue } == 0)
+        await reopened.close()
+    }
+
     @Test("A cancellation that lands between two statements stops the job's next statement")
     func cancellationBetweenStatements() async throws {
         let database = try await SQLiteDatabase.open(configuration("cancel.sqlite"))

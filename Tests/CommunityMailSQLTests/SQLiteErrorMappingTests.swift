@@ -38,8 +38,13 @@ struct SQLiteErrorMappingTests {
         // The environment refuses: someone must act first.
         ("SQLITE_FULL", code(SQLITE_FULL), .full, false),
         ("SQLITE_READONLY", code(SQLITE_READONLY), .readOnly, false),
-        ("SQLITE_READONLY_RECOVERY", code(SQLITE_READONLY, 1), .readOnly, false),
+        ("SQLITE_READONLY_CANTLOCK", code(SQLITE_READONLY, 2), .readOnly, false),
+        ("SQLITE_READONLY_ROLLBACK", code(SQLITE_READONLY, 3), .readOnly, false),
+        ("SQLITE_READONLY_DBMOVED", code(SQLITE_READONLY, 4), .readOnly, false),
         ("SQLITE_READONLY_DIRECTORY", code(SQLITE_READONLY, 6), .readOnly, false),
+        // A read-only connection waiting for a writer to recover the log or build its index.
+        ("SQLITE_READONLY_RECOVERY", code(SQLITE_READONLY, 1), .readOnly, true),
+        ("SQLITE_READONLY_CANTINIT", code(SQLITE_READONLY, 5), .readOnly, true),
         ("SQLITE_CANTOPEN", code(SQLITE_CANTOPEN), .open, false),
         ("SQLITE_CANTOPEN_ISDIR", code(SQLITE_CANTOPEN, 2), .open, false),
         ("SQLITE_PERM", code(SQLITE_PERM), .open, false),

@@ -1,4 +1,4 @@
-import CommunityMailSQL
+@testable import CommunityMailSQL
 import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
@@ -113,6 +113,58 @@ struct MailboxCommitOrderTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    @Test("Two concurrent closes with a write in flight: its event is delivered, and both return once the file is closed")
+    func concurrentClosesWaitForTheWrite() async throws {
+        let directory = try TemporaryDirectory(prefix: "mailbox-close")
+        let path = directory.path("user.sqlite")
+        let mailbox = try SQLiteMailbox(path: path, create: true, passphrase: Self.passphrase, configuration: Self.configuration())
+        let events = mailbox.events()
+        let collector = Task { () -> [MailboxEvent] in
+            var seen: [MailboxEvent] = []
+            for await event in events { seen.append(event) }  // ends when the mailbox finishes its streams
+            return seen
+        }
+        let gate = WriteGate()
+        let write = Task {
+            try await mailbox.change(events: { _ in [.folderCreated("Probe")] }) { connection in
+                gate.enter()
+                _ = try SQLiteMailbox.insertFolder(connection, name: "Probe", specialUse: nil, subscribed: false)
+            }
+        }
+        try await waitUntil("the write is running") { gate.entered }
+        let started = Completions()
+        let closes = (0..<2).map { _ in
+            Task { () -> Bool in
+                started.add()
+                await mailbox.close()
+                // The last connection's close removes the log: gone means all are closed.
+                return !FileManager.default.fileExists(atPath: path + "-wal")
+            }
+        }
+        try await waitUntil("both closes are called") { started.count == 2 }
+        gate.open()
+        try await write.value
+        for close in closes { #expect(await close.value) }
+        #expect(await collector.value.contains(.folderCreated("Probe")))
+        let reopened = try SQLiteMailbox(path: path, create: false, passphrase: Self.passphrase, configuration: Self.configuration())
+        #expect(try await reopened.folders().contains { $0.name == "Probe" })
+        await reopened.close()
+    }
+
+    @Test("readOnly is transient when its SQLite cause is: a read-only open waiting for a writer to set up the log")
+    func readOnlyTransientByCause() {
+        for (result, transient) in [
+            (SQLiteResultCode.readOnlyCannotInitialize, true), (SQLiteResultCode.readOnlyRecovery, true),
+            (Int32(8), false), (Int32(8 | (6 << 8)), false),  // SQLITE_READONLY, SQLITE_READONLY_DIRECTORY
+        ] {
+            let mapped = SQLiteMailbox.mapped(SQLiteError.from(result: result, handle: nil, operation: "read"))
+            #expect(mapped == .readOnly, "\(result)")
+            #expect(mapped.isTransient == transient, "\(result)")
+            #expect((mapped as any Error).isTransientFailure == transient, "\(result)")
+        }
+        #expect(!MailboxError.readOnly.isTransient)
+    }
+
     @Test("Fifty concurrent mailbox calls on a two-thread executor leave room for an unrelated job")
     func concurrentCallsLeaveTheExecutorFree() async throws {
         var executorConfiguration = BlockingExecutor.Configuration()
@@ -148,6 +200,10 @@ struct MailboxCommitOrderTests {
         }
         #expect(completed.count == calls)
         #expect(try await mailbox.status(of: "INBOX").messageCount == 30 + calls / 5)
+        // Reads and writes ran on the configured executor (without this, the test would pass
+        // with `Configuration.executor` ignored).
+        #expect(try await mailbox.database(writing: false) { _ in executor.isCurrentThread })
+        #expect(try await mailbox.database(writing: true) { _ in executor.isCurrentThread })
         await mailbox.close()
     }
 }
@@ -157,4 +213,29 @@ final class Completions: Sendable {
     private let value = Atomic<Int>(0)
     var count: Int { value.load(ordering: .relaxed) }
     func add() { value.add(1, ordering: .relaxed) }
+}
+
+/// Holds a write job on its executor thread until the test opens it.
+final class WriteGate: Sendable {
+    private let condition = NSCondition()
+    private let state = Mutex((entered: false, open: false))
+
+    var entered: Bool { state.withLock { $0.entered } }
+
+    /// Marks the job as running, then blocks its thread until ``open()`` (or a minute, so a
+    /// broken test fails instead of hanging).
+    func enter() {
+        state.withLock { $0.entered = true }
+        let deadline = Date().addingTimeInterval(60)
+        condition.lock()
+        while !state.withLock({ $0.open }), condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+
+    func open() {
+        condition.lock()
+        state.withLock { $0.open = true }
+        condition.broadcast()
+        condition.unlock()
+    }
 }

@@ -179,6 +179,9 @@ struct StorageReviewTests {
             try await group.waitForAll()
         }
         #expect(completed.value == calls)
+        // The database's jobs ran on the executor its configuration named, not elsewhere
+        // (without this, the test would pass with `Configuration.executor` ignored).
+        #expect(try await database.transaction { _ in executor.isCurrentThread })
         await database.close()
     }
 }

@@ -28,13 +28,13 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``AliasStoreError/invalidAddress``, ``AliasStoreError/invalidLocalPart`` or
     ///   ``AliasStoreError/invalidDomain``.
     public init(_ address: String) throws(AliasStoreError) {
-        // Byte-wise (the mail path parses every recipient): "@" is ASCII, so a UTF-8 index
-        // of it is a valid index of the string.
+        // Byte-wise (the mail path parses every recipient), and sliced byte-wise too: a
+        // combining mark after the "@" makes one Character of both, which a Character
+        // index would step over, dropping the mark from the domain.
         guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else {
             throw AliasStoreError.invalidAddress.with(message: "the address has no @")
         }
-        let local = String(address[..<at])
-        let domain = String(address[address.index(after: at)...])
+        let (local, domain) = Self.split(address, at: at)
         try Self.validateLocalPart(local)
         let ascii = try Self.normalizeDomain(domain)
         guard local.utf8.count + 1 + ascii.utf8.count <= Self.maxAddressLength else {
@@ -42,6 +42,13 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         }
         self.localPart = local
         self.domain = ascii
+    }
+
+    /// The text before and after the byte at `at` (an ASCII "@"), cut through the UTF-8
+    /// view so that no scalar next to it is lost.
+    static func split(_ address: String, at: String.Index) -> (local: String, domain: String) {
+        let bytes = address.utf8
+        return (String(Substring(bytes[..<at])), String(Substring(bytes[bytes.index(after: at)...])))
     }
 
     /// `local@domain`.

@@ -112,9 +112,10 @@ struct AliasResolver<Reader: AliasReading> {
         defer { walk.path.removeLast() }
         for recipient in match.recipients {
             guard let at = recipient.utf8.lastIndex(of: UInt8(ascii: "@")) else { continue }
-            let domain = String(recipient[recipient.index(after: at)...]).lowercased()
+            let (local, written) = EmailAddress.split(recipient, at: at)
+            let domain = written.lowercased()
             if let verified = try reader.domainVerified(domain) {
-                try resolve(local: recipient[..<at].lowercased(), domain: domain, verified: verified, depth: depth + 1, walk: &walk)
+                try resolve(local: local.lowercased(), domain: domain, verified: verified, depth: depth + 1, walk: &walk)
             } else {
                 walk.append(recipient)
             }

@@ -39,16 +39,16 @@ struct AliasState: AliasReading, Sendable {
         for alias in snapshot.aliases {
             guard alias.id > 0, alias.id <= snapshot.lastAliasID else { throw fail("alias id \(alias.id) is out of range") }
             guard aliases[alias.id] == nil else { throw fail("alias id \(alias.id) appears twice") }
-            guard domains[alias.domain] != nil else { throw fail("alias \(alias.address) is on an unknown domain") }
-            guard users[alias.owner] != nil else { throw fail("alias \(alias.address) has an unknown owner") }
-            guard aliasIndex[alias.domain]?[alias.name] == nil else { throw fail("alias \(alias.address) appears twice") }
+            guard domains[alias.domain] != nil else { throw fail("alias \(alias.id) is on an unknown domain") }
+            guard users[alias.owner] != nil else { throw fail("alias \(alias.id) has an unknown owner") }
+            guard aliasIndex[alias.domain]?[alias.name] == nil else { throw fail("alias \(alias.id) has the same domain and name as another") }
             guard (try? AliasValidation.normalizeName(alias.name, policy: lenient)) == alias.name else {
-                throw fail("alias \(alias.address) does not have a normalised name")
+                throw fail("alias \(alias.id) does not have a normalised name")
             }
             guard !alias.recipients.isEmpty, alias.recipients.allSatisfy({ (try? EmailAddress($0))?.description == $0 }) else {
-                throw fail("alias \(alias.address) has missing or unnormalised recipients")
+                throw fail("alias \(alias.id) has missing or unnormalised recipients")
             }
-            guard alias.revision >= 1 else { throw fail("alias \(alias.address) has revision \(alias.revision)") }
+            guard alias.revision >= 1 else { throw fail("alias \(alias.id) has revision \(alias.revision)") }
             insert(alias)
         }
         var previous: Int64 = 0

@@ -87,13 +87,13 @@ enum AliasValidation {
     ) throws(AliasStoreError) -> Prepared {
         guard updated.revision == stored.revision else {
             throw AliasStoreError.conflict.with(
-                message: "\(stored.address) is at revision \(stored.revision), the update started from \(updated.revision)")
+                message: "alias \(stored.id) is at revision \(stored.revision), the update started from \(updated.revision)")
         }
         let sameName = stored.kind == .exact ? updated.name.lowercased() == stored.name : updated.name == stored.name
         guard sameName,
               (try? EmailAddress.normalizeDomain(updated.domain)) == stored.domain
         else {
-            throw AliasStoreError.immutableField.with(message: "\(stored.address) cannot be renamed; delete it and create the new one")
+            throw AliasStoreError.immutableField.with(message: "an alias cannot be renamed or moved to another domain; delete it and create the new one")
         }
         // Reserved names, catch-alls and patterns stay in admins' hands after creation too.
         try checkPermission(name: stored.name, domain: stored.domain, actor: actor, policy: policy, reader: reader)
@@ -119,7 +119,7 @@ enum AliasValidation {
         if case .person(let id) = actor { isAdmin = try reader.memberRole(domain: domain, userID: id) == .admin }
         guard !isAdmin else { return }
         if reserved {
-            throw AliasStoreError.reservedName.with(message: "\(name)@\(domain) is reserved for the domain's admins")
+            throw AliasStoreError.reservedName.with(message: "the alias name is reserved for the domain's admins")
         }
         throw AliasStoreError.notPermitted.with(
             message: "only an admin of \(domain) may create or reassign catch-all and pattern aliases")
@@ -137,12 +137,13 @@ enum AliasValidation {
                 message: "an alias needs 1 to \(policy.maxRecipientsPerAlias) recipients; \(recipients.count) given")
         }
         var normalized: [String] = []
-        for recipient in recipients {
+        // Messages name a recipient by its position: mail addresses stay out of errors.
+        for (position, recipient) in recipients.enumerated() {
             let address: EmailAddress
             do {
                 address = try EmailAddress(recipient)
             } catch {
-                throw AliasStoreError.invalidRecipient.with(message: "the recipient \(recipient.debugDescription) is not valid: \(error.message)")
+                throw AliasStoreError.invalidRecipient.with(message: "recipient \(position + 1) is not valid: \(error.message)")
             }
             // A disabled alias never forwards, so it may list itself: the member sync keeps
             // `ana@ubuntu.com` disabled when Ana's own address is `ana@ubuntu.com`. Enabling
@@ -150,7 +151,7 @@ enum AliasValidation {
             if enabled && address.domain == domain
                 && forwardsToItself(name: name, recipientLocal: address.localPart.lowercased(), policy: policy)
             {
-                throw AliasStoreError.selfForwarding.with(message: "\(name)@\(domain) lists itself (\(recipient)) as a recipient")
+                throw AliasStoreError.selfForwarding.with(message: "the alias lists itself as recipient \(position + 1)")
             }
             if !normalized.contains(address.description) { normalized.append(address.description) }
         }

@@ -66,9 +66,9 @@ struct SQLiteAliasReader: AliasReading {
             guard try statement.step() else { return nil }
             return try Self.match(statement)
         }
-        guard let (found, owner) = found else { return nil }
+        guard let (found, owner) = found, let banned = try ownerBanned(owner) else { return nil }
         var match = found
-        match.ownerBanned = try ownerBanned(owner)
+        match.ownerBanned = banned
         return match
     }
 
@@ -80,22 +80,25 @@ struct SQLiteAliasReader: AliasReading {
         var matches: [AliasMatch] = []
         matches.reserveCapacity(found.count)
         for (match, owner) in found {
+            guard let banned = try ownerBanned(owner) else { continue }
             var match = match
-            match.ownerBanned = try ownerBanned(owner)
+            match.ownerBanned = banned
             matches.append(match)
         }
         return matches
     }
 
-    /// Whether the user `owner` is banned (an alias whose owner row is missing counts as not
-    /// banned, as in the in-memory store; the schema's foreign key prevents it).
-    func ownerBanned(_ owner: String) throws(AliasStoreError) -> Bool {
-        if let known = cache?.isBanned(owner: owner) { return known }
-        let banned = try storage { () throws(SQLiteError) in
+    /// Whether the user `owner` is banned; nil when there is no such user. The schema's
+    /// foreign key prevents that, but a file edited with foreign keys off can hold such an
+    /// alias: resolution treats it as absent (as the join on users it once used did) rather
+    /// than forwarding for nobody.
+    func ownerBanned(_ owner: String) throws(AliasStoreError) -> Bool? {
+        if let known = cache?.ownerState(owner) { return known }
+        let banned = try storage { () throws(SQLiteError) -> Bool? in
             let statement = try connection.prepare("SELECT banned FROM users WHERE id = ?")
             defer { statement.reset() }
             try statement.bind([owner])
-            return try statement.step() && statement.value(at: 0).integerValue == 1
+            return try statement.step() ? statement.value(at: 0).integerValue == 1 : nil
         }
         cache?.remember(banned: banned, owner: owner)
         return banned

@@ -60,7 +60,11 @@ public final class SQLiteAliasStore: AliasStore {
     /// Closes the file: waits for the calls already running, closes every connection (the
     /// last checkpoints the write-ahead log into the file and removes it), so the file can be
     /// deleted, moved or reopened as soon as this returns. Calls made afterwards fail with
-    /// ``AliasStoreError/storage`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
+    /// ``AliasStoreError/storage`` whose cause is `SQLiteError.closed` (not transient), except
+    /// ``resolve(_:)``, which never throws: it answers 451 4.3.0
+    /// (``RejectionReason/storageUnavailable``), as for any storage failure, so mail that
+    /// arrives while a host (by mistake) still resolves on a closed store is deferred, not
+    /// refused. A second call waits for the same closing.
     public func close() async { await database.close() }
 
     /// Runs `body` in one read transaction on a reader.
@@ -80,10 +84,15 @@ public final class SQLiteAliasStore: AliasStore {
     ) async throws(AliasStoreError) -> T {
         let policy = policy
         let clock = clock
+        let resolutionCache = resolutionCache
         do {
-            return try await database.write { connection in
+            return try await database.write({ connection in
                 try body(SQLiteAliasWriter(connection: connection, policy: policy, time: clock.now().truncatedToMilliseconds))
-            }
+            }, committed: { _ in
+                // Before the next write or read on an in-memory store's one connection, whose
+                // own commits `PRAGMA data_version` does not count.
+                resolutionCache.invalidate()
+            })
         } catch {
             throw AliasStoreError.storage.caused(by: error, context: "cannot change the alias store")
         }

@@ -24,8 +24,8 @@ public final class SQLiteDatabase: Sendable {
     private let writer: ConnectionPool
     /// The writer's pool again for an in-memory database.
     private let readers: ConnectionPool
-    /// Set by the first `close`, which alone closes the connections.
-    private let closing = Mutex(false)
+    /// The one closing, started by the first `close` and awaited by every call.
+    private let closing = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens (creating when missing) the database, sets its journal and sync modes and runs
     /// the migrations it lacks, on the calling thread: for start-up, before any task depends
@@ -132,16 +132,23 @@ public final class SQLiteDatabase: Sendable {
     }
 
     /// Refuses new work, waits for the running and queued work to finish, then closes every
-    /// connection (on the executor: the last close checkpoints the log). Closing again
-    /// waits for the work, and leaves the closing to the first call.
+    /// connection (on the executor: the last close checkpoints the log). Every call, the
+    /// first and any made meanwhile or later, returns only once the connections are closed;
+    /// cancelling the calling task does not cut the wait short.
     public func close() async {
+        let task = closing.withLock { closing in
+            if let closing { return closing }
+            let task = Task { await self.closeConnections() }
+            closing = task
+            return task
+        }
+        await task.value
+    }
+
+    /// The closing itself, run once.
+    private func closeConnections() async {
         await writer.close()
         if readers !== writer { await readers.close() }
-        let first = closing.withLock { closing in
-            defer { closing = true }
-            return !closing
-        }
-        guard first else { return }
         // The writer closes last: the last connection to close checkpoints the log into the
         // file and removes it, which a reader's close would only try to do.
         let connections = (readers !== writer ? readers.connections : []) + writer.connections

@@ -80,12 +80,13 @@ public struct MailboxError: ClassifiedError, Hashable, CustomStringConvertible {
     public func with(message: String, cause: (any Error)?) -> MailboxError { MailboxError(code, message, cause: cause) }
 
     /// True when the same request may succeed later: the mailbox is open for writing
-    /// elsewhere (``locked``), or a ``storage`` or ``io`` failure whose cause says so (a
-    /// busy database). False for every refusal of the request and for a damaged file.
+    /// elsewhere (``locked``), or a ``storage``, ``io`` or ``readOnly`` failure whose cause
+    /// says so (a busy database; a read-only open waiting for a writer to set up the log's
+    /// index). False for every refusal of the request and for a damaged file.
     public var isTransient: Bool {
         switch code {
         case .locked: true
-        case .storage, .io: cause?.isTransientFailure ?? false
+        case .storage, .io, .readOnly: cause?.isTransientFailure ?? false
         default: false
         }
     }

@@ -33,8 +33,10 @@ public actor SQLiteMailbox: Mailbox {
         public init() {}
     }
 
-    /// The open file; nil once closed.
+    /// The open file; nil once closing has begun.
     var sqlite: SQLiteDatabase?
+    /// The one closing, started by the first ``close()`` and awaited by every call.
+    private var closing: Task<Void, Never>?
     let configuration: Configuration
     private let lock: MailboxFileLock?
     /// Unregisters the opener's VFS (if it registered one) once the connections are closed.
@@ -130,15 +132,27 @@ public actor SQLiteMailbox: Mailbox {
         return UInt64(value)
     }
 
-    /// Waits for the running operations, closes the file and releases the writer lock.
-    /// Later calls fail with `MailboxError.closed`.
+    /// Waits for the running operations, closes the file and releases the writer lock;
+    /// then ends the event streams, so every committed change's event is delivered first.
+    /// A second call made meanwhile waits for the same closing. Later operations fail with
+    /// `MailboxError.closed`.
     public func close() async {
-        let closing = sqlite
-        sqlite = nil
-        await closing?.close()
-        releaseFile()
-        lock?.release()
-        hub.finish()
+        if closing == nil {
+            let database = sqlite
+            sqlite = nil
+            let releaseFile = releaseFile
+            let lock = lock
+            let hub = hub
+            closing = Task {
+                await database?.close()
+                // Only now: another process could otherwise open the file as its writer
+                // while our last writes still commit.
+                releaseFile()
+                lock?.release()
+                hub.finish()
+            }
+        }
+        await closing?.value
     }
 
     /// Changes made through this mailbox from now on.

@@ -24,11 +24,13 @@ extension EncryptedDatabase {
         public var legacy: Bool = false
         /// Create the file when it is missing. Default: true.
         public var create: Bool = true
-        /// Open read-only: the connection opens with `SQLITE_OPEN_READONLY`, so nothing is
-        /// written to the file or beside it (no journal-mode change, no recovery or
-        /// checkpoint into the file, no leftover clean-up); writes fail with
-        /// ``EncryptedSQLiteError/readOnly``. The file must exist (`create` is ignored).
-        /// Default: false.
+        /// Open read-only: the connection opens with `SQLITE_OPEN_READONLY`, so the file
+        /// itself is never written (no journal-mode change, no recovery or checkpoint into
+        /// it, no leftover clean-up); writes fail with ``EncryptedSQLiteError/readOnly``.
+        /// The file must exist (`create` is ignored). A file in WAL mode is read through its
+        /// `-wal` and `-shm`: SQLite creates them beside the file when they are missing
+        /// (and the folder is writable), and a read-only connection may leave them there
+        /// after closing. Default: false.
         public var readOnly: Bool = false
         /// Where the database's SQLite work runs, one job at a time. Default:
         /// ``BlockingExecutor/shared``.
