@@ -12,8 +12,9 @@ struct ForwarderFixture {
     let relay = RecordingRelay()
     let server: ForwarderServer
 
-    /// `change` adjusts the server's configuration (serverName is mx.example.net).
-    init(_ change: (inout ForwarderServer.Configuration) -> Void = { _ in }) async throws {
+    /// `change` adjusts the server's configuration (serverName is mx.example.net); `hop`
+    /// replaces the RecordingRelay as the next hop.
+    init(hop: (any RelayHop)? = nil, _ change: (inout ForwarderServer.Configuration) -> Void = { _ in }) async throws {
         store = InMemoryAliasStore()
         var srsConfiguration = SRSRewriter.Configuration(domain: "srs.example.net", secrets: ["forwarder-test-secret"])
         srsConfiguration.localDomains = ["example.org", "ubuntu.test"]
@@ -23,7 +24,7 @@ struct ForwarderFixture {
         change(&configuration)
         server = try await ForwarderServer(
             address: try SocketAddress("127.0.0.1:0"), configuration: configuration,
-            policy: AliasRecipientPolicy(aliases: store, srs: srs), relay: relay, srs: srs)
+            policy: AliasRecipientPolicy(aliases: store, srs: srs), relay: hop ?? relay, srs: srs)
     }
 
     /// Users ada, bob, carol (banned); example.org and ubuntu.test verified, pending.test not.
@@ -47,6 +48,7 @@ struct ForwarderFixture {
         try await add("ana", to: ["ana@home.example"])
         try await add("team", to: ["ana@home.example", "bob@home.example", "ana@home.example"])
         try await add("slow", to: ["slow@home.example"])
+        try await add("deferred", to: ["defer@home.example"])
         try await add("parked", to: ["parked@home.example"], enabled: false)
         try await add("carol", owner: "carol", to: ["carol@home.example"])
         try await add("pending", "pending.test", to: ["pending@home.example"])
