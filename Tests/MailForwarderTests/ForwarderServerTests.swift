@@ -213,6 +213,43 @@ struct ForwarderServerTests {
         #expect(after == "")
     }
 
+    @Test("Slowloris: a client dripping bytes that never finish a command still gets 421 4.4.2 when the command timeout passes")
+    func slowloris() async throws {
+        let fixture = try await ForwarderFixture { $0.commandTimeout = .milliseconds(500) }
+        let (reply, dripped) = try await fixture.session { smtp in
+            let stream = smtp.stream
+            // Each byte comes well within the timeout: only a wait that bytes do not
+            // restart ends this session before the drip runs out.
+            let drip = Task { () -> Int in
+                for sent in 0..<2_000 {
+                    guard (try? await stream.write(Array("x".utf8), deadline: .now + .seconds(10))) != nil else { return sent }
+                    try? await Task.sleep(for: .milliseconds(20))
+                    if Task.isCancelled { return sent }
+                }
+                return 2_000
+            }
+            let reply = try await smtp.reply()
+            drip.cancel()
+            return (reply, await drip.value)
+        }
+        #expect(dripped < 2_000)
+        #expect(TestSMTPClient.status(reply) == "421 4.4.2")
+    }
+
+    @Test("1 MB without a line end gets one 500 5.5.6 and the session goes on")
+    func longLine() async throws {
+        let fixture = try await ForwarderFixture()
+        let statuses = try await fixture.session { smtp in
+            let writer = smtp.stream
+            let flood = Task { try await writer.write(Array(repeating: UInt8(ascii: "A"), count: 1_048_576) + Array("\r\nNOOP\r\n".utf8), deadline: .now + .seconds(120)) }
+            let first = TestSMTPClient.status(try await smtp.reply())
+            let second = TestSMTPClient.status(try await smtp.reply())
+            try await flood.value
+            return [first, second]
+        }
+        #expect(statuses == ["500 5.5.6", "250 2.0.0"])
+    }
+
     @Test("Commands before EHLO get 503; QUIT gets 221 and the connection ends")
     func orderAndQuit() async throws {
         let fixture = try await ForwarderFixture()

@@ -15,6 +15,10 @@ struct ForwarderConnection {
     var expansions: [String: [String]] = [:]
     /// After a 354: the client is sending a message (the data timeout applies).
     var inData = false
+    /// When the command being waited for must be complete: set when the wait starts, kept
+    /// while bytes arrive without completing a command, so a client dripping one byte at a
+    /// time (slowloris) cannot hold a session open by never finishing a line.
+    var commandDeadline: ContinuousClock.Instant?
 
     init(server: ForwarderServer, stream: any ByteStream) {
         self.server = server
@@ -78,8 +82,18 @@ struct ForwarderConnection {
             }
             let bytes: [UInt8]
             do {
-                let wait = inData ? configuration.dataTimeout : configuration.commandTimeout
-                bytes = try await stream.read(maximumCount: 65_536, deadline: .now + wait)
+                // In DATA each arriving block restarts the wait (RFC 5321's data block
+                // timeout); between commands the wait runs until a command completes.
+                let deadline: ContinuousClock.Instant
+                if inData {
+                    commandDeadline = nil
+                    deadline = .now + configuration.dataTimeout
+                } else {
+                    let waitEnds = commandDeadline ?? .now + configuration.commandTimeout
+                    commandDeadline = waitEnds
+                    deadline = waitEnds
+                }
+                bytes = try await stream.read(maximumCount: 65_536, deadline: deadline)
             } catch where error == .timedOut("") {
                 var reply = SMTPReply(code: 421, enhancedStatusCode: "4.4.2", text: "\(configuration.serverName) timeout, closing").encoded
                 _ = await write(&reply)
@@ -89,6 +103,7 @@ struct ForwarderConnection {
             }
             guard !bytes.isEmpty else { return await stream.close() }
             events = session.receive(bytes)
+            if !events.isEmpty { commandDeadline = nil }
         }
     }
 
