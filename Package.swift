@@ -83,7 +83,10 @@ let package = Package(
                 "CommunityMailMessage",
             ],
             swiftSettings: upcomingFeatures),
-        .target(name: "MailForwarder", dependencies: ["CommunityMailSystem", "CommunityMailCrypto"], swiftSettings: upcomingFeatures),
+        .target(
+            name: "MailForwarder",
+            dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore"],
+            swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
         .executableTarget(
@@ -200,7 +203,8 @@ let package = Package(
             ],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "MailForwarderTests", dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailTestSupport"],
+            name: "MailForwarderTests",
+            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

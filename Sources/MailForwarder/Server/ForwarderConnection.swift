@@ -1,0 +1,167 @@
+import CommunityMailSMTP
+import CommunityMailSystem
+import CommunityMailTLS
+
+/// One client's session: reads bytes into `SMTPServerSession`, carries out its events
+/// (replies, policy decisions, relaying, STARTTLS) and writes the replies.
+struct ForwarderConnection {
+    let server: ForwarderServer
+    /// The stream in use: the accepted one, or the TLS stream over it after STARTTLS.
+    var stream: any ByteStream
+    var session: SMTPServerSession
+    /// The final recipients of each address accepted since the last message (RCPT's
+    /// decision, kept for DATA). Bounded: past the limit it is emptied, and DATA asks the
+    /// policy again for what is missing.
+    var expansions: [String: [String]] = [:]
+    /// After a 354: the client is sending a message (the data timeout applies).
+    var inData = false
+    /// When the command being waited for must be complete: set when the wait starts, kept
+    /// while bytes arrive without completing a command, so a client dripping one byte at a
+    /// time (slowloris) cannot hold a session open by never finishing a line.
+    var commandDeadline: ContinuousClock.Instant?
+
+    init(server: ForwarderServer, stream: any ByteStream) {
+        self.server = server
+        self.stream = stream
+        let configuration = server.configuration
+        var session = SMTPServerSession.Configuration(serverName: configuration.serverName)
+        session.maximumMessageSize = configuration.maximumMessageSize
+        session.maximumRecipients = configuration.maximumRecipients
+        session.maximumCommandLength = configuration.maximumCommandLength
+        session.maximumErrors = configuration.maximumErrors
+        session.offersStartTLS = server.tlsContext != nil
+        self.session = SMTPServerSession(configuration: session)
+    }
+
+    var configuration: ForwarderServer.Configuration { server.configuration }
+
+    mutating func run() async {
+        var events = session.start()
+        while true {
+            var outgoing: [UInt8] = []
+            var closing = false
+            var startsTLS = false
+            while !events.isEmpty {
+                switch events.removeFirst() {
+                case .reply(let reply):
+                    outgoing += reply.encoded
+                    inData = reply.code == 354
+                case .recipient(let address):
+                    let decision = await server.policy.decide(address)
+                    if let targets = decision.recipients {
+                        if expansions.count >= 4 * configuration.maximumRecipients { expansions.removeAll() }
+                        expansions[address] = targets
+                    }
+                    events += session.resolveRecipient(decision.reply)
+                case .message(let message):
+                    inData = false
+                    // Replies so far go out before the relay's wait.
+                    guard await write(&outgoing) else { return await stream.close() }
+                    let reply = await forward(message)
+                    expansions.removeAll()
+                    events += session.resolveMessage(reply)
+                case .startTLS:
+                    startsTLS = true
+                case .close:
+                    closing = true
+                }
+            }
+            guard await write(&outgoing), !closing else { return await stream.close() }
+            if startsTLS {
+                guard let context = server.tlsContext else { return await stream.close() }
+                do {
+                    // Anything the client pipelined behind STARTTLS was discarded by the
+                    // session; the handshake reads fresh bytes.
+                    stream = try await TLSStream.accept(
+                        over: stream, context: context, deadline: .now + configuration.tlsHandshakeTimeout)
+                } catch {
+                    return  // accept closed the stream
+                }
+                events = session.tlsEstablished()
+                continue
+            }
+            let bytes: [UInt8]
+            do {
+                // In DATA each arriving block restarts the wait (RFC 5321's data block
+                // timeout); between commands the wait runs until a command completes.
+                let deadline: ContinuousClock.Instant
+                if inData {
+                    commandDeadline = nil
+                    deadline = .now + configuration.dataTimeout
+                } else {
+                    let waitEnds = commandDeadline ?? .now + configuration.commandTimeout
+                    commandDeadline = waitEnds
+                    deadline = waitEnds
+                }
+                bytes = try await stream.read(maximumCount: 65_536, deadline: deadline)
+            } catch where error == .timedOut("") {
+                var reply = SMTPReply(code: 421, enhancedStatusCode: "4.4.2", text: "\(configuration.serverName) timeout, closing").encoded
+                _ = await write(&reply)
+                return await stream.close()
+            } catch {
+                return await stream.close()
+            }
+            guard !bytes.isEmpty else { return await stream.close() }
+            events = session.receive(bytes)
+            if !events.isEmpty { commandDeadline = nil }
+        }
+    }
+
+    /// Writes and empties `bytes`; false when the client is gone or too slow.
+    func write(_ bytes: inout [UInt8]) async -> Bool {
+        guard !bytes.isEmpty else { return true }
+        defer { bytes = [] }
+        do {
+            try await stream.write(bytes, deadline: .now + configuration.writeTimeout)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Checks, rewrites and relays one message; returns the reply to DATA.
+    mutating func forward(_ message: SMTPReceivedMessage) async -> SMTPReply {
+        guard ReceivedHeader.count(in: message.content) <= configuration.maximumReceivedFields else {
+            return ForwarderReplies.loop
+        }
+        var finals: [String] = []
+        var seen: Set<String> = []
+        var refusals: [SMTPReply] = []
+        for recipient in message.recipients {
+            let targets: [String]
+            if let known = expansions[recipient] {
+                targets = known
+            } else {
+                let decision = await server.policy.decide(recipient)
+                guard let decided = decision.recipients else {
+                    refusals.append(decision.reply)
+                    continue
+                }
+                targets = decided
+            }
+            for target in targets where seen.insert(target).inserted { finals.append(target) }
+        }
+        guard !finals.isEmpty else { return RelayOutcome(replies: refusals).dataReply }
+        let sender: String
+        do {
+            sender = try server.srs.forward(message.sender)
+        } catch {
+            return ForwarderReplies.senderNotRewritable
+        }
+        let received = ReceivedHeader.field(
+            clientName: session.clientName, serverName: configuration.serverName, overTLS: session.isTLSActive,
+            date: configuration.clock.now())
+        let envelope = RelayEnvelope(
+            sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
+        let outcome = await server.relay.relay(envelope)
+        return RelayOutcome(replies: outcome.replies + refusals).dataReply
+    }
+}
+
+/// The forwarder's DATA refusals, built once.
+enum ForwarderReplies {
+    /// RFC 5321 section 6.3: too many trace fields is a loop; RFC 3463 5.4.6.
+    static let loop = SMTPReply(code: 554, enhancedStatusCode: "5.4.6", text: "Too many Received fields: mail loop")
+    /// A sender SRS cannot carry (quoted local part, address literal, malformed).
+    static let senderNotRewritable = SMTPReply(code: 550, enhancedStatusCode: "5.1.7", text: "The sender address cannot be forwarded")
+}

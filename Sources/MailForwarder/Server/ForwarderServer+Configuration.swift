@@ -1,0 +1,67 @@
+public import CommunityMailSystem
+
+extension ForwarderServer {
+    /// The server's name, limits, timeouts and TLS.
+    public struct Configuration: Sendable {
+        /// The name in the greeting, the EHLO reply and our `Received:` fields (the MX's
+        /// host name).
+        public var serverName: String
+        /// The largest message in octets, announced with SIZE; larger ones get 552 5.3.4.
+        /// Default: 50 MB (50 × 1024 × 1024).
+        public var maximumMessageSize = 50 * 1024 * 1024
+        /// The most recipients of one message; the next RCPT gets 452 4.5.3. Default: 50.
+        public var maximumRecipients = 50
+        /// The longest command line, CRLF included; longer ones get 500 5.5.6. Default: 512
+        /// (RFC 5321 section 4.5.3.1.4).
+        public var maximumCommandLength = 512
+        /// How many refused commands a client may send before 421 and disconnection.
+        /// Default: 10.
+        public var maximumErrors = 10
+        /// The most `Received:` fields a message may already carry; more is a mail loop
+        /// (554 5.4.6). Default: 25.
+        public var maximumReceivedFields = 25
+        /// How long the server waits for a command (RFC 5321 section 4.5.3.2.7 says at
+        /// least 5 minutes); then 421 4.4.2 and the connection closes. Default: 5 minutes.
+        public var commandTimeout: Duration = .seconds(300)
+        /// How long the server waits for the next bytes of a message after 354; then 421
+        /// 4.4.2. Default: 3 minutes (RFC 5321's data block timeout).
+        public var dataTimeout: Duration = .seconds(180)
+        /// How long a reply may take to write (a client that does not read). Default: 60 s.
+        public var writeTimeout: Duration = .seconds(60)
+        /// How long the TLS handshake after STARTTLS may take. Default: 60 s.
+        public var tlsHandshakeTimeout: Duration = .seconds(60)
+        /// The certificate for STARTTLS; nil (the default) offers no STARTTLS.
+        public var tls: TLSFiles?
+        /// The listener's limits: connections in total (default 512) and per client address
+        /// (default 16; over either the client gets 421 4.7.0), a connection's lifetime
+        /// (default 1 hour) and an idle backstop behind ``commandTimeout`` (default 6
+        /// minutes; passing it closes without a reply).
+        public var listener: TCPListener.Configuration
+        /// Where the `Received:` field's date comes from. Default: `SystemClock()`.
+        public var clock: any ServiceClock = SystemClock()
+
+        /// A configuration for the MX called `serverName`; the rest takes the defaults.
+        public init(serverName: String) {
+            self.serverName = serverName
+            var listener = TCPListener.Configuration()
+            listener.idleTimeout = .seconds(360)
+            listener.whenFull = .reject
+            self.listener = listener
+        }
+    }
+
+    /// PEM files with the certificate chain (the server's first) and its private key, read
+    /// once when the server is made.
+    public struct TLSFiles: Sendable, Hashable {
+        /// The certificate chain file.
+        public var certificateChainFile: String
+        /// The private key file.
+        public var privateKeyFile: String
+
+        /// The two files.
+        public init(certificateChainFile: String, privateKeyFile: String) {
+            self.certificateChainFile = certificateChainFile
+            self.privateKeyFile = privateKeyFile
+        }
+    }
+}

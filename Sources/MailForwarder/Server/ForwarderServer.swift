@@ -1,0 +1,100 @@
+public import CommunityMailSystem
+import CommunityMailSMTP
+import CommunityMailTLS
+
+/// The MX: an SMTP server (RFC 5321) that takes mail for the domains a
+/// ``RecipientPolicy`` serves and relays each message, in memory and synchronously, to a
+/// ``RelayHop``, answering DATA only once the next hop has answered. No queue, nothing
+/// written to disk, no log of who wrote to whom.
+///
+/// Each connection runs CommunityMailSMTP's `SMTPServerSession` (EHLO, PIPELINING, SIZE,
+/// 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS when configured) on a task that
+/// prefers `BlockingExecutor.shared`. Per RCPT the policy decides; per message the
+/// envelope sender is rewritten with SRS, our `Received:` field goes first, and a message
+/// that already has more than ``Configuration/maximumReceivedFields`` of them is a loop
+/// (554 5.4.6).
+///
+/// ```swift
+/// let server = try await ForwarderServer(
+///     address: try SocketAddress("127.0.0.1:2525"),
+///     configuration: .init(serverName: "mx.example.org"),
+///     policy: AliasRecipientPolicy(aliases: store, srs: srs),
+///     relay: SmarthostRelay(configuration: smarthost), srs: srs)
+/// try await server.run()   // until close() or cancellation
+/// ```
+public final class ForwarderServer: Sendable {
+    /// The configuration.
+    public let configuration: Configuration
+    let policy: any RecipientPolicy
+    let relay: any RelayHop
+    let srs: SRSRewriter
+    let tlsContext: TLSServerContext?
+    let listener: TCPListener
+
+    /// Loads the TLS certificate (when configured) and listens on `address` (port 0: the
+    /// kernel chooses; see ``localAddress``). Nothing is served before ``run()``.
+    /// - Throws: ``ForwarderError/invalidConfiguration`` (an empty or unusable server name,
+    ///   a limit below 1), ``ForwarderError/tlsUnavailable`` (the certificate or key cannot
+    ///   be loaded), ``ForwarderError/network`` (cannot listen).
+    public init(
+        address: SocketAddress, configuration: Configuration, policy: any RecipientPolicy, relay: any RelayHop, srs: SRSRewriter
+    ) async throws(ForwarderError) {
+        guard ReceivedHeader.isPlainName(configuration.serverName) else {
+            throw ForwarderError.invalidConfiguration.with(message: "the server name must be a domain name or an address literal")
+        }
+        guard configuration.maximumMessageSize >= 1, configuration.maximumRecipients >= 1, configuration.maximumCommandLength >= 16,
+            configuration.maximumErrors >= 1, configuration.maximumReceivedFields >= 1
+        else { throw ForwarderError.invalidConfiguration.with(message: "a limit is below its least usable value") }
+        self.configuration = configuration
+        self.policy = policy
+        self.relay = relay
+        self.srs = srs
+        if let files = configuration.tls {
+            do {
+                tlsContext = try await TLSServerContext(certificateChainFile: files.certificateChainFile, privateKeyFile: files.privateKeyFile)
+            } catch {
+                throw ForwarderError.tlsUnavailable.with(message: "cannot load the TLS certificate or key: \(error.message)", cause: error)
+            }
+        } else {
+            tlsContext = nil
+        }
+        do {
+            listener = try TCPListener(address: address, configuration: configuration.listener)
+        } catch {
+            throw ForwarderError.network.with(message: "cannot listen on \(address): \(error.message)", cause: error)
+        }
+    }
+
+    /// Where the server listens, with the port the kernel chose for port 0.
+    public var localAddress: SocketAddress { listener.localAddress }
+
+    /// Serves connections until ``close()`` or the task's cancellation; returns once every
+    /// session has ended. Clients over the listener's limits get `421 4.7.0` and are closed.
+    /// - Throws: ``ForwarderError/network`` when accepting fails for good, or when called
+    ///   twice.
+    public func run() async throws(ForwarderError) {
+        let busy = Array("421 4.7.0 \(configuration.serverName) too many connections, try again later\r\n".utf8)
+        do {
+            try await listener.serve { connection in
+                await withTaskExecutorPreference(BlockingExecutor.shared) {
+                    await self.serve(connection)
+                }
+            } rejected: { connection, _ in
+                try? await connection.write(busy, deadline: .now + .seconds(5))
+            }
+        } catch {
+            throw ForwarderError.network.with(message: "stopped accepting connections: \(error.message)", cause: error)
+        }
+    }
+
+    /// Stops accepting and closes every connection. Closing twice is harmless.
+    public func close() { listener.close() }
+
+    /// Runs one SMTP session over `stream` (already connected: the greeting goes first) and
+    /// closes it at the end. ``run()`` calls this for each connection; a host with its own
+    /// listener, or a test over `InMemoryByteStream`, may call it directly.
+    public func serve(_ stream: any ByteStream) async {
+        var connection = ForwarderConnection(server: self, stream: stream)
+        await connection.run()
+    }
+}
