@@ -32,9 +32,20 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Self.launch(process)
         self.process = process
     }
+
+    /// Starts `process`, one launch at a time in this test process: Foundation's
+    /// `Process.run()` on Linux has crashed (a bad pointer copied while spawning) when
+    /// several tests launched peers at once.
+    public static func launch(_ process: Process) throws {
+        launchLock.lock()
+        defer { launchLock.unlock() }
+        try process.run()
+    }
+
+    private static let launchLock = NSLock()
 
     deinit {
         stop()

@@ -42,7 +42,7 @@ public enum TestPeers {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         do {
-            try process.run()
+            try ChildProcess.launch(process)
             process.waitUntilExit()
             return process.terminationStatus == 0
         } catch {

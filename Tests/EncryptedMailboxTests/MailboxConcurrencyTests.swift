@@ -18,6 +18,8 @@ struct MailboxConcurrencyTests {
         var configuration = SQLiteMailbox.Configuration()
         configuration.opener = .plain
         configuration.synchronous = .normal
+        // The append below must outwait every read, however slow a loaded machine makes them.
+        configuration.busyTimeout = .seconds(3600)
         let mailbox = try SQLiteMailbox(path: path, create: true, configuration: configuration)
         for index in 0..<20 {
             try await mailbox.append(Samples.message(subject: "Existing \(index)"), to: "INBOX")

@@ -25,6 +25,9 @@ public actor SQLiteMailbox: Mailbox {
         /// survives power loss; `.normal` syncs at checkpoints only, which survives
         /// application crashes. Default: `.full`.
         public var synchronous: Synchronous = .full
+        /// How long a write waits for another process's write lock before failing with
+        /// `MailboxError.locked` (transient). Default: 5 seconds.
+        public var busyTimeout: Duration = .seconds(5)
         /// Where the mailbox's SQLite work runs: at most one write and one read per reader
         /// connection (four) are on it at a time, however many tasks call the mailbox; the
         /// rest wait as async suspensions. Default: ``BlockingExecutor/shared``.
@@ -85,6 +88,7 @@ public actor SQLiteMailbox: Mailbox {
             }
             var databaseConfiguration = SQLiteDatabase.Configuration(path: path)
             databaseConfiguration.synchronous = configuration.synchronous
+            databaseConfiguration.busyTimeout = configuration.busyTimeout
             databaseConfiguration.executor = configuration.executor
             // Read-only opens no connection that can write (none recovers, checkpoints or
             // migrates the file); SQLite itself refuses any write.
