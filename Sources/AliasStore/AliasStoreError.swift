@@ -27,9 +27,7 @@ public struct AliasStoreError: ClassifiedError, Hashable, CustomStringConvertibl
     /// part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// A local part breaks RFC 5321/5322: empty, longer than 64 bytes, a character outside
     /// the dot-atom set, or a leading, trailing or doubled dot.

@@ -22,9 +22,7 @@ public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
     /// What went wrong, in words a person can act on.
     public var message: String { parts.message }
 
-    private init(_ code: Code, _ message: String) {
-        parts = ErrorParts(code, message)
-    }
+    private init(_ code: Code, _ message: String) { parts = ErrorParts(code, message) }
 
     /// True only for ``tlsIO`` (the connection under a TLS session failed, which a new
     /// connection may not repeat). Bad keys, nonces, parameters, a failed tag or public

@@ -11,9 +11,7 @@ public struct IDNAError: ClassifiedError, Hashable, CustomStringConvertible {
     /// What is wrong, naming the label.
     public var message: String { parts.message }
 
-    private init(_ code: Code, _ message: String) {
-        parts = ErrorParts(code, message)
-    }
+    private init(_ code: Code, _ message: String) { parts = ErrorParts(code, message) }
 
     /// Always false: a malformed name stays malformed.
     public var isTransient: Bool { false }

@@ -21,9 +21,7 @@ public struct DNSError: ClassifiedError, Hashable, CustomStringConvertible {
     /// `NetworkError`), when one was kept. Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// A name that is not a valid domain name (IDNA rules, empty labels, bad characters).
     public static let invalidName = DNSError(.invalidName, "the name is not a valid domain name")

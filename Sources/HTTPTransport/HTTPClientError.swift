@@ -20,9 +20,7 @@ public struct HTTPClientError: ClassifiedError, Hashable, CustomStringConvertibl
     /// ``FoundationHTTPClient``). Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// The request's deadline passed before the response was complete.
     public static let timeout = HTTPClientError(.timeout, "the request timed out")

@@ -16,9 +16,7 @@ public struct MemberSyncError: ClassifiedError, Hashable, CustomStringConvertibl
     /// `LaunchpadError`, an `AliasStoreError`, ...). Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// The signed-in identity lacks a usable nickname, e-mail or claimed identifier.
     public static let invalidIdentity = MemberSyncError(.invalidIdentity, "the member's identity is not usable")

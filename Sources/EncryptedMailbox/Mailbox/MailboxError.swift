@@ -21,9 +21,7 @@ public struct MailboxError: ClassifiedError, Hashable, CustomStringConvertible {
     /// `SQLiteError` or `EncryptedSQLiteError`), when one was kept. Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// No folder has that name.
     public static let folderNotFound = MailboxError(.folderNotFound, "no such folder")

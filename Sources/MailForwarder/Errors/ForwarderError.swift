@@ -15,9 +15,7 @@ public struct ForwarderError: ClassifiedError, Hashable, CustomStringConvertible
     /// The failure underneath (a `NetworkError`), when there is one. Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// A configuration the server cannot run with (an empty server name, limits below 1).
     public static let invalidConfiguration = ForwarderError(.invalidConfiguration, "the forwarder's configuration is not valid")

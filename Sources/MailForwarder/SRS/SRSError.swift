@@ -21,9 +21,7 @@ public struct SRSError: ClassifiedError, Hashable, CustomStringConvertible {
     /// The crypto layer's error for ``cryptoFailure``. Not part of equality.
     public var cause: (any Error)? { parts.cause }
 
-    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        parts = ErrorParts(code, message, cause: cause)
-    }
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) { parts = ErrorParts(code, message, cause: cause) }
 
     /// An address without exactly one `@`, with an empty local part or domain, with
     /// spaces or control characters, longer than ``SRSRewriter/maximumAddressLength``

@@ -89,19 +89,23 @@ extension SocketAddress {
             value.sin6_family = sa_family_t(AF_INET6)
             value.sin6_port = port.bigEndian
             withUnsafeMutableBytes(of: &value.sin6_addr) { $0.copyBytes(from: address.bytes) }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: value) { raw.copyMemory(from: $0) } }
+            length = Self.copy(value, into: &storage)
         } else {
             var value = sockaddr_in()
             value.sin_family = sa_family_t(AF_INET)
             value.sin_port = port.bigEndian
             withUnsafeMutableBytes(of: &value.sin_addr) { $0.copyBytes(from: address.bytes) }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: value) { raw.copyMemory(from: $0) } }
+            length = Self.copy(value, into: &storage)
         }
         return withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
         }
+    }
+
+    /// Copies a `sockaddr_in` or `sockaddr_in6` into `storage` and returns its length.
+    private static func copy<Address>(_ value: Address, into storage: inout sockaddr_storage) -> socklen_t {
+        withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: value) { raw.copyMemory(from: $0) } }
+        return socklen_t(MemoryLayout<Address>.size)
     }
 
     /// Runs `body` with room for a `sockaddr` the kernel fills (`recvfrom`, `accept`,

@@ -46,13 +46,20 @@ final class SocketDescriptor: Sendable {
 
     /// Runs one short, non-blocking system call on the descriptor.
     /// - Throws: ``NetworkError/closed(_:)`` when the socket was closed.
-    func use<Value>(_ body: (Int32) -> Value) throws(NetworkError) -> Value {
+    /// The descriptor, counted as in use until ``release()``.
+    /// - Throws: ``NetworkError/closed(_:)`` when the socket was closed.
+    private func retain() throws(NetworkError) -> Int32 {
         let descriptor: Int32? = state.withLock { state in
             guard !state.closed else { return nil }
             state.users += 1
             return state.descriptor
         }
         guard let descriptor else { throw NetworkError.closed("the socket is closed") }
+        return descriptor
+    }
+
+    func use<Value>(_ body: (Int32) -> Value) throws(NetworkError) -> Value {
+        let descriptor = try retain()
         defer { release() }
         return body(descriptor)
     }
@@ -61,12 +68,7 @@ final class SocketDescriptor: Sendable {
     /// held while waiting (so it cannot be reused by another socket), and a close that
     /// races the registration still wakes the wait.
     func wait(forWriting: Bool, deadline: ContinuousClock.Instant) async throws(NetworkError) {
-        let descriptor: Int32? = state.withLock { state in
-            guard !state.closed else { return nil }
-            state.users += 1
-            return state.descriptor
-        }
-        guard let descriptor else { throw NetworkError.closed("the socket is closed") }
+        let descriptor = try retain()
         defer { release() }
         try await poller.wait(descriptor, events: Int16(forWriting ? POLLOUT : POLLIN), deadline: deadline) {
             if isClosed { poller.wakeAll(on: descriptor) }
