@@ -144,7 +144,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CommunityMailTestSupport",
-            dependencies: ["CommunityMailSystem", "LaunchpadClient", "HTTPTransport"],
+            dependencies: ["CommunityMailSystem", "CommunityMailCSystem", "LaunchpadClient", "HTTPTransport"],
             path: "Tests/CommunityMailTestSupport",
             swiftSettings: upcomingFeatures
         ),
@@ -182,7 +182,7 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EncryptedSQLiteTests",
-            dependencies: ["EncryptedSQLite", "CommunityMailCrypto", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
+            dependencies: ["EncryptedSQLite", "CommunityMailCrypto", "CommunityMailSystem", "CommunityMailSQL", "CommunityMailTestSupport", "nonce-fork"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EncryptedMailboxTests",

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -14,12 +15,19 @@
 #ifndef _GNU_SOURCE
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
 extern int pipe2(int[2], int);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
 #endif
 
 /// accept() that sets SOCK_CLOEXEC and SOCK_NONBLOCK on the new socket atomically, so a
 /// fork+exec on another thread never inherits it.
 static inline int communitymail_accept_cloexec_nonblock(int descriptor, struct sockaddr *address, socklen_t *length) {
     return accept4(descriptor, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
+}
+
+/// A spawn action closing every descriptor from `first` up (glibc 2.34+), so a child
+/// inherits only what it is given.
+static inline int communitymail_spawn_close_from(posix_spawn_file_actions_t *actions, int first) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, first);
 }
 
 /// pipe() with both ends close-on-exec and non-blocking from the start.

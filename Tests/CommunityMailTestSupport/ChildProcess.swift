@@ -1,5 +1,8 @@
 public import Foundation
 import CommunityMailSystem
+#if canImport(Glibc)
+import CommunityMailCSystem
+#endif
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,43 +12,62 @@ import Darwin
 #endif
 
 /// A peer program started by a test, stopped (SIGTERM, then SIGKILL) when released.
+///
+/// Spawned with `posix_spawn` and reaped with `waitpid` by pid, not with Foundation's
+/// `Process`: on Linux that notices a child's exit when a socket the child inherited closes,
+/// so a child whose descendants keep running (a daemon such as postsrsd), or a socket another
+/// test's child inherited meanwhile, left `waitUntilExit()` waiting forever. The child starts
+/// with an empty signal mask and default signal actions, so SIGTERM reaches it.
 public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `process` is only touched in init and stop, which serialise on `lock`.
-    private let process: Process
+    // @unchecked: `status` is read and written with `lock` held.
+    private let pid: pid_t
     private let lock = NSLock()
+    private var status: Int32?
     private let outputURL: URL
 
     /// Starts `executable` with `arguments`; its output goes to a log file whose text
     /// ``output`` returns (for failure messages).
-    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                workingDirectory: URL? = nil) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw PeerError("cannot create the log file \(outputURL.path)")
+        let log = open(outputURL.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard log >= 0 else { throw PeerError("cannot create the log file \(outputURL.path)") }
+        defer { close(log) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, log, 1)
+        posix_spawn_file_actions_adddup2(&actions, log, 2)
+        #if canImport(Glibc)
+        // Nothing else of this process (other tests' sockets and pipes) reaches the child.
+        communitymail_spawn_close_from(&actions, 3)
+        #endif
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child = pid_t()
+        let result = Self.launchLock.withLock {
+            posix_spawn(&child, executable.path, &actions, &attributes, argv, envp)
         }
-        let handle = try FileHandle(forWritingTo: outputURL)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try Self.launch(process)
-        self.process = process
+        guard result == 0 else {
+            throw PeerError("cannot start \(executable.path): \(String(cString: strerror(result)))")
+        }
+        pid = child
     }
-
-    /// Starts `process`, one launch at a time in this test process: Foundation's
-    /// `Process.run()` on Linux has crashed (a bad pointer copied while spawning) when
-    /// several tests launched peers at once.
-    public static func launch(_ process: Process) throws {
-        launchLock.lock()
-        defer { launchLock.unlock() }
-        try process.run()
-    }
-
-    private static let launchLock = NSLock()
 
     deinit {
         stop()
@@ -67,14 +89,28 @@ public final class ChildProcess: @unchecked Sendable {
         ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
     }
 
+    /// Starts a Foundation `Process`, one launch at a time in this test process (and never
+    /// during a ``ChildProcess`` spawn), so no child inherits a descriptor another launch
+    /// has open for a moment.
+    public static func launch(_ process: Process) throws {
+        try launchLock.withLock { try process.run() }
+    }
+
+    private static let launchLock = NSLock()
+
     /// True while the process runs.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { reap() == nil }
+
+    /// The exit status (or the signal that ended it), once the process has ended.
+    public var terminationStatus: Int32? { reap() }
 
     /// What the process has written to stdout and stderr so far.
     public var output: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
 
-    /// Sends `signal` to the process.
-    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    /// Sends `signal` to the process, unless it has ended.
+    public func signal(_ signal: Int32) {
+        lock.withLock { if status == nil { _ = kill(pid, signal) } }
+    }
 
     /// Waits for the process to exit on ``BlockingWork/executor``, without blocking a
     /// thread of Swift's cooperative pool (tests run in parallel on few cores; a blocked
@@ -82,25 +118,37 @@ public final class ChildProcess: @unchecked Sendable {
     @discardableResult
     public func exited() async -> Int32 {
         await BlockingWork.executor.run { () -> Int32 in
-            self.process.waitUntilExit()
-            return self.process.terminationStatus
+            while true {
+                if let status = self.reap() { return status }
+                usleep(5_000)
+            }
         }
     }
 
-    /// Stops the process: SIGTERM, then SIGKILL after 50 ms.
-    ///
-    /// Children started by Foundation's `Process` here inherit a signal mask that blocks
-    /// SIGTERM, so the kill is what usually ends them; the wait is kept short because
-    /// callers (`defer` blocks of async tests) hold a thread of the cooperative pool meanwhile.
+    /// Stops the process: SIGTERM, then SIGKILL after 50 ms, and reaps it.
     public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard process.isRunning else { return }
-        process.terminate()
+        guard reap() == nil else { return }
+        signal(SIGTERM)
         let deadline = Date().addingTimeInterval(0.05)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        while reap() == nil && Date() < deadline { usleep(2_000) }
+        guard reap() == nil else { return }
+        signal(SIGKILL)
+        while reap() == nil { usleep(1_000) }
+    }
+
+    /// The process's status if it has ended (reaping it the first time), else nil.
+    private func reap() -> Int32? {
+        lock.withLock {
+            if let status { return status }
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            guard result == pid else { return nil }
+            // WIFEXITED: the low seven bits are zero; then the code is in the next byte.
+            let signalled = raw & 0x7f
+            let ended = signalled == 0 ? (raw >> 8) & 0xff : signalled
+            status = ended
+            return ended
+        }
     }
 
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
@@ -108,8 +156,8 @@ public final class ChildProcess: @unchecked Sendable {
     public func waitForTCPPort(_ port: UInt16, timeout: Duration = .seconds(90)) async throws {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
-            if !process.isRunning {
-                throw PeerError("peer exited with status \(process.terminationStatus) before listening on \(port):\n\(output)")
+            if let status = terminationStatus {
+                throw PeerError("peer exited with status \(status) before listening on \(port):\n\(output)")
             }
             if Self.canConnect(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))

@@ -1,4 +1,5 @@
 public import Foundation
+import CommunityMailSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -117,7 +118,10 @@ public final class LoopbackHTTPServer: Sendable {
         }
         self.listener = fd
         self.port = UInt16(bigEndian: address.sin_port)
-        let thread = Thread { [self] in acceptLoop() }
+        let thread = Thread { [self] in
+            SignalMask.blockAsynchronousSignalsOnThisThread()
+            acceptLoop()
+        }
         thread.start()
     }
 
@@ -137,7 +141,10 @@ public final class LoopbackHTTPServer: Sendable {
                 if stopped.load(ordering: .acquiring) { return }
                 continue
             }
-            let thread = Thread { [self] in serve(client) }
+            let thread = Thread { [self] in
+                SignalMask.blockAsynchronousSignalsOnThisThread()
+                serve(client)
+            }
             thread.start()
         }
     }

@@ -1,6 +1,7 @@
 import CommunityMailTestSupport
 import DNSVerify
 import Foundation
+import CommunityMailSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -65,8 +66,14 @@ final class ScriptedDNSResponder: Sendable {
         port = chosen.port
         other = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
         guard other >= 0, Self.bind(other, family: family, port: 0) != nil else { throw PeerError("cannot bind the spoofing socket") }
-        Thread { [self] in serveUDP(udpScript) }.start()
-        if let tcp, let tcpScript { Thread { [self] in serveTCP(tcp, tcpScript) }.start() }
+        Thread { [self] in
+            SignalMask.blockAsynchronousSignalsOnThisThread()
+            serveUDP(udpScript)
+        }.start()
+        if let tcp, let tcpScript { Thread { [self] in
+                SignalMask.blockAsynchronousSignalsOnThisThread()
+                serveTCP(tcp, tcpScript)
+            }.start() }
     }
 
     deinit { stop() }

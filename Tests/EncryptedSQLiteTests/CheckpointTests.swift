@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import Testing
@@ -136,6 +137,7 @@ extension Thread {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
+            SignalMask.blockAsynchronousSignalsOnThisThread()
             box.value = body()
             done.signal()
         }

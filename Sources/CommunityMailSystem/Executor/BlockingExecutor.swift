@@ -137,7 +137,10 @@ public final class BlockingExecutor: Sendable {
         queue.condition.lock()
         if queue.stopping {
             queue.condition.unlock()
-            Thread.detachNewThread { job() }
+            Thread.detachNewThread {
+                SignalMask.blockAsynchronousSignalsOnThisThread()
+                job()
+            }
             return
         }
         queue.jobs.append(job)
@@ -148,6 +151,7 @@ public final class BlockingExecutor: Sendable {
         guard startThread else { return }
         let name = configuration.threadName
         let thread = Thread {
+            SignalMask.blockAsynchronousSignalsOnThisThread()
             Self.nameCurrentThread(name)
             Self.work(queue)
         }

@@ -144,6 +144,7 @@ public final class SocketPoller: Sendable {
         }
         if startThread {
             let thread = Thread { [self] in
+                SignalMask.blockAsynchronousSignalsOnThisThread()
                 // Foundation passes a name to the system only when the thread sets its own.
                 Thread.current.name = "socket-poller"
                 run()
