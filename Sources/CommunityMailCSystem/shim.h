@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -15,7 +14,6 @@
 #ifndef _GNU_SOURCE
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
 extern int pipe2(int[2], int);
-extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
 #endif
 
 /// accept() that sets SOCK_CLOEXEC and SOCK_NONBLOCK on the new socket atomically, so a
@@ -24,9 +22,13 @@ static inline int communitymail_accept_cloexec_nonblock(int descriptor, struct s
     return accept4(descriptor, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
 }
 
-/// A spawn action closing every descriptor from `first` up (glibc 2.34+), so a child
-/// inherits only what it is given.
-static inline int communitymail_spawn_close_from(posix_spawn_file_actions_t *actions, int first) {
+// glibc 2.34+; declared in <spawn.h> only under _GNU_SOURCE. Taken as `void *` so this
+// header need not include <spawn.h> (whose types then stay the Glibc module's).
+extern int posix_spawn_file_actions_addclosefrom_np(void *, int);
+
+/// Adds to a `posix_spawn_file_actions_t` the action closing every descriptor from
+/// `first` up, so a child inherits only what it is given.
+static inline int communitymail_spawn_close_from(void *actions, int first) {
     return posix_spawn_file_actions_addclosefrom_np(actions, first);
 }
 
