@@ -26,7 +26,7 @@ import Testing
         configuration.threadCount = 2 * ProcessInfo.processInfo.activeProcessorCount + 2
         let executor = BlockingExecutor(configuration: configuration)
         defer { executor.shutdown() }
-        let gate = Gate()
+        let gate = ThreadGate()
         let jobs = configuration.threadCount
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<jobs {
@@ -56,25 +56,6 @@ import Testing
         let interrupted = Atomic<Bool>(false)
     }
 
-    /// A gate that blocked threads wait at until the test opens it.
-    private final class Gate: @unchecked Sendable {
-        // @unchecked: `isOpen` is only used with `condition` locked.
-        private let condition = NSCondition()
-        private var isOpen = false
-
-        func wait() {
-            condition.lock()
-            while !isOpen { condition.wait() }
-            condition.unlock()
-        }
-
-        func open() {
-            condition.lock()
-            isOpen = true
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
 
     @Test func theThreadCountIsBoundedAndQueuedJobsAllRun() async {
         var configuration = BlockingExecutor.Configuration()

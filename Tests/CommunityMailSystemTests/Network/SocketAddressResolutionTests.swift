@@ -25,26 +25,6 @@ struct SocketAddressResolutionTests {
         #expect(error?.isTransient == false)
     }
 
-    /// A gate the executor's only thread waits at, so a look-up queued behind it cannot
-    /// start before the test opens it.
-    private final class Gate: @unchecked Sendable {
-        // @unchecked: `isOpen` is only used with `condition` locked.
-        private let condition = NSCondition()
-        private var isOpen = false
-
-        func wait() {
-            condition.lock()
-            while !isOpen { condition.wait() }
-            condition.unlock()
-        }
-
-        func open() {
-            condition.lock()
-            isOpen = true
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
 
     @Test("A look-up that has not answered by the deadline is timedOut (the resolver's thread is busy), and a cancelled one cancelled")
     func resolutionBoundedByTheDeadline() async throws {
@@ -52,7 +32,7 @@ struct SocketAddressResolutionTests {
         configuration.threadCount = 1
         let executor = BlockingExecutor(configuration: configuration)
         defer { executor.shutdown() }
-        let gate = Gate()
+        let gate = ThreadGate()
         let blocker = Task { await executor.run { gate.wait() } }
         try await waitUntil("the executor's thread is taken") { executor.pendingJobs == 1 }
         let error = await #expect(throws: NetworkError.timedOut("")) {
