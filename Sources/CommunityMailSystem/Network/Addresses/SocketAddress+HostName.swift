@@ -10,8 +10,8 @@ extension SocketAddress {
     /// configured DNS), each with `port`. The look-up runs on `executor`, never on Swift's
     /// cooperative pool.
     /// - Throws: ``NetworkError/invalidAddress(_:)`` for an empty host or a name that does
-    ///   not exist, ``NetworkError/unreachable(_:)`` when the resolver could not answer now
-    ///   (transient). The message names the host, which is configuration, not data.
+    ///   not exist, ``NetworkError/unreachable(_:)`` (transient) for any other resolver
+    ///   failure: no answer now, a server failure, or the system out of resources. The message names the host, which is configuration, not data.
     public static func resolve(
         host: String, port: UInt16, executor: BlockingExecutor = .shared
     ) async throws(NetworkError) -> [SocketAddress] {
@@ -26,8 +26,11 @@ extension SocketAddress {
             defer { if let results { freeaddrinfo(results) } }
             guard status == 0 else {
                 let reason = String(cString: gai_strerror(status))
-                if status == EAI_AGAIN { throw NetworkError.unreachable("resolving \(host): \(reason)") }
-                throw NetworkError.invalidAddress("resolving \(host): \(reason)")
+                // Only "no such name" and "no address for it" answer for the name; any other
+                // failure (no answer yet, a server failure, no memory or descriptors left)
+                // may pass, so mail is deferred on it, not bounced.
+                if status == EAI_NONAME || status == nameHasNoAddress { throw NetworkError.invalidAddress("resolving \(host): \(reason)") }
+                throw NetworkError.unreachable("resolving \(host): \(reason)")
             }
             var addresses: [SocketAddress] = []
             var current = results
@@ -63,3 +66,11 @@ extension SocketAddress {
         }
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `EAI_NODATA` (the name exists, with no address), which its headers declare only
+/// under `_GNU_SOURCE`, so Swift's Glibc module does not show it; the value is glibc's ABI.
+private let nameHasNoAddress: Int32 = -5
+#else
+private let nameHasNoAddress = EAI_NODATA
+#endif
