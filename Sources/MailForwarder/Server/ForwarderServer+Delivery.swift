@@ -1,0 +1,42 @@
+import CommunityMailSMTP
+
+extension ForwarderServer {
+    /// Hands `envelope` to the next hop, leaving out the recipients the delivery ledger says
+    /// already have this message (the client's `clientSender` and `clientContent`, before
+    /// our `Received:` field), and records the outcome: the recipients that accepted when
+    /// another deferred or was refused (the sender will retry), nothing when all accepted.
+    /// - Returns: a reply per recipient of `envelope`, in its order; those skipped get 250.
+    func relayUnlessDelivered(_ envelope: RelayEnvelope, clientSender: String, clientContent: [UInt8]) async -> RelayOutcome {
+        guard let ledger, let fingerprint = DeliveryLedger.Fingerprint(sender: clientSender, content: clientContent) else {
+            return await relay.relay(envelope)
+        }
+        let delivered = ledger.delivered(envelope.recipients, of: fingerprint)
+        let pending = zip(envelope.recipients, delivered).filter { !$0.1 }.map(\.0)
+        var replies = delivered.map { $0 ? DeliveryReplies.alreadyDelivered : nil }
+        if !pending.isEmpty {
+            let outcome = await relay.relay(
+                RelayEnvelope(sender: envelope.sender, recipients: pending, content: envelope.content, usesSMTPUTF8: envelope.usesSMTPUTF8))
+            // A hop that answered for fewer recipients than it was given left the rest unanswered: they are deferred.
+            var answers = outcome.replies.makeIterator()
+            for index in replies.indices where replies[index] == nil {
+                replies[index] = answers.next() ?? DeliveryReplies.unanswered
+            }
+        }
+        let final = replies.map { $0 ?? DeliveryReplies.unanswered }
+        if final.allSatisfy(\.isPositive) {
+            ledger.forget(fingerprint)
+        } else {
+            let accepted = zip(envelope.recipients, final).filter { $0.1.isPositive }.map(\.0)
+            ledger.record(delivered: accepted, of: fingerprint)
+        }
+        return RelayOutcome(replies: final)
+    }
+}
+
+/// The replies the delivery ledger stands in for the next hop with.
+enum DeliveryReplies {
+    /// A recipient that accepted this message on an earlier attempt.
+    static let alreadyDelivered = SMTPReply(code: 250, enhancedStatusCode: "2.0.0", text: "Already delivered on an earlier attempt")
+    /// A recipient the next hop gave no reply for.
+    static let unanswered = SMTPReply(code: 451, enhancedStatusCode: "4.4.0", text: "The next hop did not answer for this recipient")
+}
