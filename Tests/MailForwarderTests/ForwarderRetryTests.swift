@@ -44,6 +44,15 @@ struct ForwarderRetryTests {
         #expect(fixture.relay.envelopes.count == 1)
     }
 
+    @Test("A permanent refusal downstream (550 to the sender, which will not retry) records nothing")
+    func permanentRefusalRecordsNothing() async throws {
+        let fixture = try await ForwarderFixture()
+        fixture.relay.answer(SMTPReply(code: 550, enhancedStatusCode: "5.1.1", text: "no such user"), for: "bob@home.example")
+        #expect(try await attempt(fixture, to: ["team@example.org"]) == "550 5.1.1")
+        #expect(try await attempt(fixture, to: ["team@example.org"]) == "550 5.1.1")
+        #expect(fixture.relay.envelopes.map(\.recipients.count) == [2, 2])
+    }
+
     @Test("Other bytes, another sender, or the ledger turned off: no recipient is skipped")
     func onlyTheSameMessage() async throws {
         let fixture = try await ForwarderFixture()

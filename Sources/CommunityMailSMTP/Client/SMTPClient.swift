@@ -26,8 +26,8 @@ public struct SMTPClient: Sendable {
         public var credentials: SMTPCredentials?
         /// Whether credentials may go without TLS. Default: false.
         public var allowsPlaintextAuthentication: Bool = false
-        /// Whether MAIL, RCPT and DATA go in one write when the server offers PIPELINING.
-        /// Default: true.
+        /// Whether MAIL and every RCPT go in one write when the server offers PIPELINING
+        /// (DATA follows once their replies are in). Default: true.
         public var usesPipelining: Bool = true
         /// How long and how many reply lines a server may send. Default: ``SMTPReplyParser/Limits/init()``.
         public var replyLimits = SMTPReplyParser.Limits()

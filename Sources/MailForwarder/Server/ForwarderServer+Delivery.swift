@@ -3,10 +3,14 @@ import CommunityMailSMTP
 extension ForwarderServer {
     /// Hands `envelope` to the next hop, leaving out the recipients the delivery ledger says
     /// already have this message (the client's `clientSender` and `clientContent`, before
-    /// our `Received:` field), and records the outcome: the recipients that accepted when
-    /// another deferred or was refused (the sender will retry), nothing when all accepted.
+    /// our `Received:` field), and records the outcome: when the sender will try again (the
+    /// DATA reply over these replies and `otherReplies`, the refusals of recipients that
+    /// have no final address, is 4xx), the recipients that accepted; otherwise the message
+    /// is forgotten.
     /// - Returns: a reply per recipient of `envelope`, in its order; those skipped get 250.
-    func relayUnlessDelivered(_ envelope: RelayEnvelope, clientSender: String, clientContent: [UInt8]) async -> RelayOutcome {
+    func relayUnlessDelivered(
+        _ envelope: RelayEnvelope, clientSender: String, clientContent: [UInt8], otherReplies: [SMTPReply]
+    ) async -> RelayOutcome {
         guard let ledger, let fingerprint = DeliveryLedger.Fingerprint(sender: clientSender, content: clientContent) else {
             return await relay.relay(envelope)
         }
@@ -23,11 +27,11 @@ extension ForwarderServer {
             }
         }
         let final = replies.map { $0 ?? DeliveryReplies.unanswered }
-        if final.allSatisfy(\.isPositive) {
-            ledger.forget(fingerprint)
+        if RelayOutcome(replies: final + otherReplies).dataReply.isTransientFailure {
+            ledger.record(delivered: zip(envelope.recipients, final).filter { $0.1.isPositive }.map(\.0), of: fingerprint)
         } else {
-            let accepted = zip(envelope.recipients, final).filter { $0.1.isPositive }.map(\.0)
-            ledger.record(delivered: accepted, of: fingerprint)
+            // Accepted, or refused for good: the sender will not send this message again.
+            ledger.forget(fingerprint)
         }
         return RelayOutcome(replies: final)
     }
