@@ -95,6 +95,27 @@ struct ForwarderRetryTests {
 struct ForwarderRetryLoopbackTests {
     static let content = Array("From: Alice <alice@origin.example>\r\nSubject: greylisted once\r\n\r\nsame bytes\r\n".utf8)
 
+    @Test("SmarthostRelay to aiosmtpd: a reply per recipient (the deferred one's 451, the others the message's 250), and the message reaches the others")
+    func perRecipientOutcome() async throws {
+        let python = try #require(TestPeers.python)
+        let folder = try TemporaryDirectory(prefix: "forwarder-outcome")
+        let port = try ChildProcess.freePort()
+        let sinkScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_sink.py").path
+        let sink = try ChildProcess(python, [sinkScript, String(port), folder.url.path])
+        defer { sink.stop() }
+        try await sink.waitForTCPPort(port)
+        var smarthost = SmarthostRelay.Configuration(host: "127.0.0.1", port: port)
+        smarthost.security = .plain
+        let outcome = await SmarthostRelay(configuration: smarthost).relay(
+            RelayEnvelope(sender: "", recipients: ["a@x.example", "defer@x.example", "b@x.example"], content: Self.content))
+        #expect(outcome.replies.map(\.code) == [250, 451, 250])
+        #expect(outcome.replies[1].enhancedStatusCode == "4.2.0")
+        #expect(outcome.dataReply.code == 451)
+        let data = try Data(contentsOf: folder.url.appendingPathComponent("00001.json"))
+        let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(record["rcpt_tos"] as? [String] == ["a@x.example", "b@x.example"])
+    }
+
     @Test("A downstream 451 gives 451 to the sender, and the retry does not re-deliver to the recipient who already has it")
     func retryAfterDownstreamDeferral() async throws {
         let python = try #require(TestPeers.python)
