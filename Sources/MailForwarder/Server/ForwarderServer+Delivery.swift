@@ -11,10 +11,11 @@ extension ForwarderServer {
     func relayUnlessDelivered(
         _ envelope: RelayEnvelope, clientSender: String, clientContent: [UInt8], otherReplies: [SMTPReply]
     ) async -> RelayOutcome {
-        guard let ledger, let fingerprint = DeliveryLedger.Fingerprint(sender: clientSender, content: clientContent) else {
-            return await relay.relay(envelope)
-        }
-        let delivered = ledger.delivered(envelope.recipients, of: fingerprint)
+        guard let ledger else { return await relay.relay(envelope) }
+        // An empty ledger (the usual case) knows no message: the fingerprint is needed only
+        // if this one has to be recorded.
+        var fingerprint = ledger.count == 0 ? nil : DeliveryLedger.Fingerprint(sender: clientSender, content: clientContent)
+        let delivered = fingerprint.map { ledger.delivered(envelope.recipients, of: $0) } ?? envelope.recipients.map { _ in false }
         let pending = zip(envelope.recipients, delivered).filter { !$0.1 }.map(\.0)
         var replies = delivered.map { $0 ? DeliveryReplies.alreadyDelivered : nil }
         if !pending.isEmpty {
@@ -28,8 +29,10 @@ extension ForwarderServer {
         }
         let final = replies.map { $0 ?? DeliveryReplies.unanswered }
         if RelayOutcome(replies: final + otherReplies).dataReply.isTransientFailure {
-            ledger.record(delivered: zip(envelope.recipients, final).filter { $0.1.isPositive }.map(\.0), of: fingerprint)
-        } else {
+            let accepted = zip(envelope.recipients, final).filter { $0.1.isPositive }.map(\.0)
+            if !accepted.isEmpty { fingerprint = fingerprint ?? DeliveryLedger.Fingerprint(sender: clientSender, content: clientContent) }
+            if let fingerprint { ledger.record(delivered: accepted, of: fingerprint) }
+        } else if let fingerprint {
             // Accepted, or refused for good: the sender will not send this message again.
             ledger.forget(fingerprint)
         }
