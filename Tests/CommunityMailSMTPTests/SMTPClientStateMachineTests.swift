@@ -37,7 +37,9 @@ struct SMTPClientStateMachineTests {
         #expect(client.receive(Array("354 go ahead\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
         #expect(client.stage == .dataTermination)
         let accepted = SMTPReply(250, "2.0.0 queued as 1")
-        #expect(client.receive(Array("250 2.0.0 queued as 1\r\n".utf8)) == [send("QUIT\r\n"), .delivered(accepted)])
+        let report = SMTPDeliveryReport(recipientReplies: [SMTPReply(250, "2.1.5 ok"), SMTPReply(251, "2.1.5 will forward")], dataReply: accepted)
+        #expect(client.receive(Array("250 2.0.0 queued as 1\r\n".utf8)) == [send("QUIT\r\n"), .delivered(report)])
+        #expect(report.isDeliveredToEveryRecipient)
         #expect(client.isFinished)
         #expect(client.receive(Array("221 bye\r\n".utf8)) == [])
     }
@@ -49,40 +51,43 @@ struct SMTPClientStateMachineTests {
         let server = "220 mx.test\r\n250 mx.test\r\n250 ok\r\n250 ok\r\n354 go\r\n250 done\r\n"
         for byte in server.utf8 { actions += client.receive([byte]) }
         #expect(actions.count == 7)  // EHLO, MAIL, RCPT, DATA, the message, QUIT, delivered
-        #expect(actions.last == .delivered(SMTPReply(250, "done")))
+        #expect(actions.last == .delivered(SMTPDeliveryReport(recipientReplies: [SMTPReply(250, "ok")], dataReply: SMTPReply(250, "done"))))
     }
 
-    @Test("With PIPELINING, MAIL, every RCPT and DATA go in one write (RFC 2920)")
+    @Test("With PIPELINING, MAIL and every RCPT go in one write (RFC 2920); DATA once their replies are in")
     func pipelining() throws {
         var client = try machine()
         _ = client.receive(Array("220 mx.test\r\n".utf8))
         let batch = client.receive(Array("250-mx.test\r\n250 PIPELINING\r\n".utf8))
-        #expect(batch == [send("MAIL FROM:<noreply@example.test>\r\nRCPT TO:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n")])
+        #expect(batch == [send("MAIL FROM:<noreply@example.test>\r\nRCPT TO:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n")])
+        #expect(client.stage == .mail)
         #expect(client.receive(Array("250 ok\r\n250 ok\r\n".utf8)) == [])
         #expect(client.stage == .recipient)
-        #expect(client.receive(Array("250 ok\r\n354 go\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
+        #expect(client.receive(Array("250 ok\r\n".utf8)) == [send("DATA\r\n")])
+        #expect(client.stage == .dataInitiation)
+        #expect(client.receive(Array("354 go\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
     }
 
-    @Test("With PIPELINING, a refused recipient stops the message even after DATA's 354, and no QUIT becomes message text")
+    @Test("With PIPELINING and every recipient required, a refused recipient stops the message: no DATA, QUIT")
     func pipelinedRefusal() throws {
         var client = try machine()
         _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
-        let actions = client.receive(Array("250 ok\r\n550 5.1.1 <b@example.test>: no such user\r\n250 ok\r\n354 go\r\n".utf8))
+        let actions = client.receive(Array("250 ok\r\n550 5.1.1 <a@example.test>: no such user\r\n250 ok\r\n".utf8))
         let (error, sendsQuit) = try #require(failure(actions))
         #expect(actions.count == 1)
         #expect(error == .rejected)
         #expect(error.replyCode == 550)
         #expect(error.enhancedStatusCode?.description == "5.1.1")
         #expect(!error.isTransient)
-        #expect(!sendsQuit)
+        #expect(sendsQuit)
         #expect(!error.description.contains("example.test"))
     }
 
-    @Test("With PIPELINING, DATA refused after a refused sender: the sender's refusal is the error, and QUIT goes")
+    @Test("With PIPELINING, a refused sender is the error once every RCPT's reply is in, and QUIT goes")
     func pipelinedSenderRefused() throws {
         var client = try machine(recipients: ["a@example.test"])
         _ = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
-        let actions = client.receive(Array("451 4.3.0 try later\r\n503 5.5.1 no sender\r\n503 5.5.1 no recipients\r\n".utf8))
+        let actions = client.receive(Array("451 4.3.0 try later\r\n503 5.5.1 no sender\r\n".utf8))
         let (error, sendsQuit) = try #require(failure(actions))
         #expect(error.replyCode == 451)
         #expect(error.isTransient)
@@ -258,5 +263,104 @@ struct SMTPClientStateMachineTests {
                 try SMTPClientStateMachine(message: message, configuration: .init(heloName: name))
             }
         }
+    }
+
+    // MARK: per-recipient delivery (requiresEveryRecipient = false)
+
+    func reporting(pipelining: Bool, recipients: [String] = ["a@example.test", "b@example.test", "c@example.test"]) throws -> SMTPClientStateMachine {
+        try machine(recipients: recipients) {
+            $0.requiresTLS = false
+            $0.requiresEveryRecipient = false
+            $0.usesPipelining = pipelining
+        }
+    }
+
+    @Test("Per recipient, without PIPELINING: RCPTs go on after a refusal, DATA goes to the accepted, the report aligns with the recipients")
+    func reportLockstep() throws {
+        var client = try reporting(pipelining: false)
+        _ = client.receive(Array("220 mx.test\r\n250 mx.test\r\n".utf8))
+        #expect(client.receive(Array("250 ok\r\n".utf8)) == [send("RCPT TO:<a@example.test>\r\n")])
+        #expect(client.receive(Array("550 5.1.1 no such user\r\n".utf8)) == [send("RCPT TO:<b@example.test>\r\n")])
+        #expect(client.receive(Array("250 2.1.5 ok\r\n".utf8)) == [send("RCPT TO:<c@example.test>\r\n")])
+        #expect(client.receive(Array("451 4.2.1 busy\r\n".utf8)) == [send("DATA\r\n")])
+        #expect(client.receive(Array("354 go\r\n".utf8)) == [send("Subject: hi\r\n\r\nHello\r\n..dot line\r\n.\r\n")])
+        let actions = client.receive(Array("250 2.0.0 queued\r\n".utf8))
+        #expect(actions.first == send("QUIT\r\n"))
+        guard case .delivered(let report) = actions.last else { Issue.record("no report: \(actions)"); return }
+        #expect(report.recipientReplies.map(\.code) == [550, 250, 451])
+        #expect(report.dataReply?.code == 250)
+        #expect(report.replies.map(\.code) == [550, 250, 451])
+        #expect(report.deliveredRecipients == [false, true, false])
+        #expect(!report.isDeliveredToEveryRecipient)
+        #expect(client.isFinished)
+    }
+
+    @Test("Per recipient, with PIPELINING: one write of MAIL and RCPTs, DATA after their replies, the same report")
+    func reportPipelined() throws {
+        var client = try reporting(pipelining: true)
+        let batch = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n".utf8))
+        #expect(batch == [send("EHLO client.test\r\n"), send("MAIL FROM:<noreply@example.test>\r\nRCPT TO:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nRCPT TO:<c@example.test>\r\n")])
+        #expect(client.receive(Array("250 ok\r\n450 4.2.0 greylisted\r\n250 ok\r\n250 ok\r\n".utf8)) == [send("DATA\r\n")])
+        _ = client.receive(Array("354 go\r\n".utf8))
+        guard case .delivered(let report) = client.receive(Array("250 done\r\n".utf8)).last else { Issue.record("no report"); return }
+        #expect(report.replies.map(\.code) == [450, 250, 250])
+        #expect(report.deliveredRecipients == [false, true, true])
+    }
+
+    @Test("Per recipient, none accepted: no DATA, QUIT, and a report without a message reply", arguments: [false, true])
+    func reportNoneAccepted(pipelining: Bool) throws {
+        var client = try reporting(pipelining: pipelining, recipients: ["a@example.test", "b@example.test"])
+        var actions = client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n250 ok\r\n".utf8))
+        actions += client.receive(Array("550 5.1.1 unknown\r\n".utf8))
+        actions += client.receive(Array("451 4.3.0 later\r\n".utf8))
+        let sent = actions.compactMap { action -> String? in
+            if case .send(let bytes) = action { return String(decoding: bytes, as: UTF8.self) }
+            return nil
+        }
+        #expect(!sent.contains { $0.contains("DATA") })
+        #expect(sent.last == "QUIT\r\n")
+        guard case .delivered(let report) = actions.last else { Issue.record("no report: \(actions)"); return }
+        #expect(report.dataReply == nil)
+        #expect(report.replies.map(\.code) == [550, 451])
+        #expect(report.deliveredRecipients == [false, false])
+        #expect(client.isFinished)
+    }
+
+    @Test("Per recipient: a refused DATA or a refused message is the accepted recipients' reply, not a failure")
+    func reportRefusedMessage() throws {
+        var refusedData = try reporting(pipelining: false, recipients: ["a@example.test", "b@example.test"])
+        _ = refusedData.receive(Array("220 mx.test\r\n250 mx.test\r\n250 ok\r\n550 no\r\n250 ok\r\n".utf8))
+        let dataActions = refusedData.receive(Array("554 5.5.1 no valid recipients\r\n".utf8))
+        #expect(dataActions.first == send("QUIT\r\n"))
+        guard case .delivered(let first) = dataActions.last else { Issue.record("no report"); return }
+        #expect(first.replies.map(\.code) == [550, 554])
+
+        var refusedMessage = try reporting(pipelining: false, recipients: ["a@example.test", "b@example.test"])
+        _ = refusedMessage.receive(Array("220 mx.test\r\n250 mx.test\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n".utf8))
+        guard case .delivered(let second) = refusedMessage.receive(Array("451 4.3.0 queue full\r\n".utf8)).last else { Issue.record("no report"); return }
+        #expect(second.replies.map(\.code) == [451, 451])
+        #expect(second.dataReply?.enhancedStatusCode?.description == "4.3.0")
+        #expect(second.deliveredRecipients == [false, false])
+    }
+
+    @Test("Per recipient: a refused sender still fails the conversation (no recipient can have the message)")
+    func reportSenderRefused() throws {
+        var client = try reporting(pipelining: false)
+        _ = client.receive(Array("220 mx.test\r\n250 mx.test\r\n".utf8))
+        let (error, sendsQuit) = try #require(failure(client.receive(Array("550 5.7.1 sender blocked\r\n".utf8))))
+        #expect(error == .rejected)
+        #expect(error.replyCode == 550)
+        #expect(sendsQuit)
+    }
+
+    @Test("Every recipient required, without PIPELINING: the first refused RCPT ends it; no further RCPT, no DATA")
+    func requiredStopsAtFirstRefusal() throws {
+        var client = try machine(recipients: ["a@example.test", "b@example.test", "c@example.test"])
+        _ = client.receive(Array("220 mx.test\r\n250 mx.test\r\n250 ok\r\n250 ok\r\n".utf8))
+        let actions = client.receive(Array("452 4.5.3 too many\r\n".utf8))
+        #expect(actions.count == 1)
+        let (error, sendsQuit) = try #require(failure(actions))
+        #expect(error.replyCode == 452)
+        #expect(sendsQuit)
     }
 }

@@ -43,6 +43,39 @@ struct SMTPClientTests {
         ])
     }
 
+    @Test("deliver: RCPTs go on after a refusal, the message goes to the rest, and the report has each reply", arguments: [false, true])
+    func deliverPerRecipient(pipelining: Bool) async throws {
+        let (near, far) = InMemoryByteStream.makePair()
+        let server = ScriptedSMTPServer(stream: far)
+        async let served: Void = server.serve { line in
+            line == "RCPT TO:<refused@example.test>" ? "550 5.1.1 no such user\r\n" : Self.plainServer(line)
+        }
+        let threeRecipients = try SMTPMessage(
+            sender: "noreply@example.test", recipients: ["a@example.test", "refused@example.test", "b@example.test"], content: message.content)
+        let report = try await client { $0.usesPipelining = pipelining }.deliver(threeRecipients, over: near, security: .plaintext)
+        await served
+        #expect(report.replies.map(\.code) == [250, 550, 250])
+        #expect(report.deliveredRecipients == [true, false, true])
+        #expect(await server.messages.count == 1)
+        #expect(await server.commands == [
+            "EHLO client.test", "MAIL FROM:<noreply@example.test>", "RCPT TO:<a@example.test>", "RCPT TO:<refused@example.test>",
+            "RCPT TO:<b@example.test>", "DATA", "QUIT",
+        ])
+    }
+
+    @Test("deliver with every recipient refused: QUIT without DATA, and a report without a message reply")
+    func deliverNoneAccepted() async throws {
+        let (near, far) = InMemoryByteStream.makePair()
+        let server = ScriptedSMTPServer(stream: far)
+        async let served: Void = server.serve { line in line.hasPrefix("RCPT") ? "451 4.3.0 try later\r\n" : Self.plainServer(line) }
+        let report = try await client().deliver(message, over: near, security: .plaintext)
+        await served
+        #expect(report.dataReply == nil)
+        #expect(report.replies.map(\.code) == [451])
+        #expect(await server.messages.isEmpty)
+        #expect(await server.commands == ["EHLO client.test", "MAIL FROM:<noreply@example.test>", "RCPT TO:<a@example.test>", "QUIT"])
+    }
+
     @Test("STARTTLS runs the upgrade after the 220 and greets again over the upgraded stream")
     func startTLS() async throws {
         let (near, far) = InMemoryByteStream.makePair()

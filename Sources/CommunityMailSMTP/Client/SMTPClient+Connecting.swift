@@ -62,12 +62,39 @@ extension SMTPClient {
     public func send(
         _ message: SMTPMessage, over connection: Connection, security: ConnectionSecurity, tls: TLSOptions = TLSOptions()
     ) async throws(SMTPError) -> SMTPReply {
+        try Self.messageReply(try await converse(message, over: connection, security: security, tls: tls, everyRecipient: true))
+    }
+
+    /// Delivers `message` over `connection` (just opened by ``connect(to:port:)``) to the
+    /// recipients the server accepts, encrypted as `security` says, and closes the
+    /// connection: ``deliver(_:over:security:)`` over a TCP connection.
+    /// - Returns: the server's reply to each RCPT and to the message.
+    /// - Throws: ``SMTPError``: as ``send(_:over:security:tls:)``, except that refused
+    ///   recipients and a refused message are in the report.
+    public func deliver(
+        _ message: SMTPMessage, over connection: Connection, security: ConnectionSecurity, tls: TLSOptions = TLSOptions()
+    ) async throws(SMTPError) -> SMTPDeliveryReport {
+        try await converse(message, over: connection, security: security, tls: tls, everyRecipient: false)
+    }
+
+    /// ``connect(to:port:)`` then ``deliver(_:over:security:tls:)``: one message to `host`.
+    public func deliver(
+        _ message: SMTPMessage, to host: String, port: UInt16, security: ConnectionSecurity, tls: TLSOptions = TLSOptions()
+    ) async throws(SMTPError) -> SMTPDeliveryReport {
+        try await deliver(message, over: try await connect(to: host, port: port), security: security, tls: tls)
+    }
+
+    /// One conversation over `connection`, encrypted as `security` says.
+    private func converse(
+        _ message: SMTPMessage, over connection: Connection, security: ConnectionSecurity, tls: TLSOptions, everyRecipient: Bool
+    ) async throws(SMTPError) -> SMTPDeliveryReport {
         switch security {
         case .plain:
-            return try await deliver(message, over: connection.stream, encryption: .none)
+            return try await converse(message, over: connection.stream, encryption: .none, everyRecipient: everyRecipient)
         case .startTLS(let required):
             let upgrade = try await tlsUpgrade(for: connection, tls: tls)
-            return try await deliver(message, over: connection.stream, encryption: .startTLS(required: required, upgrade: upgrade))
+            return try await converse(
+                message, over: connection.stream, encryption: .startTLS(required: required, upgrade: upgrade), everyRecipient: everyRecipient)
         case .implicitTLS:
             let upgrade = try await tlsUpgrade(for: connection, tls: tls)
             let encrypted: any ByteStream
@@ -77,7 +104,7 @@ extension SMTPClient {
             } catch {
                 throw Conversation.mappedHandshake(error, in: "the implicit TLS handshake")
             }
-            return try await deliver(message, over: encrypted, encryption: .implicit)
+            return try await converse(message, over: encrypted, encryption: .implicit, everyRecipient: everyRecipient)
         }
     }
 

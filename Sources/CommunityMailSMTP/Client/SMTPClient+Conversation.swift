@@ -22,7 +22,7 @@ extension SMTPClient {
             await original.close()
         }
 
-        mutating func run(_ start: SMTPClientStateMachine, security: Security) async throws(SMTPError) -> SMTPReply {
+        mutating func run(_ start: SMTPClientStateMachine, security: Security) async throws(SMTPError) -> SMTPDeliveryReport {
             var machine = start
             var pending: [SMTPClientStateMachine.Action] = []
             var waitingAt = machine.stage
@@ -66,8 +66,8 @@ extension SMTPClient {
                         throw Self.mappedHandshake(error, in: "the TLS handshake after STARTTLS")
                     }
                     pending += machine.tlsEstablished()
-                case .delivered(let reply):
-                    return reply
+                case .delivered(let report):
+                    return report
                 case .fail(let error, let sendsQuit):
                     if sendsQuit {
                         try? await current.write(Array("QUIT\r\n".utf8), deadline: ContinuousClock.now + timeouts.quit)

@@ -11,6 +11,12 @@ public import CommunityMailSystem
 ///   where the server is (plaintext only to loopback, say).
 /// - ``send(_:over:security:)`` runs the conversation over any `ByteStream` (an
 ///   in-memory pipe in tests, a fake), the TLS handshake passed in as ``Security``.
+///
+/// `send` is all or nothing: a refused recipient is an ``SMTPError/rejected`` and no
+/// message goes. `deliver` (``deliver(_:over:security:tls:)``, ``deliver(_:over:security:)``)
+/// sends the message to the recipients the server accepts and reports a reply per
+/// recipient (``SMTPDeliveryReport``): what a relay needs. Both run the same
+/// ``SMTPClientStateMachine``.
 public struct SMTPClient: Sendable {
     /// How the client introduces itself, authenticates and waits.
     public struct Configuration: Sendable {
@@ -20,8 +26,8 @@ public struct SMTPClient: Sendable {
         public var credentials: SMTPCredentials?
         /// Whether credentials may go without TLS. Default: false.
         public var allowsPlaintextAuthentication: Bool = false
-        /// Whether MAIL, RCPT and DATA go in one write when the server offers PIPELINING.
-        /// Default: true.
+        /// Whether MAIL and every RCPT go in one write when the server offers PIPELINING
+        /// (DATA follows once their replies are in). Default: true.
         public var usesPipelining: Bool = true
         /// How long and how many reply lines a server may send. Default: ``SMTPReplyParser/Limits/init()``.
         public var replyLimits = SMTPReplyParser.Limits()
@@ -119,13 +125,31 @@ public struct SMTPClient: Sendable {
     ///   ``SMTPError/protocolError`` when the conversation broke.
     @discardableResult
     public func send(_ message: SMTPMessage, over stream: any ByteStream, security: Security) async throws(SMTPError) -> SMTPReply {
-        switch security {
-        case .plaintext: try await deliver(message, over: stream, encryption: .none)
-        case .startTLS(let upgrade): try await deliver(message, over: stream, encryption: .startTLS(required: true, upgrade: upgrade))
-        }
+        try Self.messageReply(try await converse(message, over: stream, encryption: Encryption(security), everyRecipient: true))
     }
 
-    /// How ``deliver(_:over:encryption:)`` encrypts the conversation.
+    /// Delivers `message` over `stream` (just connected: the server's greeting comes first)
+    /// to the recipients the server accepts, and closes the stream. Every recipient gets
+    /// its RCPT whatever the others got (RFC 5321 section 3.3); DATA goes when at least one
+    /// was accepted, otherwise the client ends with QUIT.
+    /// - Returns: the server's reply to each RCPT and to the message (a refusal of the
+    ///   message is in the report, not thrown).
+    /// - Throws: ``SMTPError``: ``SMTPError/rejected`` when the server refused the
+    ///   greeting, EHLO or the sender (MAIL); the others as ``send(_:over:security:)``.
+    public func deliver(_ message: SMTPMessage, over stream: any ByteStream, security: Security) async throws(SMTPError) -> SMTPDeliveryReport {
+        try await converse(message, over: stream, encryption: Encryption(security), everyRecipient: false)
+    }
+
+    /// The reply to the message in a report made with every recipient required (the state
+    /// machine fails instead of reporting a refusal, so it is there and positive).
+    static func messageReply(_ report: SMTPDeliveryReport) throws(SMTPError) -> SMTPReply {
+        guard let reply = report.dataReply else {
+            throw SMTPError.protocolError.with(message: "the SMTP conversation ended without a reply to the message")
+        }
+        return reply
+    }
+
+    /// How ``converse(_:over:encryption:everyRecipient:)`` encrypts the conversation.
     enum Encryption: Sendable {
         /// Plaintext throughout.
         case none
@@ -134,15 +158,27 @@ public struct SMTPClient: Sendable {
         case startTLS(required: Bool, upgrade: @Sendable (any ByteStream, ContinuousClock.Instant) async throws(NetworkError) -> any ByteStream)
         /// The stream is already encrypted (implicit TLS).
         case implicit
+
+        /// Required STARTTLS with `security`'s handshake, or plaintext.
+        init(_ security: Security) {
+            switch security {
+            case .plaintext: self = .none
+            case .startTLS(let upgrade): self = .startTLS(required: true, upgrade: upgrade)
+            }
+        }
     }
 
-    /// Runs one conversation over `stream` and closes it.
-    func deliver(_ message: SMTPMessage, over stream: any ByteStream, encryption: Encryption) async throws(SMTPError) -> SMTPReply {
+    /// Runs one conversation over `stream` and closes it. With `everyRecipient`, a refused
+    /// recipient or message is thrown (``SMTPClientStateMachine/Configuration/requiresEveryRecipient``).
+    func converse(
+        _ message: SMTPMessage, over stream: any ByteStream, encryption: Encryption, everyRecipient: Bool
+    ) async throws(SMTPError) -> SMTPDeliveryReport {
         var machineConfiguration = SMTPClientStateMachine.Configuration(heloName: configuration.heloName)
         machineConfiguration.credentials = configuration.credentials
         machineConfiguration.allowsPlaintextAuthentication = configuration.allowsPlaintextAuthentication
         machineConfiguration.usesPipelining = configuration.usesPipelining
         machineConfiguration.replyLimits = configuration.replyLimits
+        machineConfiguration.requiresEveryRecipient = everyRecipient
         let security: Security
         switch encryption {
         case .none:
@@ -160,9 +196,9 @@ public struct SMTPClient: Sendable {
         var conversation = Conversation(stream: stream, timeouts: configuration.timeouts)
         do throws(SMTPError) {
             let machine = try SMTPClientStateMachine(message: message, configuration: machineConfiguration)
-            let reply = try await conversation.run(machine, security: security)
+            let report = try await conversation.run(machine, security: security)
             await conversation.close()
-            return reply
+            return report
         } catch {
             await conversation.close()
             throw error

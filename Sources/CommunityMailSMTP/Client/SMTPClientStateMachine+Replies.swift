@@ -43,18 +43,19 @@ extension SMTPClientStateMachine {
                     sendsQuit: reply.code != 334)
             ]
 
-        case .transaction(var awaiting, let firstRefusal):
+        case .transaction(var awaiting):
             let awaited = awaiting.removeFirst()
-            return pipelined
-                ? pipelinedStep(awaited, reply, awaiting: awaiting, firstRefusal: firstRefusal)
-                : lockstepStep(awaited, reply)
+            return transactionStep(awaited, reply, awaiting: awaiting)
+
+        case .dataInitiation:
+            if reply.code == 354 {
+                state = .dataTermination
+                return [.send(message.transmittedData)]
+            }
+            return end(withDataReply: reply, refusal: "the SMTP server refused DATA")
 
         case .dataTermination:
-            guard reply.code == 250 else {
-                return [finish(SMTPError.rejected.with(message: "the SMTP server refused the message", reply: reply), sendsQuit: true)]
-            }
-            state = .finished
-            return [.send(command("QUIT")), .delivered(reply)]
+            return end(withDataReply: reply, refusal: "the SMTP server refused the message")
 
         case .tlsHandshake, .finished:
             return [finish(SMTPError.malformedReply.with(message: "the SMTP server sent a reply nobody asked for"), sendsQuit: false)]
@@ -84,8 +85,8 @@ extension SMTPClientStateMachine {
         return startTransaction()
     }
 
-    /// MAIL with the parameters the message needs, then RCPT and DATA: all at once with
-    /// PIPELINING, otherwise one at a time.
+    /// MAIL with the parameters the message needs, then a RCPT per recipient: all in one
+    /// write with PIPELINING (RFC 2920 section 3.1), otherwise one at a time.
     mutating func startTransaction() -> [Action] {
         var parameters: [String] = []
         if let limit = capabilities.maximumMessageSize, message.size > limit {
@@ -106,62 +107,66 @@ extension SMTPClientStateMachine {
         }
         let mail = command((["MAIL FROM:<\(message.sender)>"] + parameters).joined(separator: " "))
         pipelined = configuration.usesPipelining && capabilities.contains("PIPELINING")
+        senderRefusal = nil
+        recipientReplies = []
         if pipelined {
             let recipients = message.recipients.flatMap { command("RCPT TO:<\($0)>") }
-            state = .transaction(awaiting: [.mail] + message.recipients.map { _ in .recipient } + [.data], firstRefusal: nil)
-            return [.send(mail + recipients + command("DATA"))]
+            state = .transaction(awaiting: [.mail] + message.recipients.map { _ in .recipient })
+            return [.send(mail + recipients)]
         }
-        nextRecipient = 0
-        state = .transaction(awaiting: [.mail], firstRefusal: nil)
+        state = .transaction(awaiting: [.mail])
         return [.send(mail)]
     }
 
-    /// Without PIPELINING: each reply decides the next command.
-    mutating func lockstepStep(_ awaited: Awaited, _ reply: SMTPReply) -> [Action] {
-        if let refusal = refusal(of: awaited, reply) { return [finish(refusal, sendsQuit: true)] }
-        switch awaited {
-        case .mail, .recipient:
-            if nextRecipient < message.recipients.count {
-                let recipient = message.recipients[nextRecipient]
-                nextRecipient += 1
-                state = .transaction(awaiting: [.recipient], firstRefusal: nil)
-                return [.send(command("RCPT TO:<\(recipient)>"))]
-            }
-            state = .transaction(awaiting: [.data], firstRefusal: nil)
-            return [.send(command("DATA"))]
-        case .data:
-            state = .dataTermination
-            return [.send(message.transmittedData)]
-        }
-    }
-
-    /// With PIPELINING (RFC 2920 section 3.1): every reply is read in order; a refused
-    /// sender or recipient means no message goes, even if DATA got its 354.
-    mutating func pipelinedStep(_ awaited: Awaited, _ reply: SMTPReply, awaiting: [Awaited], firstRefusal: SMTPError?) -> [Action] {
-        let refusal = firstRefusal ?? refusal(of: awaited, reply)
-        guard awaited == .data else {
-            state = .transaction(awaiting: awaiting, firstRefusal: refusal)
-            return []
-        }
-        if let refusal {
-            // After a 354 the server reads everything as message text until a lone dot: a
-            // QUIT would be text, so the stream is closed without the dot, which aborts the
-            // transaction (RFC 5321 section 3.8).
-            return [finish(refusal, sendsQuit: reply.code != 354)]
-        }
-        state = .dataTermination
-        return [.send(message.transmittedData)]
-    }
-
-    /// The error for `reply` when it refuses `awaited`, or nil when it accepts it.
-    func refusal(of awaited: Awaited, _ reply: SMTPReply) -> SMTPError? {
+    /// The reply to MAIL or to a RCPT: recorded; then the next RCPT (without PIPELINING),
+    /// or, once every recipient has its reply, DATA or the end.
+    mutating func transactionStep(_ awaited: Awaited, _ reply: SMTPReply, awaiting: [Awaited]) -> [Action] {
         switch awaited {
         case .mail:
-            reply.code == 250 ? nil : SMTPError.rejected.with(message: "the SMTP server refused the sender", reply: reply)
+            if reply.code != 250 {
+                senderRefusal = SMTPError.rejected.with(message: "the SMTP server refused the sender", reply: reply)
+                // Without PIPELINING no RCPT went: none will.
+                if !pipelined { return [finish(senderRefusal ?? .rejected, sendsQuit: true)] }
+            }
         case .recipient:
-            [250, 251].contains(reply.code) ? nil : SMTPError.rejected.with(message: "the SMTP server refused a recipient", reply: reply)
-        case .data:
-            reply.code == 354 ? nil : SMTPError.rejected.with(message: "the SMTP server refused DATA", reply: reply)
+            recipientReplies.append(reply)
+            // All or nothing and one already refused: the RCPTs left would change nothing.
+            if !pipelined, configuration.requiresEveryRecipient, !SMTPDeliveryReport.isAcceptance(reply) { return afterRecipients() }
         }
+        if !awaiting.isEmpty {
+            state = .transaction(awaiting: awaiting)
+            return []
+        }
+        if !pipelined, recipientReplies.count < message.recipients.count {
+            state = .transaction(awaiting: [.recipient])
+            return [.send(command("RCPT TO:<\(message.recipients[recipientReplies.count])>"))]
+        }
+        return afterRecipients()
+    }
+
+    /// Every RCPT has its reply: DATA when the message may go, else QUIT with the refusal
+    /// (or, when refusals are reported rather than failed, with the report).
+    mutating func afterRecipients() -> [Action] {
+        if let senderRefusal { return [finish(senderRefusal, sendsQuit: true)] }
+        let firstRefusal = recipientReplies.first { !SMTPDeliveryReport.isAcceptance($0) }
+        if configuration.requiresEveryRecipient, let firstRefusal {
+            return [finish(SMTPError.rejected.with(message: "the SMTP server refused a recipient", reply: firstRefusal), sendsQuit: true)]
+        }
+        guard recipientReplies.contains(where: SMTPDeliveryReport.isAcceptance) else {
+            state = .finished
+            return [.send(command("QUIT")), .delivered(SMTPDeliveryReport(recipientReplies: recipientReplies, dataReply: nil))]
+        }
+        state = .dataInitiation
+        return [.send(command("DATA"))]
+    }
+
+    /// The reply to DATA (other than 354) or to the final dot ends the transaction: a
+    /// failure when every recipient was required, else the report.
+    mutating func end(withDataReply reply: SMTPReply, refusal: String) -> [Action] {
+        if configuration.requiresEveryRecipient, reply.code != 250 {
+            return [finish(SMTPError.rejected.with(message: refusal, reply: reply), sendsQuit: true)]
+        }
+        state = .finished
+        return [.send(command("QUIT")), .delivered(SMTPDeliveryReport(recipientReplies: recipientReplies, dataReply: reply))]
     }
 }

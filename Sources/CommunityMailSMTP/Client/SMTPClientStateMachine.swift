@@ -3,6 +3,12 @@
 /// 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531), and no I/O: the bytes the server sends go
 /// in, ``Action``s come out (send these bytes, start TLS now, delivered, failed).
 ///
+/// Every recipient gets its RCPT, whatever the server answered the ones before (RFC 5321
+/// section 3.3), so the outcome is one reply per recipient (``SMTPDeliveryReport``). With
+/// ``Configuration/requiresEveryRecipient`` (the default) one refusal means no message at
+/// all (``SMTPError/rejected``); without it the message goes to the accepted recipients,
+/// and only when none was accepted does the client end with QUIT instead of DATA.
+///
 /// ``SMTPClient`` drives it over a `ByteStream`; tests drive it with scripted replies.
 /// Call ``receive(_:)`` with whatever arrived, perform the actions in order, call
 /// ``tlsEstablished()`` after a ``Action/startTLS`` and ``connectionClosed()`` when the
@@ -30,11 +36,19 @@ public struct SMTPClientStateMachine: Sendable {
         /// Whether credentials may go over a connection without TLS. Default: false (only a
         /// host that knows the peer is on loopback should set it).
         public var allowsPlaintextAuthentication: Bool = false
-        /// Whether MAIL, RCPT and DATA go in one write when the server offers PIPELINING.
-        /// Default: true.
+        /// Whether MAIL and every RCPT go in one write when the server offers PIPELINING
+        /// (RFC 2920); DATA follows once their replies are in, so it is never sent when no
+        /// recipient was accepted. Default: true.
         public var usesPipelining: Bool = true
         /// How long and how many reply lines the server may send. Default: ``SMTPReplyParser/Limits/init()``.
         public var replyLimits = SMTPReplyParser.Limits()
+        /// Whether a refused recipient stops the message for all: the conversation then fails
+        /// with the first refusal (``SMTPError/rejected``) and no DATA is sent. When false,
+        /// the message goes to the recipients the server accepted and the conversation ends
+        /// with an ``SMTPDeliveryReport`` (a refused DATA or message is a reply in it, not a
+        /// failure). Default: true (all or nothing, what ``SMTPClient/send(_:over:security:)``
+        /// promises).
+        public var requiresEveryRecipient: Bool = true
 
         /// A configuration that introduces itself as `heloName`; the rest takes the defaults.
         public init(heloName: String) { self.heloName = heloName }
@@ -47,9 +61,11 @@ public struct SMTPClientStateMachine: Sendable {
         /// The server accepted STARTTLS: run the TLS handshake on the stream now, before any
         /// further read, then call ``tlsEstablished()``.
         case startTLS
-        /// The server accepted the message with this reply; QUIT has been sent (an action
-        /// before this one). Close the stream.
-        case delivered(SMTPReply)
+        /// The transaction is over, with the server's reply for each recipient and to the
+        /// message (with ``Configuration/requiresEveryRecipient``, every recipient and the
+        /// message were accepted). QUIT has been sent (an action before this one). Close
+        /// the stream.
+        case delivered(SMTPDeliveryReport)
         /// The conversation failed. When `sendsQuit` is true, write `QUIT` CRLF (best effort:
         /// the error stands whatever happens), then close the stream.
         case fail(SMTPError, sendsQuit: Bool)
@@ -86,13 +102,14 @@ public struct SMTPClientStateMachine: Sendable {
         case startTLS
         case tlsHandshake
         case authentication
-        /// The replies still owed, in order, and with PIPELINING the first refusal seen.
-        case transaction(awaiting: [Awaited], firstRefusal: SMTPError?)
+        /// The replies to MAIL and RCPT still owed, in order.
+        case transaction(awaiting: [Awaited])
+        case dataInitiation
         case dataTermination
         case finished
     }
 
-    enum Awaited: Sendable { case mail, recipient, data }
+    enum Awaited: Sendable { case mail, recipient }
 
     /// The message this conversation delivers.
     public let message: SMTPMessage
@@ -107,7 +124,10 @@ public struct SMTPClientStateMachine: Sendable {
     var state = State.greeting
     var parser: SMTPReplyParser
     var pipelined = false
-    var nextRecipient = 0
+    /// The refusal of MAIL, once its reply is in.
+    var senderRefusal: SMTPError?
+    /// The reply to each RCPT so far, in the message's order.
+    var recipientReplies: [SMTPReply] = []
 
     /// A conversation that delivers `message`; it starts by waiting for the greeting.
     /// - Throws: ``SMTPError/invalidAddress`` when the EHLO name could inject a command (it
@@ -131,12 +151,8 @@ public struct SMTPClientStateMachine: Sendable {
         case .startTLS: .startTLS
         case .tlsHandshake: .tlsHandshake
         case .authentication: .authentication
-        case .transaction(let awaiting, _):
-            switch awaiting.first {
-            case .mail: .mail
-            case .recipient: .recipient
-            case .data, nil: .dataInitiation
-            }
+        case .transaction(let awaiting): awaiting.first == .mail ? .mail : .recipient
+        case .dataInitiation: .dataInitiation
         case .dataTermination: .dataTermination
         case .finished: .finished
         }

@@ -6,7 +6,7 @@ public import CommunityMailSystem
 /// failed, never an address or a key.
 public struct ForwarderError: ClassifiedError, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case invalidConfiguration, tlsUnavailable, network
+        case invalidConfiguration, tlsUnavailable, network, cryptoFailure
     }
 
     private let parts: ErrorParts<Code>
@@ -23,6 +23,9 @@ public struct ForwarderError: ClassifiedError, Hashable, CustomStringConvertible
     public static let tlsUnavailable = ForwarderError(.tlsUnavailable, "the forwarder's TLS certificate or key could not be loaded")
     /// Listening failed (the address is in use, not ours, or the system refused).
     public static let network = ForwarderError(.network, "the forwarder could not listen")
+    /// libcrypto could not supply what the forwarder needs (the ``DeliveryLedger``'s random
+    /// key).
+    public static let cryptoFailure = ForwarderError(.cryptoFailure, "the forwarder's cryptography failed")
 
     /// `self` with a more specific message and the failure underneath.
     public func with(message: String, cause: (any Error)? = nil) -> ForwarderError { ForwarderError(parts.code, message, cause: cause) }

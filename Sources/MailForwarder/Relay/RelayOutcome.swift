@@ -1,8 +1,9 @@
 public import CommunityMailSMTP
 
 /// What the next hop answered for one message: a reply per recipient, in the envelope's
-/// order. A hop that only knows one answer for the whole message (an SMTP client that
-/// gives up at the first refused RCPT) gives the same reply for every recipient.
+/// order (``SmarthostRelay``: a refused RCPT's reply, or the reply to the message for an
+/// accepted one). When the whole conversation failed (no connection, a refused sender),
+/// every recipient gets the same reply.
 public struct RelayOutcome: Sendable, Hashable {
     /// The next hop's reply for each of the envelope's recipients.
     public let replies: [SMTPReply]

@@ -3,9 +3,10 @@ public import CommunityMailSMTP
 /// Hands each message to one configured MTA (a smarthost: Postfix on loopback, as the
 /// forwarder's design has it) with CommunityMailSMTP's client, one connection per message.
 ///
-/// The client stops at the first refused RCPT, so the outcome is one reply for every
-/// recipient: a refusal of one refuses the message for all (the sender's DATA gets it),
-/// which a smarthost that takes every recipient (Postfix relaying) does not cause.
+/// Every recipient gets its RCPT (`SMTPClient.deliver`), so the outcome has a reply per
+/// recipient: a refused one gets its RCPT reply, the accepted ones the reply to the
+/// message. One refused recipient no longer fails the others. A failure of the whole
+/// conversation (no connection, a refused sender, a timeout) is one reply for all.
 public struct SmarthostRelay: RelayHop {
     /// Where and how to connect.
     public struct Configuration: Sendable {
@@ -50,9 +51,9 @@ public struct SmarthostRelay: RelayHop {
             return RelayOutcome(everyRecipient: Self.reply(for: error), recipientCount: count)
         }
         do {
-            let reply = try await client.send(
+            let report = try await client.deliver(
                 message, to: configuration.host, port: configuration.port, security: configuration.security, tls: configuration.tls)
-            return RelayOutcome(everyRecipient: reply, recipientCount: count)
+            return RelayOutcome(replies: report.replies)
         } catch {
             return RelayOutcome(everyRecipient: Self.reply(for: error), recipientCount: count)
         }

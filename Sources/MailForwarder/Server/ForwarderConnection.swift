@@ -153,7 +153,8 @@ struct ForwarderConnection {
             date: configuration.clock.now())
         let envelope = RelayEnvelope(
             sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
-        let outcome = await server.relay.relay(envelope)
+        let outcome = await server.relayUnlessDelivered(
+            envelope, clientSender: message.sender, clientContent: message.content, otherReplies: refusals)
         return RelayOutcome(replies: outcome.replies + refusals).dataReply
     }
 }

@@ -37,8 +37,15 @@ extension ForwarderServer {
         /// (default 1 hour) and an idle backstop behind ``commandTimeout`` (default 6
         /// minutes; passing it closes without a reply).
         public var listener: TCPListener.Configuration
-        /// Where the `Received:` field's date comes from. Default: `SystemClock()`.
+        /// Where the `Received:` field's date comes from, and the clock of the delivery
+        /// ledger's time to live. Default: `SystemClock()`.
         public var clock: any ServiceClock = SystemClock()
+        /// The retry fingerprint: after a partial delivery (some recipients accepted
+        /// downstream, one deferred, 451 to the sender) the sender's retry of the same
+        /// message goes only to the recipients that do not have it yet. In memory, bounded
+        /// (see ``DeliveryLedger``). Default: on, with ``DeliveryLedger/Configuration/init()``'s
+        /// limits; nil turns it off.
+        public var deliveryLedger: DeliveryLedger.Configuration? = DeliveryLedger.Configuration()
 
         /// A configuration for the MX called `serverName`; the rest takes the defaults.
         public init(serverName: String) {

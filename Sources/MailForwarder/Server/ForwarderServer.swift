@@ -30,12 +30,15 @@ public final class ForwarderServer: Sendable {
     let srs: SRSRewriter
     let tlsContext: TLSServerContext?
     let listener: TCPListener
+    /// Which recipients already have a message the sender will retry; nil when turned off.
+    let ledger: DeliveryLedger?
 
     /// Loads the TLS certificate (when configured) and listens on `address` (port 0: the
     /// kernel chooses; see ``localAddress``). Nothing is served before ``run()``.
     /// - Throws: ``ForwarderError/invalidConfiguration`` (an empty or unusable server name,
     ///   a limit below 1), ``ForwarderError/tlsUnavailable`` (the certificate or key cannot
-    ///   be loaded), ``ForwarderError/network`` (cannot listen).
+    ///   be loaded), ``ForwarderError/cryptoFailure`` (no random key for the delivery
+    ///   ledger), ``ForwarderError/network`` (cannot listen).
     public init(
         address: SocketAddress, configuration: Configuration, policy: any RecipientPolicy, relay: any RelayHop, srs: SRSRewriter
     ) async throws(ForwarderError) {
@@ -49,6 +52,9 @@ public final class ForwarderServer: Sendable {
         self.policy = policy
         self.relay = relay
         self.srs = srs
+        ledger = try configuration.deliveryLedger.map { limits throws(ForwarderError) in
+            try DeliveryLedger(configuration: limits, clock: configuration.clock)
+        }
         if let files = configuration.tls {
             do {
                 tlsContext = try await TLSServerContext(certificateChainFile: files.certificateChainFile, privateKeyFile: files.privateKeyFile)

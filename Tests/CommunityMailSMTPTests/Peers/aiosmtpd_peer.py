@@ -6,7 +6,8 @@ With a certificate, STARTTLS is offered (RFC 3207), or with --implicit-tls the s
 speaks TLS from the first byte (RFC 8314). Each accepted message is written as
 FOLDER/NNNNN.eml (the content as received, after aiosmtpd's dot-unstuffing) and
 FOLDER/NNNNN.json (envelope, MAIL parameters, whether TLS was on), the JSON last so that
-its presence means "complete".
+its presence means "complete". A recipient whose local part starts with "refused" gets
+550 5.1.1 and one starting with "deferred" gets 451 4.2.1 (to test per-recipient replies).
 """
 import argparse
 import json
@@ -23,6 +24,15 @@ class Saver:
         self.folder = folder
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("refused"):
+            return "550 5.1.1 no such user"
+        if address.startswith("deferred"):
+            return "451 4.2.1 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

@@ -4,7 +4,9 @@ Usage: aiosmtpd_sink.py PORT FOLDER
 
 Accepts every message (SMTPUTF8 on) and writes FOLDER/NNNNN.eml (the content as received,
 dot-unstuffed) and FOLDER/NNNNN.json (mail_from, rcpt_tos), the JSON last so that its
-presence means "complete". Recipients whose local part starts with "defer" get 451.
+presence means "complete". Recipients whose local part starts with "defer" get 451;
+those starting with "greylisted" get 451 the first time the sink sees them and are accepted
+afterwards (greylisting).
 """
 import json
 import os
@@ -20,10 +22,17 @@ class Sink:
         self.folder = folder
         self.count = 0
         self.lock = threading.Lock()
+        self.seen = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("defer"):
             return "451 4.2.0 try again later"
+        if address.startswith("greylisted"):
+            with self.lock:
+                first = address not in self.seen
+                self.seen.add(address)
+            if first:
+                return "451 4.7.1 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
