@@ -1,0 +1,14 @@
+import CommunityMailSMTP
+import MailForwarder
+
+/// A ``RecipientPolicy`` that asks another and counts its replies' codes.
+struct CountingPolicy: RecipientPolicy {
+    let policy: any RecipientPolicy
+    let counts: TrafficCounts
+
+    func decide(_ recipient: String) async -> RecipientDecision {
+        let decision = await policy.decide(recipient)
+        counts.countRecipient(decision.reply.summary)
+        return decision
+    }
+}
