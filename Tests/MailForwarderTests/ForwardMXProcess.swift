@@ -59,9 +59,23 @@ final class ForwardMXProcess: Sendable {
         return try #require(Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)))
     }
 
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() async -> Int32 {
-        process.signal(SIGTERM)
+    /// `write_bytes` of this test process, after it wrote and closed 64 KiB of new data in
+    /// `folder` (and before): shows whether the kernel accounts buffered writes on this
+    /// file system, without which a `write_bytes` bound proves nothing.
+    static func accountingOfOwnWrite(in folder: TemporaryDirectory) throws -> (before: Int, after: Int) {
+        func own() throws -> Int {
+            let text = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("write_bytes:") })
+            return try #require(Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)))
+        }
+        let before = try own()
+        try Data(repeating: 0x5A, count: 65_536).write(to: folder.url.appendingPathComponent("accounting-probe"))
+        return (before, try own())
+    }
+
+    /// Sends `signal` (SIGTERM by default) and waits for the exit status.
+    func stop(with signal: Int32 = SIGTERM) async -> Int32 {
+        process.signal(signal)
         return await process.exited()
     }
 }

@@ -1,6 +1,13 @@
 import CommunityMailTestSupport
 import Foundation
+import MailForwarder
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `forward-mx` example as an operator runs it: a child process with an alias database
 /// on disk, real sending MTAs (Postfix's `smtp-source`, `swaks`) on loopback and aiosmtpd
@@ -57,6 +64,10 @@ struct ForwardMXProcessTests {
         #expect(direct.status == 0, "\(direct.output)")
         let reference = try #require(try Self.delivery(1, in: sinkFolder)).content
         #expect(reference.count > 5000 && String(decoding: reference, as: UTF8.self).contains("\r\n..two dots\r\n"))
+
+        // The bound below means something only where the kernel counts buffered writes.
+        let probe = try ForwardMXProcess.accountingOfOwnWrite(in: work)
+        #expect(probe.after - probe.before >= 65_536, "write_bytes is not accounted here: \(probe)")
 
         let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)", "--stats-interval", "0"])
         let writtenBefore = try forwarder.writtenBytes()
@@ -130,6 +141,68 @@ struct ForwardMXProcessTests {
         }
         #expect(String(decoding: first.content.prefix(80), as: UTF8.self).hasPrefix("Received: from sender.test\r\n\tby mx.example.net with ESMTP;"))
         #expect(String(decoding: second.content.prefix(80), as: UTF8.self).hasPrefix("Received: from sender.test\r\n\tby mx.example.net with ESMTPS;"))
+        #expect(await forwarder.stop(with: SIGINT) == 0)
+    }
+
+    /// swaks's status and output for one message from `sender` to `recipient` through
+    /// `forwarder`.
+    func swaks(_ forwarder: ForwardMXProcess, from sender: String = Self.sender, to recipient: String = "ana@example.org")
+        async throws -> (status: Int32, output: String)
+    {
+        let swaks = try #require(TestPeers.executable("swaks"))
+        return try await ChildProcess.run(swaks, [
+            "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", sender, "--to", recipient, "--helo", "sender.test",
+        ])
+    }
+
+    @Test("--relay-tls: required refuses a relay without STARTTLS (451 to swaks, the log has the code only), opportunistic delivers in plaintext")
+    func relayTLSModes() async throws {
+        let (sink, sinkFolder, sinkPort) = try await ForwarderLoopbackTests().startSink()
+        defer { sink.stop() }
+        let strict = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)", "--relay-tls", "required"])
+        let refused = try await swaks(strict)
+        #expect(refused.output.contains("<** 451 4."), "\(refused.output)")
+        #expect(try Self.delivery(1, in: sinkFolder) == nil)
+        #expect(await strict.stop() == 0)
+        #expect(strict.process.output.contains("relay: 451 4."), "\(strict.process.output)")
+        #expect(strict.process.output.contains("messages 451 4."), "\(strict.process.output)")
+        #expect(!strict.process.output.contains("@"), "\(strict.process.output)")
+
+        let lenient = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)", "--relay-tls", "opportunistic"])
+        let delivered = try await swaks(lenient)
+        #expect(delivered.status == 0 && delivered.output.contains("<-  250 2.0.0"), "\(delivered.output)")
+        #expect(try Self.delivery(1, in: sinkFolder)?.recipients == ["ana@home.example"])
+        #expect(await lenient.stop() == 0)
+    }
+
+    @Test("SRS secrets from the environment: the first signs the rewritten sender, the second still reverses a bounce to the original sender")
+    func secretRotation() async throws {
+        let (sink, sinkFolder, sinkPort) = try await ForwarderLoopbackTests().startSink()
+        defer { sink.stop() }
+        let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)"])
+        func rewriter(_ secret: String) throws -> SRSRewriter {
+            try SRSRewriter(configuration: SRSRewriter.Configuration(domain: "srs.example.net", secrets: [secret]))
+        }
+        let (newest, oldest) = (ForwardMXProcess.secrets[0], ForwardMXProcess.secrets[1])
+
+        let forwarded = try await swaks(forwarder)
+        #expect(forwarded.status == 0, "\(forwarded.output)")
+        let sender = try #require(try Self.delivery(1, in: sinkFolder)).sender
+        #expect(try rewriter(newest).reverse(sender) == Self.sender)
+        #expect(throws: SRSError.self) { try rewriter(oldest).reverse(sender) }
+
+        // A bounce to an address the previous secret signed comes home.
+        let bounceAddress = try rewriter(oldest).forward("carol@elsewhere.example")
+        let bounce = try await swaks(forwarder, from: "<>", to: bounceAddress)
+        #expect(bounce.status == 0 && bounce.output.contains("<-  250 2.0.0"), "\(bounce.output)")
+        let returned = try #require(try Self.delivery(2, in: sinkFolder))
+        #expect(returned.recipients == ["carol@elsewhere.example"])
+        #expect(returned.sender == "" || returned.sender == "<>")
+
+        // One signed by a secret it does not have is refused.
+        let forged = try rewriter("not-one-of-ours").forward("carol@elsewhere.example")
+        let refused = try await swaks(forwarder, from: "<>", to: forged)
+        #expect(refused.output.contains("<** 550 5.1.1"), "\(refused.output)")
         #expect(await forwarder.stop() == 0)
     }
 
