@@ -21,6 +21,14 @@ enum TerminationSignal {
     nonisolated(unsafe) private static var writeEnd: Int32 = -1
     nonisolated(unsafe) private static var readEnd: Int32 = -1
 
+    /// The one thread that waits on the pipe.
+    private static let executor: BlockingExecutor = {
+        var configuration = BlockingExecutor.Configuration()
+        configuration.threadCount = 1
+        configuration.threadName = "signals"
+        return BlockingExecutor(configuration: configuration)
+    }()
+
     /// Creates the pipe and installs the handler for SIGTERM and SIGINT.
     /// - Returns: false when no pipe could be made (the signals keep their default action).
     @discardableResult
@@ -41,10 +49,6 @@ enum TerminationSignal {
     /// Waits for SIGTERM or SIGINT and returns its number. The blocking read holds one
     /// thread of an executor made for it, never one of Swift's cooperative pool.
     static func next() async -> Int32 {
-        var configuration = BlockingExecutor.Configuration()
-        configuration.threadCount = 1
-        configuration.threadName = "signals"
-        let executor = BlockingExecutor(configuration: configuration)
         let descriptor = readEnd
         return await executor.run { _ in
             var byte: UInt8 = 0

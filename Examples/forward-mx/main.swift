@@ -8,7 +8,8 @@
 //       [--tls-cert cert.pem --tls-key key.pem] [--server-name mx.example.org]
 //
 // Logs go to stderr and carry counts and reply codes only: never an address, a subject or
-// a secret. SIGTERM or SIGINT stops accepting, closes the sessions and exits 0.
+// a secret. SIGTERM or SIGINT stops accepting, closes the sessions and exits 0; a second
+// signal exits at once (128 + its number).
 // Exit status: 0 after a signal, 64 bad usage, 66 an input file cannot be opened, 1 other
 // failures (cannot listen, the server stopped).
 import AliasStore
@@ -113,8 +114,12 @@ FileHandle.standardOutput.write(Data(
 
 Task.detached {
     let signal = await TerminationSignal.next()
-    log("signal \(signal): stopping")
+    log("signal \(signal): stopping (another signal exits at once)")
     server.close()
+    // Sessions waiting on the relay may take minutes to end; an impatient operator need not.
+    let again = await TerminationSignal.next()
+    log("signal \(again): exiting without waiting for the sessions")
+    exit(128 + again)
 }
 if options.statsInterval > 0 {
     Task.detached {

@@ -1,3 +1,4 @@
+import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import MailForwarder
@@ -204,6 +205,29 @@ struct ForwardMXProcessTests {
         let refused = try await swaks(forwarder, from: "<>", to: forged)
         #expect(refused.output.contains("<** 550 5.1.1"), "\(refused.output)")
         #expect(await forwarder.stop() == 0)
+    }
+
+    @Test("SIGTERM lets a session waiting on its relay finish; a second signal exits at once with 128 + its number")
+    func secondSignalExitsAtOnce() async throws {
+        let swaks = try #require(TestPeers.executable("swaks"))
+        // Connections complete in the kernel's backlog and never hear a greeting.
+        let silentRelay = try TCPListener(address: try SocketAddress("127.0.0.1:0"))
+        defer { silentRelay.close() }
+        let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(silentRelay.localAddress.port)"])
+        let client = try ChildProcess(swaks, [
+            "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", Self.sender, "--to", "ana@example.org",
+        ])
+        defer { client.stop() }
+        // Waits (without a time bound) until swaks has sent the message's final dot.
+        while !client.output.contains(" -> .\n") && client.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(client.isRunning, "\(client.output)")
+
+        forwarder.process.signal(SIGTERM)
+        while !forwarder.process.output.contains("stopping") && forwarder.process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await forwarder.stop(with: SIGINT) == 128 + SIGINT, "\(forwarder.process.output)")
+        #expect(forwarder.process.output.contains("exiting without waiting for the sessions"))
     }
 
     @Test("Usage errors exit 64 without opening anything; a missing alias database exits 66; neither prints the secret")
