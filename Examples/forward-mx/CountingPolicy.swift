@@ -3,7 +3,9 @@ import MailForwarder
 
 /// A ``RecipientPolicy`` that asks another and counts its replies' codes.
 struct CountingPolicy: RecipientPolicy {
+    /// The policy that decides.
     let policy: any RecipientPolicy
+    /// Where the reply codes are counted.
     let counts: TrafficCounts
 
     func decide(_ recipient: String) async -> RecipientDecision {

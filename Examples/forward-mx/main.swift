@@ -93,7 +93,8 @@ let relayTLSDescription =
     case .startTLS(required: false): "STARTTLS if offered"
     default: "STARTTLS required"
     }
-let relayDescription = "relay \(options.relayHost):\(options.relayPort) (\(relayTLSDescription))"
+let relayHostDescription = options.relayHost.contains(":") ? "[\(options.relayHost)]" : options.relayHost
+let relayDescription = "relay \(relayHostDescription):\(options.relayPort) (\(relayTLSDescription))"
 
 let counts = TrafficCounts()
 let server: ForwarderServer
