@@ -2,6 +2,7 @@ import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 import MailForwarder
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -210,16 +211,28 @@ struct ForwardMXProcessTests {
     @Test("SIGTERM lets a session waiting on its relay finish; a second signal exits at once with 128 + its number")
     func secondSignalExitsAtOnce() async throws {
         let swaks = try #require(TestPeers.executable("swaks"))
-        // Connections complete in the kernel's backlog and never hear a greeting.
+        // A relay that takes the connection and never greets: the session waits on it.
         let silentRelay = try TCPListener(address: try SocketAddress("127.0.0.1:0"))
-        defer { silentRelay.close() }
+        let relayReached = Mutex(false)
+        let holding = Task {
+            try? await silentRelay.serve { connection in
+                relayReached.withLock { $0 = true }
+                _ = try? await connection.read(maximumCount: 1, deadline: .now + .seconds(600))
+            }
+        }
+        defer {
+            silentRelay.close()
+            holding.cancel()
+        }
         let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(silentRelay.localAddress.port)"])
         let client = try ChildProcess(swaks, [
             "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", Self.sender, "--to", "ana@example.org",
         ])
         defer { client.stop() }
-        // Waits (without a time bound) until swaks has sent the message's final dot.
-        while !client.output.contains(" -> .\n") && client.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        // Waits (without a time bound) until forward-mx, having the whole message, connected to the relay.
+        while !relayReached.withLock({ $0 }) && client.isRunning && forwarder.process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(client.isRunning, "\(client.output)")
 
         forwarder.process.signal(SIGTERM)
