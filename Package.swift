@@ -112,6 +112,9 @@ let package = Package(
             ],
             path: "Examples/demo", swiftSettings: upcomingFeatures),
         .executableTarget(
+            name: "forward-mx", dependencies: ["MailForwarder", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem"],
+            path: "Examples/forward-mx", swiftSettings: upcomingFeatures),
+        .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members", swiftSettings: upcomingFeatures),
 
@@ -204,7 +207,7 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailForwarderTests",
-            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "CommunityMailTestSupport"],
+            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "CommunityMailTestSupport", "forward-mx"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

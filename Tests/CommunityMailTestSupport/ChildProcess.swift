@@ -98,6 +98,9 @@ public final class ChildProcess: @unchecked Sendable {
 
     private static let launchLock = NSLock()
 
+    /// The process's id (for `/proc/<pid>/…`).
+    public var processIdentifier: Int32 { pid }
+
     /// True while the process runs.
     public var isRunning: Bool { reap() == nil }
 

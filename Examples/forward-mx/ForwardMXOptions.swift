@@ -1,0 +1,173 @@
+import CommunityMailSMTP
+import CommunityMailSystem
+import Foundation
+
+/// forward-mx's command line, checked: every mistake ends the process with a message and
+/// status 64 (EX_USAGE) before anything is opened.
+struct ForwardMXOptions {
+    /// How the relay connection is protected (`--relay-tls`).
+    enum RelayTLS: String {
+        /// Plaintext on loopback, STARTTLS required anywhere else (the default).
+        case auto
+        /// Plaintext (Postfix on loopback).
+        case plaintext = "none"
+        /// STARTTLS when the relay offers it, plaintext otherwise.
+        case opportunistic
+        /// STARTTLS or no delivery (451 to the sender).
+        case required
+    }
+
+    var aliases = ""
+    var listen = ""
+    var serverName: String?
+    var tlsCertificate: String?
+    var tlsKey: String?
+    var relayHost = "127.0.0.1"
+    var relayPort: UInt16 = 25
+    var relayTLS = RelayTLS.auto
+    var relayCertificateAuthorities: String?
+    var relayTLSName: String?
+    var srsDomain = ""
+    var srsSecretVariable: String?
+    var srsSecretFile: String?
+    var localDomains: [String] = []
+    var maximumMessageSize: Int?
+    var maximumConnections: Int?
+    var maximumConnectionsPerAddress: Int?
+    var statsInterval = 3600
+
+    static let usage = """
+        usage: forward-mx --aliases DB --listen HOST:PORT --srs-domain DOMAIN (--srs-secret-env VAR | --srs-secret-file FILE)
+                          [--server-name NAME] [--tls-cert FILE --tls-key FILE]
+                          [--relay HOST:PORT] [--relay-tls auto|none|opportunistic|required] [--relay-ca FILE] [--relay-tls-name NAME]
+                          [--local-domain DOMAIN]... [--max-message-size BYTES] [--max-connections N]
+                          [--max-connections-per-address N] [--stats-interval SECONDS]
+          --aliases DB              the alias database (see `aliases`), read only
+          --listen HOST:PORT        where the MX listens (e.g. 0.0.0.0:25, [::]:25, 127.0.0.1:2525)
+          --srs-domain DOMAIN       the domain of rewritten senders (SRS0=...@DOMAIN); bounces to it come back here
+          --srs-secret-env VAR      the environment variable holding the SRS secrets, comma- or newline-separated:
+                                    the first signs, all verify (rotation: put the new one first, drop the old one
+                                    after 21 days)
+          --srs-secret-file FILE    the same, one secret a line (postsrsd's secret file)
+          --server-name NAME        the name in the greeting and our Received: field (default: the host name)
+          --tls-cert, --tls-key     PEM certificate chain and key: STARTTLS is offered (default: not offered)
+          --relay HOST:PORT         the MTA that delivers (default 127.0.0.1:25: Postfix on loopback)
+          --relay-tls               auto (default): plaintext to a loopback relay, STARTTLS required elsewhere
+          --relay-ca FILE           PEM authorities that sign the relay's certificate (default: the system's)
+          --relay-tls-name NAME     the name the relay's certificate must carry (default: the relay host)
+          --local-domain DOMAIN     a further domain whose senders are not rewritten (the alias database's
+                                    domains, read at start, never are)
+          --max-message-size BYTES  announced with SIZE, larger gets 552 (default 52428800)
+          --max-connections N       in total (default 512), and --max-connections-per-address N (default 16)
+          --stats-interval SECONDS  how often counts per reply code are logged (default 3600; 0: only at exit)
+        """
+
+    /// Exits with status 64 and `message` followed by the usage.
+    static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("forward-mx: \(message) (forward-mx --help shows the usage)\n".utf8))
+        exit(64)
+    }
+
+    /// The options in `arguments` (without the program name); `--help` prints the usage
+    /// and exits 0.
+    static func parse(_ arguments: [String]) -> ForwardMXOptions {
+        guard !arguments.isEmpty else {
+            FileHandle.standardError.write(Data("\(usage)\n".utf8))
+            exit(64)
+        }
+        var options = ForwardMXOptions()
+        var iterator = arguments.makeIterator()
+        func value(_ flag: String) -> String {
+            guard let value = iterator.next(), !value.isEmpty else { usageError("\(flag) needs a value") }
+            return value
+        }
+        func number(_ flag: String, least: Int) -> Int {
+            let text = value(flag)
+            guard let number = Int(text), number >= least else { usageError("\(flag) needs a whole number of at least \(least)") }
+            return number
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--aliases": options.aliases = value(argument)
+            case "--listen": options.listen = value(argument)
+            case "--server-name": options.serverName = value(argument)
+            case "--tls-cert": options.tlsCertificate = value(argument)
+            case "--tls-key": options.tlsKey = value(argument)
+            case "--relay":
+                let text = value(argument)
+                guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), port > 0 else {
+                    usageError("--relay needs HOST:PORT")
+                }
+                var host = String(text[..<colon])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                guard !host.isEmpty else { usageError("--relay needs HOST:PORT") }
+                (options.relayHost, options.relayPort) = (host, port)
+            case "--relay-tls":
+                guard let mode = RelayTLS(rawValue: value(argument)) else { usageError("--relay-tls is auto, none, opportunistic or required") }
+                options.relayTLS = mode
+            case "--relay-ca": options.relayCertificateAuthorities = value(argument)
+            case "--relay-tls-name": options.relayTLSName = value(argument)
+            case "--srs-domain": options.srsDomain = value(argument)
+            case "--srs-secret-env": options.srsSecretVariable = value(argument)
+            case "--srs-secret-file": options.srsSecretFile = value(argument)
+            case "--local-domain": options.localDomains.append(value(argument))
+            case "--max-message-size": options.maximumMessageSize = number(argument, least: 1)
+            case "--max-connections": options.maximumConnections = number(argument, least: 1)
+            case "--max-connections-per-address": options.maximumConnectionsPerAddress = number(argument, least: 1)
+            case "--stats-interval": options.statsInterval = number(argument, least: 0)
+            case "--help", "-h":
+                print(usage)
+                exit(0)
+            default: usageError("unexpected \(argument)")
+            }
+        }
+        guard !options.aliases.isEmpty else { usageError("--aliases is required") }
+        guard !options.listen.isEmpty else { usageError("--listen is required") }
+        guard !options.srsDomain.isEmpty else { usageError("--srs-domain is required") }
+        guard (options.srsSecretVariable == nil) != (options.srsSecretFile == nil) else {
+            usageError("give one of --srs-secret-env and --srs-secret-file")
+        }
+        guard (options.tlsCertificate == nil) == (options.tlsKey == nil) else { usageError("--tls-cert and --tls-key go together") }
+        return options
+    }
+
+    /// The listening address.
+    func listenAddress() -> SocketAddress {
+        do { return try SocketAddress(listen) } catch { Self.usageError("--listen needs HOST:PORT with a numeric address") }
+    }
+
+    /// The SRS secrets, in order, from the environment variable or the file: split at
+    /// commas and line ends (the variable) or line ends (the file), trimmed, empty ones
+    /// dropped. Never printed.
+    func srsSecrets() -> [String] {
+        let text: String
+        let separators: Set<Character>
+        if let variable = srsSecretVariable {
+            guard let value = ProcessInfo.processInfo.environment[variable] else { Self.usageError("the environment variable \(variable) is not set") }
+            text = value
+            separators = [",", "\n", "\r\n"]
+        } else {
+            let path = srsSecretFile ?? ""
+            guard let value = try? String(contentsOfFile: path, encoding: .utf8) else { Self.usageError("cannot read the SRS secret file \(path)") }
+            text = value
+            separators = ["\n", "\r\n"]
+        }
+        let secrets = text.split(whereSeparator: { separators.contains($0) })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !secrets.isEmpty else { Self.usageError("no SRS secret given (the variable or file is empty)") }
+        return secrets
+    }
+
+    /// The relay connection's protection, `auto` settled by where the relay is.
+    var relaySecurity: SMTPClient.ConnectionSecurity {
+        switch relayTLS {
+        case .plaintext: return .plain
+        case .opportunistic: return .startTLS(required: false)
+        case .required: return .startTLS(required: true)
+        case .auto:
+            let loopback = relayHost == "localhost" || (InternetAddress(relayHost)?.isLoopback ?? false)
+            return loopback ? .plain : .startTLS(required: true)
+        }
+    }
+}

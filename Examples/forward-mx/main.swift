@@ -1,0 +1,140 @@
+// forward-mx: the MX for a community's addresses. Takes mail for the alias database's
+// domains, answers each RCPT from the aliases, rewrites the envelope sender with SRS and
+// relays each message, in memory, to an MTA (Postfix on loopback), answering DATA only
+// when that MTA has answered. Nothing is queued or written to disk here.
+//
+//   SRS_SECRETS=... forward-mx --aliases aliases.sqlite --listen 0.0.0.0:25 \
+//       --srs-domain fwd.example.org --srs-secret-env SRS_SECRETS [--relay 127.0.0.1:25] \
+//       [--tls-cert cert.pem --tls-key key.pem] [--server-name mx.example.org]
+//
+// Logs go to stderr and carry counts and reply codes only: never an address, a subject or
+// a secret. SIGTERM or SIGINT stops accepting, closes the sessions and exits 0; a second
+// signal exits at once (128 + its number).
+// Exit status: 0 after a signal, 64 bad usage, 66 an input file cannot be opened, 1 other
+// failures (cannot listen, the server stopped).
+import AliasStore
+import CommunityMailSMTP
+import CommunityMailSystem
+import Foundation
+import MailForwarder
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// SIGTERM and SIGINT end the server cleanly (see the end of this file).
+TerminationSignal.install()
+
+@Sendable func log(_ line: String) {
+    FileHandle.standardError.write(Data("forward-mx: \(line)\n".utf8))
+}
+
+func fail(_ message: String, status: Int32 = 1) -> Never {
+    log(message)
+    exit(status)
+}
+
+/// The system's host name, for the greeting when --server-name is not given.
+func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+let options = ForwardMXOptions.parse(Array(CommandLine.arguments.dropFirst()))
+let address = options.listenAddress()
+let secrets = options.srsSecrets()
+for file in [options.tlsCertificate, options.tlsKey, options.relayCertificateAuthorities].compactMap({ $0 })
+where !FileManager.default.isReadableFile(atPath: file) {
+    fail("cannot read \(file)", status: 66)
+}
+
+// The alias database must exist: opening a missing path would create an empty store
+// that refuses every recipient.
+guard FileManager.default.isReadableFile(atPath: options.aliases) else { fail("cannot read the alias database \(options.aliases)", status: 66) }
+let store: SQLiteAliasStore
+do {
+    store = try SQLiteAliasStore(path: options.aliases)
+} catch {
+    fail("cannot open the alias database: \(error.message)", status: 66)
+}
+
+// Senders on our own domains are not rewritten (their SPF covers this MX already).
+let srs: SRSRewriter
+do {
+    var configuration = SRSRewriter.Configuration(domain: options.srsDomain, secrets: secrets)
+    configuration.localDomains = try await store.domains().map(\.name) + options.localDomains
+    srs = try SRSRewriter(configuration: configuration)
+} catch let error as SRSError {
+    ForwardMXOptions.usageError("bad SRS settings: \(error.message)")
+} catch {
+    fail("cannot read the alias database's domains: \(error)")
+}
+
+var configuration = ForwarderServer.Configuration(serverName: options.serverName ?? hostName())
+if let size = options.maximumMessageSize { configuration.maximumMessageSize = size }
+if let total = options.maximumConnections { configuration.listener.maximumConnections = total }
+if let perAddress = options.maximumConnectionsPerAddress { configuration.listener.maximumConnectionsPerAddress = perAddress }
+if let certificate = options.tlsCertificate, let key = options.tlsKey {
+    configuration.tls = ForwarderServer.TLSFiles(certificateChainFile: certificate, privateKeyFile: key)
+}
+
+// The next hop. Another kind of relay (direct MX delivery) plugs in here as any RelayHop.
+var smarthost = SmarthostRelay.Configuration(host: options.relayHost, port: options.relayPort)
+smarthost.security = options.relaySecurity
+smarthost.tls = SMTPClient.TLSOptions(serverName: options.relayTLSName, trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
+smarthost.client.heloName = configuration.serverName
+let relay: any RelayHop = SmarthostRelay(configuration: smarthost)
+let relayTLSDescription =
+    switch smarthost.security {
+    case .plain: "plaintext"
+    case .startTLS(required: false): "STARTTLS if offered"
+    default: "STARTTLS required"
+    }
+let relayHostDescription = options.relayHost.contains(":") ? "[\(options.relayHost)]" : options.relayHost
+let relayDescription = "relay \(relayHostDescription):\(options.relayPort) (\(relayTLSDescription))"
+
+let counts = TrafficCounts()
+let server: ForwarderServer
+do {
+    server = try await ForwarderServer(
+        address: address, configuration: configuration,
+        policy: CountingPolicy(policy: AliasRecipientPolicy(aliases: store, srs: srs), counts: counts),
+        relay: CountingRelay(relay: relay, counts: counts, log: log), srs: srs)
+} catch {
+    if error == .invalidConfiguration { ForwardMXOptions.usageError(error.message) }
+    fail(error.message, status: error == .tlsUnavailable ? 66 : 1)
+}
+
+// Written at once, unbuffered: a supervisor or a test reads it as soon as we listen.
+FileHandle.standardOutput.write(Data(
+    ("forward-mx: listening on \(server.localAddress) as \(configuration.serverName), \(relayDescription), "
+        + "STARTTLS \(configuration.tls == nil ? "not offered" : "offered"), SRS domain \(options.srsDomain) with \(secrets.count) secret(s)\n").utf8))
+
+Task.detached {
+    let signal = await TerminationSignal.next()
+    log("signal \(signal): stopping (another signal exits at once)")
+    server.close()
+    // Sessions waiting on the relay may take minutes to end; an impatient operator need not.
+    let again = await TerminationSignal.next()
+    log("signal \(again): exiting without waiting for the sessions")
+    exit(128 + again)
+}
+if options.statsInterval > 0 {
+    Task.detached {
+        while (try? await Task.sleep(for: .seconds(options.statsInterval))) != nil { log(counts.summary) }
+    }
+}
+
+var status: Int32 = 0
+do {
+    try await server.run()
+} catch {
+    log(error.message)
+    status = 1
+}
+log("stopped: \(counts.summary)")
+await store.close()
+exit(status)
