@@ -57,10 +57,10 @@ struct DirectMXLoopbackTests {
         return MailExchanger(process: process, folder: folder)
     }
 
-    /// NSD serving the zone `test` with `records` (zone-file lines relative to `test.`).
-    static func startDNS(_ records: String) async throws -> LocalDNSServer {
+    /// NSD serving the zone `origin` with `records` (zone-file lines relative to it).
+    static func startDNS(origin: String = "test", _ records: String) async throws -> LocalDNSServer {
         let zone = """
-            $ORIGIN test.
+            $ORIGIN \(origin).
             $TTL 300
             @   IN SOA ns1 hostmaster 1 3600 600 86400 60
             @   IN NS  ns1
@@ -68,7 +68,7 @@ struct DirectMXLoopbackTests {
             \(records)
 
             """
-        return try await LocalDNSServer(zones: [("test", zone)], ipv6: false)
+        return try await LocalDNSServer(zones: [(origin, zone)], ipv6: false)
     }
 
     /// A relay asking `dns`, connecting to every MX on `port`, loopback addresses allowed.
@@ -150,6 +150,9 @@ struct DirectMXLoopbackTests {
         #expect(try accepts.envelopes.count == 1)
         #expect(try backup.envelopes.isEmpty)
         #expect(try defers.envelopes.isEmpty)
+        // Each host on the way was asked, in preference order, before the one that took it.
+        #expect(greets421.process.output.contains("greeted with 421"))
+        #expect(defers.process.output.contains("refused RCPT with 451"))
     }
 
     @Test("A 5xx from an MX is final: 550 5.1.1 for the domain's recipients, the next MX is not asked")
@@ -169,6 +172,7 @@ struct DirectMXLoopbackTests {
         let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["nobody@final.test"]))
         #expect(Self.statuses(outcome) == ["550 5.1.1"])
         #expect(outcome.dataReply.code == 550)
+        #expect(refuses.process.output.contains("refused RCPT with 550"))
         #expect(try backup.envelopes.isEmpty)
     }
 
@@ -268,5 +272,47 @@ struct DirectMXLoopbackTests {
         #expect(try trustedMX.envelopes.map { $0["tls"] as? Bool } == [true])
         #expect(try untrustedMX.envelopes.map { $0["tls"] as? Bool } == [false])
         #expect(try plainMX.envelopes.map { $0["tls"] as? Bool } == [false])
+    }
+
+    @Test("An MX with only an IPv6 address (::1) is delivered to")
+    func ipv6() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            six       IN MX   10 mx.six
+            mx.six    IN AAAA ::1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("::1", port: port)
+        defer { host.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["ana@six.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0"])
+        #expect(try host.envelopes.first?["rcpt_tos"] as? [String] == ["ana@six.test"])
+    }
+
+    @Test("ForwarderServer with DirectMXRelay: an alias's targets reach their domain's MX with the SRS0 sender, and the sender gets 250 only then")
+    func throughTheForwarder() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS(origin: "home.example", """
+            @    IN MX 10 mx
+            mx   IN A  127.0.9.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.9.1", port: port)
+        defer { host.stop() }
+        let fixture = try await ForwarderFixture(hop: try Self.relay(dns: dns, port: port))
+        let message = "From: Alice <alice@origin.example>\r\nSubject: to the team\r\n\r\nhello\r\n"
+        let statuses = try await fixture.session { smtp in
+            let recipients = try await smtp.begin(from: "alice@origin.example", to: ["team@example.org"])
+            return recipients + [try await smtp.data(message)]
+        }
+        #expect(statuses == ["250 2.1.5", "250 2.0.0"])
+        let envelopes = try host.envelopes
+        #expect(envelopes.count == 1)
+        #expect(envelopes.first?["rcpt_tos"] as? [String] == ["ana@home.example", "bob@home.example"])
+        let sender = try #require(envelopes.first?["mail_from"] as? String)
+        #expect(sender.hasPrefix("SRS0=") && sender.hasSuffix("=origin.example=alice@srs.example.net"))
+        let bytes = try host.firstMessage
+        #expect(String(decoding: bytes.prefix(10), as: UTF8.self) == "Received: ")
+        #expect(Array(bytes.suffix(message.utf8.count)) == Array(message.utf8))
     }
 }

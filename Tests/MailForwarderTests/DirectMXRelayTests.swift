@@ -150,4 +150,21 @@ struct DirectMXRelayTests {
         // One MX question per domain, not per recipient.
         #expect(resolver.questionsAsked.filter { $0.type == .mx }.count == 2)
     }
+
+    @Test("MX hosts of equal preference are tried in random order (RFC 5321 section 5.1)")
+    func equalPreferenceShuffled() async throws {
+        let resolver = try Self.resolver([
+            ("equal.test", try Self.mx(10, "left.test")), ("equal.test", try Self.mx(10, "right.test")),
+            ("left.test", try Self.a("127.0.0.1")), ("right.test", try Self.a("127.0.0.1")),
+        ])
+        let relay = try Self.relay(resolver)
+        var firstTried: Set<String> = []
+        // Both orders turn up; the chance that 40 tries all start with the same host is 2^-39.
+        for _ in 0..<40 where firstTried.count < 2 {
+            let before = resolver.questionsAsked.count
+            _ = await relay.relay(Self.envelope(["a@equal.test"]))
+            if let first = resolver.questionsAsked[before...].first(where: { $0.type == .a }) { firstTried.insert(first.name.text) }
+        }
+        #expect(firstTried == ["left.test", "right.test"])
+    }
 }

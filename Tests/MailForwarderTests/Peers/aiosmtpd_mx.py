@@ -7,6 +7,7 @@ accept: takes every message and writes FOLDER/NNNNN.eml (the content as received
 FOLDER/NNNNN.json (host, mail_from, rcpt_tos, whether STARTTLS was used), the JSON last.
 greet421: greets every connection with 421 and closes it (a plain socket server).
 rcpt451 / rcpt550: answers every RCPT with 451 4.3.0 / 550 5.1.1 (and records nothing).
+Refusals are printed ("greeted with 421", "refused RCPT with 451"), so a test can see it was asked.
 --tls offers STARTTLS with that certificate chain and key (plaintext stays allowed).
 Prints "listening" once it accepts connections; stops on SIGTERM.
 """
@@ -31,8 +32,10 @@ class MX:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.mode == "rcpt451":
+            print("refused RCPT with 451", flush=True)
             return "451 4.3.0 try again later"
         if self.mode == "rcpt550":
+            print("refused RCPT with 550", flush=True)
             return "550 5.1.1 no such user"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -52,7 +55,7 @@ class MX:
 
 
 def greet_421(host, port, stop):
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(16)
@@ -65,6 +68,7 @@ def greet_421(host, port, stop):
             continue
         try:
             connection.sendall(b"421 4.3.2 service not available, closing\r\n")
+            print("greeted with 421", flush=True)
         finally:
             connection.close()
     listener.close()
