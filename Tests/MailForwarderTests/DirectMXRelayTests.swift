@@ -167,4 +167,15 @@ struct DirectMXRelayTests {
         }
         #expect(firstTried == ["left.test", "right.test"])
     }
+
+    @Test("A zone listing many MX hosts that lead nowhere: at most maximumExchangers are looked up, then 550 5.4.4")
+    func exchangerLimit() async throws {
+        var records: [(String, DNSRecordData)] = []
+        for index in 0..<30 { records.append(("crowded.test", try Self.mx(UInt16(index), "nowhere\(index).test"))) }
+        let resolver = try Self.resolver(records)
+        let outcome = try await Self.relay(resolver).relay(Self.envelope(["a@crowded.test"]))
+        #expect(Self.statuses(outcome) == ["550 5.4.4"])
+        let looked = resolver.questionsAsked.filter { $0.type == .a }.map(\.name.text)
+        #expect(looked == (0..<10).map { "nowhere\($0).test" })
+    }
 }

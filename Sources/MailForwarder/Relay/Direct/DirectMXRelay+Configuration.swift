@@ -40,6 +40,9 @@ extension DirectMXRelay {
         /// How many addresses (over all MX hosts) one domain's delivery tries at most.
         /// Default: 5 (Postfix's `smtp_mx_address_limit`).
         public var maximumAttempts = 5
+        /// How many MX hosts of one domain are looked up at most (the most preferred; a
+        /// hostile zone may list thousands whose names lead nowhere). Default: 10.
+        public var maximumExchangers = 10
         /// How many domains of one message are delivered at the same time. Default: 8.
         public var maximumConcurrentDomains = 8
         /// The SMTP client's timeouts, pipelining and reply limits (its `heloName` is

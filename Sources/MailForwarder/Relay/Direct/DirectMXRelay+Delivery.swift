@@ -5,7 +5,8 @@ import DNSVerify
 extension DirectMXRelay {
     /// Delivers `envelope` to `recipients` (all in `domain`): MX hosts in order, each host's
     /// addresses in order, until every recipient has a final reply (accepted or refused
-    /// for good) or ``Configuration/maximumAttempts`` addresses were tried. Recipients
+    /// for good), ``Configuration/maximumAttempts`` addresses were tried or
+    /// ``Configuration/maximumExchangers`` hosts were looked up. Recipients
     /// still deferred get the last deferral.
     func deliver(_ envelope: RelayEnvelope, to recipients: [String], in domain: DNSName) async -> [SMTPReply] {
         let exchangers: [MailExchanger]
@@ -18,7 +19,7 @@ extension DirectMXRelay {
         var lookupWasTransient = false
         var attempts = 0
         let attemptLimit = max(1, configuration.maximumAttempts)
-        hosts: for exchanger in exchangers {
+        hosts: for exchanger in exchangers.prefix(max(1, configuration.maximumExchangers)) {
             guard attempts < attemptLimit, !Task.isCancelled else { break }
             let lookup = await addresses(of: exchanger.name)
             lookupWasTransient = lookupWasTransient || lookup.wasTransient
