@@ -178,4 +178,15 @@ struct DirectMXRelayTests {
         let looked = resolver.questionsAsked.filter { $0.type == .a }.map(\.name.text)
         #expect(looked == (0..<10).map { "nowhere\($0).test" })
     }
+
+    @Test("Cancelled before any MX answered: 451 4.4.0 (try again), never a refusal")
+    func cancelled() async throws {
+        let resolver = try Self.resolver([("a.test", try Self.mx(10, "mx.a.test")), ("mx.a.test", try Self.a("127.0.0.1"))])
+        let relay = try Self.relay(resolver)
+        let outcome = await Task { () async -> RelayOutcome in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await relay.relay(Self.envelope(["a@a.test"]))
+        }.value
+        #expect(Self.statuses(outcome) == ["451 4.4.0"])
+    }
 }

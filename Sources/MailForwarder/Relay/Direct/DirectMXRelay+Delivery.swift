@@ -38,7 +38,8 @@ extension DirectMXRelay {
                 if !replies.contains(nil) { break hosts }
             }
         }
-        let fallback = lastDeferral ?? (lookupWasTransient ? Replies.dnsDeferred : Replies.noRoute)
+        // Cancelled before an MX answered: the sender must try again, not hear "no route".
+        let fallback = lastDeferral ?? (Task.isCancelled ? Replies.cancelled : lookupWasTransient ? Replies.dnsDeferred : Replies.noRoute)
         return replies.map { $0 ?? fallback }
     }
 
