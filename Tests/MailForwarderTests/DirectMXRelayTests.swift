@@ -2,6 +2,7 @@ import CommunityMailSMTP
 import CommunityMailTestSupport
 import DNSVerify
 import MailForwarder
+import Synchronization
 import Testing
 
 /// DirectMXRelay's routing decisions against InMemoryDNSResolver: what happens before any
@@ -188,5 +189,50 @@ struct DirectMXRelayTests {
             return await relay.relay(Self.envelope(["a@a.test"]))
         }.value
         #expect(Self.statuses(outcome) == ["451 4.4.0"])
+    }
+
+    /// Holds every MX question until released, counting how many wait at once.
+    final class GatedResolver: DNSResolver {
+        private struct State {
+            var waiting = 0
+            var mostWaiting = 0
+            var released = false
+        }
+        private let inner: InMemoryDNSResolver
+        private let state = Mutex(State())
+
+        init(_ inner: InMemoryDNSResolver) { self.inner = inner }
+
+        var waiting: Int { state.withLock { $0.waiting } }
+        var mostWaiting: Int { state.withLock { $0.mostWaiting } }
+        func release() { state.withLock { $0.released = true } }
+
+        func resolve(_ question: DNSQuestion) async -> DNSResult {
+            if question.type == .mx {
+                state.withLock {
+                    $0.waiting += 1
+                    $0.mostWaiting = max($0.mostWaiting, $0.waiting)
+                }
+                while !state.withLock({ $0.released }) { try? await Task.sleep(for: .milliseconds(2)) }
+                state.withLock { $0.waiting -= 1 }
+            }
+            return await inner.resolve(question)
+        }
+    }
+
+    @Test("Domains are delivered concurrently, at most maximumConcurrentDomains at once")
+    func concurrencyBound() async throws {
+        let domains = (1...5).map { "d\($0).test" }
+        let resolver = GatedResolver(try Self.resolver(try domains.map { ($0, try Self.mx(0, ".")) }))
+        let relay = try Self.relay(resolver) { $0.maximumConcurrentDomains = 3 }
+        let delivery = Task { await relay.relay(Self.envelope(domains.map { "a@\($0)" })) }
+        defer { resolver.release() }
+        try await waitUntil("three domains are looked up at once") { resolver.waiting >= 3 }
+        // Give a fourth the chance to start if the bound did not hold.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(resolver.mostWaiting == 3)
+        resolver.release()
+        let outcome = await delivery.value
+        #expect(Self.statuses(outcome) == Array(repeating: "556 5.1.10", count: 5))
     }
 }
