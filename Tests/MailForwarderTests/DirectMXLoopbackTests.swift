@@ -315,4 +315,20 @@ struct DirectMXLoopbackTests {
         #expect(String(decoding: bytes.prefix(10), as: UTF8.self) == "Received: ")
         #expect(Array(bytes.suffix(message.utf8.count)) == Array(message.utf8))
     }
+
+    @Test("An MX that never greets: the delivery is cut at deliveryTimeout with 451 4.4.7 (the client's own timeouts are longer)")
+    func deliveryTimeout() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            mute      IN MX 10 mx.mute
+            mx.mute   IN A  127.0.10.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.10.1", port: port, mode: "silent")
+        defer { host.stop() }
+        let relay = try Self.relay(dns: dns, port: port) { $0.deliveryTimeout = .seconds(2) }
+        let outcome = await relay.relay(Self.envelope(["ana@mute.test"]))
+        // Without the cut the client's greeting timeout (120 s here) would end it: 451 4.4.2.
+        #expect(Self.statuses(outcome) == ["451 4.4.7"])
+    }
 }

@@ -6,6 +6,7 @@ Usage: aiosmtpd_mx.py HOST PORT FOLDER [--mode accept|greet421|rcpt451|rcpt550] 
 accept: takes every message and writes FOLDER/NNNNN.eml (the content as received) and
 FOLDER/NNNNN.json (host, mail_from, rcpt_tos, whether STARTTLS was used), the JSON last.
 greet421: greets every connection with 421 and closes it (a plain socket server).
+silent: accepts connections and never says anything (holds them until it stops).
 rcpt451 / rcpt550: answers every RCPT with 451 4.3.0 / 550 5.1.1 (and records nothing).
 Refusals are printed ("greeted with 421", "refused RCPT with 451"), so a test can see it was asked.
 --tls offers STARTTLS with that certificate chain and key (plaintext stays allowed).
@@ -54,23 +55,30 @@ class MX:
         return "250 2.0.0 accepted"
 
 
-def greet_421(host, port, stop):
+def plain_server(host, port, stop, silent):
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(16)
     listener.settimeout(0.2)
+    held = []
     print("listening", flush=True)
     while not stop.is_set():
         try:
             connection, _ = listener.accept()
         except socket.timeout:
             continue
+        if silent:
+            held.append(connection)
+            print("holding a connection", flush=True)
+            continue
         try:
             connection.sendall(b"421 4.3.2 service not available, closing\r\n")
             print("greeted with 421", flush=True)
         finally:
             connection.close()
+    for connection in held:
+        connection.close()
     listener.close()
 
 
@@ -79,14 +87,14 @@ def main():
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("folder")
-    parser.add_argument("--mode", default="accept", choices=["accept", "greet421", "rcpt451", "rcpt550"])
+    parser.add_argument("--mode", default="accept", choices=["accept", "greet421", "silent", "rcpt451", "rcpt550"])
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     arguments = parser.parse_args()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    if arguments.mode == "greet421":
-        greet_421(arguments.host, arguments.port, stop)
+    if arguments.mode in ("greet421", "silent"):
+        plain_server(arguments.host, arguments.port, stop, silent=arguments.mode == "silent")
         return
     parameters = {}
     if arguments.tls:

@@ -43,6 +43,11 @@ extension DirectMXRelay {
         /// How many MX hosts of one domain are looked up at most (the most preferred; a
         /// hostile zone may list thousands whose names lead nowhere). Default: 10.
         public var maximumExchangers = 10
+        /// How long one domain's delivery may take, all MX hosts and attempts included;
+        /// then it is cancelled and its recipients still waiting get 451 4.4.7. The sending
+        /// MTA waits 10 minutes for its DATA reply (RFC 5321 section 4.5.3.2.6): a delivery
+        /// that outlasted it would be made again on the sender's retry. Default: 5 minutes.
+        public var deliveryTimeout: Duration = .seconds(300)
         /// How many domains of one message are delivered at the same time. Default: 8.
         public var maximumConcurrentDomains = 8
         /// The SMTP client's timeouts, pipelining and reply limits (its `heloName` is

@@ -3,6 +3,32 @@ import CommunityMailSystem
 import DNSVerify
 
 extension DirectMXRelay {
+    /// ``deliver(_:to:in:)`` cancelled after ``Configuration/deliveryTimeout``: recipients
+    /// it had not finished with then get 451 4.4.7.
+    func deliverWithinTimeout(_ envelope: RelayEnvelope, to recipients: [String], in domain: DNSName) async -> [SMTPReply] {
+        let timeout = configuration.deliveryTimeout
+        return await withTaskGroup(of: [SMTPReply]?.self) { group in
+            group.addTask { await deliver(envelope, to: recipients, in: domain) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            var expired = false
+            while let finished = await group.next() {
+                guard let replies = finished else {
+                    // The timer ended first (or was cancelled with us): stop the delivery and
+                    // wait for what it has.
+                    expired = !Task.isCancelled
+                    group.cancelAll()
+                    continue
+                }
+                group.cancelAll()
+                return expired ? replies.map { $0.isPositive || $0.isPermanentFailure ? $0 : Replies.expired } : replies
+            }
+            return Array(repeating: Replies.cancelled, count: recipients.count)
+        }
+    }
+
     /// Delivers `envelope` to `recipients` (all in `domain`): MX hosts in order, each host's
     /// addresses in order, until every recipient has a final reply (accepted or refused
     /// for good), ``Configuration/maximumAttempts`` addresses were tried or

@@ -20,6 +20,8 @@ extension DirectMXRelay {
         static let tlsNotOffered = SMTPReply(code: 451, enhancedStatusCode: "4.7.4", text: "TLS is required but the mail exchanger does not offer it")
         /// STARTTLS is required and the handshake failed (the certificate did not verify).
         static let tlsFailed = SMTPReply(code: 451, enhancedStatusCode: "4.7.5", text: "TLS with the mail exchanger failed (certificate not verified)")
+        /// The domain's delivery took longer than ``Configuration/deliveryTimeout``.
+        static let expired = SMTPReply(code: 451, enhancedStatusCode: "4.4.7", text: "Delivery took too long, try again later")
         /// The delivery task was cancelled before it answered.
         static let cancelled = SMTPReply(code: 451, enhancedStatusCode: "4.4.0", text: "Delivery was interrupted, try again later")
     }

@@ -51,7 +51,7 @@ public struct DirectMXRelay: RelayHop {
                 guard let next = pending.popFirst() else { return }
                 group.addTask {
                     let recipients = next.indices.map { envelope.recipients[$0] }
-                    let domainReplies = await deliver(envelope, to: recipients, in: next.domain)
+                    let domainReplies = await deliverWithinTimeout(envelope, to: recipients, in: next.domain)
                     return Array(zip(next.indices, domainReplies))
                 }
             }
