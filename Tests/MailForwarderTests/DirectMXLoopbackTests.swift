@@ -7,8 +7,9 @@ import Testing
 
 /// DirectMXRelay against real peers on loopback: NSD serves the recipient domains' MX and
 /// address records (hosts on 127.0.x.y), aiosmtpd (Peers/aiosmtpd_mx.py) plays each MX,
-/// all on one free port, and the stub resolver asks NSD.
-@Suite("DirectMXRelay on loopback with NSD and aiosmtpd",
+/// all on one free port, and the stub resolver asks NSD. Serialized: each test starts NSD
+/// and up to five Pythons, which together would load a two-core machine for seconds.
+@Suite("DirectMXRelay on loopback with NSD and aiosmtpd", .serialized,
        .enabled(if: TestPeers.shouldRun(LocalDNSServer.executable != nil && TestPeers.pythonHas(["aiosmtpd"]))))
 struct DirectMXLoopbackTests {
     static let sender = "SRS0=Jx0C=JZ=origin.example=alice@srs.example.net"
