@@ -85,7 +85,7 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .target(
             name: "MailForwarder",
-            dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore"],
+            dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify"],
             swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
@@ -207,7 +207,7 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailForwarderTests",
-            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "CommunityMailTestSupport", "forward-mx"],
+            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

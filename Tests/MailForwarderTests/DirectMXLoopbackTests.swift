@@ -1,0 +1,335 @@
+import CommunityMailSMTP
+import CommunityMailTestSupport
+import DNSVerify
+import Foundation
+import MailForwarder
+import Testing
+
+/// DirectMXRelay against real peers on loopback: NSD serves the recipient domains' MX and
+/// address records (hosts on 127.0.x.y), aiosmtpd (Peers/aiosmtpd_mx.py) plays each MX,
+/// all on one free port, and the stub resolver asks NSD. Serialized: each test starts NSD
+/// and up to five Pythons, which together would load a two-core machine for seconds.
+@Suite("DirectMXRelay on loopback with NSD and aiosmtpd", .serialized,
+       .enabled(if: TestPeers.shouldRun(LocalDNSServer.executable != nil && TestPeers.pythonHas(["aiosmtpd"]))))
+struct DirectMXLoopbackTests {
+    static let sender = "SRS0=Jx0C=JZ=origin.example=alice@srs.example.net"
+    static let content = Array("Received: from sender.test by mx.forwarder.test\r\nFrom: Alice <alice@origin.example>\r\nSubject: direct\r\n\r\n.leading dot\r\nNúñez\r\n".utf8)
+
+    /// One mail exchanger played by aiosmtpd_mx.py.
+    struct MailExchanger {
+        let process: ChildProcess
+        let folder: TemporaryDirectory
+
+        /// The envelopes it accepted, in order (host, mail_from, rcpt_tos, tls).
+        var envelopes: [[String: Any]] {
+            get throws {
+                let names = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.hasSuffix(".json") }.sorted()
+                return try names.map { name in
+                    let data = try Data(contentsOf: folder.url.appendingPathComponent(name))
+                    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                }
+            }
+        }
+
+        /// The first accepted message's bytes.
+        var firstMessage: [UInt8] { get throws { Array(try Data(contentsOf: folder.url.appendingPathComponent("00001.eml"))) } }
+
+        func stop() { process.stop() }
+    }
+
+    /// Starts an MX on `host`:`port` answering as `mode` says, with STARTTLS when `tls` is given.
+    static func startMX(_ host: String, port: UInt16, mode: String = "accept", tls: (chain: String, key: String)? = nil) async throws
+        -> MailExchanger {
+        let python = try #require(TestPeers.python)
+        let folder = try TemporaryDirectory(prefix: "direct-mx")
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_mx.py").path
+        var arguments = [script, host, String(port), folder.url.path, "--mode", mode]
+        if let tls { arguments += ["--tls", tls.chain, tls.key] }
+        let process = try ChildProcess(python, arguments)
+        do {
+            try await waitUntil("the MX on \(host) listens", timeout: .seconds(120)) {
+                process.output.contains("listening") || !process.isRunning
+            }
+            guard process.isRunning else { throw PeerError("aiosmtpd_mx.py on \(host) exited:\n\(process.output)") }
+        } catch {
+            process.stop()
+            throw error
+        }
+        return MailExchanger(process: process, folder: folder)
+    }
+
+    /// NSD serving the zone `origin` with `records` (zone-file lines relative to it).
+    static func startDNS(origin: String = "test", _ records: String) async throws -> LocalDNSServer {
+        let zone = """
+            $ORIGIN \(origin).
+            $TTL 300
+            @   IN SOA ns1 hostmaster 1 3600 600 86400 60
+            @   IN NS  ns1
+            ns1 IN A   127.0.0.1
+            \(records)
+
+            """
+        return try await LocalDNSServer(zones: [(origin, zone)], ipv6: false)
+    }
+
+    /// A relay asking `dns`, connecting to every MX on `port`, loopback addresses allowed.
+    static func relay(dns: LocalDNSServer, port: UInt16, _ change: (inout DirectMXRelay.Configuration) -> Void = { _ in }) throws
+        -> DirectMXRelay {
+        var resolverConfiguration = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv4, port: dns.port)])
+        resolverConfiguration.timeout = .seconds(30)
+        resolverConfiguration.overallTimeout = .seconds(120)
+        var configuration = DirectMXRelay.Configuration(heloName: "mx.forwarder.test")
+        configuration.port = port
+        configuration.allowsPrivateAddresses = true
+        configuration.client.timeouts = .init(everyStep: .seconds(120))
+        change(&configuration)
+        return DirectMXRelay(configuration: configuration, resolver: try DNSStubResolver(configuration: resolverConfiguration))
+    }
+
+    static func envelope(_ recipients: [String]) -> RelayEnvelope {
+        RelayEnvelope(sender: sender, recipients: recipients, content: content)
+    }
+
+    static func statuses(_ outcome: RelayOutcome) -> [String] {
+        outcome.replies.map { "\($0.code) \($0.enhancedStatusCode.map { "\($0)" } ?? "")" }
+    }
+
+    @Test("Two domains, each delivered to its own MX: one transaction per domain, the envelope and the bytes exact")
+    func twoDomains() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            alpha     IN MX 10 mx.alpha
+            mx.alpha  IN A  127.0.1.2
+            beta      IN MX 10 mx.beta
+            mx.beta   IN A  127.0.1.3
+            """)
+        defer { dns.stop() }
+        let alpha = try await Self.startMX("127.0.1.2", port: port)
+        defer { alpha.stop() }
+        let beta = try await Self.startMX("127.0.1.3", port: port)
+        defer { beta.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["ana@alpha.test", "bob@beta.test", "cid@ALPHA.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0", "250 2.0.0", "250 2.0.0"])
+        #expect(outcome.dataReply.code == 250)
+        let atAlpha = try alpha.envelopes, atBeta = try beta.envelopes
+        #expect(atAlpha.count == 1 && atBeta.count == 1)
+        #expect(atAlpha.first?["rcpt_tos"] as? [String] == ["ana@alpha.test", "cid@ALPHA.test"])
+        #expect(atBeta.first?["rcpt_tos"] as? [String] == ["bob@beta.test"])
+        #expect(atAlpha.first?["mail_from"] as? String == Self.sender)
+        #expect(try alpha.firstMessage == Self.content)
+        #expect(try beta.firstMessage == Self.content)
+    }
+
+    @Test("Preference order and fallback: a refused connection, a 421 greeting and a 451 to RCPT each move on to the next MX; lower-preference hosts are not used")
+    func fallback() async throws {
+        let port = try ChildProcess.freePort()
+        // Records in an order that is not the preference order.
+        let dns = try await Self.startDNS("""
+            pref      IN MX 50 mx5.pref
+            pref      IN MX 20 mx2.pref
+            pref      IN MX 40 mx4.pref
+            pref      IN MX 10 mx1.pref
+            pref      IN MX 30 mx3.pref
+            mx1.pref  IN A  127.0.2.1
+            mx2.pref  IN A  127.0.2.2
+            mx3.pref  IN A  127.0.2.3
+            mx4.pref  IN A  127.0.2.4
+            mx5.pref  IN A  127.0.2.5
+            """)
+        defer { dns.stop() }
+        // mx1 (127.0.2.1): nobody listens.
+        let greets421 = try await Self.startMX("127.0.2.2", port: port, mode: "greet421")
+        defer { greets421.stop() }
+        let defers = try await Self.startMX("127.0.2.3", port: port, mode: "rcpt451")
+        defer { defers.stop() }
+        let accepts = try await Self.startMX("127.0.2.4", port: port)
+        defer { accepts.stop() }
+        let backup = try await Self.startMX("127.0.2.5", port: port)
+        defer { backup.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["ana@pref.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0"])
+        #expect(try accepts.envelopes.count == 1)
+        #expect(try backup.envelopes.isEmpty)
+        #expect(try defers.envelopes.isEmpty)
+        // Each host on the way was asked, in preference order, before the one that took it.
+        #expect(greets421.process.output.contains("greeted with 421"))
+        #expect(defers.process.output.contains("refused RCPT with 451"))
+    }
+
+    @Test("A 5xx from an MX is final: 550 5.1.1 for the domain's recipients, the next MX is not asked")
+    func permanentRefusal() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            final      IN MX 10 mx1.final
+            final      IN MX 20 mx2.final
+            mx1.final  IN A  127.0.3.1
+            mx2.final  IN A  127.0.3.2
+            """)
+        defer { dns.stop() }
+        let refuses = try await Self.startMX("127.0.3.1", port: port, mode: "rcpt550")
+        defer { refuses.stop() }
+        let backup = try await Self.startMX("127.0.3.2", port: port)
+        defer { backup.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["nobody@final.test"]))
+        #expect(Self.statuses(outcome) == ["550 5.1.1"])
+        #expect(outcome.dataReply.code == 550)
+        #expect(refuses.process.output.contains("refused RCPT with 550"))
+        #expect(try backup.envelopes.isEmpty)
+    }
+
+    @Test("No MX record: the domain's own address is the MX (implicit MX); null MX gets 556 5.1.10 and NXDOMAIN 550 5.1.2 from NSD's answers")
+    func implicitNullAndMissing() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            implicit  IN A  127.0.4.1
+            nullmx    IN MX 0 .
+            nullmx    IN A  127.0.4.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.4.1", port: port)
+        defer { host.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(
+            Self.envelope(["ana@implicit.test", "bob@nullmx.test", "cid@missing.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0", "556 5.1.10", "550 5.1.2"])
+        let envelopes = try host.envelopes
+        #expect(envelopes.count == 1)
+        #expect(envelopes.first?["rcpt_tos"] as? [String] == ["ana@implicit.test"])
+    }
+
+    @Test("Required TLS: an MX without STARTTLS gets nothing (451 4.7.4); one with a verified certificate gets the message over TLS")
+    func requiredTLS() async throws {
+        let port = try ChildProcess.freePort()
+        let authority = try await TestCertificates.makeAuthority()
+        let leaf = try await authority.makeLeaf("mx-secure", names: ["DNS:mx.secure.test"])
+        let dns = try await Self.startDNS("""
+            plain       IN MX 10 mx.plain
+            mx.plain    IN A  127.0.5.1
+            secure      IN MX 10 mx.secure
+            mx.secure   IN A  127.0.5.2
+            """)
+        defer { dns.stop() }
+        let plain = try await Self.startMX("127.0.5.1", port: port)
+        defer { plain.stop() }
+        let secure = try await Self.startMX("127.0.5.2", port: port, tls: leaf)
+        defer { secure.stop() }
+        let relay = try Self.relay(dns: dns, port: port) {
+            $0.tlsPolicy = .required
+            $0.tls.trustedCertificateAuthorityFile = authority.authority
+        }
+        let outcome = await relay.relay(Self.envelope(["ana@plain.test", "bob@secure.test"]))
+        #expect(Self.statuses(outcome) == ["451 4.7.4", "250 2.0.0"])
+        #expect(outcome.dataReply.code == 451)
+        #expect(try plain.envelopes.isEmpty)
+        #expect(try secure.envelopes.first?["tls"] as? Bool == true)
+    }
+
+    @Test("Required TLS and a certificate that does not verify (another authority): 451 4.7.5, nothing sent")
+    func requiredTLSUntrusted() async throws {
+        let port = try ChildProcess.freePort()
+        let authority = try await TestCertificates.makeAuthority()
+        let stranger = try await TestCertificates.makeAuthority(named: "Someone Else's CA")
+        let leaf = try await stranger.makeLeaf("mx-stranger", names: ["DNS:mx.stranger.test"])
+        let dns = try await Self.startDNS("""
+            stranger     IN MX 10 mx.stranger
+            mx.stranger  IN A  127.0.6.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.6.1", port: port, tls: leaf)
+        defer { host.stop() }
+        let relay = try Self.relay(dns: dns, port: port) {
+            $0.tlsPolicy = .required
+            $0.tls.trustedCertificateAuthorityFile = authority.authority
+        }
+        let outcome = await relay.relay(Self.envelope(["ana@stranger.test"]))
+        #expect(Self.statuses(outcome) == ["451 4.7.5"])
+        #expect(try host.envelopes.isEmpty)
+    }
+
+    @Test("Opportunistic TLS (the default): STARTTLS when offered, plaintext when not, and plaintext again after a handshake that fails")
+    func opportunisticTLS() async throws {
+        let port = try ChildProcess.freePort()
+        let authority = try await TestCertificates.makeAuthority()
+        let stranger = try await TestCertificates.makeAuthority(named: "Someone Else's CA")
+        let trusted = try await authority.makeLeaf("mx-trusted", names: ["DNS:mx.trusted.test"])
+        let untrusted = try await stranger.makeLeaf("mx-untrusted", names: ["DNS:mx.untrusted.test"])
+        let dns = try await Self.startDNS("""
+            trusted       IN MX 10 mx.trusted
+            mx.trusted    IN A  127.0.7.1
+            untrusted     IN MX 10 mx.untrusted
+            mx.untrusted  IN A  127.0.7.2
+            plain         IN MX 10 mx.plain
+            mx.plain      IN A  127.0.7.3
+            """)
+        defer { dns.stop() }
+        let trustedMX = try await Self.startMX("127.0.7.1", port: port, tls: trusted)
+        defer { trustedMX.stop() }
+        let untrustedMX = try await Self.startMX("127.0.7.2", port: port, tls: untrusted)
+        defer { untrustedMX.stop() }
+        let plainMX = try await Self.startMX("127.0.7.3", port: port)
+        defer { plainMX.stop() }
+        let relay = try Self.relay(dns: dns, port: port) { $0.tls.trustedCertificateAuthorityFile = authority.authority }
+        let outcome = await relay.relay(Self.envelope(["ana@trusted.test", "bob@untrusted.test", "cid@plain.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0", "250 2.0.0", "250 2.0.0"])
+        #expect(try trustedMX.envelopes.map { $0["tls"] as? Bool } == [true])
+        #expect(try untrustedMX.envelopes.map { $0["tls"] as? Bool } == [false])
+        #expect(try plainMX.envelopes.map { $0["tls"] as? Bool } == [false])
+    }
+
+    @Test("An MX with only an IPv6 address (::1) is delivered to")
+    func ipv6() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            six       IN MX   10 mx.six
+            mx.six    IN AAAA ::1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("::1", port: port)
+        defer { host.stop() }
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["ana@six.test"]))
+        #expect(Self.statuses(outcome) == ["250 2.0.0"])
+        #expect(try host.envelopes.first?["rcpt_tos"] as? [String] == ["ana@six.test"])
+    }
+
+    @Test("ForwarderServer with DirectMXRelay: an alias's targets reach their domain's MX with the SRS0 sender, and the sender gets 250 only then")
+    func throughTheForwarder() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS(origin: "home.example", """
+            @    IN MX 10 mx
+            mx   IN A  127.0.9.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.9.1", port: port)
+        defer { host.stop() }
+        let fixture = try await ForwarderFixture(hop: try Self.relay(dns: dns, port: port))
+        let message = "From: Alice <alice@origin.example>\r\nSubject: to the team\r\n\r\nhello\r\n"
+        let statuses = try await fixture.session { smtp in
+            let recipients = try await smtp.begin(from: "alice@origin.example", to: ["team@example.org"])
+            return recipients + [try await smtp.data(message)]
+        }
+        #expect(statuses == ["250 2.1.5", "250 2.0.0"])
+        let envelopes = try host.envelopes
+        #expect(envelopes.count == 1)
+        #expect(envelopes.first?["rcpt_tos"] as? [String] == ["ana@home.example", "bob@home.example"])
+        let sender = try #require(envelopes.first?["mail_from"] as? String)
+        #expect(sender.hasPrefix("SRS0=") && sender.hasSuffix("=origin.example=alice@srs.example.net"))
+        let bytes = try host.firstMessage
+        #expect(String(decoding: bytes.prefix(10), as: UTF8.self) == "Received: ")
+        #expect(Array(bytes.suffix(message.utf8.count)) == Array(message.utf8))
+    }
+
+    @Test("An MX that never greets: the delivery is cut at deliveryTimeout with 451 4.4.7 (the client's own timeouts are longer)")
+    func deliveryTimeout() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            mute      IN MX 10 mx.mute
+            mx.mute   IN A  127.0.10.1
+            """)
+        defer { dns.stop() }
+        let host = try await Self.startMX("127.0.10.1", port: port, mode: "silent")
+        defer { host.stop() }
+        let relay = try Self.relay(dns: dns, port: port) { $0.deliveryTimeout = .seconds(2) }
+        let outcome = await relay.relay(Self.envelope(["ana@mute.test"]))
+        // Without the cut the client's greeting timeout (120 s here) would end it: 451 4.4.2.
+        #expect(Self.statuses(outcome) == ["451 4.4.7"])
+    }
+}
