@@ -112,7 +112,7 @@ let package = Package(
             ],
             path: "Examples/demo", swiftSettings: upcomingFeatures),
         .executableTarget(
-            name: "forward-mx", dependencies: ["MailForwarder", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem"],
+            name: "forward-mx", dependencies: ["MailForwarder", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem", "DNSVerify"],
             path: "Examples/forward-mx", swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],

@@ -1,6 +1,8 @@
 import CommunityMailSMTP
 import CommunityMailSystem
+import DNSVerify
 import Foundation
+import MailForwarder
 
 /// forward-mx's command line, checked: every mistake ends the process with a message and
 /// status 64 (EX_USAGE) before anything is opened.
@@ -27,6 +29,12 @@ struct ForwardMXOptions {
     var relayTLS = RelayTLS.auto
     var relayCertificateAuthorities: String?
     var relayTLSName: String?
+    var relayWasGiven = false
+    var direct = false
+    var directTLS = DirectMXRelay.Configuration.TLSPolicy.opportunistic
+    var directPort: UInt16 = 25
+    var directAllowsPrivateAddresses = false
+    var nameservers: [DNSNameserver] = []
     var srsDomain = ""
     var srsSecretVariable: String?
     var srsSecretFile: String?
@@ -40,6 +48,8 @@ struct ForwardMXOptions {
         usage: forward-mx --aliases DB --listen HOST:PORT --srs-domain DOMAIN (--srs-secret-env VAR | --srs-secret-file FILE)
                           [--server-name NAME] [--tls-cert FILE --tls-key FILE]
                           [--relay HOST:PORT] [--relay-tls auto|none|opportunistic|required] [--relay-ca FILE] [--relay-tls-name NAME]
+                          [--direct [--direct-tls opportunistic|required] [--nameserver IP[:PORT]]... [--direct-port PORT]
+                           [--direct-allow-private]]
                           [--local-domain DOMAIN]... [--max-message-size BYTES] [--max-connections N]
                           [--max-connections-per-address N] [--stats-interval SECONDS]
           --aliases DB              the alias database (see `aliases`), read only
@@ -55,6 +65,12 @@ struct ForwardMXOptions {
           --relay-tls               auto (default): plaintext to a loopback relay, STARTTLS required elsewhere
           --relay-ca FILE           PEM authorities that sign the relay's certificate (default: the system's)
           --relay-tls-name NAME     the name the relay's certificate must carry (default: the relay host)
+          --direct                  no relay: deliver to each recipient domain's MX (DNS), instead of --relay
+          --direct-tls              opportunistic (default: STARTTLS when offered, not authenticated) or required
+                                    (a certificate valid for the MX's name, checked against --relay-ca or the system's)
+          --nameserver IP[:PORT]    the DNS servers asked for MX records (default: /etc/resolv.conf's), repeatable
+          --direct-port PORT        the MX port (default 25; another only for tests)
+          --direct-allow-private    also deliver to MX addresses on private networks and loopback (tests, labs)
           --local-domain DOMAIN     a further domain whose senders are not rewritten (the alias database's
                                     domains, read at start, never are)
           --max-message-size BYTES  announced with SIZE, larger gets 552 (default 52428800)
@@ -102,6 +118,20 @@ struct ForwardMXOptions {
                 if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
                 guard !host.isEmpty else { usageError("--relay needs HOST:PORT") }
                 (options.relayHost, options.relayPort) = (host, port)
+                options.relayWasGiven = true
+            case "--direct": options.direct = true
+            case "--direct-tls":
+                switch value(argument) {
+                case "opportunistic": options.directTLS = .opportunistic
+                case "required": options.directTLS = .required
+                default: usageError("--direct-tls is opportunistic or required")
+                }
+            case "--direct-port":
+                guard let port = UInt16(value(argument)), port > 0 else { usageError("--direct-port needs a port number") }
+                options.directPort = port
+            case "--direct-allow-private": options.directAllowsPrivateAddresses = true
+            case "--nameserver":
+                do { options.nameservers.append(try DNSNameserver(value(argument))) } catch { usageError("--nameserver: \(error.message)") }
             case "--relay-tls":
                 guard let mode = RelayTLS(rawValue: value(argument)) else { usageError("--relay-tls is auto, none, opportunistic or required") }
                 options.relayTLS = mode
@@ -128,6 +158,7 @@ struct ForwardMXOptions {
             usageError("give one of --srs-secret-env and --srs-secret-file")
         }
         guard (options.tlsCertificate == nil) == (options.tlsKey == nil) else { usageError("--tls-cert and --tls-key go together") }
+        guard !(options.direct && options.relayWasGiven) else { usageError("--relay and --direct exclude each other") }
         return options
     }
 

@@ -1,10 +1,11 @@
 // forward-mx: the MX for a community's addresses. Takes mail for the alias database's
 // domains, answers each RCPT from the aliases, rewrites the envelope sender with SRS and
-// relays each message, in memory, to an MTA (Postfix on loopback), answering DATA only
-// when that MTA has answered. Nothing is queued or written to disk here.
+// relays each message, in memory, to an MTA (Postfix on loopback) or straight to each
+// recipient domain's MX (--direct), answering DATA only when the next hop has answered.
+// Nothing is queued or written to disk here.
 //
 //   SRS_SECRETS=... forward-mx --aliases aliases.sqlite --listen 0.0.0.0:25 \
-//       --srs-domain fwd.example.org --srs-secret-env SRS_SECRETS [--relay 127.0.0.1:25] \
+//       --srs-domain fwd.example.org --srs-secret-env SRS_SECRETS [--relay 127.0.0.1:25 | --direct] \
 //       [--tls-cert cert.pem --tls-key key.pem] [--server-name mx.example.org]
 //
 // Logs go to stderr and carry counts and reply codes only: never an address, a subject or
@@ -15,6 +16,7 @@
 import AliasStore
 import CommunityMailSMTP
 import CommunityMailSystem
+import DNSVerify
 import Foundation
 import MailForwarder
 
@@ -25,7 +27,7 @@ import Darwin
 #endif
 
 // SIGTERM and SIGINT end the server cleanly (see the end of this file).
-TerminationSignal.install()
+TerminationSignals.install()
 
 @Sendable func log(_ line: String) {
     FileHandle.standardError.write(Data("forward-mx: \(line)\n".utf8))
@@ -81,20 +83,40 @@ if let certificate = options.tlsCertificate, let key = options.tlsKey {
     configuration.tls = ForwarderServer.TLSFiles(certificateChainFile: certificate, privateKeyFile: key)
 }
 
-// The next hop. Another kind of relay (direct MX delivery) plugs in here as any RelayHop.
-var smarthost = SmarthostRelay.Configuration(host: options.relayHost, port: options.relayPort)
-smarthost.security = options.relaySecurity
-smarthost.tls = SMTPClient.TLSOptions(serverName: options.relayTLSName, trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
-smarthost.client.heloName = configuration.serverName
-let relay: any RelayHop = SmarthostRelay(configuration: smarthost)
-let relayTLSDescription =
-    switch smarthost.security {
-    case .plain: "plaintext"
-    case .startTLS(required: false): "STARTTLS if offered"
-    default: "STARTTLS required"
+// The next hop: a smarthost (Postfix on loopback, the default) or each recipient domain's MX.
+let relay: any RelayHop
+let relayDescription: String
+if options.direct {
+    let resolver: DNSStubResolver
+    do {
+        resolver = options.nameservers.isEmpty
+            ? try DNSStubResolver(cache: DNSCache())
+            : try DNSStubResolver(configuration: DNSStubResolver.Configuration(nameservers: options.nameservers), cache: DNSCache())
+    } catch {
+        fail("cannot set up the DNS resolver: \(error.message)", status: 66)
     }
-let relayHostDescription = options.relayHost.contains(":") ? "[\(options.relayHost)]" : options.relayHost
-let relayDescription = "relay \(relayHostDescription):\(options.relayPort) (\(relayTLSDescription))"
+    var direct = DirectMXRelay.Configuration(heloName: configuration.serverName)
+    direct.tlsPolicy = options.directTLS
+    direct.tls = SMTPClient.TLSOptions(trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
+    direct.port = options.directPort
+    direct.allowsPrivateAddresses = options.directAllowsPrivateAddresses
+    relay = DirectMXRelay(configuration: direct, resolver: resolver)
+    relayDescription = "direct to each domain's MX (\(options.directTLS == .required ? "STARTTLS required" : "STARTTLS if offered"))"
+} else {
+    var smarthost = SmarthostRelay.Configuration(host: options.relayHost, port: options.relayPort)
+    smarthost.security = options.relaySecurity
+    smarthost.tls = SMTPClient.TLSOptions(serverName: options.relayTLSName, trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
+    smarthost.client.heloName = configuration.serverName
+    relay = SmarthostRelay(configuration: smarthost)
+    let relayTLSDescription =
+        switch smarthost.security {
+        case .plain: "plaintext"
+        case .startTLS(required: false): "STARTTLS if offered"
+        default: "STARTTLS required"
+        }
+    let relayHostDescription = options.relayHost.contains(":") ? "[\(options.relayHost)]" : options.relayHost
+    relayDescription = "relay \(relayHostDescription):\(options.relayPort) (\(relayTLSDescription))"
+}
 
 let counts = TrafficCounts()
 let server: ForwarderServer
@@ -114,11 +136,11 @@ FileHandle.standardOutput.write(Data(
         + "STARTTLS \(configuration.tls == nil ? "not offered" : "offered"), SRS domain \(options.srsDomain) with \(secrets.count) secret(s)\n").utf8))
 
 Task.detached {
-    let signal = await TerminationSignal.next()
+    let signal = await TerminationSignals.next()
     log("signal \(signal): stopping (another signal exits at once)")
     server.close()
     // Sessions waiting on the relay may take minutes to end; an impatient operator need not.
-    let again = await TerminationSignal.next()
+    let again = await TerminationSignals.next()
     log("signal \(again): exiting without waiting for the sessions")
     exit(128 + again)
 }

@@ -177,6 +177,29 @@ struct DirectMXLoopbackTests {
         #expect(try backup.envelopes.isEmpty)
     }
 
+    @Test("A reply per recipient: one the MX refuses keeps its 550, the others are delivered, and only a deferred one goes on to the next MX")
+    func perRecipient() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            mixed      IN MX 10 mx1.mixed
+            mixed      IN MX 20 mx2.mixed
+            mx1.mixed  IN A  127.0.4.1
+            mx2.mixed  IN A  127.0.4.2
+            """)
+        defer { dns.stop() }
+        let picky = try await Self.startMX("127.0.4.1", port: port, mode: "byname")
+        defer { picky.stop() }
+        let backup = try await Self.startMX("127.0.4.2", port: port)
+        defer { backup.stop() }
+        let recipients = ["ana@mixed.test", "refused-bob@mixed.test", "deferred-cid@mixed.test"]
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(recipients))
+        #expect(Self.statuses(outcome) == ["250 2.0.0", "550 5.1.1", "250 2.0.0"])
+        #expect(outcome.dataReply.code == 550)
+        #expect(try picky.envelopes.map { $0["rcpt_tos"] as? [String] } == [["ana@mixed.test"]])
+        #expect(try backup.envelopes.map { $0["rcpt_tos"] as? [String] } == [["deferred-cid@mixed.test"]])
+        #expect(try backup.firstMessage == Self.content)
+    }
+
     @Test("No MX record: the domain's own address is the MX (implicit MX); null MX gets 556 5.1.10 and NXDOMAIN 550 5.1.2 from NSD's answers")
     func implicitNullAndMissing() async throws {
         let port = try ChildProcess.freePort()
@@ -331,5 +354,32 @@ struct DirectMXLoopbackTests {
         let outcome = await relay.relay(Self.envelope(["ana@mute.test"]))
         // Without the cut the client's greeting timeout (120 s here) would end it: 451 4.4.2.
         #expect(Self.statuses(outcome) == ["451 4.4.7"])
+    }
+
+    @Test("forward-mx --direct: swaks's message to an alias reaches the target domain's MX found through NSD, with the SRS0 sender")
+    func forwardMXDirect() async throws {
+        let swaks = try #require(TestPeers.executable("swaks"))
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS(origin: "example", """
+            home     IN MX 10 mx.home
+            mx.home  IN A  127.0.6.2
+            """)
+        defer { dns.stop() }
+        let mx = try await Self.startMX("127.0.6.2", port: port)
+        defer { mx.stop() }
+        let forwarder = try await ForwardMXProcess([
+            "--direct", "--nameserver", "127.0.0.1:\(dns.port)", "--direct-port", String(port), "--direct-allow-private",
+        ])
+        let sent = try await ChildProcess.run(swaks, [
+            "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", "alice@origin.example", "--to", "ana@example.org",
+            "--helo", "sender.test",
+        ])
+        #expect(sent.status == 0 && sent.output.contains("<-  250 2.0.0"), "\(sent.output)")
+        let envelopes = try mx.envelopes
+        #expect(envelopes.map { $0["rcpt_tos"] as? [String] } == [["ana@home.example"]])
+        let sender = try #require(envelopes.first?["mail_from"] as? String)
+        #expect(sender.hasPrefix("SRS0=") && sender.hasSuffix("=origin.example=alice@srs.example.net"))
+        #expect(await forwarder.stop() == 0)
+        #expect(forwarder.process.output.contains("direct to each domain's MX (STARTTLS if offered)"), "\(forwarder.process.output)")
     }
 }

@@ -259,6 +259,9 @@ struct ForwardMXProcessTests {
             (Array(complete.dropLast()) + ["FORWARD_MX_UNSET_VARIABLE"], 64),
             (complete + ["--listen", "not an address"], 64),
             (complete + ["--max-connections", "0"], 64),
+            (complete + ["--direct", "--relay", "127.0.0.1:25"], 64),  // two next hops
+            (complete + ["--direct", "--direct-tls", "maybe"], 64),
+            (complete + ["--direct", "--nameserver", "not-an-address"], 64),
             (complete, 66),  // the database does not exist
         ]
         for (arguments, status) in cases {

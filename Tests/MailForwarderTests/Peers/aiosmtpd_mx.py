@@ -1,13 +1,15 @@
 """A recipient domain's mail exchanger for DirectMXRelay's tests: aiosmtpd on HOST:PORT
 (any 127.x address, so several MX hosts share one port).
 
-Usage: aiosmtpd_mx.py HOST PORT FOLDER [--mode accept|greet421|rcpt451|rcpt550] [--tls CERT KEY]
+Usage: aiosmtpd_mx.py HOST PORT FOLDER [--mode accept|greet421|silent|rcpt451|rcpt550|byname] [--tls CERT KEY]
 
 accept: takes every message and writes FOLDER/NNNNN.eml (the content as received) and
 FOLDER/NNNNN.json (host, mail_from, rcpt_tos, whether STARTTLS was used), the JSON last.
 greet421: greets every connection with 421 and closes it (a plain socket server).
 silent: accepts connections and never says anything (holds them until it stops).
 rcpt451 / rcpt550: answers every RCPT with 451 4.3.0 / 550 5.1.1 (and records nothing).
+byname: as accept, but a recipient whose local part starts with "refused" gets 550 5.1.1 and
+one starting with "deferred" gets 451 4.3.0 (the others of the same message are taken).
 Refusals are printed ("greeted with 421", "refused RCPT with 451"), so a test can see it was asked.
 --tls offers STARTTLS with that certificate chain and key (plaintext stays allowed).
 Prints "listening" once it accepts connections; stops on SIGTERM.
@@ -38,6 +40,12 @@ class MX:
         if self.mode == "rcpt550":
             print("refused RCPT with 550", flush=True)
             return "550 5.1.1 no such user"
+        if self.mode == "byname" and address.startswith("refused"):
+            print("refused RCPT with 550", flush=True)
+            return "550 5.1.1 no such user"
+        if self.mode == "byname" and address.startswith("deferred"):
+            print("refused RCPT with 451", flush=True)
+            return "451 4.3.0 try again later"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -87,7 +95,7 @@ def main():
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("folder")
-    parser.add_argument("--mode", default="accept", choices=["accept", "greet421", "silent", "rcpt451", "rcpt550"])
+    parser.add_argument("--mode", default="accept", choices=["accept", "greet421", "silent", "rcpt451", "rcpt550", "byname"])
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     arguments = parser.parse_args()
     stop = threading.Event()

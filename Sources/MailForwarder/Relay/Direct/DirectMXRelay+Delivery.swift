@@ -96,13 +96,12 @@ extension DirectMXRelay {
         }
     }
 
-    /// One SMTP transaction with one address. Today's client answers once for the whole
-    /// message (it stops at the first refused RCPT), so every recipient gets that reply;
-    /// this is the one call to switch to a client API with a reply per recipient.
+    /// One SMTP transaction with one address: a reply per recipient (a refused RCPT keeps
+    /// its refusal, the others get the DATA reply), so one recipient the MX refuses does not
+    /// fail the rest.
     private func transmit(
         _ message: SMTPMessage, to address: InternetAddress, security: SMTPClient.ConnectionSecurity, tls: SMTPClient.TLSOptions
     ) async throws(SMTPError) -> [SMTPReply] {
-        let reply = try await client.send(message, to: address.description, port: configuration.port, security: security, tls: tls)
-        return Array(repeating: reply, count: message.recipients.count)
+        try await client.deliver(message, to: address.description, port: configuration.port, security: security, tls: tls).replies
     }
 }
