@@ -205,12 +205,17 @@ struct ForwarderServerTests {
     @Test("A client that sends nothing gets 421 4.4.2 after the command timeout and is closed")
     func commandTimeout() async throws {
         let fixture = try await ForwarderFixture { $0.commandTimeout = .milliseconds(300) }
-        let (reply, after) = try await fixture.session { smtp in
-            _ = try await smtp.send("EHLO client.example")
-            return (try await smtp.reply(), try await smtp.reply())
+        // Every reply until the server closes: EHLO's 250, then the 421. On a loaded
+        // machine the EHLO may arrive after the timeout, and the 421 is then the only reply.
+        let replies = try await fixture.session { smtp in
+            try await smtp.write(Array("EHLO client.example\r\n".utf8))
+            var replies: [String] = []
+            while case let reply = try await smtp.reply(), !reply.isEmpty { replies.append(reply) }
+            return replies
         }
-        #expect(TestSMTPClient.status(reply) == "421 4.4.2")
-        #expect(after == "")
+        #expect(replies.map(TestSMTPClient.status).last == "421 4.4.2")
+        #expect(replies.dropLast().map { TestSMTPClient.status($0).prefix(3) } == (replies.count == 2 ? ["250"] : []))
+        #expect(replies.count <= 2)
     }
 
     @Test("Slowloris: a client dripping bytes that never finish a command still gets 421 4.4.2 when the command timeout passes")
