@@ -4,7 +4,8 @@ Usage: aiosmtpd_sink.py PORT FOLDER
 
 Accepts every message (SMTPUTF8 on) and writes FOLDER/NNNNN.eml (the content as received,
 dot-unstuffed) and FOLDER/NNNNN.json (mail_from, rcpt_tos), the JSON last so that its
-presence means "complete". Recipients whose local part starts with "defer" get 451.
+presence means "complete". Recipients whose local part starts with "defer" get 451, those
+starting with "refuse" get 550.
 """
 import json
 import os
@@ -24,6 +25,8 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("defer"):
             return "451 4.2.0 try again later"
+        if address.startswith("refuse"):
+            return "550 5.1.1 no such user"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
