@@ -114,7 +114,9 @@ enum ForwardBenchmark {
         }
         let log = postfix.log
         await postfix.stop()
-        guard log.contains("from=<SRS0=") else { throw BenchmarkFailure("Postfix did not rewrite the sender with postsrsd:\n\(log.suffix(4000))") }
+        guard log.contains("from=<SRS0="), log.contains("to=<ana@home.example>, orig_to=<\(recipient)>") else {
+            throw BenchmarkFailure("Postfix did not rewrite the sender with postsrsd or the recipient with the alias map:\n\(log.suffix(4000))")
+        }
         return result
     }
 
