@@ -125,7 +125,7 @@ let package = Package(
             dependencies: [
                 "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
-                "CommunityMailTLS",
+                "CommunityMailTLS", "CommunityMailSMTP", "MailForwarder",
             ],
             path: "Benchmarks/bench",
             swiftSettings: upcomingFeatures

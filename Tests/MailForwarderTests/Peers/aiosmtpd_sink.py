@@ -4,9 +4,9 @@ Usage: aiosmtpd_sink.py PORT FOLDER
 
 Accepts every message (SMTPUTF8 on) and writes FOLDER/NNNNN.eml (the content as received,
 dot-unstuffed) and FOLDER/NNNNN.json (mail_from, rcpt_tos), the JSON last so that its
-presence means "complete". Recipients whose local part starts with "defer" get 451;
-those starting with "greylisted" get 451 the first time the sink sees them and are accepted
-afterwards (greylisting).
+presence means "complete". Recipients whose local part starts with "defer" get 451, those
+starting with "refuse" get 550, and those starting with "greylisted" get 451 the first time
+the sink sees them and are accepted afterwards (greylisting).
 """
 import json
 import os
@@ -33,6 +33,8 @@ class Sink:
                 self.seen.add(address)
             if first:
                 return "451 4.7.1 greylisted, try again later"
+        if address.startswith("refuse"):
+            return "550 5.1.1 no such user"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
