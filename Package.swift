@@ -204,7 +204,7 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailForwarderTests",
-            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "CommunityMailTestSupport"],
+            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

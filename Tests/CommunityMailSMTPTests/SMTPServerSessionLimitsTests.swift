@@ -1,0 +1,102 @@
+import CommunityMailSMTP
+import Testing
+
+/// SMTPServerSession's storage checks (SIZE against what the host can hold, a message the
+/// host refuses while it arrives), smuggled DATA ends fed a byte at a time, and the minor
+/// commands (HELP, EXPN, unknown verbs).
+@Suite("SMTPServerSession limits and minor commands")
+struct SMTPServerSessionLimitsTests {
+    func session(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
+        var configuration = SMTPServerSession.Configuration(serverName: "mx.test")
+        configure(&configuration)
+        return SMTPServerSession(configuration: configuration)
+    }
+
+    func replies(_ events: [SMTPServerSession.Event]) -> [String] {
+        events.compactMap {
+            guard case .reply(let reply) = $0 else { return nil }
+            return reply.summary
+        }
+    }
+
+    /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
+    func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
+        var server = session(configure)
+        _ = server.receive(Array("EHLO client.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n".utf8))
+        _ = server.resolveRecipient(SMTPReply(250, "2.1.5 OK"))
+        _ = server.receive(Array("DATA\r\n".utf8))
+        return server
+    }
+
+    @Test("SIZE above what the host can hold gets 452 4.3.1 (RFC 1870), above the limit 552 5.3.4; neither counts as an error")
+    func sizeAgainstStorage() {
+        var server = session {
+            $0.maximumMessageSize = 1_000
+            $0.maximumErrors = 1
+        }
+        _ = server.receive(Array("EHLO client.test\r\n".utf8))
+        server.messageStorageAvailable = 500
+        #expect(replies(server.receive(Array("MAIL FROM:<a@example.test> SIZE=501\r\n".utf8))) == ["452 4.3.1"])
+        #expect(replies(server.receive(Array("MAIL FROM:<a@example.test> SIZE=1001\r\n".utf8))) == ["552 5.3.4"])
+        #expect(!server.isClosed)
+        #expect(replies(server.receive(Array("MAIL FROM:<a@example.test> SIZE=500\r\n".utf8))) == ["250 2.1.0"])
+        var unlimited = session()
+        _ = unlimited.receive(Array("EHLO client.test\r\n".utf8))
+        #expect(replies(unlimited.receive(Array("MAIL FROM:<a@example.test> SIZE=1000000\r\n".utf8))) == ["250 2.1.0"])
+    }
+
+    @Test("A message the host refuses while it arrives: its bytes are dropped at once, the rest is read without being held, the reply comes at the final dot, the session goes on")
+    func refusedWhileArriving() {
+        var server = inData()
+        #expect(server.receive(Array("Subject: x\r\n\r\n0123456789\r\n".utf8)).isEmpty)
+        #expect(server.messageBytesHeld == 26)
+        server.refuseMessage(SMTPServerSession.insufficientStorage)
+        #expect(server.messageBytesHeld == 0)
+        #expect(server.receive(Array(repeating: UInt8(ascii: "z"), count: 100_000) + Array("\r\n".utf8)).isEmpty)
+        #expect(server.messageBytesHeld == 0)
+        #expect(replies(server.receive(Array(".\r\n".utf8))) == ["452 4.3.1"])
+        #expect(replies(server.receive(Array("MAIL FROM:<a@example.test>\r\n".utf8))) == ["250 2.1.0"])
+    }
+
+    @Test("refuseMessage outside DATA does nothing, and after a bare LF the 550 stays the answer")
+    func refusalOrder() {
+        var server = session()
+        _ = server.receive(Array("EHLO client.test\r\n".utf8))
+        server.refuseMessage(SMTPServerSession.insufficientStorage)
+        #expect(replies(server.receive(Array("NOOP\r\n".utf8))) == ["250 2.0.0"])
+        var data = inData()
+        _ = data.receive(Array("a\nb\r\n".utf8))
+        data.refuseMessage(SMTPServerSession.insufficientStorage)
+        #expect(replies(data.receive(Array(".\r\n".utf8))) == ["550 5.6.11"])
+        var clean = inData()
+        let events = clean.receive(Array("a\r\n.\r\n".utf8))
+        #expect(events == [.message(SMTPReceivedMessage(sender: "a@example.test", recipients: ["b@example.test"], content: Array("a\r\n".utf8), usesSMTPUTF8: false))])
+    }
+
+    @Test("Smuggled DATA ends fed one byte at a time: one 550 5.6.11 at the real end, no message, and the smuggled commands are never run",
+          arguments: ["\r\n.\n", "\n.\r\n", "\r.\r\n", "\n.\n", "\r\n.\r", "\r.\r", "\r\n.\r\r\n", "\r\n\n.\r\n"])
+    func smugglingByteByByte(shape: String) {
+        var server = inData()
+        let bytes = Array(("first" + shape + "MAIL FROM:<evil@x.test>\r\nRCPT TO:<c@example.test>\r\nDATA\r\nsecond\r\n.\r\n").utf8)
+        var events: [SMTPServerSession.Event] = []
+        for byte in bytes { events += server.receive([byte]) }
+        #expect(replies(events) == ["550 5.6.11"], "\(shape.debugDescription)")
+        #expect(!events.contains { if case .message = $0 { true } else { false } })
+        #expect(!events.contains { if case .recipient = $0 { true } else { false } })
+    }
+
+    @Test("HELP gets 214 (STARTTLS listed only when offered), EXPN 502 5.5.1, an unknown verb 500 5.5.2 and counts as an error; HELP and EXPN do not")
+    func minorCommands() {
+        var server = session { $0.maximumErrors = 2 }
+        let events = server.receive(Array("HELP\r\nEXPN staff\r\nEXPN staff\r\nHELP MAIL\r\n".utf8))
+        #expect(replies(events) == ["214 2.0.0", "502 5.5.1", "502 5.5.1", "214 2.0.0"])
+        guard case .reply(let help) = events.first else { return }
+        #expect(!help.lines.joined().contains("STARTTLS"))
+        #expect(replies(server.receive(Array("FROB\r\n".utf8))) == ["500 5.5.2"])
+        #expect(replies(server.receive(Array("FROB\r\n".utf8))) == ["421 4.7.0"])
+        #expect(server.isClosed)
+        var tls = session { $0.offersStartTLS = true }
+        guard case .reply(let offered) = tls.receive(Array("HELP\r\n".utf8)).first else { Issue.record("no HELP reply"); return }
+        #expect(offered.lines.joined().contains("STARTTLS"))
+    }
+}
