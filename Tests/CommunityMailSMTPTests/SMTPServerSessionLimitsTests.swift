@@ -1,4 +1,5 @@
 import CommunityMailSMTP
+import Synchronization
 import Testing
 
 /// SMTPServerSession's storage checks (SIZE against what the host can hold, a message the
@@ -43,6 +44,26 @@ struct SMTPServerSessionLimitsTests {
         var unlimited = session()
         _ = unlimited.receive(Array("EHLO client.test\r\n".utf8))
         #expect(replies(unlimited.receive(Array("MAIL FROM:<a@example.test> SIZE=1000000\r\n".utf8))) == ["250 2.1.0"])
+    }
+
+    @Test("The host's sender check: its reply refuses MAIL without counting as an error and opens no transaction; it sees the null sender as empty")
+    func senderCheck() {
+        var server = session { $0.maximumErrors = 1 }
+        let seen = Mutex<[String]>([])
+        server.senderCheck = { sender in
+            seen.withLock { $0.append(sender) }
+            return sender.hasSuffix("@blocked.test") ? SMTPReply(550, "5.7.1 not from there") : nil
+        }
+        _ = server.receive(Array("EHLO client.test\r\n".utf8))
+        #expect(replies(server.receive(Array("MAIL FROM:<a@blocked.test>\r\n".utf8))) == ["550 5.7.1"])
+        #expect(!server.isClosed)
+        #expect(replies(server.receive(Array("MAIL FROM:<>\r\n".utf8))) == ["250 2.1.0"])
+        #expect(seen.withLock { $0 } == ["a@blocked.test", ""])
+        // Syntax is the session's: a malformed sender never reaches the check.
+        var strict = session { $0.maximumErrors = 5 }
+        strict.senderCheck = { _ in SMTPReply(550, "5.7.1 no") }
+        _ = strict.receive(Array("EHLO client.test\r\n".utf8))
+        #expect(replies(strict.receive(Array("MAIL FROM:a@example.test\r\n".utf8))) == ["501 5.1.7"])
     }
 
     @Test("A message the host refuses while it arrives: its bytes are dropped at once, the rest is read without being held, the reply comes at the final dot, the session goes on")

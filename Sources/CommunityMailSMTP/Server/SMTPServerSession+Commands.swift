@@ -106,6 +106,7 @@ extension SMTPServerSession {
             }
         }
         if !smtputf8, !path.utf8.allSatisfy({ $0 < 0x80 }) { return refuse(553, "5.6.7 non-ASCII address without SMTPUTF8") }
+        if let refusal = senderCheck?(path) { return [.reply(refusal)] }
         sender = path
         usesSMTPUTF8 = smtputf8
         return [.reply(SMTPReply(250, "2.1.0 OK"))]

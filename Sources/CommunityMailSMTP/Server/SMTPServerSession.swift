@@ -74,6 +74,12 @@ public struct SMTPServerSession: Sendable {
     /// the size limit applies. The host enforces its limit itself, while the message
     /// arrives, with ``refuseMessage(_:)``.
     public var messageStorageAvailable: Int?
+    /// The host's check of each MAIL's reverse-path (empty for the null sender), run once
+    /// its syntax and parameters passed: a reply refuses that MAIL with it (not counted as
+    /// an error: it is policy, not the client's mistake), nil takes the sender. It runs
+    /// inside ``receive(_:)``, so it must be quick and must not block. Nil (the default):
+    /// every well-formed sender is taken.
+    public var senderCheck: (@Sendable (String) -> SMTPReply?)?
 
     var phase = Phase.awaitingHello
     var buffer: [UInt8] = []

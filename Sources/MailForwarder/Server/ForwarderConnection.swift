@@ -35,6 +35,10 @@ struct ForwarderConnection {
         session.maximumErrors = configuration.maximumErrors
         session.offersStartTLS = server.tlsContext != nil
         self.session = SMTPServerSession(configuration: session)
+        // At MAIL, not after the whole message: a sender SRS cannot carry is refused before
+        // the client sends (and we hold) its message.
+        let srs = server.srs
+        self.session.senderCheck = { sender in (try? srs.forward(sender)) == nil ? ForwarderReplies.senderNotRewritable : nil }
     }
 
     var configuration: ForwarderServer.Configuration { server.configuration }
