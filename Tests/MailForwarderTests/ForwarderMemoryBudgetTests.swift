@@ -79,6 +79,46 @@ struct ForwarderMemoryBudgetTests {
         await second.stream.close()
     }
 
+    @Test("A message that outgrows the budget while it arrives gives its bytes back at once, is read on without being held, and gets 452 4.3.1 at its final dot")
+    func outgrowsWhileArriving() async throws {
+        let (fixture, relay) = try await fixture()
+        let running = Task { try await fixture.server.run() }
+        defer {
+            relay.open()
+            fixture.server.close()
+            running.cancel()
+        }
+        var first = try await connect(fixture)
+        _ = try await first.begin(from: "alice@origin.example", to: ["ana@example.org"])
+        let held = Task { [first] in
+            var client = first
+            return try await client.data(Self.message(size: 7_000))
+        }
+        try await waitUntil("the first message reached the relay") { relay.entered == 1 }
+        let heldByFirst = fixture.server.messageBytesInMemory
+
+        var second = try await connect(fixture)
+        _ = try await second.begin(from: "alice@origin.example", to: ["ana@example.org"])
+        #expect(TestSMTPClient.status(try await second.send("DATA")) == "354")
+        let part = Array(String(repeating: String(repeating: "z", count: 98) + "\r\n", count: 25).utf8)  // 2,500 octets
+        try await second.write(part)
+        try await waitUntil("the second message's first part is held") { fixture.server.messageBytesInMemory == heldByFirst + 2_500 }
+        try await second.write(Array(part.prefix(1_000)))
+        try await waitUntil("the second message's bytes were given back while it arrives") {
+            fixture.server.messageBytesInMemory == heldByFirst
+        }
+        try await second.write(part)
+        try await second.write(Array(".\r\n".utf8))
+        #expect(TestSMTPClient.status(try await second.reply()) == "452 4.3.1")
+        #expect(fixture.server.messageBytesInMemory == heldByFirst)
+        relay.open()
+        #expect(try await held.value == "250 2.0.0")
+        try await waitUntil("every byte given back") { fixture.server.messageBytesInMemory == 0 }
+        #expect(relay.recording.envelopes.count == 1)
+        await first.stream.close()
+        await second.stream.close()
+    }
+
     @Test("Two messages that fit together are both held and relayed")
     func budgetShared() async throws {
         let (fixture, relay) = try await fixture()
