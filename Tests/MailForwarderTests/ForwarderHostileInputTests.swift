@@ -178,6 +178,56 @@ struct ForwarderHostileInputTests {
         #expect(fixture.relay.envelopes.isEmpty)
     }
 
+    @Test("200 sessions dropped during STARTTLS (right after the 220, after half a ClientHello, after plaintext garbage): each ends, descriptors and sessions are back, the server still serves",
+          .enabled(if: TestPeers.shouldRun(TestPeers.executable("openssl") != nil)))
+    func droppedDuringHandshake() async throws {
+        let (fixture, certificates) = try await tlsFixture()
+        try await serving(fixture) {
+            let address = fixture.server.localAddress
+            var warm = try await connect(fixture)
+            _ = try await warm.send("EHLO client.example")
+            var upgraded = try await startTLS(&warm, authority: certificates.authority)
+            #expect(TestSMTPClient.status(try await upgraded.send("NOOP")) == "250 2.0.0")
+            await upgraded.stream.close()
+            try await waitUntil("the warm-up session ended") { fixture.server.sessionCount == 0 }
+            let descriptorsBefore = Self.openDescriptors()
+            // A TLS record header announcing a ClientHello of 512 octets, and only 4 of them.
+            let halfHello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for index in stride(from: worker, to: 200, by: 8) {
+                            let connection = try await TCPConnection.connect(to: address, deadline: .now + .seconds(120))
+                            var client = TestSMTPClient(stream: connection)
+                            _ = try? await client.reply()
+                            _ = try? await client.send("EHLO dropper.example")
+                            _ = try? await client.send("STARTTLS")
+                            switch index % 3 {
+                            case 0: break
+                            case 1: try? await client.write(halfHello)
+                            default: try? await client.write(Array("MAIL FROM:<a@b.example>\r\n".utf8))
+                            }
+                            await connection.close()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await waitUntil("every session ended") { fixture.server.sessionCount == 0 }
+            var after = try await connect(fixture)
+            _ = try await after.send("EHLO client.example")
+            var tls = try await startTLS(&after, authority: certificates.authority)
+            _ = try await tls.send("EHLO client.example")
+            #expect(TestSMTPClient.status(try await tls.send("NOOP")) == "250 2.0.0")
+            await tls.stream.close()
+            try await waitUntil("every session ended") { fixture.server.sessionCount == 0 }
+            try await waitUntil("descriptors back to the baseline", timeout: .seconds(60)) {
+                Self.openDescriptors() <= descriptorsBefore + 64
+            }
+        }
+        #expect(fixture.relay.envelopes.isEmpty)
+    }
+
     // MARK: - Errors and minor commands
 
     @Test("Ten refused commands: nine 500 5.5.2, then 421 4.7.0 and the connection closes; others are served")
@@ -304,7 +354,7 @@ struct ForwarderHostileInputTests {
             let storm = Task {
                 defer { stormEnded.withLock { $0 = true } }
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    let workers = 32, total = 10_000
+                    let workers = 16, total = 10_000
                     for worker in 0..<workers {
                         group.addTask {
                             for index in stride(from: worker, to: total, by: workers) {
