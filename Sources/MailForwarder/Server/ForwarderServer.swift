@@ -29,15 +29,16 @@ public final class ForwarderServer: Sendable {
     let relay: any RelayHop
     let srs: SRSRewriter
     let tlsContext: TLSServerContext?
-    let listener: TCPListener
+    /// The message octets all sessions hold, against ``Configuration/messageMemoryBudget``
+    /// (at least ``Configuration/maximumMessageSize``, or `invalidConfiguration`).
     let messageMemory: MessageMemoryBudget
+    let listener: TCPListener
 
     /// Loads the TLS certificate (when configured) and listens on `address` (port 0: the
     /// kernel chooses; see ``localAddress``). Nothing is served before ``run()``.
     /// - Throws: ``ForwarderError/invalidConfiguration`` (an empty or unusable server name,
-    ///   a limit below 1, a ``Configuration/messageMemoryBudget`` below
-    ///   ``Configuration/maximumMessageSize``), ``ForwarderError/tlsUnavailable`` (the
-    ///   certificate or key cannot be loaded), ``ForwarderError/network`` (cannot listen).
+    ///   a limit below 1), ``ForwarderError/tlsUnavailable`` (the certificate or key cannot
+    ///   be loaded), ``ForwarderError/network`` (cannot listen).
     public init(
         address: SocketAddress, configuration: Configuration, policy: any RecipientPolicy, relay: any RelayHop, srs: SRSRewriter
     ) async throws(ForwarderError) {
