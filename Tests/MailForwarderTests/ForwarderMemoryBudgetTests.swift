@@ -21,12 +21,13 @@ struct ForwarderMemoryBudgetTests {
     }
 
     /// A fixture whose relay holds every message until ``GatedRelay/open()``, with a 10,000
-    /// octet budget and message size limit.
+    /// octet budget and message size limit, and room for 64 connections from loopback.
     func fixture() async throws -> (ForwarderFixture, GatedRelay) {
         let relay = GatedRelay()
         let fixture = try await ForwarderFixture(hop: relay) {
             $0.maximumMessageSize = 10_000
             $0.messageMemoryBudget = 10_000
+            $0.listener.maximumConnectionsPerAddress = 64
         }
         return (fixture, relay)
     }
@@ -148,6 +149,52 @@ struct ForwarderMemoryBudgetTests {
         for client in clients { await client.stream.close() }
     }
 
+    @Test("24 clients at once, 3,000 octets each, a 10,000-octet budget: at most three are held, the rest get 452 4.3.1, the reservation never passes the budget, and all of it comes back")
+    func manyAtOnce() async throws {
+        let (fixture, relay) = try await fixture()
+        let running = Task { try await fixture.server.run() }
+        defer {
+            relay.open()
+            fixture.server.close()
+            running.cancel()
+        }
+        let highest = Mutex(0)
+        let sampling = Task {
+            while !Task.isCancelled {
+                let now = fixture.server.messageBytesInMemory
+                highest.withLock { $0 = max($0, now) }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        // Clients that got their answer without the relay (or failed): with the held ones,
+        // every client, once the budget has decided for all.
+        let answered = Tally()
+        let server = fixture.server
+        var sending: [Task<String, any Error>] = []
+        for _ in 0..<24 {
+            sending.append(Task { () throws -> String in
+                defer { answered.add() }
+                let connection = try await TCPConnection.connect(to: server.localAddress, deadline: .now + .seconds(120))
+                var client = TestSMTPClient(stream: connection)
+                _ = try await client.reply()
+                _ = try await client.begin(from: "alice@origin.example", to: ["ana@example.org"])
+                let status = try await client.data(Self.message(size: 3_000))
+                await connection.close()
+                return status
+            })
+        }
+        try await waitUntil("every message held or refused", timeout: .seconds(120)) { relay.entered + answered.value == 24 }
+        #expect((1...3).contains(relay.entered))
+        relay.open()
+        var statuses: [String: Int] = [:]
+        for task in sending { statuses[try await task.value, default: 0] += 1 }
+        try await waitUntil("every byte given back") { fixture.server.messageBytesInMemory == 0 }
+        sampling.cancel()
+        #expect(statuses["250 2.0.0"] == relay.entered)
+        #expect(statuses["452 4.3.1"] == 24 - relay.entered)
+        #expect(highest.withLock { $0 } <= 10_000)
+    }
+
     @Test("A client that leaves mid-DATA gives its bytes back")
     func droppedMidData() async throws {
         let (fixture, relay) = try await fixture()
@@ -181,6 +228,15 @@ struct ForwarderMemoryBudgetTests {
     func defaultBudget() {
         #expect(ForwarderServer.Configuration(serverName: "mx.example.net").messageMemoryBudget == 1024 * 1024 * 1024)
     }
+}
+
+/// A count tasks add to.
+final class Tally: Sendable {
+    private let count = Mutex(0)
+    /// The count now.
+    var value: Int { count.withLock { $0 } }
+    /// Adds one.
+    func add() { count.withLock { $0 += 1 } }
 }
 
 /// A relay that holds every message until ``open()``, then records it (250 for all).
