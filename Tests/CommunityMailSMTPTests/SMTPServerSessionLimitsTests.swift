@@ -1,4 +1,5 @@
 import CommunityMailSMTP
+import CommunityMailTestSupport
 import Synchronization
 import Testing
 
@@ -104,6 +105,55 @@ struct SMTPServerSessionLimitsTests {
         #expect(replies(events) == ["550 5.6.11"], "\(shape.debugDescription)")
         #expect(!events.contains { if case .message = $0 { true } else { false } })
         #expect(!events.contains { if case .recipient = $0 { true } else { false } })
+    }
+
+    @Test("Mutated transcripts with the host refusing messages at random: a refused message is never handed over, and nothing refused is held")
+    func mutatedWithRefusals() {
+        let transcript = Array(
+            "EHLO c.test\r\nMAIL FROM:<a@example.test> SIZE=40\r\nRCPT TO:<b@example.test>\r\nDATA\r\nline one\r\n..two\r\n.\r\nHELP\r\nEXPN x\r\nQUIT\r\n".utf8)
+        var mutator = ByteMutator(seeds: [transcript], seed: 151)
+        var random = SplitMix64(seed: 152)
+        var refusals = 0, storageReplies = 0
+        for _ in 0..<2_000 {
+            var configuration = SMTPServerSession.Configuration(serverName: "mx.test")
+            configuration.maximumMessageSize = 64
+            var server = SMTPServerSession(configuration: configuration)
+            server.messageStorageAvailable = Int(random.next() % 80)
+            let input = mutator.next()
+            var offset = 0
+            var refusedThisMessage = false
+            while offset < input.count, !server.isClosed {
+                let size = Int(random.next() % 17) + 1
+                var events = server.receive(Array(input[offset..<min(offset + size, input.count)]))
+                offset += size
+                if server.messageBytesHeld > 0, random.next() % 4 == 0 {
+                    server.refuseMessage(SMTPServerSession.insufficientStorage)
+                    refusedThisMessage = true
+                    refusals += 1
+                    #expect(server.messageBytesHeld == 0)
+                }
+                // In order: a refusal's reply must be seen before a later message's event.
+                while !events.isEmpty {
+                    switch events.removeFirst() {
+                    case .recipient: events += server.resolveRecipient(SMTPReply(250, "2.1.5 OK"))
+                    case .message(let message):
+                        #expect(!refusedThisMessage, "a refused message was handed over")
+                        #expect(message.content.count <= 64)
+                        events += server.resolveMessage(SMTPReply(250, "2.0.0 OK"))
+                    case .reply(let reply):
+                        #expect(SMTPReply.isValidCode(reply.code))
+                        if reply.summary == "452 4.3.1" { storageReplies += 1 }
+                        if reply.code == 452 || reply.code == 550 || reply.code == 552 { refusedThisMessage = false }
+                    case .startTLS: events += server.tlsEstablished()
+                    case .close: break
+                    }
+                }
+                if refusedThisMessage { #expect(server.messageBytesHeld == 0) }
+            }
+        }
+        // The mutations reached both paths: refusals while a message arrived, and 452s.
+        #expect(refusals > 20, "\(refusals) refusals")
+        #expect(storageReplies > 20, "\(storageReplies) replies 452 4.3.1")
     }
 
     @Test("HELP gets 214 (STARTTLS listed only when offered), EXPN 502 5.5.1, an unknown verb 500 5.5.2 and counts as an error; HELP and EXPN do not")
