@@ -207,7 +207,7 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailForwarderTests",
-            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx"],
+            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

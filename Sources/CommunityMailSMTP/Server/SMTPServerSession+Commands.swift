@@ -53,6 +53,11 @@ extension SMTPServerSession {
             return [.reply(SMTPReply(250, "2.0.0 OK"))]
         case "VRFY":
             return [.reply(SMTPReply(252, "2.5.0 cannot VRFY, but will take the message"))]
+        case "EXPN":
+            // RFC 5321 section 7.3: a list's members are nobody else's business.
+            return [.reply(SMTPReply(502, "5.5.1 EXPN not available"))]
+        case "HELP":
+            return [.reply(SMTPReply(214, "2.0.0 EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY\(configuration.offersStartTLS ? " STARTTLS" : "")"))]
         case "QUIT":
             phase = .closed
             return [.reply(SMTPReply(221, "2.0.0 \(configuration.serverName) closing")), .close]
@@ -87,6 +92,10 @@ extension SMTPServerSession {
                 if size > configuration.maximumMessageSize {
                     return [.reply(SMTPReply(552, "5.3.4 message size exceeds the limit"))]
                 }
+                // RFC 1870 section 6.1: room lacking for now is temporary.
+                if let available = messageStorageAvailable, size > available {
+                    return [.reply(Self.insufficientStorage)]
+                }
             case "BODY":
                 guard ["7BIT", "8BITMIME"].contains(value.uppercased()) else { return refuse(501, "5.5.4 bad BODY") }
             case "SMTPUTF8":
@@ -97,6 +106,7 @@ extension SMTPServerSession {
             }
         }
         if !smtputf8, !path.utf8.allSatisfy({ $0 < 0x80 }) { return refuse(553, "5.6.7 non-ASCII address without SMTPUTF8") }
+        if let refusal = senderCheck?(path) { return [.reply(refusal)] }
         sender = path
         usesSMTPUTF8 = smtputf8
         return [.reply(SMTPReply(250, "2.1.0 OK"))]

@@ -3,9 +3,11 @@
 /// a recipient or a message for the host to decide on, close).
 ///
 /// Commands: EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY (always 252, RFC 5321
-/// section 3.5.3), STARTTLS (RFC 3207) when offered. Pipelined commands (RFC 2920) are
-/// answered in order. Limits: command line length (500 5.5.6), recipients per message (452
-/// 4.5.3 once reached, RFC 5321 section 4.5.3.1.10), message size (552 5.3.4), and client
+/// section 3.5.3), EXPN (502: lists are not disclosed), HELP (214), STARTTLS (RFC 3207) when
+/// offered; any other verb gets 500 5.5.2. Pipelined commands (RFC 2920) are answered in
+/// order. Limits: command line length (500 5.5.6), recipients per message (452 4.5.3 once
+/// reached, RFC 5321 section 4.5.3.1.10), message size (552 5.3.4), the memory the host
+/// can spare (``messageStorageAvailable`` and ``refuseMessage(_:)``: 452 4.3.1), and client
 /// errors per session (421 4.7.0 and close). A bare CR or LF inside DATA gets the whole
 /// message refused (550 5.6.11): with lenient line ends on one side and strict ones on the
 /// other, a message can smuggle a second one past its end (SMTP smuggling).
@@ -66,6 +68,18 @@ public struct SMTPServerSession: Sendable {
     public internal(set) var isTLSActive = false
     /// The name the client gave in EHLO/HELO.
     public internal(set) var clientName: String?
+    /// How many message octets the host can hold right now, set by the host before it hands
+    /// bytes in: a MAIL whose SIZE (RFC 1870) is within ``Configuration/maximumMessageSize``
+    /// but above this gets 452 4.3.1 (insufficient system storage). Nil (the default): only
+    /// the size limit applies. The host enforces its limit itself, while the message
+    /// arrives, with ``refuseMessage(_:)``.
+    public var messageStorageAvailable: Int?
+    /// The host's check of each MAIL's reverse-path (empty for the null sender), run once
+    /// its syntax and parameters passed: a reply refuses that MAIL with it (not counted as
+    /// an error: it is policy, not the client's mistake), nil takes the sender. It runs
+    /// inside ``receive(_:)``, so it must be quick and must not block. Nil (the default):
+    /// every well-formed sender is taken.
+    public var senderCheck: (@Sendable (String) -> SMTPReply?)?
 
     var phase = Phase.awaitingHello
     var buffer: [UInt8] = []

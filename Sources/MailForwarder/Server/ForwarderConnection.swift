@@ -19,6 +19,10 @@ struct ForwarderConnection {
     /// while bytes arrive without completing a command, so a client dripping one byte at a
     /// time (slowloris) cannot hold a session open by never finishing a line.
     var commandDeadline: ContinuousClock.Instant?
+    /// This connection's share of the server's message memory budget.
+    var reservedMessageBytes = 0
+    /// The message just handed over did not fit the budget: it gets 452 4.3.1, not relayed.
+    var messageRefusedForMemory = false
 
     init(server: ForwarderServer, stream: any ByteStream) {
         self.server = server
@@ -31,11 +35,21 @@ struct ForwarderConnection {
         session.maximumErrors = configuration.maximumErrors
         session.offersStartTLS = server.tlsContext != nil
         self.session = SMTPServerSession(configuration: session)
+        // At MAIL, not after the whole message: a sender SRS cannot carry is refused before
+        // the client sends (and we hold) its message.
+        let srs = server.srs
+        self.session.senderCheck = { sender in (try? srs.forward(sender)) == nil ? ForwarderReplies.senderNotRewritable : nil }
     }
 
     var configuration: ForwarderServer.Configuration { server.configuration }
 
     mutating func run() async {
+        await converse()
+        // Whatever way the session ended, its message bytes are gone now.
+        _ = server.messageMemory.resize(&reservedMessageBytes, to: 0)
+    }
+
+    mutating func converse() async {
         var events = session.start()
         while true {
             var outgoing: [UInt8] = []
@@ -52,14 +66,15 @@ struct ForwarderConnection {
                         if expansions.count >= 4 * configuration.maximumRecipients { expansions.removeAll() }
                         expansions[address] = targets
                     }
-                    events += session.resolveRecipient(decision.reply)
+                    events += account(session.resolveRecipient(decision.reply))
                 case .message(let message):
                     inData = false
                     // Replies so far go out before the relay's wait.
                     guard await write(&outgoing) else { return await stream.close() }
-                    let reply = await forward(message)
+                    let reply = messageRefusedForMemory ? SMTPServerSession.insufficientStorage : await forward(message)
+                    messageRefusedForMemory = false
                     expansions.removeAll()
-                    events += session.resolveMessage(reply)
+                    events += account(session.resolveMessage(reply))
                 case .startTLS:
                     startsTLS = true
                 case .close:
@@ -77,7 +92,7 @@ struct ForwarderConnection {
                 } catch {
                     return  // accept closed the stream
                 }
-                events = session.tlsEstablished()
+                events = account(session.tlsEstablished())
                 continue
             }
             let bytes: [UInt8]
@@ -102,9 +117,32 @@ struct ForwarderConnection {
                 return await stream.close()
             }
             guard !bytes.isEmpty else { return await stream.close() }
-            events = session.receive(bytes)
+            session.messageStorageAvailable = server.messageMemory.available
+            events = account(session.receive(bytes))
             if !events.isEmpty { commandDeadline = nil }
         }
+    }
+
+    /// Brings this connection's reservation in the server's message memory budget to the
+    /// bytes the session holds plus the message `events` hand over. When the budget has no
+    /// room, the message is refused with 452 4.3.1 (the session drops what it holds and
+    /// discards the rest; a message already complete is not relayed) and the reservation
+    /// is given back.
+    mutating func account(_ events: [SMTPServerSession.Event]) -> [SMTPServerSession.Event] {
+        var held = session.messageBytesHeld
+        var completes = false
+        for case .message(let message) in events {
+            held += message.content.count
+            completes = true
+        }
+        if !server.messageMemory.resize(&reservedMessageBytes, to: held) {
+            session.refuseMessage(SMTPServerSession.insufficientStorage)
+            if completes { messageRefusedForMemory = true }
+            _ = server.messageMemory.resize(&reservedMessageBytes, to: 0)
+        }
+        // For a MAIL among the bytes the session reads next (SIZE above it: 452 4.3.1).
+        session.messageStorageAvailable = server.messageMemory.available
+        return events
     }
 
     /// Writes and empties `bytes`; false when the client is gone or too slow.

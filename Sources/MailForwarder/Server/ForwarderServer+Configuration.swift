@@ -9,6 +9,16 @@ extension ForwarderServer {
         /// The largest message in octets, announced with SIZE; larger ones get 552 5.3.4.
         /// Default: 50 MB (50 × 1024 × 1024).
         public var maximumMessageSize = 50 * 1024 * 1024
+        /// The most message octets all sessions together may hold in memory at once (a
+        /// message counts from its first byte after 354 until the relay has answered):
+        /// without it, 512 connections each sending 50 MB could make the server hold 25 GB.
+        /// A message that would go past it gets 452 4.3.1 at its final dot (the rest is read
+        /// and discarded, not held), and a MAIL whose SIZE is larger than what is free gets
+        /// 452 4.3.1 at once: both temporary, so the sender tries again later. At least
+        /// ``maximumMessageSize``. Counted: the received octets (working copies made to
+        /// relay a message come on top, and each connection may hold up to one read, 64 KiB,
+        /// before it is counted). Default: 1 GiB.
+        public var messageMemoryBudget = 1024 * 1024 * 1024
         /// The most recipients of one message; the next RCPT gets 452 4.5.3. Default: 50.
         public var maximumRecipients = 50
         /// The longest command line, CRLF included; longer ones get 500 5.5.6. Default: 512

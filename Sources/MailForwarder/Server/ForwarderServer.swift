@@ -29,6 +29,9 @@ public final class ForwarderServer: Sendable {
     let relay: any RelayHop
     let srs: SRSRewriter
     let tlsContext: TLSServerContext?
+    /// The message octets all sessions hold, against ``Configuration/messageMemoryBudget``
+    /// (at least ``Configuration/maximumMessageSize``, or `invalidConfiguration`).
+    let messageMemory: MessageMemoryBudget
     let listener: TCPListener
     /// Which recipients already have a message the sender will retry; nil when turned off.
     let ledger: DeliveryLedger?
@@ -48,7 +51,11 @@ public final class ForwarderServer: Sendable {
         guard configuration.maximumMessageSize >= 1, configuration.maximumRecipients >= 1, configuration.maximumCommandLength >= 16,
             configuration.maximumErrors >= 1, configuration.maximumReceivedFields >= 1
         else { throw ForwarderError.invalidConfiguration.with(message: "a limit is below its least usable value") }
+        guard configuration.messageMemoryBudget >= configuration.maximumMessageSize else {
+            throw ForwarderError.invalidConfiguration.with(message: "the message memory budget is smaller than the largest message")
+        }
         self.configuration = configuration
+        messageMemory = MessageMemoryBudget(limit: configuration.messageMemoryBudget)
         self.policy = policy
         self.relay = relay
         self.srs = srs
@@ -73,6 +80,14 @@ public final class ForwarderServer: Sendable {
 
     /// Where the server listens, with the port the kernel chose for port 0.
     public var localAddress: SocketAddress { listener.localAddress }
+
+    /// How many connections ``run()`` serves now: clients turned away with 421 at the
+    /// listener's limits are not counted, nor sessions a host runs with ``serve(_:)``.
+    public var sessionCount: Int { listener.connectionCount }
+
+    /// The message octets the sessions hold in memory now, counted against
+    /// ``Configuration/messageMemoryBudget``.
+    public var messageBytesInMemory: Int { messageMemory.inUse }
 
     /// Serves connections until ``close()`` or the task's cancellation; returns once every
     /// session has ended. Clients over the listener's limits get `421 4.7.0` and are closed.
