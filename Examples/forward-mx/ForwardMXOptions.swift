@@ -40,6 +40,8 @@ struct ForwardMXOptions {
     var srsSecretFile: String?
     var localDomains: [String] = []
     var maximumMessageSize: Int?
+    var memoryBudget: Int?
+    var debugLog = false
     var maximumConnections: Int?
     var maximumConnectionsPerAddress: Int?
     var statsInterval = 3600
@@ -50,7 +52,7 @@ struct ForwardMXOptions {
                           [--relay HOST:PORT] [--relay-tls auto|none|opportunistic|required] [--relay-ca FILE] [--relay-tls-name NAME]
                           [--direct [--direct-tls opportunistic|required] [--nameserver IP[:PORT]]... [--direct-port PORT]
                            [--direct-allow-private]]
-                          [--local-domain DOMAIN]... [--max-message-size BYTES] [--max-connections N]
+                          [--local-domain DOMAIN]... [--max-message-size BYTES] [--memory-budget BYTES] [--max-connections N]
                           [--max-connections-per-address N] [--stats-interval SECONDS]
           --aliases DB              the alias database (see `aliases`), read only
           --listen HOST:PORT        where the MX listens (e.g. 0.0.0.0:25, [::]:25, 127.0.0.1:2525)
@@ -74,6 +76,10 @@ struct ForwardMXOptions {
           --local-domain DOMAIN     a further domain whose senders are not rewritten (the alias database's
                                     domains, read at start, never are)
           --max-message-size BYTES  announced with SIZE, larger gets 552 (default 52428800)
+          --memory-budget BYTES     message bytes all sessions may hold at once; past it 452 4.3.1 (default
+                                    1073741824, or the message size when that is larger)
+          --debug-log               also log each message's sender and recipients (who wrote to whom: only
+                                    while debugging, never by default)
           --max-connections N       in total (default 512), and --max-connections-per-address N (default 16)
           --stats-interval SECONDS  how often counts per reply code are logged (default 3600; 0: only at exit)
         """
@@ -142,6 +148,8 @@ struct ForwardMXOptions {
             case "--srs-secret-file": options.srsSecretFile = value(argument)
             case "--local-domain": options.localDomains.append(value(argument))
             case "--max-message-size": options.maximumMessageSize = number(argument, least: 1)
+            case "--memory-budget": options.memoryBudget = number(argument, least: 1)
+            case "--debug-log": options.debugLog = true
             case "--max-connections": options.maximumConnections = number(argument, least: 1)
             case "--max-connections-per-address": options.maximumConnectionsPerAddress = number(argument, least: 1)
             case "--stats-interval": options.statsInterval = number(argument, least: 0)
@@ -159,6 +167,9 @@ struct ForwardMXOptions {
         }
         guard (options.tlsCertificate == nil) == (options.tlsKey == nil) else { usageError("--tls-cert and --tls-key go together") }
         guard !(options.direct && options.relayWasGiven) else { usageError("--relay and --direct exclude each other") }
+        if let budget = options.memoryBudget, let size = options.maximumMessageSize, budget < size {
+            usageError("--memory-budget must be at least --max-message-size")
+        }
         return options
     }
 

@@ -9,8 +9,9 @@
 //       [--tls-cert cert.pem --tls-key key.pem] [--server-name mx.example.org]
 //
 // Logs go to stderr and carry counts and reply codes only: never an address, a subject or
-// a secret. SIGTERM or SIGINT stops accepting, closes the sessions and exits 0; a second
-// signal exits at once (128 + its number).
+// a secret (--debug-log adds each message's sender and recipients, for debugging only).
+// SIGTERM or SIGINT stops accepting, closes the sessions and exits 0; a second signal
+// exits at once (128 + its number).
 // Exit status: 0 after a signal, 64 bad usage, 66 an input file cannot be opened, 1 other
 // failures (cannot listen, the server stopped).
 import AliasStore
@@ -76,7 +77,21 @@ do {
 }
 
 var configuration = ForwarderServer.Configuration(serverName: options.serverName ?? hostName())
-if let size = options.maximumMessageSize { configuration.maximumMessageSize = size }
+if let size = options.maximumMessageSize {
+    configuration.maximumMessageSize = size
+    configuration.messageMemoryBudget = max(configuration.messageMemoryBudget, size)
+}
+if let budget = options.memoryBudget { configuration.messageMemoryBudget = budget }
+if options.debugLog {
+    // Who wrote to whom: exactly what forward-mx otherwise never records.
+    configuration.eventsCarryAddresses = true
+    configuration.events = { event in
+        guard case .message(let message) = event, let addresses = message.addresses else { return }
+        let relayed = message.relayDuration.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? ""
+        log("debug: \(message.reply.code) from <\(addresses.sender)> to \(addresses.recipients.map { "<\($0)>" }.joined(separator: ", ")), "
+            + "\(message.size) bytes\(relayed)")
+    }
+}
 if let total = options.maximumConnections { configuration.listener.maximumConnections = total }
 if let perAddress = options.maximumConnectionsPerAddress { configuration.listener.maximumConnectionsPerAddress = perAddress }
 if let certificate = options.tlsCertificate, let key = options.tlsKey {

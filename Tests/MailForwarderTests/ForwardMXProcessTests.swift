@@ -177,6 +177,23 @@ struct ForwardMXProcessTests {
         #expect(await lenient.stop() == 0)
     }
 
+    @Test("--debug-log names each message's sender and recipients in the log; without it the log has no address")
+    func debugLog() async throws {
+        let (sink, sinkFolder, sinkPort) = try await ForwarderLoopbackTests().startSink()
+        // The folder lives as long as the sink, which writes there.
+        defer { withExtendedLifetime(sinkFolder) { sink.stop() } }
+        let debugging = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)", "--debug-log"])
+        let sent = try await swaks(debugging)
+        #expect(sent.status == 0, "\(sent.output)")
+        #expect(await debugging.stop() == 0)
+        #expect(debugging.process.output.contains("debug: 250 from <\(Self.sender)> to <ana@home.example>, "), "\(debugging.process.output)")
+
+        let quiet = try await ForwardMXProcess(["--relay", "127.0.0.1:\(sinkPort)"])
+        #expect(try await swaks(quiet).status == 0)
+        #expect(await quiet.stop() == 0)
+        #expect(!quiet.process.output.contains("@"), "\(quiet.process.output)")
+    }
+
     @Test("SRS secrets from the environment: the first signs the rewritten sender, the second still reverses a bounce to the original sender")
     func secretRotation() async throws {
         let (sink, sinkFolder, sinkPort) = try await ForwarderLoopbackTests().startSink()
@@ -262,6 +279,7 @@ struct ForwardMXProcessTests {
             (complete + ["--direct", "--relay", "127.0.0.1:25"], 64),  // two next hops
             (complete + ["--direct", "--direct-tls", "maybe"], 64),
             (complete + ["--direct", "--nameserver", "not-an-address"], 64),
+            (complete + ["--max-message-size", "2000", "--memory-budget", "1000"], 64),
             (complete, 66),  // the database does not exist
         ]
         for (arguments, status) in cases {

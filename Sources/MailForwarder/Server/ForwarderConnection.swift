@@ -23,6 +23,11 @@ struct ForwarderConnection {
     var reservedMessageBytes = 0
     /// The message just handed over did not fit the budget: it gets 452 4.3.1, not relayed.
     var messageRefusedForMemory = false
+    /// For the session's ``ForwarderEvent``: when it began, what it carried, its last reply.
+    let started = ContinuousClock.now
+    var messages = 0
+    var refusedRecipients = 0
+    var lastReplyCode = 0
 
     init(server: ForwarderServer, stream: any ByteStream) {
         self.server = server
@@ -44,12 +49,17 @@ struct ForwarderConnection {
     var configuration: ForwarderServer.Configuration { server.configuration }
 
     mutating func run() async {
-        await converse()
+        let ending = await converse()
+        await stream.close()
         // Whatever way the session ended, its message bytes are gone now.
         _ = server.messageMemory.resize(&reservedMessageBytes, to: 0)
+        configuration.events?(.sessionEnded(.init(
+            ending: ending, messages: messages, refusedRecipients: refusedRecipients, duration: .now - started,
+            overTLS: session.isTLSActive)))
     }
 
-    mutating func converse() async {
+    /// The session until it ends; the caller closes the stream.
+    mutating func converse() async -> ForwarderEvent.Ending {
         var events = session.start()
         while true {
             var outgoing: [UInt8] = []
@@ -60,8 +70,10 @@ struct ForwarderConnection {
                 case .reply(let reply):
                     outgoing += reply.encoded
                     inData = reply.code == 354
+                    lastReplyCode = reply.code
                 case .recipient(let address):
                     let decision = await server.policy.decide(address)
+                    if decision.recipients == nil { refusedRecipients += 1 }
                     if let targets = decision.recipients {
                         if expansions.count >= 4 * configuration.maximumRecipients { expansions.removeAll() }
                         expansions[address] = targets
@@ -70,9 +82,12 @@ struct ForwarderConnection {
                 case .message(let message):
                     inData = false
                     // Replies so far go out before the relay's wait.
-                    guard await write(&outgoing) else { return await stream.close() }
-                    let reply = messageRefusedForMemory ? SMTPServerSession.insufficientStorage : await forward(message)
+                    guard await write(&outgoing) else { return .writeFailed }
+                    let result = messageRefusedForMemory ? ForwardResult(reply: SMTPServerSession.insufficientStorage) : await forward(message)
+                    let reply = result.reply
                     messageRefusedForMemory = false
+                    messages += 1
+                    report(result, for: message)
                     expansions.removeAll()
                     events += account(session.resolveMessage(reply))
                 case .startTLS:
@@ -81,16 +96,17 @@ struct ForwarderConnection {
                     closing = true
                 }
             }
-            guard await write(&outgoing), !closing else { return await stream.close() }
+            guard await write(&outgoing) else { return .writeFailed }
+            if closing { return lastReplyCode == 221 ? .quit : .closedByServer }
             if startsTLS {
-                guard let context = server.tlsContext else { return await stream.close() }
+                guard let context = server.tlsContext else { return .closedByServer }
                 do {
                     // Anything the client pipelined behind STARTTLS was discarded by the
                     // session; the handshake reads fresh bytes.
                     stream = try await TLSStream.accept(
                         over: stream, context: context, deadline: .now + configuration.tlsHandshakeTimeout)
                 } catch {
-                    return  // accept closed the stream
+                    return .tlsFailed  // accept closed the stream
                 }
                 events = account(session.tlsEstablished())
                 continue
@@ -112,11 +128,11 @@ struct ForwarderConnection {
             } catch where error == .timedOut("") {
                 var reply = SMTPReply(code: 421, enhancedStatusCode: "4.4.2", text: "\(configuration.serverName) timeout, closing").encoded
                 _ = await write(&reply)
-                return await stream.close()
+                return .timedOut
             } catch {
-                return await stream.close()
+                return .clientClosed
             }
-            guard !bytes.isEmpty else { return await stream.close() }
+            guard !bytes.isEmpty else { return .clientClosed }
             session.messageStorageAvailable = server.messageMemory.available
             events = account(session.receive(bytes))
             if !events.isEmpty { commandDeadline = nil }
@@ -157,10 +173,30 @@ struct ForwarderConnection {
         }
     }
 
-    /// Checks, rewrites and relays one message; returns the reply to DATA.
-    mutating func forward(_ message: SMTPReceivedMessage) async -> SMTPReply {
+    /// Hands the host a ``ForwarderEvent/message(_:)`` for `message`, answered as `result` says.
+    func report(_ result: ForwardResult, for message: SMTPReceivedMessage) {
+        guard let events = configuration.events else { return }
+        let addresses = configuration.eventsCarryAddresses
+            ? ForwarderEvent.Addresses(sender: message.sender, recipients: result.recipients) : nil
+        events(.message(.init(
+            reply: result.reply, size: message.content.count, relayedRecipients: result.recipients.count,
+            acceptedRecipients: result.accepted, relayDuration: result.relayDuration, overTLS: session.isTLSActive,
+            addresses: addresses)))
+    }
+
+    /// What became of one message: the reply to DATA, and what was relayed.
+    struct ForwardResult {
+        var reply: SMTPReply
+        /// The final recipients it was relayed to (none when refused before the relay).
+        var recipients: [String] = []
+        var accepted = 0
+        var relayDuration: Duration?
+    }
+
+    /// Checks, rewrites and relays one message.
+    mutating func forward(_ message: SMTPReceivedMessage) async -> ForwardResult {
         guard ReceivedHeader.count(in: message.content) <= configuration.maximumReceivedFields else {
-            return ForwarderReplies.loop
+            return ForwardResult(reply: ForwarderReplies.loop)
         }
         var finals: [String] = []
         var seen: Set<String> = []
@@ -179,21 +215,24 @@ struct ForwarderConnection {
             }
             for target in targets where seen.insert(target).inserted { finals.append(target) }
         }
-        guard !finals.isEmpty else { return RelayOutcome(replies: refusals).dataReply }
+        guard !finals.isEmpty else { return ForwardResult(reply: RelayOutcome(replies: refusals).dataReply) }
         let sender: String
         do {
             sender = try server.srs.forward(message.sender)
         } catch {
-            return ForwarderReplies.senderNotRewritable
+            return ForwardResult(reply: ForwarderReplies.senderNotRewritable)
         }
         let received = ReceivedHeader.field(
             clientName: session.clientName, serverName: configuration.serverName, overTLS: session.isTLSActive,
             date: configuration.clock.now())
         let envelope = RelayEnvelope(
             sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
+        let relayStarted = ContinuousClock.now
         let outcome = await server.relayUnlessDelivered(
             envelope, clientSender: message.sender, clientContent: message.content, otherReplies: refusals)
-        return RelayOutcome(replies: outcome.replies + refusals).dataReply
+        return ForwardResult(
+            reply: RelayOutcome(replies: outcome.replies + refusals).dataReply, recipients: finals,
+            accepted: outcome.replies.filter(\.isPositive).count, relayDuration: .now - relayStarted)
     }
 }
 
@@ -202,5 +241,5 @@ enum ForwarderReplies {
     /// RFC 5321 section 6.3: too many trace fields is a loop; RFC 3463 5.4.6.
     static let loop = SMTPReply(code: 554, enhancedStatusCode: "5.4.6", text: "Too many Received fields: mail loop")
     /// A sender SRS cannot carry (quoted local part, address literal, malformed).
-    static let senderNotRewritable = SMTPReply(code: 550, enhancedStatusCode: "5.1.7", text: "The sender address cannot be forwarded")
+    static let senderNotRewritable = SMTPReply(code: 553, enhancedStatusCode: "5.1.7", text: "The sender address cannot be forwarded")
 }

@@ -56,6 +56,14 @@ extension ForwarderServer {
         /// (see ``DeliveryLedger``). Default: on, with ``DeliveryLedger/Configuration/init()``'s
         /// limits; nil turns it off.
         public var deliveryLedger: DeliveryLedger.Configuration? = DeliveryLedger.Configuration()
+        /// Called with a ``ForwarderEvent`` after each message's DATA reply and at the end of
+        /// each session, on the session's task: keep it short (hand the event to a log or a
+        /// counter). Default: nil.
+        public var events: (@Sendable (ForwarderEvent) -> Void)?
+        /// Whether ``ForwarderEvent/Message/addresses`` is filled in (the sender and the
+        /// final recipients): for a debug log that an operator turns on for a while. Who
+        /// wrote to whom is exactly what the forwarder otherwise never keeps. Default: false.
+        public var eventsCarryAddresses = false
 
         /// A configuration for the MX called `serverName`; the rest takes the defaults.
         public init(serverName: String) {

@@ -1,0 +1,119 @@
+import CommunityMailSMTP
+import MailForwarder
+import Synchronization
+import Testing
+
+/// `ForwarderServer.Configuration.events`: what a host's log or metrics get, and that
+/// addresses are in it only when the host asks for a debug log.
+@Suite("ForwarderServer events: messages and sessions, addresses only on request")
+struct ForwarderEventTests {
+    static let message = "From: Alice <alice@origin.example>\r\nSubject: private subject\r\n\r\nbody\r\n"
+
+    /// A fixture whose server hands every event to the returned box.
+    static func fixture(carryingAddresses: Bool = false, _ change: @escaping (inout ForwarderServer.Configuration) -> Void = { _ in })
+        async throws -> (ForwarderFixture, EventRecorder) {
+        let events = EventRecorder()
+        let fixture = try await ForwarderFixture {
+            $0.events = { event in events.record(event) }
+            $0.eventsCarryAddresses = carryingAddresses
+            change(&$0)
+        }
+        return (fixture, events)
+    }
+
+    @Test("A relayed message and a refused RCPT: the message's reply, size and recipient counts, then the session's end (QUIT), with no address anywhere")
+    func messageAndSession() async throws {
+        let (fixture, box) = try await Self.fixture()
+        fixture.relay.answer(SMTPReply(code: 451, enhancedStatusCode: "4.2.0", text: "later"), for: "bob@home.example")
+        _ = try await fixture.session { smtp in
+            let statuses = try await smtp.begin(from: "alice@origin.example", to: ["team@example.org", "nobody@example.org"])
+            #expect(statuses == ["250 2.1.5", "550 5.1.1"])
+            #expect(try await smtp.data(Self.message) == "451 4.2.0")
+            return try await smtp.send("QUIT")
+        }
+        let events = box.events
+        guard events.count == 2, case .message(let message) = events[0], case .sessionEnded(let session) = events[1] else {
+            Issue.record("events: \(events)")
+            return
+        }
+        #expect(message.reply.code == 451)
+        #expect(message.size == Self.message.utf8.count)
+        #expect(message.relayedRecipients == 2)
+        #expect(message.acceptedRecipients == 1)
+        #expect(message.relayDuration != nil)
+        #expect(message.addresses == nil)
+        #expect(!message.overTLS)
+        #expect(session.ending == .quit)
+        #expect(session.messages == 1)
+        #expect(session.refusedRecipients == 1)
+        let described = "\(events)"
+        #expect(!described.contains("@") && !described.contains("private subject"), "\(described)")
+    }
+
+    @Test("With eventsCarryAddresses (a debug log) the message event names the client's sender and the final recipients")
+    func addressesOnRequest() async throws {
+        let (fixture, box) = try await Self.fixture(carryingAddresses: true)
+        _ = try await fixture.session { smtp in
+            _ = try await smtp.begin(from: "alice@origin.example", to: ["ana@example.org"])
+            return try await smtp.data(Self.message)
+        }
+        let messages = box.events.compactMap { event -> ForwarderEvent.Message? in
+            if case .message(let message) = event { return message }
+            return nil
+        }
+        #expect(messages.count == 1)
+        #expect(messages.first?.addresses?.sender == "alice@origin.example")
+        #expect(messages.first?.addresses?.recipients == ["ana@home.example"])
+        #expect(messages.first?.reply.code == 250)
+    }
+
+    @Test("How sessions end: the client closing, a timeout (421 4.4.2), the error limit (421), a loop refused before the relay")
+    func endings() async throws {
+        let (fixture, box) = try await Self.fixture {
+            $0.commandTimeout = .milliseconds(200)
+            $0.maximumErrors = 2
+        }
+        // The client goes away without QUIT.
+        _ = try await fixture.session { smtp in try await smtp.send("EHLO client.example") }
+        // Silent until the command timeout.
+        _ = try await fixture.session { smtp in
+            while case let reply = try await smtp.reply(), !reply.isEmpty {}
+            return ""
+        }
+        // Refused commands until the error limit.
+        _ = try await fixture.session { smtp in
+            var reply = ""
+            repeat { reply = try await smtp.send("XYZZY") } while reply.hasPrefix("500")
+            #expect(TestSMTPClient.status(reply) == "421 4.7.0")
+            return reply
+        }
+        // A message refused before the relay: 554 5.4.6, nothing relayed.
+        _ = try await fixture.session { smtp in
+            _ = try await smtp.begin(from: "alice@origin.example", to: ["ana@example.org"])
+            let loop = String(repeating: "Received: from a by b; Mon, 7 Dec 2026 00:00:00 +0000\r\n", count: 26) + Self.message
+            return try await smtp.data(loop)
+        }
+        let events = box.events
+        let endings = events.compactMap { event -> ForwarderEvent.Ending? in
+            if case .sessionEnded(let session) = event { return session.ending }
+            return nil
+        }
+        #expect(endings == [.clientClosed, .timedOut, .closedByServer, .clientClosed])
+        let refused = events.compactMap { event -> ForwarderEvent.Message? in
+            if case .message(let message) = event { return message }
+            return nil
+        }
+        #expect(refused.map(\.reply.code) == [554])
+        #expect(refused.first?.relayedRecipients == 0 && refused.first?.relayDuration == nil)
+        #expect(fixture.relay.envelopes.isEmpty)
+    }
+}
+
+/// The events a server handed its host, in order.
+final class EventRecorder: Sendable {
+    private let recorded = Mutex<[ForwarderEvent]>([])
+
+    func record(_ event: ForwarderEvent) { recorded.withLock { $0.append(event) } }
+
+    var events: [ForwarderEvent] { recorded.withLock { $0 } }
+}
