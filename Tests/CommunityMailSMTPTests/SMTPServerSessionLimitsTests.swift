@@ -7,19 +7,7 @@ import Testing
 /// host refuses while it arrives), smuggled DATA ends fed a byte at a time, and the minor
 /// commands (HELP, EXPN, unknown verbs).
 @Suite("SMTPServerSession limits and minor commands")
-struct SMTPServerSessionLimitsTests {
-    func session(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
-        var configuration = SMTPServerSession.Configuration(serverName: "mx.test")
-        configure(&configuration)
-        return SMTPServerSession(configuration: configuration)
-    }
-
-    func replies(_ events: [SMTPServerSession.Event]) -> [String] {
-        events.compactMap {
-            guard case .reply(let reply) = $0 else { return nil }
-            return reply.summary
-        }
-    }
+struct SMTPServerSessionLimitsTests: SMTPServerSessionSuite {
 
     /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
     func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {

@@ -2,17 +2,7 @@ import CommunityMailSMTP
 import Testing
 
 @Suite("SMTPServerSession")
-struct SMTPServerSessionTests {
-    func session(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
-        var configuration = SMTPServerSession.Configuration(serverName: "mx.test")
-        configure(&configuration)
-        return SMTPServerSession(configuration: configuration)
-    }
-
-    /// The reply codes among `events`.
-    func codes(_ events: [SMTPServerSession.Event]) -> [Int] {
-        events.compactMap { if case .reply(let reply) = $0 { reply.code } else { nil } }
-    }
+struct SMTPServerSessionTests: SMTPServerSessionSuite {
 
     /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
     func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {

@@ -32,6 +32,34 @@ struct ForwarderMemoryBudgetTests {
         return (fixture, relay)
     }
 
+    /// ``fixture()`` with its server running over loopback until ``stop(_:_:)``.
+    func servingFixture() async throws -> (ForwarderFixture, GatedRelay) {
+        let (fixture, relay) = try await fixture()
+        Task { try await fixture.server.run() }
+        return (fixture, relay)
+    }
+
+    /// Lets every held message through and closes the server (its `run()` then returns).
+    static func stop(_ fixture: ForwarderFixture, _ relay: GatedRelay) {
+        relay.open()
+        fixture.server.close()
+    }
+
+    /// A client whose message of `size` octets has reached the relay, which holds it; the
+    /// task ends with the client's DATA reply once the relay lets it through.
+    func holdMessage(of size: Int, in fixture: ForwarderFixture, _ relay: GatedRelay) async throws
+        -> (client: TestSMTPClient, reply: Task<String, any Error>) {
+        var client = try await connect(fixture)
+        _ = try await client.begin(from: "alice@origin.example", to: ["ana@example.org"])
+        let entered = relay.entered
+        let reply = Task { [client] in
+            var sending = client
+            return try await sending.data(Self.message(size: size))
+        }
+        try await waitUntil("the message reached the relay") { relay.entered == entered + 1 }
+        return (client, reply)
+    }
+
     func connect(_ fixture: ForwarderFixture) async throws -> TestSMTPClient {
         let connection = try await TCPConnection.connect(to: fixture.server.localAddress, deadline: .now + .seconds(120))
         var client = TestSMTPClient(stream: connection)
@@ -41,20 +69,9 @@ struct ForwarderMemoryBudgetTests {
 
     @Test("While one message waits for the relay: a second that does not fit gets 452 4.3.1 at its end and is not relayed, MAIL with a SIZE above what is free gets 452 4.3.1; once the relay answered, both pass")
     func budgetRefusesWhileHeld() async throws {
-        let (fixture, relay) = try await fixture()
-        let running = Task { try await fixture.server.run() }
-        defer {
-            relay.open()
-            fixture.server.close()
-            running.cancel()
-        }
-        var first = try await connect(fixture)
-        _ = try await first.begin(from: "alice@origin.example", to: ["ana@example.org"])
-        let held = Task { [first] in
-            var client = first
-            return try await client.data(Self.message(size: 7_000))
-        }
-        try await waitUntil("the first message reached the relay") { relay.entered == 1 }
+        let (fixture, relay) = try await servingFixture()
+        defer { Self.stop(fixture, relay) }
+        let (first, held) = try await holdMessage(of: 7_000, in: fixture, relay)
         #expect(fixture.server.messageBytesInMemory >= 7_000)
 
         var second = try await connect(fixture)
@@ -82,20 +99,9 @@ struct ForwarderMemoryBudgetTests {
 
     @Test("A message that outgrows the budget while it arrives gives its bytes back at once, is read on without being held, and gets 452 4.3.1 at its final dot")
     func outgrowsWhileArriving() async throws {
-        let (fixture, relay) = try await fixture()
-        let running = Task { try await fixture.server.run() }
-        defer {
-            relay.open()
-            fixture.server.close()
-            running.cancel()
-        }
-        var first = try await connect(fixture)
-        _ = try await first.begin(from: "alice@origin.example", to: ["ana@example.org"])
-        let held = Task { [first] in
-            var client = first
-            return try await client.data(Self.message(size: 7_000))
-        }
-        try await waitUntil("the first message reached the relay") { relay.entered == 1 }
+        let (fixture, relay) = try await servingFixture()
+        defer { Self.stop(fixture, relay) }
+        let (first, held) = try await holdMessage(of: 7_000, in: fixture, relay)
         let heldByFirst = fixture.server.messageBytesInMemory
 
         var second = try await connect(fixture)
@@ -122,13 +128,8 @@ struct ForwarderMemoryBudgetTests {
 
     @Test("Two messages that fit together are both held and relayed")
     func budgetShared() async throws {
-        let (fixture, relay) = try await fixture()
-        let running = Task { try await fixture.server.run() }
-        defer {
-            relay.open()
-            fixture.server.close()
-            running.cancel()
-        }
+        let (fixture, relay) = try await servingFixture()
+        defer { Self.stop(fixture, relay) }
         var clients: [TestSMTPClient] = []
         for _ in 0..<2 {
             var client = try await connect(fixture)
@@ -151,13 +152,8 @@ struct ForwarderMemoryBudgetTests {
 
     @Test("24 clients at once, 3,000 octets each, a 10,000-octet budget: at most three are held, the rest get 452 4.3.1, the reservation never passes the budget, and all of it comes back")
     func manyAtOnce() async throws {
-        let (fixture, relay) = try await fixture()
-        let running = Task { try await fixture.server.run() }
-        defer {
-            relay.open()
-            fixture.server.close()
-            running.cancel()
-        }
+        let (fixture, relay) = try await servingFixture()
+        defer { Self.stop(fixture, relay) }
         let highest = Mutex(0)
         let sampling = Task {
             while !Task.isCancelled {
@@ -197,13 +193,8 @@ struct ForwarderMemoryBudgetTests {
 
     @Test("A client that leaves mid-DATA gives its bytes back")
     func droppedMidData() async throws {
-        let (fixture, relay) = try await fixture()
-        let running = Task { try await fixture.server.run() }
-        defer {
-            relay.open()
-            fixture.server.close()
-            running.cancel()
-        }
+        let (fixture, relay) = try await servingFixture()
+        defer { Self.stop(fixture, relay) }
         var client = try await connect(fixture)
         _ = try await client.begin(from: "alice@origin.example", to: ["ana@example.org"])
         _ = try await client.send("DATA")
