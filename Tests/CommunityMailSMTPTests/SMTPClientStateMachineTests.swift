@@ -213,7 +213,7 @@ struct SMTPClientStateMachineTests {
         #expect(insecure == .insecureConfiguration)
         var noPlain = try machine { $0.requiresTLS = false; $0.credentials = credentials; $0.allowsPlaintextAuthentication = true }
         let (missing, _) = try #require(failure(noPlain.receive(Array("220 mx.test\r\n250-mx.test\r\n250 AUTH CRAM-MD5\r\n".utf8))))
-        #expect(missing == .extensionUnavailable)
+        #expect(missing == .authenticationFailed)
     }
 
     @Test("8-bit content needs 8BITMIME, non-ASCII addresses or headers need SMTPUTF8; both are asked for when offered")
@@ -238,6 +238,31 @@ struct SMTPClientStateMachineTests {
         var client = try machine()
         let (error, _) = try #require(failure(client.receive(Array("220 mx.test\r\n250-mx.test\r\n250 SIZE 10\r\n".utf8))))
         #expect(error == .extensionUnavailable)
+        // What is missing, for a relay to answer 552 5.3.4 (RFC 1870, RFC 3463), not 5.6.7.
+        #expect(error.enhancedStatusCode == "5.3.4")
+        #expect(!error.isTransient)
+    }
+
+    @Test("A 2xx to DATA is not the message's reply: no byte was sent, so it is a malformed conversation, never a delivery", arguments: [false, true])
+    func positiveReplyToData(pipelining: Bool) throws {
+        var client = try reporting(pipelining: pipelining)
+        let replies = pipelining
+            ? "220 mx.test\r\n250-mx.test\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+            : "220 mx.test\r\n250 mx.test\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+        _ = client.receive(Array(replies.utf8))
+        let (error, sendsQuit) = try #require(failure(client.receive(Array("250 2.0.0 queued\r\n".utf8))))
+        #expect(error == .malformedReply)
+        #expect(sendsQuit)
+    }
+
+    @Test("A recipient whose RCPT got a 2xx that is not an acceptance (252) does not read as delivered in the report")
+    func nonAcceptingPositiveRecipientReply() {
+        let report = SMTPDeliveryReport(
+            recipientReplies: [SMTPReply(250, "2.1.5 ok"), SMTPReply(252, "2.1.5 cannot verify")], dataReply: SMTPReply(250, "2.0.0 queued"))
+        #expect(report.replies.map(\.code) == [250, 451])
+        #expect(report.deliveredRecipients == [true, false])
+        let noMessageReply = SMTPDeliveryReport(recipientReplies: [SMTPReply(250, "2.1.5 ok")], dataReply: nil)
+        #expect(noMessageReply.replies.map(\.code) == [451])
     }
 
     @Test("The server closing mid-conversation is a transient protocolError; a malformed reply a malformedReply")

@@ -56,6 +56,10 @@ extension SMTPClient {
                     } catch {
                         throw Self.mapped(error, while: "writing to the SMTP server")
                     }
+                    // Each command's reply gets its own wait (RFC 5321 section 4.5.3.2),
+                    // also when the stage stays the same (one RCPT after another).
+                    waitingAt = machine.stage
+                    deadline = ContinuousClock.now + timeouts.timeout(for: waitingAt)
                 case .startTLS:
                     guard case .startTLS(let upgrade) = security else {
                         throw SMTPError.protocolError.with(message: "STARTTLS began without a way to run TLS")

@@ -52,6 +52,11 @@ extension SMTPClientStateMachine {
                 state = .dataTermination
                 return [.send(message.transmittedData)]
             }
+            // Only a refusal may stand for the message's reply here: a 2xx to DATA (a broken
+            // server, or a stray line) would count the message delivered with no byte sent.
+            guard reply.isTransientFailure || reply.isPermanentFailure else {
+                return [finish(SMTPError.malformedReply.with(message: "the SMTP server answered DATA without 354", reply: reply), sendsQuit: true)]
+            }
             return end(withDataReply: reply, refusal: "the SMTP server refused DATA")
 
         case .dataTermination:
@@ -77,7 +82,7 @@ extension SMTPClientStateMachine {
                 return [finish(SMTPError.insecureConfiguration.with(message: "credentials would go to the SMTP server without TLS"), sendsQuit: true)]
             }
             guard capabilities.authenticationMechanisms.contains("PLAIN") else {
-                return [finish(SMTPError.extensionUnavailable.with(message: "the SMTP server does not offer AUTH PLAIN"), sendsQuit: true)]
+                return [finish(SMTPError.authenticationFailed.with(message: "the SMTP server does not offer AUTH PLAIN"), sendsQuit: true)]
             }
             state = .authentication
             return [.send(command("AUTH PLAIN \(credentials.plainInitialResponse)"))]
@@ -90,18 +95,25 @@ extension SMTPClientStateMachine {
     mutating func startTransaction() -> [Action] {
         var parameters: [String] = []
         if let limit = capabilities.maximumMessageSize, message.size > limit {
-            return [finish(SMTPError.extensionUnavailable.with(message: "the message is larger than the SMTP server's SIZE limit"), sendsQuit: true)]
+            return [finish(
+                SMTPError.extensionUnavailable.with(message: "the message is larger than the SMTP server's SIZE limit", enhancedStatusCode: "5.3.4"),
+                sendsQuit: true)]
         }
         if capabilities.contains("SIZE") { parameters.append("SIZE=\(message.size)") }
         if message.needs8BitMIME {
             guard capabilities.contains("8BITMIME") else {
-                return [finish(SMTPError.extensionUnavailable.with(message: "the message has 8-bit content and the SMTP server does not offer 8BITMIME"), sendsQuit: true)]
+                return [finish(
+                    SMTPError.extensionUnavailable.with(
+                        message: "the message has 8-bit content and the SMTP server does not offer 8BITMIME", enhancedStatusCode: "5.6.3"),
+                    sendsQuit: true)]
             }
             parameters.append("BODY=8BITMIME")
         }
         if message.needsSMTPUTF8 {
             guard capabilities.contains("SMTPUTF8") else {
-                return [finish(SMTPError.extensionUnavailable.with(message: "the message needs SMTPUTF8 and the SMTP server does not offer it"), sendsQuit: true)]
+                return [finish(
+                    SMTPError.extensionUnavailable.with(message: "the message needs SMTPUTF8 and the SMTP server does not offer it", enhancedStatusCode: "5.6.7"),
+                    sendsQuit: true)]
             }
             parameters.append("SMTPUTF8")
         }

@@ -13,7 +13,7 @@ public struct SMTPDeliveryReport: Sendable, Hashable {
 
     /// A report. `dataReply` should be nil exactly when no reply in `recipientReplies`
     /// accepts (``isAcceptance(_:)``); where it is nil, accepted recipients' ``replies``
-    /// fall back to their RCPT reply.
+    /// are 451 4.4.0 (they do not have the message).
     public init(recipientReplies: [SMTPReply], dataReply: SMTPReply?) {
         self.recipientReplies = recipientReplies
         self.dataReply = dataReply
@@ -24,10 +24,18 @@ public struct SMTPDeliveryReport: Sendable, Hashable {
     public static func isAcceptance(_ recipientReply: SMTPReply) -> Bool { [250, 251].contains(recipientReply.code) }
 
     /// The outcome for each recipient, in the message's order: the refusal for a refused
-    /// RCPT, the ``dataReply`` for an accepted one.
+    /// RCPT, the ``dataReply`` for an accepted one. A recipient that does not have the
+    /// message never reads as positive: a 2xx to RCPT that does not accept (252), or an
+    /// accepted RCPT without a reply to the message, becomes 451 4.4.0.
     public var replies: [SMTPReply] {
-        recipientReplies.map { Self.isAcceptance($0) ? dataReply ?? $0 : $0 }
+        recipientReplies.map { reply in
+            if Self.isAcceptance(reply) { return dataReply ?? Self.notDelivered }
+            return reply.isPositive ? Self.notDelivered : reply
+        }
     }
+
+    /// What ``replies`` says for a recipient that did not get the message and was not refused.
+    static let notDelivered = SMTPReply(code: 451, enhancedStatusCode: "4.4.0", text: "The recipient was not accepted")
 
     /// Whether each recipient has the message: its RCPT was accepted and so was the message.
     public var deliveredRecipients: [Bool] {

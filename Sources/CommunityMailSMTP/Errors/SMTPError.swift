@@ -18,7 +18,9 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     public var message: String { parts.message }
     /// The server's reply code (e.g. 550), when the error came from a reply.
     public let replyCode: Int?
-    /// The server's enhanced status code (RFC 3463, e.g. 5.1.1), when its reply had one.
+    /// The server's enhanced status code (RFC 3463, e.g. 5.1.1), when its reply had one; for
+    /// ``extensionUnavailable``, the code that names what is missing (5.3.4 the message is
+    /// over the server's SIZE, 5.6.3 no 8BITMIME, 5.6.7 no SMTPUTF8).
     public let enhancedStatusCode: SMTPEnhancedStatusCode?
     /// The network failure underneath, when there was one.
     public let networkError: NetworkError?
@@ -57,9 +59,10 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     /// in the clear, an empty TLS server name).
     public static let insecureConfiguration = SMTPError(.insecureConfiguration, "the SMTP configuration is not safe to use")
     /// The message needs an extension the server does not offer (SMTPUTF8, 8BITMIME, a
-    /// larger SIZE, AUTH PLAIN).
+    /// larger SIZE): ``enhancedStatusCode`` says which.
     public static let extensionUnavailable = SMTPError(.extensionUnavailable, "the SMTP server lacks an extension the message needs")
-    /// The server refused the credentials (RFC 4954).
+    /// The server refused the credentials (RFC 4954), or offers no mechanism the client
+    /// speaks (AUTH PLAIN).
     public static let authenticationFailed = SMTPError(.authenticationFailed, "the SMTP server refused the credentials")
 
     /// The task sending the message was cancelled; what the server got is unknown.
@@ -70,6 +73,12 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
         SMTPError(
             code, message, replyCode: replyCode ?? self.replyCode, enhancedStatusCode: enhancedStatusCode,
             networkError: networkError)
+    }
+
+    /// `self` with a more specific message and the RFC 3463 code of a failure found without
+    /// a reply.
+    func with(message: String, enhancedStatusCode: SMTPEnhancedStatusCode) -> SMTPError {
+        SMTPError(code, message, replyCode: replyCode, enhancedStatusCode: enhancedStatusCode, networkError: networkError)
     }
 
     /// `self` for `reply`: its code and enhanced status code kept, its text left out.

@@ -48,9 +48,12 @@ extension DeliveryLedger {
             compact()
         }
 
-        /// Drops `fingerprint`'s entry (its place in the order goes stale).
-        mutating func remove(_ fingerprint: Fingerprint) {
-            table[fingerprint] = nil
+        /// Drops `tags` from `fingerprint`'s entry, and the entry when none is left (its place
+        /// in the order goes stale).
+        mutating func remove(_ tags: Set<RecipientTag>, from fingerprint: Fingerprint) {
+            guard var entry = table[fingerprint] else { return }
+            entry.recipients.subtract(tags)
+            table[fingerprint] = entry.recipients.isEmpty ? nil : entry
             compact()
         }
 

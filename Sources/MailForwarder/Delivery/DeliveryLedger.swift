@@ -83,12 +83,16 @@ public final class DeliveryLedger: Sendable {
         }
     }
 
-    /// Forgets the message `fingerprint` stands for (every recipient has it: the sender will
-    /// not try again).
-    public func forget(_ fingerprint: Fingerprint) {
+    /// Forgets `recipients` for the message `fingerprint` stands for: the transaction that
+    /// carried them is over for good (accepted or refused), so the sender will not try them
+    /// again. The rest of the message's record stays: a sender may split one message into
+    /// several transactions with the same bytes (over the recipient limit), and another of
+    /// them may still be retried. A message with no recipient left is dropped.
+    public func forget(_ recipients: [String], of fingerprint: Fingerprint) {
+        let tags = Set(recipients.compactMap(tag))
         let now = clock.now()
         entries.withLock { entries in
-            entries.remove(fingerprint)
+            entries.remove(tags, from: fingerprint)
             entries.expire(now: now)
         }
     }

@@ -71,7 +71,11 @@ public struct SmarthostRelay: RelayHop {
         case .invalidMessage: return SMTPReply(code: 554, enhancedStatusCode: "5.6.0", text: "The message cannot be relayed over SMTP")
         case .invalidAddress: return SMTPReply(code: 550, enhancedStatusCode: "5.1.3", text: "An address cannot be relayed over SMTP")
         case .extensionUnavailable:
-            return SMTPReply(code: 554, enhancedStatusCode: "5.6.7", text: "The next hop cannot carry this message (SMTPUTF8 or 8BITMIME)")
+            switch error.enhancedStatusCode {
+            case "5.3.4": return SMTPReply(code: 552, enhancedStatusCode: "5.3.4", text: "The message is larger than the next hop accepts")
+            case "5.6.3": return SMTPReply(code: 554, enhancedStatusCode: "5.6.3", text: "The next hop cannot carry 8-bit content (no 8BITMIME)")
+            default: return SMTPReply(code: 554, enhancedStatusCode: "5.6.7", text: "The next hop cannot carry this message (no SMTPUTF8)")
+            }
         case .timeout: return SMTPReply(code: 451, enhancedStatusCode: "4.4.2", text: "The next hop did not answer in time")
         case .cannotConnect: return SMTPReply(code: 451, enhancedStatusCode: "4.4.1", text: "The next hop cannot be reached")
         default:

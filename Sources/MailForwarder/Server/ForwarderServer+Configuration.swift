@@ -40,6 +40,12 @@ extension ForwarderServer {
         public var writeTimeout: Duration = .seconds(60)
         /// How long the TLS handshake after STARTTLS may take. Default: 60 s.
         public var tlsHandshakeTimeout: Duration = .seconds(60)
+        /// How long the next hop may take over one message; then it is cancelled, and the
+        /// recipients it had not finished get 451 (the sender retries; the delivery ledger
+        /// keeps those it had). The sending MTA waits 10 minutes for its DATA reply (RFC
+        /// 5321 section 4.5.3.2.6): a reply after that is lost, and its retry a duplicate.
+        /// Default: 5 minutes.
+        public var relayTimeout: Duration = .seconds(300)
         /// The certificate for STARTTLS; nil (the default) offers no STARTTLS.
         public var tls: TLSFiles?
         /// The listener's limits: connections in total (default 512) and per client address
