@@ -69,14 +69,14 @@ struct ForwarderEventTests {
 
     @Test("How sessions end: the client closing, a timeout (421 4.4.2), the error limit (421), a loop refused before the relay")
     func endings() async throws {
-        let (fixture, box) = try await Self.fixture {
-            $0.commandTimeout = .milliseconds(200)
-            $0.maximumErrors = 2
-        }
+        // Only the silent session has a short command timeout: on a loaded machine the others
+        // would run into it.
+        let (fixture, box) = try await Self.fixture { $0.maximumErrors = 2 }
+        let (impatient, impatientBox) = try await Self.fixture { $0.commandTimeout = .milliseconds(200) }
         // The client goes away without QUIT.
         _ = try await fixture.session { smtp in try await smtp.send("EHLO client.example") }
         // Silent until the command timeout.
-        _ = try await fixture.session { smtp in
+        _ = try await impatient.session { smtp in
             while case let reply = try await smtp.reply(), !reply.isEmpty {}
             return ""
         }
@@ -93,12 +93,15 @@ struct ForwarderEventTests {
             let loop = String(repeating: "Received: from a by b; Mon, 7 Dec 2026 00:00:00 +0000\r\n", count: 26) + Self.message
             return try await smtp.data(loop)
         }
-        let events = box.events
-        let endings = events.compactMap { event -> ForwarderEvent.Ending? in
-            if case .sessionEnded(let session) = event { return session.ending }
-            return nil
+        func endings(_ events: [ForwarderEvent]) -> [ForwarderEvent.Ending] {
+            events.compactMap { event -> ForwarderEvent.Ending? in
+                if case .sessionEnded(let session) = event { return session.ending }
+                return nil
+            }
         }
-        #expect(endings == [.clientClosed, .timedOut, .closedByServer, .clientClosed])
+        let events = box.events
+        #expect(endings(events) == [.clientClosed, .closedByServer, .clientClosed])
+        #expect(endings(impatientBox.events) == [.timedOut])
         let refused = events.compactMap { event -> ForwarderEvent.Message? in
             if case .message(let message) = event { return message }
             return nil
