@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "CommunityMailSMTPTests",
             dependencies: ["CommunityMailSMTP", "CommunityMailSystem", "CommunityMailTLS", "CommunityMailTestSupport"],
-            exclude: ["Peers"], swiftSettings: upcomingFeatures),
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MemberSyncTests",
             dependencies: [

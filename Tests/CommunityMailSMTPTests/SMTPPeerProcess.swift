@@ -41,14 +41,14 @@ final class SMTPPeerProcess: Sendable {
 
     static let hasAiosmtpdAndOpenSSL = hasAiosmtpd && TestPeers.executable("openssl") != nil
 
-    /// aiosmtpd (Peers/aiosmtpd_peer.py), with SMTPUTF8 when asked, and with TLS on a fresh
+    /// aiosmtpd (Tests/Peers/aiosmtpd_recorder.py), with SMTPUTF8 when asked, and with TLS on a fresh
     /// self-signed certificate (``certificatePath``) for DNS:localhost and IP:127.0.0.1.
     /// - Parameter tls12Only: with TLS, refuse anything newer than TLS 1.2.
     static func aiosmtpd(smtputf8: Bool = false, tls: PeerTLS = .none, tls12Only: Bool = false) async throws -> SMTPPeerProcess {
         guard let python = TestPeers.python else { throw PeerError("no Python virtual environment; run Scripts/install-test-deps") }
         let folder = try TemporaryDirectory(prefix: "aiosmtpd")
         let port = try ChildProcess.freePort()
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/CommunityMailSMTPTests/Peers/aiosmtpd_peer.py").path
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
         var arguments = [script, String(port), folder.url.path] + (smtputf8 ? ["--smtputf8"] : [])
         if tls != .none {
             guard let openssl = TestPeers.executable("openssl") else { throw PeerError("openssl is not installed") }

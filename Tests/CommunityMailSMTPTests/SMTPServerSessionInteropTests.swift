@@ -71,7 +71,7 @@ struct SMTPServerSessionInteropTests {
         }
         let folder = try TemporaryDirectory(prefix: "smtplib")
         try Data(content).write(to: folder.url.appendingPathComponent("message.eml"))
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/CommunityMailSMTPTests/Peers/smtplib_client.py").path
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/smtplib_sender.py").path
         let client = try ChildProcess(python, [
             script, String(listener.localAddress.port), "a@example.test", recipients, folder.path("message.eml"),
         ] + clientArguments)

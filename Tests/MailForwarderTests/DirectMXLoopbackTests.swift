@@ -6,7 +6,7 @@ import MailForwarder
 import Testing
 
 /// DirectMXRelay against real peers on loopback: NSD serves the recipient domains' MX and
-/// address records (hosts on 127.0.x.y), aiosmtpd (Peers/aiosmtpd_mx.py) plays each MX,
+/// address records (hosts on 127.0.x.y), aiosmtpd (Tests/Peers/aiosmtpd_recorder.py) plays each MX,
 /// all on one free port, and the stub resolver asks NSD. Serialized: each test starts NSD
 /// and up to five Pythons, which together would load a two-core machine for seconds.
 @Suite("DirectMXRelay on loopback with NSD and aiosmtpd", .serialized,
@@ -15,7 +15,7 @@ struct DirectMXLoopbackTests {
     static let sender = "SRS0=Jx0C=JZ=origin.example=alice@srs.example.net"
     static let content = Array("Received: from sender.test by mx.forwarder.test\r\nFrom: Alice <alice@origin.example>\r\nSubject: direct\r\n\r\n.leading dot\r\nNúñez\r\n".utf8)
 
-    /// One mail exchanger played by aiosmtpd_mx.py.
+    /// One mail exchanger played by aiosmtpd_recorder.py.
     struct MailExchanger {
         let process: ChildProcess
         let folder: TemporaryDirectory
@@ -42,15 +42,15 @@ struct DirectMXLoopbackTests {
         -> MailExchanger {
         let python = try #require(TestPeers.python)
         let folder = try TemporaryDirectory(prefix: "direct-mx")
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_mx.py").path
-        var arguments = [script, host, String(port), folder.url.path, "--mode", mode]
-        if let tls { arguments += ["--tls", tls.chain, tls.key] }
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
+        var arguments = [script, String(port), folder.url.path, "--host", host, "--mode", mode, "--smtputf8"]
+        if let tls { arguments += ["--cert", tls.chain, "--key", tls.key] }
         let process = try ChildProcess(python, arguments)
         do {
             try await waitUntil("the MX on \(host) listens", timeout: .seconds(120)) {
                 process.output.contains("listening") || !process.isRunning
             }
-            guard process.isRunning else { throw PeerError("aiosmtpd_mx.py on \(host) exited:\n\(process.output)") }
+            guard process.isRunning else { throw PeerError("aiosmtpd_recorder.py on \(host) exited:\n\(process.output)") }
         } catch {
             process.stop()
             throw error

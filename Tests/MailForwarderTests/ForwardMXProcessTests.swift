@@ -13,7 +13,7 @@ import Darwin
 
 /// The `forward-mx` example as an operator runs it: a child process with an alias database
 /// on disk, real sending MTAs (Postfix's `smtp-source`, `swaks`) on loopback and aiosmtpd
-/// (Peers/aiosmtpd_sink.py) as the relay it hands messages to.
+/// (Tests/Peers/aiosmtpd_recorder.py) as the relay it hands messages to.
 @Suite("forward-mx as a process with smtp-source, swaks and aiosmtpd", .serialized,
        .enabled(if: TestPeers.shouldRun(
            TestPeers.pythonHas(["aiosmtpd"]) && TestPeers.executable("smtp-source") != nil && TestPeers.executable("swaks") != nil)))

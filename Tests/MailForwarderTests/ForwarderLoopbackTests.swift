@@ -24,7 +24,7 @@ struct ForwarderLoopbackTests {
         }
         let folder = try TemporaryDirectory(prefix: "forwarder-smtplib")
         try Data(content).write(to: folder.url.appendingPathComponent("message.eml"))
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/smtplib_sender.py").path
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/smtplib_sender.py").path
         let client = try ChildProcess(python, [
             script, String(fixture.server.localAddress.port), "alice@origin.example", recipients, folder.path("message.eml"),
         ] + arguments)
@@ -114,13 +114,13 @@ struct ForwarderLoopbackTests {
         await second.close()
     }
 
-    /// aiosmtpd (Peers/aiosmtpd_sink.py) on a free loopback port, and its folder.
+    /// aiosmtpd (Tests/Peers/aiosmtpd_recorder.py, SMTPUTF8 on) on a free loopback port, and its folder.
     func startSink() async throws -> (ChildProcess, TemporaryDirectory, UInt16) {
         let python = try #require(TestPeers.python)
         let folder = try TemporaryDirectory(prefix: "forwarder-sink")
         let port = try ChildProcess.freePort()
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_sink.py").path
-        let sink = try ChildProcess(python, [script, String(port), folder.url.path])
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
+        let sink = try ChildProcess(python, [script, String(port), folder.url.path, "--smtputf8"])
         do {
             try await sink.waitForTCPPort(port)
         } catch {

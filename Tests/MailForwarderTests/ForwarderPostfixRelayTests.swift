@@ -43,8 +43,8 @@ struct ForwarderPostfixRelayTests {
         let python = try #require(TestPeers.python)
         let sinkFolder = try TemporaryDirectory(prefix: "postfix-relay-sink")
         let sinkPort = try ChildProcess.freePort()
-        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_sink.py").path
-        let sink = try ChildProcess(python, [script, String(sinkPort), sinkFolder.url.path])
+        let script = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
+        let sink = try ChildProcess(python, [script, String(sinkPort), sinkFolder.url.path, "--smtputf8"])
         let postfix: PostfixInstance
         do {
             try await sink.waitForTCPPort(sinkPort)

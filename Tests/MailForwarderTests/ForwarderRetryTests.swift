@@ -100,8 +100,8 @@ struct ForwarderRetryLoopbackTests {
         let python = try #require(TestPeers.python)
         let folder = try TemporaryDirectory(prefix: "forwarder-outcome")
         let port = try ChildProcess.freePort()
-        let sinkScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_sink.py").path
-        let sink = try ChildProcess(python, [sinkScript, String(port), folder.url.path])
+        let sinkScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
+        let sink = try ChildProcess(python, [sinkScript, String(port), folder.url.path, "--smtputf8"])
         defer { sink.stop() }
         try await sink.waitForTCPPort(port)
         var smarthost = SmarthostRelay.Configuration(host: "127.0.0.1", port: port)
@@ -121,9 +121,9 @@ struct ForwarderRetryLoopbackTests {
         let python = try #require(TestPeers.python)
         let folder = try TemporaryDirectory(prefix: "forwarder-retry")
         let port = try ChildProcess.freePort()
-        let sinkScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/aiosmtpd_sink.py").path
+        let sinkScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/aiosmtpd_recorder.py").path
         try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("sink"), withIntermediateDirectories: true)
-        let sink = try ChildProcess(python, [sinkScript, String(port), folder.path("sink")])
+        let sink = try ChildProcess(python, [sinkScript, String(port), folder.path("sink"), "--smtputf8"])
         defer { sink.stop() }
         try await sink.waitForTCPPort(port)
 
@@ -140,7 +140,7 @@ struct ForwarderRetryLoopbackTests {
             serving.cancel()
         }
         try Data(Self.content).write(to: folder.url.appendingPathComponent("message.eml"))
-        let senderScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailForwarderTests/Peers/smtplib_sender.py").path
+        let senderScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/Peers/smtplib_sender.py").path
         func send() async throws -> String {
             let client = try ChildProcess(python, [
                 senderScript, String(fixture.server.localAddress.port), "alice@origin.example", "family@example.org", folder.path("message.eml"),

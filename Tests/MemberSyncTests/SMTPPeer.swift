@@ -2,7 +2,8 @@ import CommunityMailSystem
 import CommunityMailTestSupport
 import Foundation
 
-/// aiosmtpd on a loopback port (Tests/MemberSyncTests/Peers/smtp_peer.py), optionally with
+/// aiosmtpd on a loopback port (Tests/Peers/aiosmtpd_recorder.py, recording the decoded
+/// subject, From, body and notice too), optionally with
 /// STARTTLS on a fresh self-signed certificate for `localhost`.
 final class SMTPPeer: Sendable {
     let port: UInt16
@@ -22,9 +23,9 @@ final class SMTPPeer: Sendable {
         port = try ChildProcess.freePort()
         var arguments = [
             TestPeers.repositoryRoot.appendingPathComponent(
-                "Tests/MemberSyncTests/Peers/\(injectsAfterSTARTTLS ? "starttls_injection_peer.py" : "smtp_peer.py")").path,
+                injectsAfterSTARTTLS ? "Tests/MemberSyncTests/Peers/starttls_injection_peer.py" : "Tests/Peers/aiosmtpd_recorder.py").path,
             String(port), folder.url.path,
-        ]
+        ] + (injectsAfterSTARTTLS ? [] : ["--decoded"])
         if tls {
             let cert = folder.path("cert.pem"), key = folder.path("key.pem")
             guard let openssl = TestPeers.executable("openssl") else { throw PeerError("openssl is not installed") }

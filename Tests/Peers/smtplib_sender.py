@@ -1,10 +1,13 @@
-"""Python's smtplib as the sending MTA in MailForwarder's loopback tests.
+"""Python's smtplib as the sending client or MTA: the client of CommunityMailSMTP's server
+session tests and the sending MTA of MailForwarder's loopback tests.
 
 Usage: smtplib_sender.py PORT SENDER RECIPIENT[,RECIPIENT...] MESSAGE_FILE [--starttls CA_FILE]
 
-Sends the file's bytes as one message to 127.0.0.1:PORT (EHLO, [STARTTLS, EHLO,] MAIL,
-RCPT, DATA, QUIT). Prints "tls VERSION" after STARTTLS, "refused RECIPIENT CODE" for each
-refused recipient, then "sent" or "error: NAME CODE". The bytes go as they are.
+Sends the file's bytes as one message to 127.0.0.1:PORT as sender.test (EHLO, [STARTTLS,
+EHLO,] MAIL, RCPT, DATA, QUIT); with --starttls it verifies the server's chain against
+CA_FILE and the name 127.0.0.1. Prints "tls VERSION" after STARTTLS, "refused RECIPIENT
+CODE" for each refused recipient, then "sent" or "error: NAME CODE". The bytes go as they
+are: smtplib fixes line ends only in str messages.
 """
 import smtplib
 import ssl
