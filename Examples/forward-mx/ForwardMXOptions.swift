@@ -54,7 +54,8 @@ struct ForwardMXOptions {
                            [--direct-allow-private]]
                           [--local-domain DOMAIN]... [--max-message-size BYTES] [--memory-budget BYTES] [--max-connections N]
                           [--max-connections-per-address N] [--stats-interval SECONDS]
-          --aliases DB              the alias database (see `aliases`), read only
+          --aliases DB              the alias database (see `aliases`); opened as the other tools open it
+                                    (read and write: its WAL is checkpointed), never changed by forward-mx
           --listen HOST:PORT        where the MX listens (e.g. 0.0.0.0:25, [::]:25, 127.0.0.1:2525)
           --srs-domain DOMAIN       the domain of rewritten senders (SRS0=...@DOMAIN); bounces to it come back here
           --srs-secret-env VAR      the environment variable holding the SRS secrets, comma- or newline-separated:
@@ -190,12 +191,17 @@ struct ForwardMXOptions {
             separators = [",", "\n", "\r\n"]
         } else {
             let path = srsSecretFile ?? ""
-            guard let value = try? String(contentsOfFile: path, encoding: .utf8) else { Self.usageError("cannot read the SRS secret file \(path)") }
+            guard let value = try? String(contentsOfFile: path, encoding: .utf8) else {
+                FileHandle.standardError.write(Data("forward-mx: cannot read the SRS secret file \(path)\n".utf8))
+                exit(66)
+            }
             text = value
             separators = ["\n", "\r\n"]
         }
+        // The file's lines are taken whole, as postsrsd takes them (it strips only the line
+        // ends), so the two sign alike; the variable's items are trimmed.
         let secrets = text.split(whereSeparator: { separators.contains($0) })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { srsSecretVariable == nil ? String($0) : $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         guard !secrets.isEmpty else { Self.usageError("no SRS secret given (the variable or file is empty)") }
         return secrets

@@ -14,7 +14,9 @@ final class TrafficCounts: Sendable {
     func countRecipient(_ status: String) { state.withLock { $0.recipients[status, default: 0] += 1 } }
 
     /// Counts one message whose DATA was answered with `status`.
-    func countMessage(_ status: String) { state.withLock { $0.messages[status, default: 0] += 1 } }
+    /// Counts a message by its reply code alone: the enhanced code after it may come from a
+    /// destination MX (--direct), which would choose our keys.
+    func countMessage(_ code: Int) { state.withLock { $0.messages[String(code), default: 0] += 1 } }
 
     /// One line: `messages 250 2.0.0=998 451 4.4.1=2; recipients 250 2.1.5=1000 550 5.1.1=3`.
     var summary: String {

@@ -27,11 +27,19 @@ import Glibc
 import Darwin
 #endif
 
-// SIGTERM and SIGINT end the server cleanly (see the end of this file).
-TerminationSignals.install()
-
 @Sendable func log(_ line: String) {
-    FileHandle.standardError.write(Data("forward-mx: \(line)\n".utf8))
+    // write(2), errors ignored: a log that cannot be written (a full disk, a closed pipe)
+    // must not stop the MX, as FileHandle's trapping write would.
+    let bytes = Array("forward-mx: \(line)\n".utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+// A client or a log reader that goes away must cost a write error, not the process.
+signal(SIGPIPE, SIG_IGN)
+// SIGTERM and SIGINT end the server cleanly (see the end of this file).
+guard TerminationSignals.install() else {
+    log("cannot set up the signal handlers")
+    exit(1)
 }
 
 func fail(_ message: String, status: Int32 = 1) -> Never {
@@ -47,6 +55,12 @@ func hostName() -> String {
 }
 
 let options = ForwardMXOptions.parse(Array(CommandLine.arguments.dropFirst()))
+let serverName = options.serverName ?? hostName()
+// The greeting, our Received: fields and our EHLO to the relay and to other MX hosts need a
+// fully qualified name (RFC 5321 section 4.1.1.1); receivers refuse a bare host name.
+guard serverName.contains(".") else {
+    ForwardMXOptions.usageError("the server name \(serverName) is not fully qualified: give --server-name")
+}
 let address = options.listenAddress()
 let secrets = options.srsSecrets()
 for file in [options.tlsCertificate, options.tlsKey, options.relayCertificateAuthorities].compactMap({ $0 })
@@ -68,7 +82,9 @@ do {
 let srs: SRSRewriter
 do {
     var configuration = SRSRewriter.Configuration(domain: options.srsDomain, secrets: secrets)
-    configuration.localDomains = try await store.domains().map(\.name) + options.localDomains
+    // Verified domains only: an unproven one (anyone may add yahoo.com) must not stop the
+    // rewriting of its senders.
+    configuration.localDomains = try await store.domains().filter(\.verified).map(\.name) + options.localDomains
     srs = try SRSRewriter(configuration: configuration)
 } catch let error as SRSError {
     ForwardMXOptions.usageError("bad SRS settings: \(error.message)")
@@ -76,17 +92,23 @@ do {
     fail("cannot read the alias database's domains: \(error)")
 }
 
-var configuration = ForwarderServer.Configuration(serverName: options.serverName ?? hostName())
+var configuration = ForwarderServer.Configuration(serverName: serverName)
 if let size = options.maximumMessageSize {
     configuration.maximumMessageSize = size
     configuration.messageMemoryBudget = max(configuration.messageMemoryBudget, size)
 }
 if let budget = options.memoryBudget { configuration.messageMemoryBudget = budget }
-if options.debugLog {
-    // Who wrote to whom: exactly what forward-mx otherwise never records.
-    configuration.eventsCarryAddresses = true
-    configuration.events = { event in
-        guard case .message(let message) = event, let addresses = message.addresses else { return }
+// Counts and failures from the server's events: every DATA reply, also those given
+// before the relay (a loop, a memory refusal) or by the delivery ledger alone.
+let counts = TrafficCounts()
+configuration.eventsCarryAddresses = options.debugLog  // who wrote to whom: --debug-log only
+configuration.events = { event in
+    guard case .message(let message) = event else { return }
+    counts.countMessage(message.reply.code)
+    if message.relayDuration != nil, !message.reply.isPositive {
+        log("relay: \(message.reply.summary) for \(message.relayedRecipients - message.acceptedRecipients) of \(message.relayedRecipients) recipients")
+    }
+    if let addresses = message.addresses {
         let relayed = message.relayDuration.map { " in \(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? ""
         log("debug: \(message.reply.code) from <\(addresses.sender)> to \(addresses.recipients.map { "<\($0)>" }.joined(separator: ", ")), "
             + "\(message.size) bytes\(relayed)")
@@ -133,13 +155,12 @@ if options.direct {
     relayDescription = "relay \(relayHostDescription):\(options.relayPort) (\(relayTLSDescription))"
 }
 
-let counts = TrafficCounts()
 let server: ForwarderServer
 do {
     server = try await ForwarderServer(
         address: address, configuration: configuration,
         policy: CountingPolicy(policy: AliasRecipientPolicy(aliases: store, srs: srs), counts: counts),
-        relay: CountingRelay(relay: relay, counts: counts, log: log), srs: srs)
+        relay: relay, srs: srs)
 } catch {
     if error == .invalidConfiguration { ForwardMXOptions.usageError(error.message) }
     fail(error.message, status: error == .tlsUnavailable ? 66 : 1)
