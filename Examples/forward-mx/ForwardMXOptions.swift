@@ -39,6 +39,7 @@ struct ForwardMXOptions {
     var srsSecretVariable: String?
     var srsSecretFile: String?
     var localDomains: [String] = []
+    var postmaster: [String] = []
     var maximumMessageSize: Int?
     var memoryBudget: Int?
     var debugLog = false
@@ -52,7 +53,7 @@ struct ForwardMXOptions {
                           [--relay HOST:PORT] [--relay-tls auto|none|opportunistic|required] [--relay-ca FILE] [--relay-tls-name NAME]
                           [--direct [--direct-tls opportunistic|required] [--nameserver IP[:PORT]]... [--direct-port PORT]
                            [--direct-allow-private]]
-                          [--local-domain DOMAIN]... [--max-message-size BYTES] [--memory-budget BYTES] [--max-connections N]
+                          [--local-domain DOMAIN]... [--postmaster ADDRESS]... [--max-message-size BYTES] [--memory-budget BYTES] [--max-connections N]
                           [--max-connections-per-address N] [--stats-interval SECONDS]
           --aliases DB              the alias database (see `aliases`); opened as the other tools open it
                                     (read and write: its WAL is checkpointed), never changed by forward-mx
@@ -76,6 +77,8 @@ struct ForwardMXOptions {
           --direct-allow-private    also deliver to MX addresses on private networks and loopback (tests, labs)
           --local-domain DOMAIN     a further domain whose senders are not rewritten (the alias database's
                                     domains, read at start, never are)
+          --postmaster ADDRESS      where mail to postmaster@ a served domain without its own postmaster alias,
+                                    and to the bare Postmaster, goes (RFC 5321 4.5.1 wants both accepted)
           --max-message-size BYTES  announced with SIZE, larger gets 552 (default 52428800)
           --memory-budget BYTES     message bytes all sessions may hold at once; past it 452 4.3.1 (default
                                     1073741824, or the message size when that is larger)
@@ -148,6 +151,7 @@ struct ForwardMXOptions {
             case "--srs-secret-env": options.srsSecretVariable = value(argument)
             case "--srs-secret-file": options.srsSecretFile = value(argument)
             case "--local-domain": options.localDomains.append(value(argument))
+            case "--postmaster": options.postmaster.append(value(argument))
             case "--max-message-size": options.maximumMessageSize = number(argument, least: 1)
             case "--memory-budget": options.memoryBudget = number(argument, least: 1)
             case "--debug-log": options.debugLog = true

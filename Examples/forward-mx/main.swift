@@ -159,7 +159,7 @@ let server: ForwarderServer
 do {
     server = try await ForwarderServer(
         address: address, configuration: configuration,
-        policy: CountingPolicy(policy: AliasRecipientPolicy(aliases: store, srs: srs), counts: counts),
+        policy: CountingPolicy(policy: AliasRecipientPolicy(aliases: store, srs: srs, postmasterRecipients: options.postmaster), counts: counts),
         relay: relay, srs: srs)
 } catch {
     if error == .invalidConfiguration { ForwardMXOptions.usageError(error.message) }
