@@ -83,7 +83,7 @@ struct DirectMXLoopbackTests {
         configuration.allowsPrivateAddresses = true
         configuration.client.timeouts = .init(everyStep: .seconds(120))
         change(&configuration)
-        return DirectMXRelay(configuration: configuration, resolver: try DNSStubResolver(configuration: resolverConfiguration))
+        return try DirectMXRelay(configuration: configuration, resolver: try DNSStubResolver(configuration: resolverConfiguration))
     }
 
     static func envelope(_ recipients: [String]) -> RelayEnvelope {

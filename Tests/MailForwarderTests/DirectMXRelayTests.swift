@@ -33,7 +33,7 @@ struct DirectMXRelayTests {
         configuration.allowsPrivateAddresses = true
         configuration.client.timeouts = .init(everyStep: .seconds(60))
         change(&configuration)
-        return DirectMXRelay(configuration: configuration, resolver: resolver)
+        return try DirectMXRelay(configuration: configuration, resolver: resolver)
     }
 
     static func statuses(_ outcome: RelayOutcome) -> [String] {
