@@ -137,7 +137,11 @@ if options.direct {
     direct.tls = SMTPClient.TLSOptions(trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
     direct.port = options.directPort
     direct.allowsPrivateAddresses = options.directAllowsPrivateAddresses
-    relay = DirectMXRelay(configuration: direct, resolver: resolver)
+    do {
+        relay = try DirectMXRelay(configuration: direct, resolver: resolver)
+    } catch {
+        fail("cannot set up direct delivery: \(error.message)", status: 64)
+    }
     relayDescription = "direct to each domain's MX (\(options.directTLS == .required ? "STARTTLS required" : "STARTTLS if offered"))"
 } else {
     var smarthost = SmarthostRelay.Configuration(host: options.relayHost, port: options.relayPort)

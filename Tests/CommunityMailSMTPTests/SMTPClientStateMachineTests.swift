@@ -113,7 +113,24 @@ struct SMTPClientStateMachineTests {
         let (error, sendsQuit) = try #require(failure(client.receive(Array("554 5.7.1 go away\r\n".utf8))))
         #expect(error == .rejected)
         #expect(error.replyCode == 554)
+        #expect(error.refusedSession)
         #expect(sendsQuit)
+    }
+
+    @Test("Refusals before MAIL (EHLO and then HELO refused) are session refusals; a refused sender or recipient is not")
+    func sessionRefusals() throws {
+        var hello = try machine()
+        _ = hello.receive(Array("220 old.test\r\n550 5.7.1 not you\r\n".utf8))
+        let (heloError, _) = try #require(failure(hello.receive(Array("550 5.7.1 not you either\r\n".utf8))))
+        #expect(heloError == .rejected && heloError.refusedSession && heloError.replyCode == 550)
+        var sender = try machine()
+        _ = sender.receive(Array("220 mx.test\r\n250 mx.test\r\n".utf8))
+        let (senderError, _) = try #require(failure(sender.receive(Array("550 5.7.1 no sender\r\n".utf8))))
+        #expect(senderError == .rejected && !senderError.refusedSession)
+        var recipient = try machine()
+        _ = recipient.receive(Array("220 mx.test\r\n250 mx.test\r\n250 ok\r\n".utf8))
+        let (recipientError, _) = try #require(failure(recipient.receive(Array("550 5.1.1 no user\r\n".utf8))))
+        #expect(recipientError == .rejected && !recipientError.refusedSession)
     }
 
     @Test("A server that refuses EHLO gets HELO (RFC 5321 section 4.1.4), and no extension is assumed")

@@ -64,4 +64,21 @@ struct SMTPMessageTests {
         let address = try SMTPMessage(sender: "ñ@example.test", recipients: ["b@example.test"], content: Array("x".utf8))
         #expect(!address.needs8BitMIME && address.needsSMTPUTF8)
     }
+
+    @Test("addressed(to:) is the message built again for other recipients (SMTPUTF8 follows them), and refuses what the initialiser refuses")
+    func addressedToOthers() throws {
+        let content = Array("Subject: s\r\n\r\n.dot\nNúñez\r\n".utf8)
+        let original = try SMTPMessage(sender: "a@example.test", recipients: ["b@example.test"], content: content)
+        for recipients in [["c@example.test", "d@example.test"], ["josé@example.test"]] {
+            #expect(try original.addressed(to: recipients) == SMTPMessage(sender: "a@example.test", recipients: recipients, content: content))
+        }
+        let international = try SMTPMessage(sender: "a@example.test", recipients: ["josé@example.test"], content: content)
+        #expect(international.needsSMTPUTF8)
+        #expect(try !international.addressed(to: ["b@example.test"]).needsSMTPUTF8)
+        let utf8Headers = try SMTPMessage(sender: "a@example.test", recipients: ["b@example.test"], content: Array("Subject: Núñez\r\n\r\nx".utf8))
+        #expect(try utf8Headers.addressed(to: ["c@example.test"]).needsSMTPUTF8)
+        #expect(throws: SMTPError.invalidAddress) { try original.addressed(to: []) }
+        #expect(throws: SMTPError.invalidAddress) { try original.addressed(to: ["c d@example.test"]) }
+        #expect(throws: SMTPError.invalidAddress) { try original.addressed(to: ["c@example.test>\r\nRCPT TO:<x@example.test"]) }
+    }
 }

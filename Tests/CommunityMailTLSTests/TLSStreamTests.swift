@@ -128,6 +128,39 @@ struct TLSStreamTests {
         #expect(throws: NetworkError.certificateRejected("")) { try system.client.get() }
     }
 
+    @Test("Encrypt only (verifiesCertificate = false): an untrusted certificate for another name is accepted and the session carries data; the default still rejects it")
+    func encryptOnly() async throws {
+        let stranger = try await TestCertificates.makeAuthority(named: "Stranger CA")
+        let leaf = try await stranger.makeLeaf("localhost")
+        let context = try await TLSServerContext(certificateChainFile: leaf.chain, privateKeyFile: leaf.key)
+        var configuration = TLSClientConfiguration(serverName: "mx.elsewhere.example")
+        configuration.verifiesCertificate = false
+        let result = await Self.handshake(client: configuration, server: context)
+        let client = try result.client.get(), server = try result.server.get()
+        // SNI is still sent, so a server with several certificates can pick one.
+        #expect(server.requestedServerName == "mx.elsewhere.example")
+        try await client.write(Array("EHLO client.example\r\n".utf8), deadline: Self.deadline())
+        #expect(try await server.read(maximumCount: 100, deadline: Self.deadline()) == Array("EHLO client.example\r\n".utf8))
+        await client.close()
+        await server.close()
+        // An IP address literal: no SNI, no check either.
+        configuration.serverName = "192.0.2.7"
+        let byAddress = await Self.handshake(client: configuration, server: context)
+        #expect(throws: Never.self) { try byAddress.client.get() }
+        #expect(try byAddress.server.get().requestedServerName == nil)
+        // The same certificate with verification on (the default) fails.
+        let verified = await Self.handshake(client: TLSClientConfiguration(serverName: "mx.elsewhere.example"), server: context)
+        #expect(throws: NetworkError.certificateRejected("")) { try verified.client.get() }
+        // Encrypt only still needs TLS: a plaintext peer fails the handshake, typed.
+        let (clientEnd, serverEnd) = InMemoryByteStream.makePair()
+        try await serverEnd.write(Array("220 plaintext only\r\n".utf8), deadline: Self.deadline())
+        configuration.serverName = "mx.elsewhere.example"
+        await #expect(throws: NetworkError.tlsHandshake("")) {
+            _ = try await TLSStream.connect(over: clientEnd, configuration: configuration, deadline: Self.deadline())
+        }
+        await serverEnd.close()
+    }
+
     @Test("A CA file replaced between connections takes effect at the next one")
     func replacedAuthorityFile() async throws {
         let trusted = try await TestCertificates.makeAuthority(named: "Trusted CA")

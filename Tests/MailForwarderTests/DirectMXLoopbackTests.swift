@@ -1,8 +1,10 @@
 import CommunityMailSMTP
+import CommunityMailSystem
 import CommunityMailTestSupport
 import DNSVerify
 import Foundation
 import MailForwarder
+import Synchronization
 import Testing
 
 /// DirectMXRelay against real peers on loopback: NSD serves the recipient domains' MX and
@@ -83,7 +85,7 @@ struct DirectMXLoopbackTests {
         configuration.allowsPrivateAddresses = true
         configuration.client.timeouts = .init(everyStep: .seconds(120))
         change(&configuration)
-        return DirectMXRelay(configuration: configuration, resolver: try DNSStubResolver(configuration: resolverConfiguration))
+        return try DirectMXRelay(configuration: configuration, resolver: try DNSStubResolver(configuration: resolverConfiguration))
     }
 
     static func envelope(_ recipients: [String]) -> RelayEnvelope {
@@ -151,7 +153,8 @@ struct DirectMXLoopbackTests {
         #expect(try accepts.envelopes.count == 1)
         #expect(try backup.envelopes.isEmpty)
         #expect(try defers.envelopes.isEmpty)
-        // Each host on the way was asked, in preference order, before the one that took it.
+        // Each host on the way was asked before the one that took it (the order itself is
+        // pinned by DirectMXRelayTests.preferenceOrder).
         #expect(greets421.process.output.contains("greeted with 421"))
         #expect(defers.process.output.contains("refused RCPT with 451"))
     }
@@ -268,7 +271,7 @@ struct DirectMXLoopbackTests {
         #expect(try host.envelopes.isEmpty)
     }
 
-    @Test("Opportunistic TLS (the default): STARTTLS when offered, plaintext when not, and plaintext again after a handshake that fails")
+    @Test("Opportunistic TLS (the default): STARTTLS when offered, encrypted even when the certificate does not verify (RFC 7435), plaintext when not offered")
     func opportunisticTLS() async throws {
         let port = try ChildProcess.freePort()
         let authority = try await TestCertificates.makeAuthority()
@@ -294,7 +297,8 @@ struct DirectMXLoopbackTests {
         let outcome = await relay.relay(Self.envelope(["ana@trusted.test", "bob@untrusted.test", "cid@plain.test"]))
         #expect(Self.statuses(outcome) == ["250 2.0.0", "250 2.0.0", "250 2.0.0"])
         #expect(try trustedMX.envelopes.map { $0["tls"] as? Bool } == [true])
-        #expect(try untrustedMX.envelopes.map { $0["tls"] as? Bool } == [false])
+        // An authority we do not trust: encrypted all the same, no plaintext retry.
+        #expect(try untrustedMX.envelopes.map { $0["tls"] as? Bool } == [true])
         #expect(try plainMX.envelopes.map { $0["tls"] as? Bool } == [false])
     }
 
@@ -354,6 +358,121 @@ struct DirectMXLoopbackTests {
         let outcome = await relay.relay(Self.envelope(["ana@mute.test"]))
         // Without the cut the client's greeting timeout (120 s here) would end it: 451 4.4.2.
         #expect(Self.statuses(outcome) == ["451 4.4.7"])
+    }
+
+    @Test("One deadline for the whole message: with one domain at a time, the domains still queued when it passes get 451 4.4.7 and are never started")
+    func messageDeadline() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            one       IN MX 10 mx.one
+            mx.one    IN A  127.0.12.1
+            two       IN MX 10 mx.two
+            mx.two    IN A  127.0.12.2
+            three     IN MX 10 mx.three
+            mx.three  IN A  127.0.12.3
+            """)
+        defer { dns.stop() }
+        let hosts = [
+            try await Self.startMX("127.0.12.1", port: port, mode: "silent"), try await Self.startMX("127.0.12.2", port: port, mode: "silent"),
+            try await Self.startMX("127.0.12.3", port: port, mode: "silent"),
+        ]
+        defer { for host in hosts { host.stop() } }
+        let relay = try Self.relay(dns: dns, port: port) {
+            $0.deliveryTimeout = .seconds(2)
+            $0.maximumConcurrentDomains = 1
+        }
+        let outcome = await relay.relay(Self.envelope(["ana@one.test", "bob@two.test", "cid@three.test"]))
+        #expect(Self.statuses(outcome) == ["451 4.4.7", "451 4.4.7", "451 4.4.7"])
+        // The first domain used the whole deadline; the others were never connected to (with
+        // a deadline per domain each would have had its own 2 s, and the reply 6 s).
+        #expect(!hosts[1].process.output.contains("holding a connection"), "\(hosts[1].process.output)")
+        #expect(!hosts[2].process.output.contains("holding a connection"), "\(hosts[2].process.output)")
+    }
+
+    /// An MX played in Swift on `host`:`port` that greets with `greeting` and answers every
+    /// command after it with `helloReply` (QUIT with 221), counting its connections.
+    final class RefusingMX: Sendable {
+        /// How many connections came.
+        final class Counter: Sendable {
+            let value = Mutex(0)
+        }
+
+        let listener: TCPListener
+        private let connections: Counter
+        private let serving: Task<Void, Never>
+
+        init(_ host: String, port: UInt16, greeting: String, helloReply: String = "502 5.5.2 not here") throws {
+            let listener = try TCPListener(address: try SocketAddress("\(host):\(port)"))
+            self.listener = listener
+            let connections = Counter()
+            self.connections = connections
+            serving = Task {
+                try? await listener.serve { connection in
+                    connections.value.withLock { $0 += 1 }
+                    await Self.converse(connection, greeting: greeting, helloReply: helloReply)
+                }
+            }
+        }
+
+        private static func converse(_ connection: TCPConnection, greeting: String, helloReply: String) async {
+            let deadline = ContinuousClock.now + .seconds(120)
+            do {
+                try await connection.write(Array("\(greeting)\r\n".utf8), deadline: deadline)
+                var buffered: [UInt8] = []
+                while true {
+                    let chunk = try await connection.read(maximumCount: 4096, deadline: deadline)
+                    if chunk.isEmpty { return }
+                    buffered += chunk
+                    while let end = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = String(decoding: buffered[..<end], as: UTF8.self).uppercased()
+                        buffered.removeSubrange(...end)
+                        let isQuit = line.hasPrefix("QUIT")
+                        try await connection.write(Array("\(isQuit ? "221 2.0.0 bye" : helloReply)\r\n".utf8), deadline: deadline)
+                        if isQuit { return }
+                    }
+                }
+            } catch {
+                return
+            }
+        }
+
+        var connectionCount: Int { connections.value.withLock { $0 } }
+
+        func stop() async {
+            listener.close()
+            await serving.value
+        }
+    }
+
+    @Test("A 5xx greeting or a refused EHLO and HELO moves on to the next MX (Postfix's smtp_skip_5xx_greeting); the refusal is final only when no other address answers")
+    func sessionRefusalTriesNextMX() async throws {
+        let port = try ChildProcess.freePort()
+        let dns = try await Self.startDNS("""
+            skip       IN MX 10 mx1.skip
+            skip       IN MX 20 mx2.skip
+            skip       IN MX 30 mx3.skip
+            mx1.skip   IN A  127.0.13.1
+            mx2.skip   IN A  127.0.13.2
+            mx3.skip   IN A  127.0.13.3
+            alone      IN MX 10 mx1.alone
+            alone      IN MX 20 mx2.alone
+            mx1.alone  IN A  127.0.13.4
+            mx2.alone  IN A  127.0.13.5
+            """)
+        defer { dns.stop() }
+        let greets554 = try RefusingMX("127.0.13.1", port: port, greeting: "554 5.7.1 no service for you")
+        let refusesHello = try RefusingMX("127.0.13.2", port: port, greeting: "220 mx2.skip.test ESMTP", helloReply: "550 5.7.1 go away")
+        let accepts = try await Self.startMX("127.0.13.3", port: port)
+        defer { accepts.stop() }
+        // mx1.alone refuses the session; nobody listens on mx2.alone (127.0.13.5).
+        let aloneRefuses = try RefusingMX("127.0.13.4", port: port, greeting: "554 5.7.1 no service for you")
+        let outcome = try await Self.relay(dns: dns, port: port).relay(Self.envelope(["ana@skip.test", "bob@alone.test"]))
+        await greets554.stop()
+        await refusesHello.stop()
+        await aloneRefuses.stop()
+        #expect(Self.statuses(outcome) == ["250 2.0.0", "554 5.7.1"])
+        #expect(greets554.connectionCount == 1 && refusesHello.connectionCount == 1 && aloneRefuses.connectionCount == 1)
+        #expect(try accepts.envelopes.map { $0["rcpt_tos"] as? [String] } == [["ana@skip.test"]])
     }
 
     @Test("forward-mx --direct: swaks's message to an alias reaches the target domain's MX found through NSD, with the SRS0 sender")

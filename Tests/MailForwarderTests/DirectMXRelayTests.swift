@@ -33,7 +33,7 @@ struct DirectMXRelayTests {
         configuration.allowsPrivateAddresses = true
         configuration.client.timeouts = .init(everyStep: .seconds(60))
         change(&configuration)
-        return DirectMXRelay(configuration: configuration, resolver: resolver)
+        return try DirectMXRelay(configuration: configuration, resolver: resolver)
     }
 
     static func statuses(_ outcome: RelayOutcome) -> [String] {
@@ -234,5 +234,38 @@ struct DirectMXRelayTests {
         resolver.release()
         let outcome = await delivery.value
         #expect(Self.statuses(outcome) == Array(repeating: "556 5.1.10", count: 5))
+    }
+
+    @Test("A recipient an SMTP envelope cannot carry gets 550 5.1.3 alone; the others of its domain are still tried")
+    func unusableRecipientFailsAlone() async throws {
+        let resolver = try Self.resolver([("a.test", try Self.mx(10, "mx.a.test")), ("mx.a.test", try Self.a("127.0.0.1"))])
+        let outcome = try await Self.relay(resolver).relay(Self.envelope(["bad name@a.test", "good@a.test"]))
+        // Nobody listens on the relay's port: the usable recipient is deferred, not refused.
+        #expect(Self.statuses(outcome) == ["550 5.1.3", "451 4.4.1"])
+        #expect(resolver.questionsAsked.contains { $0.type == .a && $0.name.text == "mx.a.test" })
+    }
+
+    @Test("A local name that is not a DNS name is refused when the relay is made (loop detection would miss it)")
+    func invalidLocalName() throws {
+        var configuration = DirectMXRelay.Configuration(heloName: "mx.forwarder.test")
+        configuration.localNames.insert("not a name..example")
+        #expect(throws: ForwarderError.invalidConfiguration) { try DirectMXRelay(configuration: configuration, resolver: InMemoryDNSResolver()) }
+        #expect(throws: ForwarderError.invalidConfiguration) {
+            try DirectMXRelay(configuration: DirectMXRelay.Configuration(heloName: ""), resolver: InMemoryDNSResolver())
+        }
+        configuration.localNames = ["MX.Forwarder.test", "backup.forwarder.test"]
+        #expect(throws: Never.self) { try DirectMXRelay(configuration: configuration, resolver: InMemoryDNSResolver()) }
+    }
+
+    @Test("A host with 200 address records: the attempts stop at maximumAttempts and no further host is looked up")
+    func manyAddresses() async throws {
+        var records: [(String, DNSRecordData)] = [("wide.test", try Self.mx(10, "mx.wide.test")), ("wide.test", try Self.mx(20, "next.wide.test"))]
+        for index in 1...200 { records.append(("mx.wide.test", try Self.a("127.0.\(index / 100).\(index % 100 + 1)"))) }
+        records.append(("next.wide.test", try Self.a("127.0.9.9")))
+        let resolver = try Self.resolver(records)
+        let outcome = try await Self.relay(resolver) { $0.maximumAttempts = 3 }.relay(Self.envelope(["a@wide.test"]))
+        #expect(Self.statuses(outcome) == ["451 4.4.1"])
+        // Three attempts used up on the first host: the second is never looked up.
+        #expect(!resolver.questionsAsked.contains { $0.name.text == "next.wide.test" })
     }
 }

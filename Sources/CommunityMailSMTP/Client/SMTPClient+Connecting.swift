@@ -121,6 +121,7 @@ extension SMTPClient {
         var tlsConfiguration = TLSClientConfiguration(serverName: serverName)
         tlsConfiguration.trustedCertificateAuthorityFile = tls.trustedCertificateAuthorityFile
         tlsConfiguration.minimumVersion = tls.minimumVersion == .tls13 ? .tls13 : .tls12
+        tlsConfiguration.verifiesCertificate = tls.verifiesCertificate
         return { [tlsConfiguration] stream, deadline throws(NetworkError) in
             try await TLSStream.connect(over: stream, configuration: tlsConfiguration, deadline: deadline)
         }

@@ -1,9 +1,10 @@
 extension SMTPClient {
     /// How the client authenticates the server when a ``ConnectionSecurity`` uses TLS.
     ///
-    /// There is no switch to turn verification off: the chain must verify to a trusted
-    /// authority and the certificate must name the server. A test trusts its own throwaway
-    /// authority through ``trustedCertificateAuthorityFile``.
+    /// By default the chain must verify to a trusted authority and the certificate must
+    /// name the server; a test trusts its own throwaway authority through
+    /// ``trustedCertificateAuthorityFile``. Only opportunistic STARTTLS between MTAs turns
+    /// ``verifiesCertificate`` off.
     public struct TLSOptions: Sendable, Hashable {
         /// The oldest TLS version the client accepts.
         public enum Version: Sendable, Hashable {
@@ -24,6 +25,12 @@ extension SMTPClient {
         /// The oldest TLS version accepted. Default: ``Version/tls12`` (RFC 8996 retired the
         /// older ones, which are never offered).
         public var minimumVersion: Version = .tls12
+        /// Whether the server's certificate is checked (chain and ``serverName``). Default:
+        /// true. False encrypts without authenticating, any certificate accepted (RFC 7435
+        /// opportunistic security, Postfix's `smtp_tls_security_level = may`): for
+        /// STARTTLS to an MX with no TLS policy, where the alternative is plaintext. It
+        /// stops passive eavesdropping, not an attacker in the path.
+        public var verifiesCertificate = true
 
         /// Options that check `serverName` (nil: the connected host's name) against a chain
         /// verified by the authorities in `trustedCertificateAuthorityFile` (nil: the

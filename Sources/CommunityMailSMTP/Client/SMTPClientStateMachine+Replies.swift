@@ -6,7 +6,7 @@ extension SMTPClientStateMachine {
             guard reply.code == 220 else {
                 // 554 instead of 220: the server will not talk to us; RFC 5321 section 3.1
                 // still has the client send QUIT.
-                return [finish(SMTPError.rejected.with(message: "the SMTP server refused the connection", reply: reply), sendsQuit: true)]
+                return [finish(SMTPError.rejected.with(message: "the SMTP server refused the connection", reply: reply, refusedSession: true), sendsQuit: true)]
             }
             state = .hello(extended: true)
             return [.send(command("EHLO \(configuration.heloName)"))]
@@ -21,7 +21,7 @@ extension SMTPClientStateMachine {
                 state = .hello(extended: false)
                 return [.send(command("HELO \(configuration.heloName)"))]
             }
-            return [finish(SMTPError.rejected.with(message: "the SMTP server refused EHLO", reply: reply), sendsQuit: true)]
+            return [finish(SMTPError.rejected.with(message: "the SMTP server refused EHLO", reply: reply, refusedSession: true), sendsQuit: true)]
 
         case .startTLS:
             guard reply.code == 220 else {

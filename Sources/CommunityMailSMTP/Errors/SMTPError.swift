@@ -24,15 +24,20 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     public let enhancedStatusCode: SMTPEnhancedStatusCode?
     /// The network failure underneath, when there was one.
     public let networkError: NetworkError?
+    /// True for a ``rejected`` that refused the session before any transaction: a greeting
+    /// other than 220, or EHLO and HELO refused. It says nothing about the message, so an MTA
+    /// may try the domain's next MX (Postfix's `smtp_skip_5xx_greeting`).
+    public let refusedSession: Bool
 
     private init(
         _ code: Code, _ message: String, replyCode: Int? = nil, enhancedStatusCode: SMTPEnhancedStatusCode? = nil,
-        networkError: NetworkError? = nil
+        networkError: NetworkError? = nil, refusedSession: Bool = false
     ) {
         parts = ErrorParts(code, message)
         self.replyCode = replyCode
         self.enhancedStatusCode = enhancedStatusCode
         self.networkError = networkError
+        self.refusedSession = refusedSession
     }
 
     /// The server could not be reached.
@@ -72,7 +77,7 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     public func with(message: String, replyCode: Int? = nil) -> SMTPError {
         SMTPError(
             code, message, replyCode: replyCode ?? self.replyCode, enhancedStatusCode: enhancedStatusCode,
-            networkError: networkError)
+            networkError: networkError, refusedSession: refusedSession)
     }
 
     /// `self` with a more specific message and the RFC 3463 code of a failure found without
@@ -82,8 +87,10 @@ public struct SMTPError: ClassifiedError, Hashable, CustomStringConvertible {
     }
 
     /// `self` for `reply`: its code and enhanced status code kept, its text left out.
-    func with(message: String, reply: SMTPReply) -> SMTPError {
-        SMTPError(code, "\(message): \(reply.summary)", replyCode: reply.code, enhancedStatusCode: reply.enhancedStatusCode)
+    func with(message: String, reply: SMTPReply, refusedSession: Bool = false) -> SMTPError {
+        SMTPError(
+            code, "\(message): \(reply.summary)", replyCode: reply.code, enhancedStatusCode: reply.enhancedStatusCode,
+            refusedSession: refusedSession)
     }
 
     /// `self` caused by `networkError`, whose message is appended (it names the operation

@@ -2,8 +2,10 @@ public import CommunityMailSystem
 
 /// How a TLS client authenticates the server it connects to.
 ///
-/// There is no switch to turn verification off: a test trusts its own throwaway
-/// certificate authority through ``trustedCertificateAuthorityFile`` instead.
+/// Verification is on by default, and a test trusts its own throwaway certificate
+/// authority through ``trustedCertificateAuthorityFile`` rather than turning it off. Only
+/// opportunistic encryption (RFC 7435: SMTP between MTAs with no policy for the peer)
+/// sets ``verifiesCertificate`` to false.
 public struct TLSClientConfiguration: Sendable {
     /// The server's DNS name or IP address literal. A name is sent as SNI (RFC 6066) and
     /// must match one of the certificate's DNS names (a wildcard covers one whole label:
@@ -15,6 +17,13 @@ public struct TLSClientConfiguration: Sendable {
     /// The oldest protocol version accepted. Default: `.tls12`; `.tls13` refuses servers
     /// that cannot speak TLS 1.3.
     public var minimumVersion: TLSProtocolVersion = .tls12
+
+    /// Whether the server's chain and name are checked. Default: true. False encrypts
+    /// without authenticating (RFC 7435's opportunistic security, Postfix's
+    /// `smtp_tls_security_level = may`): any certificate is accepted, expired, self-signed or
+    /// for another name, so the session resists passive eavesdropping but not an active
+    /// attacker in the path. ``serverName`` is still sent as SNI when it is a DNS name.
+    public var verifiesCertificate = true
 
     /// A PEM file of certificate authorities to trust instead of the system's trust store
     /// (for a private relay, or a test's own authority). Default: nil, the system store.

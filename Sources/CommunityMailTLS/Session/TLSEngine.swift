@@ -111,7 +111,9 @@ final class TLSEngine {
     /// else OpenSSL's reason (a protocol version mismatch, an alert from the peer).
     private func handshakeFailure() -> NetworkError {
         let verification = SSL_get_verify_result(ssl)
-        if verification != Int(X509_V_OK) {
+        // An encrypt-only client (SSL_VERIFY_NONE) records a failed check but does not stop
+        // for it: the handshake failed for another reason.
+        if verification != Int(X509_V_OK), SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER != 0 {
             ERR_clear_error()
             let reason = X509_verify_cert_error_string(verification).map { String(cString: $0) } ?? "code \(verification)"
             return .certificateRejected("the peer's certificate was rejected: \(reason)")

@@ -6,7 +6,8 @@ extension TLSStream {
     /// Starts TLS as the client over `stream` (connected, and for STARTTLS already past
     /// the plaintext exchange), and returns once the server is authenticated: its chain
     /// verifies to a trusted authority and its certificate names
-    /// `configuration.serverName`.
+    /// `configuration.serverName` (unless `configuration.verifiesCertificate` is false: then
+    /// once the session is encrypted, whatever the certificate).
     ///
     /// The returned stream owns `stream`: closing it closes `stream`. On failure `stream`
     /// is closed too (after a TLS alert to the peer where there is one).
@@ -24,7 +25,8 @@ extension TLSStream {
         do {
             let context = try await TLSClientContexts.context(for: configuration)
             let engine = try TLSEngine(context: context.pointer, role: .client)
-            try Self.configureClient(engine.session, serverName: configuration.serverName)
+            try Self.configureClient(
+                engine.session, serverName: configuration.serverName, verifiesCertificate: configuration.verifiesCertificate)
             tls = TLSStream(underlying: stream, engine: engine)
         } catch {
             await stream.close()
@@ -61,14 +63,21 @@ extension TLSStream {
         return tls
     }
 
-    /// Host name (or IP address) checks and SNI for a client `SSL`.
-    private static func configureClient(_ ssl: OpaquePointer, serverName: String) throws(NetworkError) {
+    /// Host name (or IP address) checks and SNI for a client `SSL`; SNI only, and no chain
+    /// check, when `verifiesCertificate` is false.
+    private static func configureClient(_ ssl: OpaquePointer, serverName: String, verifiesCertificate: Bool) throws(NetworkError) {
         let name = serverName.hasSuffix(".") ? String(serverName.dropLast()) : serverName
         // OpenSSL takes an empty name as "check no name": refuse it instead.
         guard !name.isEmpty else { throw .tlsHandshake("no server name to check the certificate against") }
         guard !name.utf8.contains(0) else { throw .tlsHandshake("the server name contains a NUL byte") }
         let parameters = SSL_get0_param(ssl)
         OpenSSLErrorQueue.clear()
+        if !verifiesCertificate {
+            // Overrides the shared context's SSL_VERIFY_PEER for this session only.
+            SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)
+            if !TLSAddressLiteral.isIPAddress(name) { try sendServerNameIndication(ssl, name) }
+            return
+        }
         if TLSAddressLiteral.isIPAddress(name) {
             guard X509_VERIFY_PARAM_set1_ip_asc(parameters, name) == 1 else {
                 throw .tlsFailure("cannot set the IP address to check: \(OpenSSLErrorQueue.reason())")
@@ -80,7 +89,12 @@ extension TLSStream {
         guard SSL_set1_host(ssl, name) == 1 else {
             throw .tlsFailure("cannot set the host name to check: \(OpenSSLErrorQueue.reason())")
         }
-        // Server Name Indication (the SSL_set_tlsext_host_name macro).
+        try sendServerNameIndication(ssl, name)
+    }
+
+    /// Server Name Indication (RFC 6066) for the DNS name `name`.
+    private static func sendServerNameIndication(_ ssl: OpaquePointer, _ name: String) throws(NetworkError) {
+        // The SSL_set_tlsext_host_name macro.
         var nameBytes = Array(name.utf8CString)
         let status = nameBytes.withUnsafeMutableBufferPointer {
             SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), $0.baseAddress)

@@ -3,14 +3,32 @@ import CommunityMailSystem
 import DNSVerify
 
 extension DirectMXRelay {
-    /// ``deliver(_:to:in:)`` cancelled after ``Configuration/deliveryTimeout``: recipients
-    /// it had not finished with then get 451 4.4.7.
-    func deliverWithinTimeout(_ envelope: RelayEnvelope, to recipients: [String], in domain: DNSName) async -> [SMTPReply] {
-        let timeout = configuration.deliveryTimeout
-        return await withTaskGroup(of: [SMTPReply]?.self) { group in
-            group.addTask { await deliver(envelope, to: recipients, in: domain) }
+    /// What one attempt at one address came to.
+    struct AttemptOutcome: Sendable {
+        /// How far the MX got with us.
+        enum Kind: Sendable {
+            /// A transaction (or a refusal of MAIL): `replies` are the MX's, per recipient.
+            case answered
+            /// The MX refused the session (its greeting, or EHLO and HELO): not an answer
+            /// about the message, so the next address is tried even for a 5xx.
+            case refusedSession
+            /// No SMTP reply at all: no connection, a timeout, a TLS failure.
+            case unanswered
+        }
+
+        var kind: Kind
+        /// A reply per recipient of the attempt.
+        var replies: [SMTPReply]
+    }
+
+    /// ``deliver(_:to:in:)`` cancelled at `deadline` (the message's, shared by its domains):
+    /// recipients it had not finished with then get 451 4.4.7.
+    func deliver(_ message: SMTPMessage, to recipients: [String], in domain: DNSName, until deadline: ContinuousClock.Instant) async
+        -> [SMTPReply] {
+        await withTaskGroup(of: [SMTPReply]?.self) { group in
+            group.addTask { await deliver(message, to: recipients, in: domain) }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(until: deadline, clock: .continuous)
                 return nil
             }
             var expired = false
@@ -29,71 +47,95 @@ extension DirectMXRelay {
         }
     }
 
-    /// Delivers `envelope` to `recipients` (all in `domain`): MX hosts in order, each host's
-    /// addresses in order, until every recipient has a final reply (accepted or refused
-    /// for good), ``Configuration/maximumAttempts`` addresses were tried or
-    /// ``Configuration/maximumExchangers`` hosts were looked up. Recipients
-    /// still deferred get the last deferral.
-    func deliver(_ envelope: RelayEnvelope, to recipients: [String], in domain: DNSName) async -> [SMTPReply] {
+    /// Delivers `message` to `recipients` (all in `domain`; the message's own recipients are
+    /// replaced): MX hosts in order, each host's addresses in order, until every recipient
+    /// has a final reply (accepted or refused for good), ``Configuration/maximumAttempts``
+    /// addresses were tried or ``Configuration/maximumExchangers`` hosts were looked up.
+    /// Recipients still without a final reply get the last deferral from an MX that
+    /// answered, else a 5xx session refusal (no other address answered), else the last
+    /// failure to reach one.
+    func deliver(_ message: SMTPMessage, to recipients: [String], in domain: DNSName) async -> [SMTPReply] {
         let exchangers: [MailExchanger]
         switch await route(to: domain) {
         case .final(let reply): return Array(repeating: reply, count: recipients.count)
         case .exchangers(let found): exchangers = found
         }
         var replies = [SMTPReply?](repeating: nil, count: recipients.count)
-        var lastDeferral: SMTPReply?
+        var answeredDeferral: SMTPReply?
+        var sessionRefusal: SMTPReply?
+        var unanswered: SMTPReply?
         var lookupWasTransient = false
         var attempts = 0
         let attemptLimit = max(1, configuration.maximumAttempts)
         hosts: for exchanger in exchangers.prefix(max(1, configuration.maximumExchangers)) {
             guard attempts < attemptLimit, !Task.isCancelled else { break }
-            let lookup = await addresses(of: exchanger.name)
+            let lookup = await addresses(of: exchanger.name, atMost: attemptLimit - attempts)
             lookupWasTransient = lookupWasTransient || lookup.wasTransient
             for address in lookup.addresses {
                 guard attempts < attemptLimit, !Task.isCancelled else { break hosts }
                 attempts += 1
                 let pending = replies.indices.filter { replies[$0] == nil }
-                let answers = await attempt(envelope, to: pending.map { recipients[$0] }, at: address, host: exchanger.name)
-                for (index, answer) in zip(pending, answers) {
-                    if answer.isPositive || answer.isPermanentFailure {
-                        replies[index] = answer
-                    } else {
-                        lastDeferral = answer
+                let outcome = await attempt(message, to: pending.map { recipients[$0] }, at: address, host: exchanger.name)
+                switch outcome.kind {
+                case .unanswered:
+                    unanswered = outcome.replies.first
+                case .refusedSession:
+                    // Another MX may take us; a 5xx stays the answer only if none does.
+                    if let reply = outcome.replies.first {
+                        if reply.isPermanentFailure { sessionRefusal = reply } else { answeredDeferral = reply }
+                    }
+                case .answered:
+                    for (index, answer) in zip(pending, outcome.replies) {
+                        if answer.isPositive || answer.isPermanentFailure {
+                            replies[index] = answer
+                        } else {
+                            answeredDeferral = answer
+                        }
                     }
                 }
                 if !replies.contains(nil) { break hosts }
             }
         }
         // Cancelled before an MX answered: the sender must try again, not hear "no route".
-        let fallback = lastDeferral ?? (Task.isCancelled ? Replies.cancelled : lookupWasTransient ? Replies.dnsDeferred : Replies.noRoute)
+        let fallback = answeredDeferral ?? sessionRefusal ?? unanswered
+            ?? (Task.isCancelled ? Replies.cancelled : lookupWasTransient ? Replies.dnsDeferred : Replies.noRoute)
         return replies.map { $0 ?? fallback }
     }
 
-    /// One attempt at one MX address: a reply per recipient. With opportunistic TLS, a
-    /// failed STARTTLS is followed by a plaintext attempt at the same address.
-    func attempt(_ envelope: RelayEnvelope, to recipients: [String], at address: InternetAddress, host: DNSName) async
-        -> [SMTPReply] {
-        let message: SMTPMessage
+    /// One attempt at one MX address. With opportunistic TLS, STARTTLS encrypts without
+    /// checking the certificate (RFC 7435), and a handshake that fails or a STARTTLS the MX
+    /// refuses is followed by a plaintext attempt at the same address.
+    func attempt(_ message: SMTPMessage, to recipients: [String], at address: InternetAddress, host: DNSName) async
+        -> AttemptOutcome {
+        let addressed: SMTPMessage
         do {
-            message = try SMTPMessage(sender: envelope.sender, recipients: recipients, content: envelope.content)
+            addressed = try message.addressed(to: recipients)
         } catch {
-            return Array(repeating: Self.reply(for: error), count: recipients.count)
+            return AttemptOutcome(kind: .answered, replies: Array(repeating: Self.reply(for: error), count: recipients.count))
         }
         var tls = SMTPClient.TLSOptions(
             serverName: host.text, trustedCertificateAuthorityFile: configuration.tls.trustedCertificateAuthorityFile)
         tls.minimumVersion = configuration.tls.minimumVersion
         let required = configuration.tlsPolicy == .required
+        tls.verifiesCertificate = required
         do {
-            return try await transmit(message, to: address, security: .startTLS(required: required), tls: tls)
+            return AttemptOutcome(kind: .answered, replies: try await transmit(addressed, to: address, security: .startTLS(required: required), tls: tls))
         } catch where !required && (error == .tlsFailed || error == .tlsUnavailable) {
             do {
-                return try await transmit(message, to: address, security: .plain, tls: tls)
+                return AttemptOutcome(kind: .answered, replies: try await transmit(addressed, to: address, security: .plain, tls: tls))
             } catch {
-                return Array(repeating: Self.reply(for: error), count: recipients.count)
+                return Self.failedAttempt(error, recipients: recipients.count)
             }
         } catch {
-            return Array(repeating: Self.reply(for: error), count: recipients.count)
+            return Self.failedAttempt(error, recipients: recipients.count)
         }
+    }
+
+    /// An attempt that ended with `error`: its reply for every recipient, and whether the MX
+    /// answered at all.
+    static func failedAttempt(_ error: SMTPError, recipients: Int) -> AttemptOutcome {
+        let kind: AttemptOutcome.Kind = error.refusedSession ? .refusedSession : error.replyCode == nil ? .unanswered : .answered
+        return AttemptOutcome(kind: kind, replies: Array(repeating: reply(for: error), count: recipients))
     }
 
     /// One SMTP transaction with one address: a reply per recipient (a refused RCPT keeps

@@ -18,9 +18,11 @@ extension DirectMXRelay {
         static let loop = SMTPReply(code: 554, enhancedStatusCode: "5.4.6", text: "The recipient's mail exchanger is this server (mail loop)")
         /// STARTTLS is required and the MX did not offer it (or refused it).
         static let tlsNotOffered = SMTPReply(code: 451, enhancedStatusCode: "4.7.4", text: "TLS is required but the mail exchanger does not offer it")
-        /// STARTTLS is required and the handshake failed (the certificate did not verify).
+        /// STARTTLS is required and the handshake failed (the certificate did not verify, or
+        /// no common version).
         static let tlsFailed = SMTPReply(code: 451, enhancedStatusCode: "4.7.5", text: "TLS with the mail exchanger failed (certificate not verified)")
-        /// The domain's delivery took longer than ``Configuration/deliveryTimeout``.
+        /// The message's delivery took longer than ``Configuration/deliveryTimeout`` (the
+        /// domain was cut, or never started).
         static let expired = SMTPReply(code: 451, enhancedStatusCode: "4.4.7", text: "Delivery took too long, try again later")
         /// The delivery task was cancelled before it answered.
         static let cancelled = SMTPReply(code: 451, enhancedStatusCode: "4.4.0", text: "Delivery was interrupted, try again later")

@@ -34,12 +34,17 @@ extension DirectMXRelay {
     }
 
     /// `recipients` grouped by domain (IDNA A-labels, case-insensitive) in order of first
-    /// appearance, and a reply for each recipient no domain can be read from.
+    /// appearance, and a reply for each recipient no domain can be read from or that an SMTP
+    /// envelope cannot carry (550 5.1.3, that recipient alone).
     static func groupedByDomain(_ recipients: [String]) -> (domains: [DomainGroup], unroutable: [(Int, SMTPReply)]) {
         var groups: [DomainGroup] = []
         var position: [DNSName: Int] = [:]
         var unroutable: [(Int, SMTPReply)] = []
         for (index, recipient) in recipients.enumerated() {
+            guard SMTPMessage.isUsableInEnvelope(recipient) else {
+                unroutable.append((index, reply(for: SMTPError.invalidAddress)))
+                continue
+            }
             guard let at = recipient.lastIndex(of: "@") else {
                 unroutable.append((index, Replies.badDestination))
                 continue
@@ -102,25 +107,22 @@ extension DirectMXRelay {
             .flatMap { $0.value.shuffled(using: &random) }
     }
 
-    /// Our own names, as DNS names.
-    var localNames: Set<DNSName> {
-        Set(configuration.localNames.union([configuration.heloName]).compactMap { try? DNSName($0) })
-    }
-
-    /// The addresses of `host` (IPv4 first, then IPv6) that the address policy allows.
-    func addresses(of host: DNSName) async -> AddressLookup {
+    /// The addresses of `host` (IPv4 first, then IPv6) that the address policy allows, at
+    /// most `limit` of them (the attempts left: a zone may list thousands).
+    func addresses(of host: DNSName, atMost limit: Int) async -> AddressLookup {
         async let ipv4 = resolver.resolve(host, .a)
         async let ipv6 = resolver.resolve(host, .aaaa)
         var lookup = AddressLookup()
+        var seen: Set<InternetAddress> = []
         for result in await [ipv4, ipv6] {
             if result.isTransient { lookup.wasTransient = true }
-            for record in result.records {
+            for record in result.records where lookup.addresses.count < limit {
                 let address: InternetAddress
                 switch record.data {
                 case .a(let value), .aaaa(let value): address = InternetAddress(bytes: value.bytes)
                 default: continue
                 }
-                if isAllowed(address), !lookup.addresses.contains(address) { lookup.addresses.append(address) }
+                if isAllowed(address), seen.insert(address).inserted { lookup.addresses.append(address) }
             }
         }
         return lookup
