@@ -312,29 +312,8 @@ struct ForwarderHostileInputTests {
     /// in this process hold meanwhile (found through `/proc/self/fd`'s socket inodes in
     /// the kernel's TCP tables).
     static func descriptors(onPort port: UInt16) -> Int {
-        let folder = "/proc/self/fd"
-        var inodes: Set<Substring> = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + entry),
-                target.hasPrefix("socket:[")
-            else { continue }
-            inodes.insert(target.dropFirst(8).dropLast())
-        }
-        let suffix = ":" + String(format: "%04X", port)
-        var count = 0
-        for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
-            // Read to the end: the kernel makes these files a page at a time, and reading
-            // by the file's size (0) would see the first page only.
-            guard let data = try? FileHandle(forReadingFrom: URL(fileURLWithPath: table)).readToEnd() else { continue }
-            let text = String(decoding: data, as: UTF8.self)
-            for line in text.split(separator: "\n").dropFirst() {
-                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-                let fields = line.split(separator: " ")
-                guard fields.count > 9, inodes.contains(fields[9]) else { continue }
-                if fields[1].hasSuffix(suffix) || fields[2].hasSuffix(suffix) { count += 1 }
-            }
-        }
-        return count
+        let ours = TCPSocketTable.socketInodes()
+        return TCPSocketTable.sockets().filter { ours.contains($0.inode) && ($0.localPort == port || $0.remotePort == port) }.count
     }
 
     /// One dropped session of kind `kind`: closed at once (0), after EHLO (1), mid-DATA

@@ -185,38 +185,13 @@ struct ForwarderPostfixRelayTests {
     func instanceStartsAndStops() async throws {
         let postfix = try await PostfixInstance(configuration: .init(relayHost: "[127.0.0.1]:9"))
         #expect(ChildProcess.canConnect(port: postfix.port))
-        let listening = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
-        let ports = Self.listeningPorts(listening)
         let master = try #require(Int32(try String(contentsOfFile: postfix.configDirectory + "/../queue/pid/master.pid", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)))
-        let masterSockets = Self.socketInodes(of: master)
-        let masterListening = ports.filter { masterSockets.contains($0.inode) }.map(\.port)
+        let masterSockets = TCPSocketTable.socketInodes(of: String(master))
+        let masterListening = TCPSocketTable.sockets(of: String(master)).filter { $0.isListening && masterSockets.contains($0.inode) }.map(\.localPort)
         await postfix.stop()
         #expect(masterListening == [postfix.port])
         #expect(!ChildProcess.canConnect(port: postfix.port))
         #expect(kill(master, 0) != 0 || (try? String(contentsOfFile: "/proc/\(master)/stat", encoding: .utf8))?.contains(") Z") == true)
-    }
-
-    /// Listening TCP sockets (state 0A) of /proc/net/tcp: port and inode.
-    static func listeningPorts(_ table: String) -> [(port: UInt16, inode: String)] {
-        table.split(separator: "\n").dropFirst().compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > 9, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":"),
-                let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
-            else { return nil }
-            return (port, String(fields[9]))
-        }
-    }
-
-    /// The inodes of the sockets `pid` holds open.
-    static func socketInodes(of pid: Int32) -> Set<String> {
-        let folder = "/proc/\(pid)/fd"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return Set(entries.compactMap { entry in
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + entry),
-                target.hasPrefix("socket:[")
-            else { return nil }
-            return String(target.dropFirst("socket:[".count).dropLast())
-        })
     }
 }
