@@ -6,18 +6,17 @@ import Testing
 /// move no mail; and how a host ends it when it stops (421 4.3.2).
 @Suite("SMTPServerSession robustness: pipelining cost, TLS handshake bytes, junk commands, shutdown")
 struct SMTPServerSessionRobustnessTests: SMTPServerSessionSuite {
-    /// The quadratic version (each line removed from the front of the buffer) spends hours on
-    /// this: half a million lines, each moving the megabytes behind it. The limit is a
-    /// backstop two orders of magnitude above the linear version's time, not a measurement.
-    @Test("Half a million pipelined HELO lines in one read are all answered, in one pass over the bytes", .timeLimit(.minutes(5)))
+    /// The quadratic version (each line removed from the front of the buffer, moving all
+    /// the bytes behind it: about 3 TB here) runs for minutes; the linear one for seconds.
+    /// The limit is a backstop far above the linear version's time, not a measurement.
+    @Test("A million pipelined NOOPs (6 MiB) in one read are all answered, in one pass over the bytes", .timeLimit(.minutes(1)))
     func pipelinedCheapCommands() {
-        var server = session()
-        let count = 524_288
-        let bytes = [UInt8](repeating: 0, count: 0) + Array(repeatElement(Array("HELO x\r\n".utf8), count: count).joined())
-        let events = server.receive(bytes)
+        var server = session { $0.maximumJunkCommands = .max }
+        let count = 1_048_576
+        let events = server.receive(Array(repeatElement(Array("NOOP\r\n".utf8), count: count).joined()))
         #expect(events.count == count)
         #expect(codes(events).allSatisfy { $0 == 250 })
-        #expect(codes(server.receive(Array("NOOP\r\n".utf8))) == [250])
+        #expect(codes(server.receive(Array("QUIT\r\n".utf8))) == [221])
     }
 
     @Test("Bytes that arrive during the TLS handshake are ignored, and nothing buffered before it is run after it (RFC 3207 section 4.2)")
