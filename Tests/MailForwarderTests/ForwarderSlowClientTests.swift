@@ -52,6 +52,46 @@ struct ForwarderSlowClientTests {
         #expect(fixture.server.messageBytesInMemory == 0)
     }
 
+    @Test("Lines refused with 500 (unknown, too long) do not restart the command timeout: a client sending one now and then still gets 421 4.4.2")
+    func refusedLinesDoNotRestartTheWait() async throws {
+        let fixture = try await ForwarderFixture {
+            $0.commandTimeout = .seconds(2)
+            $0.maximumErrors = 1_000
+        }
+        let (client, serverEnd) = InMemoryByteStream.makePair()
+        let serving = Task { await fixture.server.serve(serverEnd) }
+        var smtp = TestSMTPClient(stream: client)
+        _ = try await smtp.reply()
+        _ = try await smtp.send("EHLO client.example")
+        let timedOut = Mutex(false)
+        let reading = Task { [smtp] in
+            var reader = smtp
+            while true {
+                let reply = try await reader.reply()
+                if reply.isEmpty || !reply.hasPrefix("500") {
+                    timedOut.withLock { $0 = true }
+                    return TestSMTPClient.status(reply)
+                }
+            }
+        }
+        var sent = 0
+        // Without the fix each 500 restarts the 2 s wait and this runs 600 × 100 ms.
+        while !timedOut.withLock({ $0 }), sent < 600 {
+            do {
+                try await client.write(Array((sent % 2 == 0 ? "XYZZY\r\n" : String(repeating: "x", count: 600) + "\r\n").utf8),
+                                       deadline: .now + .seconds(60))
+            } catch {
+                break  // the server closed after its 421
+            }
+            sent += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await reading.value == "421 4.4.2", "after \(sent) lines")
+        #expect(sent < 600)
+        await serving.value
+        await client.close()
+    }
+
     @Test("The whole-DATA deadline is the longer of the data timeout and the largest message at the minimum rate")
     func wholeDataTimeout() {
         var configuration = ForwarderServer.Configuration(serverName: "mx.example.net")

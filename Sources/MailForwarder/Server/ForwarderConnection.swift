@@ -172,7 +172,9 @@ struct ForwarderConnection {
             guard !bytes.isEmpty else { return .clientClosed }
             session.messageStorageAvailable = server.messageMemory.available(for: client)
             events = account(session.receive(bytes))
-            if !events.isEmpty { commandDeadline = nil }
+            // A line refused as no command at all (500: unknown, too long) does not restart
+            // the wait, or a client could hold its slot with one such line per timeout.
+            if events.contains(where: { if case .reply(let reply) = $0 { reply.code != 500 } else { true } }) { commandDeadline = nil }
         }
     }
 
