@@ -10,8 +10,9 @@
 //
 // Logs go to stderr and carry counts and reply codes only: never an address, a subject or
 // a secret (--debug-log adds each message's sender and recipients, for debugging only).
-// SIGTERM or SIGINT stops accepting, closes the sessions and exits 0; a second signal
-// exits at once (128 + its number).
+// SIGTERM or SIGINT stops accepting and ends the sessions (421 4.3.2; a message being
+// received or relayed is answered first, within 60 s) and exits 0; a second signal exits
+// at once (128 + its number).
 // Exit status: 0 after a signal, 64 bad usage, 66 an input file cannot be opened, 1 other
 // failures (cannot listen, the server stopped).
 import AliasStore

@@ -33,11 +33,12 @@ struct ForwardMXProcessTests {
     }()
 
     /// True when `bytes` is one header field (`Received:` and its continuation lines, CRLF
-    /// ended) naming our server, followed by exactly `reference`.
+    /// ended) naming our server, followed by exactly `reference`. smtp-source greets with
+    /// HELO, so the protocol is SMTP (RFC 3848).
     static func isReceivedThen(_ reference: [UInt8], _ bytes: [UInt8]) -> Bool {
         guard bytes.count > reference.count, Array(bytes.suffix(reference.count)) == reference else { return false }
         let field = String(decoding: bytes.prefix(bytes.count - reference.count), as: UTF8.self)
-        guard field.hasPrefix("Received: from "), field.hasSuffix("\r\n"), field.contains("by mx.example.net with ESMTP") else { return false }
+        guard field.hasPrefix("Received: from "), field.hasSuffix("\r\n"), field.contains("by mx.example.net with SMTP;") else { return false }
         return field.dropLast(2).components(separatedBy: "\r\n").dropFirst().allSatisfy { $0.hasPrefix("\t") || $0.hasPrefix(" ") }
     }
 
@@ -225,7 +226,43 @@ struct ForwardMXProcessTests {
         #expect(await forwarder.stop() == 0)
     }
 
-    @Test("SIGTERM lets a session waiting on its relay finish; a second signal exits at once with 128 + its number")
+    @Test("SIGTERM while a session waits on its relay: the client still gets the relay's 250 for its message, then 421 4.3.2; forward-mx exits 0 once the session ended")
+    func sigtermAnswersMessageInFlight() async throws {
+        let swaks = try #require(TestPeers.executable("swaks"))
+        let (sink, sinkFolder, sinkPort) = try await ForwarderLoopbackTests().startSink()
+        defer { sink.stop() }
+        // Between forward-mx and the sink: holds the relay's connection until released.
+        let gate = try HeldRelayConnection(to: sinkPort)
+        defer { gate.stop() }
+        let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(gate.port)"])
+        let client = try ChildProcess(swaks, [
+            "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", Self.sender, "--to", "ana@example.org",
+            "--helo", "sender.test",
+        ])
+        defer { client.stop() }
+        // Waits (without a time bound) until forward-mx, having the whole message, connected to the relay.
+        while !gate.reached && client.isRunning && forwarder.process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(client.isRunning, "\(client.output)")
+
+        forwarder.process.signal(SIGTERM)
+        while !forwarder.process.output.contains("stopping") && forwarder.process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        gate.release()
+        _ = await client.exited()
+        let output = client.output
+        // swaks prints the server's replies with "<-" (or "<**" for a failure): the DATA
+        // reply after the message, then the 421 to its QUIT.
+        let dataReply = try #require(output.range(of: "<-  250 2.0.0"), "\(output)")
+        let shutdown = try #require(output.range(of: "<** 421 4.3.2"), "\(output)")
+        #expect(dataReply.upperBound < shutdown.lowerBound)
+        #expect(await forwarder.process.exited() == 0, "\(forwarder.process.output)")
+        #expect(try Self.delivery(1, in: sinkFolder) != nil)
+    }
+
+    @Test("A second signal while a session waits on its relay exits at once with 128 + its number")
     func secondSignalExitsAtOnce() async throws {
         let swaks = try #require(TestPeers.executable("swaks"))
         // A relay that takes the connection and never greets: the session waits on it.
@@ -291,5 +328,61 @@ struct ForwardMXProcessTests {
             #expect(!run.output.contains("usage-test-secret"))
         }
         #expect(!FileManager.default.fileExists(atPath: folder.path("aliases.sqlite")))
+    }
+}
+
+/// A loopback relay address that takes forward-mx's connection and holds it until
+/// ``release()``, then passes bytes both ways to the real relay (the aiosmtpd sink) on `port`.
+final class HeldRelayConnection: Sendable {
+    private let listener: TCPListener
+    private let serving: Task<Void, Never>
+    private let state: Flags
+
+    /// Whether forward-mx connected, and whether the test let it through.
+    private final class Flags: Sendable {
+        let value = Mutex((reached: false, released: false))
+    }
+
+    /// Where forward-mx connects.
+    var port: UInt16 { listener.localAddress.port }
+    /// Whether forward-mx has connected.
+    var reached: Bool { state.value.withLock { $0.reached } }
+
+    init(to port: UInt16) throws {
+        let listener = try TCPListener(address: try SocketAddress("127.0.0.1:0"))
+        let relayAddress = try SocketAddress("127.0.0.1:\(port)")
+        let state = Flags()
+        self.state = state
+        self.listener = listener
+        serving = Task {
+            try? await listener.serve { connection in
+                state.value.withLock { $0.reached = true }
+                while !state.value.withLock({ $0.released }) { try? await Task.sleep(for: .milliseconds(20)) }
+                guard let relay = try? await TCPConnection.connect(to: relayAddress, deadline: .now + .seconds(60)) else { return }
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await Self.pump(from: relay, to: connection) }
+                    group.addTask { await Self.pump(from: connection, to: relay) }
+                    await group.next()
+                    group.cancelAll()
+                }
+                await relay.close()
+            }
+        }
+    }
+
+    /// Lets the held connection through.
+    func release() { state.value.withLock { $0.released = true } }
+
+    /// Stops listening and closes the connection.
+    func stop() {
+        release()
+        listener.close()
+        serving.cancel()
+    }
+
+    private static func pump(from source: TCPConnection, to destination: TCPConnection) async {
+        while let bytes = try? await source.read(maximumCount: 65_536, deadline: .now + .seconds(600)), !bytes.isEmpty {
+            guard (try? await destination.write(bytes, deadline: .now + .seconds(60))) != nil else { return }
+        }
     }
 }

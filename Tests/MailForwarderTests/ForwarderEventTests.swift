@@ -1,4 +1,5 @@
 import CommunityMailSMTP
+import CommunityMailSystem
 import MailForwarder
 import Synchronization
 import Testing
@@ -108,6 +109,55 @@ struct ForwarderEventTests {
         #expect(refused.map(\.reply.code) == [554])
         #expect(refused.first?.relayedRecipients == 0 && refused.first?.relayDuration == nil)
         #expect(fixture.relay.envelopes.isEmpty)
+    }
+
+    @Test("Messages the server refuses itself at their final dot (552 too large, 550 5.6.11 bare LF) each get a message event with their size, and count in the session's messages")
+    func refusedBySession() async throws {
+        let (fixture, box) = try await Self.fixture { $0.maximumMessageSize = 1_000 }
+        let large = "Subject: large\r\n\r\n" + String(repeating: String(repeating: "x", count: 98) + "\r\n", count: 20)
+        let bareLF = "Subject: smuggled\r\n\r\nline\nline\r\n"
+        _ = try await fixture.session { smtp in
+            _ = try await smtp.begin(from: "alice@origin.example", to: ["ana@example.org"])
+            #expect(try await smtp.data(large) == "552 5.3.4")
+            _ = try await smtp.send("MAIL FROM:<alice@origin.example>")
+            _ = try await smtp.send("RCPT TO:<ana@example.org>")
+            #expect(try await smtp.data(bareLF) == "550 5.6.11")
+            return try await smtp.send("QUIT")
+        }
+        let events = box.events
+        let messages = events.compactMap { event -> ForwarderEvent.Message? in
+            if case .message(let message) = event { return message }
+            return nil
+        }
+        #expect(messages.map(\.reply.code) == [552, 550])
+        #expect(messages.map(\.size) == [large.utf8.count, bareLF.utf8.count])
+        #expect(messages.allSatisfy { $0.relayedRecipients == 0 && $0.relayDuration == nil && $0.addresses == nil })
+        guard case .sessionEnded(let session) = events.last else {
+            Issue.record("events: \(events)")
+            return
+        }
+        #expect(session.messages == 2)
+        #expect(session.ending == .quit)
+        #expect(fixture.relay.envelopes.isEmpty)
+    }
+
+    @Test("A session closed by the server's shutdown ends as closedByServer")
+    func shutdownEnding() async throws {
+        let (fixture, box) = try await Self.fixture()
+        let (client, serverEnd) = InMemoryByteStream.makePair()
+        let serving = Task { await fixture.server.serve(serverEnd) }
+        var smtp = TestSMTPClient(stream: client)
+        _ = try await smtp.reply()
+        _ = try await smtp.send("EHLO client.example")
+        fixture.server.close()
+        #expect(TestSMTPClient.status(try await smtp.reply()) == "421 4.3.2")
+        await serving.value
+        await client.close()
+        guard case .sessionEnded(let session) = box.events.last else {
+            Issue.record("events: \(box.events)")
+            return
+        }
+        #expect(session.ending == .closedByServer)
     }
 }
 

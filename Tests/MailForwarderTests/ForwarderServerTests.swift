@@ -277,4 +277,26 @@ struct ForwarderServerTests {
                 policy: AliasRecipientPolicy(aliases: InMemoryAliasStore(), srs: srs), relay: relay, srs: srs)
         }
     }
+
+    @Test("The Received field's protocol: SMTP after HELO, ESMTP after EHLO, UTF8SMTP for a message sent with SMTPUTF8 (RFC 3848, RFC 6531 section 3.7.3)")
+    func receivedProtocol() async throws {
+        let fixture = try await ForwarderFixture()
+        _ = try await fixture.session { smtp in
+            #expect(try await smtp.send("HELO client.example").hasPrefix("250"))
+            _ = try await smtp.send("MAIL FROM:<alice@origin.example>")
+            _ = try await smtp.send("RCPT TO:<ana@example.org>")
+            #expect(try await smtp.data(Self.message) == "250 2.0.0")
+            #expect(try await smtp.send("EHLO client.example").hasPrefix("250"))
+            _ = try await smtp.send("MAIL FROM:<alice@origin.example>")
+            _ = try await smtp.send("RCPT TO:<ana@example.org>")
+            #expect(try await smtp.data(Self.message) == "250 2.0.0")
+            _ = try await smtp.send("MAIL FROM:<alice@origin.example> SMTPUTF8")
+            _ = try await smtp.send("RCPT TO:<ana@example.org>")
+            return try await smtp.data(Self.message)
+        }
+        let protocols = fixture.relay.envelopes.map { envelope in
+            String(decoding: envelope.content.prefix(80), as: UTF8.self).split(separator: "\r\n")[1]
+        }
+        #expect(protocols == ["\tby mx.example.net with SMTP;", "\tby mx.example.net with ESMTP;", "\tby mx.example.net with UTF8SMTP;"])
+    }
 }

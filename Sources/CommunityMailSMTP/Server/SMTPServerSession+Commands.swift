@@ -3,16 +3,18 @@ extension SMTPServerSession {
     /// the limit is answered (500 5.5.6) and skipped up to its end.
     mutating func nextCommandLine(_ events: inout [Event]) -> [UInt8]? {
         while true {
-            guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else {
-                if buffer.count >= configuration.maximumCommandLength {
-                    buffer.removeAll()
+            guard let newline = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.count - bufferStart >= configuration.maximumCommandLength {
+                    discardBuffer()
                     if !skippingLongLine { events += refuse(500, "5.5.6 line too long") }
                     skippingLongLine = true
                 }
                 return nil
             }
-            var line = Array(buffer[..<newline])
-            buffer.removeSubrange(...newline)
+            var line = Array(buffer[bufferStart..<newline])
+            // Consumed bytes stay until process() compacts once: removing each line from
+            // the front would move the rest of a 64 KiB read of pipelined commands every time.
+            bufferStart = newline + 1
             if skippingLongLine {
                 skippingLongLine = false
                 continue
@@ -37,6 +39,7 @@ extension SMTPServerSession {
         case "EHLO", "HELO":
             guard !argument.isEmpty, !argument.contains(" ") else { return refuse(501, "5.5.4 \(verb) needs a domain or address literal") }
             clientName = String(argument)
+            greetedWithEHLO = verb == "EHLO"
             resetTransaction()
             phase = .ready
             guard verb == "EHLO" else { return [.reply(SMTPReply(250, configuration.serverName))] }
@@ -47,17 +50,17 @@ extension SMTPServerSession {
             if configuration.offersStartTLS && !isTLSActive { lines.append("STARTTLS") }
             return [.reply(SMTPReply(code: 250, lines: lines))]
         case "NOOP":
-            return [.reply(SMTPReply(250, "2.0.0 OK"))]
+            return junk(SMTPReply(250, "2.0.0 OK"))
         case "RSET":
             resetTransaction()
-            return [.reply(SMTPReply(250, "2.0.0 OK"))]
+            return junk(SMTPReply(250, "2.0.0 OK"))
         case "VRFY":
-            return [.reply(SMTPReply(252, "2.5.0 cannot VRFY, but will take the message"))]
+            return junk(SMTPReply(252, "2.5.0 cannot VRFY, but will take the message"))
         case "EXPN":
             // RFC 5321 section 7.3: a list's members are nobody else's business.
-            return [.reply(SMTPReply(502, "5.5.1 EXPN not available"))]
+            return junk(SMTPReply(502, "5.5.1 EXPN not available"))
         case "HELP":
-            return [.reply(SMTPReply(214, "2.0.0 EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY\(configuration.offersStartTLS ? " STARTTLS" : "")"))]
+            return junk(SMTPReply(214, "2.0.0 EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY\(configuration.offersStartTLS ? " STARTTLS" : "")"))
         case "QUIT":
             phase = .closed
             return [.reply(SMTPReply(221, "2.0.0 \(configuration.serverName) closing")), .close]
@@ -66,7 +69,7 @@ extension SMTPServerSession {
             guard argument.isEmpty else { return refuse(501, "5.5.4 STARTTLS takes no parameters") }
             // Commands pipelined behind STARTTLS came in plaintext: RFC 3207 section 4.2
             // says to discard them, or an attacker's injected commands would run under TLS.
-            buffer.removeAll()
+            discardBuffer()
             phase = .tlsHandshake
             return [.reply(SMTPReply(220, "2.0.0 ready to start TLS")), .startTLS]
         case "MAIL", "RCPT", "DATA":
@@ -106,7 +109,7 @@ extension SMTPServerSession {
             }
         }
         if !smtputf8, !path.utf8.allSatisfy({ $0 < 0x80 }) { return refuse(553, "5.6.7 non-ASCII address without SMTPUTF8") }
-        if let refusal = senderCheck?(path) { return [.reply(refusal)] }
+        if let refusal = senderCheck?(path) { return junk(refusal) }
         sender = path
         usesSMTPUTF8 = smtputf8
         return [.reply(SMTPReply(250, "2.1.0 OK"))]
@@ -115,7 +118,7 @@ extension SMTPServerSession {
     mutating func recipient(_ argument: Substring) -> [Event] {
         guard sender != nil else { return refuse(503, "5.5.1 MAIL first") }
         guard recipients.count < configuration.maximumRecipients else {
-            return [.reply(SMTPReply(452, "4.5.3 too many recipients"))]
+            return junk(SMTPReply(452, "4.5.3 too many recipients"))
         }
         // RFC 5321 section 4.5.1: a bare "Postmaster" (any case) must be accepted.
         guard let (path, parameters) = Self.path(after: "TO:", in: argument),
@@ -136,6 +139,7 @@ extension SMTPServerSession {
         guard !recipients.isEmpty else { return refuse(554, "5.5.1 no valid recipients") }
         phase = .data
         content = []
+        messageOctetsReceived = 0
         dataRefusal = nil
         atLineStart = true
         return [.reply(SMTPReply(354, "end data with <CR><LF>.<CR><LF>"))]

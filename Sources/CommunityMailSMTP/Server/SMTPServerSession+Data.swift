@@ -4,8 +4,8 @@ extension SMTPServerSession {
     /// (bare CR or LF, too large).
     mutating func consumeData() -> Event? {
         let carriageReturn = UInt8(ascii: "\r"), lineFeed = UInt8(ascii: "\n"), dot = UInt8(ascii: ".")
-        var index = 0
-        defer { buffer.removeSubrange(..<index) }
+        var index = bufferStart
+        defer { bufferStart = index }
         while index < buffer.count {
             let byte = buffer[index]
             if byte == carriageReturn {
@@ -59,6 +59,7 @@ extension SMTPServerSession {
 
     /// Adds content, unless the message is already refused or over the size limit.
     mutating func append(_ bytes: ArraySlice<UInt8>) {
+        messageOctetsReceived += bytes.count
         guard dataRefusal == nil else { return }
         guard content.count + bytes.count <= configuration.maximumMessageSize else {
             content = []
@@ -84,6 +85,8 @@ extension SMTPServerSession {
             phase = .ready
             return .reply(refusal)
         }
+        // A client that carries mail may reset and probe again (connection caching does).
+        junkCommands = 0
         phase = .awaitingMessageDecision
         return .message(message)
     }

@@ -7,8 +7,11 @@
 /// offered; any other verb gets 500 5.5.2. Pipelined commands (RFC 2920) are answered in
 /// order. Limits: command line length (500 5.5.6), recipients per message (452 4.5.3 once
 /// reached, RFC 5321 section 4.5.3.1.10), message size (552 5.3.4), the memory the host
-/// can spare (``messageStorageAvailable`` and ``refuseMessage(_:)``: 452 4.3.1), and client
-/// errors per session (421 4.7.0 and close). A bare CR or LF inside DATA gets the whole
+/// can spare (``messageStorageAvailable`` and ``refuseMessage(_:)``: 452 4.3.1), client
+/// errors per session (421 4.7.0 and close), and commands that move no mail (NOOP, RSET,
+/// VRFY, EXPN, HELP, refused senders, recipients over the limit): past
+/// ``Configuration/maximumJunkCommands`` each counts as an error. ``shutDown()`` ends a
+/// session with 421 4.3.2 when the host stops. A bare CR or LF inside DATA gets the whole
 /// message refused (550 5.6.11): with lenient line ends on one side and strict ones on the
 /// other, a message can smuggle a second one past its end (SMTP smuggling).
 public struct SMTPServerSession: Sendable {
@@ -27,6 +30,13 @@ public struct SMTPServerSession: Sendable {
         /// How many refused commands a client may send before it is disconnected with 421.
         /// Default: 10.
         public var maximumErrors: Int = 10
+        /// How many commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, a MAIL the
+        /// host's ``SMTPServerSession/senderCheck`` refuses, a RCPT over
+        /// ``maximumRecipients``) a client may send between two messages it hands over;
+        /// each one past this counts as an error
+        /// (toward ``maximumErrors``), so a client cannot hold its connection with them.
+        /// Default: 100 (as Postfix's `smtpd_junk_command_limit`).
+        public var maximumJunkCommands: Int = 100
         /// Whether STARTTLS is offered (the host has a certificate). Default: false.
         public var offersStartTLS: Bool = false
 
@@ -68,6 +78,13 @@ public struct SMTPServerSession: Sendable {
     public internal(set) var isTLSActive = false
     /// The name the client gave in EHLO/HELO.
     public internal(set) var clientName: String?
+    /// Whether the client's last greeting was EHLO (false for HELO, or before any): a trace
+    /// field's protocol is `SMTP` after HELO (RFC 3848).
+    public internal(set) var greetedWithEHLO = false
+    /// The octets of the message being received, or of the last one, dots unstuffed:
+    /// counted also once the message was refused and its content dropped (for a host's
+    /// report of a refused message's size).
+    public internal(set) var messageOctetsReceived = 0
     /// How many message octets the host can hold right now, set by the host before it hands
     /// bytes in: a MAIL whose SIZE (RFC 1870) is within ``Configuration/maximumMessageSize``
     /// but above this gets 452 4.3.1 (insufficient system storage). Nil (the default): only
@@ -83,7 +100,10 @@ public struct SMTPServerSession: Sendable {
 
     var phase = Phase.awaitingHello
     var buffer: [UInt8] = []
+    /// Where the unread bytes of ``buffer`` start; compacted once per ``process()``.
+    var bufferStart = 0
     var errors = 0
+    var junkCommands = 0
     var sender: String?
     var recipients: [String] = []
     var pendingRecipient: String?
@@ -103,7 +123,9 @@ public struct SMTPServerSession: Sendable {
 
     /// Takes bytes the client sent and returns what to do.
     public mutating func receive(_ bytes: [UInt8]) -> [Event] {
-        guard phase != .closed else { return [] }
+        // During the TLS handshake (the host should not even call this then) bytes are not
+        // the protected session's: RFC 3207 section 4.2 says to discard them.
+        guard phase != .closed, phase != .tlsHandshake else { return [] }
         buffer += bytes
         return process()
     }
@@ -130,16 +152,47 @@ public struct SMTPServerSession: Sendable {
         guard phase == .tlsHandshake else { return [] }
         isTLSActive = true
         clientName = nil
+        greetedWithEHLO = false
+        discardBuffer()
         resetTransaction()
         phase = .awaitingHello
         return process()
     }
 
+    /// Ends the session because the host is shutting down (RFC 5321 section 3.8): 421 4.3.2
+    /// and close. The host calls it when the session is between commands, or once the
+    /// message being received or relayed was answered (so the client knows its fate and
+    /// does not send it again).
+    public mutating func shutDown() -> [Event] {
+        guard phase != .closed else { return [] }
+        phase = .closed
+        discardBuffer()
+        resetTransaction()
+        return [.reply(SMTPReply(421, "4.3.2 \(configuration.serverName) shutting down")), .close]
+    }
+
     /// Whether the session is over.
     public var isClosed: Bool { phase == .closed }
 
-    /// Handles buffered input until more is needed or the host must act.
+    /// Handles buffered input until more is needed or the host must act, then drops the
+    /// bytes it consumed (once, not per line).
     mutating func process() -> [Event] {
+        defer {
+            if bufferStart > 0 {
+                buffer.removeSubrange(..<min(bufferStart, buffer.count))
+                bufferStart = 0
+            }
+        }
+        return processBuffered()
+    }
+
+    /// Empties the input buffer.
+    mutating func discardBuffer() {
+        buffer.removeAll()
+        bufferStart = 0
+    }
+
+    mutating func processBuffered() -> [Event] {
         var events: [Event] = []
         while true {
             switch phase {
@@ -166,11 +219,23 @@ public struct SMTPServerSession: Sendable {
 
     /// A refusal of the client's doing: counted, and past the limit the session ends.
     mutating func refuse(_ code: Int, _ text: String) -> [Event] {
+        refuse(SMTPReply(code, text))
+    }
+
+    /// `reply`, counted as an error; past the limit the session ends with 421 instead.
+    mutating func refuse(_ reply: SMTPReply) -> [Event] {
         errors += 1
         guard errors < configuration.maximumErrors else {
             phase = .closed
             return [.reply(SMTPReply(421, "4.7.0 \(configuration.serverName) too many errors, closing")), .close]
         }
-        return [.reply(SMTPReply(code, text))]
+        return [.reply(reply)]
+    }
+
+    /// `reply` to a command that moves no mail: past the junk limit, counted as an error.
+    mutating func junk(_ reply: SMTPReply) -> [Event] {
+        junkCommands += 1
+        guard junkCommands > configuration.maximumJunkCommands else { return [.reply(reply)] }
+        return refuse(reply)
     }
 }

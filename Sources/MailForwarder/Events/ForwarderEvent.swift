@@ -5,7 +5,9 @@ public import CommunityMailSMTP
 /// ended. No address and no message byte is in an event unless the host asked for them
 /// with ``ForwarderServer/Configuration/eventsCarryAddresses`` (a debug log).
 public enum ForwarderEvent: Sendable, Hashable {
-    /// A message's DATA was answered (relayed or refused).
+    /// A message's final dot was answered: relayed, refused by the relay or the policy, or
+    /// refused by the server itself (552 too large, 550 5.6.11 bare CR or LF, 452 4.3.1 no
+    /// memory), one event each.
     case message(Message)
     /// A session ended.
     case sessionEnded(Session)
@@ -14,7 +16,8 @@ public enum ForwarderEvent: Sendable, Hashable {
     public struct Message: Sendable, Hashable {
         /// The reply to DATA (the server's own text; the next hop's is never passed on).
         public let reply: SMTPReply
-        /// The message's size in octets as the client sent it (before our `Received:`).
+        /// The message's size in octets as the client sent it (before our `Received:`; dots
+        /// unstuffed), also when it was refused and its content dropped.
         public let size: Int
         /// How many final recipients (alias targets, without duplicates) it was relayed to;
         /// 0 when it was refused before the relay.
@@ -26,7 +29,8 @@ public enum ForwarderEvent: Sendable, Hashable {
         /// Whether it arrived over TLS.
         public let overTLS: Bool
         /// The envelope sender as the client gave it and the final recipients: only with
-        /// ``ForwarderServer/Configuration/eventsCarryAddresses``, nil otherwise.
+        /// ``ForwarderServer/Configuration/eventsCarryAddresses``, nil otherwise (and for a
+        /// message the server refused itself before looking at its recipients).
         public let addresses: Addresses?
     }
 
@@ -42,9 +46,13 @@ public enum ForwarderEvent: Sendable, Hashable {
     public struct Session: Sendable, Hashable {
         /// How the session ended.
         public let ending: Ending
-        /// How many messages it handed over (each answered, whatever the reply).
+        /// How many messages' final dots it answered, whatever the reply (one
+        /// ``ForwarderEvent/message(_:)`` each).
         public let messages: Int
-        /// How many RCPT commands were refused (unknown aliases, policy, limits).
+        /// How many RCPT commands the recipient policy refused (unknown aliases, relay
+        /// denied, forged SRS, transient look-up failures). RCPTs refused before the policy
+        /// is asked (bad syntax, over ``ForwarderServer/Configuration/maximumRecipients``)
+        /// are not counted.
         public let refusedRecipients: Int
         /// How long it lasted.
         public let duration: Duration
@@ -60,7 +68,8 @@ public enum ForwarderEvent: Sendable, Hashable {
         case clientClosed
         /// The client was silent past the command or data timeout (421 4.4.2).
         case timedOut
-        /// The server closed it with 421: too many errors, or shutting down.
+        /// The server closed it with 421: too many errors (4.7.0), or shutting down (4.3.2,
+        /// ``ForwarderServer/close()``).
         case closedByServer
         /// A reply could not be written (the client stopped reading).
         case writeFailed

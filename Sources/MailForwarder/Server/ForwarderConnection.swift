@@ -21,6 +21,11 @@ struct ForwarderConnection {
     var commandDeadline: ContinuousClock.Instant?
     /// This connection's share of the server's message memory budget.
     var reservedMessageBytes = 0
+    /// The client's address, whose connections together have a share of that budget.
+    let client: InternetAddress?
+    /// When the message being received must be complete (set at 354): a client that sends
+    /// a byte now and then, each within the data timeout, still cannot hold it for longer.
+    var dataDeadline: ContinuousClock.Instant?
     /// The message just handed over did not fit the budget: it gets 452 4.3.1, not relayed.
     var messageRefusedForMemory = false
     /// For the session's ``ForwarderEvent``: when it began, what it carried, its last reply.
@@ -28,16 +33,20 @@ struct ForwarderConnection {
     var messages = 0
     var refusedRecipients = 0
     var lastReplyCode = 0
+    /// This session's place in the server's ``SessionDrain``.
+    var drainSlot = 0
 
-    init(server: ForwarderServer, stream: any ByteStream) {
+    init(server: ForwarderServer, stream: any ByteStream, client: InternetAddress?) {
         self.server = server
         self.stream = stream
+        self.client = client
         let configuration = server.configuration
         var session = SMTPServerSession.Configuration(serverName: configuration.serverName)
         session.maximumMessageSize = configuration.maximumMessageSize
         session.maximumRecipients = configuration.maximumRecipients
         session.maximumCommandLength = configuration.maximumCommandLength
         session.maximumErrors = configuration.maximumErrors
+        session.maximumJunkCommands = configuration.maximumJunkCommands
         session.offersStartTLS = server.tlsContext != nil
         self.session = SMTPServerSession(configuration: session)
         // At MAIL, not after the whole message: a sender SRS cannot carry is refused before
@@ -49,10 +58,12 @@ struct ForwarderConnection {
     var configuration: ForwarderServer.Configuration { server.configuration }
 
     mutating func run() async {
+        drainSlot = server.drain.register(stream)
         let ending = await converse()
         await stream.close()
+        server.drain.unregister(drainSlot)
         // Whatever way the session ended, its message bytes are gone now.
-        _ = server.messageMemory.resize(&reservedMessageBytes, to: 0)
+        _ = server.messageMemory.resize(&reservedMessageBytes, to: 0, for: client)
         configuration.events?(.sessionEnded(.init(
             ending: ending, messages: messages, refusedRecipients: refusedRecipients, duration: .now - started,
             overTLS: session.isTLSActive)))
@@ -60,16 +71,28 @@ struct ForwarderConnection {
 
     /// The session until it ends; the caller closes the stream.
     mutating func converse() async -> ForwarderEvent.Ending {
-        var events = session.start()
+        // A client accepted just as the server began to shut down gets 421 instead of 220.
+        var events = server.drain.isClosing ? session.shutDown() : session.start()
         while true {
             var outgoing: [UInt8] = []
             var closing = false
             var startsTLS = false
-            while !events.isEmpty {
-                switch events.removeFirst() {
+            // By index: a read of pipelined commands can give thousands of events.
+            var next = 0
+            while next < events.count {
+                let event = events[next]
+                next += 1
+                switch event {
                 case .reply(let reply):
                     outgoing += reply.encoded
+                    if inData, reply.code != 354, reply.code != 421 {
+                        // The session refused the message itself at its final dot (size,
+                        // bare CR or LF, memory): answered, so reported and counted too.
+                        messages += 1
+                        report(ForwardResult(reply: reply), size: session.messageOctetsReceived)
+                    }
                     inData = reply.code == 354
+                    if inData { dataDeadline = .now + configuration.wholeDataTimeout }
                     lastReplyCode = reply.code
                 case .recipient(let address):
                     let decision = await server.policy.decide(address)
@@ -89,13 +112,22 @@ struct ForwarderConnection {
                     messages += 1
                     report(result, for: message)
                     expansions.removeAll()
-                    events += account(session.resolveMessage(reply))
+                    if server.drain.isClosing {
+                        // Shutting down: the message's reply, then 421; commands pipelined
+                        // behind it are not started.
+                        lastReplyCode = reply.code
+                        outgoing += reply.encoded
+                        events += session.shutDown()
+                    } else {
+                        events += account(session.resolveMessage(reply))
+                    }
                 case .startTLS:
                     startsTLS = true
                 case .close:
                     closing = true
                 }
             }
+            events = []
             guard await write(&outgoing) else { return .writeFailed }
             if closing { return lastReplyCode == 221 ? .quit : .closedByServer }
             if startsTLS {
@@ -105,6 +137,7 @@ struct ForwarderConnection {
                     // session; the handshake reads fresh bytes.
                     stream = try await TLSStream.accept(
                         over: stream, context: context, deadline: .now + configuration.tlsHandshakeTimeout)
+                    server.drain.update(drainSlot, stream: stream)
                 } catch {
                     return .tlsFailed  // accept closed the stream
                 }
@@ -115,16 +148,20 @@ struct ForwarderConnection {
             do {
                 // In DATA each arriving block restarts the wait (RFC 5321's data block
                 // timeout); between commands the wait runs until a command completes.
-                let deadline: ContinuousClock.Instant
                 if inData {
                     commandDeadline = nil
-                    deadline = .now + configuration.dataTimeout
+                    let blockDeadline = ContinuousClock.now + configuration.dataTimeout
+                    bytes = try await stream.read(maximumCount: 65_536, deadline: min(blockDeadline, dataDeadline ?? blockDeadline))
                 } else {
                     let waitEnds = commandDeadline ?? .now + configuration.commandTimeout
                     commandDeadline = waitEnds
-                    deadline = waitEnds
+                    // Between commands the server's shutdown ends the wait: 421 4.3.2.
+                    guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
+                        events = session.shutDown()
+                        continue
+                    }
+                    bytes = read
                 }
-                bytes = try await stream.read(maximumCount: 65_536, deadline: deadline)
             } catch where error == .timedOut("") {
                 var reply = SMTPReply(code: 421, enhancedStatusCode: "4.4.2", text: "\(configuration.serverName) timeout, closing").encoded
                 _ = await write(&reply)
@@ -133,9 +170,11 @@ struct ForwarderConnection {
                 return .clientClosed
             }
             guard !bytes.isEmpty else { return .clientClosed }
-            session.messageStorageAvailable = server.messageMemory.available
+            session.messageStorageAvailable = server.messageMemory.available(for: client)
             events = account(session.receive(bytes))
-            if !events.isEmpty { commandDeadline = nil }
+            // A line refused as no command at all (500: unknown, too long) does not restart
+            // the wait, or a client could hold its slot with one such line per timeout.
+            if events.contains(where: { if case .reply(let reply) = $0 { reply.code != 500 } else { true } }) { commandDeadline = nil }
         }
     }
 
@@ -151,13 +190,13 @@ struct ForwarderConnection {
             held += message.content.count
             completes = true
         }
-        if !server.messageMemory.resize(&reservedMessageBytes, to: held) {
+        if !server.messageMemory.resize(&reservedMessageBytes, to: held, for: client) {
             session.refuseMessage(SMTPServerSession.insufficientStorage)
             if completes { messageRefusedForMemory = true }
-            _ = server.messageMemory.resize(&reservedMessageBytes, to: 0)
+            _ = server.messageMemory.resize(&reservedMessageBytes, to: 0, for: client)
         }
         // For a MAIL among the bytes the session reads next (SIZE above it: 452 4.3.1).
-        session.messageStorageAvailable = server.messageMemory.available
+        session.messageStorageAvailable = server.messageMemory.available(for: client)
         return events
     }
 
@@ -175,11 +214,16 @@ struct ForwarderConnection {
 
     /// Hands the host a ``ForwarderEvent/message(_:)`` for `message`, answered as `result` says.
     func report(_ result: ForwardResult, for message: SMTPReceivedMessage) {
-        guard let events = configuration.events else { return }
         let addresses = configuration.eventsCarryAddresses
             ? ForwarderEvent.Addresses(sender: message.sender, recipients: result.recipients) : nil
+        report(result, size: message.content.count, addresses: addresses)
+    }
+
+    /// Hands the host a ``ForwarderEvent/message(_:)`` for a message of `size` octets.
+    func report(_ result: ForwardResult, size: Int, addresses: ForwarderEvent.Addresses? = nil) {
+        guard let events = configuration.events else { return }
         events(.message(.init(
-            reply: result.reply, size: message.content.count, relayedRecipients: result.recipients.count,
+            reply: result.reply, size: size, relayedRecipients: result.recipients.count,
             acceptedRecipients: result.accepted, relayDuration: result.relayDuration, overTLS: session.isTLSActive,
             addresses: addresses)))
     }
@@ -223,7 +267,9 @@ struct ForwarderConnection {
             return ForwardResult(reply: ForwarderReplies.senderNotRewritable)
         }
         let received = ReceivedHeader.field(
-            clientName: session.clientName, serverName: configuration.serverName, overTLS: session.isTLSActive,
+            clientName: session.clientName, serverName: configuration.serverName,
+            protocolName: ReceivedHeader.protocolName(
+                extended: session.greetedWithEHLO, overTLS: session.isTLSActive, smtputf8: message.usesSMTPUTF8),
             date: configuration.clock.now())
         let envelope = RelayEnvelope(
             sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)

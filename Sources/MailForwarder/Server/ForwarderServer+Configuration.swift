@@ -17,7 +17,9 @@ extension ForwarderServer {
         /// 452 4.3.1 at once: both temporary, so the sender tries again later. At least
         /// ``maximumMessageSize``. Counted: the received octets (working copies made to
         /// relay a message come on top, and each connection may hold up to one read, 64 KiB,
-        /// before it is counted). Default: 1 GiB.
+        /// before it is counted). The connections from one client address together may hold
+        /// an eighth of it (but at least one message of ``maximumMessageSize``); past that
+        /// their message gets 452 4.3.1 too. Default: 1 GiB.
         public var messageMemoryBudget = 1024 * 1024 * 1024
         /// The most recipients of one message; the next RCPT gets 452 4.5.3. Default: 50.
         public var maximumRecipients = 50
@@ -27,6 +29,11 @@ extension ForwarderServer {
         /// How many refused commands a client may send before 421 and disconnection.
         /// Default: 10.
         public var maximumErrors = 10
+        /// How many commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, a refused
+        /// sender, a RCPT over ``maximumRecipients``) a client may send between two
+        /// messages; each one past it counts as an error (toward ``maximumErrors``).
+        /// Default: 100 (as Postfix's `smtpd_junk_command_limit`).
+        public var maximumJunkCommands = 100
         /// The most `Received:` fields a message may already carry; more is a mail loop
         /// (554 5.4.6). Default: 25.
         public var maximumReceivedFields = 25
@@ -36,6 +43,12 @@ extension ForwarderServer {
         /// How long the server waits for the next bytes of a message after 354; then 421
         /// 4.4.2. Default: 3 minutes (RFC 5321's data block timeout).
         public var dataTimeout: Duration = .seconds(180)
+        /// The slowest a whole message may arrive, in octets per second: the message must
+        /// be complete ``wholeDataTimeout`` after 354 — the longer of ``dataTimeout`` and
+        /// the time ``maximumMessageSize`` takes at this rate — or the client gets 421 4.4.2,
+        /// so one that sends a byte now and then cannot hold its message's memory for hours.
+        /// Default: 32 KiB/s (50 MB in 27 minutes).
+        public var minimumDataRate = 32 * 1024
         /// How long a reply may take to write (a client that does not read). Default: 60 s.
         public var writeTimeout: Duration = .seconds(60)
         /// How long the TLS handshake after STARTTLS may take. Default: 60 s.
@@ -46,6 +59,13 @@ extension ForwarderServer {
         /// 5321 section 4.5.3.2.6): a reply after that is lost, and its retry a duplicate.
         /// Default: 5 minutes.
         public var relayTimeout: Duration = .seconds(300)
+        /// How long ``ForwarderServer/close()`` lets sessions that are receiving a message or
+        /// waiting on its relay finish (their client gets the message's reply, then 421)
+        /// before it closes every connection left without a reply. A message cut off there
+        /// may be delivered and sent again by its client: keep it above the relay's usual
+        /// time and below the host's own stop timeout (systemd's default is 90 s). Default:
+        /// 60 s.
+        public var shutdownGracePeriod: Duration = .seconds(60)
         /// The certificate for STARTTLS; nil (the default) offers no STARTTLS.
         public var tls: TLSFiles?
         /// The listener's limits: connections in total (default 512) and per client address
@@ -70,6 +90,13 @@ extension ForwarderServer {
         /// final recipients): for a debug log that an operator turns on for a while. Who
         /// wrote to whom is exactly what the forwarder otherwise never keeps. Default: false.
         public var eventsCarryAddresses = false
+
+        /// How long a whole message may take after 354: the longer of ``dataTimeout`` and
+        /// ``maximumMessageSize`` at ``minimumDataRate``.
+        public var wholeDataTimeout: Duration {
+            let atRate = Duration.seconds(Double(maximumMessageSize) / Double(max(1, minimumDataRate)))
+            return max(dataTimeout, atRate)
+        }
 
         /// A configuration for the MX called `serverName`; the rest takes the defaults.
         public init(serverName: String) {

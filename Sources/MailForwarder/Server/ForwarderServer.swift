@@ -35,6 +35,8 @@ public final class ForwarderServer: Sendable {
     let listener: TCPListener
     /// Which recipients already have a message the sender will retry; nil when turned off.
     let ledger: DeliveryLedger?
+    /// The sessions, as ``close()`` ends them.
+    let drain = SessionDrain()
 
     /// Loads the TLS certificate (when configured) and listens on `address` (port 0: the
     /// kernel chooses; see ``localAddress``). Nothing is served before ``run()``.
@@ -49,13 +51,14 @@ public final class ForwarderServer: Sendable {
             throw ForwarderError.invalidConfiguration.with(message: "the server name must be a domain name or an address literal")
         }
         guard configuration.maximumMessageSize >= 1, configuration.maximumRecipients >= 1, configuration.maximumCommandLength >= 16,
-            configuration.maximumErrors >= 1, configuration.maximumReceivedFields >= 1
+            configuration.maximumErrors >= 1, configuration.maximumReceivedFields >= 1, configuration.maximumJunkCommands >= 0,
+            configuration.minimumDataRate >= 1
         else { throw ForwarderError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         guard configuration.messageMemoryBudget >= configuration.maximumMessageSize else {
             throw ForwarderError.invalidConfiguration.with(message: "the message memory budget is smaller than the largest message")
         }
         self.configuration = configuration
-        messageMemory = MessageMemoryBudget(limit: configuration.messageMemoryBudget)
+        messageMemory = MessageMemoryBudget(limit: configuration.messageMemoryBudget, largestMessage: configuration.maximumMessageSize)
         self.policy = policy
         self.relay = relay
         self.srs = srs
@@ -89,8 +92,8 @@ public final class ForwarderServer: Sendable {
     /// ``Configuration/messageMemoryBudget``.
     public var messageBytesInMemory: Int { messageMemory.inUse }
 
-    /// Serves connections until ``close()`` or the task's cancellation; returns once every
-    /// session has ended. Clients over the listener's limits get `421 4.7.0` and are closed.
+    /// Serves connections until ``close()`` (gracefully) or the task's cancellation (which
+    /// closes every connection at once); returns once every session has ended. Clients over the listener's limits get `421 4.7.0` and are closed.
     /// - Throws: ``ForwarderError/network`` when accepting fails for good, or when called
     ///   twice.
     public func run() async throws(ForwarderError) {
@@ -98,7 +101,7 @@ public final class ForwarderServer: Sendable {
         do {
             try await listener.serve { connection in
                 await withTaskExecutorPreference(BlockingExecutor.shared) {
-                    await self.serve(connection)
+                    await self.serve(connection, client: connection.remoteAddress.address)
                 }
             } rejected: { connection, _ in
                 try? await connection.write(busy, deadline: .now + .seconds(5))
@@ -108,14 +111,29 @@ public final class ForwarderServer: Sendable {
         }
     }
 
-    /// Stops accepting and closes every connection. Closing twice is harmless.
-    public func close() { listener.close() }
+    /// Shuts the server down gracefully: it stops accepting at once (new clients are refused
+    /// by the kernel); each session waiting for a command gets `421 4.3.2 <name> shutting
+    /// down` and is closed; a session receiving a message or waiting on its relay first
+    /// gets its message answered (the relay's reply), then the 421. Whatever is still open
+    /// ``Configuration/shutdownGracePeriod`` later is closed without a reply. ``run()``
+    /// returns once every session has ended. Closing twice is harmless (the first grace
+    /// deadline stands).
+    public func close() {
+        listener.stopAccepting()
+        drain.beginClosing(gracePeriod: configuration.shutdownGracePeriod) { [listener] in listener.close() }
+    }
 
     /// Runs one SMTP session over `stream` (already connected: the greeting goes first) and
     /// closes it at the end. ``run()`` calls this for each connection; a host with its own
     /// listener, or a test over `InMemoryByteStream`, may call it directly.
     public func serve(_ stream: any ByteStream) async {
-        var connection = ForwarderConnection(server: self, stream: stream)
+        await serve(stream, client: nil)
+    }
+
+    /// One session; `client` (the peer's address, nil when unknown) has its own share of
+    /// the message memory budget.
+    func serve(_ stream: any ByteStream, client: InternetAddress?) async {
+        var connection = ForwarderConnection(server: self, stream: stream, client: client)
         await connection.run()
     }
 }

@@ -11,14 +11,24 @@ enum ReceivedHeader {
     ///
     /// The FROM clause has the EHLO name only: section 4.4 asks for the client's address
     /// literal with a SHOULD, and we leave it out, like the FOR clause, so the forwarded
-    /// copy does not say where or to whom the sender wrote. The protocol is ESMTP, or
-    /// ESMTPS over TLS (RFC 3848). A name that is not a plain domain or address literal
-    /// (a hostile client's EHLO) is written as "unknown".
-    static func field(clientName: String?, serverName: String, overTLS: Bool, date: Date) -> [UInt8] {
+    /// copy does not say where or to whom the sender wrote. The protocol is
+    /// ``protocolName(extended:overTLS:smtputf8:)``'s. A name that is not a plain domain or
+    /// address literal (a hostile client's EHLO) is written as "unknown".
+    static func field(clientName: String?, serverName: String, protocolName: String, date: Date) -> [UInt8] {
         let from = clientName.flatMap { isPlainName($0) ? $0 : nil } ?? "unknown"
         let by = isPlainName(serverName) ? serverName : "unknown"
-        let text = "Received: from \(from)\r\n\tby \(by) with \(overTLS ? "ESMTPS" : "ESMTP");\r\n\t\(dateTime(date))\r\n"
+        let text = "Received: from \(from)\r\n\tby \(by) with \(protocolName);\r\n\t\(dateTime(date))\r\n"
         return Array(text.utf8)
+    }
+
+    /// The WITH clause's protocol: `SMTP` after HELO, `ESMTP` after EHLO, `ESMTPS` over
+    /// TLS (RFC 3848: STARTTLS is an extension, so TLS means ESMTP whatever the greeting
+    /// after it); `UTF8SMTP` or `UTF8SMTPS` for a message sent with SMTPUTF8 (RFC 6531
+    /// section 3.7.3).
+    static func protocolName(extended: Bool, overTLS: Bool, smtputf8: Bool) -> String {
+        if smtputf8 { return overTLS ? "UTF8SMTPS" : "UTF8SMTP" }
+        if overTLS { return "ESMTPS" }
+        return extended ? "ESMTP" : "SMTP"
     }
 
     /// Letters, digits and `-._:[]`, 1 to 255 of them: a domain or an address literal.

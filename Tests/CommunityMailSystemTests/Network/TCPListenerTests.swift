@@ -14,6 +14,24 @@ import Testing
         try? await connection.write(Array(line.utf8), deadline: .now + generous)
     }
 
+    @Test func stopAcceptingRefusesNewClientsAndLetsServedConnectionsFinish() async throws {
+        let server = try RunningListener(handler: echo)
+        let served = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
+        while server.listener.connectionCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        server.listener.stopAccepting()
+        await #expect(throws: NetworkError.self) {
+            _ = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
+        }
+        // The served connection still works: close() would have ended it.
+        try await served.write(Array("still here".utf8), deadline: .now + generous)
+        #expect(try await served.read(maximumCount: 64, deadline: .now + generous) == Array("still here".utf8))
+        #expect(server.listener.connectionCount == 1)
+        await served.close()
+        try await server.task.value  // serve returns once the last handler has
+        #expect(server.listener.connectionCount == 0)
+        server.listener.stopAccepting()  // twice: harmless
+    }
+
     @Test func aClientOverThePerAddressLimitIsHandedToTheRejectedHandler() async throws {
         var configuration = TCPListener.Configuration()
         configuration.maximumConnectionsPerAddress = 2

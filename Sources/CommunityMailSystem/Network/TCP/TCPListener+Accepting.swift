@@ -14,6 +14,8 @@ import Darwin
 struct ListenerRegistry: Sendable {
     var serving = false
     var closed = false
+    /// ``TCPListener/stopAccepting()`` was called: no new connection, the served ones stay.
+    var stoppedAccepting = false
     var served = 0
     var rejecting = 0
     var perAddress: [InternetAddress: Int] = [:]
@@ -65,6 +67,7 @@ extension TCPListener {
                     limits: .init(idleTimeout: configuration.idleTimeout, expiry: configuration.lifetime.map { now + $0 }))
                 guard track(connection) else {
                     descriptor.close()
+                    release(connection, served: true)  // counted in by admit()
                     return nil
                 }
                 group.addTask {
@@ -78,6 +81,7 @@ extension TCPListener {
                     limits: .init(idleTimeout: nil, expiry: now + configuration.rejectionLifetime))
                 guard track(connection) else {
                     descriptor.close()
+                    release(connection, served: false)  // counted in by admit()
                     return nil
                 }
                 group.addTask {
@@ -93,7 +97,7 @@ extension TCPListener {
     private func waitForSlot() async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let answer: Bool? = registry.withLock { registry in
-                if registry.closed { return false }
+                if registry.closed || registry.stoppedAccepting { return false }
                 if registry.served < configuration.maximumConnections { return true }
                 registry.slotWaiter = continuation
                 return nil
@@ -124,7 +128,7 @@ extension TCPListener {
     /// Remembers the connection so `close()` reaches it; false when the listener closed.
     private func track(_ connection: TCPConnection) -> Bool {
         registry.withLock { registry in
-            guard !registry.closed else { return false }
+            guard !registry.closed, !registry.stoppedAccepting else { return false }
             registry.connections[ObjectIdentifier(connection)] = connection
             return true
         }

@@ -122,7 +122,7 @@ public final class TCPListener: Sendable {
         rejected: @escaping @Sendable (TCPConnection, Rejection) async -> Void = { _, _ in }
     ) async throws(NetworkError) {
         let starts = registry.withLock { registry -> Bool in
-            guard !registry.serving, !registry.closed else { return false }
+            guard !registry.serving, !registry.closed, !registry.stoppedAccepting else { return false }
             registry.serving = true
             return true
         }
@@ -133,7 +133,8 @@ public final class TCPListener: Sendable {
             // the running ones before it returns.
             await withDiscardingTaskGroup { group in
                 let failure = await acceptLoop(group: &group, handler: handler, rejected: rejected)
-                close()
+                // After stopAccepting() the connections stay open until their handlers end.
+                if failure != nil || !registry.withLock({ $0.stoppedAccepting }) { close() }
                 return failure
             }
         } onCancel: {
@@ -154,6 +155,21 @@ public final class TCPListener: Sendable {
         socket.close()
         slotWaiter?.resume(returning: false)
         for connection in connections { connection.socket.close() }
+    }
+
+    /// Stops accepting and leaves the connections being served open (a server's graceful
+    /// shutdown: each session ends when its protocol allows): the listening socket closes,
+    /// so the kernel refuses new clients, and ``serve(_:rejected:)`` returns once the
+    /// running handlers have returned. ``close()`` still closes the connections later.
+    /// Calling it twice, or after ``close()``, is harmless.
+    public func stopAccepting() {
+        let slotWaiter = registry.withLock { registry in
+            registry.stoppedAccepting = true
+            defer { registry.slotWaiter = nil }
+            return registry.slotWaiter
+        }
+        socket.close()
+        slotWaiter?.resume(returning: false)
     }
 
     /// How many connections are being served now (rejected ones not counted).
