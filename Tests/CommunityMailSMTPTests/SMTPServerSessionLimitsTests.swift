@@ -9,15 +9,6 @@ import Testing
 @Suite("SMTPServerSession limits and minor commands")
 struct SMTPServerSessionLimitsTests: SMTPServerSessionSuite {
 
-    /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
-    func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
-        var server = session(configure)
-        _ = server.receive(Array("EHLO client.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n".utf8))
-        _ = server.resolveRecipient(SMTPReply(250, "2.1.5 OK"))
-        _ = server.receive(Array("DATA\r\n".utf8))
-        return server
-    }
-
     @Test("SIZE above what the host can hold gets 452 4.3.1 (RFC 1870), above the limit 552 5.3.4; neither counts as an error")
     func sizeAgainstStorage() {
         var server = session {

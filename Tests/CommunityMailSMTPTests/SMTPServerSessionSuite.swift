@@ -21,4 +21,13 @@ extension SMTPServerSessionSuite {
     func replies(_ events: [SMTPServerSession.Event]) -> [String] {
         events.compactMap { if case .reply(let reply) = $0 { reply.summary } else { nil } }
     }
+
+    /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
+    func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
+        var server = session(configure)
+        _ = server.receive(Array("EHLO client.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n".utf8))
+        _ = server.resolveRecipient(SMTPReply(250, "2.1.5 OK"))
+        _ = server.receive(Array("DATA\r\n".utf8))
+        return server
+    }
 }

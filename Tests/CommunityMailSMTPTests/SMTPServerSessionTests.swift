@@ -4,15 +4,6 @@ import Testing
 @Suite("SMTPServerSession")
 struct SMTPServerSessionTests: SMTPServerSessionSuite {
 
-    /// A session past EHLO, MAIL and one accepted RCPT, in DATA.
-    func inData(_ configure: (inout SMTPServerSession.Configuration) -> Void = { _ in }) -> SMTPServerSession {
-        var server = session(configure)
-        _ = server.receive(Array("EHLO client.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n".utf8))
-        _ = server.resolveRecipient(SMTPReply(250, "2.1.5 OK"))
-        _ = server.receive(Array("DATA\r\n".utf8))
-        return server
-    }
-
     @Test("A whole transaction: 220, 250 EHLO with its extensions, 250 MAIL, the recipient for the host, 354, the unstuffed message, 221")
     func transaction() throws {
         var server = session()
