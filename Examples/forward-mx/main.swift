@@ -178,8 +178,9 @@ FileHandle.standardOutput.write(Data(
 
 Task.detached {
     let signal = await TerminationSignals.next()
-    log("signal \(signal): stopping (another signal exits at once)")
+    // Closing first: the log line says it has begun (a supervisor, or a test, may act on it).
     server.close()
+    log("signal \(signal): stopping (another signal exits at once)")
     // Sessions waiting on the relay may take minutes to end; an impatient operator need not.
     let again = await TerminationSignals.next()
     log("signal \(again): exiting without waiting for the sessions")

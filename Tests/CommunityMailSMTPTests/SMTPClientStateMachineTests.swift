@@ -272,12 +272,12 @@ struct SMTPClientStateMachineTests {
         #expect(sendsQuit)
     }
 
-    @Test("A recipient whose RCPT got a 2xx that is not an acceptance (252) does not read as delivered in the report")
-    func nonAcceptingPositiveRecipientReply() {
+    @Test("Any 2xx to RCPT accepts (RFC 5321 4.2.1: the first digit decides); an accepted recipient without a message reply does not read as delivered")
+    func positiveRecipientReplies() {
         let report = SMTPDeliveryReport(
             recipientReplies: [SMTPReply(250, "2.1.5 ok"), SMTPReply(252, "2.1.5 cannot verify")], dataReply: SMTPReply(250, "2.0.0 queued"))
-        #expect(report.replies.map(\.code) == [250, 451])
-        #expect(report.deliveredRecipients == [true, false])
+        #expect(report.replies.map(\.code) == [250, 250])
+        #expect(report.deliveredRecipients == [true, true])
         let noMessageReply = SMTPDeliveryReport(recipientReplies: [SMTPReply(250, "2.1.5 ok")], dataReply: nil)
         #expect(noMessageReply.replies.map(\.code) == [451])
     }

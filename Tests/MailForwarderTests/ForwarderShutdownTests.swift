@@ -121,6 +121,25 @@ struct ForwarderShutdownTests {
         await sender.stream.close()
     }
 
+    @Test("At the grace deadline a relay still running is cancelled, so run() returns within the grace period whatever the next hop does", .timeLimit(.minutes(2)))
+    func graceDeadlineCancelsRelay() async throws {
+        let relay = ForwarderRelayTimeoutTests.StallingRelay()
+        let fixture = try await ForwarderFixture(hop: relay) { $0.shutdownGracePeriod = .milliseconds(100) }
+        let running = Task { try await fixture.server.run() }
+        var sender = try await connect(fixture)
+        _ = try await sender.begin(from: "alice@origin.example", to: ["ana@example.org"])
+        let reply = Task { [sender] in
+            var sending = sender
+            return try? await sending.data(ForwarderServerTests.message)
+        }
+        try await waitUntil("the message reached the relay") { relay.entered == 1 }
+        fixture.server.close()
+        // The relay's own bound is an hour: only the hard close ends it.
+        try await running.value
+        _ = await reply.value
+        await sender.stream.close()
+    }
+
     @Test("The default grace period is 60 s")
     func defaultGrace() {
         #expect(ForwarderServer.Configuration(serverName: "mx.example.net").shutdownGracePeriod == .seconds(60))

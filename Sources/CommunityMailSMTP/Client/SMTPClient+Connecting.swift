@@ -114,6 +114,12 @@ extension SMTPClient {
         for connection: Connection, tls: TLSOptions
     ) async throws(SMTPError) -> @Sendable (any ByteStream, ContinuousClock.Instant) async throws(NetworkError) -> any ByteStream {
         let serverName = tls.serverName ?? connection.host
+        // Credentials go only to a server whose certificate was checked (RFC 8314): TLS
+        // without verification protects against listeners, not against whoever answers.
+        guard tls.verifiesCertificate || configuration.credentials == nil || configuration.allowsPlaintextAuthentication else {
+            await connection.close()
+            throw SMTPError.insecureConfiguration.with(message: "credentials would go over TLS whose certificate is not checked")
+        }
         guard !serverName.isEmpty else {
             await connection.close()
             throw SMTPError.insecureConfiguration.with(message: "the TLS server name is empty, so the server's certificate could not be checked")

@@ -19,19 +19,16 @@ public struct SMTPDeliveryReport: Sendable, Hashable {
         self.dataReply = dataReply
     }
 
-    /// Whether `recipientReply` accepts a recipient: 250, or 251 "will forward" (RFC 5321
-    /// section 4.2.2). 252 belongs to VRFY, not RCPT.
-    public static func isAcceptance(_ recipientReply: SMTPReply) -> Bool { [250, 251].contains(recipientReply.code) }
+    /// Whether `recipientReply` accepts a recipient: any 2xx. RFC 5321 names 250 and 251
+    /// ("will forward"), and section 4.2.1 has a client judge an unexpected code by its
+    /// first digit: the server takes the recipient, so the message goes to it.
+    public static func isAcceptance(_ recipientReply: SMTPReply) -> Bool { recipientReply.isPositive }
 
     /// The outcome for each recipient, in the message's order: the refusal for a refused
-    /// RCPT, the ``dataReply`` for an accepted one. A recipient that does not have the
-    /// message never reads as positive: a 2xx to RCPT that does not accept (252), or an
-    /// accepted RCPT without a reply to the message, becomes 451 4.4.0.
+    /// RCPT, the ``dataReply`` for an accepted one. An accepted recipient without a reply to
+    /// the message (a report built by hand) never reads as positive: 451 4.4.0.
     public var replies: [SMTPReply] {
-        recipientReplies.map { reply in
-            if Self.isAcceptance(reply) { return dataReply ?? Self.notDelivered }
-            return reply.isPositive ? Self.notDelivered : reply
-        }
+        recipientReplies.map { reply in Self.isAcceptance(reply) ? dataReply ?? Self.notDelivered : reply }
     }
 
     /// What ``replies`` says for a recipient that did not get the message and was not refused.

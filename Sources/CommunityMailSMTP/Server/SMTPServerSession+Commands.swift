@@ -118,7 +118,12 @@ extension SMTPServerSession {
     mutating func recipient(_ argument: Substring) -> [Event] {
         guard sender != nil else { return refuse(503, "5.5.1 MAIL first") }
         guard recipients.count < configuration.maximumRecipients else {
-            return junk(SMTPReply(452, "4.5.3 too many recipients"))
+            // RFC 5321 section 4.5.3.1.10: the client sends DATA for those accepted and the
+            // rest later, so these are not errors; only past Postfix's overshoot limit (a
+            // client that never stops) do they count.
+            recipientOvershoot += 1
+            guard recipientOvershoot > Self.recipientOvershootLimit else { return [.reply(SMTPReply(452, "4.5.3 too many recipients"))] }
+            return refuse(452, "4.5.3 too many recipients")
         }
         // RFC 5321 section 4.5.1: a bare "Postmaster" (any case) must be accepted.
         guard let (path, parameters) = Self.path(after: "TO:", in: argument),

@@ -31,11 +31,14 @@ public struct SMTPServerSession: Sendable {
         /// Default: 10.
         public var maximumErrors: Int = 10
         /// How many commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, a MAIL the
-        /// host's ``SMTPServerSession/senderCheck`` refuses, a RCPT over
-        /// ``maximumRecipients``) a client may send between two messages it hands over;
-        /// each one past this counts as an error
-        /// (toward ``maximumErrors``), so a client cannot hold its connection with them.
-        /// Default: 100 (as Postfix's `smtpd_junk_command_limit`).
+        /// host's ``SMTPServerSession/senderCheck`` refuses) a client may send between two
+        /// messages it hands over; each one past this counts as an error (toward
+        /// ``maximumErrors``). RCPTs over ``maximumRecipients`` are not junk (RFC 5321
+        /// section 4.5.3.1.10 has the client send the rest later): only past 1,000 in a
+        /// session (Postfix's `smtpd_recipient_overshoot_limit`) does each count as an error.
+        /// Repeated EHLO/HELO and MAIL refused for its SIZE are neither: the listener's
+        /// connection lifetime bounds such a session. Default: 100 (as Postfix's
+        /// `smtpd_junk_command_limit`).
         public var maximumJunkCommands: Int = 100
         /// Whether STARTTLS is offered (the host has a certificate). Default: false.
         public var offersStartTLS: Bool = false
@@ -100,10 +103,16 @@ public struct SMTPServerSession: Sendable {
 
     var phase = Phase.awaitingHello
     var buffer: [UInt8] = []
-    /// Where the unread bytes of ``buffer`` start; compacted once per ``process()``.
+    /// Where the unread bytes of ``buffer`` start; compacted by ``process()`` once the read
+    /// part is at least half.
     var bufferStart = 0
     var errors = 0
     var junkCommands = 0
+    /// RCPTs past ``Configuration/maximumRecipients`` in this session.
+    var recipientOvershoot = 0
+    /// How many RCPTs past the recipient limit a session may send before each counts as an
+    /// error (Postfix's `smtpd_recipient_overshoot_limit`).
+    static let recipientOvershootLimit = 1_000
     var sender: String?
     var recipients: [String] = []
     var pendingRecipient: String?
@@ -175,10 +184,11 @@ public struct SMTPServerSession: Sendable {
     public var isClosed: Bool { phase == .closed }
 
     /// Handles buffered input until more is needed or the host must act, then drops the
-    /// bytes it consumed (once, not per line).
+    /// bytes it consumed once they are at least half the buffer: each byte is moved a
+    /// bounded number of times, also when the host answers one pipelined RCPT at a time.
     mutating func process() -> [Event] {
         defer {
-            if bufferStart > 0 {
+            if bufferStart > 0, bufferStart * 2 >= buffer.count {
                 buffer.removeSubrange(..<min(bufferStart, buffer.count))
                 bufferStart = 0
             }

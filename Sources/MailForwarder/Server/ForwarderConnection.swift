@@ -59,7 +59,10 @@ struct ForwarderConnection {
 
     mutating func run() async {
         drainSlot = server.drain.register(stream)
-        let ending = await converse()
+        let converseEnding = await converse()
+        // Cut off at the shutdown's grace deadline: the server's doing, whatever the
+        // session saw (a closed stream, a failed write).
+        let ending = server.drain.wasHardClosed && converseEnding != .quit ? .closedByServer : converseEnding
         await stream.close()
         server.drain.unregister(drainSlot)
         // Whatever way the session ended, its message bytes are gone now.
@@ -274,8 +277,11 @@ struct ForwarderConnection {
         let envelope = RelayEnvelope(
             sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
         let relayStarted = ContinuousClock.now
-        let outcome = await server.relayUnlessDelivered(
-            envelope, clientSender: message.sender, clientContent: message.content, otherReplies: refusals)
+        let server = server
+        let clientSender = message.sender, clientContent = message.content
+        let outcome = await server.drain.relay(drainSlot) { [refusals] in
+            await server.relayUnlessDelivered(envelope, clientSender: clientSender, clientContent: clientContent, otherReplies: refusals)
+        }
         return ForwardResult(
             reply: RelayOutcome(replies: outcome.replies + refusals).dataReply, recipients: finals,
             accepted: outcome.replies.filter(\.isPositive).count, relayDuration: .now - relayStarted)

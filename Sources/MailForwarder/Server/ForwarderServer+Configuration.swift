@@ -30,8 +30,9 @@ extension ForwarderServer {
         /// Default: 10.
         public var maximumErrors = 10
         /// How many commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, a refused
-        /// sender, a RCPT over ``maximumRecipients``) a client may send between two
-        /// messages; each one past it counts as an error (toward ``maximumErrors``).
+        /// sender) a client may send between two messages; each one past it counts as an
+        /// error (toward ``maximumErrors``). RCPTs over ``maximumRecipients`` count only past
+        /// 1,000 in a session (see `SMTPServerSession.Configuration.maximumJunkCommands`).
         /// Default: 100 (as Postfix's `smtpd_junk_command_limit`).
         public var maximumJunkCommands = 100
         /// The most `Received:` fields a message may already carry; more is a mail loop

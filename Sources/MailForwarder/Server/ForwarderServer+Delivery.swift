@@ -56,15 +56,20 @@ extension ForwarderServer {
                 return nil
             }
             var outcome: RelayOutcome?
+            var timedOut = false
             while let finished = await group.next() {
                 if let finished {
                     outcome = finished
                     break
                 }
-                group.cancelAll()  // the timer: the relay is cancelled and answers
+                // The timer: the relay is cancelled and answers for what it had done.
+                timedOut = !Task.isCancelled
+                group.cancelAll()
             }
             group.cancelAll()
-            return outcome ?? RelayOutcome(everyRecipient: DeliveryReplies.timedOut, recipientCount: envelope.recipients.count)
+            guard let outcome else { return RelayOutcome(everyRecipient: DeliveryReplies.timedOut, recipientCount: envelope.recipients.count) }
+            // What the cancelled hop had not finished took too long: say so (4.4.7).
+            return timedOut ? RelayOutcome(replies: outcome.replies.map { $0.isPositive ? $0 : DeliveryReplies.timedOut }) : outcome
         }
     }
 }

@@ -97,6 +97,8 @@ public final class ForwarderServer: Sendable {
     /// - Throws: ``ForwarderError/network`` when accepting fails for good, or when called
     ///   twice.
     public func run() async throws(ForwarderError) {
+        // Closed before it ran (a signal during start-up): nothing to serve, not a failure.
+        if drain.isClosing { return }
         let busy = Array("421 4.7.0 \(configuration.serverName) too many connections, try again later\r\n".utf8)
         do {
             try await listener.serve { connection in

@@ -5,7 +5,8 @@ import Synchronization
 /// it closing and ends every read between commands at once, so those sessions answer
 /// 421 4.3.2 and close; a session receiving a message or waiting on its relay is left alone
 /// and asks ``isClosing`` once it has answered the message. At the grace deadline every
-/// stream still open is closed (the hard close).
+/// stream still open is closed and every relay still running is cancelled (the hard close),
+/// so the server stops within the grace period whatever its next hops do.
 final class SessionDrain: Sendable {
     private struct State {
         var closing = false
@@ -14,14 +15,35 @@ final class SessionDrain: Sendable {
         var idleReads: [Int: Task<Result<[UInt8], NetworkError>, Never>] = [:]
         /// Every session's current stream, for the hard close.
         var streams: [Int: any ByteStream] = [:]
+        /// The relay each session waits on, for the hard close to cancel.
+        var relays: [Int: Task<RelayOutcome, Never>] = [:]
         /// Sleeps until the grace deadline, then closes what is left.
         var hardClose: Task<Void, Never>?
+        /// Whether the grace deadline passed with sessions left.
+        var hardClosed = false
     }
 
     private let state = Mutex(State())
 
     /// Whether the server is shutting down.
     var isClosing: Bool { state.withLock { $0.closing } }
+
+    /// Whether the shutdown's grace deadline passed and cut sessions off.
+    var wasHardClosed: Bool { state.withLock { $0.hardClosed } }
+
+    /// `relay` for `session`, in a task of its own that the hard close cancels (a hop
+    /// answers a cancellation at once, with deferrals for what it had not finished).
+    func relay(_ session: Int, _ relay: @escaping @Sendable () async -> RelayOutcome) async -> RelayOutcome {
+        let task = Task { await relay() }
+        let cut = state.withLock { state -> Bool in
+            if !state.hardClosed { state.relays[session] = task }
+            return state.hardClosed
+        }
+        if cut { task.cancel() }
+        let outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        state.withLock { _ = $0.relays.removeValue(forKey: session) }
+        return outcome
+    }
 
     /// Counts a session in; its identifier for the calls below.
     func register(_ stream: any ByteStream) -> Int {
@@ -42,6 +64,7 @@ final class SessionDrain: Sendable {
         let timer = state.withLock { state -> Task<Void, Never>? in
             state.streams[session] = nil
             state.idleReads[session] = nil
+            state.relays[session] = nil
             guard state.closing, state.streams.isEmpty else { return nil }
             defer { state.hardClose = nil }
             return state.hardClose
@@ -101,7 +124,11 @@ final class SessionDrain: Sendable {
             try? await Task.sleep(for: gracePeriod)
             guard !Task.isCancelled else { return }
             hardClose()
-            let streams = state.withLock { Array($0.streams.values) }
+            let (streams, relays) = state.withLock { state in
+                state.hardClosed = true
+                return (Array(state.streams.values), Array(state.relays.values))
+            }
+            for relay in relays { relay.cancel() }
             for stream in streams { await stream.close() }
         }
         let idle = state.withLock { state -> Bool in

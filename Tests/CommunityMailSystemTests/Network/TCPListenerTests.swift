@@ -1,4 +1,5 @@
 import CommunityMailSystem
+import CommunityMailTestSupport
 import Synchronization
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
     @Test func stopAcceptingRefusesNewClientsAndLetsServedConnectionsFinish() async throws {
         let server = try RunningListener(handler: echo)
         let served = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
-        while server.listener.connectionCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntil("the listener took the connection") { server.listener.connectionCount >= 1 }
         server.listener.stopAccepting()
         await #expect(throws: NetworkError.self) {
             _ = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
@@ -61,7 +62,7 @@ import Testing
         configuration.whenFull = .reject
         let server = try RunningListener(configuration: configuration, handler: Self.hold, rejected: Self.refuse)
         let first = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
-        while server.listener.connectionCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntil("the listener took the connection") { server.listener.connectionCount >= 1 }
         let second = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
         #expect(String(decoding: try await readToEnd(second), as: UTF8.self) == "421 too busy\r\n")
         await first.close()
@@ -122,7 +123,7 @@ import Testing
     @Test func closingTheListenerEndsServeAndEveryConnection() async throws {
         let server = try RunningListener(handler: Self.hold)
         let client = try await TCPConnection.connect(to: server.address, deadline: .now + generous)
-        while server.listener.connectionCount < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntil("the listener took the connection") { server.listener.connectionCount >= 1 }
         try await server.stop()
         #expect(server.listener.connectionCount == 0)
         #expect(try await client.read(maximumCount: 10, deadline: .now + generous) == [])

@@ -66,7 +66,8 @@ extension DirectMXRelay {
         /// limit across messages or per destination (see MailForwarder.md). Default: 8.
         public var maximumConcurrentDomains = 8
         /// The SMTP client's timeouts, pipelining and reply limits (its `heloName` is
-        /// replaced by ``heloName``). Default: the client's defaults (RFC 5321's timeouts).
+        /// replaced by ``heloName``; its credentials are dropped: an MX is never sent a
+        /// password). Default: the client's defaults (RFC 5321's timeouts).
         public var client = SMTPClient.Configuration()
 
         /// A configuration greeting as `heloName`; the rest takes the defaults.

@@ -80,9 +80,11 @@ extension DirectMXRelay {
                 case .unanswered:
                     unanswered = outcome.replies.first
                 case .refusedSession:
-                    // Another MX may take us; a 5xx stays the answer only if none does.
+                    // A host that will not talk to us (a 5xx greeting or EHLO) says nothing
+                    // about the recipients: another MX may take them, and if none does they
+                    // are deferred, as Postfix's smtp_skip_5xx_greeting does.
                     if let reply = outcome.replies.first {
-                        if reply.isPermanentFailure { sessionRefusal = reply } else { answeredDeferral = reply }
+                        if reply.isPermanentFailure { sessionRefusal = Self.deferral(for: reply) } else { answeredDeferral = reply }
                     }
                 case .answered:
                     for (index, answer) in zip(pending, outcome.replies) {

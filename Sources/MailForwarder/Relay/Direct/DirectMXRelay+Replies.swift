@@ -28,6 +28,14 @@ extension DirectMXRelay {
         static let cancelled = SMTPReply(code: 451, enhancedStatusCode: "4.4.0", text: "Delivery was interrupted, try again later")
     }
 
+    /// A session refusal (a 5xx greeting or EHLO) as the deferral it stands for: 451 with
+    /// the refusal's detail in a 4.x.x code.
+    static func deferral(for refusal: SMTPReply) -> SMTPReply {
+        let enhanced = refusal.enhancedStatusCode.flatMap { SMTPEnhancedStatusCode(statusClass: 4, subject: $0.subject, detail: $0.detail) }
+            ?? "4.0.0"
+        return SMTPReply(code: 451, enhancedStatusCode: enhanced, text: "The recipient's mail exchanger refused the session, try again later")
+    }
+
     /// The reply that stands for a failed attempt: TLS failures in their own codes, the
     /// rest as ``SmarthostRelay`` maps them (the MX's codes for a refusal, 451 for what may
     /// pass).

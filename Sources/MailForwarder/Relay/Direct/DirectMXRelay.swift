@@ -17,8 +17,9 @@ public import DNSVerify
 ///   ``Configuration/maximumAttempts``); so is a TLS failure when TLS is required (with
 ///   opportunistic TLS a failed handshake is followed by plaintext at the same address);
 /// - a 5xx greeting or a refused EHLO and HELO: the next address too (the MX refused us,
-///   not the message: Postfix's `smtp_skip_5xx_greeting`), final only when no other address
-///   answers; a 5xx reply to MAIL, RCPT or the message is final;
+///   not the message: Postfix's `smtp_skip_5xx_greeting`); when no other address takes the
+///   recipients they are deferred with it (451), never bounced; a 5xx reply to MAIL, RCPT
+///   or the message is final;
 /// - an MX list naming one of ``Configuration/localNames``: only hosts preferred to us are
 ///   tried, and none left is a loop (554 5.4.6).
 ///
@@ -53,6 +54,10 @@ public struct DirectMXRelay: RelayHop {
         self.resolver = resolver
         var client = configuration.client
         client.heloName = configuration.heloName
+        // An MX takes mail without AUTH, and credentials must never go to whichever host a
+        // recipient's DNS names.
+        client.credentials = nil
+        client.allowsPlaintextAuthentication = false
         self.client = SMTPClient(configuration: client)
     }
 
