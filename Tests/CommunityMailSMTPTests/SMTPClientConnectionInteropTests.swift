@@ -149,6 +149,22 @@ struct SMTPClientConnectionInteropTests {
         }
         #expect(try await envelopes(peer, waitingFor: 0).isEmpty)
     }
+
+    @Test("Credentials never go over TLS whose certificate is not checked: insecureConfiguration, nothing sent")
+    func credentialsNeedAVerifiedServer() async throws {
+        let peer = try await SMTPPeerProcess.aiosmtpd(tls: .startTLS)
+        defer { peer.stop() }
+        var configuration = SMTPClient.Configuration()
+        configuration.heloName = "client.test"
+        configuration.credentials = SMTPCredentials(username: "alice", password: "secret")
+        var tls = SMTPClient.TLSOptions(serverName: "localhost", trustedCertificateAuthorityFile: peer.certificatePath)
+        tls.verifiesCertificate = false
+        await #expect(throws: SMTPError.insecureConfiguration) {
+            try await SMTPClient(configuration: configuration).send(
+                message, to: "127.0.0.1", port: peer.port, security: .startTLS(required: true), tls: tls)
+        }
+        #expect(try await envelopes(peer, waitingFor: 0).isEmpty)
+    }
 }
 
 @Suite("SMTPClient.connect without a peer")
@@ -238,4 +254,5 @@ struct SMTPClientConnectTests {
         try await waitUntil("the client sends QUIT") { transcript.withLock { $0.contains("QUIT") } }
         #expect(!transcript.withLock { $0.contains { $0.hasPrefix("MAIL") } })
     }
+
 }

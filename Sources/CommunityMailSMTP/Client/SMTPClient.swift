@@ -6,7 +6,8 @@ public import CommunityMailSystem
 /// Two ways in:
 /// - ``connect(to:port:)`` opens a TCP connection to a server, and
 ///   ``send(_:over:security:tls:)`` delivers over it in plaintext, with STARTTLS
-///   (RFC 3207) or with implicit TLS (RFC 8314), checking the server's certificate and name.
+///   (RFC 3207) or with implicit TLS (RFC 8314), checking the server's certificate and name (unless
+///   ``TLSOptions/verifiesCertificate`` is off: encryption only, and then no credentials).
 ///   The host looks at ``Connection/remoteAddress`` in between when its policy depends on
 ///   where the server is (plaintext only to loopback, say).
 /// - ``send(_:over:security:)`` runs the conversation over any `ByteStream` (an

@@ -14,6 +14,9 @@ import Darwin
 /// time stay the same, so a replaced file takes effect at the next connection.
 enum TLSClientContexts {
     private static let systemTrust = Mutex<[TLSProtocolVersion: OpenSSLContextHandle]>([:])
+    /// For sessions that encrypt without checking the certificate: no authorities loaded,
+    /// so a missing or broken CA file cannot fail them, and no handshake consults the disk.
+    private static let noTrust = Mutex<[TLSProtocolVersion: OpenSSLContextHandle]>([:])
 
     /// A CA file as it was when its context was made.
     private struct FileKey: Hashable {
@@ -36,6 +39,16 @@ enum TLSClientContexts {
     /// (The system store also names a directory that OpenSSL consults during a handshake
     /// for an issuer the bundle lacks: one failed `open()` per miss, inside the handshake.)
     static func context(for configuration: TLSClientConfiguration) async throws(NetworkError) -> OpenSSLContextHandle {
+        if !configuration.verifiesCertificate {
+            if let shared = noTrust.withLock({ $0[configuration.minimumVersion] }) { return shared }
+            let handle = try makeContext(minimumVersion: configuration.minimumVersion)
+            SSL_CTX_set_verify(handle.pointer, SSL_VERIFY_NONE, nil)
+            return noTrust.withLock { contexts in
+                if let raced = contexts[configuration.minimumVersion] { return raced }
+                contexts[configuration.minimumVersion] = handle
+                return handle
+            }
+        }
         if configuration.trustedCertificateAuthorityFile == nil,
             let shared = systemTrust.withLock({ $0[configuration.minimumVersion] }) {
             return shared

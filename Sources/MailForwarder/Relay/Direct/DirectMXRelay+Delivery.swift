@@ -136,7 +136,9 @@ extension DirectMXRelay {
     /// An attempt that ended with `error`: its reply for every recipient, and whether the MX
     /// answered at all.
     static func failedAttempt(_ error: SMTPError, recipients: Int) -> AttemptOutcome {
-        let kind: AttemptOutcome.Kind = error.refusedSession ? .refusedSession : error.replyCode == nil ? .unanswered : .answered
+        // A missing extension (SIZE, 8BITMIME, SMTPUTF8) is the MX's answer, not silence.
+        let answered = error.replyCode != nil || error == .extensionUnavailable
+        let kind: AttemptOutcome.Kind = error.refusedSession ? .refusedSession : answered ? .answered : .unanswered
         return AttemptOutcome(kind: kind, replies: Array(repeating: reply(for: error), count: recipients))
     }
 
