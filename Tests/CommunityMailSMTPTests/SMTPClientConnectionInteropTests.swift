@@ -254,5 +254,4 @@ struct SMTPClientConnectTests {
         try await waitUntil("the client sends QUIT") { transcript.withLock { $0.contains("QUIT") } }
         #expect(!transcript.withLock { $0.contains { $0.hasPrefix("MAIL") } })
     }
-
 }
