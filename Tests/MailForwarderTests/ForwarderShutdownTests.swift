@@ -100,17 +100,27 @@ struct ForwarderShutdownTests {
         await sender.stream.close()
     }
 
-    @Test("Past the grace period a session whose relay does not answer is closed without a reply; run() returns once the relay gives up")
-    func graceDeadline() async throws {
-        let (fixture, relay, running) = try await serving { $0.shutdownGracePeriod = .milliseconds(100) }
-        defer { relay.open() }
+    /// A client whose message has reached the relay (`entered` counts what reached it), and
+    /// the task that ends with the client's DATA reply (nil or "" when the connection ended
+    /// without one).
+    func messageAtRelay(_ fixture: ForwarderFixture, entered: @escaping @Sendable () -> Int) async throws
+        -> (sender: TestSMTPClient, reply: Task<String?, Never>) {
         var sender = try await connect(fixture)
         _ = try await sender.begin(from: "alice@origin.example", to: ["ana@example.org"])
+        let before = entered()
         let reply = Task { [sender] in
             var sending = sender
             return try? await sending.data(ForwarderServerTests.message)
         }
-        try await waitUntil("the message reached the relay") { relay.entered == 1 }
+        try await waitUntil("the message reached the relay") { entered() == before + 1 }
+        return (sender, reply)
+    }
+
+    @Test("Past the grace period a session whose relay does not answer is closed without a reply; run() returns once the relay gives up")
+    func graceDeadline() async throws {
+        let (fixture, relay, running) = try await serving { $0.shutdownGracePeriod = .milliseconds(100) }
+        defer { relay.open() }
+        let (sender, reply) = try await messageAtRelay(fixture) { relay.entered }
         fixture.server.close()
         // The client sees the connection end with no reply; the relay's own bound (here:
         // opening the gate) is what ends the session's task, and then run() returns.
@@ -126,13 +136,7 @@ struct ForwarderShutdownTests {
         let relay = ForwarderRelayTimeoutTests.StallingRelay()
         let fixture = try await ForwarderFixture(hop: relay) { $0.shutdownGracePeriod = .milliseconds(100) }
         let running = Task { try await fixture.server.run() }
-        var sender = try await connect(fixture)
-        _ = try await sender.begin(from: "alice@origin.example", to: ["ana@example.org"])
-        let reply = Task { [sender] in
-            var sending = sender
-            return try? await sending.data(ForwarderServerTests.message)
-        }
-        try await waitUntil("the message reached the relay") { relay.entered == 1 }
+        let (sender, reply) = try await messageAtRelay(fixture) { relay.entered }
         fixture.server.close()
         // The relay's own bound is an hour: only the hard close ends it.
         try await running.value
