@@ -90,8 +90,7 @@ struct ForwardMXOptions {
 
     /// Exits with status 64 and `message` followed by the usage.
     static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("forward-mx: \(message) (forward-mx --help shows the usage)\n".utf8))
-        exit(64)
+        fail("\(message) (forward-mx --help shows the usage)", status: 64)
     }
 
     /// The options in `arguments` (without the program name); `--help` prints the usage
@@ -195,10 +194,7 @@ struct ForwardMXOptions {
             separators = [",", "\n", "\r\n"]
         } else {
             let path = srsSecretFile ?? ""
-            guard let value = try? String(contentsOfFile: path, encoding: .utf8) else {
-                FileHandle.standardError.write(Data("forward-mx: cannot read the SRS secret file \(path)\n".utf8))
-                exit(66)
-            }
+            guard let value = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read the SRS secret file \(path)", status: 66) }
             text = value
             separators = ["\n", "\r\n"]
         }
