@@ -27,6 +27,8 @@ let package = Package(
         .library(name: "CommunityMailSMTP", targets: ["CommunityMailSMTP"]),
         .library(name: "MemberSync", targets: ["MemberSync"]),
         .library(name: "MailForwarder", targets: ["MailForwarder"]),
+        .library(name: "MailAuth", targets: ["MailAuth"]),
+        .library(name: "MailAccess", targets: ["MailAccess"]),
     ],
     targets: [
         // MARK: C modules (project-unique names: `CSQLite` already belongs to sqlite-nio)
@@ -86,6 +88,14 @@ let package = Package(
         .target(
             name: "MailForwarder",
             dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify"],
+            swiftSettings: upcomingFeatures),
+        .target(
+            name: "MailAuth",
+            dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "CommunityMailIDNA", "DNSVerify"],
+            swiftSettings: upcomingFeatures),
+        .target(
+            name: "MailAccess",
+            dependencies: ["CommunityMailSystem", "CommunityMailTLS", "CommunityMailMessage", "EncryptedMailbox"],
             swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
@@ -209,6 +219,10 @@ let package = Package(
             name: "MailForwarderTests",
             dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "MailAuthTests",
+            dependencies: ["MailAuth", "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )
