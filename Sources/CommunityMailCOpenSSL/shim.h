@@ -11,6 +11,8 @@
 #include <openssl/params.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 // Option bits that OpenSSL defines through a cast-and-shift macro, which Swift cannot
 // import (used by CommunityMailTLS).

@@ -13,6 +13,7 @@ public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
         case invalidParameter
         case authenticationFailed
         case invalidPublicKey
+        case invalidKey
         case tlsHandshake
         case tlsIO
     }
@@ -43,6 +44,10 @@ public struct CryptoError: ClassifiedError, Hashable, CustomStringConvertible {
     /// A Diffie-Hellman public value was outside the group (0, 1, p-1 or >= p) or malformed.
     public static let invalidPublicKey = CryptoError(
         .invalidPublicKey, "the peer's Diffie-Hellman public key is not a valid group element")
+
+    /// A signing or verifying key that cannot be read (not DER, PEM or raw bytes of the
+    /// expected form, an encrypted PEM, an unsupported key type).
+    public static let invalidKey = CryptoError(.invalidKey, "the key cannot be read")
 
     /// The TLS handshake failed: no common protocol, an untrusted certificate, a name that
     /// does not match the server.
