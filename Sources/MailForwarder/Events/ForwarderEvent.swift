@@ -28,6 +28,9 @@ public enum ForwarderEvent: Sendable, Hashable {
         public let relayDuration: Duration?
         /// Whether it arrived over TLS.
         public let overTLS: Bool
+        /// The ``InboundAuthenticator``'s summary of its checks (results only, e.g.
+        /// `spf=pass dkim=pass dmarc=pass`); nil when no authenticator ran.
+        public let authentication: String?
         /// The envelope sender as the client gave it and the final recipients: only with
         /// ``ForwarderServer/Configuration/eventsCarryAddresses``, nil otherwise (and for a
         /// message the server refused itself before looking at its recipients).

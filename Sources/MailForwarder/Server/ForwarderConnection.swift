@@ -228,7 +228,7 @@ struct ForwarderConnection {
         events(.message(.init(
             reply: result.reply, size: size, relayedRecipients: result.recipients.count,
             acceptedRecipients: result.accepted, relayDuration: result.relayDuration, overTLS: session.isTLSActive,
-            addresses: addresses)))
+            authentication: result.authentication, addresses: addresses)))
     }
 
     /// What became of one message: the reply to DATA, and what was relayed.
@@ -238,6 +238,8 @@ struct ForwarderConnection {
         var recipients: [String] = []
         var accepted = 0
         var relayDuration: Duration?
+        /// The authenticator's summary, when one ran.
+        var authentication: String?
     }
 
     /// Checks, rewrites and relays one message.
@@ -263,11 +265,20 @@ struct ForwarderConnection {
             for target in targets where seen.insert(target).inserted { finals.append(target) }
         }
         guard !finals.isEmpty else { return ForwardResult(reply: RelayOutcome(replies: refusals).dataReply) }
+        var authenticationFields: [UInt8] = []
+        var authentication: String?
+        if let authenticator = configuration.authenticator {
+            let verdict = await authenticator.authenticate(
+                InboundMessage(clientAddress: client, heloName: session.clientName ?? "", sender: message.sender, content: message.content))
+            if let refusal = verdict.refusal { return ForwardResult(reply: refusal, authentication: verdict.summary) }
+            authenticationFields = verdict.fieldsToPrepend
+            authentication = verdict.summary
+        }
         let sender: String
         do {
             sender = try server.srs.forward(message.sender)
         } catch {
-            return ForwardResult(reply: ForwarderReplies.senderNotRewritable)
+            return ForwardResult(reply: ForwarderReplies.senderNotRewritable, authentication: authentication)
         }
         let received = ReceivedHeader.field(
             clientName: session.clientName, serverName: configuration.serverName,
@@ -275,7 +286,7 @@ struct ForwarderConnection {
                 extended: session.greetedWithEHLO, overTLS: session.isTLSActive, smtputf8: message.usesSMTPUTF8),
             date: configuration.clock.now())
         let envelope = RelayEnvelope(
-            sender: sender, recipients: finals, content: received + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
+            sender: sender, recipients: finals, content: received + authenticationFields + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
         let relayStarted = ContinuousClock.now
         let server = server
         let clientSender = message.sender, clientContent = message.content
@@ -284,7 +295,7 @@ struct ForwarderConnection {
         }
         return ForwardResult(
             reply: RelayOutcome(replies: outcome.replies + refusals).dataReply, recipients: finals,
-            accepted: outcome.replies.filter(\.isPositive).count, relayDuration: .now - relayStarted)
+            accepted: outcome.replies.filter(\.isPositive).count, relayDuration: .now - relayStarted, authentication: authentication)
     }
 }
 

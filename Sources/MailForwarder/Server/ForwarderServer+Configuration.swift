@@ -83,6 +83,10 @@ extension ForwarderServer {
         /// (see ``DeliveryLedger``). Default: on, with ``DeliveryLedger/Configuration/init()``'s
         /// limits; nil turns it off.
         public var deliveryLedger: DeliveryLedger.Configuration? = DeliveryLedger.Configuration()
+        /// Checks each message before it is forwarded (SPF, DKIM, DMARC) and says what to add
+        /// (Authentication-Results, an ARC seal) or that it is refused. Default: nil, which
+        /// forwards every message unchecked and unsealed.
+        public var authenticator: (any InboundAuthenticator)?
         /// Called with a ``ForwarderEvent`` after each message's DATA reply and at the end of
         /// each session, on the session's task: keep it short (hand the event to a log or a
         /// counter). Default: nil.
