@@ -163,9 +163,3 @@ final class SPFSuiteResolver: DNSResolver {
         return try? DNSName(labels: bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Array.init))
     }
 }
-
-/// A problem reading the suite itself (not a test failure of ours).
-struct SuiteError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
