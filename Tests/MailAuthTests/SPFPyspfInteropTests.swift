@@ -8,7 +8,7 @@ import Testing
 /// The same SPF checks through ``SPFVerifier`` (over ``DNSStubResolver``) and through
 /// pyspf 2.0.14 (PyPI, over dnspython), both asking NSD on loopback for the same zones:
 /// every verdict, and the explanation of each fail, must agree.
-@Suite("SPF: interop with pyspf over NSD", .enabled(if: TestPeers.shouldRun(LocalDNSServer.executable != nil)))
+@Suite("SPF: interop with pyspf over NSD", .enabled(if: TestPeers.shouldRun(LocalDNSServer.executable != nil && TestPeers.pythonHas(["spf", "dns.resolver"]))))
 struct SPFPyspfInteropTests {
     static let peer = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailAuthTests/Peers/spf_peer.py")
 

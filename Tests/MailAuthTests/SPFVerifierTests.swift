@@ -103,4 +103,23 @@ struct SPFVerifierTests {
         #expect(result.reason.contains("time limit"))
         #expect(resolver.questionsAsked.count == 2)
     }
+
+    @Test("a PTR name compressed against the rest of its reply is read whole (RFC 1035 section 4.1.4)")
+    func compressedPTR() throws {
+        func name(_ labels: [String]) -> [UInt8] { labels.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) } }
+        var reply: [UInt8] = [0, 1, 0x84, 0, 0, 1, 0, 2, 0, 0, 0, 0]
+        reply += name(["1", "2", "0", "192", "in-addr", "arpa"]) + [0, 0, 12, 0, 1]
+        let first = name(["host1", "example", "test"]) + [0]
+        reply += [0xC0, 12, 0, 12, 0, 1, 0, 0, 1, 44, 0, UInt8(first.count)]
+        let exampleOffset = reply.count + 6
+        reply += first
+        let second = name(["host2"]) + [0xC0, UInt8(exampleOffset)]
+        reply += [0xC0, 12, 0, 12, 0, 1, 0, 0, 1, 44, 0, UInt8(second.count)] + second
+        let message = try DNSMessage(decoding: reply)
+        let names = message.answers.compactMap { record -> DNSName? in
+            guard case .unknown(.ptr, let data) = record.data else { return nil }
+            return SPFEvaluation.uncompressedName(data)
+        }
+        #expect(names == [try DNSName("host1.example.test"), try DNSName("host2.example.test")])
+    }
 }
