@@ -59,6 +59,39 @@ struct SPFHostileInputTests {
         #expect(resolver.questionsAsked.count == 1)
     }
 
+    @Test("10,000 nested macros are a syntax error (a permerror) found with one question")
+    func tenThousandNestedMacros() async throws {
+        let nested = String(repeating: "%{", count: 10_000) + "d" + String(repeating: "}", count: 10_000)
+        let resolver = try Self.resolver(["example.test": "v=spf1 exists:\(nested).example.test -all"])
+        let result = await Self.check(resolver)
+        #expect(result.verdict == .permerror)
+        #expect(result.reason.contains("syntax"))
+        #expect(resolver.questionsAsked.count == 1)
+    }
+
+    /// Cancels the task that asks, on its first question.
+    final class CancellingResolver: DNSResolver {
+        let inner: InMemoryDNSResolver
+        init(_ inner: InMemoryDNSResolver) { self.inner = inner }
+        func resolve(_ question: DNSQuestion) async -> DNSResult {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await inner.resolve(question)
+        }
+    }
+
+    @Test("a check cancelled during its first question is a temperror and asks nothing more")
+    func cancelled() async throws {
+        let resolver = try Self.resolver(["example.test": "v=spf1 a a a -all"], addresses: ["example.test": "198.51.100.1"])
+        let client = try DNSAddress("192.0.2.1")
+        let result = await Task {
+            await SPFVerifier(resolver: CancellingResolver(resolver)).checkMailFrom(
+                clientAddress: client, mailFrom: "a@example.test", helo: "x.test")
+        }.value
+        #expect(result.verdict == .temperror)
+        #expect(result.reason.contains("cancelled"))
+        #expect(resolver.questionsAsked.count == 1)
+    }
+
     @Test("10,000 nested-looking and transformed macros in an explanation: the fail keeps the default explanation")
     func tenThousandMacrosInExplanation() async throws {
         let text = String(repeating: "%{l1r-}%{{%{D2}%%", count: 2_500)

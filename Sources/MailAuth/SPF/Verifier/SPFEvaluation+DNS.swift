@@ -21,13 +21,14 @@ extension SPFEvaluation {
 
     /// Asks one question; DNS failures come back as the result (for the lookups whose
     /// failures RFC 7208 says to skip: `ptr`'s, `%{p}`'s and the explanation's).
-    /// - Throws: only past the query budget or the deadline.
+    /// - Throws: only past the query budget or the deadline, or when the task is cancelled.
     func ask(_ name: DNSName, _ type: DNSRecordType) async throws(Abort) -> DNSResult {
         queries += 1
         guard queries <= configuration.maximumQueries else {
             throw .permanent("more than \(configuration.maximumQueries) DNS queries")
         }
         guard configuration.clock.now() < deadline else { throw .temporary("the check took longer than its time limit") }
+        guard !Task.isCancelled else { throw .temporary("the check was cancelled") }
         return await resolver.resolve(DNSQuestion(name: name, type: type))
     }
 
