@@ -148,6 +148,11 @@ struct WireReader {
         case .mx:
             let preference = try readUInt16()
             return .mx(preference: preference, exchange: try readName())
+        case .ptr:
+            // Kept as raw data, but with the name decompressed: a PTR name may point into
+            // the rest of the message (RFC 1035 section 4.1.4), which its reader never sees.
+            let target = try readName()
+            return .unknown(type: .ptr, data: target.labels.flatMap { [UInt8($0.count)] + $0 } + [0])
         case .txt:
             guard position < end else {
                 throw DNSError.malformedRecordData.with(message: "a TXT record has no character-string")
