@@ -4,7 +4,8 @@ extension PublicSuffixList {
     /// The public suffix of `domain` (A-label form): the longest matching rule, an
     /// exception rule winning over every other and giving its name minus the leftmost
     /// label; a name no rule matches has its last label as suffix (the list's implicit
-    /// `*` rule). Nil when `domain` is not a domain name (empty, an empty label, a leading
+    /// `*` rule). The parent of a wildcard rule (`kawasaki.jp` for `*.kawasaki.jp`) is a
+    /// public suffix itself, as in every widely used implementation. Nil when `domain` is not a domain name (empty, an empty label, a leading
     /// dot, a label IDNA refuses).
     ///
     /// `publicSuffix(of: "www.example.co.uk")` is `co.uk`.
@@ -46,7 +47,9 @@ extension PublicSuffixList {
         }
         // Otherwise the matching rule with the most labels: scan from the longest name.
         for index in suffixes.indices {
-            if exactRules.contains(suffixes[index]) { return index }
+            // A wildcard rule `*.X` makes `X` a public suffix too, as Mozilla's list
+            // compiler, libpsl, publicsuffixlist and publicsuffix2 all read it.
+            if exactRules.contains(suffixes[index]) || wildcardParents.contains(suffixes[index]) { return index }
             if index + 1 < suffixes.count, wildcardParents.contains(suffixes[index + 1]) { return index }
         }
         return suffixes.count - 1

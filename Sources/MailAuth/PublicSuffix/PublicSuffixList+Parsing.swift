@@ -17,7 +17,7 @@ extension PublicSuffixList {
         var exceptions = Set<String>()
         var ignored = 0
         var section = Section.unmarked
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let line = rawLine.drop { $0 == " " || $0 == "\t" }
             if line.hasPrefix("//") {
                 if line.contains("===BEGIN ICANN DOMAINS===") {
@@ -29,7 +29,8 @@ extension PublicSuffixList {
                 }
                 continue
             }
-            // "Each line is only read up to the first whitespace" (the list's format).
+            // (`isNewline` also splits CRLF, which Swift holds as one Character.)
+        // "Each line is only read up to the first whitespace" (the list's format).
             let rule = line.prefix { $0 != " " && $0 != "\t" }
             guard !rule.isEmpty else { continue }
             guard configuration.sections.contains(section) else { continue }
@@ -73,8 +74,9 @@ extension PublicSuffixList {
         guard !text.isEmpty, !text.contains("*"), !text.contains("!") else { return nil }
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             let lower = text.lowercased()
-            guard !lower.hasPrefix("."), !lower.hasSuffix("."), !lower.contains(".."),
-                lower.utf8.allSatisfy({ isNameByte($0) })
+            guard lower.utf8.count <= 253, !lower.hasPrefix("."), !lower.hasSuffix("."), !lower.contains(".."),
+                lower.utf8.allSatisfy({ isNameByte($0) }),
+                lower.split(separator: ".").allSatisfy({ $0.utf8.count <= 63 })
             else { return nil }
             return lower
         }
