@@ -61,14 +61,14 @@ extension PublicSuffixList {
         var name = Substring(domain)
         if name.hasSuffix(".") { name = name.dropLast() }
         guard let normalised = normalisedName(name) else { return nil }
-        let labels = normalised.split(separator: ".", omittingEmptySubsequences: false)
-        guard !labels.contains(where: \.isEmpty) else { return nil }
-        var suffixes = [String](repeating: "", count: labels.count)
-        var current = ""
-        for index in labels.indices.reversed() {
-            current = current.isEmpty ? String(labels[index]) : labels[index] + "." + current
-            suffixes[index] = current
+        // Suffixes start after each dot: slices of one string, no joining.
+        var suffixes = [normalised]
+        let utf8 = normalised.utf8
+        var index = utf8.startIndex
+        while let dot = utf8[index...].firstIndex(of: UInt8(ascii: ".")) {
+            index = utf8.index(after: dot)
+            suffixes.append(String(normalised[index...]))
         }
-        return (suffixes, labels.count)
+        return (suffixes, suffixes.count)
     }
 }
