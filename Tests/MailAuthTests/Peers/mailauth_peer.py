@@ -9,6 +9,9 @@ Usage: mailauth_peer.py COMMAND INPUT.json OUTPUT.json
   ar-parse  values -> each Authentication-Results value parsed by authres (all features).
   ar-write  specs  -> the field authres writes for each spec {"authserv_id", "results":
             [{"method", "version", "result", "reason", "comment", "properties": [[t, n, v]]}]}.
+  checkdmarc {"port": N, "domains": [...]} -> for each domain, checkdmarc's DMARC record
+            discovery (query_dmarc_record) against the DNS server on 127.0.0.1:N, and the
+            record's p/sp/pct/adkim/aspf as checkdmarc.dmarc.parse_dmarc_record reads them.
   psl       {"list": path, "domains": [...]} -> publicsuffixlist's and publicsuffix2's
             public suffix and registrable domain of each domain, with that list file.
 Nothing here touches the network.
@@ -109,7 +112,34 @@ def psl(request):
     return out
 
 
-COMMANDS = {"dmarc": dmarc, "ar-parse": ar_parse, "ar-write": ar_write, "psl": psl}
+def checkdmarc_discovery(request):
+    import dns.resolver
+    from checkdmarc import dmarc as checkdmarc_dmarc
+
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = ["127.0.0.1"]
+    resolver.port = request["port"]
+    out = []
+    for domain in request["domains"]:
+        try:
+            found = checkdmarc_dmarc.query_dmarc_record(domain, resolver=resolver, ignore_unrelated_records=True, timeout=10.0)
+        except Exception as error:
+            out.append({"error": type(error).__name__})
+            continue
+        if found.get("record") is None:
+            out.append({"error": "none"})
+            continue
+        entry = {"location": found["location"], "record": found["record"]}
+        try:
+            parsed = checkdmarc_dmarc.parse_dmarc_record(found["record"], found["location"], resolver=resolver, ignore_unrelated_records=True)
+            entry["tags"] = {name: str(parsed["tags"][name]["value"]) for name in ("p", "sp", "pct", "adkim", "aspf") if name in parsed["tags"]}
+        except Exception as error:
+            entry["parse_error"] = type(error).__name__
+        out.append(entry)
+    return out
+
+
+COMMANDS = {"dmarc": dmarc, "checkdmarc": checkdmarc_discovery, "ar-parse": ar_parse, "ar-write": ar_write, "psl": psl}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in COMMANDS:
