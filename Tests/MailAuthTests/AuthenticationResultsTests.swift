@@ -66,6 +66,16 @@ struct AuthenticationResultsTests {
         #expect(AuthenticationResults.propertyValue("example.com") == "example.com")
         #expect(AuthenticationResults.propertyValue("a b@example.com") == "\"a b@example.com\"")
         #expect(AuthenticationResults.propertyValue("") == "\"\"")
+        // Whatever the caller puts in keywords, the field parses.
+        let odd = AuthenticationResults(authservID: "mx; evil", results: [
+            Result(method: "sp f", result: "pa;ss", properties: [Property(type: "smtp.", name: "mail from", value: "a\r\nX-Injected: 1")], comment: "c) (d"),
+            Result(method: "", result: "", reason: "line\r\nbreak"),
+        ])
+        let parsed = try? AuthenticationResults(parsing: odd.valueText())
+        #expect(parsed?.authservID == "mx; evil")
+        #expect(parsed?.results.map(\.method) == ["spf", "unknown"])
+        #expect(parsed?.results.first?.property("smtp", "mailfrom") == "a  X-Injected: 1")
+        #expect(!odd.fieldText().dropLast(2).contains("\r\nX-"))
     }
 
     /// Fields as other servers write them (RFC 8601 appendix B's shapes, and real-world ones).

@@ -67,6 +67,10 @@ enum DMARCCaseTable {
                   status: .fail, disposition: .quarantine, requested: .quarantine,
                   peerDifference: "authheaders' dnsfunc returns one string"),
 
+        DMARCCase(name: "more than 32 TXT records at _dmarc: none (bounded work)",
+                  txt: ["_dmarc.example.com": ["v=DMARC1; p=reject"] + (0..<32).map { "filler \($0)" }], status: .none,
+                  peerDifference: "authheaders' dnsfunc returns one string"),
+
         // pct (the roll is the receiver's random number from 0 to 99).
         DMARCCase(name: "pct=0: reject becomes quarantine", txt: ["_dmarc.example.com": ["v=DMARC1; p=reject; pct=0"]], roll: 0,
                   status: .fail, disposition: .quarantine, requested: .reject, sampledOut: true),

@@ -7,7 +7,8 @@ extension AuthenticationResults {
 
     /// The whole field, folded: `Authentication-Results: id;` then each method result
     /// on its own continuation line, words moved to a new line before column 78, lines
-    /// ending in CRLF (the last one too).
+    /// ending in CRLF (the last one too). Values are quoted where they are not tokens;
+    /// methods, results and property names are written as keywords (see ``keyword(_:)``).
     public func fieldText() -> String {
         var lines: [String] = []
         var line = Self.fieldName + ":"
@@ -30,13 +31,13 @@ extension AuthenticationResults {
             lines.append(line)
             line = "\t"
             var words: [String] = []
-            var methodWord = result.method
+            var methodWord = Self.keyword(result.method)
             if let methodVersion = result.methodVersion { methodWord += "/\(methodVersion)" }
-            words.append(methodWord + "=" + result.result)
+            words.append(methodWord + "=" + Self.keyword(result.result))
             if let comment = result.comment, !comment.isEmpty { words.append("(" + Self.commentText(comment) + ")") }
             if let reason = result.reason { words.append("reason=" + Self.value(reason)) }
             for property in result.properties {
-                words.append(property.type + "." + property.name + "=" + Self.propertyValue(property.value))
+                words.append(Self.keyword(property.type) + "." + Self.keyword(property.name) + "=" + Self.propertyValue(property.value))
             }
             if index < results.count - 1 { words[words.count - 1] += ";" }
             for (position, word) in words.enumerated() { add(word, separatedBy: position == 0 ? "" : " ") }
@@ -53,6 +54,15 @@ extension AuthenticationResults {
         let text = fieldText()
         let unfolded = text.replacingOccurrences(of: "\r\n\t", with: " ").replacingOccurrences(of: "\r\n", with: "")
         return String(unfolded.dropFirst(Self.fieldName.count + 1).drop { $0 == " " })
+    }
+
+    /// `text` as a keyword (letters, digits, `-`, `_`): methods, results, property types
+    /// and names come from the caller's code and should be keywords already; any other
+    /// character is dropped (an empty keyword becomes `unknown`), so the field we write
+    /// always parses.
+    static func keyword(_ text: String) -> String {
+        let kept = text.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        return kept.isEmpty ? "unknown" : String(String.UnicodeScalarView(kept))
     }
 
     /// A `value` (RFC 2045): the bare token when it is one, else a quoted string.

@@ -15,8 +15,9 @@ public struct DMARCEvaluator: Sendable {
         /// subject to the policy when the number is below `pct`. Default: the system's
         /// random generator. Tests pass a fixed source.
         public var percentageRoll: @Sendable () -> Int = { Int.random(in: 0..<100) }
-        /// The most TXT records read at one `_dmarc` name; more gives `none`, as for any
-        /// several DMARC records. Default: 32.
+        /// The most TXT records accepted at one `_dmarc` name; more ends discovery with
+        /// `none` (no search at the organisational domain), like several DMARC records.
+        /// Default: 32.
         public var maximumRecordsPerName = 32
         /// The defaults above.
         public init() {}
@@ -141,8 +142,11 @@ public struct DMARCEvaluator: Sendable {
         let answer = await resolver.resolve(name, .txt)
         if answer.isTransient { return .failure(.temporaryError(answer.status)) }
         guard answer.status == .answer else { return .success([]) }
-        let texts = answer.texts.prefix(configuration.maximumRecordsPerName + 1).filter(DMARCRecord.isDMARCRecord)
-        return .success(Array(texts))
+        let texts = answer.texts
+        guard texts.count <= configuration.maximumRecordsPerName else {
+            return .failure(.none(reason: "more than \(configuration.maximumRecordsPerName) TXT records at _dmarc.\(domain)"))
+        }
+        return .success(texts.filter(DMARCRecord.isDMARCRecord))
     }
 
     private static func parsed(_ text: String, domain: String, organizational: Bool) -> DMARCPolicyDiscovery {
