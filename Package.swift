@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "MailAuthTests",
             dependencies: ["MailAuth", "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify", "CommunityMailTestSupport"],
-            swiftSettings: upcomingFeatures),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )
