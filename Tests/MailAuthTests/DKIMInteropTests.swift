@@ -206,4 +206,56 @@ struct DKIMInteropTests {
         #expect(missing.results.first?.status == .permerror)
         #expect(missing.results.first?.reason == .keyNotFound)
     }
+
+    @Test("the RFC examples: dkimpy agrees with us on RFC 6376 Appendix A and RFC 8463 §A, and on both with a body byte flipped")
+    func rfcExamples() async throws {
+        let rfc8463 = DKIMVerifierTests.rfc8463Signature + DKIMVerifierTests.message
+        let cases = [
+            DKIMVerifierTests.rfc6376Example, try #require(Self.flippingBodyByte(DKIMVerifierTests.rfc6376Example)),
+            rfc8463, try #require(Self.flippingBodyByte(rfc8463)),
+        ]
+        let keys = [
+            "brisbane._domainkey.example.com": DKIMVerifierTests.rfc6376KeyRecord,
+            "brisbane._domainkey.football.example.com": DKIMSigningLayerTests.rfc8463KeyRecord,
+        ]
+        let answers = try await DKIMPeer.run(keys: keys, tasks: cases.map { .verify(message: $0) })
+        let source = StaticKeySource()
+        try source.set(recordText: DKIMVerifierTests.rfc6376KeyRecord, selector: "brisbane", domain: "example.com")
+        try source.set(recordText: DKIMSigningLayerTests.rfc8463KeyRecord, selector: "brisbane", domain: "football.example.com")
+        var ours: [Bool] = []
+        for message in cases { ours.append(await DKIMVerifier(keySource: source).verify(MailMessage(message)).hasPass) }
+        #expect(ours == [true, false, true, false])
+        #expect(answers.map { answer -> Bool? in
+            if case .verdicts(let verdicts) = answer { return verdicts.first }
+            return nil
+        } == [true, false, true, false])
+    }
+
+    @Test("known difference: a last body line without CRLF but with trailing whitespace, relaxed; dkimpy 1.1.8 keeps one space there, RFC 6376 (and we) none")
+    func unterminatedTrailingWhitespace() async throws {
+        let keys = try await Self.makeKeys()
+        let message = Array("From: a@example.org\r\nSubject: s\r\n\r\nfirst\r\nlast line  ".utf8)
+        let answers = try await DKIMPeer.run(keys: keys.table, tasks: [
+            .sign(message: message, selector: "ed", domain: Self.domain, key: keys.edSeed, algorithm: "ed25519-sha256", canonicalization: "relaxed/relaxed"),
+        ])
+        guard case .field(let field) = answers[0] else {
+            Issue.record("dkimpy did not sign: \(answers)")
+            return
+        }
+        let theirs = await Self.verifier(keys.source).verify(MailMessage(field + message))
+        #expect(theirs.results.first?.reason == .bodyHashMismatch)
+        // RFC 6376 §3.4.4: trailing whitespace goes from every line; the body is "first\r\nlast line\r\n".
+        let signed = try DKIMSigner(key: keys.ed, configuration: .init(domain: Self.domain, selector: "ed")).sign(MailMessage(message)).bytes
+        let same = Array("first\r\nlast line\r\n".utf8)
+        let reference = try BodyCanonicalizer(.relaxed, hash: .sha256)
+        try reference.update(same[...])
+        let parsed = try DKIMSignature(value: HeaderBlock(signed[...]).fields[0].rawValue)
+        #expect(parsed.bodyHash == (try reference.finalize()))
+        let verdicts = try await DKIMPeer.run(keys: keys.table, tasks: [.verify(message: signed)])
+        guard case .verdicts(let result) = verdicts[0] else {
+            Issue.record("dkimpy answered \(verdicts)")
+            return
+        }
+        #expect(result == [false])
+    }
 }

@@ -72,6 +72,53 @@ struct DKIMVerifierTests {
         #expect(body.results.first?.reason == .bodyHashMismatch)
     }
 
+    /// RFC 6376 Appendix A.2's signed message, typed in as printed: continuation lines
+    /// indented by six spaces (the `b=` value's by eight, which the hash never sees), two
+    /// spaces before `[192.0.2.1]` in Received (A.1). Under simple/simple every one of those
+    /// spaces is signed.
+    static let rfc6376Example = Array(
+        """
+        DKIM-Signature: v=1; a=rsa-sha256; s=brisbane; d=example.com;\r
+              c=simple/simple; q=dns/txt; i=joe@football.example.com;\r
+              h=Received : From : To : Subject : Date : Message-ID;\r
+              bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r
+              b=AuUoFEfDxTDkHlLXSZEpZj79LICEps6eda7W3deTVFOk4yAUoqOB\r
+                4nujc7YopdG5dWLSdNg6xNAZpOPr+kHxt1IrE+NahM6L/LbvaHut\r
+                KVdkLLkpVaVVQPzeRDI009SO2Il5Lu7rDNH6mZckBdrIx0orEtZV\r
+                4bmp/YzhwvcubU4=;\r
+        Received: from client1.football.example.com  [192.0.2.1]\r
+              by submitserver.example.com with SUBMISSION;\r
+              Fri, 11 Jul 2003 21:01:54 -0700 (PDT)\r
+        From: Joe SixPack <joe@football.example.com>\r
+        To: Suzie Q <suzie@shopping.example.net>\r
+        Subject: Is dinner ready?\r
+        Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r
+        Message-ID: <20030712040037.46341.5F8J@football.example.com>\r
+        \r
+        Hi.\r
+        \r
+        We lost the game. Are you hungry yet?\r
+        \r
+        Joe.\r
+
+        """.utf8)
+
+    /// RFC 6376 Appendix A.3's key record (a 1024-bit RSA key: RFC 8301's minimum).
+    static let rfc6376KeyRecord =
+        "v=DKIM1; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB"
+
+    @Test("RFC 6376 Appendix A: the example verifies as printed, with its 1024-bit key; one space less in Received fails")
+    func rfc6376Example() async throws {
+        let keys = StaticKeySource()
+        try keys.set(recordText: Self.rfc6376KeyRecord, selector: "brisbane", domain: "example.com")
+        let verifier = DKIMVerifier(keySource: keys)
+        let result = try #require(await verifier.verify(MailMessage(Self.rfc6376Example)).results.first)
+        #expect(result.status == .pass, "\(String(describing: result.reason))")
+        #expect(result.keyBits == 1024 && result.identity == "joe@football.example.com" && result.headerB == "AuUoFEfD")
+        let text = String(decoding: Self.rfc6376Example, as: UTF8.self).replacingOccurrences(of: ".com  [", with: ".com [")
+        #expect(await verifier.verify(MailMessage(Array(text.utf8))).results.first?.reason == .signatureMismatch)
+    }
+
     // MARK: Helpers
 
     static let rsa = Result { try SigningKey.generateRSA(bits: 1024) }
