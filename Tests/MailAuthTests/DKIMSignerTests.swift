@@ -75,3 +75,19 @@ struct DKIMSignerTests {
         }
     }
 }
+
+extension DKIMSignerTests {
+    @Test("keys without CommunityMailCrypto: PEM (PKCS #8 and PKCS #1) and Ed25519 seeds; the record to publish verifies")
+    func hostKeys() async throws {
+        let rsa = try SigningKey.generateRSA(bits: 1024)
+        let fromPEM = try DKIMSigner(privateKeyPEM: try rsa.pemRepresentation(), configuration: .init(domain: "example.org", selector: "sel"))
+        let fromSeed = try DKIMSigner(ed25519Seed: [UInt8](repeating: 7, count: 32), configuration: .init(domain: "example.org", selector: "ed"))
+        let keys = StaticKeySource()
+        try keys.set(recordText: try fromPEM.publicKeyRecord(), selector: "sel", domain: "example.org")
+        keys.set(fromSeed.keyRecord, selector: "ed", domain: "example.org")
+        let signed = try fromSeed.sign(try fromPEM.sign(MailMessage(Self.message)))
+        #expect(await DKIMVerifier(keySource: keys).verify(signed).results.map(\.status) == [.pass, .pass])
+        #expect(throws: MailAuthError.invalidKey) { try DKIMSigner(privateKeyPEM: "not a key", configuration: .init(domain: "a.org", selector: "s")) }
+        #expect(throws: MailAuthError.invalidKey) { try DKIMSigner(ed25519Seed: [1, 2], configuration: .init(domain: "a.org", selector: "s")) }
+    }
+}
