@@ -88,8 +88,7 @@ public struct SPFVerifier: Sendable {
         } catch {
             switch error {
             case .temporary(let reason): return result(.temperror, reason)
-            case .permanent(let reason):
-                return result(.permerror, reason, explanation: nil)
+            case .permanent(let reason): return result(.permerror, reason)
             }
         }
     }
