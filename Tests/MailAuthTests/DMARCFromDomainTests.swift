@@ -1,4 +1,5 @@
 import CommunityMailMessage
+import CommunityMailTestSupport
 import Testing
 
 @testable import MailAuth
@@ -35,6 +36,25 @@ struct DMARCFromDomainTests {
         #expect(DMARCFromDomain(header: none) == .missing)
         #expect(DMARCFromDomain(header: MailMessageHeader.make("From: a@example.com\r\nFROM: b@example.com\r\n")) == .multipleFields)
         #expect(DMARCFromDomain(header: MailMessageHeader.make("From: a@example.com\r\n")) == .domain("example.com"))
+    }
+
+    @Test("random and mutated From values: a typed case, never a crash")
+    func mutated() {
+        var random = SplitMix64(seed: 6_616)
+        let seeds = ["\"Doe, Jane\" (comment (nested)) <jane@example.org>", "Group: a@example.com, \"b\" <b@example.net>;", "a@b.example"]
+        for round in 0..<3000 {
+            var bytes = Array(seeds[round % seeds.count].utf8)
+            for _ in 0..<Int(random.next() % 6 + 1) {
+                let position = Int(random.next() % UInt64(bytes.count))
+                bytes[position] = [UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                                   UInt8(ascii: "\\"), UInt8(ascii: ","), UInt8(ascii: "@"), UInt8(truncatingIfNeeded: random.next())][Int(random.next() % 9)]
+            }
+            switch DMARCFromDomain(fieldValue: String(decoding: bytes, as: UTF8.self)) {
+            case .domain(let domain): #expect(!domain.isEmpty && domain == domain.lowercased())
+            case .missing, .multipleFields: Issue.record("a single value cannot be missing or repeated")
+            case .multipleAddresses, .unparseable: break
+            }
+        }
     }
 }
 

@@ -6,7 +6,8 @@ import Testing
 
 /// The Public Suffix List: the list's algorithm on known answers (cases written here in the
 /// manner of the PSL project's own test file), the sections, the sources, hostile text, and
-/// every rule of Debian's list compared with two independent Python implementations.
+/// every rule of Debian's list compared with two independent Python implementations and
+/// with libpsl (Debian's `psl` tool).
 @Suite("PublicSuffixList")
 struct PublicSuffixListTests {
     /// `(domain, public suffix, registrable domain)`, answers read off the list's rules.
@@ -166,5 +167,34 @@ struct PublicSuffixListTests {
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, first: \(disagreements.prefix(10))")
         #expect(domains.count > 25_000)
         #expect(secondCompared > 15_000)
+    }
+
+    @Test("every rule of Debian's list gives libpsl's answers (Debian's psl tool, the same list file)")
+    func libpslAgrees() async throws {
+        guard TestPeers.shouldRun(TestPeers.executable("psl") != nil) else { return }
+        let psl = try #require(TestPeers.executable("psl"), "psl is not installed (Scripts/peers/mailauth.apt)")
+        let list = try await PublicSuffixList.load(.file(path: PublicSuffixList.systemListPath))
+        let domains = Self.domainsFromEveryRule(list)
+        let directory = try TemporaryDirectory(prefix: "psl")
+        let input = directory.path("domains.txt")
+        try domains.joined(separator: "\n").appending("\n").write(toFile: input, atomically: true, encoding: .utf8)
+        var answers: [[String?]] = []
+        for option in ["--print-unreg-domain", "--print-reg-domain"] {
+            let output = directory.path("answers\(option).txt")
+            let command = "\"$0\" --load-psl-file \"$1\" \(option) -b < \"$2\" > \"$3\""
+            let (status, log) = try await ChildProcess.run(
+                URL(fileURLWithPath: "/bin/sh"), ["-c", command, psl.path, PublicSuffixList.systemListPath, input, output])
+            try #require(status == 0, "psl failed: \(log)")
+            let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            answers.append(lines.prefix(domains.count).map { $0 == "(null)" ? nil : String($0) })
+        }
+        try #require(answers.allSatisfy { $0.count == domains.count })
+        var disagreements: [String] = []
+        for (index, domain) in domains.enumerated() {
+            let ours = [list.publicSuffix(of: domain), list.registrableDomain(of: domain)]
+            let theirs = [answers[0][index], answers[1][index]]
+            if ours != theirs { disagreements.append("\(domain): ours \(ours), libpsl \(theirs)") }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, first: \(disagreements.prefix(10))")
     }
 }

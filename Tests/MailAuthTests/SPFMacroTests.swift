@@ -10,7 +10,7 @@ struct SPFMacroTests {
         var configuration = SPFVerifier.Configuration()
         configuration.receivingHost = "mx.receiver.example"
         return SPFEvaluation(
-            resolver: InMemoryDNSResolver(), configuration: configuration, client: try DNSAddress(client),
+            resolver: InMemoryDNSResolver(), configuration: configuration, client: try DNSAddress(client).bytes,
             sender: SPFSender(mailFrom: sender), helo: "mx.example.org")
     }
 

@@ -5,14 +5,16 @@ import Foundation
 import MailAuth
 import Testing
 
-/// The SPF council's RFC 7208 test suite (`rfc7208-tests.yml` from pyspf 2.0.14's source
-/// distribution, fetched into the test venv by `Scripts/install-test-deps`): every test
-/// run against ``SPFVerifier`` over ``SPFSuiteResolver`` (the zone data with the suite
-/// driver's rules). Any result the YAML lists is accepted; where it gives an explanation,
-/// ours must equal it (`DEFAULT` when the record has no usable `exp=`).
-@Suite("SPF: the RFC 7208 test suite")
+/// The SPF council's test suites (`rfc7208-tests.yml`, and the older `rfc4408-tests.yml`,
+/// from pyspf 2.0.14's source distribution, fetched into the test venv by
+/// `Scripts/install-test-deps`): every test run against ``SPFVerifier`` over
+/// ``SPFSuiteResolver`` (the zone data with the suite driver's rules). Any result the YAML
+/// lists is accepted; where it gives an explanation, ours must equal it (`DEFAULT` when
+/// the record has no usable `exp=`).
+@Suite("SPF: the SPF council's test suites (RFC 7208, RFC 4408)")
 struct SPFTestSuiteTests {
-    static let suiteFile = TestPeers.virtualEnvironment.appendingPathComponent("test-data/pyspf-2.0.14/rfc7208-tests.yml")
+    static let suiteDirectory = TestPeers.virtualEnvironment.appendingPathComponent("test-data/pyspf-2.0.14")
+    static let suiteFile = suiteDirectory.appendingPathComponent("rfc7208-tests.yml")
     static let converter = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailAuthTests/Peers/spf_suite_to_json.py")
 
     struct Case {
@@ -25,8 +27,8 @@ struct SPFTestSuiteTests {
         var explanation: String?
     }
 
-    /// The suite's scenarios as JSON (through the venv's python and pyyaml).
-    static func loadScenarios() async throws -> [[String: Any]] {
+    /// A suite's scenarios as JSON (through the venv's python and pyyaml).
+    static func loadScenarios(from suiteFile: URL = suiteFile) async throws -> [[String: Any]] {
         guard FileManager.default.fileExists(atPath: suiteFile.path) else {
             throw SuiteError("\(suiteFile.path) is missing: run Scripts/install-test-deps")
         }
@@ -61,11 +63,23 @@ struct SPFTestSuiteTests {
         }
     }
 
-    @Test("203 of 203 tests give a listed result and the expected explanation")
-    func wholeSuite() async throws {
+    @Test("RFC 7208 suite: 203 of 203 tests give a listed result and the expected explanation")
+    func rfc7208() async throws {
         guard TestPeers.shouldRun(FileManager.default.fileExists(atPath: Self.suiteFile.path)) else { return }
-        let scenarios = try await Self.loadScenarios()
-        #expect(scenarios.count == 16)
+        try await Self.run(Self.suiteFile, scenarios: 16, tests: 203)
+    }
+
+    @Test("RFC 4408 suite: 191 of 191 tests give a listed result and the expected explanation")
+    func rfc4408() async throws {
+        let file = Self.suiteDirectory.appendingPathComponent("rfc4408-tests.yml")
+        guard TestPeers.shouldRun(FileManager.default.fileExists(atPath: file.path)) else { return }
+        try await Self.run(file, scenarios: 15, tests: 191)
+    }
+
+    /// Runs every test of the suite in `file`, and reports each failure by scenario and name.
+    static func run(_ file: URL, scenarios expectedScenarios: Int, tests expectedTests: Int) async throws {
+        let scenarios = try await loadScenarios(from: file)
+        #expect(scenarios.count == expectedScenarios)
         var failures: [String] = []
         var run = 0
         for scenario in scenarios {
@@ -73,7 +87,7 @@ struct SPFTestSuiteTests {
             var configuration = SPFVerifier.Configuration()
             configuration.defaultExplanation = "DEFAULT"
             let verifier = SPFVerifier(resolver: resolver, configuration: configuration)
-            for test in try Self.cases(in: scenario) {
+            for test in try cases(in: scenario) {
                 run += 1
                 let address = try DNSAddress(test.host)
                 let result = await verifier.checkMailFrom(clientAddress: address, mailFrom: test.mailFrom, helo: test.helo)
@@ -84,7 +98,7 @@ struct SPFTestSuiteTests {
                 }
             }
         }
-        #expect(run == 203)
+        #expect(run == expectedTests)
         #expect(failures.isEmpty, Comment(rawValue: "\(failures.count) of \(run) failed:\n" + failures.joined(separator: "\n")))
     }
 }

@@ -69,6 +69,17 @@ struct SPFVerifierTests {
         #expect(await spf.checkHELO(clientAddress: try DNSAddress("192.0.2.26"), helo: "nothing.example.test").verdict == .none)
     }
 
+    @Test("a socket's InternetAddress gives the same results as a DNSAddress")
+    func internetAddress() async throws {
+        let spf = Self.verifier(try Self.resolver())
+        let address = try #require(InternetAddress("::ffff:192.0.2.25"))
+        let mailFrom = await spf.checkMailFrom(clientAddress: address, mailFrom: "", helo: "mx.example.test")
+        #expect(mailFrom.verdict == .pass)
+        #expect(await spf.checkHELO(clientAddress: address, helo: "mx.example.test").verdict == .pass)
+        let other = try #require(InternetAddress("2001:db8::25"))
+        #expect(await spf.checkHELO(clientAddress: other, helo: "mx.example.test").verdict == .fail)
+    }
+
     @Test("an internationalised domain is asked in A-label form")
     func internationalisedDomain() async throws {
         let spf = Self.verifier(try Self.resolver())

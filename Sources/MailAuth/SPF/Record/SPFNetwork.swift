@@ -1,5 +1,3 @@
-internal import DNSVerify
-
 /// An IPv4 or IPv6 network: an address and how many leading bits must match
 /// (`ip4:192.0.2.0/24`, or an `a`/`mx` address with its CIDR length).
 struct SPFNetwork: Hashable, Sendable {
@@ -22,8 +20,7 @@ struct SPFNetwork: Hashable, Sendable {
 
     /// `address` as SPF compares it: an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is
     /// IPv4 (RFC 7208 section 5).
-    static func normalised(_ address: DNSAddress) -> [UInt8] {
-        let bytes = address.bytes
+    static func normalised(_ bytes: [UInt8]) -> [UInt8] {
         if bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
             return Array(bytes[12..<16])
         }

@@ -54,7 +54,7 @@ extension SPFEvaluation {
         }
         return SPFMacroContext(
             sender: sender.address, localPart: sender.localPart, senderDomain: sender.domain, domain: domain, ip: ip,
-            validatedName: nil, ipVersion: isIPv6 ? "ip6" : "in-addr", helo: helo, clientText: clientAddress.description,
+            validatedName: nil, ipVersion: isIPv6 ? "ip6" : "in-addr", helo: helo, clientText: InternetAddress(bytes: client).description,
             receiver: configuration.receivingHost,
             timestamp: String(Int64(configuration.clock.now().timeIntervalSince1970)))
     }

@@ -24,9 +24,8 @@ final class SPFEvaluation {
 
     let resolver: any DNSResolver
     let configuration: SPFVerifier.Configuration
-    /// The client address, normalised (IPv4-mapped IPv6 as IPv4).
+    /// The client address, normalised (IPv4-mapped IPv6 as IPv4): 4 or 16 bytes.
     let client: [UInt8]
-    let clientAddress: DNSAddress
     let sender: SPFSender
     let helo: String
     let deadline: Date
@@ -37,12 +36,12 @@ final class SPFEvaluation {
     /// The client's validated names, once looked up (for `ptr` and `%{p}`).
     var validatedNames: [DNSName]?
 
-    init(resolver: any DNSResolver, configuration: SPFVerifier.Configuration, client: DNSAddress, sender: SPFSender,
+    /// - Parameter client: the client's address bytes, 4 or 16.
+    init(resolver: any DNSResolver, configuration: SPFVerifier.Configuration, client: [UInt8], sender: SPFSender,
          helo: String) {
         self.resolver = resolver
         self.configuration = configuration
         self.client = SPFNetwork.normalised(client)
-        self.clientAddress = (try? DNSAddress(bytes: self.client)) ?? client
         self.sender = sender
         self.helo = helo
         self.deadline = configuration.clock.now().addingTimeInterval(configuration.timeLimit.timeInterval)

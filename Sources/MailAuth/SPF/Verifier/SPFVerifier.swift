@@ -1,3 +1,4 @@
+public import CommunityMailSystem
 public import DNSVerify
 
 /// Checks whether a client may send mail for a domain with SPF (RFC 7208): `check_host()`
@@ -33,19 +34,36 @@ public struct SPFVerifier: Sendable {
     /// `clientAddress` is the SMTP client's address (an IPv4-mapped IPv6 address counts
     /// as IPv4).
     public func checkMailFrom(clientAddress: DNSAddress, mailFrom: String, helo: String) async -> SPFResult {
-        let sender = mailFrom.isEmpty ? SPFSender(localPart: "postmaster", domain: helo) : SPFSender(mailFrom: mailFrom)
-        return await check(identity: .mailFrom, sender: sender, clientAddress: clientAddress, helo: helo)
+        await checkMailFrom(client: clientAddress.bytes, mailFrom: mailFrom, helo: helo)
+    }
+
+    /// ``checkMailFrom(clientAddress:mailFrom:helo:)`` for a socket's address (what a
+    /// server such as MailForwarder has for its client).
+    public func checkMailFrom(clientAddress: InternetAddress, mailFrom: String, helo: String) async -> SPFResult {
+        await checkMailFrom(client: clientAddress.bytes, mailFrom: mailFrom, helo: helo)
     }
 
     /// Checks the HELO identity (RFC 7208 section 2.3): the policy of the HELO name itself,
     /// with `postmaster@` + `helo` as the sender. A HELO that is an address literal or a
     /// single label gives ``SPFResult/Verdict/none``.
     public func checkHELO(clientAddress: DNSAddress, helo: String) async -> SPFResult {
-        await check(identity: .helo, sender: SPFSender(localPart: "postmaster", domain: helo), clientAddress: clientAddress,
+        await check(identity: .helo, sender: SPFSender(localPart: "postmaster", domain: helo), client: clientAddress.bytes,
                     helo: helo)
     }
 
-    private func check(identity: SPFIdentity, sender: SPFSender, clientAddress: DNSAddress, helo: String) async -> SPFResult {
+    /// ``checkHELO(clientAddress:helo:)`` for a socket's address.
+    public func checkHELO(clientAddress: InternetAddress, helo: String) async -> SPFResult {
+        await check(identity: .helo, sender: SPFSender(localPart: "postmaster", domain: helo), client: clientAddress.bytes,
+                    helo: helo)
+    }
+
+    private func checkMailFrom(client: [UInt8], mailFrom: String, helo: String) async -> SPFResult {
+        let sender = mailFrom.isEmpty ? SPFSender(localPart: "postmaster", domain: helo) : SPFSender(mailFrom: mailFrom)
+        return await check(identity: .mailFrom, sender: sender, client: client, helo: helo)
+    }
+
+    /// - Parameter client: 4 or 16 address bytes (both address types guarantee it).
+    private func check(identity: SPFIdentity, sender: SPFSender, client: [UInt8], helo: String) async -> SPFResult {
         let shown = identity == .helo ? helo : sender.address
         func result(_ verdict: SPFResult.Verdict, _ reason: String, explanation: String? = nil) -> SPFResult {
             SPFResult(verdict: verdict, identity: identity, sender: shown, domain: sender.domain, explanation: explanation,
@@ -56,7 +74,7 @@ public struct SPFVerifier: Sendable {
             return result(.none, "the domain is not a multi-label domain name")
         }
         let evaluation = SPFEvaluation(
-            resolver: resolver, configuration: configuration, client: clientAddress, sender: sender, helo: helo)
+            resolver: resolver, configuration: configuration, client: client, sender: sender, helo: helo)
         do throws(SPFEvaluation.Abort) {
             let outcome = try await evaluation.checkHost(domain: domain)
             var explanation: String?
@@ -70,8 +88,7 @@ public struct SPFVerifier: Sendable {
         } catch {
             switch error {
             case .temporary(let reason): return result(.temperror, reason)
-            case .permanent(let reason):
-                return result(.permerror, reason, explanation: nil)
+            case .permanent(let reason): return result(.permerror, reason)
             }
         }
     }
