@@ -87,7 +87,10 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .target(
             name: "MailForwarder",
-            dependencies: ["CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify"],
+            dependencies: [
+                "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailSMTP", "CommunityMailTLS", "CommunityMailMessage", "AliasStore",
+                "DNSVerify", "MailAuth",
+            ],
             swiftSettings: upcomingFeatures),
         .target(
             name: "MailAuth",
@@ -122,8 +125,12 @@ let package = Package(
             ],
             path: "Examples/demo", swiftSettings: upcomingFeatures),
         .executableTarget(
-            name: "forward-mx", dependencies: ["MailForwarder", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem", "DNSVerify"],
+            name: "forward-mx",
+            dependencies: ["MailForwarder", "MailAuth", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem", "CommunityMailCrypto", "DNSVerify"],
             path: "Examples/forward-mx", swiftSettings: upcomingFeatures),
+        .executableTarget(
+            name: "mail-auth", dependencies: ["MailAuth", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify"],
+            path: "Examples/mail-auth", swiftSettings: upcomingFeatures),
         .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members", swiftSettings: upcomingFeatures),
@@ -135,7 +142,7 @@ let package = Package(
             dependencies: [
                 "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
-                "CommunityMailTLS", "CommunityMailSMTP", "MailForwarder",
+                "CommunityMailTLS", "CommunityMailSMTP", "MailForwarder", "MailAuth", "CommunityMailMessage",
             ],
             path: "Benchmarks/bench",
             swiftSettings: upcomingFeatures
@@ -217,7 +224,10 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailForwarderTests",
-            dependencies: ["MailForwarder", "CommunityMailSystem", "CommunityMailSMTP", "CommunityMailTLS", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx"],
+            dependencies: [
+                "MailForwarder", "MailAuth", "CommunityMailSystem", "CommunityMailSMTP", "CommunityMailTLS", "CommunityMailCrypto",
+                "CommunityMailMessage", "AliasStore", "DNSVerify", "CommunityMailTestSupport", "forward-mx",
+            ],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailAuthTests",

@@ -46,6 +46,12 @@ struct ForwardMXOptions {
     var maximumConnections: Int?
     var maximumConnectionsPerAddress: Int?
     var statsInterval = 3600
+    var mailAuth = true
+    var authservID: String?
+    var arcKey: String?
+    var arcSelector: String?
+    var arcDomain: String?
+    var dmarcRejectExempt: [String] = []
 
     static let usage = """
         usage: forward-mx --aliases DB --listen HOST:PORT --srs-domain DOMAIN (--srs-secret-env VAR | --srs-secret-file FILE)
@@ -55,6 +61,8 @@ struct ForwardMXOptions {
                            [--direct-allow-private]]
                           [--local-domain DOMAIN]... [--postmaster ADDRESS]... [--max-message-size BYTES] [--memory-budget BYTES] [--max-connections N]
                           [--max-connections-per-address N] [--stats-interval SECONDS]
+                          [--no-mail-auth | [--authserv-id ID] [--arc-key FILE --arc-selector S --arc-domain D]
+                           [--dmarc-reject-exempt DOMAIN]...]
           --aliases DB              the alias database (see `aliases`); opened as the other tools open it
                                     (read and write: its WAL is checkpointed), never changed by forward-mx
           --listen HOST:PORT        where the MX listens (e.g. 0.0.0.0:25, [::]:25, 127.0.0.1:2525)
@@ -72,7 +80,8 @@ struct ForwardMXOptions {
           --direct                  no relay: deliver to each recipient domain's MX (DNS), instead of --relay
           --direct-tls              opportunistic (default: STARTTLS when offered, not authenticated) or required
                                     (a certificate valid for the MX's name, checked against --relay-ca or the system's)
-          --nameserver IP[:PORT]    the DNS servers asked for MX records (default: /etc/resolv.conf's), repeatable
+          --nameserver IP[:PORT]    the DNS servers asked for MX records and the mail checks (default:
+                                    /etc/resolv.conf's), repeatable
           --direct-port PORT        the MX port (default 25; another only for tests)
           --direct-allow-private    also deliver to MX addresses on private networks and loopback (tests, labs)
           --local-domain DOMAIN     a further domain whose senders are not rewritten (the alias database's
@@ -86,6 +95,14 @@ struct ForwardMXOptions {
                                     while debugging, never by default)
           --max-connections N       in total (default 512), and --max-connections-per-address N (default 16)
           --stats-interval SECONDS  how often counts per reply code are logged (default 3600; 0: only at exit)
+          --no-mail-auth            forward without checking SPF, DKIM and DMARC and without sealing (by default
+                                    every message is checked, a DMARC p=reject failure gets 550 5.7.1, and
+                                    Authentication-Results is added)
+          --authserv-id ID          the name in our Authentication-Results (default: the server name)
+          --arc-key FILE            seal every forwarded message with an ARC set signed by this key (PEM, or a
+                                    base64 Ed25519 seed), published at S._domainkey.D: --arc-selector S, --arc-domain D
+          --dmarc-reject-exempt DOMAIN  forward this From domain's (and its subdomains') DMARC p=reject failures
+                                    anyway, marked dmarc=fail (domains that relay through their own servers)
         """
 
     /// Exits with status 64 and `message` followed by the usage.
@@ -157,6 +174,12 @@ struct ForwardMXOptions {
             case "--max-connections": options.maximumConnections = number(argument, least: 1)
             case "--max-connections-per-address": options.maximumConnectionsPerAddress = number(argument, least: 1)
             case "--stats-interval": options.statsInterval = number(argument, least: 0)
+            case "--no-mail-auth": options.mailAuth = false
+            case "--authserv-id": options.authservID = value(argument)
+            case "--arc-key": options.arcKey = value(argument)
+            case "--arc-selector": options.arcSelector = value(argument)
+            case "--arc-domain": options.arcDomain = value(argument)
+            case "--dmarc-reject-exempt": options.dmarcRejectExempt.append(value(argument))
             case "--help", "-h":
                 print(usage)
                 exit(0)
@@ -171,6 +194,13 @@ struct ForwardMXOptions {
         }
         guard (options.tlsCertificate == nil) == (options.tlsKey == nil) else { usageError("--tls-cert and --tls-key go together") }
         guard !(options.direct && options.relayWasGiven) else { usageError("--relay and --direct exclude each other") }
+        let arc = [options.arcKey, options.arcSelector, options.arcDomain]
+        guard arc.allSatisfy({ $0 == nil }) || arc.allSatisfy({ $0 != nil }) else {
+            usageError("--arc-key, --arc-selector and --arc-domain go together")
+        }
+        guard options.mailAuth || (arc.allSatisfy { $0 == nil } && options.authservID == nil && options.dmarcRejectExempt.isEmpty) else {
+            usageError("--no-mail-auth excludes the mail-check options")
+        }
         if let budget = options.memoryBudget, let size = options.maximumMessageSize, budget < size {
             usageError("--memory-budget must be at least --max-message-size")
         }

@@ -16,10 +16,12 @@
 // Exit status: 0 after a signal, 64 bad usage, 66 an input file cannot be opened, 1 other
 // failures (cannot listen, the server stopped).
 import AliasStore
+import CommunityMailCrypto
 import CommunityMailSMTP
 import CommunityMailSystem
 import DNSVerify
 import Foundation
+import MailAuth
 import MailForwarder
 
 #if canImport(Glibc)
@@ -121,18 +123,51 @@ if let certificate = options.tlsCertificate, let key = options.tlsKey {
     configuration.tls = ForwarderServer.TLSFiles(certificateChainFile: certificate, privateKeyFile: key)
 }
 
-// The next hop: a smarthost (Postfix on loopback, the default) or each recipient domain's MX.
-let relay: any RelayHop
-let relayDescription: String
-if options.direct {
-    let resolver: DNSStubResolver
+// One resolver for MX lookups and the mail checks, made only when one of them needs it.
+let resolver: DNSStubResolver? = options.direct || options.mailAuth ? {
     do {
-        resolver = options.nameservers.isEmpty
+        return options.nameservers.isEmpty
             ? try DNSStubResolver(cache: DNSCache())
             : try DNSStubResolver(configuration: DNSStubResolver.Configuration(nameservers: options.nameservers), cache: DNSCache())
     } catch {
         fail("cannot set up the DNS resolver: \(error.message)", status: 66)
     }
+}() : nil
+
+// SPF, DKIM and DMARC on every message, our Authentication-Results, and an ARC seal.
+var mailAuthDescription = "mail checks off"
+if options.mailAuth, let resolver {
+    var authentication = MailAuthInboundAuthenticator.Configuration(authservID: options.authservID ?? serverName)
+    authentication.rejectExemptDomains = options.dmarcRejectExempt
+    var sealer: ARCSealer?
+    if let keyPath = options.arcKey, let selector = options.arcSelector, let domain = options.arcDomain {
+        guard let text = try? String(contentsOfFile: keyPath, encoding: .utf8) else { fail("cannot read \(keyPath)", status: 66) }
+        do {
+            let key = text.contains("-----BEGIN")
+                ? try SigningKey(pem: text)
+                : try SigningKey(ed25519Seed: [UInt8](Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? Data()))
+            sealer = try ARCSealer(key: ARCSealingKey(selector: selector, domain: domain, signingKey: key), authservID: authentication.authservID)
+        } catch let error as CryptoError {
+            ForwardMXOptions.usageError("--arc-key: \(error.message)")
+        } catch let error as MailAuthError {
+            ForwardMXOptions.usageError("--arc-key: \(error.message)")
+        } catch {
+            ForwardMXOptions.usageError("--arc-key: \(error)")
+        }
+    }
+    let list = (try? await PublicSuffixList.load()) ?? .snapshot
+    var checks = MessageAuthenticator.Configuration()
+    checks.spf.receivingHost = serverName
+    configuration.authenticator = MailAuthInboundAuthenticator(
+        authenticator: MessageAuthenticator(resolver: resolver, publicSuffixList: list, configuration: checks), sealer: sealer,
+        configuration: authentication)
+    mailAuthDescription = "SPF/DKIM/DMARC checked, " + (sealer == nil ? "not ARC-sealed (no --arc-key)" : "ARC-sealed")
+}
+
+// The next hop: a smarthost (Postfix on loopback, the default) or each recipient domain's MX.
+let relay: any RelayHop
+let relayDescription: String
+if options.direct, let resolver {
     var direct = DirectMXRelay.Configuration(heloName: configuration.serverName)
     direct.tlsPolicy = options.directTLS
     direct.tls = SMTPClient.TLSOptions(trustedCertificateAuthorityFile: options.relayCertificateAuthorities)
@@ -174,7 +209,7 @@ do {
 // Written at once, unbuffered: a supervisor or a test reads it as soon as we listen.
 FileHandle.standardOutput.write(Data(
     ("forward-mx: listening on \(server.localAddress) as \(configuration.serverName), \(relayDescription), "
-        + "STARTTLS \(configuration.tls == nil ? "not offered" : "offered"), SRS domain \(options.srsDomain) with \(secrets.count) secret(s)\n").utf8))
+        + "STARTTLS \(configuration.tls == nil ? "not offered" : "offered"), SRS domain \(options.srsDomain) with \(secrets.count) secret(s), \(mailAuthDescription)\n").utf8))
 
 Task.detached {
     let signal = await TerminationSignals.next()

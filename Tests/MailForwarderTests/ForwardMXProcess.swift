@@ -27,7 +27,9 @@ final class ForwardMXProcess: Sendable {
     /// Makes the database and starts `forward-mx --aliases … --listen 127.0.0.1:PORT
     /// --srs-domain srs.example.net --srs-secret-env FORWARD_MX_SRS --server-name
     /// mx.example.net` with `arguments` after them; returns once it accepts connections.
-    init(_ arguments: [String]) async throws {
+    /// The mail checks (SPF, DKIM, DMARC) ask DNS, so they are off (`--no-mail-auth`)
+    /// unless `mailChecks` is set and `arguments` name a loopback `--nameserver`.
+    init(_ arguments: [String], mailChecks: Bool = false) async throws {
         let executable = try #require(Self.executable, "forward-mx has not been built (swift build --build-tests)")
         folder = try TemporaryDirectory(prefix: "forward-mx")
         let store = try SQLiteAliasStore(path: folder.path("aliases.sqlite"))
@@ -42,7 +44,7 @@ final class ForwardMXProcess: Sendable {
         process = try ChildProcess(executable, [
             "--aliases", folder.path("aliases.sqlite"), "--listen", "127.0.0.1:\(port)", "--srs-domain", "srs.example.net",
             "--srs-secret-env", "FORWARD_MX_SRS", "--server-name", "mx.example.net",
-        ] + arguments, environment: ChildProcess.environment(adding: ["FORWARD_MX_SRS": Self.secrets.joined(separator: ",")]))
+        ] + (mailChecks ? [] : ["--no-mail-auth"]) + arguments, environment: ChildProcess.environment(adding: ["FORWARD_MX_SRS": Self.secrets.joined(separator: ",")]))
         do {
             try await process.waitForTCPPort(port)
         } catch {

@@ -318,6 +318,8 @@ struct ForwardMXProcessTests {
             (complete + ["--direct", "--nameserver", "not-an-address"], 64),
             (complete + ["--max-message-size", "2000", "--memory-budget", "1000"], 64),
             (complete + ["--server-name", "mx"], 64),  // not fully qualified
+            (complete + ["--arc-key", folder.path("arc.pem")], 64),  // no selector and domain
+            (complete + ["--no-mail-auth", "--dmarc-reject-exempt", "example.org"], 64),
             (Array(complete.dropLast(2)) + ["--srs-secret-file", folder.path("no-such-secret")], 66),
             (complete, 66),  // the database does not exist
         ]

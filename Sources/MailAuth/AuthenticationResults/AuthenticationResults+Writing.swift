@@ -56,6 +56,16 @@ extension AuthenticationResults {
         return String(unfolded.dropFirst(Self.fieldName.count + 1).drop { $0 == " " })
     }
 
+    /// The method results after the authserv-id, on one line (`spf=pass
+    /// smtp.mailfrom=example.org; dkim=pass header.d=example.org`; `none` for none): the
+    /// payload of an ARC-Authentication-Results field (RFC 8617 section 4.1.1), which
+    /// ``ARCSealer/seal(_:authenticationResults:chainValidation:)`` takes.
+    public func resultsText() -> String {
+        let value = valueText()
+        guard let separator = value.firstIndex(of: ";") else { return "none" }
+        return String(value[value.index(after: separator)...].drop { $0 == " " })
+    }
+
     /// `text` as a keyword (letters, digits, `-`, `_`): methods, results, property types
     /// and names come from the caller's code and should be keywords already; any other
     /// character is dropped (an empty keyword becomes `unknown`), so the field we write
