@@ -61,7 +61,7 @@ public struct DKIMSignature: Sendable, Hashable {
             throw .invalidRecord.with(message: "the signature's b= is not base64")
         }
         self.signature = signature
-        self.signatureText = String(signatureValue.unicodeScalars.filter { !($0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n") }.map(Character.init))
+        self.signatureText = TagList.compact(signatureValue)
         guard let bodyHash = TagList.base64Bytes(try required("bh")), bodyHash.count == algorithm.hash.digestLength else {
             throw .invalidRecord.with(message: "the signature's bh= is not a base64 \(algorithm.hashTagName) hash")
         }
