@@ -19,7 +19,7 @@ public struct DKIMSigner: Sendable {
     /// A signer with `key`.
     /// - Throws: ``MailAuthError/invalidKey`` for an RSA key under 1024 bits (RFC 8301);
     ///   ``MailAuthError/invalidArgument`` for a domain or selector that is not a domain
-    ///   name, or an identity outside the domain.
+    ///   name, an identity outside the domain, or a validity under a second.
     public init(key: SigningKey, configuration: Configuration) throws(MailAuthError) {
         if key.kind == .rsa, key.bits < 1024 { throw .invalidKey.with(message: "RSA keys under 1024 bits are refused (RFC 8301)") }
         guard DKIMSignature.isDomainName(configuration.domain) else {
@@ -31,6 +31,9 @@ public struct DKIMSigner: Sendable {
                 DKIMSignature.isSame(String(identity[identity.index(after: at)...]), orSubdomainOf: configuration.domain),
                 !identity.contains(where: { $0 == ";" || $0.isWhitespace })
             else { throw .invalidArgument.with(message: "the identity is not at the signing domain") }
+        }
+        if let validity = configuration.validity, validity < .seconds(1) {
+            throw .invalidArgument.with(message: "the validity must be at least a second (x= must be after t=)")
         }
         self.key = key
         self.configuration = configuration
