@@ -59,7 +59,7 @@ public struct ARCSealer: Sendable {
     /// - Parameters:
     ///   - authenticationResults: our results as an Authentication-Results payload after the
     ///     authserv-id (`spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org;
-    ///     arc=pass`); empty for `none`. One line: no CR or LF.
+    ///     arc=pass`); empty for `none`. One line: no control characters but tab.
     ///   - chainValidation: the state of the chain already on the message, as our verifier
     ///     found it (``ARCVerificationResult/chainValidation``): `none` when there is none.
     ///     With `fail`, the seal covers our set alone (§5.1.2).
@@ -79,7 +79,9 @@ public struct ARCSealer: Sendable {
         default: throw .invalidArgument.with(message: "cv=\(chainValidation) contradicts the ARC sets on the message")
         }
         let results = authenticationResults.trimmingCharacters(in: .whitespaces)
-        guard !results.contains(where: { $0 == "\r" || $0 == "\n" }), results.utf8.count <= configuration.chainLimits.maximumFieldBytes / 2
+        // Bytes, not Characters: "\r\n" is one Character, and no control byte may reach the header.
+        guard !results.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }),
+            results.utf8.count <= configuration.chainLimits.maximumFieldBytes / 2
         else { throw .invalidArgument.with(message: "the authentication results must be one line of bounded length") }
         guard message.header.fields.contains(where: { $0.lowercasedName == "from" }) else {
             throw .invalidMessage.with(message: "the message has no From field")
