@@ -60,15 +60,62 @@ enum ARCPeer {
         try JSONSerialization.data(withJSONObject: batch).write(to: URL(fileURLWithPath: batchPath))
         let (status, output) = try await ChildProcess.run(python, [script.path, batchPath, answerPath])
         guard status == 0 else { throw PeerError("arc_peer.py exited \(status): \(output.suffix(2000))") }
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: answerPath)))
-        guard let results = (document as? [String: Any])?["results"] as? [[String: Any]], results.count == jobs.count else {
-            throw PeerError("arc_peer.py answered \(jobs.count) jobs with something else")
+        return try answers(at: answerPath, count: jobs.count)
+    }
+
+    static let commandLineScript = TestPeers.repositoryRoot.appendingPathComponent("Tests/MailAuthTests/Peers/arc_cli_peer.py")
+
+    /// True when dkimpy's `arcsign`/`arcverify`, dnslib (their DNS on 127.0.0.N:53) and
+    /// `unshare` (their own resolv.conf in a private mount namespace, which needs root) are
+    /// there.
+    static var commandLineIsAvailable: Bool {
+        isAvailable && TestPeers.pythonHas(["dnslib"]) && TestPeers.executable("unshare") != nil && getuid() == 0
+            && TestPeers.python.map {
+                FileManager.default.isExecutableFile(atPath: $0.deletingLastPathComponent().appendingPathComponent("arcverify").path)
+            } == true
+    }
+
+    /// Runs `jobs` through the `arcsign` and `arcverify` command-line tools (RSA signers
+    /// only), one python process for the batch.
+    static func runCommandLine(_ jobs: [Job]) async throws -> [Answer] {
+        guard let python = TestPeers.python, commandLineIsAvailable else {
+            throw PeerError("arcsign/arcverify, dnslib or unshare is missing, or not root (Scripts/peers/arc.requirements.txt)")
+        }
+        let directory = try TemporaryDirectory(prefix: "arc-cli")
+        let jobObjects: [[String: Any]] = try jobs.map { job in
+            switch job {
+            case .verify(let message):
+                return ["op": "verify", "message": Data(message.bytes).base64EncodedString()]
+            case .seal(let message, let name):
+                let signer = try ARCTestKeys.signer(name)
+                return [
+                    "op": "seal", "message": Data(message.bytes).base64EncodedString(), "selector": signer.selector,
+                    "domain": signer.domain, "privateKey": signer.peerPrivateKey, "authservId": signer.authservID,
+                    "results": "spf=pass smtp.mailfrom=origin.example",
+                ]
+            }
+        }
+        let batchPath = directory.path("batch.json")
+        let answerPath = directory.path("answer.json")
+        try JSONSerialization.data(withJSONObject: ["keys": try ARCTestKeys.peerKeyTable(), "jobs": jobObjects])
+            .write(to: URL(fileURLWithPath: batchPath))
+        let (status, output) = try await ChildProcess.run(python, [commandLineScript.path, batchPath, answerPath])
+        guard status == 0 else { throw PeerError("arc_cli_peer.py exited \(status): \(output.suffix(2000))") }
+        return try answers(at: answerPath, count: jobs.count)
+    }
+
+    /// The answers the peer wrote to `path`.
+    static func answers(at path: String, count: Int) throws -> [Answer] {
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        guard let results = (document as? [String: Any])?["results"] as? [[String: Any]], results.count == count else {
+            throw PeerError("the ARC peer answered \(count) jobs with something else")
         }
         return results.map { result in
             Answer(
                 cv: result["cv"] as? String,
                 message: (result["message"] as? String).flatMap { Data(base64Encoded: $0) }.map { MailMessage(Array($0)) },
-                reason: result["reason"] as? String, error: result["error"] as? String)
+                reason: (result["reason"] ?? result["output"]) as? String, error: result["error"] as? String)
         }
     }
 }
+
