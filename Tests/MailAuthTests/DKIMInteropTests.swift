@@ -258,4 +258,33 @@ struct DKIMInteropTests {
         }
         #expect(result == [false])
     }
+
+    @Test("dkimpy's rsa-sha1 is weak: policy by default, pass when accepted; dkimpy's l= passes, reported, and survives appended text")
+    func sha1AndBodyLength() async throws {
+        let keys = try await Self.makeKeys()
+        let message = DKIMCorpus.messages(count: 5, seed: 11)[4]
+        let answers = try await DKIMPeer.run(keys: keys.table, tasks: [
+            .sign(message: message, selector: "rsa", domain: Self.domain, key: keys.rsaPEM, algorithm: "rsa-sha1", canonicalization: "relaxed/relaxed"),
+            .signWithLength(message: message, selector: "ed", domain: Self.domain, key: keys.edSeed, algorithm: "ed25519-sha256", canonicalization: "relaxed/simple"),
+        ])
+        guard case .field(let sha1Field) = answers[0], case .field(let lengthField) = answers[1] else {
+            Issue.record("dkimpy did not sign: \(answers)")
+            return
+        }
+        let weak = try #require(await Self.verifier(keys.source).verify(MailMessage(sha1Field + message)).results.first)
+        #expect(weak.status == .policy && weak.reason == .weakAlgorithm && weak.isWeak && weak.algorithm == .rsaSHA1)
+        var accepting = DKIMVerifier.Configuration()
+        accepting.acceptsSHA1 = true
+        let accepted = await DKIMVerifier(keySource: keys.source, configuration: accepting).verify(MailMessage(sha1Field + message))
+        #expect(accepted.results.first?.status == .pass)
+        let appended = lengthField + message + Array("\r\n-- \r\nappended by a list\r\n".utf8)
+        let partial = try #require(await Self.verifier(keys.source).verify(MailMessage(appended)).results.first)
+        #expect(partial.status == .pass && partial.usesBodyLength)
+        let verdicts = try await DKIMPeer.run(keys: keys.table, tasks: [.verify(message: appended)])
+        guard case .verdicts(let result) = verdicts[0] else {
+            Issue.record("dkimpy answered \(verdicts)")
+            return
+        }
+        #expect(result == [true])
+    }
 }

@@ -13,6 +13,8 @@ enum DKIMPeer {
     enum Task {
         /// Sign `message`; the answer is the DKIM-Signature field's bytes (or an error).
         case sign(message: [UInt8], selector: String, domain: String, key: String, algorithm: String, canonicalization: String)
+        /// Sign `message` with `l=` (the body length).
+        case signWithLength(message: [UInt8], selector: String, domain: String, key: String, algorithm: String, canonicalization: String)
         /// Verify every signature on `message`; the answer is one verdict per signature.
         case verify(message: [UInt8])
     }
@@ -34,6 +36,11 @@ enum DKIMPeer {
                 [
                     "op": "sign", "message": Data(message).base64EncodedString(), "selector": selector, "domain": domain, "key": key,
                     "algorithm": algorithm, "canonicalization": canonicalization,
+                ]
+            case .signWithLength(let message, let selector, let domain, let key, let algorithm, let canonicalization):
+                [
+                    "op": "sign", "message": Data(message).base64EncodedString(), "selector": selector, "domain": domain, "key": key,
+                    "algorithm": algorithm, "canonicalization": canonicalization, "length": true,
                 ]
             case .verify(let message):
                 ["op": "verify", "message": Data(message).base64EncodedString()]

@@ -1,6 +1,7 @@
 import CommunityMailCrypto
 import CommunityMailMessage
 import CommunityMailSystem
+import CommunityMailTestSupport
 import Foundation
 import Testing
 
@@ -240,6 +241,23 @@ struct DKIMVerifierTests {
         #expect(try await Self.verify(signed, key: key).status == .pass)
         let refused = try await Self.verify(signed, key: key) { $0.minimumRSABits = 2048 }
         #expect(refused.status == .permerror && refused.reason == .keyTooShort && refused.keyBits == 1024)
+    }
+
+    @Test("a 512-bit RSA key (openssl genrsa) is refused by default: the verifier says keyTooShort, the signer will not take it")
+    func fiveHundredTwelveBits() async throws {
+        let directory = try TemporaryDirectory(prefix: "dkim-short")
+        let path = directory.path("short.pem")
+        let (status, output) = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/openssl"), ["genrsa", "-traditional", "-out", path, "512"])
+        try #require(status == 0, "openssl genrsa 512 failed: \(output)")
+        let pem = try String(contentsOfFile: path, encoding: .utf8)
+        let key = try SigningKey(pem: pem)
+        #expect(key.bits == 512)
+        let signed = try Self.handSigned(Self.plain, key: key, algorithm: .rsaSHA256, tags: "d=example.org; s=sel; h=from:to:subject")
+        let refused = try await Self.verify(signed, key: key)
+        #expect(refused.status == .permerror && refused.reason == .keyTooShort && refused.keyBits == 512)
+        #expect(try await Self.verify(signed, key: key) { $0.minimumRSABits = 512 }.status == .pass)
+        #expect(throws: MailAuthError.invalidKey) { try DKIMSigner(privateKeyPEM: pem, configuration: .init(domain: "example.org", selector: "sel")) }
     }
 
     @Test("lookups: no key is permerror, a DNS failure temperror, several records permerror")

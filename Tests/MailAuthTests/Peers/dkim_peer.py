@@ -6,7 +6,7 @@ JOB.json holds `keys` ({"sel._domainkey.example.org": "v=DKIM1; ..."}: what dnsf
 answers; other names get no record) and `tasks`, done in order:
   {"op": "sign", "message": B64, "selector": S, "domain": D, "key": TEXT,
    "algorithm": "rsa-sha256" | "ed25519-sha256", "canonicalization": "relaxed/simple",
-   "headers": [names] (optional)}
+   "headers": [names] (optional), "length": true (optional: sign with l=)}
       -> {"field": B64 of the DKIM-Signature line dkimpy made} or {"error": TEXT}
       (TEXT for RSA: PKCS #1 PEM; for Ed25519: the base64 32-byte seed, dknewkey's form)
   {"op": "verify", "message": B64}
@@ -48,6 +48,7 @@ def main():
                     canonicalize=(header.encode(), body.encode()),
                     signature_algorithm=task["algorithm"].encode(),
                     include_headers=[h.encode() for h in task["headers"]] if task.get("headers") else None,
+                    length=bool(task.get("length")),
                     logger=quiet,
                 )
                 answers.append({"field": base64.b64encode(field).decode()})
