@@ -48,8 +48,11 @@ enum ARCMessageEditing {
             case .changedSignedHeader:
                 return ARCMessageEditing.editing(message, where: { $0.lowercasedName == "subject" }) { $0.replacingOccurrences(of: ":", with: ": Re:", options: [], range: $0.range(of: ":")) }
             case .flippedBodyByte:
+                // The body's last visible byte flipped; an empty body gains one.
                 var bytes = message.bytes
-                guard let last = bytes.lastIndex(where: { $0 > 0x20 && $0 < 0x7f }) else { return nil }
+                guard let last = message.body.lastIndex(where: { $0 > 0x20 && $0 < 0x7f }) else {
+                    return MailMessage(bytes + Array("x\r\n".utf8))
+                }
                 bytes[last] ^= 0x01
                 return MailMessage(bytes)
             case .tamperedAuthenticationResults:
