@@ -113,6 +113,12 @@ struct ARCChainStructureTests {
         try failing.scriptFailure(.serverFailure, for: signer.recordName)
         let temporary = try await Self.verify(chain, resolver: failing)
         #expect(temporary.failure == .keyUnavailable(instance: 1, temporary: true) && temporary.isTemporaryFailure)
+        // A sealer defers rather than record cv=fail for a failure that may pass later.
+        try failing.scriptFailure(.timeout, for: signer.recordName)
+        let sealer = try ARCSealer(key: try ARCTestKeys.signer("edB").sealingKey, authservID: "mx.forwarder-b.example")
+        await #expect(throws: MailAuthError.dnsFailure) {
+            try await sealer.verifyAndSeal(chain, authenticationResults: "", verifier: ARCVerifier(resolver: failing))
+        }
         for record in ["v=DKIM1; k=rsa; p=", "v=DKIM1; k=ed25519; p=\(Data(try ARCTestKeys.signer("edB").key.verifyingKey.publicKeyBytes()).base64EncodedString())"] {
             let resolver = InMemoryDNSResolver()
             try resolver.addZone(signer.domain)

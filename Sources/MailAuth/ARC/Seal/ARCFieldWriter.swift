@@ -55,13 +55,10 @@ struct ARCFieldWriter {
         }
     }
 
-    /// Appends words separated by single spaces, folding at a space where needed.
-    mutating func words(_ value: String, first: Bool) {
-        var isFirst = first
-        for word in value.split(separator: " ", omittingEmptySubsequences: false) {
-            append(String(word), separator: isFirst ? " " : " ")
-            isFirst = false
-        }
+    /// Appends a space and `value`, folding at one of its spaces where needed (each space
+    /// kept, so the unfolded value is unchanged).
+    mutating func words(_ value: String) {
+        for word in value.split(separator: " ", omittingEmptySubsequences: false) { append(String(word), separator: " ") }
     }
 
     /// The field with its final line ending.

@@ -91,7 +91,7 @@ public struct ARCSealer: Sendable {
         let algorithm = key.algorithm
 
         var resultsWriter = ARCFieldWriter(name: "ARC-Authentication-Results", lineEnding: lineEnding)
-        resultsWriter.words("i=\(instance); \(authservID); " + (results.isEmpty ? "none" : results), first: true)
+        resultsWriter.words("i=\(instance); \(authservID); " + (results.isEmpty ? "none" : results))
         let resultsField = resultsWriter.field
 
         let messageSignatureField = try messageSignature(
@@ -120,11 +120,16 @@ public struct ARCSealer: Sendable {
     /// Verifies the chain on `message` with `verifier`, then seals it, adding `arc=<cv>` to
     /// our results (RFC 8617 §5.1: the AAR records the chain's state as we found it).
     /// - Returns: the verification and the set to prepend.
-    /// - Throws: as ``seal(_:authenticationResults:chainValidation:)``.
+    /// - Throws: ``MailAuthError/dnsFailure`` when the chain failed only because a key lookup
+    ///   failed for now (sealing would record a `cv=fail` that asking later might not give:
+    ///   defer the message instead); otherwise as ``seal(_:authenticationResults:chainValidation:)``.
     public func verifyAndSeal(_ message: MailMessage, authenticationResults: String, verifier: ARCVerifier) async throws(MailAuthError)
         -> (verification: ARCVerificationResult, set: ARCSealedSet)
     {
         let verification = await verifier.verify(message)
+        guard !verification.isTemporaryFailure else {
+            throw .dnsFailure.with(message: "a key of the ARC chain could not be fetched for now")
+        }
         let trimmed = authenticationResults.trimmingCharacters(in: .whitespaces)
         let arcResult = "arc=\(verification.chainValidation.rawValue)"
         let results = trimmed.isEmpty ? arcResult : trimmed + "; " + arcResult
