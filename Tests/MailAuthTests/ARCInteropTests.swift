@@ -1,6 +1,7 @@
 import CommunityMailMessage
 import CommunityMailSystem
 import CommunityMailTestSupport
+import DNSVerify
 import Foundation
 import Testing
 
@@ -138,4 +139,39 @@ struct ARCInteropTests {
             #expect(ours.failure == .chainMarkedFailed(instance: 3))
         }
     }
+
+    @Test("keys served by NSD on loopback: a chain dkimpy and we sealed verifies through DNSStubResolver")
+    func keysFromARealDNSServer() async throws {
+        let memory = ARCVerifier(resolver: try ARCTestKeys.resolver())
+        let (chains, _) = try await Self.buildChains(ed25519: true, verifier: memory)
+        var zones: [(origin: String, text: String)] = []
+        for signer in ARCTestKeys.signers ?? [] {
+            let record = try signer.record
+            let quoted = stride(from: 0, to: record.utf8.count, by: 200).map { start in
+                "\"" + String(decoding: Array(record.utf8)[start..<min(start + 200, record.utf8.count)], as: UTF8.self) + "\""
+            }.joined(separator: " ")
+            zones.append(
+                (signer.domain, """
+                $ORIGIN \(signer.domain).
+                $TTL 300
+                @   IN SOA ns1 hostmaster 1 3600 600 86400 60
+                @   IN NS  ns1
+                ns1 IN A   127.0.0.1
+                \(signer.selector)._domainkey IN TXT \(quoted)
+
+                """))
+        }
+        let server = try await LocalDNSServer(zones: zones)
+        defer { server.stop() }
+        var configuration = DNSStubResolver.Configuration(nameservers: [DNSNameserver(address: .loopbackIPv4, port: server.port)])
+        configuration.timeout = .seconds(30)
+        let verifier = ARCVerifier(resolver: try DNSStubResolver(configuration: configuration))
+        // Alternating from each side: dkimpy's and our sets, Ed25519 and RSA keys.
+        for chain in chains.prefix(2 * ARCTestMessages.corpus.count).map({ $0[2] }) {
+            let result = await verifier.verify(chain)
+            #expect(result.chainValidation == .pass, "\(String(describing: result.failure)); nsd: \(server.log.suffix(500))")
+            #expect(result.setCount == 3)
+        }
+    }
 }
+
