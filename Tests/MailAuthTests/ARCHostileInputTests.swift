@@ -32,7 +32,11 @@ struct ARCHostileInputTests {
         let (fields, _) = try await Self.oneSet()
         let sixty = (1...60).reversed().map { Self.withInstance(fields, $0) }.joined()
         let result = try await Self.verify(sixty, body: ARCTestMessages.plain)
-        #expect(result.chainValidation == .fail && result.failure == .tooManySets)
+        #expect(result.chainValidation == .fail && result.failure == .tooManySets && result.setCount == 51)
+        let signer = try ARCTestKeys.signer("edB")
+        let sealer = try ARCSealer(key: signer.sealingKey, authservID: signer.authservID)
+        let crowded = MailMessage(Array(sixty.utf8) + ARCTestMessages.plain.bytes)
+        #expect(throws: MailAuthError.limitExceeded) { try sealer.seal(crowded, authenticationResults: "", chainValidation: .fail) }
         let high = try await Self.verify(Self.withInstance(fields, 60), body: ARCTestMessages.plain)
         #expect(high.failure == .invalidInstance)
         let fiftyOne = (1...51).reversed().map { Self.withInstance(fields, $0) }.joined()
