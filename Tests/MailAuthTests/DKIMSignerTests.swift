@@ -53,6 +53,9 @@ struct DKIMSignerTests {
         var outside = DKIMSigner.Configuration(domain: "example.org", selector: "sel")
         outside.identity = "user@example.com"
         #expect(throws: MailAuthError.invalidArgument) { try DKIMSigner(key: key, configuration: outside) }
+        var instant = DKIMSigner.Configuration(domain: "example.org", selector: "sel")
+        instant.validity = .zero
+        #expect(throws: MailAuthError.invalidArgument) { try DKIMSigner(key: key, configuration: instant) }
     }
 
     @Test("what it signs verifies, for every canonicalization pair; an added From breaks it (over-signing)")

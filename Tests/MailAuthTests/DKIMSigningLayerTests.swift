@@ -159,6 +159,26 @@ struct DKIMSigningLayerTests {
         #expect(throws: MailAuthError.invalidRecord) { try SignedHeaders.withEmptiedSignature(self.bytes("DKIM-Signature: a=x\r\n")) }
     }
 
+    @Test("names to sign: each wanted field as often as present, over-signed ones once more, From always")
+    func namesToSign() {
+        let header = HeaderBlock(bytes("To: a\r\nTo: b\r\nSubject: s\r\nFrom: f\r\nX-Other: o\r\n\r\n"))
+        #expect(SignedHeaders.namesToSign(["To", "Subject", "Date", "to"], overSigning: ["subject", "Date"], in: header.fields)
+            == ["from", "to", "to", "subject", "subject", "date"])
+    }
+
+    @Test("folding: lines within 78 columns, h= between names, b= wrapped; no h= for a seal")
+    func folding() {
+        let tags = (0..<12).map { "t\($0)=\(String(repeating: "v", count: $0 * 3))" }
+        let names = Array(repeating: "content-transfer-encoding", count: 9)
+        let folded = SignatureFieldFolding.fold(prefix: "DKIM-Signature:", tags: tags, headerNames: names)
+        let signature = SignatureFieldFolding.wrap(String(repeating: "A", count: 344), firstLineUsed: 3)
+        for line in (folded + ";\r\n b=" + signature).components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78) }
+        #expect(folded.replacingOccurrences(of: "\r\n ", with: "").hasSuffix("h=" + names.joined(separator: ":")))
+        #expect(signature.replacingOccurrences(of: "\r\n ", with: "") == String(repeating: "A", count: 344))
+        let seal = SignatureFieldFolding.fold(prefix: "ARC-Seal:", tags: ["i=1", "a=rsa-sha256", "cv=none"], headerNames: nil)
+        #expect(seal == "ARC-Seal: i=1; a=rsa-sha256; cv=none")
+    }
+
     // MARK: Algorithms and key records (RFC 6376 §3.6.1, RFC 8463 §4)
 
     @Test("a= names")

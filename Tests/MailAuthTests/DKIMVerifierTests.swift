@@ -281,6 +281,7 @@ struct DKIMVerifierTests {
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=to:subject; bh=B; b=AAAA",
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=B; b=AAAA; i=a@example.com",
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=B; b=AAAA; t=20; x=10",
+            "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=B; b=AAAA; t=20; x=20",
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=B; b=AAAA; q=http",
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=B; b=AAAA; l=12a",
             "v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=AAAA; b=AAAA",

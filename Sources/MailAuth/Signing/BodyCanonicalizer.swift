@@ -87,23 +87,27 @@ final class BodyCanonicalizer {
             try emitPendingLines()
             try emit(content)
         case .relaxed:
-            scratch.removeAll(keepingCapacity: true)
+            // A local buffer (moved out of the property and back): the byte loop then makes
+            // no exclusivity checks on the class's storage.
+            var canonical: [UInt8] = []
+            swap(&canonical, &scratch)
+            canonical.removeAll(keepingCapacity: true)
             var pendingSpace = false
             for byte in content {
                 if byte == 0x20 || byte == 0x09 {
                     pendingSpace = true
                 } else {
-                    if pendingSpace { scratch.append(0x20) }
+                    if pendingSpace { canonical.append(0x20) }
                     pendingSpace = false
-                    scratch.append(byte)
+                    canonical.append(byte)
                 }
             }
-            if scratch.isEmpty {
+            defer { swap(&canonical, &scratch) }
+            if canonical.isEmpty {
                 pendingEmptyLines += 1
                 return
             }
             try emitPendingLines()
-            let canonical = scratch
             try emit(canonical[...])
         }
         try emit([0x0d, 0x0a][...])

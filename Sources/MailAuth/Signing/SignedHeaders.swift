@@ -80,4 +80,25 @@ enum SignedHeaders {
         result.append(contentsOf: raw[removeEnd...])
         return result
     }
+
+    /// The `h=` names a signer writes: each of `wanted` (From is added when missing) as many
+    /// times as `fields` has it, plus one more for each name in `overSigning` (RFC 6376
+    /// §8.15: a field added later then breaks the signature; an absent one is signed as the
+    /// null string once). Names are lowercased; a repeated name in `wanted` counts once.
+    static func namesToSign(_ wanted: [String], overSigning: [String], in fields: [HeaderField]) -> [String] {
+        var counts: [String: Int] = [:]
+        for field in fields { counts[field.lowercasedName, default: 0] += 1 }
+        var names: [String] = []
+        var seen = Set<String>()
+        let overSigned = Set(overSigning.map { $0.lowercased() })
+        var wanted = wanted
+        if !wanted.contains(where: { $0.lowercased() == "from" }) { wanted.insert("From", at: 0) }
+        for name in wanted {
+            let key = name.lowercased()
+            guard seen.insert(key).inserted else { continue }
+            let times = counts[key, default: 0] + (overSigned.contains(key) ? 1 : 0)
+            names += Array(repeating: key, count: times)
+        }
+        return names
+    }
 }

@@ -52,7 +52,7 @@ struct TagList: Sendable {
             }
             index += 1
             while index < end, Self.isAlpha(bytes[index]) || Self.isDigit(bytes[index]) || bytes[index] == UInt8(ascii: "_") { index += 1 }
-            let name = String(decoding: bytes[nameStart..<index], as: UTF8.self)
+            let name = Self.text(bytes[nameStart..<index])
             skipWhitespace()
             guard index < end, bytes[index] == UInt8(ascii: "=") else {
                 throw .invalidRecord.with(message: "a tag has no '='")
@@ -80,7 +80,7 @@ struct TagList: Sendable {
             guard names.insert(name).inserted else {
                 throw .invalidRecord.with(message: "the tag '\(Self.printable(name))' appears twice")
             }
-            let value = String(decoding: bytes[firstValueByte..<lastValueEnd], as: UTF8.self)
+            let value = Self.text(bytes[firstValueByte..<lastValueEnd])
             tags.append(Tag(name: name, value: value, valueRange: valueStart..<lastValueEnd))
             if index == end { break }
             // At a ';': another spec follows, or only whitespace (a trailing ';' is allowed).
@@ -103,6 +103,11 @@ struct TagList: Sendable {
 
     /// The tag `name`, or nil when it is absent.
     func tag(_ name: String) -> Tag? { tags.first { $0.name == name } }
+
+    /// Bytes as UTF-8 text (invalid sequences repaired), through the contiguous fast path.
+    static func text(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
 
     /// SP, HTAB, CR and LF: the bytes FWS is made of.
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d || byte == 0x0a }

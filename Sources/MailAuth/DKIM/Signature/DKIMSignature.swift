@@ -5,7 +5,7 @@ internal import CommunityMailCrypto
 /// Parsing checks everything that needs no key and no clock: the required tags (`v=`,
 /// `a=`, `b=`, `bh=`, `d=`, `h=`, `s=`), `v=1`, a known algorithm and canonicalization,
 /// base64 `b=`/`bh=`, `h=` naming From, `i=` inside `d=`, `q=` offering `dns/txt`,
-/// numeric `l=`, `t=`, `x=` with `x=` not before `t=`. `z=` is read over and ignored;
+/// numeric `l=`, `t=`, `x=` with `x=` after `t=`. `z=` is read over and ignored;
 /// unknown tags are ignored, as the RFC asks.
 public struct DKIMSignature: Sendable, Hashable {
     /// The algorithm (`a=`).
@@ -61,7 +61,7 @@ public struct DKIMSignature: Sendable, Hashable {
             throw .invalidRecord.with(message: "the signature's b= is not base64")
         }
         self.signature = signature
-        self.signatureText = String(signatureValue.unicodeScalars.filter { !($0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n") }.map(Character.init))
+        self.signatureText = TagList.compact(signatureValue)
         guard let bodyHash = TagList.base64Bytes(try required("bh")), bodyHash.count == algorithm.hash.digestLength else {
             throw .invalidRecord.with(message: "the signature's bh= is not a base64 \(algorithm.hashTagName) hash")
         }
@@ -120,8 +120,9 @@ public struct DKIMSignature: Sendable, Hashable {
         } else {
             expiration = nil
         }
-        if let timestamp, let expiration, expiration < timestamp {
-            throw .invalidRecord.with(message: "the signature's x= is before its t=")
+        // RFC 6376 §3.5: x= MUST be greater than t=.
+        if let timestamp, let expiration, expiration <= timestamp {
+            throw .invalidRecord.with(message: "the signature's x= is not after its t=")
         }
     }
 

@@ -16,13 +16,10 @@ public struct DKIMSigner: Sendable {
     /// The algorithm, from the key's kind.
     public var algorithm: SignatureAlgorithm { key.kind == .rsa ? .rsaSHA256 : .ed25519SHA256 }
 
-    /// The widest line the field is folded to.
-    static let lineWidth = 78
-
     /// A signer with `key`.
     /// - Throws: ``MailAuthError/invalidKey`` for an RSA key under 1024 bits (RFC 8301);
     ///   ``MailAuthError/invalidArgument`` for a domain or selector that is not a domain
-    ///   name, or an identity outside the domain.
+    ///   name, an identity outside the domain, or a validity under a second.
     public init(key: SigningKey, configuration: Configuration) throws(MailAuthError) {
         if key.kind == .rsa, key.bits < 1024 { throw .invalidKey.with(message: "RSA keys under 1024 bits are refused (RFC 8301)") }
         guard DKIMSignature.isDomainName(configuration.domain) else {
@@ -34,6 +31,9 @@ public struct DKIMSigner: Sendable {
                 DKIMSignature.isSame(String(identity[identity.index(after: at)...]), orSubdomainOf: configuration.domain),
                 !identity.contains(where: { $0 == ";" || $0.isWhitespace })
             else { throw .invalidArgument.with(message: "the identity is not at the signing domain") }
+        }
+        if let validity = configuration.validity, validity < .seconds(1) {
+            throw .invalidArgument.with(message: "the validity must be at least a second (x= must be after t=)")
         }
         self.key = key
         self.configuration = configuration
@@ -70,7 +70,7 @@ public struct DKIMSigner: Sendable {
             if configuration.includesTimestamp { tags.append("t=\(now)") }
             if let validity = configuration.validity { tags.append("x=\(now + Int64(validity.timeInterval.rounded(.up)))") }
         }
-        var field = Self.fold(prefix: "DKIM-Signature:", tags: tags, headerNames: names)
+        var field = SignatureFieldFolding.fold(prefix: "DKIM-Signature:", tags: tags, headerNames: names)
         field += ";\r\n bh=\(Data(bodyHash).base64EncodedString());\r\n b="
 
         // The header hash covers the field with b= empty, exactly as it will be written.
@@ -84,82 +84,11 @@ public struct DKIMSigner: Sendable {
         } catch {
             throw .cryptoFailure.with(message: "signing failed", cause: error)
         }
-        return Array((field + Self.wrap(Data(signature).base64EncodedString(), firstLineUsed: 3) + "\r\n").utf8)
+        return Array((field + SignatureFieldFolding.wrap(Data(signature).base64EncodedString(), firstLineUsed: 3) + "\r\n").utf8)
     }
 
-    /// The `h=` names: each configured field as many times as the message has it, then one
-    /// more for each over-signed field.
+    /// The `h=` names for `fields` under this configuration (From always included).
     func signedHeaderNames(for fields: [HeaderField]) -> [String] {
-        var counts: [String: Int] = [:]
-        for field in fields { counts[field.lowercasedName, default: 0] += 1 }
-        var names: [String] = []
-        var seen = Set<String>()
-        let overSigned = Set(configuration.overSignedHeaders.map { $0.lowercased() })
-        var wanted = configuration.signedHeaders
-        if !wanted.contains(where: { $0.lowercased() == "from" }) { wanted.insert("From", at: 0) }
-        for name in wanted {
-            let key = name.lowercased()
-            guard seen.insert(key).inserted else { continue }
-            let present = counts[key, default: 0]
-            let times = present + (overSigned.contains(key) ? 1 : 0)
-            names += Array(repeating: key, count: times)
-        }
-        return names
-    }
-
-    /// `prefix` then the tags, separated by "; ", folded before a tag that would pass the
-    /// line width, and `h=` folded between names.
-    static func fold(prefix: String, tags: [String], headerNames: [String]) -> String {
-        var output = prefix
-        var column = prefix.count
-        for tag in tags {
-            let piece = tag + ";"
-            if column + 1 + piece.count > lineWidth {
-                output += "\r\n "
-                column = 1
-            } else {
-                output += " "
-                column += 1
-            }
-            output += piece
-            column += piece.count
-        }
-        // h=, folded between names.
-        if column + 3 > lineWidth {
-            output += "\r\n "
-            column = 1
-        } else {
-            output += " "
-            column += 1
-        }
-        output += "h="
-        column += 2
-        for (index, name) in headerNames.enumerated() {
-            let piece = (index > 0 ? ":" : "") + name
-            if column + piece.count > lineWidth {
-                output += "\r\n "
-                column = 1
-            }
-            output += piece
-            column += piece.count
-        }
-        return output
-    }
-
-    /// Base64 text wrapped so each line stays within the width (FWS inside `b=` is allowed).
-    static func wrap(_ text: String, firstLineUsed: Int) -> String {
-        var output = ""
-        var remaining = Substring(text)
-        var room = lineWidth - firstLineUsed
-        while !remaining.isEmpty {
-            let piece = remaining.prefix(max(1, room))
-            output += piece
-            remaining = remaining.dropFirst(piece.count)
-            if !remaining.isEmpty {
-                output += "\r\n "
-                room = lineWidth - 1
-            }
-        }
-        return output
+        SignedHeaders.namesToSign(configuration.signedHeaders, overSigning: configuration.overSignedHeaders, in: fields)
     }
 }
