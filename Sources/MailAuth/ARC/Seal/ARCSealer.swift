@@ -23,13 +23,12 @@ public struct ARCSealer: Sendable {
     /// What the message signature covers and the limits for reading the chain.
     public let configuration: Configuration
     let clock: any ServiceClock
-    let signedFieldNames: [String]
 
     /// A sealer that signs with `key` for the ADMD named `authservID`.
     /// - Throws: ``MailAuthError/invalidKey`` for an RSA key under 1024 bits;
     ///   ``MailAuthError/invalidArgument`` for an authserv-id that is not a token, a selector
     ///   or domain that is not a DNS name, or signed fields that include ARC-Seal or
-    ///   Authentication-Results (or lack From).
+    ///   Authentication-Results.
     public init(
         key: ARCSealingKey, authservID: String, configuration: Configuration = Configuration(), clock: any ServiceClock = SystemClock()
     ) throws(MailAuthError) {
@@ -40,18 +39,14 @@ public struct ARCSealer: Sendable {
             throw .invalidArgument.with(message: "the selector and domain must be DNS names")
         }
         guard Self.isToken(authservID) else { throw .invalidArgument.with(message: "the authserv-id must be a token") }
-        let fields = configuration.signedFields.map { $0.lowercased() }
-        let oversigned = configuration.oversignedFields.map { $0.lowercased() }
-        guard fields.contains("from"), !(fields + oversigned).contains(where: { ["arc-seal", "authentication-results"].contains($0) }),
-            (fields + oversigned).allSatisfy(Self.isToken)
-        else {
-            throw .invalidArgument.with(message: "the signed fields must include From and exclude ARC-Seal and Authentication-Results")
+        let names = (configuration.signedFields + configuration.oversignedFields).map { $0.lowercased() }
+        guard !names.contains(where: { ["arc-seal", "authentication-results"].contains($0) }), names.allSatisfy(Self.isToken) else {
+            throw .invalidArgument.with(message: "the signed fields must be field names other than ARC-Seal and Authentication-Results")
         }
         self.key = key
         self.authservID = authservID
         self.configuration = configuration
         self.clock = clock
-        self.signedFieldNames = fields + oversigned
     }
 
     /// The ARC set to prepend to `message`.
@@ -97,23 +92,17 @@ public struct ARCSealer: Sendable {
         let messageSignatureField = try messageSignature(
             of: message, instance: instance, timestamp: timestamp, algorithm: algorithm, lineEnding: lineEnding)
 
-        var sealWriter = ARCFieldWriter(name: "ARC-Seal", lineEnding: lineEnding)
-        sealWriter.tag("i", "\(instance)", first: true)
-        sealWriter.tag("cv", chainValidation.rawValue)
-        sealWriter.tag("a", algorithm.rawValue)
-        sealWriter.tag("d", key.domain)
-        sealWriter.tag("s", key.selector)
-        sealWriter.tag("t", timestamp)
-        sealWriter.tag("b", "")
+        let unsignedSeal = unsignedSeal(instance: instance, chainValidation: chainValidation, timestamp: timestamp, algorithm: algorithm)
         var covered: [ARCSignedData.SetFields] = []
         if case .sets(let sets) = structure, chainValidation == .pass {
             covered = sets.map { ($0.authenticationResultsField.rawBytes, $0.messageSignatureField.rawBytes, $0.sealField.rawBytes) }
         }
-        covered.append((Array(resultsField.utf8)[...], Array(messageSignatureField.utf8)[...], Array(sealWriter.field.utf8)[...]))
-        sealWriter.folded(try sign(try ARCSignedData.seal(covered)), chunk: 72)
+        covered.append((Array(resultsField.utf8)[...], Array(messageSignatureField.utf8)[...], Array((unsignedSeal + "\r\n").utf8)[...]))
+        let signature = try sign(try ARCSignedData.seal(covered))
+        let sealField = Self.ending(unsignedSeal + SignatureFieldFolding.wrap(signature, firstLineUsed: 3) + "\r\n", with: lineEnding)
 
         return ARCSealedSet(
-            instance: instance, chainValidation: chainValidation, seal: sealWriter.field, messageSignature: messageSignatureField,
+            instance: instance, chainValidation: chainValidation, seal: sealField, messageSignature: messageSignatureField,
             authenticationResults: resultsField)
     }
 
