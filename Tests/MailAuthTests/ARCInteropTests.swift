@@ -32,7 +32,7 @@ struct ARCInteropTests {
 
     /// Every chain of every pattern over the corpus, built round by round (one dkimpy batch a
     /// round); element [chain][length - 1] is the message after `length` sets.
-    static func buildChains(ed25519: Bool, verifier: ARCVerifier) async throws -> (chains: [[MailMessage]], labels: [String]) {
+    static func buildChains(ed25519: Bool, verifier: ARCVerifier) async throws -> (chains: [[MailMessage]], labels: [String], steps: [[Step]]) {
         var chains: [[MailMessage]] = []
         var labels: [String] = []
         var current: [MailMessage] = []
@@ -68,13 +68,13 @@ struct ARCInteropTests {
             }
             for chain in chains.indices { chains[chain].append(current[chain]) }
         }
-        return (chains, labels)
+        return (chains, labels, steps)
     }
 
     @Test("chains of 1 to 3 sets made by either side verify on both with the same cv=", arguments: [false, true])
     func chainsVerifyOnBothSides(ed25519: Bool) async throws {
         let verifier = ARCVerifier(resolver: try ARCTestKeys.resolver())
-        let (chains, labels) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
+        let (chains, labels, steps) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
         let messages = chains.flatMap { $0 }
         let theirs = try await ARCPeer.run(messages.map { .verify($0) }, ed25519: ed25519)
         var index = 0
@@ -83,6 +83,11 @@ struct ARCInteropTests {
                 let ours = await verifier.verify(message)
                 #expect(ours.chainValidation == .pass, "ours, \(labels[chain]), \(offset + 1) sets: \(String(describing: ours.failure))")
                 #expect(ours.setCount == offset + 1)
+                // Each sealer's ARC-Authentication-Results, as dkimpy or we wrote it, read back.
+                let sealers = try steps[chain].prefix(offset + 1).map { try ARCTestKeys.signer($0.signer) }
+                #expect(ours.sets.map(\.authenticationResults.authservID) == sealers.map(\.authservID))
+                #expect(ours.sets.map(\.sealingDomain) == sealers.map(\.domain))
+                #expect(ours.sets.allSatisfy { $0.authenticationResults.results.hasPrefix("spf=pass smtp.mailfrom=origin.example") })
                 #expect(theirs[index].cv == "pass", "dkimpy, \(labels[chain]), \(offset + 1) sets: \(theirs[index].reason ?? theirs[index].error ?? "")")
                 index += 1
             }
@@ -93,7 +98,7 @@ struct ARCInteropTests {
     @Test("a broken set gives cv=fail on both sides", arguments: [false, true])
     func brokenChainsFailOnBothSides(ed25519: Bool) async throws {
         let verifier = ARCVerifier(resolver: try ARCTestKeys.resolver())
-        let (chains, labels) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
+        let (chains, labels, _) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
         var broken: [(label: String, message: MailMessage, expected: ARCFailureReason)] = []
         for (chain, lengths) in chains.enumerated() {
             for length in [1, 3] {
@@ -115,7 +120,7 @@ struct ARCInteropTests {
     @Test("a set added on top of a broken chain records cv=fail and fails on both sides", arguments: [false, true])
     func sealingABrokenChain(ed25519: Bool) async throws {
         let verifier = ARCVerifier(resolver: try ARCTestKeys.resolver())
-        let (chains, _) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
+        let (chains, _, _) = try await Self.buildChains(ed25519: ed25519, verifier: verifier)
         let signer = try ARCTestKeys.signer(ed25519 ? "edD" : "rsaA")
         let sealer = try ARCSealer(key: signer.sealingKey, authservID: signer.authservID, clock: ManualClock(start: Date()))
         var ourSealed: [MailMessage] = []
@@ -143,7 +148,7 @@ struct ARCInteropTests {
     @Test("keys served by NSD on loopback: a chain dkimpy and we sealed verifies through DNSStubResolver")
     func keysFromARealDNSServer() async throws {
         let memory = ARCVerifier(resolver: try ARCTestKeys.resolver())
-        let (chains, _) = try await Self.buildChains(ed25519: true, verifier: memory)
+        let (chains, _, _) = try await Self.buildChains(ed25519: true, verifier: memory)
         var zones: [(origin: String, text: String)] = []
         for signer in ARCTestKeys.signers ?? [] {
             let record = try signer.record
