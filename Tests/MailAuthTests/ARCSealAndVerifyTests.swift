@@ -15,7 +15,7 @@ struct ARCSealAndVerifyTests {
     static func chain(_ message: MailMessage, signers: [ARCTestSigner], verifier: ARCVerifier) async throws -> MailMessage {
         var current = message
         for signer in signers {
-            let sealer = try ARCSealer(key: signer.sealingKey, authservID: signer.authservID, clock: ManualClock())
+            let sealer = try ARCSealer(key: signer.sealingKey, authservID: signer.authservID, clock: ManualClock(start: Date()))
             let (_, set) = try await sealer.verifyAndSeal(current, authenticationResults: "spf=pass smtp.mailfrom=origin.example", verifier: verifier)
             current = set.prepended(to: current)
         }

@@ -1,6 +1,6 @@
 """dkimpy's ARC (RFC 8617) for the MailAuth interop tests: one batch of jobs per run.
 
-Usage: python arc_peer.py BATCH.json  (writes one JSON document to stdout)
+Usage: python arc_peer.py BATCH.json ANSWER.json  (writes one JSON document to ANSWER.json)
 
 The batch: {"keys": {"sel._domainkey.example.org": "v=DKIM1; k=rsa; p=..."},
             "signers": {"name": {"selector": "...", "domain": "...",
@@ -58,7 +58,8 @@ def main():
                 results.append({"error": "unknown op"})
         except Exception as error:  # a peer failure is an answer, not the end of the batch
             results.append({"error": "%s: %s" % (type(error).__name__, error)})
-    json.dump({"results": results}, sys.stdout)
+    with open(sys.argv[2], "w") as handle:
+        json.dump({"results": results}, handle)
 
 
 def verify(message, dnsfunc):

@@ -28,9 +28,10 @@ enum ARCChainStructure {
         for field in header.fields {
             guard let kind = ARCHeaderFieldKind(lowercasedName: field.lowercasedName) else { continue }
             fields.append((kind, field))
-            // Step 1's limit, checked before any field is parsed: time stays bounded.
+            // Step 1's limit, checked before any field is parsed: time stays bounded. The
+            // highest instance is then unknown but over the limit (a sealer must not add one).
             if fields.count > limits.maximumInstances * 3 {
-                self = .broken(.tooManySets, highestInstance: 0)
+                self = .broken(.tooManySets, highestInstance: limits.maximumInstances + 1)
                 return
             }
         }

@@ -11,8 +11,9 @@ extension ARCSealer {
             "content-transfer-encoding", "content-id", "content-description", "in-reply-to", "references", "list-id",
             "list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner", "list-archive", "dkim-signature",
         ]
-        /// Fields signed once more than present, so that none can be added without breaking
-        /// the signature (From by default, as RFC 6376 §8.15 suggests).
+        /// Which of ``signedFields`` are signed once more than present, so that none can be
+        /// added without breaking the signature (From by default, RFC 6376 §8.15). From is
+        /// always signed, listed or not.
         public var oversignedFields: [String] = ["from"]
         /// The limits for reading the chain already on the message (its instance count).
         public var chainLimits = ARCVerifier.Configuration()

@@ -9,32 +9,27 @@ extension ARCSealer {
         throws(MailAuthError) -> String
     {
         let bodyHash = try ARCSignedData.bodyHash(message.body, canonicalization: .relaxed, length: nil, hash: algorithm.hash)
-        // Each configured field as often as it is present, then the oversigned ones once more.
-        var counts: [String: Int] = [:]
-        for field in message.header.fields { counts[field.lowercasedName, default: 0] += 1 }
-        let configuredCount = configuration.signedFields.count
-        var names: [String] = []
-        for (index, name) in signedFieldNames.enumerated() {
-            if index < configuredCount {
-                if !names.contains(name) { names += Array(repeating: name, count: counts[name, default: 0]) }
-            } else {
-                names.append(name)
-            }
-        }
-        var writer = ARCFieldWriter(name: "ARC-Message-Signature", lineEnding: lineEnding)
-        writer.tag("i", "\(instance)", first: true)
-        writer.tag("a", algorithm.rawValue)
-        writer.tag("c", "relaxed/relaxed")
-        writer.tag("d", key.domain)
-        writer.tag("s", key.selector)
-        writer.tag("t", timestamp)
-        writer.foldedTag("h", parts: names, joiner: ":")
-        writer.foldedTag("bh", parts: [Data(bodyHash).base64EncodedString()], joiner: "")
-        writer.tag("b", "")
+        // Each configured field as often as it is present, the oversigned ones once more.
+        let names = SignedHeaders.namesToSign(
+            configuration.signedFields, overSigning: configuration.oversignedFields, in: message.header.fields)
+        let tags = ["i=\(instance)", "a=\(algorithm.rawValue)", "c=relaxed/relaxed", "d=\(key.domain)", "s=\(key.selector)", "t=\(timestamp)"]
+        var field = SignatureFieldFolding.fold(prefix: "ARC-Message-Signature:", tags: tags, headerNames: names)
+        field += ";\r\n bh=\(Data(bodyHash).base64EncodedString());\r\n b="
         let data = try ARCSignedData.messageSignatureHeaders(
-            message.header, signedFields: names, canonicalization: .relaxed, signatureField: Array(writer.field.utf8)[...])
-        writer.folded(try sign(data), chunk: 72)
-        return writer.field
+            message.header, signedFields: names, canonicalization: .relaxed, signatureField: Array((field + "\r\n").utf8)[...])
+        return Self.ending(field + SignatureFieldFolding.wrap(try sign(data), firstLineUsed: 3) + "\r\n", with: lineEnding)
+    }
+
+    /// The ARC-Seal with `b=` empty (no line ending): what its signature covers.
+    func unsignedSeal(instance: Int, chainValidation: ARCChainValidation, timestamp: String, algorithm: SignatureAlgorithm) -> String {
+        let tags = ["i=\(instance)", "cv=\(chainValidation.rawValue)", "a=\(algorithm.rawValue)", "d=\(key.domain)", "s=\(key.selector)", "t=\(timestamp)"]
+        return SignatureFieldFolding.fold(prefix: "ARC-Seal:", tags: tags, headerNames: nil) + ";\r\n b="
+    }
+
+    /// `field` (written with CRLF) with the message's line ending: relaxed canonicalization
+    /// drops line breaks, so the signatures stay valid.
+    static func ending(_ field: String, with lineEnding: String) -> String {
+        lineEnding == "\r\n" ? field : field.replacingOccurrences(of: "\r\n", with: lineEnding)
     }
 
     /// The base64 signature of `data` with our key.

@@ -23,13 +23,12 @@ public struct ARCSealer: Sendable {
     /// What the message signature covers and the limits for reading the chain.
     public let configuration: Configuration
     let clock: any ServiceClock
-    let signedFieldNames: [String]
 
     /// A sealer that signs with `key` for the ADMD named `authservID`.
     /// - Throws: ``MailAuthError/invalidKey`` for an RSA key under 1024 bits;
     ///   ``MailAuthError/invalidArgument`` for an authserv-id that is not a token, a selector
     ///   or domain that is not a DNS name, or signed fields that include ARC-Seal or
-    ///   Authentication-Results (or lack From).
+    ///   Authentication-Results.
     public init(
         key: ARCSealingKey, authservID: String, configuration: Configuration = Configuration(), clock: any ServiceClock = SystemClock()
     ) throws(MailAuthError) {
@@ -40,18 +39,14 @@ public struct ARCSealer: Sendable {
             throw .invalidArgument.with(message: "the selector and domain must be DNS names")
         }
         guard Self.isToken(authservID) else { throw .invalidArgument.with(message: "the authserv-id must be a token") }
-        let fields = configuration.signedFields.map { $0.lowercased() }
-        let oversigned = configuration.oversignedFields.map { $0.lowercased() }
-        guard fields.contains("from"), !(fields + oversigned).contains(where: { ["arc-seal", "authentication-results"].contains($0) }),
-            (fields + oversigned).allSatisfy(Self.isToken)
-        else {
-            throw .invalidArgument.with(message: "the signed fields must include From and exclude ARC-Seal and Authentication-Results")
+        let names = (configuration.signedFields + configuration.oversignedFields).map { $0.lowercased() }
+        guard !names.contains(where: { ["arc-seal", "authentication-results"].contains($0) }), names.allSatisfy(Self.isToken) else {
+            throw .invalidArgument.with(message: "the signed fields must be field names other than ARC-Seal and Authentication-Results")
         }
         self.key = key
         self.authservID = authservID
         self.configuration = configuration
         self.clock = clock
-        self.signedFieldNames = fields + oversigned
     }
 
     /// The ARC set to prepend to `message`.
@@ -59,7 +54,7 @@ public struct ARCSealer: Sendable {
     /// - Parameters:
     ///   - authenticationResults: our results as an Authentication-Results payload after the
     ///     authserv-id (`spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org;
-    ///     arc=pass`); empty for `none`. One line: no CR or LF.
+    ///     arc=pass`); empty for `none`. One line: no control characters but tab.
     ///   - chainValidation: the state of the chain already on the message, as our verifier
     ///     found it (``ARCVerificationResult/chainValidation``): `none` when there is none.
     ///     With `fail`, the seal covers our set alone (§5.1.2).
@@ -79,7 +74,9 @@ public struct ARCSealer: Sendable {
         default: throw .invalidArgument.with(message: "cv=\(chainValidation) contradicts the ARC sets on the message")
         }
         let results = authenticationResults.trimmingCharacters(in: .whitespaces)
-        guard !results.contains(where: { $0 == "\r" || $0 == "\n" }), results.utf8.count <= configuration.chainLimits.maximumFieldBytes / 2
+        // Bytes, not Characters: "\r\n" is one Character, and no control byte may reach the header.
+        guard !results.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }),
+            results.utf8.count <= configuration.chainLimits.maximumFieldBytes / 2
         else { throw .invalidArgument.with(message: "the authentication results must be one line of bounded length") }
         guard message.header.fields.contains(where: { $0.lowercasedName == "from" }) else {
             throw .invalidMessage.with(message: "the message has no From field")
@@ -89,40 +86,39 @@ public struct ARCSealer: Sendable {
         let algorithm = key.algorithm
 
         var resultsWriter = ARCFieldWriter(name: "ARC-Authentication-Results", lineEnding: lineEnding)
-        resultsWriter.words("i=\(instance); \(authservID); " + (results.isEmpty ? "none" : results), first: true)
+        resultsWriter.words("i=\(instance); \(authservID); " + (results.isEmpty ? "none" : results))
         let resultsField = resultsWriter.field
 
         let messageSignatureField = try messageSignature(
             of: message, instance: instance, timestamp: timestamp, algorithm: algorithm, lineEnding: lineEnding)
 
-        var sealWriter = ARCFieldWriter(name: "ARC-Seal", lineEnding: lineEnding)
-        sealWriter.tag("i", "\(instance)", first: true)
-        sealWriter.tag("cv", chainValidation.rawValue)
-        sealWriter.tag("a", algorithm.rawValue)
-        sealWriter.tag("d", key.domain)
-        sealWriter.tag("s", key.selector)
-        sealWriter.tag("t", timestamp)
-        sealWriter.tag("b", "")
+        let unsignedSeal = unsignedSeal(instance: instance, chainValidation: chainValidation, timestamp: timestamp, algorithm: algorithm)
         var covered: [ARCSignedData.SetFields] = []
         if case .sets(let sets) = structure, chainValidation == .pass {
             covered = sets.map { ($0.authenticationResultsField.rawBytes, $0.messageSignatureField.rawBytes, $0.sealField.rawBytes) }
         }
-        covered.append((Array(resultsField.utf8)[...], Array(messageSignatureField.utf8)[...], Array(sealWriter.field.utf8)[...]))
-        sealWriter.folded(try sign(try ARCSignedData.seal(covered)), chunk: 72)
+        covered.append((Array(resultsField.utf8)[...], Array(messageSignatureField.utf8)[...], Array((unsignedSeal + "\r\n").utf8)[...]))
+        let signature = try sign(try ARCSignedData.seal(covered))
+        let sealField = Self.ending(unsignedSeal + SignatureFieldFolding.wrap(signature, firstLineUsed: 3) + "\r\n", with: lineEnding)
 
         return ARCSealedSet(
-            instance: instance, chainValidation: chainValidation, seal: sealWriter.field, messageSignature: messageSignatureField,
+            instance: instance, chainValidation: chainValidation, seal: sealField, messageSignature: messageSignatureField,
             authenticationResults: resultsField)
     }
 
     /// Verifies the chain on `message` with `verifier`, then seals it, adding `arc=<cv>` to
     /// our results (RFC 8617 §5.1: the AAR records the chain's state as we found it).
     /// - Returns: the verification and the set to prepend.
-    /// - Throws: as ``seal(_:authenticationResults:chainValidation:)``.
+    /// - Throws: ``MailAuthError/dnsFailure`` when the chain failed only because a key lookup
+    ///   failed for now (sealing would record a `cv=fail` that asking later might not give:
+    ///   defer the message instead); otherwise as ``seal(_:authenticationResults:chainValidation:)``.
     public func verifyAndSeal(_ message: MailMessage, authenticationResults: String, verifier: ARCVerifier) async throws(MailAuthError)
         -> (verification: ARCVerificationResult, set: ARCSealedSet)
     {
         let verification = await verifier.verify(message)
+        guard !verification.isTemporaryFailure else {
+            throw .dnsFailure.with(message: "a key of the ARC chain could not be fetched for now")
+        }
         let trimmed = authenticationResults.trimmingCharacters(in: .whitespaces)
         let arcResult = "arc=\(verification.chainValidation.rawValue)"
         let results = trimmed.isEmpty ? arcResult : trimmed + "; " + arcResult

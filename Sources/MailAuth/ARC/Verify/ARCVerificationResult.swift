@@ -14,7 +14,8 @@ public struct ARCVerificationResult: Sendable, Hashable {
 
     /// The chain's state: `none` (no ARC set), `pass` or `fail`.
     public var chainValidation: ARCChainValidation
-    /// The number of ARC sets (the highest instance present, 0 for none).
+    /// The number of ARC sets: the highest valid instance present (0 for none), or the
+    /// configured maximum plus one when there are more ARC fields than that many sets have.
     public var setCount: Int
     /// RFC 8617 §5.2 step 5's "oldest-pass": 0 when every message signature verifies, else
     /// the oldest instance from which all newer message signatures verify. Nil unless the

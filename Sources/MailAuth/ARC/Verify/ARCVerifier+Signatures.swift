@@ -2,20 +2,30 @@ import CommunityMailCrypto
 import CommunityMailMessage
 
 extension ARCVerifier {
-    /// Keys fetched during one verification, so that a sealer that signed several sets is
-    /// asked for once.
+    /// Keys fetched and body hashes computed during one verification: a sealer that signed
+    /// several sets is asked for once, and AMSs with the same `c=`, hash and `l=` share one
+    /// pass over the body.
     struct KeyCache {
         var lookups: [String: DKIMKeyLookup] = [:]
+        var bodyHashes: [String: [UInt8]] = [:]
     }
 
     /// Nil when the ARC-Message-Signature of `set` verifies over `message`, else why not.
     func checkMessageSignature(_ set: ARCSetFields, in message: MailMessage, keys: inout KeyCache) async -> ARCFailureReason? {
         let tags = set.messageSignature
         let hash = tags.algorithm.hash
-        guard
-            let bodyHash = try? ARCSignedData.bodyHash(
-                message.body, canonicalization: tags.bodyCanonicalization, length: tags.bodyLength, hash: hash)
-        else { return .messageSignatureInvalid(instance: set.instance) }
+        let bodyKey = "\(tags.bodyCanonicalization.rawValue)/\(hash.rawValue)/\(tags.bodyLength.map(String.init) ?? "")"
+        let bodyHash: [UInt8]
+        if let cached = keys.bodyHashes[bodyKey] {
+            bodyHash = cached
+        } else {
+            guard
+                let computed = try? ARCSignedData.bodyHash(
+                    message.body, canonicalization: tags.bodyCanonicalization, length: tags.bodyLength, hash: hash)
+            else { return .messageSignatureInvalid(instance: set.instance) }
+            keys.bodyHashes[bodyKey] = computed
+            bodyHash = computed
+        }
         guard bodyHash == tags.bodyHash else { return .bodyHashMismatch(instance: set.instance) }
         let key: VerifyingKey
         switch await self.key(selector: tags.selector, domain: tags.domain, algorithm: tags.algorithm, cache: &keys) {
