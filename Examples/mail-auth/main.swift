@@ -34,7 +34,7 @@ let usage = """
     """
 
 func fail(_ message: String, status: Int32 = 64) -> Never {
-    FileHandle.standardError.write(Data("mail-auth: \(message)\n" + (status == 64 ? usage + "\n" : "")).utf8))
+    FileHandle.standardError.write(Data(("mail-auth: \(message)\n" + (status == 64 ? usage + "\n" : "")).utf8))
     exit(status)
 }
 
@@ -68,18 +68,18 @@ while !arguments.isEmpty {
     }
 }
 
-func required(_ name: String) -> String {
+@MainActor func required(_ name: String) -> String {
     guard let value = options[name], !value.isEmpty else { fail("\(command) needs \(name)") }
     return value
 }
 
-func readFile(_ path: String) -> [UInt8] {
+@MainActor func readFile(_ path: String) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)", status: 66) }
     return [UInt8](data)
 }
 
 /// The message file: its bytes with line ends made CRLF (files on disk often use LF).
-func readMessage() -> MailMessage {
+@MainActor func readMessage() -> MailMessage {
     guard positional.count == 1 else { fail("\(command) takes one message file") }
     var bytes: [UInt8] = []
     var previous: UInt8 = 0
@@ -92,7 +92,7 @@ func readMessage() -> MailMessage {
 }
 
 /// A private key from PEM, or from the base64 of an Ed25519 seed.
-func readKey() -> SigningKey {
+@MainActor func readKey() -> SigningKey {
     let text = String(decoding: readFile(required("--key")), as: UTF8.self)
     do {
         if text.contains("-----BEGIN") { return try SigningKey(pem: text) }
@@ -105,7 +105,7 @@ func readKey() -> SigningKey {
     }
 }
 
-func resolver() -> DNSStubResolver {
+@MainActor func resolver() -> DNSStubResolver {
     do {
         if nameservers.isEmpty { return try DNSStubResolver(cache: DNSCache()) }
         var configuration = DNSStubResolver.Configuration(nameservers: nameservers)
@@ -116,18 +116,18 @@ func resolver() -> DNSStubResolver {
     }
 }
 
-func envelope() -> AuthenticationEnvelope {
+@MainActor func envelope() -> AuthenticationEnvelope {
     let address: DNSAddress
     do { address = try DNSAddress(required("--client-ip")) } catch { fail("--client-ip is not an IP address") }
     return AuthenticationEnvelope(clientAddress: address, helo: options["--helo"] ?? "unknown", mailFrom: required("--mail-from"))
 }
 
-func authenticate(_ message: MailMessage) async -> AuthenticationReport {
+@MainActor func authenticate(_ message: MailMessage) async -> AuthenticationReport {
     let list = (try? await PublicSuffixList.load()) ?? .snapshot
     return await MessageAuthenticator(resolver: resolver(), publicSuffixList: list).authenticate(message, envelope: envelope())
 }
 
-func exitStatus(_ outcome: AuthenticationReport.Outcome) -> Int32 {
+@MainActor func exitStatus(_ outcome: AuthenticationReport.Outcome) -> Int32 {
     switch outcome {
     case .pass: 0
     case .fail: 1
@@ -135,7 +135,7 @@ func exitStatus(_ outcome: AuthenticationReport.Outcome) -> Int32 {
     }
 }
 
-func write(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
+@MainActor func write(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
 
 switch command {
 case "verify":
