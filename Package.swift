@@ -125,6 +125,9 @@ let package = Package(
             name: "forward-mx", dependencies: ["MailForwarder", "AliasStore", "CommunityMailSMTP", "CommunityMailSystem", "DNSVerify"],
             path: "Examples/forward-mx", swiftSettings: upcomingFeatures),
         .executableTarget(
+            name: "mail-access", dependencies: ["MailAccess", "EncryptedMailbox", "CommunityMailSystem"], path: "Examples/mail-access",
+            swiftSettings: upcomingFeatures),
+        .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members", swiftSettings: upcomingFeatures),
 
@@ -222,6 +225,10 @@ let package = Package(
         .testTarget(
             name: "MailAuthTests",
             dependencies: ["MailAuth", "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "MailAccessTests",
+            dependencies: ["MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport", "mail-access"],
             swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

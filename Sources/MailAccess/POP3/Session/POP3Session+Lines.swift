@@ -2,7 +2,7 @@ extension POP3Session {
     /// Answers complete lines from the buffer until one needs the caller (or none is left).
     mutating func processLines() -> [Action] {
         var actions: [Action] = []
-        while pending == nil, state != .closed, state != .update {
+        while !waitsForCaller, state != .closed, state != .update {
             guard let line = nextLine(&actions) else { break }
             actions += handle(line: line)
         }

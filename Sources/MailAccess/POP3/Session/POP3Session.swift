@@ -103,6 +103,8 @@ public struct POP3Session: Sendable {
         isTLSActive = overTLS
     }
 
+    /// Whether an outcome from the caller is outstanding (a SASL response is the client's to send).
+    var waitsForCaller: Bool { pending != nil && pending != .saslResponse }
     /// Whether a password may be sent now.
     var mayAuthenticate: Bool { isTLSActive || configuration.allowsPlaintextAuthentication }
     /// Whether STLS may be used now.
@@ -120,7 +122,7 @@ public struct POP3Session: Sendable {
     public mutating func receive(_ bytes: [UInt8]) -> [Action] {
         guard state != .closed else { return [] }
         buffer += bytes
-        return pending == nil ? processLines() : []
+        return waitsForCaller ? [] : processLines()
     }
 
     /// The TLS handshake after STLS finished. Anything the client sent before it was
