@@ -32,6 +32,8 @@ struct POP3ClientScript {
     /// `stat`, `list [n]`, `uidl [n]`, `top n k`, `retr n`, `dele n`, `rset`, `noop`,
     /// `quit`, `abort` (close the socket without QUIT), `raw TEXT`.
     var steps: [String]
+    /// poplib's socket timeout, seconds.
+    var timeout = 120
 
     static let source = #"""
         import base64, json, poplib, socket, ssl, sys
@@ -43,8 +45,8 @@ struct POP3ClientScript {
             context = ssl.create_default_context(cafile=config["cafile"])
         def connect():
             if config["transport"] == "tls":
-                return poplib.POP3_SSL(config["host"], config["port"], context=context, timeout=120)
-            return poplib.POP3(config["host"], config["port"], timeout=120)
+                return poplib.POP3_SSL(config["host"], config["port"], context=context, timeout=config["timeout"])
+            return poplib.POP3(config["host"], config["port"], timeout=config["timeout"])
         def text(b):
             return b.decode("latin-1")
         for step in config["steps"]:
@@ -116,7 +118,7 @@ struct POP3ClientScript {
         let folder = try TemporaryDirectory(prefix: "poplib")
         let script = folder.path("session.py"), configuration = folder.path("session.json")
         try Self.source.write(toFile: script, atomically: true, encoding: .utf8)
-        var settings: [String: Any] = ["host": host, "port": Int(port), "transport": transport.rawValue, "steps": steps]
+        var settings: [String: Any] = ["host": host, "port": Int(port), "transport": transport.rawValue, "steps": steps, "timeout": timeout]
         if let certificateAuthority { settings["cafile"] = certificateAuthority }
         try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: configuration))
         let output = folder.path("out.json")

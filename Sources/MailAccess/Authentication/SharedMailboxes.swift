@@ -6,15 +6,14 @@ public import EncryptedMailbox
 /// (POP3 beside IMAP, or two IMAP clients) cannot open it again. So the first login opens
 /// it, later logins share it (after proving the passphrase on a read-only open of their
 /// own: knowing that someone else is logged in is not a password), and the last release
-/// closes it. Openings of the same member are serialised; different members' run at once.
+/// closes it. Openings and closings of the same member are serialised; different
+/// members' run at once.
 public actor SharedMailboxes {
     private enum Entry {
-        /// Being opened by a login; others wait for it.
-        case opening(Task<Result<any Mailbox, any Error>, Never>)
+        /// Being opened or closed; these logins wait for it to finish.
+        case busy(waiters: [CheckedContinuation<Void, Never>])
         /// Open; `generation` tells this opening from a later one.
         case open(any Mailbox, leases: Int, generation: Int)
-        /// The last lease ended and the writer is closing; a new login waits for it.
-        case closing(Task<Void, Never>)
     }
 
     private let store: any MailboxStoring
@@ -24,7 +23,7 @@ public actor SharedMailboxes {
     /// Mailboxes from `store`.
     public init(store: any MailboxStoring) { self.store = store }
 
-    /// How many members have a mailbox open now.
+    /// How many members have a mailbox open (or being opened or closed) now.
     public var openCount: Int { entries.count }
 
     /// A lease on `userID`'s mailbox, opened with `passphrase` (checked against the file
@@ -34,13 +33,8 @@ public actor SharedMailboxes {
     public func lease(userID: String, passphrase: String?) async throws -> MailboxLease {
         while true {
             switch entries[userID] {
-            case .opening(let task)?:
-                // Another login of this member is opening it: wait, then look again.
-                _ = await task.value
-                continue
-            case .closing(let task)?:
-                await task.value
-                continue
+            case .busy?:
+                await waitWhileBusy(userID)
             case .open(_, _, let generation)?:
                 // The passphrase must open the file itself; a read-only opener sits beside
                 // the writer and is closed at once.
@@ -51,17 +45,16 @@ public actor SharedMailboxes {
                 entries[userID] = .open(current, leases: count + 1, generation: generation)
                 return makeLease(userID: userID, mailbox: current, generation: generation)
             case nil:
-                let store = store
-                let task = Task { () -> Result<any Mailbox, any Error> in
-                    do {
-                        return .success(try await store.openMailbox(userID: userID, passphrase: passphrase, readOnly: false))
-                    } catch {
-                        return .failure(error)
-                    }
+                entries[userID] = .busy(waiters: [])
+                let opened: Result<any Mailbox, any Error>
+                do {
+                    opened = .success(try await store.openMailbox(userID: userID, passphrase: passphrase, readOnly: false))
+                } catch {
+                    opened = .failure(error)
                 }
-                entries[userID] = .opening(task)
-                let result = await task.value
-                switch result {
+                let waiters = takeWaiters(userID)
+                defer { for waiter in waiters { waiter.resume() } }
+                switch opened {
                 case .success(let mailbox):
                     nextGeneration += 1
                     entries[userID] = .open(mailbox, leases: 1, generation: nextGeneration)
@@ -72,6 +65,25 @@ public actor SharedMailboxes {
                 }
             }
         }
+    }
+
+    /// Returns once `userID`'s opening or closing has finished.
+    private func waitWhileBusy(_ userID: String) async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            if case .busy(var waiters)? = entries[userID] {
+                waiters.append(waiter)
+                entries[userID] = .busy(waiters: waiters)
+            } else {
+                waiter.resume()
+            }
+        }
+    }
+
+    /// The logins waiting on `userID`'s busy entry (it stays busy, with none).
+    private func takeWaiters(_ userID: String) -> [CheckedContinuation<Void, Never>] {
+        guard case .busy(let waiters)? = entries[userID] else { return [] }
+        entries[userID] = .busy(waiters: [])
+        return waiters
     }
 
     private func makeLease(userID: String, mailbox: any Mailbox, generation: Int) -> MailboxLease {
@@ -85,9 +97,10 @@ public actor SharedMailboxes {
             entries[userID] = .open(mailbox, leases: leases - 1, generation: generation)
             return
         }
-        let closing = Task { await mailbox.close() }
-        entries[userID] = .closing(closing)
-        await closing.value
-        if case .closing? = entries[userID] { entries[userID] = nil }
+        entries[userID] = .busy(waiters: [])
+        await mailbox.close()
+        let waiters = takeWaiters(userID)
+        entries[userID] = nil
+        for waiter in waiters { waiter.resume() }
     }
 }
