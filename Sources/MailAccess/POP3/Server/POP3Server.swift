@@ -106,7 +106,13 @@ public final class POP3Server: Sendable {
                 }
             }
             var first: NetworkError?
-            for await result in group where first == nil { first = result }
+            for await result in group {
+                guard let result, first == nil else { continue }
+                // One port failed for good: the server stops, the other port too.
+                first = result
+                plainListener.close()
+                implicitTLSListener?.close()
+            }
             return first
         }
         if let failure { throw MailAccessError.io.with(message: "stopped accepting connections: \(failure.message)", cause: failure) }
