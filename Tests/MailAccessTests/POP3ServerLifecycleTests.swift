@@ -23,6 +23,37 @@ import Testing
         #expect(try await fixture.inboxContents() == POP3TestMessages.all)
     }
 
+    @Test func drippingBytesDoesNotExtendTheIdleTimeout() async throws {
+        let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.limits.idleTimeout = .milliseconds(500)
+        }
+        let client = try await POP3LineClient(port: fixture.port)
+        _ = try await client.readLine()
+        // One byte of a command that never ends, every 100 ms: the wait is for a complete
+        // command, so the session still ends (the loop only bounds a hang).
+        var drips = 0
+        while drips < 3_000, (try? await client.send("N")) != nil {
+            drips += 1
+            if fixture.events.contains(where: { if case .sessionEnded(_, .timedOut, _, _) = $0 { true } else { false } }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(fixture.events.contains { if case .sessionEnded(_, .timedOut, _, _) = $0 { true } else { false } })
+        await client.close()
+        await fixture.stop()
+    }
+
+    @Test func plaintextOnTheImplicitTLSPortIsClosed() async throws {
+        let fixture = try await POP3ServerFixture.start()
+        let client = try await POP3LineClient(port: try #require(fixture.implicitTLSPort))
+        try await client.send("USER alice\r\nPASS secret1\r\n")
+        // No POP3 reply in plaintext: the handshake fails and the connection closes.
+        #expect(try await client.readToEnd().allSatisfy { !$0.hasPrefix("+OK") })
+        await client.close()
+        let ok = try await fixture.script(["connect", "user alice", "pass secret1", "stat", "quit"]).run()
+        #expect(ok[2].ok && ok[4].ok)
+        await fixture.stop()
+    }
+
     @Test func closeEndsIdleSessionsAndRunReturns() async throws {
         let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback)
         let client = try await POP3LineClient(port: fixture.port)
