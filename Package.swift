@@ -132,6 +132,9 @@ let package = Package(
             name: "mail-auth", dependencies: ["MailAuth", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify"],
             path: "Examples/mail-auth", swiftSettings: upcomingFeatures),
         .executableTarget(
+            name: "mail-access", dependencies: ["MailAccess", "EncryptedMailbox", "CommunityMailSystem"], path: "Examples/mail-access",
+            swiftSettings: upcomingFeatures),
+        .executableTarget(
             name: "sync-members", dependencies: ["MemberSync", "AliasStore", "LaunchpadClient", "HTTPTransport"],
             path: "Examples/sync-members", swiftSettings: upcomingFeatures),
 
@@ -233,6 +236,10 @@ let package = Package(
             name: "MailAuthTests",
             dependencies: ["MailAuth", "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify", "CommunityMailTestSupport"],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "MailAccessTests",
+            dependencies: ["MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport", "mail-access"],
+            swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,38 @@
+import CommunityMailSystem
+
+extension POP3Server {
+    /// How a POP3 server runs.
+    public struct Configuration: Sendable {
+        /// The name in the greeting. Default: `localhost`.
+        public var serverName: String
+        /// The certificate for STLS and the implicit-TLS port; nil for none (then no STLS,
+        /// and no implicit-TLS port may be given). Default: nil.
+        public var tls: MailAccessTLSFiles?
+        /// Whether passwords may be sent before TLS. Default: ``PlaintextAuthenticationPolicy/refused``.
+        public var plaintextAuthentication = PlaintextAuthenticationPolicy.refused
+        /// Connection, session and time limits.
+        public var limits = MailAccessLimits()
+        /// The longest command line, CRLF included. Default: 1,024.
+        public var maximumLineLength = 1_024
+        /// Unknown or malformed commands before the session is closed. Default: 20.
+        public var maximumBadCommands = 20
+        /// CAPA's IMPLEMENTATION line, nil for none. Default: nil.
+        public var implementation: String?
+        /// Failed-login limits (share one limiter with the IMAP server). Default: a limiter
+        /// of its own with ``LoginRateLimiter/Configuration``'s defaults.
+        public var loginRateLimiter = LoginRateLimiter()
+        /// Connection and session counts and the maildrop lock (share one table with the
+        /// IMAP server). Default: a table of its own.
+        public var sessions = MailAccessSessionTable()
+        /// The folder that is the POP3 maildrop. Default: `INBOX`.
+        public var maildropFolder = "INBOX"
+        /// Messages read per mailbox fetch while a maildrop is loaded. Default: 256.
+        public var maildropLoadBatch = 256
+        /// Where the server reports logins and session endings; nil for nowhere. Called
+        /// on the session's task: keep it quick. Default: nil.
+        public var events: (@Sendable (MailAccessEvent) -> Void)?
+
+        /// The defaults, with `serverName` in the greeting.
+        public init(serverName: String = "localhost") { self.serverName = serverName }
+    }
+}
