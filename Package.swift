@@ -223,6 +223,10 @@ let package = Package(
             name: "MailAuthTests",
             dependencies: ["MailAuth", "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailMessage", "DNSVerify", "CommunityMailTestSupport"],
             swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "MailAccessTests",
+            dependencies: ["MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport"],
+            swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 extension IMAPCommandReader {
-    /// The whole command: tag, verb, arguments, nothing after.
+    /// The whole command: tag, verb, arguments, nothing after. (NUL never passes: no atom,
+    /// quoted string or literal but literal8 takes it.)
     mutating func readCommand() throws(Failure) -> IMAPCommand {
-        if bytes[0..<end].contains(0) { throw fail("NUL in a command line") }
         let tag = try tag()
         parsedTag = tag
         try space()
