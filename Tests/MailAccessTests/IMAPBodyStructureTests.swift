@@ -50,7 +50,7 @@ import Testing
         // A Content-Type without a subtype is as good as none (RFC 2045 section 5.2).
         let broken = crlf("Content-Type: garbage\n\nx")
         #expect(
-            fetch(broken) { [.body(IMAPBodyStructure(message: $0))] } == "* 1 FETCH (BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 1 1))\r\n")
+            fetch(broken) { [.body(IMAPBodyStructure(message: $0))] } == "* 1 FETCH (BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 1 0))\r\n")
     }
 
     @Test func alternativeInsideMixedWithAttachment() {
@@ -89,13 +89,13 @@ import Testing
             """)
         #expect(
             fetch(message) { [.bodyStructure(IMAPBodyStructure(message: $0))] }
-                == "* 1 FETCH (BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 2 1 NIL NIL NIL NIL)"
-                + "(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 9 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"inner\") NIL NIL NIL)"
+                == "* 1 FETCH (BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 2 0 NIL NIL NIL NIL)"
+                + "(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 9 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"inner\") NIL NIL NIL)"
                 + "(\"application\" \"pdf\" (\"name\" \"a.pdf\") \"<id1@x>\" \"A file\" \"base64\" 8 NIL (\"attachment\" (\"filename\" \"a.pdf\")) (\"en\" \"de\") \"http://x/a.pdf\")"
                 + " \"mixed\" (\"boundary\" \"outer\") NIL NIL NIL))\r\n")
         #expect(
             fetch(message) { [.body(IMAPBodyStructure(message: $0))] }
-                == "* 1 FETCH (BODY (((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 2 1)(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 9 1) \"alternative\")"
+                == "* 1 FETCH (BODY (((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 2 0)(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 9 0) \"alternative\")"
                 + "(\"application\" \"pdf\" (\"name\" \"a.pdf\") \"<id1@x>\" \"A file\" \"base64\" 8) \"mixed\"))\r\n")
     }
 
@@ -121,8 +121,8 @@ import Testing
         let envelope = "(NIL \"inner\" ((NIL NIL \"x\" \"y.org\")) ((NIL NIL \"x\" \"y.org\")) ((NIL NIL \"x\" \"y.org\")) NIL NIL NIL NIL NIL)"
         #expect(
             fetch(message) { [.bodyStructure(IMAPBodyStructure(message: $0))] }
-                == "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 13 1 NIL NIL NIL NIL)"
-                + "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 43 \(envelope) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL) 4 NIL NIL NIL NIL)"
+                == "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 13 0 NIL NIL NIL NIL)"
+                + "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 43 \(envelope) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0 NIL NIL NIL NIL) 3 NIL NIL NIL NIL)"
                 + " \"mixed\" (\"boundary\" \"b\") NIL NIL NIL))\r\n")
     }
 
@@ -173,7 +173,7 @@ import Testing
                 + "((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"joerg\" \"example.de\")) ((NIL NIL \"local-only\" \"MISSING_DOMAIN\")) "
                 + "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "
                 + "((NIL NIL \"Friends\" NIL)(\"Doe, John\" NIL \"john\" \"x.org\")(\"Jane Roe\" NIL \"jane\" \"y.org\")(NIL NIL NIL NIL)(NIL \"@route.a,@route.b\" \"bob\" \"z.org\")) "
-                + "NIL \"<a@b>\" \"<folded@example.org>\"))\r\n")
+                + "NIL \"<a@b>\" \" <folded@example.org>\"))\r\n")
     }
 
     @Test func hostileNestingIsBounded() {

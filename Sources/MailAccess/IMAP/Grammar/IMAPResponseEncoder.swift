@@ -1,6 +1,6 @@
 /// Writes responses in IMAP's grammar (RFC 9051 section 7, RFC 3501 for IMAP4rev1), with no
 /// I/O. Strings take the lightest form their content allows: an atom where the grammar
-/// takes an astring, a quoted string for 7-bit text without CR, LF or NUL, a literal
+/// takes an astring, a quoted string for 7-bit text without CR, LF, NUL, `"` or `\\`, a literal
 /// otherwise (8-bit text is quoted only once UTF-8 is on, RFC 9051 / RFC 6855), and
 /// literal8 (`~{n}`, RFC 3516) for BINARY data that holds NUL.
 public struct IMAPResponseEncoder: Sendable {
@@ -54,17 +54,17 @@ struct IMAPOutput {
     mutating func string(_ value: String) { string(Array(value.utf8)) }
 
     mutating func string(_ value: [UInt8]) {
-        let needsLiteral = value.contains { $0 == 0 || $0 == 0x0d || $0 == 0x0a } || value.count > 1024
+        // `"` and `\` could be escaped, but Dovecot sends such strings as literals and
+        // clients compare us with it; so do we.
+        let needsLiteral =
+            value.contains { $0 == 0 || $0 == 0x0d || $0 == 0x0a || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
             || (value.contains { $0 >= 0x80 } && !(utf8 && String(validating: value, as: UTF8.self) != nil))
         if needsLiteral {
             literal(value, binary: false)
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        for byte in value {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
-        }
+        bytes += value
         bytes.append(UInt8(ascii: "\""))
     }
 

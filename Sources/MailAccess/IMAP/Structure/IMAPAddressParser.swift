@@ -24,6 +24,7 @@ enum IMAPAddressParser {
         var result: [IMAPAddress] = []
         var inGroup = false
         var index = 0
+        var previousStop: Character?
         while index < items.count {
             var itemComments: [String] = []
             // Everything up to the next `,`, `;`, or a group's `:`.
@@ -56,6 +57,7 @@ enum IMAPAddressParser {
                 if angle == nil { phrase.append(item) }
             }
             if stop == ":" {
+                previousStop = stop
                 inGroup = true
                 result.append(.groupStart(join(phrase, spaced: true)))
                 continue
@@ -68,7 +70,11 @@ enum IMAPAddressParser {
             } else if !phrase.isEmpty {
                 let (route, mailbox, host) = addrSpec(phrase)
                 result.append(IMAPAddress(name: itemComments.first, route: route, mailbox: mailbox, host: host))
+            } else if stop == "," && previousStop == "," {
+                // `a, , b`: an empty entry between two commas (Dovecot shows it as missing).
+                result.append(IMAPAddress(name: nil, mailbox: "MISSING_MAILBOX", host: "MISSING_DOMAIN"))
             }
+            previousStop = stop
             if stop == ";" && inGroup {
                 inGroup = false
                 result.append(.groupEnd)

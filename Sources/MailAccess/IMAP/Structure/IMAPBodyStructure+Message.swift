@@ -18,7 +18,9 @@ extension IMAPBodyStructure {
         let contentType = header.first("content-type").flatMap(IMAPContentType.init)
         let type = contentType?.type ?? (inDigest ? "message" : "text")
         let subtype = contentType?.subtype ?? (inDigest ? "rfc822" : "plain")
-        let parameters = contentType?.parameters ?? (inDigest ? [] : [IMAPBodyParameter("charset", "us-ascii")])
+        var parameters = contentType?.parameters ?? (inDigest ? [] : [IMAPBodyParameter("charset", "us-ascii")])
+        // A text part without parameters is us-ascii (RFC 2045 section 5.2); Dovecot says so.
+        if parameters.isEmpty && type.lowercased() == "text" { parameters = [IMAPBodyParameter("charset", "us-ascii")] }
         let extensions = IMAPBodyExtension(
             disposition: header.first("content-disposition").flatMap(IMAPContentType.disposition),
             language: header.first("content-language").map { value in
@@ -58,11 +60,10 @@ extension IMAPBodyStructure {
         return .single(part)
     }
 
-    /// Lines of `body`: its LFs, plus one for a last line without one.
+    /// Lines of `body`: its LFs (a last line without one does not count, as in Dovecot).
     static func lineCount(_ body: ArraySlice<UInt8>) -> UInt64 {
         var lines: UInt64 = 0
         for byte in body where byte == 0x0a { lines += 1 }
-        if let last = body.last, last != 0x0a { lines += 1 }
         return lines
     }
 }

@@ -61,6 +61,37 @@ struct IMAPContentType {
             guard !name.isEmpty else { continue }
             parameters.append(IMAPBodyParameter(name, value))
         }
-        return (segments.first ?? "", parameters)
+        return (segments.first ?? "", joiningContinuations(parameters))
+    }
+
+    /// RFC 2231 section 3: `name*0`, `name*1`... joined into `name` (or `name*` when a
+    /// section is charset-encoded, left encoded), after the other parameters, as Dovecot
+    /// shows them. A lone `name*` stays as it is.
+    static func joiningContinuations(_ parameters: [IMAPBodyParameter]) -> [IMAPBodyParameter] {
+        var plain: [IMAPBodyParameter] = []
+        var sections: [String: [(index: Int, value: String, extended: Bool)]] = [:]
+        var order: [String] = []
+        for parameter in parameters {
+            guard let star = parameter.name.firstIndex(of: "*") else {
+                plain.append(parameter)
+                continue
+            }
+            let base = String(parameter.name[..<star])
+            var rest = parameter.name[parameter.name.index(after: star)...]
+            let extended = rest.hasSuffix("*")
+            if extended { rest = rest.dropLast() }
+            guard let index = Int(rest), index >= 0, index < 1000 else {
+                plain.append(parameter)
+                continue
+            }
+            if sections[base] == nil { order.append(base) }
+            sections[base, default: []].append((index, parameter.value, extended))
+        }
+        for base in order {
+            let parts = (sections[base] ?? []).sorted { $0.index < $1.index }
+            let extended = parts.first?.extended ?? false
+            plain.append(IMAPBodyParameter(extended ? base + "*" : base, parts.map(\.value).joined()))
+        }
+        return plain
     }
 }
