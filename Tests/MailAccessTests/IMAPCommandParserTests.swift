@@ -263,6 +263,9 @@ import Testing
         #expect(H.failure("a FETCH 1 (FLAGS) (VANISHED)")?.tag == "a")
         #expect(H.failure("a FETCH 1 BODY[0]")?.tag == "a")
         #expect(H.failure("a FETCH 1 BODY[MIME]")?.tag == "a")
+        #expect(H.failure("a FETCH 1 BODY[1.]")?.tag == "a")
+        #expect(H.failure("a FETCH 1 BODY[1.2.]")?.tag == "a")
+        #expect(H.failure("a FETCH 1 BODY[HEADER.FIELDS ()]")?.tag == "a")
         #expect(H.failure("a FETCH 1 BODY[]<0.0>")?.tag == "a")
         #expect(H.failure("a FETCH 1 ()")?.tag == "a")
     }

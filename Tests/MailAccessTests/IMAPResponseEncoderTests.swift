@@ -133,6 +133,10 @@ import Testing
         #expect(
             untagged(.fetch(2, [.bodySection(IMAPSection(text: .headerFields(["DATE", "FROM"])), origin: nil, data: Array("From: a\r\n\r\n".utf8))]))
                 == "* 2 FETCH (BODY[HEADER.FIELDS (DATE FROM)] {11}\r\nFrom: a\r\n\r\n)\r\n")
+        // Dovecot echoes header field names uppercased (`BODY[HEADER.FIELDS (SUBJECT MESSAGE-ID)]`).
+        #expect(
+            untagged(.fetch(1, [.bodySection(IMAPSection(text: .headerFieldsNot(["Subject", "message-id"])), origin: nil, data: Array("\r\n".utf8))]))
+                == "* 1 FETCH (BODY[HEADER.FIELDS.NOT (SUBJECT MESSAGE-ID)] {2}\r\n\r\n)\r\n")
         #expect(untagged(.fetch(3, [.bodySection(IMAPSection(part: [1, 2], text: .mime), origin: 0, data: Array("ab".utf8))])) == "* 3 FETCH (BODY[1.2.MIME]<0> {2}\r\nab)\r\n")
         #expect(untagged(.fetch(4, [.bodySection(IMAPSection(), origin: nil, data: nil)])) == "* 4 FETCH (BODY[] NIL)\r\n")
         #expect(untagged(.fetch(5, [.rfc822(Array("x".utf8)), .rfc822Header(nil), .rfc822Text(Array("y".utf8))])) == "* 5 FETCH (RFC822 {1}\r\nx RFC822.HEADER NIL RFC822.TEXT {1}\r\ny)\r\n")
@@ -143,14 +147,24 @@ import Testing
     }
 
     @Test func stringForms() {
-        func envelopeSubject(_ subject: String, utf8: Bool = false) -> String {
-            untagged(.fetch(1, [.envelope(IMAPEnvelope(subject: subject))]), utf8: utf8)
+        // nstring: quoted, or a literal for CR, LF, quote, backslash or 8-bit (as Dovecot 2.3).
+        func envelopeDate(_ date: String, utf8: Bool = false) -> String {
+            untagged(.fetch(1, [.envelope(IMAPEnvelope(date: date))]), utf8: utf8)
         }
-        #expect(envelopeSubject("plain") == "* 1 FETCH (ENVELOPE (NIL \"plain\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
-        // Quotes and backslashes go as a literal, as Dovecot sends them.
-        #expect(envelopeSubject("a \"q\" \\ b") == "* 1 FETCH (ENVELOPE (NIL {9}\r\na \"q\" \\ b NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
-        #expect(envelopeSubject("two\r\nlines") == "* 1 FETCH (ENVELOPE (NIL {10}\r\ntwo\r\nlines NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
-        #expect(envelopeSubject("Grüße") == "* 1 FETCH (ENVELOPE (NIL {7}\r\nGrüße NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
-        #expect(envelopeSubject("Grüße", utf8: true) == "* 1 FETCH (ENVELOPE (NIL \"Grüße\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeDate("plain") == "* 1 FETCH (ENVELOPE (\"plain\" NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeDate("a \"q\" \\ b") == "* 1 FETCH (ENVELOPE ({9}\r\na \"q\" \\ b NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeDate("two\r\nlines") == "* 1 FETCH (ENVELOPE ({10}\r\ntwo\r\nlines NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeDate("Grüße") == "* 1 FETCH (ENVELOPE ({7}\r\nGrüße NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        // UTF-8 may be quoted once enabled (RFC 9051, RFC 6855).
+        #expect(envelopeDate("Grüße", utf8: true) == "* 1 FETCH (ENVELOPE (\"Grüße\" NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        // Subjects and display names are text for people: whitespace collapsed, line breaks
+        // dropped, a literal when anything changed.
+        func envelopeSubject(_ subject: String) -> String {
+            untagged(.fetch(1, [.envelope(IMAPEnvelope(subject: subject))]))
+        }
+        #expect(envelopeSubject("plain words") == "* 1 FETCH (ENVELOPE (NIL \"plain words\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeSubject(" a\tb  c\r\n d ") == "* 1 FETCH (ENVELOPE (NIL {7}\r\na b c d NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeSubject("  \t ") == "* 1 FETCH (ENVELOPE (NIL \"\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+        #expect(envelopeSubject("say \"hi\"") == "* 1 FETCH (ENVELOPE (NIL {8}\r\nsay \"hi\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
     }
 }

@@ -161,5 +161,73 @@ enum IMAPStructureCorpus {
                 AAAA
                 """)
         ),
+        (
+            "bare line feeds",
+            Array("Message-ID: <c11@test>\nContent-Type: multipart/alternative; boundary=lf\n\n--lf\nContent-Type: text/plain\n\none\ntwo\n--lf\nContent-Type: text/html\n\n<i>x</i>\n--lf--\n".utf8)
+        ),
+        (
+            "message inside message",
+            crlf(
+                """
+                Message-ID: <c12@test>
+                Subject: outer
+                Content-Type: message/rfc822
+
+                Subject: middle
+                From: m@example.org
+                Content-Type: multipart/alternative; boundary="in"
+
+                --in
+                Content-Type: text/plain; charset=us-ascii; format=flowed
+
+                plain
+                --in
+                Content-Type: text/html; charset=us-ascii
+
+                <p>html</p>
+                --in--
+
+                """)
+        ),
+        (
+            "eight-bit header",
+            crlf("Message-ID: <c13@test>\nFrom: Jörg Müller <joerg@example.de>\nSubject: Grüße aus Köln\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße\n")
+        ),
+        (
+            "comments in content type",
+            crlf(
+                """
+                Message-ID: <c14@test>
+                Content-Type: text/plain (plain text); charset=us-ascii (the default)
+                Content-MD5: Q2hlY2sgSW50ZWdyaXR5IQ==
+                Content-Language: en
+                Content-Disposition: inline; size=4
+
+                abc
+
+                """)
+        ),
+        (
+            "multipart without boundary",
+            crlf("Message-ID: <c15@test>\nContent-Type: multipart/mixed\n\nno parts here\n")
+        ),
+        (
+            "rfc 5322 appendix a addresses",
+            crlf(
+                """
+                Message-ID: <c16@test>
+                From: Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>
+                To: A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;
+                Cc: "Mary Smith: Personal Account" <smith@home.example>, Joe Q. Public <john.q.public@example.com>
+                Reply-To: Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>
+                Bcc:(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;
+                Subject: a long subject
+                	folded with a tab
+                  and spaces
+
+                x
+
+                """)
+        ),
     ]
 }

@@ -117,10 +117,9 @@ public struct IMAPCommandParser: Sendable {
                 let tag = IMAPCommandReader.tag(in: command)
                 command.removeAll()
                 resetCommand()
+                // The command ended here, so the next one can still be found.
                 return .failure(
-                    IMAPParseFailure(
-                        tag: tag, error: MailAccessError.limitExceeded.with(message: "the command is too long"),
-                        disposition: .closeConnection))
+                    IMAPParseFailure(tag: tag, error: MailAccessError.limitExceeded.with(message: "the command is too long")))
             }
             let bytes = takeCommand()
             var reader = IMAPCommandReader(bytes, configuration: configuration, utf8MailboxNames: utf8MailboxNames)

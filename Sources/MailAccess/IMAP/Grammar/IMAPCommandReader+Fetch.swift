@@ -86,12 +86,15 @@ extension IMAPCommandReader {
         try expect(UInt8(ascii: "["))
         var section = IMAPSection()
         if consume(UInt8(ascii: "]")) { return section }
+        var afterDot = false
         while let byte = peek(), (0x30...0x39).contains(byte) {
             guard section.part.count < configuration.maximumNestingDepth else { throw tooMany("part numbers") }
             section.part.append(try nonZeroNumber())
-            guard consume(UInt8(ascii: ".")) else { break }
+            afterDot = consume(UInt8(ascii: "."))
+            guard afterDot else { break }
         }
-        if !consume(UInt8(ascii: "]")) {
+        // `1.` must go on with a section text; `1]` must not have a dot.
+        if afterDot || !consume(UInt8(ascii: "]")) {
             let name = try fetchName()
             switch name {
             case "HEADER": section.text = .header

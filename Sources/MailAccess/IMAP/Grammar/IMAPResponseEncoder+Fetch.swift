@@ -65,9 +65,10 @@ extension IMAPOutput {
             if case .headerFields = section.text { parts.append("HEADER.FIELDS") } else { parts.append("HEADER.FIELDS.NOT") }
             raw(parts.joined(separator: "."))
             raw(" (")
+            // Field names are case-insensitive; Dovecot echoes them uppercased, and so do we.
             for (position, name) in names.enumerated() {
                 if position > 0 { space() }
-                astring(Array(name.utf8))
+                astring(Array(name.uppercased().utf8))
             }
             raw(")")
             return
@@ -79,7 +80,7 @@ extension IMAPOutput {
         raw("(")
         nstring(envelope.date)
         space()
-        nstring(envelope.subject)
+        textForPeople(envelope.subject)
         for list in [envelope.from, envelope.sender, envelope.replyTo, envelope.to, envelope.cc, envelope.bcc] {
             space()
             addresses(list)
@@ -99,7 +100,7 @@ extension IMAPOutput {
         raw("(")
         for address in list {
             raw("(")
-            nstring(address.name)
+            textForPeople(address.name)
             space()
             nstring(address.route)
             space()
@@ -109,6 +110,51 @@ extension IMAPOutput {
             raw(")")
         }
         raw(")")
+    }
+
+    /// A subject or display name as Dovecot writes it, so clients see the same text from
+    /// both: runs of spaces and tabs become one space, line breaks go, leading and trailing
+    /// whitespace is dropped, NUL becomes 0x80; text that needed any of that, or holds `"`,
+    /// `\` or 8-bit bytes, goes as a literal, otherwise quoted.
+    mutating func textForPeople(_ value: String?) {
+        guard let value else {
+            raw("NIL")
+            return
+        }
+        var output: [UInt8] = []
+        var changed = false
+        var afterSpace = true
+        for byte in value.utf8 {
+            switch byte {
+            case 0x0d, 0x0a:
+                changed = true
+            case 0x20, 0x09:
+                if byte == 0x09 || afterSpace { changed = true }
+                if !afterSpace { output.append(0x20) }
+                afterSpace = true
+            case 0x00:
+                changed = true
+                output.append(0x80)
+                afterSpace = false
+            default:
+                if byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { changed = true }
+                output.append(byte)
+                afterSpace = false
+            }
+        }
+        if output.last == 0x20 {
+            output.removeLast()
+            changed = true
+        }
+        if !changed {
+            bytes.append(UInt8(ascii: "\""))
+            bytes += output
+            bytes.append(UInt8(ascii: "\""))
+        } else if output.isEmpty {
+            raw("\"\"")
+        } else {
+            literal(output, binary: false)
+        }
     }
 
     mutating func bodyStructure(_ structure: IMAPBodyStructure, extensions: Bool) {
@@ -169,16 +215,13 @@ extension IMAPOutput {
         }
         space()
         if let language = extensions.language, !language.isEmpty {
-            if language.count == 1 {
-                string(language[0])
-            } else {
-                raw("(")
-                for (position, tag) in language.enumerated() {
-                    if position > 0 { space() }
-                    string(tag)
-                }
-                raw(")")
+            // Always the list form (RFC 9051 allows a single string too; Dovecot sends a list).
+            raw("(")
+            for (position, tag) in language.enumerated() {
+                if position > 0 { space() }
+                string(tag)
             }
+            raw(")")
         } else {
             raw("NIL")
         }

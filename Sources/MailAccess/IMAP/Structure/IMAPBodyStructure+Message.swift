@@ -39,11 +39,18 @@ extension IMAPBodyStructure {
                 return .multipart(IMAPMultipartBody(parts: parts, subtype: subtype, parameters: parameters, extensions: extensions))
             }
         }
+        if lowerType == "multipart" && depth < maximumDepth {
+            // No boundary, or no part found: one empty text part, as Dovecot describes it
+            // (a multipart must have at least one part).
+            let empty = IMAPBodyStructure.single(
+                IMAPBodyPart(type: "text", subtype: "plain", parameters: [IMAPBodyParameter("charset", "us-ascii")], size: 0, kind: .text(lines: 0)))
+            return .multipart(IMAPMultipartBody(parts: [empty], subtype: subtype, parameters: parameters, extensions: extensions))
+        }
         var part = IMAPBodyPart(
             type: type, subtype: subtype, parameters: parameters, id: header.first("content-id"),
             description: header.first("content-description"),
             encoding: header.first("content-transfer-encoding").map { $0.trimmingSpaces() }.flatMap { $0.isEmpty ? nil : $0 } ?? "7bit",
-            size: UInt64(body.count), md5: header.first("content-md5"), extensions: extensions)
+            size: virtualSize(body), md5: header.first("content-md5"), extensions: extensions)
         let lowerSubtype = subtype.lowercased()
         if depth >= maximumDepth || (lowerType == "multipart") {
             // Too deep, or a multipart with no usable boundary: an opaque leaf.
@@ -58,6 +65,18 @@ extension IMAPBodyStructure {
                 lines: lineCount(body))
         }
         return .single(part)
+    }
+
+    /// The size of `body` with every bare LF counted as CRLF: the size the part has on the
+    /// wire (RFC 9051 sizes are of the CRLF form; Dovecot counts the same way).
+    static func virtualSize(_ body: ArraySlice<UInt8>) -> UInt64 {
+        var size = UInt64(body.count)
+        var previous: UInt8 = 0
+        for byte in body {
+            if byte == 0x0a && previous != 0x0d { size += 1 }
+            previous = byte
+        }
+        return size
     }
 
     /// Lines of `body`: its LFs (a last line without one does not count, as in Dovecot).
