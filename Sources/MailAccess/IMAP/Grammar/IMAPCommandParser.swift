@@ -57,8 +57,8 @@ public struct IMAPCommandParser: Sendable {
         input.append(contentsOf: bytes)
     }
 
-    /// How many bytes are held (unread input and the command so far).
-    public var bufferedByteCount: Int { input.count - inputIndex + command.count }
+    /// How many bytes are held: the input buffer (read and unread) and the command so far.
+    public var bufferedByteCount: Int { input.count + command.count }
 
     /// The next line is the `DONE` that ends IDLE (RFC 2177).
     public mutating func expectIdleDone() { mode = .idleDone }
@@ -77,6 +77,8 @@ public struct IMAPCommandParser: Sendable {
                 inputIndex += available
                 scanIndex = inputIndex
                 literalRemaining -= available
+                // A large literal read in many pieces must not stay twice in memory.
+                compactInput()
                 continue
             }
             guard let lineFeed = input[scanIndex...].firstIndex(of: 0x0a) else {
