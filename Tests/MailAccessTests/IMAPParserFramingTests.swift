@@ -43,6 +43,18 @@ import Testing
         #expect(H.events(Array("a SEARCH TEXT {4097}\r\n".utf8), configuration: minus) == [.continuationRequest])
     }
 
+    @Test func startTLSDropsWhatWasPipelinedInPlaintext() {
+        var parser = IMAPCommandParser()
+        parser.append(Array("a STARTTLS\r\nb LOGIN fred secret\r\nc APPEND INBOX {5}\r\nab".utf8))
+        #expect(parser.next() == .command(IMAPCommand(tag: "a", kind: .startTLS)))
+        // The session starts the handshake here: nothing sent before it counts.
+        #expect(parser.discardBufferedInput() > 0)
+        #expect(parser.next() == nil)
+        #expect(parser.bufferedByteCount == 0)
+        parser.append(Array("d NOOP\r\n".utf8))
+        #expect(parser.next() == .command(IMAPCommand(tag: "d", kind: .noop)))
+    }
+
     @Test func pipelinedCommandsInOneRead() {
         let input = Array("a NOOP\r\nb CHECK\r\nc LOGOUT\r\n".utf8)
         #expect(

@@ -58,12 +58,22 @@ import Testing
             (.overQuota, "OVERQUOTA"), (.authenticationFailed, "AUTHENTICATIONFAILED"), (.unavailable, "UNAVAILABLE"),
             (.nonExistent, "NONEXISTENT"), (.alreadyExists, "ALREADYEXISTS"), (.cannot, "CANNOT"), (.inUse, "INUSE"),
             (.serverBug, "SERVERBUG"), (.clientBug, "CLIENTBUG"), (.noPerm, "NOPERM"), (.expungeIssued, "EXPUNGEISSUED"),
-            (.useAttribute, "USEATTR"), (.notSaved, "NOTSAVED"), (.other("X-FOO", "bar]baz"), "X-FOO bar baz"),
+            (.useAttribute, "USEATTR"), (.unknownCTE, "UNKNOWN-CTE"), (.notSaved, "NOTSAVED"), (.other("X-FOO", "bar]baz"), "X-FOO bar baz"),
         ]
         for (code, text) in simple { #expect(tagged("t", .no, code, "x") == "t NO [\(text)] x\r\n") }
         // Text never breaks the line.
         #expect(tagged("t", .bad, nil, "one\r\ntwo") == "t BAD one  two\r\n")
         #expect(untagged(.condition(IMAPStatusResponse(status: .bye, text: "Autologout; idle for too long"))) == "* BYE Autologout; idle for too long\r\n")
+    }
+
+    @Test func compactSequenceSets() {
+        func text(_ values: [UInt32]) -> String {
+            untagged(.esearch(IMAPESearchResponse(tag: "t", uid: true, all: IMAPSequenceSet(compacting: values))))
+        }
+        // RFC 4731 section 3.1's ALL 2,10:11 from its numbers.
+        #expect(text([11, 2, 10]) == "* ESEARCH (TAG \"t\") UID ALL 2,10:11\r\n")
+        #expect(text([1, 2, 3, 5, 5, 7, 8, 4_294_967_295]) == "* ESEARCH (TAG \"t\") UID ALL 1:3,5,7:8,4294967295\r\n")
+        #expect(IMAPSequenceSet(compacting: []) == .ranges([]))
     }
 
     @Test func continuations() {

@@ -60,6 +60,23 @@ public struct IMAPCommandParser: Sendable {
     /// How many bytes are held: the input buffer (read and unread) and the command so far.
     public var bufferedByteCount: Int { input.count + command.count }
 
+    /// Drops every byte read but not yet parsed, and any partial command: call it when the
+    /// TLS handshake after STARTTLS starts. Bytes a client pipelined after STARTTLS came in
+    /// plaintext and must not be taken as commands under TLS (the STARTTLS command
+    /// injection attack; RFC 9051 section 6.2.1 requires the discard).
+    /// - Returns: how many bytes were dropped.
+    @discardableResult
+    public mutating func discardBufferedInput() -> Int {
+        let dropped = input.count - inputIndex + command.count
+        input = []
+        inputIndex = 0
+        scanIndex = 0
+        command = []
+        resetCommand()
+        mode = .command
+        return dropped
+    }
+
     /// The next line is the `DONE` that ends IDLE (RFC 2177).
     public mutating func expectIdleDone() { mode = .idleDone }
 

@@ -57,6 +57,7 @@ extension IMAPOutput {
         case .corruption: raw("CORRUPTION")
         case .hasChildren: raw("HASCHILDREN")
         case .expired: raw("EXPIRED")
+        case .unknownCTE: raw("UNKNOWN-CTE")
         case .useAttribute: raw("USEATTR")
         case .notSaved: raw("NOTSAVED")
         case .other(let atom, let argument):

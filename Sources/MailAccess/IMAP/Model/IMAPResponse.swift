@@ -123,6 +123,8 @@ public enum IMAPResponseCode: Sendable, Hashable {
     case hasChildren
     /// EXPIRED.
     case expired
+    /// UNKNOWN-CTE (RFC 3516): BINARY cannot decode the part's transfer encoding.
+    case unknownCTE
     /// USEATTR (RFC 6154).
     case useAttribute
     /// NOTSAVED (RFC 5182).

@@ -49,6 +49,28 @@ public enum IMAPSequenceSet: Sendable, Hashable {
     /// A set of single numbers and ranges.
     public init(_ ranges: [IMAPSequenceRange]) { self = .ranges(ranges) }
 
+    /// The shortest set of `values` (any order, duplicates allowed): consecutive numbers
+    /// become ranges, `[1, 2, 3, 5]` is `1:3,5`. For ESEARCH ALL, APPENDUID, COPYUID,
+    /// VANISHED.
+    public init(compacting values: [UInt32]) {
+        var ranges: [IMAPSequenceRange] = []
+        var start: UInt32?
+        var end: UInt32 = 0
+        for value in values.sorted() {
+            if let first = start {
+                if value == end || value == end &+ 1 && value != 0 {
+                    end = value
+                    continue
+                }
+                ranges.append(IMAPSequenceRange(.number(first), .number(end)))
+            }
+            start = value
+            end = value
+        }
+        if let first = start { ranges.append(IMAPSequenceRange(.number(first), .number(end))) }
+        self = .ranges(ranges)
+    }
+
     /// Whether `value` is in the set when the largest number in use is `largest`; false for
     /// ``savedResult`` (the session resolves it).
     public func contains(_ value: UInt32, largest: UInt32) -> Bool {
