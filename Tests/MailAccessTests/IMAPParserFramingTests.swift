@@ -240,6 +240,9 @@ import Testing
     @Test func invalidMailboxNames() {
         let invalidUTF8: [UInt8] = Array("a SELECT {2}\r\n".utf8) + [0xff, 0xfe]
         #expect(H.failure(invalidUTF8, utf8: true)?.error == .protocolViolation)
+        // Refused with NO [CANNOT] (Dovecot answers an invalid name with NO too).
+        #expect(H.failure(invalidUTF8, utf8: true)?.status == .no)
+        #expect(H.failure(invalidUTF8, utf8: true)?.responseCode == .cannot)
         #expect(H.failure(invalidUTF8)?.tag == "a")
         #expect(H.failure("a SELECT &Jjo")?.tag == "a")
         #expect(H.failure("a SELECT \"&AGE-\"")?.tag == "a")

@@ -251,11 +251,13 @@ struct IMAPCommandReader {
         return try mailboxName(Array(bytes[start..<index]))
     }
 
+    /// A name that does not decode is refused with NO, as Dovecot refuses it: the command
+    /// is well formed, the name cannot exist.
     func mailboxName(_ raw: [UInt8]) throws(Failure) -> String {
         do {
             return try IMAPMailboxName.decode(raw, utf8: utf8MailboxNames)
         } catch {
-            throw Failure(status: .bad, code: nil, error: error)
+            throw Failure(status: .no, code: .cannot, error: error)
         }
     }
 
