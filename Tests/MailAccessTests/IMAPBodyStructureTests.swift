@@ -176,6 +176,14 @@ import Testing
                 + "NIL \"<a@b>\" \" <folded@example.org>\"))\r\n")
     }
 
+    @Test func strayClosingBracketsInAddresses() {
+        // Found by IMAPFuzzTests: a stray ")" or "]" once stopped the address scan from moving on.
+        let message = crlf("From: a) b] <c@d>\nTo: ]x@y, )\n\nx")
+        let envelope = IMAPEnvelope(message: MailMessage(message))
+        #expect(envelope.from == [IMAPAddress(name: "a) b]", mailbox: "c", host: "d")])
+        #expect(envelope.to?.first == IMAPAddress(name: nil, mailbox: "]x", host: "y"))
+    }
+
     @Test func hostileNestingIsBounded() {
         var text = ""
         for depth in 0..<2000 { text += "Content-Type: multipart/mixed; boundary=b\(depth)\r\n\r\n--b\(depth)\r\n" }

@@ -83,6 +83,9 @@ public enum IMAPMailboxName {
         }
         var result = String.UnicodeScalarView()
         var index = 0
+        // Where the last encoded run ended: a run right after another is not canonical
+        // (the encoder would have made one run), so two spellings of a name cannot exist.
+        var encodedRunEnd = -1
         while index < raw.count {
             let byte = raw[index]
             guard byte >= 0x20 && byte <= 0x7e else { throw invalid("8-bit byte") }
@@ -98,6 +101,8 @@ public enum IMAPMailboxName {
                 result.append("&")
                 continue
             }
+            guard encodedRunEnd != encoded.startIndex - 1 else { throw invalid("two encoded runs in a row") }
+            encodedRunEnd = index
             var bits = 0
             var bitCount = 0
             var bytes: [UInt8] = []

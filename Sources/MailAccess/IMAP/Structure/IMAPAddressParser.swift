@@ -182,6 +182,11 @@ enum IMAPAddressParser {
                     word.append(next)
                     characters = characters.dropFirst()
                 }
+                if word.isEmpty, let stray = characters.first {
+                    // A stray `)` or `]`: a word of its own, so the scan always moves on.
+                    word.append(stray)
+                    characters = characters.dropFirst()
+                }
                 items.append(Item(token: .word(word), spaceBefore: spaceBefore))
                 spaceBefore = false
             }
