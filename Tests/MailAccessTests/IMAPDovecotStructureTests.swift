@@ -28,52 +28,12 @@ import Testing
             Issue.record("dovecot is not installed (Scripts/peers/imap.apt)")
             return
         }
-        let folder = try TemporaryDirectory(prefix: "imap-dovecot")
-        let root = folder.url.path
+        let peer = try IMAPDovecotPeer(dovecot: dovecot, imapPort: 0)
+        defer { peer.server.stop() }
+        let folder = peer.folder
+        let configurationPath = peer.configurationPath
         let manager = FileManager.default
-        try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
-        for name in ["base", "state", "mail/alice/Maildir/cur", "mail/alice/Maildir/new", "mail/alice/Maildir/tmp", "messages"] {
-            try manager.createDirectory(atPath: folder.path(name), withIntermediateDirectories: true)
-        }
-        try "alice:{PLAIN}secret1::::::\n".write(toFile: folder.path("users"), atomically: true, encoding: .utf8)
-        let configuration = """
-            base_dir = \(root)/base
-            state_dir = \(root)/state
-            log_path = \(root)/dovecot.log
-            protocols = imap
-            listen = 127.0.0.1
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain
-            mail_location = maildir:~/Maildir
-            passdb {
-              driver = passwd-file
-              args = username_format=%u \(root)/users
-            }
-            userdb {
-              driver = passwd-file
-              args = username_format=%u \(root)/users
-              default_fields = uid=nobody gid=nogroup home=\(root)/mail/%u
-            }
-            service imap-login {
-              inet_listener imap {
-                port = 0
-              }
-              inet_listener imaps {
-                port = 0
-              }
-            }
-
-            """
-        let configurationPath = folder.path("dovecot.conf")
-        try configuration.write(toFile: configurationPath, atomically: true, encoding: .utf8)
-        for path in [folder.path("mail"), folder.path("mail/alice"), folder.path("mail/alice/Maildir")]
-            + ["cur", "new", "tmp"].map({ folder.path("mail/alice/Maildir/\($0)") })
-        {
-            try manager.setAttributes([.ownerAccountName: "nobody", .groupOwnerAccountName: "nogroup"], ofItemAtPath: path)
-        }
-        let server = try ChildProcess(dovecot, ["-F", "-c", configurationPath])
-        defer { server.stop() }
+        try manager.createDirectory(atPath: folder.path("messages"), withIntermediateDirectories: true)
 
         // Deliver in order (UID n is message n); the first delivery also waits for the server.
         let lda = URL(fileURLWithPath: "/usr/lib/dovecot/dovecot-lda")
@@ -88,7 +48,7 @@ import Testing
                 lastOutput = result.output
                 if !delivered { try await Task.sleep(for: .milliseconds(100)) }
             }
-            try #require(delivered, "dovecot-lda: \(lastOutput) \(server.output)")
+            try #require(delivered, "dovecot-lda: \(lastOutput) \(peer.server.output)")
         }
         let fetched = try await ChildProcess.run(
             doveadm, ["-c", configurationPath, "-f", "pager", "fetch", "-u", "alice", "uid imap.envelope imap.body imap.bodystructure", "mailbox", "INBOX"])

@@ -66,7 +66,7 @@ import Testing
         #expect(H.events(Array("a NOOP\n".utf8)) == [.command(IMAPCommand(tag: "a", kind: .noop))])
     }
 
-    @Test func aMillionPipelinedCommandsStayLinear() {
+    @Test func manyPipelinedCommandsStayLinear() {
         var parser = IMAPCommandParser()
         let line = Array("a NOOP\r\n".utf8)
         var input: [UInt8] = []
