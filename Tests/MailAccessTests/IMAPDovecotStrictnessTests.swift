@@ -3,7 +3,7 @@ import Foundation
 import MailAccess
 import Testing
 
-/// Where the grammar draws the line, against Dovecot 2.3: the same command lines sent to
+/// Where the grammar draws the line, against Dovecot 2.3: the same 53 command lines sent to
 /// Dovecot (logged in, INBOX selected again before each) and to the parser. What Dovecot
 /// answers BAD the parser refuses as BAD; what Dovecot takes (OK or NO) the parser does not
 /// call BAD. Lines where Dovecot is laxer than RFC 9051 are listed apart and not compared.
