@@ -200,7 +200,7 @@ json.dump(units, sys.stdout)
             kinds.contains(
                 .search(
                     IMAPSearchCommand(key: .and([.not(.deleted), .since(IMAPDate(year: 2024, month: 3, day: 1)), .or(.seen, .flagged)])), uid: true)))
-        #expect(kinds.contains(.fetch(.ranges([IMAPSequenceRange(.number(1), .last)]), attributes: [.flags, .uid], modifiers: .init(changedSince: 42), uid: true)))
+        #expect(kinds.contains(.fetch(.ranges([IMAPSequenceRange(.number(1), .last)]), attributes: [.flags, .uid, .modSeq], modifiers: .init(changedSince: 42), uid: true)))
         #expect(kinds.contains(.uidExpunge(.ranges([IMAPSequenceRange(7), IMAPSequenceRange(8)]))))
         let message = Array("From: a@example.org\r\nSubject: test\r\n\r\nbody\r\n".utf8)
         let date = IMAPDateTime(date: IMAPDate(year: 2024, month: 1, day: 5), hour: 7, minute: 8, second: 9, zoneMinutes: 330)

@@ -256,10 +256,10 @@ import Testing
         // RFC 7162 sections 3.1.4.1 and 3.2.6.
         #expect(
             H.kind("s100 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)")
-                == .fetch(.ranges([IMAPSequenceRange(.number(1), .last)]), attributes: [.flags, .uid], modifiers: .init(changedSince: 12345), uid: true))
+                == .fetch(.ranges([IMAPSequenceRange(.number(1), .last)]), attributes: [.flags, .uid, .modSeq], modifiers: .init(changedSince: 12345), uid: true))
         #expect(
             H.kind("s100 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)")
-                == .fetch(H.set([(300, 500)]), attributes: [.flags, .uid], modifiers: .init(changedSince: 12345, vanished: true), uid: true))
+                == .fetch(H.set([(300, 500)]), attributes: [.flags, .uid, .modSeq], modifiers: .init(changedSince: 12345, vanished: true), uid: true))
         #expect(H.failure("a FETCH 1 (FLAGS) (VANISHED)")?.tag == "a")
         #expect(H.failure("a FETCH 1 BODY[0]")?.tag == "a")
         #expect(H.failure("a FETCH 1 BODY[MIME]")?.tag == "a")

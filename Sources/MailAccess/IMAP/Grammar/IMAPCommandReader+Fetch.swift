@@ -31,6 +31,8 @@ extension IMAPCommandReader {
             if modifiers.vanished && (!uid || modifiers.changedSince == nil) { throw fail("VANISHED needs UID FETCH and CHANGEDSINCE") }
         }
         if uid && !attributes.contains(.uid) { attributes.append(.uid) }
+        // RFC 7162 section 3.1.4.1: CHANGEDSINCE implies the MODSEQ item.
+        if modifiers.changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         return .fetch(set, attributes: attributes, modifiers: modifiers, uid: uid)
     }
 

@@ -71,7 +71,8 @@ public struct IMAPCommand: Sendable, Hashable {
         case uidExpunge(IMAPSequenceSet)
         /// SEARCH or UID SEARCH.
         case search(IMAPSearchCommand, uid: Bool)
-        /// FETCH or UID FETCH, with CONDSTORE/QRESYNC modifiers.
+        /// FETCH or UID FETCH, with CONDSTORE/QRESYNC modifiers. The items the RFCs imply
+        /// are already added: UID for UID FETCH, MODSEQ with CHANGEDSINCE.
         case fetch(IMAPSequenceSet, attributes: [IMAPFetchAttribute], modifiers: IMAPFetchModifiers, uid: Bool)
         /// STORE or UID STORE, with UNCHANGEDSINCE (RFC 7162).
         case store(IMAPSequenceSet, action: IMAPStoreAction, unchangedSince: UInt64?, uid: Bool)
