@@ -177,6 +177,10 @@ import Testing
             H.kind("A003 APPEND INBOX \" 7-Feb-1994 21:52:25 -0800\" {\(count)+}\r\n\(message)\r\n")
                 == .append(mailbox: "INBOX", messages: [IMAPAppendMessage(internalDate: date, data: Array(message.utf8))]))
         #expect(date.instant?.timeIntervalSince1970 == 760_686_745)
+        // A logged command shows the size, not the message.
+        let logged = String(describing: H.kind("a APPEND INBOX {\(count)+}\r\n\(message)\r\n"))
+        #expect(logged.contains("\(count) bytes"))
+        #expect(!logged.contains("68, 97, 116"))  // "Dat" as numbers: the bytes are not there
         // literal8 (RFC 3516), MULTIAPPEND (RFC 3502), UTF8 (RFC 6855).
         let binary: [UInt8] = Array("a\0b".utf8)
         #expect(

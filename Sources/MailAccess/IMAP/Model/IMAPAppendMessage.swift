@@ -1,5 +1,6 @@
-/// One message of an APPEND: its flags, its internal date, and its bytes.
-public struct IMAPAppendMessage: Sendable, Hashable {
+/// One message of an APPEND: its flags, its internal date, and its bytes. Its description
+/// gives the size, never the bytes, so a logged command holds no message text.
+public struct IMAPAppendMessage: Sendable, Hashable, CustomStringConvertible {
     /// The flags to set (`\Seen`, keywords), as sent.
     public var flags: [String]
     /// The internal date, when given.
@@ -15,6 +16,11 @@ public struct IMAPAppendMessage: Sendable, Hashable {
         self.internalDate = internalDate
         self.data = data
         self.isBinary = isBinary
+    }
+
+    /// Flags, date and size; not the message.
+    public var description: String {
+        "IMAPAppendMessage(flags: \(flags), internalDate: \(internalDate.map { "\($0)" } ?? "nil"), \(data.count) bytes\(isBinary ? ", binary" : ""))"
     }
 }
 
