@@ -1,7 +1,7 @@
 import Foundation
 
 /// Walks a MIME tree gathering text; what ``MailMessage/textContent(limit:maximumDepth:)`` runs.
-struct MIMEWalker {
+package struct MIMEWalker {
     let limit: Int
     let maximumDepth: Int
     var text = ""
@@ -52,7 +52,7 @@ struct MIMEWalker {
     }
 
     /// The body parts between `--boundary` lines (the preamble and epilogue are dropped).
-    private static func parts(of body: ArraySlice<UInt8>, boundary: [UInt8]) -> [ArraySlice<UInt8>] {
+    package static func parts(of body: ArraySlice<UInt8>, boundary: [UInt8]) -> [ArraySlice<UInt8>] {
         var parts: [ArraySlice<UInt8>] = []
         var partStart: Int?
         var index = body.startIndex
