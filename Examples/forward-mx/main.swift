@@ -130,7 +130,7 @@ let resolver: DNSStubResolver? = options.direct || options.mailAuth ? {
             ? try DNSStubResolver(cache: DNSCache())
             : try DNSStubResolver(configuration: DNSStubResolver.Configuration(nameservers: options.nameservers), cache: DNSCache())
     } catch {
-        fail("cannot set up the DNS resolver: \(error.message)", status: 66)
+        fail("cannot set up the DNS resolver: \(error)", status: 66)
     }
 }() : nil
 

@@ -82,7 +82,11 @@ public struct DMARCEvaluator: Sendable {
             result.reason = "\(which) aligned with \(fromDomain)"
             return result
         }
-        let spfMightAlign = evidence.spf.map { $0.outcome == .temporaryError } ?? false
+        // Only an SPF temperror for a domain that would align can turn the fail into a
+        // temperror: otherwise a sender could dodge p=reject by breaking its own SPF lookups.
+        let spfMightAlign = evidence.spf.map {
+            $0.outcome == .temporaryError && aligned($0.domain, fromDomain, fromOrganization, record.spfAlignment)
+        } ?? false
         if spfMightAlign || evidence.dkim.hadTemporaryError {
             result.status = .temperror
             result.reason = "no aligned pass, and an SPF or DKIM check failed temporarily"
