@@ -12,7 +12,8 @@ struct DMARCCase: Sendable, CustomTestStringConvertible {
     var from: [String] = ["Alice <alice@example.com>"]
     var spf: DMARCEvidence.SPF?
     var dkim: [String] = []
-    var dkimTemporaryError = false
+    /// The `d=` of signatures whose check hit a temporary error.
+    var dkimTemporaryErrors: [String] = []
     /// Names whose TXT lookups fail with SERVFAIL.
     var failingNames: [String] = []
     /// What the pct roll returns (0 to 99).

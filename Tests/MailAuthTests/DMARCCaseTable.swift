@@ -135,9 +135,12 @@ enum DMARCCaseTable {
                   spf: .init(domain: "attacker.example", outcome: .temporaryError), status: .fail, disposition: .reject, requested: .reject,
                   peerDifference: "authheaders has no DNS errors in dnsfunc"),
         DMARCCase(name: "a DKIM temporary error and no aligned pass: temperror", txt: reject,
-                  spf: .init(domain: "example.com", outcome: .other), dkimTemporaryError: true, status: .temperror, requested: .reject,
+                  spf: .init(domain: "example.com", outcome: .other), dkimTemporaryErrors: ["example.com"], status: .temperror, requested: .reject,
                   peerDifference: "authheaders reports fail"),
+        DMARCCase(name: "a DKIM temporary error for an unaligned d= cannot save a failing message: fail", txt: reject,
+                  spf: .init(domain: "example.com", outcome: .other), dkimTemporaryErrors: ["attacker.example"], status: .fail,
+                  disposition: .reject, requested: .reject, peerDifference: "authheaders has no DNS errors in dnsfunc"),
         DMARCCase(name: "a DKIM temporary error beside an aligned SPF pass: pass", txt: reject, spf: DMARCCase.spfPass("example.com"),
-                  dkimTemporaryError: true, status: .pass, requested: .reject, aligned: [.spf]),
+                  dkimTemporaryErrors: ["example.com"], status: .pass, requested: .reject, aligned: [.spf]),
     ]
 }

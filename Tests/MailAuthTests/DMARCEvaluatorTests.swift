@@ -38,7 +38,7 @@ struct DMARCEvaluatorTests {
         let evaluator = DMARCEvaluator(resolver: try resolver(for: testCase), publicSuffixList: .snapshot, configuration: configuration)
         let header = MailMessage(Array(message(for: testCase).utf8)).header
         let evidence = DMARCEvidence(
-            spf: testCase.spf, dkim: DMARCEvidence.DKIM(passingDomains: testCase.dkim, hadTemporaryError: testCase.dkimTemporaryError))
+            spf: testCase.spf, dkim: DMARCEvidence.DKIM(passingDomains: testCase.dkim, temporaryErrorDomains: testCase.dkimTemporaryErrors))
         return await evaluator.evaluate(header: header, evidence: evidence)
     }
 
@@ -75,8 +75,8 @@ struct DMARCEvaluatorTests {
         }
         if let domain = testCase.dkim.first {
             parts.append("dkim=pass header.d=\(domain)")
-        } else if testCase.dkimTemporaryError {
-            parts.append("dkim=temperror header.d=example.com")
+        } else if let domain = testCase.dkimTemporaryErrors.first {
+            parts.append("dkim=temperror header.d=\(domain)")
         }
         return parts.isEmpty ? nil : "Authentication-Results: mx.example.net; " + parts.joined(separator: "; ")
     }

@@ -30,13 +30,17 @@ public struct VerifyingKey: Sendable {
         guard !der.isEmpty, der.count <= 16_384 else { throw .invalidKey.with(message: "the RSA key has an impossible length") }
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor = buffer.baseAddress
-            if let key = d2i_PUBKEY(nil, &cursor, buffer.count), cursor == buffer.baseAddress.map({ $0 + buffer.count }) {
-                return key
-            } else {
-                ERR_clear_error()
+            let end = buffer.baseAddress.map { $0 + buffer.count }
+            if let key = d2i_PUBKEY(nil, &cursor, buffer.count) {
+                if cursor == end { return key }
+                EVP_PKEY_free(key)  // trailing bytes: not a key record we accept
             }
+            ERR_clear_error()
             cursor = buffer.baseAddress
-            if let key = d2i_PublicKey(EVP_PKEY_RSA, nil, &cursor, buffer.count) { return key }
+            if let key = d2i_PublicKey(EVP_PKEY_RSA, nil, &cursor, buffer.count) {
+                if cursor == end { return key }
+                EVP_PKEY_free(key)
+            }
             return nil
         }
         ERR_clear_error()

@@ -3,7 +3,8 @@
 public struct AuthenticationReport: Sendable, Hashable {
     /// How the checks add up, for a command's exit status or a quick decision.
     public enum Outcome: String, Sendable, Hashable {
-        /// DMARC passed; or no DMARC policy applies and SPF or a DKIM signature passed.
+        /// DMARC passed; or the From domain publishes no DMARC policy and SPF or a DKIM
+        /// signature passed.
         case pass
         /// Nothing authenticated the message (or DMARC failed).
         case fail
@@ -32,9 +33,11 @@ public struct AuthenticationReport: Sendable, Hashable {
     public var outcome: Outcome {
         switch dmarc.status {
         case .pass: return .pass
-        case .fail: return .fail
+        // permerror is the From field itself (missing, repeated, several addresses): no
+        // unaligned pass may vouch for a message whose author cannot be told.
+        case .fail, .permerror: return .fail
         case .temperror: return .temporary
-        case .none, .permerror:
+        case .none:
             if spf?.verdict == .pass || dkim.hasPass { return .pass }
             if spf?.verdict == .temperror || dkim.results.contains(where: { $0.status == .temperror }) { return .temporary }
             return .fail

@@ -57,7 +57,7 @@ public struct MessageAuthenticator: Sendable {
                     outcome: result.verdict == .pass ? .pass : result.verdict == .temperror ? .temporaryError : .other)
             },
             dkim: DMARCEvidence.DKIM(
-                passingDomains: dkimOutcome.passingDomains, hadTemporaryError: dkimOutcome.results.contains { $0.status == .temperror }))
+                passingDomains: dkimOutcome.passingDomains, temporaryErrorDomains: dkimOutcome.results.filter { $0.status == .temperror }.compactMap(\.domain)))
         let dmarcResult = await dmarc.evaluate(header: message.header, evidence: evidence)
         return AuthenticationReport(spf: spfOutcome, dkim: dkimOutcome, arc: arcOutcome, dmarc: dmarcResult)
     }

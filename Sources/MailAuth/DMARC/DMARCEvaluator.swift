@@ -87,7 +87,10 @@ public struct DMARCEvaluator: Sendable {
         let spfMightAlign = evidence.spf.map {
             $0.outcome == .temporaryError && aligned($0.domain, fromDomain, fromOrganization, record.spfAlignment)
         } ?? false
-        if spfMightAlign || evidence.dkim.hadTemporaryError {
+        let dkimMightAlign = evidence.dkim.temporaryErrorDomains.contains {
+            aligned($0, fromDomain, fromOrganization, record.dkimAlignment)
+        }
+        if spfMightAlign || dkimMightAlign {
             result.status = .temperror
             result.reason = "no aligned pass, and an SPF or DKIM check failed temporarily"
             return result

@@ -31,14 +31,16 @@ public struct DMARCEvidence: Sendable, Hashable {
     public struct DKIM: Sendable, Hashable {
         /// The `d=` domains of the signatures that verified (in any order; repeats allowed).
         public var passingDomains: [String]
-        /// True when at least one signature could not be checked because of a temporary
-        /// error (a key lookup that timed out).
-        public var hadTemporaryError: Bool
+        /// The `d=` domains of the signatures that could not be checked because of a
+        /// temporary error (a key lookup that timed out). Only one that would align with
+        /// the From domain can make DMARC's answer a temperror: a sender must not be able
+        /// to dodge `p=reject` by adding a signature whose key lookup it breaks.
+        public var temporaryErrorDomains: [String]
 
         /// Evidence from its parts.
-        public init(passingDomains: [String] = [], hadTemporaryError: Bool = false) {
+        public init(passingDomains: [String] = [], temporaryErrorDomains: [String] = []) {
             self.passingDomains = passingDomains
-            self.hadTemporaryError = hadTemporaryError
+            self.temporaryErrorDomains = temporaryErrorDomains
         }
     }
 

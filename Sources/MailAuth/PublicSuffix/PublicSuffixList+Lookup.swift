@@ -42,7 +42,9 @@ extension PublicSuffixList {
     /// made of labels `i...`.
     private func suffixStart(in suffixes: [String]) -> Int {
         // An exception rule prevails over any other match (the list's algorithm, step 2).
-        for index in suffixes.indices where exceptionRules.contains(suffixes[index]) {
+        // A one-label exception (`!foo`, only in a list a caller passed) would point past
+        // the last label: it cannot apply.
+        for index in suffixes.indices.dropLast() where exceptionRules.contains(suffixes[index]) {
             return index + 1
         }
         // Otherwise the matching rule with the most labels: scan from the longest name.

@@ -28,10 +28,19 @@ public struct MailAuthInboundAuthenticator: InboundAuthenticator {
         /// Whether a `p=reject` failure is refused at all; false only reports it.
         /// Default: true.
         public var enforcesReject = true
+        /// Whether a message with several From fields, or one From field naming several
+        /// authors, is refused (550 5.7.1). DMARC cannot evaluate such a message (RFC 7489
+        /// section 6.6.1), and mail clients show one of the authors: the shape a spoofer
+        /// uses to slip a `p=reject` domain past DMARC. Default: true.
+        public var refusesAmbiguousAuthors = true
 
         /// A configuration that signs results as `authservID`.
         public init(authservID: String) { self.authservID = authservID }
     }
+
+    /// The reply to a message whose author DMARC cannot tell (several From fields or addresses).
+    public static let ambiguousAuthorRejection = SMTPReply(
+        code: 550, enhancedStatusCode: "5.7.1", text: "The message must have one From field with one author")
 
     /// The reply to a message the From domain's DMARC policy rejects (RFC 7489 section 6.6.4).
     public static let dmarcRejection = SMTPReply(
@@ -56,15 +65,31 @@ public struct MailAuthInboundAuthenticator: InboundAuthenticator {
     public func authenticate(_ message: InboundMessage) async -> InboundVerdict {
         let mail = MailMessage(message.content)
         let address = message.clientAddress.flatMap { try? DNSAddress(bytes: $0.bytes) }
-        let report = await authenticator.authenticate(
+        var report = await authenticator.authenticate(
             mail, envelope: AuthenticationEnvelope(clientAddress: address, helo: message.heloName, mailFrom: message.sender))
-        if configuration.enforcesReject, report.dmarc.disposition == .reject, !isExempt(report.dmarc.fromDomain.domain) {
-            return .refuse(Self.dmarcRejection, summary: report.summary)
+        if configuration.refusesAmbiguousAuthors {
+            switch report.dmarc.fromDomain {
+            case .multipleFields, .multipleAddresses: return .refuse(Self.ambiguousAuthorRejection, summary: report.summary)
+            default: break
+            }
+        }
+        if report.dmarc.disposition == .reject {
+            if configuration.enforcesReject, !isExempt(report.dmarc.fromDomain.domain) {
+                return .refuse(Self.dmarcRejection, summary: report.summary)
+            }
+            // Forwarded after all: our results must not claim a rejection we did not apply.
+            report.dmarc.disposition = .none
         }
         let results = report.authenticationResults(authservID: configuration.authservID)
         var fields = results.fieldBytes()
         var summary = report.summary
-        if let sealer {
+        // No seal over a chain that failed only because a key could not be fetched now (our
+        // cv=fail would be final for every later hop), nor on top of a chain an earlier
+        // sealer already marked failed (RFC 8617 section 5.1.2 ends it there).
+        var sealable = !report.arc.isTemporaryFailure
+        if case .chainMarkedFailed = report.arc.failure { sealable = false }
+        if sealer != nil, !sealable { summary += " arc-seal=skipped" }
+        if let sealer, sealable {
             do {
                 let set = try sealer.seal(
                     MailMessage(fields + message.content), authenticationResults: results.resultsText(),

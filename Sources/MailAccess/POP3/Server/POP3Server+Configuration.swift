@@ -26,8 +26,10 @@ extension POP3Server {
         public var sessions = MailAccessSessionTable()
         /// The folder that is the POP3 maildrop. Default: `INBOX`.
         public var maildropFolder = "INBOX"
-        /// Messages read per mailbox fetch while a maildrop is loaded. Default: 256.
-        public var maildropLoadBatch = 256
+        /// Messages read per mailbox fetch while a maildrop is loaded (each is read whole to
+        /// count its CRLF-normalised size, so this bounds a login's memory: at most this many
+        /// of the largest messages at once). Default: 16.
+        public var maildropLoadBatch = 16
         /// Where the server reports logins and session endings; nil for nowhere. Called
         /// on the session's task: keep it quick. Default: nil.
         public var events: (@Sendable (MailAccessEvent) -> Void)?
