@@ -24,6 +24,7 @@ final class BodyCanonicalizer {
     private var output: [UInt8] = []
     private var scratch: [UInt8] = []
     private static let flushSize = 32 * 1024
+    private static let lineEnd: ArraySlice<UInt8> = [0x0d, 0x0a]
 
     /// A canonicalizer feeding a new hash of `function`.
     /// - Throws: ``MailAuthError/cryptoFailure`` when libcrypto cannot start the hash.
@@ -68,7 +69,7 @@ final class BodyCanonicalizer {
             partialLine = []
             try line(last[...])
         }
-        if !emittedAny, canonicalization == .simple { try emit([0x0d, 0x0a][...]) }
+        if !emittedAny, canonicalization == .simple { try emit(Self.lineEnd) }
         try flush()
         do {
             return try hash.finalize()
@@ -87,35 +88,46 @@ final class BodyCanonicalizer {
             try emitPendingLines()
             try emit(content)
         case .relaxed:
-            // A local buffer (moved out of the property and back): the byte loop then makes
-            // no exclusivity checks on the class's storage.
+            // Written through a raw buffer in a local array (moved out of the property and
+            // back): the byte loop then makes no uniqueness or exclusivity checks. Collapsing
+            // whitespace only shrinks a line, so the content's length is enough room.
             var canonical: [UInt8] = []
             swap(&canonical, &scratch)
-            canonical.removeAll(keepingCapacity: true)
-            var pendingSpace = false
-            for byte in content {
-                if byte == 0x20 || byte == 0x09 {
-                    pendingSpace = true
-                } else {
-                    if pendingSpace { canonical.append(0x20) }
-                    pendingSpace = false
-                    canonical.append(byte)
+            if canonical.count < content.count { canonical = [UInt8](repeating: 0, count: max(content.count, 1024)) }
+            let length = canonical.withUnsafeMutableBufferPointer { output -> Int in
+                content.withUnsafeBufferPointer { input -> Int in
+                    var written = 0
+                    var pendingSpace = false
+                    for byte in input {
+                        if byte == 0x20 || byte == 0x09 {
+                            pendingSpace = true
+                        } else {
+                            if pendingSpace {
+                                output[written] = 0x20
+                                written += 1
+                            }
+                            pendingSpace = false
+                            output[written] = byte
+                            written += 1
+                        }
+                    }
+                    return written
                 }
             }
             defer { swap(&canonical, &scratch) }
-            if canonical.isEmpty {
+            if length == 0 {
                 pendingEmptyLines += 1
                 return
             }
             try emitPendingLines()
-            try emit(canonical[...])
+            try emit(canonical[0..<length])
         }
-        try emit([0x0d, 0x0a][...])
+        try emit(Self.lineEnd)
     }
 
     private func emitPendingLines() throws(MailAuthError) {
         while pendingEmptyLines > 0 {
-            try emit([0x0d, 0x0a][...])
+            try emit(Self.lineEnd)
             pendingEmptyLines -= 1
         }
     }
