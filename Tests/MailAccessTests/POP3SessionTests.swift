@@ -134,6 +134,15 @@ import Testing
         #expect(answer == "+OK begin TLS negotiation\r\n")
     }
 
+    @Test("an overlong SASL response cancels the exchange: the next line is a command again")
+    func overlongSASLResponse() {
+        var driver = POP3SessionDriver()
+        #expect(driver.send("AUTH PLAIN\r\n") == "+ \r\n")
+        #expect(driver.send(String(repeating: "A", count: 5_000) + "\r\n") == "-ERR authentication cancelled: response too long\r\n")
+        #expect(driver.send("CAPA\r\n").hasPrefix("+OK"))
+        #expect(driver.session.state == .authorization)
+    }
+
     @Test func authPlainWithAndWithoutInitialResponse() {
         var driver = POP3SessionDriver()
         #expect(driver.send("AUTH PLAIN \(Self.plain("alice", "secret1"))\r\n").hasPrefix("+OK maildrop"))

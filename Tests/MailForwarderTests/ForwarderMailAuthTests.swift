@@ -106,8 +106,14 @@ struct ForwarderMailAuthTests {
         let world = try World()
         let authenticator = try world.authenticator()
         let fixture = try await ForwarderFixture { $0.authenticator = authenticator }
-        #expect(try await send(try world.signed(Self.message), through: fixture) == "250 2.0.0")
+        // A field forged in our name goes (RFC 8601 section 5); another server's stays.
+        let forged = "Authentication-Results: MX.fwd.example.; dmarc=pass header.from=origin.example\r\n"
+        let foreign = "Authentication-Results: mx.origin.example; spf=pass smtp.mailfrom=origin.example\r\n"
+        #expect(try await send(forged + foreign + (try world.signed(Self.message)), through: fixture) == "250 2.0.0")
         let content = try #require(fixture.relay.envelopes.first?.content)
+        let text = String(decoding: content, as: UTF8.self)
+        #expect(!text.contains("MX.fwd.example."))
+        #expect(text.contains(foreign))
         let forwarded = MailMessage(content)
         let names = forwarded.header.fields.prefix(5).map(\.lowercasedName)
         #expect(names == ["received", "arc-seal", "arc-message-signature", "arc-authentication-results", "authentication-results"])

@@ -80,6 +80,10 @@ public struct MailAuthInboundAuthenticator: InboundAuthenticator {
             // Forwarded after all: our results must not claim a rejection we did not apply.
             report.dmarc.disposition = .none
         }
+        // RFC 8601 section 5: fields in our name that we did not write are forged or stale;
+        // they go before the message is sealed and forwarded (the checks above read the
+        // bytes as they came, which is what any DKIM signature covers).
+        let forwarded = AuthenticationResults.removingFieldsClaiming(configuration.authservID, from: message.content)
         let results = report.authenticationResults(authservID: configuration.authservID)
         var fields = results.fieldBytes()
         var summary = report.summary
@@ -92,7 +96,7 @@ public struct MailAuthInboundAuthenticator: InboundAuthenticator {
         if let sealer, sealable {
             do {
                 let set = try sealer.seal(
-                    MailMessage(fields + message.content), authenticationResults: results.resultsText(),
+                    MailMessage(fields + forwarded), authenticationResults: results.resultsText(),
                     chainValidation: report.arc.chainValidation)
                 fields = set.headerBytes + fields
             } catch {
@@ -101,7 +105,7 @@ public struct MailAuthInboundAuthenticator: InboundAuthenticator {
                 summary += " arc-seal=failed"
             }
         }
-        return .forward(prepending: fields, summary: summary)
+        return .forward(prepending: fields, replacing: forwarded.count == message.content.count ? nil : forwarded, summary: summary)
     }
 
     private func isExempt(_ domain: String?) -> Bool {

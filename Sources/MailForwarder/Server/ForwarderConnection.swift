@@ -266,12 +266,14 @@ struct ForwarderConnection {
         }
         guard !finals.isEmpty else { return ForwardResult(reply: RelayOutcome(replies: refusals).dataReply) }
         var authenticationFields: [UInt8] = []
+        var content = message.content
         var authentication: String?
         if let authenticator = configuration.authenticator {
             let verdict = await authenticator.authenticate(
                 InboundMessage(clientAddress: client, heloName: session.clientName ?? "", sender: message.sender, content: message.content))
             if let refusal = verdict.refusal { return ForwardResult(reply: refusal, authentication: verdict.summary) }
             authenticationFields = verdict.fieldsToPrepend
+            if let replacement = verdict.replacementContent { content = replacement }
             authentication = verdict.summary
         }
         let sender: String
@@ -286,7 +288,7 @@ struct ForwarderConnection {
                 extended: session.greetedWithEHLO, overTLS: session.isTLSActive, smtputf8: message.usesSMTPUTF8),
             date: configuration.clock.now())
         let envelope = RelayEnvelope(
-            sender: sender, recipients: finals, content: received + authenticationFields + message.content, usesSMTPUTF8: message.usesSMTPUTF8)
+            sender: sender, recipients: finals, content: received + authenticationFields + content, usesSMTPUTF8: message.usesSMTPUTF8)
         let relayStarted = ContinuousClock.now
         let server = server
         let clientSender = message.sender, clientContent = message.content

@@ -21,7 +21,7 @@ extension POP3Session {
                     // Keep nothing of a line that is already too long; answer it once.
                     if !discardingLine {
                         discardingLine = true
-                        actions += refuseBadCommand(POP3Reply.error("line too long"))
+                        actions += refuseOverlongLine()
                     }
                     readOffset = buffer.count
                 }
@@ -35,12 +35,20 @@ extension POP3Session {
             var end = newline
             if end > unread.startIndex, buffer[end - 1] == 13 { end -= 1 }
             if newline + 1 - unread.startIndex > limit {
-                actions += refuseBadCommand(POP3Reply.error("line too long"))
+                actions += refuseOverlongLine()
                 if state == .closed { return nil }
                 continue
             }
             return Array(buffer[unread.startIndex..<end])
         }
+    }
+
+    /// Answers an overlong line. One that was a SASL response ends the exchange (RFC 5034:
+    /// the session is back in AUTHORIZATION), so the client's next line is read as a command.
+    mutating func refuseOverlongLine() -> [Action] {
+        guard pending == .saslResponse else { return refuseBadCommand(POP3Reply.error("line too long")) }
+        pending = nil
+        return refuseBadCommand(POP3Reply.error("authentication cancelled: response too long"))
     }
 
     /// Drops what was read once it is half the buffer (pipelined input stays linear).
