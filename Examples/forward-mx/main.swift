@@ -143,9 +143,7 @@ if options.mailAuth, let resolver {
     if let keyPath = options.arcKey, let selector = options.arcSelector, let domain = options.arcDomain {
         guard let text = try? String(contentsOfFile: keyPath, encoding: .utf8) else { fail("cannot read \(keyPath)", status: 66) }
         do {
-            let key = text.contains("-----BEGIN")
-                ? try SigningKey(pem: text)
-                : try SigningKey(ed25519Seed: [UInt8](Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? Data()))
+            let key = try SigningKey(keyFileText: text)
             sealer = try ARCSealer(key: ARCSealingKey(selector: selector, domain: domain, signingKey: key), authservID: authentication.authservID)
         } catch let error as CryptoError {
             ForwardMXOptions.usageError("--arc-key: \(error.message)")

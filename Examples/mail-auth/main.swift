@@ -95,11 +95,7 @@ while !arguments.isEmpty {
 @MainActor func readKey() -> SigningKey {
     let text = String(decoding: readFile(required("--key")), as: UTF8.self)
     do {
-        if text.contains("-----BEGIN") { return try SigningKey(pem: text) }
-        guard let seed = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            fail("the key file is neither PEM nor a base64 Ed25519 seed", status: 1)
-        }
-        return try SigningKey(ed25519Seed: [UInt8](seed))
+        return try SigningKey(keyFileText: text)
     } catch {
         fail("the key cannot be used: \(error.message)", status: 1)
     }

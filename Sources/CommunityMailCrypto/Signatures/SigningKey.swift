@@ -57,6 +57,21 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         try self.init(EVPKey(taking: pointer))
     }
 
+    /// A key from a key file's text, in either form the DKIM tools write: PEM (see
+    /// ``init(pem:)``) or, as dkimpy's `dknewkey --ktype ed25519` writes, the base64 of a
+    /// 32-byte Ed25519 seed (surrounding whitespace ignored).
+    /// - Throws: ``CryptoError/invalidKey`` when the text is neither.
+    public init(keyFileText text: String) throws(CryptoError) {
+        if text.contains("-----BEGIN") {
+            try self.init(pem: text)
+            return
+        }
+        guard let seed = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw .invalidKey.with(message: "the text is neither PEM nor a base64 Ed25519 seed")
+        }
+        try self.init(ed25519Seed: [UInt8](seed))
+    }
+
     /// A new random RSA key of `bits` bits (public exponent 65537).
     /// - Throws: ``CryptoError/invalidParameter`` for sizes outside 1024...8192.
     public static func generateRSA(bits: Int = 2048) throws(CryptoError) -> SigningKey {
