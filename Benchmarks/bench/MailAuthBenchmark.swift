@@ -37,7 +37,7 @@ enum MailAuthBenchmark {
             }
             let oursRate = Double(signed.count) / ours.seconds
             report("ours, \(name)", "\(format(oursRate, 0)) verifications/s")
-            guard let python = pythonExecutable() else {
+            guard let python = PythonBaseline.executable() else {
                 report("dkimpy, \(name)", "not run: no venv python (run Scripts/install-test-deps)")
                 continue
             }
@@ -66,34 +66,10 @@ enum MailAuthBenchmark {
         }
     }
 
-    private static func pythonExecutable() -> URL? {
-        let venv = ProcessInfo.processInfo.environment["COMMUNITYMAIL_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv")
-        let python = venv.appendingPathComponent("bin/python")
-        return FileManager.default.isExecutableFile(atPath: python.path) ? python : nil
-    }
-
     private static func runDkimpy(_ python: URL, messages: [[UInt8]], records: [String: String]) throws -> Double {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailauth-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let input: [String: Any] = ["records": records, "messages": messages.map { Data($0).base64EncodedString() }]
-        let inputURL = folder.appendingPathComponent("input.json")
-        try JSONSerialization.data(withJSONObject: input).write(to: inputURL)
-        let scriptURL = folder.appendingPathComponent("verify.py")
-        try Data(pythonScript.utf8).write(to: scriptURL)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [scriptURL.path, inputURL.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, let rate = Double(text) else {
-            throw MailAuthError.invalidMessage.with(message: "the dkimpy baseline failed: \(text)")
-        }
+        let (rate, output) = try PythonBaseline.rate(python, script: pythonScript, input: input)
+        guard let rate else { throw MailAuthError.invalidMessage.with(message: "the dkimpy baseline failed: \(output)") }
         return rate
     }
 

@@ -49,7 +49,7 @@ enum OpenIDBenchmark {
         let oursRate = Double(assertionCount) / ours.seconds
         report("ours (OpenIDRelyingParty.complete)", "\(format(oursRate, 0)) verifications/s")
 
-        guard let python = pythonExecutable() else {
+        guard let python = PythonBaseline.executable() else {
             report("python3-openid GenericConsumer.complete", "not run: no venv python (run Scripts/install-test-deps)")
             return
         }
@@ -58,17 +58,7 @@ enum OpenIDBenchmark {
         report("ratio (ours / python3-openid)", "\(format(oursRate / rate, 2))x")
     }
 
-    private static func pythonExecutable() -> URL? {
-        let venv = ProcessInfo.processInfo.environment["COMMUNITYMAIL_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv")
-        let python = venv.appendingPathComponent("bin/python")
-        return FileManager.default.isExecutableFile(atPath: python.path) ? python : nil
-    }
-
     private static func runPython(_ python: URL, association: OpenIDAssociation, claimed: String, callbacks: [URL]) throws -> Double {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("openid-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let input: [String: Any] = [
             "endpoint": association.endpoint, "claimed_id": claimed, "handle": association.handle,
             "secret": Data(association.secret).base64EncodedString(), "assoc_type": association.type.rawValue,
@@ -76,21 +66,8 @@ enum OpenIDBenchmark {
             "lifetime": Int(association.expiresAt.timeIntervalSince(association.issuedAt)),
             "callbacks": callbacks.map(\.absoluteString),
         ]
-        let inputURL = folder.appendingPathComponent("input.json")
-        try JSONSerialization.data(withJSONObject: input).write(to: inputURL)
-        let scriptURL = folder.appendingPathComponent("verify.py")
-        try Data(pythonScript.utf8).write(to: scriptURL)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [scriptURL.path, inputURL.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let rate = Double(String(decoding: data, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw OpenIDError.providerError.with(message: "the python baseline failed: \(String(decoding: data, as: UTF8.self))") }
+        let (rate, output) = try PythonBaseline.rate(python, script: pythonScript, input: input)
+        guard let rate else { throw OpenIDError.providerError.with(message: "the python baseline failed: \(output)") }
         return rate
     }
 
