@@ -1,0 +1,9 @@
+/// Where an IMAP session sends its responses, one at a time and in order: the server's
+/// connection (encoding each with ``IMAPResponseEncoder`` and writing it to the client) or,
+/// in tests, a collector. Streaming them lets a FETCH of many large messages go out as it
+/// is produced instead of being held whole in memory.
+public protocol IMAPResponseWriter: Sendable {
+    /// Sends `response`; throws when the client cannot be written to any more, which ends
+    /// the command.
+    func write(_ response: IMAPResponse) async throws
+}
