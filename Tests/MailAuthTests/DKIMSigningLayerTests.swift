@@ -115,6 +115,72 @@ struct DKIMSigningLayerTests {
         }
     }
 
+    /// RFC 6376 section 3.4.3 and 3.4.4 read literally, line by line over the whole body: the
+    /// reference the streaming canonicalizer must agree with. Lines end at LF (a CR just
+    /// before it belongs to the line end); a bare CR is content.
+    private func referenceCanonical(_ body: [UInt8], _ canonicalization: Canonicalization) -> [UInt8] {
+        let split = body.split(separator: 0x0a, omittingEmptySubsequences: false)
+        var lines = split.enumerated().map { index, line -> [UInt8] in
+            var line = Array(line)
+            // Only a CR with an LF after it is part of a line end.
+            if index < split.count - 1, line.last == 0x0d { line.removeLast() }
+            return line
+        }
+        // The text after the last LF is a line only when it is not empty.
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        if canonicalization == .relaxed {
+            lines = lines.map { line in
+                var output: [UInt8] = []
+                var space = false
+                for byte in line {
+                    if byte == 0x20 || byte == 0x09 {
+                        space = true
+                    } else {
+                        if space { output.append(0x20) }
+                        space = false
+                        output.append(byte)
+                    }
+                }
+                return output
+            }
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        if lines.isEmpty { return canonicalization == .simple ? [0x0d, 0x0a] : [] }
+        return lines.flatMap { $0 + [0x0d, 0x0a] }
+    }
+
+    @Test("streaming canonicalization equals RFC 6376's rules read literally, on random bodies cut at random")
+    func randomBodiesAgainstTheReference() throws {
+        var generator = SystemRandomNumberGenerator()
+        // Pieces chosen to hit every rule: whitespace runs, bare and doubled CRs, empty lines.
+        let pieces: [[UInt8]] = [
+            Array("word".utf8), Array("x".utf8), [0x20], [0x20, 0x20], [0x09], [0x20, 0x09, 0x20],
+            [0x0d, 0x0a], [0x0a], [0x0d], [0x0d, 0x0d, 0x0a], [0xc3, 0xa9], Array("longer words here".utf8),
+        ]
+        for round in 0..<600 {
+            var body: [UInt8] = []
+            let length = round < 500 ? Int.random(in: 0...120, using: &generator) : Int.random(in: 2_000...12_000, using: &generator)
+            for _ in 0..<length { body += pieces.randomElement(using: &generator)! }
+            if round % 50 == 0 { body += [UInt8](repeating: 0x61, count: 70_000) + [UInt8](repeating: 0x20, count: 40_000) }
+            if round % 50 == 1 { body += [UInt8](repeating: 0x0a, count: 40_000) + Array("end".utf8) }
+            for canonicalization in Canonicalization.allCases {
+                let reference = referenceCanonical(body, canonicalization)
+                let limit: Int? = round % 3 == 0 ? Int.random(in: 0...(reference.count + 5), using: &generator) : nil
+                let canonicalizer = try BodyCanonicalizer(canonicalization, hash: .sha256, limit: limit)
+                var start = 0
+                while start < body.count {
+                    let size = round % 2 == 0 ? body.count : Int.random(in: 1...64, using: &generator)
+                    try canonicalizer.update(body[start..<min(start + size, body.count)])
+                    start += size
+                }
+                let digest = try canonicalizer.finalize()
+                let expected = Array(reference.prefix(limit ?? reference.count))
+                #expect(digest == (try SHA256.hash(expected)), "round \(round), \(canonicalization)")
+                #expect(canonicalizer.canonicalLength == reference.count, "round \(round), \(canonicalization)")
+            }
+        }
+    }
+
     @Test("l= hashes the first bytes of the canonical body and counts them all")
     func lengthLimit() throws {
         #expect(try bodyHash("abc\r\ndef\r\n", .simple, limit: 5) == sha256Base64("abc\r\n"))
