@@ -181,6 +181,27 @@ struct DKIMSigningLayerTests {
         }
     }
 
+    @Test("base64 tag values: what Foundation encodes decodes, folded or not; anything else is refused")
+    func base64Values() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Data(bytes).base64EncodedString()
+            #expect(TagList.base64Bytes(text) == bytes)
+            // FWS anywhere in the value (RFC 6376 section 3.5).
+            let folded = text.enumerated().map { $0.offset % 5 == 4 ? "\r\n\t\($0.element)" : " \($0.element)" }.joined()
+            #expect(TagList.base64Bytes(folded) == bytes)
+        }
+        for bad in ["a", "QQ", "QUI", "abc", "a===", "=abc", "ab==cd==", "ab$d", "QQ==QQ==", "é"] {
+            #expect(TagList.base64Bytes(bad) == nil, "\(bad)")
+            #expect(Data(base64Encoded: bad) == nil, "Foundation agrees on \(bad)")
+        }
+        // Padding inside a group or after a complete one is not base64 (RFC 4648 section 3.3;
+        // Foundation lets both through).
+        #expect(TagList.base64Bytes("ab=c") == nil)
+        #expect(TagList.base64Bytes("abcd=") == nil)
+    }
+
     @Test("l= hashes the first bytes of the canonical body and counts them all")
     func lengthLimit() throws {
         #expect(try bodyHash("abc\r\ndef\r\n", .simple, limit: 5) == sha256Base64("abc\r\n"))

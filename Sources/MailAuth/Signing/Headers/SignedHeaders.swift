@@ -8,6 +8,22 @@ enum SignedHeaders {
     /// left selects nothing (nil: the null string, which is how signers "over-sign" to stop
     /// fields being added). Names compare case-insensitively.
     static func select(_ names: [String], from fields: [HeaderField]) -> [HeaderField?] {
+        // An ordinary signature (a dozen names, a few dozen fields) is matched by scanning,
+        // with no tables; hostile sizes get the tables, which keep it linear.
+        guard names.count * fields.count > 4096 else {
+            let keys = names.map { $0.lowercased() }
+            return keys.indices.map { position in
+                let key = keys[position]
+                var taken = 0
+                for earlier in keys[..<position] where earlier == key { taken += 1 }
+                var seen = 0
+                for field in fields.reversed() where field.lowercasedName == key {
+                    if seen == taken { return field }
+                    seen += 1
+                }
+                return nil
+            }
+        }
         var positions: [String: [Int]] = [:]
         for (index, field) in fields.enumerated() { positions[field.lowercasedName, default: []].append(index) }
         var used: [String: Int] = [:]

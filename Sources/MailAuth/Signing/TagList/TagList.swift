@@ -36,7 +36,6 @@ struct TagList: Sendable {
             throw .limitExceeded.with(message: "a tag list is longer than \(Self.maximumBytes) bytes")
         }
         var tags: [Tag] = []
-        var names = Set<String>()
         var index = bytes.startIndex
         let end = bytes.endIndex
         func skipWhitespace() {
@@ -77,7 +76,8 @@ struct TagList: Sendable {
             guard tags.count < Self.maximumTags else {
                 throw .limitExceeded.with(message: "a tag list has more than \(Self.maximumTags) tags")
             }
-            guard names.insert(name).inserted else {
+            // At most 64 tags: a linear scan beats hashing every name.
+            guard !tags.contains(where: { $0.name == name }) else {
                 throw .invalidRecord.with(message: "the tag '\(Self.printable(name))' appears twice")
             }
             let value = Self.text(bytes[firstValueByte..<lastValueEnd])
