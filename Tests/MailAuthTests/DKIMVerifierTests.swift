@@ -162,6 +162,24 @@ struct DKIMVerifierTests {
 
     // MARK: Rules
 
+    @Test("printing a verification (its description, its reflection, a dump) shows no i= address")
+    func descriptionsHideTheIdentity() async throws {
+        let keys = StaticKeySource()
+        try keys.set(recordText: Self.rfc6376KeyRecord, selector: "brisbane", domain: "example.com")
+        let verification = await DKIMVerifier(keySource: keys).verify(MailMessage(Self.rfc6376Example))
+        #expect(verification.results.first?.identity == "joe@football.example.com")
+        var dumped = ""
+        dump(verification, to: &dumped)
+        for text in [String(describing: verification), String(reflecting: verification), dumped] {
+            #expect(!text.contains("joe@"), "\(text)")
+            #expect(text.contains("example.com"))
+        }
+        let results = ARCAuthenticationResults(instance: 1, authservID: "mx.example.net", results: "spf=pass smtp.mailfrom=joe@example.org")
+        var dumpedResults = ""
+        dump(results, to: &dumpedResults)
+        for text in [String(reflecting: [results]), dumpedResults] { #expect(!text.contains("joe@")) }
+    }
+
     @Test("rsa-sha1 verifies but is policy (RFC 8301) unless accepted; it is always reported weak")
     func sha1() async throws {
         let key = try Self.rsa.get()
