@@ -111,7 +111,7 @@ public struct IMAPFetchResponder: Sendable {
                 items.append(.binary(part: part, origin: partial?.offset, data: try source.binary(part, partial: partial)))
             case .binarySize(let part):
                 guard let source else { throw .missingContent }
-                let size = try source.binary(part, partial: nil).map { UInt64($0.count) } ?? 0
+                let size = UInt64(try source.binary(part, partial: nil).count)
                 items.append(.binarySize(part: part, size: size))
             }
         }

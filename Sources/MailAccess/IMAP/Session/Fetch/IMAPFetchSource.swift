@@ -3,6 +3,11 @@ import EncryptedMailbox
 
 /// The content of one message as the mailbox returned it (the header, the body, or both),
 /// parsed at most once however many items read it. Lives for one ``IMAPFetchResponder/items(for:)``.
+///
+/// What each section holds follows RFC 9051 section 6.4.5 and, where the RFC leaves it
+/// open, Dovecot 2.3 (checked side by side): a part that does not exist is the empty
+/// string, HEADER and TEXT of a part that is not message/rfc822 are empty, HEADER.FIELDS
+/// always ends with a blank line while HEADER.FIELDS.NOT keeps the header's own end.
 final class IMAPFetchSource {
     private let content: [UInt8]
     private let kind: FetchContent
@@ -39,9 +44,8 @@ final class IMAPFetchSource {
         return structure
     }
 
-    /// The octets of BODY[section]<partial> in CRLF form; nil (NIL) when the message has
-    /// no such part.
-    func section(_ section: IMAPSection, partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8]? {
+    /// The octets of BODY[section]<partial> in CRLF form.
+    func section(_ section: IMAPSection, partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
         if section.part.isEmpty {
             switch section.text {
             case nil:
@@ -57,59 +61,98 @@ final class IMAPFetchSource {
             }
         }
         guard kind == .whole, let message = message() else { throw .missingContent }
-        guard let entity = message.locate(section.part) else { return nil }
+        guard let entity = message.locate(section.part) else { return [] }
         switch section.text {
         case nil:
             return IMAPSectionWriter.wire(entity.body, partial: partial)
         case .mime:
             return IMAPSectionWriter.wire(entity.header.rawBytes, partial: partial)
         case .text:
-            guard entity.isEmbeddedMessage else { return nil }
+            guard entity.isEmbeddedMessage else { return [] }
             return IMAPSectionWriter.wire(entity.embeddedMessage.body, partial: partial)
         case .header, .headerFields, .headerFieldsNot:
-            guard entity.isEmbeddedMessage else { return nil }
+            guard entity.isEmbeddedMessage else { return [] }
             return Self.header(of: entity.embeddedMessage, section.text, partial: partial)
         }
     }
 
     /// HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of a message entity.
     private static func header(of message: IMAPMessageEntity, _ text: IMAPSection.Text?, partial: IMAPPartial?) -> [UInt8] {
-        let names: Set<String>
-        let keep: Bool
+        let header = message.header
+        var writer = IMAPSectionWriter(partial: partial)
         switch text {
         case .headerFields(let list):
-            names = Set(list.map { $0.lowercased() })
-            keep = true
+            // The fields whose names match (case-insensitively), as stored, then a blank line.
+            let names = Set(list.map { $0.lowercased() })
+            for field in header.fields where names.contains(field.lowercasedName) {
+                writer.append(field.rawBytes)
+                if field.rawBytes.last != 0x0a { writer.appendCRLF() }
+                if writer.isFull { break }
+            }
+            writer.appendCRLF()
         case .headerFieldsNot(let list):
-            names = Set(list.map { $0.lowercased() })
-            keep = false
+            // Everything but the matching fields: lines that are no field and the header's
+            // end (its blank line, when it has one) stay.
+            let names = Set(list.map { $0.lowercased() })
+            var cursor = header.rawBytes.startIndex
+            for field in header.fields where names.contains(field.lowercasedName) {
+                writer.append(header.rawBytes[cursor..<field.rawBytes.startIndex])
+                cursor = field.rawBytes.endIndex
+            }
+            writer.append(header.rawBytes[cursor...])
         default:
-            return IMAPSectionWriter.wire(message.header.rawBytes, partial: partial)
+            writer.append(header.rawBytes)
         }
-        // RFC 9051 section 6.4.5: the fields whose names match (case-insensitively), as
-        // stored, then the blank line that ends a header.
-        var writer = IMAPSectionWriter(partial: partial)
-        for field in message.header.fields where names.contains(field.lowercasedName) == keep {
-            writer.append(field.rawBytes)
-            if field.rawBytes.last != 0x0a { writer.appendCRLF() }
-            if writer.isFull { break }
-        }
-        writer.appendCRLF()
         return writer.output
     }
 
-    /// The octets of BINARY[part]<partial>: the part's body with its
-    /// Content-Transfer-Encoding undone (RFC 3516); nil (NIL) when there is no such part.
-    func binary(_ part: [UInt32], partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8]? {
+    /// The octets of BINARY[part]<partial> (RFC 3516): a leaf part's body with its
+    /// Content-Transfer-Encoding undone; for the whole message, a multipart or a
+    /// message/rfc822 part, the entity with every leaf below decoded and its
+    /// Content-Transfer-Encoding field saying `binary` (as Dovecot sends it).
+    func binary(_ part: [UInt32], partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
         guard kind == .whole, let message = message() else { throw .missingContent }
-        if part.isEmpty { return IMAPSectionWriter.wire(content[...], partial: partial) }
-        guard let entity = message.locate(part) else { return nil }
+        var writer = IMAPSectionWriter(partial: partial)
+        if part.isEmpty {
+            try Self.writeBinary(message, header: true, into: &writer)
+            return writer.output
+        }
+        guard let entity = message.locate(part) else { return [] }
+        try Self.writeBinary(entity, header: false, into: &writer)
+        return writer.output
+    }
+
+    /// Writes `entity` (its header too when `header`) with its leaves decoded. Recursion is
+    /// bounded by the structure's maximum depth (deeper entities are leaves).
+    private static func writeBinary(_ entity: IMAPMessageEntity, header: Bool, into writer: inout IMAPSectionWriter) throws(IMAPFetchFailure) {
+        if entity.isMultipart {
+            if header { writer.append(entity.header.rawBytes) }
+            let body = entity.body
+            var cursor = body.startIndex
+            for part in entity.parts where part.bytes.startIndex >= cursor && part.bytes.endIndex <= body.endIndex {
+                writer.append(body[cursor..<part.bytes.startIndex])
+                try writeBinary(part, header: true, into: &writer)
+                cursor = part.bytes.endIndex
+                if writer.isFull { return }
+            }
+            writer.append(body[cursor...])
+            return
+        }
+        if entity.isEmbeddedMessage {
+            if header { writer.append(entity.header.rawBytes) }
+            try writeBinary(entity.embeddedMessage, header: true, into: &writer)
+            return
+        }
         let decoded: [UInt8]
         switch entity.transferEncoding {
         case "7bit", "8bit":
-            return IMAPSectionWriter.wire(entity.body, partial: partial)
+            if header { writer.append(entity.header.rawBytes) }
+            writer.append(entity.body)
+            return
         case "binary":
-            return Self.window(entity.body, partial)
+            if header { writer.append(entity.header.rawBytes) }
+            writer.appendVerbatimBytes(entity.body)
+            return
         case "base64":
             decoded = TransferDecoding.base64(entity.body)
         case "quoted-printable":
@@ -117,15 +160,18 @@ final class IMAPFetchSource {
         default:
             throw .unknownTransferEncoding
         }
-        return Self.window(decoded[...], partial)
+        if header { writeHeaderSayingBinary(entity.header, into: &writer) }
+        writer.appendVerbatimBytes(decoded[...])
     }
 
-    /// The bytes within `partial`, as they are.
-    private static func window(_ bytes: ArraySlice<UInt8>, _ partial: IMAPPartial?) -> [UInt8] {
-        guard let partial else { return Array(bytes) }
-        let count = UInt64(bytes.count)
-        let start = min(partial.offset, count)
-        let end = min(count, start + min(partial.length, count - start))
-        return Array(bytes[(bytes.startIndex + Int(start))..<(bytes.startIndex + Int(end))])
+    /// The header with its Content-Transfer-Encoding field replaced by `binary`.
+    private static func writeHeaderSayingBinary(_ header: HeaderBlock, into writer: inout IMAPSectionWriter) {
+        var cursor = header.rawBytes.startIndex
+        for field in header.fields where field.lowercasedName == "content-transfer-encoding" {
+            writer.append(header.rawBytes[cursor..<field.rawBytes.startIndex])
+            writer.append(Array("\(field.name): binary\r\n".utf8)[...])
+            cursor = field.rawBytes.endIndex
+        }
+        writer.append(header.rawBytes[cursor...])
     }
 }

@@ -64,28 +64,23 @@ struct IMAPMessageEntity {
 
     /// The entity a part path names (`[2, 1]` for `2.1`), or nil when there is no such part.
     ///
-    /// Part `n` of a multipart is its `n`th body part; part 1 of a message that is not
-    /// multipart is its body (kept as the entity, so MIME names the message's header); a
-    /// number after a message/rfc822 part numbers the parts of the message inside it.
+    /// Part `n` of a multipart is its `n`th body part. A part that is not multipart has
+    /// only part 1, itself (so `1` of a single-part message is its body, and its MIME header
+    /// is the message's header); a number after it is allowed only when it is a
+    /// message/rfc822 part, and then numbers the parts of the message inside. Dovecot 2.3
+    /// resolves paths the same way.
     func locate(_ path: [UInt32]) -> IMAPMessageEntity? {
         var entity = self
-        // A message (the top one or one just entered) whose single part 1 may be taken.
-        var isMessage = true
-        for number in path {
-            if !entity.isMultipart && !isMessage && entity.isEmbeddedMessage {
-                entity = entity.embeddedMessage
-                isMessage = true
-            }
+        for (position, number) in path.enumerated() {
+            let more = position + 1 < path.count
             if entity.isMultipart {
                 let parts = entity.parts
                 guard number >= 1, Int(number) <= parts.count else { return nil }
                 entity = parts[Int(number) - 1]
-                isMessage = false
-            } else if isMessage && number == 1 {
-                isMessage = false
-            } else {
+            } else if number != 1 || (more && !entity.isEmbeddedMessage) {
                 return nil
             }
+            if more && entity.isEmbeddedMessage { entity = entity.embeddedMessage }
         }
         return entity
     }

@@ -23,7 +23,14 @@ struct IMAPSectionWriter {
     /// Whether the window is full: later pieces add nothing.
     var isFull: Bool { position >= upper }
 
-    /// Adds stored bytes.
+    /// Adds bytes that go out as they are (decoded binary content): no line ending changed.
+    mutating func appendVerbatimBytes(_ piece: ArraySlice<UInt8>) {
+        guard !piece.isEmpty, !isFull else { return }
+        appendVerbatim(piece)
+        previous = piece.last ?? previous
+    }
+
+    /// Adds stored bytes, bare LFs made CRLF.
     mutating func append(_ piece: ArraySlice<UInt8>) {
         guard !piece.isEmpty, !isFull else { return }
         if output.isEmpty { output.reserveCapacity(Int(min(UInt64(piece.count) + 2, upper - lower, 1 << 26))) }

@@ -54,23 +54,23 @@ struct IMAPMessageMatcher {
         case .new: return sequence.recent.contains(message.uid) && !message.flags.contains(.seen)
         case .keyword(let keyword): return hasKeyword(message, keyword)
         case .unkeyword(let keyword): return !hasKeyword(message, keyword)
-        case .from(let needle): return text.headerContains("from", IMAPTextNeedle(needle))
-        case .to(let needle): return text.headerContains("to", IMAPTextNeedle(needle))
-        case .cc(let needle): return text.headerContains("cc", IMAPTextNeedle(needle))
-        case .bcc(let needle): return text.headerContains("bcc", IMAPTextNeedle(needle))
-        case .subject(let needle): return text.headerContains("subject", IMAPTextNeedle(needle))
-        case .header(let name, let needle): return text.headerContains(name.lowercased(), IMAPTextNeedle(needle))
-        case .body(let needle): return text.bodyContains(IMAPTextNeedle(needle))
+        case .from(let needle): return text.headerContains("from", IMAPTextNeedle(needle, decomposing: false))
+        case .to(let needle): return text.headerContains("to", IMAPTextNeedle(needle, decomposing: false))
+        case .cc(let needle): return text.headerContains("cc", IMAPTextNeedle(needle, decomposing: false))
+        case .bcc(let needle): return text.headerContains("bcc", IMAPTextNeedle(needle, decomposing: false))
+        case .subject(let needle): return text.headerContains("subject", IMAPTextNeedle(needle, decomposing: false))
+        case .header(let name, let needle): return text.headerContains(name.lowercased(), IMAPTextNeedle(needle, decomposing: false))
+        case .body(let needle): return text.bodyContains(IMAPTextNeedle(needle, decomposing: true))
         case .text(let needle):
-            let needle = IMAPTextNeedle(needle)
+            let needle = IMAPTextNeedle(needle, decomposing: true)
             return text.anyHeaderContains(needle) || text.bodyContains(needle)
         case .before(let date): return message.internalDate < IMAPSearchSequence.midnight(date)
         case .since(let date): return message.internalDate >= IMAPSearchSequence.midnight(date)
         case .on(let date):
             return message.internalDate >= IMAPSearchSequence.midnight(date) && message.internalDate < IMAPSearchSequence.nextMidnight(date)
-        case .sentBefore(let date): return text.sentDate.map { $0 < date } ?? false
-        case .sentOn(let date): return text.sentDate.map { $0 == date } ?? false
-        case .sentSince(let date): return text.sentDate.map { $0 >= date } ?? false
+        case .sentBefore(let date): return text.sentDate < date
+        case .sentOn(let date): return text.sentDate == date
+        case .sentSince(let date): return text.sentDate >= date
         case .larger(let size): return UInt64(max(0, message.size)) > size
         case .smaller(let size): return UInt64(max(0, message.size)) < size
         case .uid(let set): return sequence.uidRanges(set).contains { $0.contains(message.uid) }

@@ -43,14 +43,16 @@ final class IMAPSearchText {
         return Self.walk(message, needle, headers: false, isTop: true)
     }
 
-    /// The date of the Date field as written (RFC 9051: SENT* disregard time and zone).
-    var sentDate: IMAPDate? {
-        guard let value = message.header.first("date") else { return nil }
-        return Self.writtenDate(value)
+    /// The date of the Date field as written (RFC 9051: SENT* disregard time and zone);
+    /// 1-Jan-1970 for a message without a Date field that parses, as Dovecot takes it.
+    var sentDate: IMAPDate {
+        message.header.first("date").flatMap(Self.writtenDate) ?? IMAPDate(year: 1970, month: 1, day: 1)
     }
 
+    /// Whether a field of `header`, as `Name: decoded value`, holds `needle` (TEXT looks
+    /// at names too, as Dovecot does).
     private static func headerHolds(_ header: HeaderBlock, _ needle: IMAPTextNeedle) -> Bool {
-        header.fields.contains { needle.found(in: $0.decodedValue) }
+        header.fields.contains { needle.found(in: $0.name + ": " + $0.decodedValue) }
     }
 
     /// Visits the entity's parts depth first (bounded by the structure's maximum depth):
@@ -79,9 +81,9 @@ final class IMAPSearchText {
         default: decoded = nil
         }
         let name = (charset ?? "").trimmingSpaces().lowercased()
-        if isUTF8Compatible(name) || (needle.isASCII && isASCIICompatible(name)) {
-            if let decoded { return decoded.withUnsafeBufferPointer { needle.found(inBytes: $0) } }
-            return needle.found(inBytes: entity.body)
+        if isUTF8Compatible(name) {
+            if let decoded { return decoded.withUnsafeBufferPointer { needle.found(inUTF8: $0) } }
+            return needle.found(inUTF8: entity.body)
         }
         let text = CharsetDecoder.decode(decoded.map { $0[...] } ?? entity.body, charset: charset)
         return needle.found(in: text)
@@ -90,13 +92,6 @@ final class IMAPSearchText {
     /// Charsets whose bytes are UTF-8 as they are (or fall back to it).
     private static func isUTF8Compatible(_ name: String) -> Bool {
         name.isEmpty || name == "utf-8" || name == "utf8" || name == "us-ascii" || name == "ascii"
-    }
-
-    /// Charsets that write ASCII as ASCII, so an ASCII needle can be looked for in their
-    /// bytes (ISO-8859-x, Windows code pages, KOI8).
-    private static func isASCIICompatible(_ name: String) -> Bool {
-        name.hasPrefix("iso-8859-") || name.hasPrefix("windows-125") || name.hasPrefix("cp125") || name.hasPrefix("koi8")
-            || name == "latin1"
     }
 
     /// The calendar date written in a Date value, whatever its zone, or nil.
