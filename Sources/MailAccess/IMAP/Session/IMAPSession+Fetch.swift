@@ -39,7 +39,7 @@ extension IMAPSession {
         let asksModSeq = attributes.contains(.modSeq)
         var missing = false
         var start = 0
-        let batchSize = max(1, configuration.fetchBatchSize)
+        let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
         while start < uids.count {
             let chunk = uids[start..<min(uids.count, start + batchSize)]
             start += chunk.count
