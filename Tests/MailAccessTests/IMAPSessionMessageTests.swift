@@ -164,6 +164,36 @@ struct IMAPSessionMessageTests {
         ])
     }
 
+    @Test("A large FLAGS/UID/MODSEQ FETCH (answered from the folder's state) equals the same FETCH message by message (through the responder)", arguments: IMAPSessionMailboxKind.allCases)
+    func stateFetchEqualsResponder(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try kind.make()
+        let batch = (1...150).map { number in
+            MessageToAppend(
+                IMAPSessionMessages.message(number), flags: MessageFlags(rawValue: number % 32).subtracting(.deleted), keywords: number % 5 == 0 ? ["$Label\(number % 3)"] : [])
+        }
+        _ = try await fixture.mailbox.append(contentsOf: batch, to: "INBOX")
+        let client = IMAPSessionDriver(fixture.mailbox)
+        _ = try await client.run("a SELECT INBOX (CONDSTORE)")
+        let whole = try await client.run("b FETCH 1:* (FLAGS UID)")
+        var single: [String] = []
+        for number in 1...150 { single += try await client.run("c FETCH \(number) (FLAGS UID)").dropLast() }
+        #expect(whole.dropLast() == single[...])
+        #expect(whole.count == 151)
+        #expect(whole.first?.contains("MODSEQ (") == true)
+        // A message gone elsewhere is left out the same way.
+        _ = try await fixture.mailbox.store(.add([.deleted]), on: UIDSet([7]), in: "INBOX")
+        _ = try await fixture.mailbox.expunge("INBOX")
+        await client.session.waitForUpdates()
+        let held = try await client.run("d FETCH 1:* (UID)")
+        #expect(held.count == 150)
+        #expect(!held.contains("* 7 FETCH (UID 7)"))
+        #expect(held.last == "d OK [EXPUNGEISSUED] Some messages were expunged")
+        let afterExpunge = try await client.run("e UID FETCH 1:* (UID)")
+        #expect(afterExpunge.first == "* 7 EXPUNGE")
+        #expect(afterExpunge.count == 151)
+        #expect(afterExpunge.last == "e OK FETCH completed")
+    }
+
     @Test("SEARCH and UID SEARCH through the evaluator; ESEARCH under IMAP4rev2; RETURN (SAVE) then $ (RFC 5182)", arguments: IMAPSessionMailboxKind.allCases)
     func search(kind: IMAPSessionMailboxKind) async throws {
         let fixture = try await Self.mailbox(kind, count: 5)
