@@ -98,6 +98,11 @@ struct IMAPSessionMessageTests {
         #expect(lines.contains("* 3 FETCH (MODSEQ (\(modSeqs[3] ?? 0)))"))
         #expect(lines.last == "b OK [MODIFIED 2] Conditional STORE failed")
         #expect(try await fixture.mailbox.changes(in: "INBOX", since: 0).changed.map { $0.flags.contains(.deleted) } == [true, false, true])
+        // RFC 7162 section 3.1.3's example 3 shape: UID STORE .SILENT answers UID and MODSEQ.
+        let now = try await fixture.mailbox.status(of: "INBOX").highestModSeq
+        let uidLines = try await client.run("c UID STORE 3,1 (UNCHANGEDSINCE \(now)) +FLAGS.SILENT (\\Seen)")
+        let after = Dictionary(uniqueKeysWithValues: try await fixture.mailbox.changes(in: "INBOX", since: now).changed.map { ($0.uid, $0.modSeq) })
+        #expect(uidLines == ["* 1 FETCH (UID 1 MODSEQ (\(after[1] ?? 0)))", "* 3 FETCH (UID 3 MODSEQ (\(after[3] ?? 0)))", "c OK STORE completed"])
     }
 
     @Test("EXPUNGE reports each removal with its number at that moment (RFC 3501 section 6.4.3's example)", arguments: IMAPSessionMailboxKind.allCases)
