@@ -11,6 +11,10 @@ extension IMAPSession {
         /// mailbox's quota sets no smaller one (RFC 7889). Keep it equal to the parser's
         /// `maximumAppendSize`. Default: 50 MiB.
         public var maximumAppendSize = 50 * 1024 * 1024
+        /// Distinct patterns one LIST may carry (RFC 5258 allows a list); more is
+        /// `BAD [LIMIT]`, so a client cannot make one LIST match every folder thousands of
+        /// times. Default: 100.
+        public var maximumListPatterns = 100
         /// The name of the one quota root, which covers every folder (RFC 9208). Default:
         /// `""`, as in RFC 9208's examples.
         public var quotaRootName = ""
