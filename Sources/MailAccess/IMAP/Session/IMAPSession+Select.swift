@@ -108,7 +108,7 @@ extension IMAPSession {
         var vanished = changes.vanished
         if case .ranges(let known)? = parameters.knownUIDs {
             let largest = max(folder.sequence.uids.last ?? 0, vanished.last ?? 0)
-            vanished = vanished.filter { uid in known.contains { $0.resolved(largest: largest).contains(uid) } }
+            vanished = IMAPMessageSequence.values(vanished, in: known, largest: largest)
         }
         // Expunged after this SELECT read the folder: reported as plain VANISHED later.
         let stillKnown = vanished.filter { folder.sequence.sequenceNumber(of: $0) != nil }
