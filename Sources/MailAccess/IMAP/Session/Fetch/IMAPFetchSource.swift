@@ -50,9 +50,9 @@ final class IMAPFetchSource {
             switch section.text {
             case nil:
                 guard kind == .whole else { throw .missingContent }
-                return IMAPSectionWriter.wire(content[...], partial: partial)
+                return IMAPSectionWriter.wire(content, partial: partial)
             case .text:
-                if kind == .text { return IMAPSectionWriter.wire(content[...], partial: partial) }
+                if kind == .text { return IMAPSectionWriter.wire(content, partial: partial) }
                 guard kind == .whole, let message = message() else { throw .missingContent }
                 return IMAPSectionWriter.wire(message.body, partial: partial)
             case .header, .mime, .headerFields, .headerFieldsNot:
