@@ -1,3 +1,5 @@
+import CommunityMailSystem
+import CommunityMailTestSupport
 import EncryptedMailbox
 import Foundation
 import MailAccess
@@ -174,6 +176,39 @@ struct IMAPSessionConcurrencyTests {
             let expected = uids.enumerated().map { "* \($0.offset + 1) FETCH (UID \($0.element))" }
             #expect(try await client.run("f\(round) FETCH 1:* (UID)") == expected + ["f\(round) OK FETCH completed"])
         }
+    }
+
+    @Test("Changes through another Mailbox on the same file (another process: no events) reach the session at NOOP and while it waits")
+    func changesFromAnotherProcess() async throws {
+        let directory = try TemporaryDirectory(prefix: "imap-session-two")
+        var configuration = SQLiteMailbox.Configuration()
+        configuration.opener = .encrypted(kdfIterations: 1000)
+        configuration.synchronous = .normal
+        let path = directory.path("member.sqlite")
+        let served = try SQLiteMailbox(path: path, create: true, passphrase: IMAPSessionMailboxKind.passphrase, configuration: configuration)
+        let elsewhere = try SQLiteMailbox(path: path, create: false, passphrase: IMAPSessionMailboxKind.passphrase, configuration: configuration)
+        for number in 1...3 { try await served.append(IMAPSessionMessages.message(number), to: "INBOX") }
+        var sessionConfiguration = IMAPSession.Configuration()
+        sessionConfiguration.pollInterval = .milliseconds(20)
+        let client = IMAPSessionDriver(served, configuration: sessionConfiguration)
+        _ = try await client.run("q ENABLE CONDSTORE")
+        _ = try await client.run("a SELECT INBOX")
+        try await elsewhere.append(IMAPSessionMessages.message(4), to: "INBOX")
+        let flagged = try await elsewhere.store(.add([.flagged]), on: UIDSet([2]), in: "INBOX").changed
+        _ = try await elsewhere.store(.add([.deleted]), on: UIDSet([3]), in: "INBOX")
+        _ = try await elsewhere.expunge("INBOX")
+        #expect(try await client.run("b NOOP") == [
+            "* 3 EXPUNGE", "* 3 EXISTS", "* 0 RECENT", "* 2 FETCH (FLAGS (\\Flagged) MODSEQ (\(flagged.first?.modSeq ?? 0)))", "b OK NOOP completed",
+        ])
+        #expect(try await client.run("c NOOP") == ["c OK NOOP completed"])
+        // An IDLE wait notices the other process's delivery by the poll.
+        try await elsewhere.append(IMAPSessionMessages.message(5), to: "INBOX")
+        await client.session.waitForUpdates()
+        #expect(try await client.pendingUpdates() == ["* 4 EXISTS", "* 0 RECENT"])
+        #expect(try await client.run("d NOOP") == ["d OK NOOP completed"])
+        await client.session.close()
+        await elsewhere.close()
+        await served.close()
     }
 
     @Test("The selected folder deleted or renamed elsewhere", arguments: IMAPSessionMailboxKind.allCases)

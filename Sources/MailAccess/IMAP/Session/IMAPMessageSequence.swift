@@ -53,6 +53,27 @@ struct IMAPMessageSequence: Sendable, Hashable {
         for uid in newUIDs.sorted() where uid > (added.last ?? uids.last ?? 0) { added.append(uid) }
     }
 
+    /// The folder's state read from the mailbox (`changes(in:since:)`: what other processes,
+    /// or events a slow session missed, changed): new UIDs are added, vanished ones removed,
+    /// flag changes noted. A message the client heard of after `lastKnownUID` was its last
+    /// known UID has its MODSEQ recorded without a report: the client read its flags after
+    /// its EXISTS.
+    mutating func noteState(_ changes: FolderChanges, lastKnownUID: UInt32) {
+        noteExpunged(changes.vanished)
+        let newest = added.last ?? uids.last ?? 0
+        noteAdded(changes.changed.filter { $0.uid > newest }.map(\.uid))
+        for change in changes.changed where change.uid <= newest {
+            if change.uid > lastKnownUID, modSeqs[change.uid] == nil, index(of: change.uid) != nil {
+                modSeqs[change.uid] = change.modSeq
+            } else {
+                noteFlagChanges([change])
+            }
+        }
+    }
+
+    /// The largest UID the client knows or was told of.
+    var lastUID: UInt32 { added.last ?? uids.last ?? 0 }
+
     /// Messages left the folder (by anyone). Unknown UIDs are ignored; messages added and
     /// removed before the client heard of them are simply forgotten.
     mutating func noteExpunged(_ removed: [UInt32]) {

@@ -8,6 +8,10 @@ struct IMAPSelectedFolder: Sendable {
     var uidValidity: UInt32
     /// The messages as the client knows them and the updates it has not heard yet.
     var sequence: IMAPMessageSequence
+    /// The HIGHESTMODSEQ up to which the mailbox's own record was last read (at SELECT and
+    /// each poll), and the last UID known then.
+    var syncedModSeq: UInt64
+    var syncedLastUID: UInt32
     /// The folder was deleted elsewhere: every message is reported removed and commands
     /// that read or change it answer NO.
     var isDeleted = false

@@ -15,6 +15,11 @@ extension IMAPSession {
         /// `BAD [LIMIT]`, so a client cannot make one LIST match every folder thousands of
         /// times. Default: 100.
         public var maximumListPatterns = 100
+        /// How often a session waiting for updates (IDLE) reads the mailbox's own record of
+        /// changes, besides following its events: changes made through another `Mailbox`
+        /// on the same file (another process) reach no event stream. NOOP and CHECK read it
+        /// too. nil: events only. Default: 30 seconds.
+        public var pollInterval: Duration? = .seconds(30)
         /// The name of the one quota root, which covers every folder (RFC 9208). Default:
         /// `""`, as in RFC 9208's examples.
         public var quotaRootName = ""

@@ -68,8 +68,10 @@ extension IMAPSession {
         defer { eventsDuringSelect = nil }
         let status = try await attempt { try await mailbox.status(of: name) }
         let all = try await attempt { try await mailbox.changes(in: status.name, since: 0) }
+        let sequence = IMAPMessageSequence(messages: all.changed)
         var folder = IMAPSelectedFolder(
-            name: status.name, readOnly: readOnly, uidValidity: status.uidValidity, sequence: IMAPMessageSequence(messages: all.changed))
+            name: status.name, readOnly: readOnly, uidValidity: status.uidValidity, sequence: sequence, syncedModSeq: all.highestModSeq,
+            syncedLastUID: sequence.lastUID)
         let uidNext = max(status.uidNext, (folder.sequence.uids.last ?? 0) &+ 1)
         var keywords = Set<String>()
         for message in all.changed { keywords.formUnion(message.keywords) }

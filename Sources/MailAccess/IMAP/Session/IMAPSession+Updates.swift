@@ -53,6 +53,20 @@ extension IMAPSession {
         }
     }
 
+    /// Reads the mailbox's record of the selected folder's changes since the last read and
+    /// notes them like events (the dedupe by UID and MODSEQ drops what events already
+    /// brought). A failure is left for the next command to meet.
+    func pollMailbox() async {
+        guard let folder = selected, !folder.isDeleted else { return }
+        guard let changes = try? await mailbox.changes(in: folder.name, since: folder.syncedModSeq) else { return }
+        guard var current = selected, current.name == folder.name, !current.isDeleted else { return }
+        current.sequence.noteState(changes, lastKnownUID: current.syncedLastUID)
+        current.syncedModSeq = max(current.syncedModSeq, changes.highestModSeq)
+        current.syncedLastUID = current.sequence.lastUID
+        selected = current
+        if current.sequence.hasPendingUpdates { wakeAll() }
+    }
+
     /// True when the selected folder has updates the client has not heard.
     var hasPendingUpdates: Bool { selected?.sequence.hasPendingUpdates ?? false }
 

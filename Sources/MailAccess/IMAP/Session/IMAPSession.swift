@@ -74,6 +74,25 @@ public actor IMAPSession {
     /// loop: waitForUpdates, writePendingUpdates, until DONE.
     public func waitForUpdates() async {
         await followEvents()
+        while !hasPendingUpdates, !isClosed, !Task.isCancelled {
+            guard let interval = configuration.pollInterval, selected != nil else {
+                await waitForEvents()
+                return
+            }
+            // Events or the poll interval, whichever first; then the mailbox's own record is
+            // read, for changes made by other processes on the same file.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.waitForEvents() }
+                group.addTask { try? await Task.sleep(for: interval) }
+                await group.next()
+                group.cancelAll()
+            }
+            if !hasPendingUpdates, !Task.isCancelled { await pollMailbox() }
+        }
+    }
+
+    /// Returns when an event made an update pending, or when cancelled.
+    private func waitForEvents() async {
         guard !hasPendingUpdates, !isClosed, !Task.isCancelled else { return }
         let id = UUID()
         await withTaskCancellationHandler {
@@ -118,8 +137,10 @@ public actor IMAPSession {
         case .capability, .logout, .startTLS, .authenticate, .login, .idle, .id:
             return IMAPCommandOutcome(.bad("command handled by the connection"), sendsUpdates: false)
         case .noop:
+            await pollMailbox()
             return IMAPCommandOutcome(.ok("NOOP completed"))
         case .check:
+            await pollMailbox()
             return IMAPCommandOutcome(.ok("CHECK completed"))
         case .enable(let names):
             return try await enable(names, writer: writer)
