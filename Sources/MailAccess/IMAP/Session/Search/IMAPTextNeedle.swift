@@ -1,0 +1,136 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A SEARCH string ready for case-insensitive substring matching (RFC 9051 section 6.4.4),
+/// folded once, then compared against many haystacks.
+///
+/// Two foldings: the mailbox index's (lowercase, what ``SearchQuery`` header criteria
+/// mean; the header keys use it so that indexed and fetched matching agree), and, for
+/// BODY and TEXT, one like RFC 5051's i;unicode-casemap, which Dovecot uses: both sides
+/// decomposed (NFKD) and lowercased, so `cafe` is found in `Café` (`Cafe` and an accent)
+/// and `ﬁ` matches `fi`.
+struct IMAPTextNeedle {
+    /// The folded needle's UTF-8 bytes.
+    let bytes: [UInt8]
+    /// True when the folded needle is ASCII: ASCII haystacks are then folded byte by byte.
+    let isASCII: Bool
+    /// Whether folding decomposes (NFKD) before lowercasing.
+    let decomposes: Bool
+
+    init(_ text: String, decomposing: Bool) {
+        decomposes = decomposing
+        bytes = Array(Self.fold(text, decomposing: decomposing).utf8)
+        isASCII = bytes.allSatisfy { $0 < 0x80 }
+    }
+
+    /// The folding: lowercase, after compatibility decomposition when `decomposing`.
+    static func fold(_ text: String, decomposing: Bool) -> String {
+        decomposing ? text.decomposedStringWithCompatibilityMapping.lowercased() : text.lowercased()
+    }
+
+    /// The empty string, which every value holds.
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// Whether a message whose stored bytes are literal text (``IMAPRawText/isLiteral(_:)``)
+    /// and lack the needle surely lacks it in every decoded form too: an ASCII needle with
+    /// no whitespace (which header unfolding and `Name: value` could join across).
+    var allowsRawRejection: Bool {
+        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a }
+    }
+
+    /// Whether `haystack` holds the (ASCII) needle, ASCII letters compared without case:
+    /// candidates found with memchr for the first byte in either case.
+    func found(inASCII haystack: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first else { return true }
+        let other = first &- 0x61 < 26 ? first ^ 0x20 : first
+        return haystack.withUnsafeBufferPointer { haystack in
+            bytes.withUnsafeBufferPointer { needle in
+                guard let base = haystack.baseAddress, needle.count <= haystack.count else { return false }
+                let last = haystack.count - needle.count
+                func next(_ byte: UInt8, from start: Int) -> Int {
+                    guard start <= last, let found = memchr(base + start, Int32(byte), last - start + 1) else { return Int.max }
+                    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
+                var lower = next(first, from: 0)
+                var upper = other == first ? Int.max : next(other, from: 0)
+                while true {
+                    let index = min(lower, upper)
+                    if index == Int.max { return false }
+                    var offset = 1
+                    while offset < needle.count, Self.fold(haystack[index + offset]) == needle[offset] { offset += 1 }
+                    if offset == needle.count { return true }
+                    if index == lower { lower = next(first, from: index + 1) } else { upper = next(other, from: index + 1) }
+                }
+            }
+        }
+    }
+
+    /// Whether `text` holds the needle.
+    func found(in text: String) -> Bool {
+        if bytes.isEmpty { return true }
+        var text = text
+        return text.withUTF8 { found(inUTF8: $0) }
+    }
+
+    /// Whether UTF-8 `haystack` holds the needle.
+    func found(inUTF8 haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        let hasNonASCII = haystack.contains { $0 >= 0x80 }
+        if isASCII && bytes.withUnsafeBufferPointer({ Self.foldedASCII($0, in: haystack) }) { return true }
+        guard hasNonASCII || !isASCII else { return false }
+        // Text beyond ASCII: fold it as the comparator does, then look for the bytes.
+        var folded = Self.fold(String(decoding: haystack, as: UTF8.self), decomposing: decomposes)
+        return folded.withUTF8 { folded in bytes.withUnsafeBufferPointer { Self.exact($0, in: folded) } }
+    }
+
+    /// Whether UTF-8 `haystack` holds the needle.
+    func found(inUTF8 haystack: ArraySlice<UInt8>) -> Bool {
+        haystack.withUnsafeBufferPointer { found(inUTF8: $0) }
+    }
+
+    private static func fold(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    /// ASCII-folded search: `needle` is already lowercase.
+    private static func foldedASCII(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = needle.count
+        guard count <= haystack.count, let first = needle.first else { return count == 0 }
+        let last = haystack.count - count
+        // A letter matches itself or its uppercase: byte | 0x20 equals it for exactly those two.
+        let firstIsLetter = first &- 0x61 < 26
+        var index = 0
+        while index <= last {
+            let byte = haystack[index]
+            if firstIsLetter ? (byte | 0x20) == first : byte == first {
+                var offset = 1
+                while offset < count, fold(haystack[index + offset]) == needle[offset] { offset += 1 }
+                if offset == count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Exact byte search.
+    private static func exact(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = needle.count
+        guard count <= haystack.count, let first = needle.first else { return count == 0 }
+        let last = haystack.count - count
+        var index = 0
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < count, haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}
