@@ -13,7 +13,7 @@ import Testing
 enum IMAPFetchDovecotProbe {
     static let available =
         TestPeers.executable("dovecot") != nil && FileManager.default.isExecutableFile(atPath: "/usr/lib/dovecot/imap")
-        && TestPeers.pythonHas([])
+        && TestPeers.pythonHas(["imaplib"])
 
     /// One FETCH answer: the status, the item's label as Dovecot wrote it (`BODY[1]<2>`,
     /// `BINARY.SIZE[1] 13`), and its data (nil for NIL or no literal).

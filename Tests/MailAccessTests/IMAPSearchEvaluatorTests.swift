@@ -107,6 +107,10 @@ import Testing
         let box = try await mailbox(kind)
         for (keys, expected) in Self.expectations {
             #expect(try await search(box, keys) == expected, "\(keys)")
+            // The same keys matched over the fetched messages instead of the index (an OR
+            // with BODY cannot go to the index): the same answer.
+            guard !keys.hasPrefix("CHARSET") else { continue }
+            #expect(try await search(box, "OR (\(keys)) BODY qqzzxxnomatch") == expected, "\(keys), matched over the messages")
         }
     }
 

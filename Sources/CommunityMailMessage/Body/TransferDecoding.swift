@@ -39,36 +39,44 @@ package enum TransferDecoding {
     }
 
     /// Quoted-printable (RFC 2045); with `underscoreIsSpace`, the RFC 2047 "Q" form.
-    /// Soft line breaks are removed; a bad escape is kept as it is.
+    /// Soft line breaks are removed; a bad escape is kept as it is. One pass over the input
+    /// into an output allocated once (search decodes every text part it looks at).
     package static func quotedPrintable(_ input: some Collection<UInt8>, underscoreIsSpace: Bool = false) -> [UInt8] {
-        let bytes = Array(input)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "=") {
-                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
-                    index += 2
-                    continue
+        let decode = { (bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] in
+            let count = bytes.count
+            return [UInt8](unsafeUninitializedCapacity: count) { output, written in
+                var index = 0
+                var out = 0
+                while index < count {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "=") {
+                        if index + 1 < count, bytes[index + 1] == UInt8(ascii: "\n") {
+                            index += 2
+                            continue
+                        }
+                        if index + 2 < count, bytes[index + 1] == UInt8(ascii: "\r"), bytes[index + 2] == UInt8(ascii: "\n") {
+                            index += 3
+                            continue
+                        }
+                        if index + 2 < count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                            output[out] = high << 4 | low
+                            out += 1
+                            index += 3
+                            continue
+                        }
+                        output[out] = byte
+                    } else if underscoreIsSpace && byte == UInt8(ascii: "_") {
+                        output[out] = UInt8(ascii: " ")
+                    } else {
+                        output[out] = byte
+                    }
+                    out += 1
+                    index += 1
                 }
-                if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\r"), bytes[index + 2] == UInt8(ascii: "\n") {
-                    index += 3
-                    continue
-                }
-                if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                    output.append(high << 4 | low)
-                    index += 3
-                    continue
-                }
-                output.append(byte)
-            } else if underscoreIsSpace && byte == UInt8(ascii: "_") {
-                output.append(UInt8(ascii: " "))
-            } else {
-                output.append(byte)
+                written = out
             }
-            index += 1
         }
-        return output
+        if let result = input.withContiguousStorageIfAvailable(decode) { return result }
+        return Array(input).withUnsafeBufferPointer(decode)
     }
 }

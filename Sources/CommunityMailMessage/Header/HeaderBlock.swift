@@ -26,7 +26,16 @@ public struct HeaderBlock: Sendable, Hashable {
         var currentValue: [UInt8] = []
         func flush(upTo fieldEnd: Int) {
             if let name = currentName {
-                let value = CharsetDecoder.fallback(currentValue).trimmingCharacters(in: .whitespaces)
+                // Spaces and tabs trimmed as bytes; Foundation's trimming (slow) only for
+                // other Unicode whitespace left at an end.
+                var start = currentValue.startIndex
+                var end = currentValue.endIndex
+                while start < end, currentValue[start] == 0x20 || currentValue[start] == 0x09 { start += 1 }
+                while end > start, currentValue[end - 1] == 0x20 || currentValue[end - 1] == 0x09 { end -= 1 }
+                var value = CharsetDecoder.fallback(currentValue[start..<end])
+                if let first = value.unicodeScalars.first, let last = value.unicodeScalars.last, !first.isASCII || !last.isASCII {
+                    value = value.trimmingCharacters(in: .whitespaces)
+                }
                 fields.append(HeaderField(rawBytes: bytes[fieldStart..<fieldEnd], name: name, unfoldedValue: value))
             }
             currentName = nil

@@ -60,7 +60,10 @@ package struct MIMEWalker {
             var lineEnd = index
             while lineEnd < body.endIndex, body[lineEnd] != 0x0a { lineEnd += 1 }
             let next = lineEnd < body.endIndex ? lineEnd + 1 : lineEnd
-            if lineEnd - index >= boundary.count, body[index..<(index + boundary.count)].elementsEqual(boundary) {
+            // Every delimiter starts with `--`: two byte checks spare most lines the comparison.
+            if lineEnd - index >= boundary.count, boundary.count < 2 || (body[index] == boundary[0] && body[index + 1] == boundary[1]),
+                body[index..<(index + boundary.count)].elementsEqual(boundary)
+            {
                 if let start = partStart {
                     // The line break before the delimiter belongs to the delimiter.
                     var end = index

@@ -32,23 +32,25 @@ struct IMAPContentType {
         var quoted = false
         var escaped = false
         var commentDepth = 0
-        for character in value {
+        // Scalar by scalar (as Dovecot reads bytes; a quote followed by a combining mark is
+        // still a quote), which is also much faster than by Character.
+        for scalar in value.unicodeScalars {
             if escaped {
-                current.append(character)
+                current.unicodeScalars.append(scalar)
                 escaped = false
             } else if quoted {
-                if character == "\\" { escaped = true } else if character == "\"" { quoted = false } else { current.append(character) }
+                if scalar == "\\" { escaped = true } else if scalar == "\"" { quoted = false } else { current.unicodeScalars.append(scalar) }
             } else if commentDepth > 0 {
-                if character == "(" { commentDepth += 1 } else if character == ")" { commentDepth -= 1 }
-            } else if character == "(" {
+                if scalar == "(" { commentDepth += 1 } else if scalar == ")" { commentDepth -= 1 }
+            } else if scalar == "(" {
                 commentDepth = 1
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 quoted = true
-            } else if character == ";" {
+            } else if scalar == ";" {
                 segments.append(current)
                 current = ""
             } else {
-                current.append(character)
+                current.unicodeScalars.append(scalar)
             }
         }
         segments.append(current)

@@ -80,7 +80,7 @@ struct IMAPMessageMatcher {
             return !text.surelyLacks(needle) && text.bodyContains(needle)
         case .text(let needle):
             let needle = textNeedle(needle)
-            return !text.surelyLacks(needle) && (text.anyHeaderContains(needle) || text.bodyContains(needle))
+            return !text.surelyLacks(needle) && text.anyTextContains(needle)
         case .before(let date): return message.internalDate < IMAPSearchSequence.midnight(date)
         case .since(let date): return message.internalDate >= IMAPSearchSequence.midnight(date)
         case .on(let date):

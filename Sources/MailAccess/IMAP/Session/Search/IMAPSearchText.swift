@@ -37,22 +37,28 @@ final class IMAPSearchText {
     /// Whether a field named `name` (lowercased) holds `needle` in its decoded value; an
     /// empty needle matches any message with such a field.
     func headerContains(_ name: String, _ needle: IMAPTextNeedle) -> Bool {
-        message.header.fields.contains { $0.lowercasedName == name && needle.found(in: $0.decodedValue) }
+        message.header.fields.contains { field in
+            guard field.lowercasedName == name else { return false }
+            if needle.isEmpty { return true }
+            // Without an encoded word the decoded value is the unfolded one (no decoding pass).
+            return needle.found(in: field.rawBytes.contains(UInt8(ascii: "?")) ? field.decodedValue : field.unfoldedValue)
+        }
     }
 
-    /// Whether any field of the message's header holds `needle`, or any header of its MIME
-    /// parts and embedded messages.
-    func anyHeaderContains(_ needle: IMAPTextNeedle) -> Bool {
+    /// Whether any header field of the message, of its MIME parts and of its embedded
+    /// messages holds `needle` (as `Name: value`), or the decoded text of a text part does:
+    /// TEXT. One walk over the parts.
+    func anyTextContains(_ needle: IMAPTextNeedle) -> Bool {
         if Self.headerHolds(message.header, needle) { return true }
         guard hasBody else { return false }
-        return Self.walk(message, needle, headers: true, isTop: true)
+        return Self.walk(message, needle, headers: true)
     }
 
-    /// Whether the decoded text of a text part holds `needle`.
+    /// Whether the decoded text of a text part holds `needle`: BODY.
     func bodyContains(_ needle: IMAPTextNeedle) -> Bool {
         guard hasBody else { return false }
         if needle.isEmpty { return true }
-        return Self.walk(message, needle, headers: false, isTop: true)
+        return Self.walk(message, needle, headers: false)
     }
 
     /// The date of the Date field as written (RFC 9051: SENT* disregard time and zone);
@@ -64,22 +70,45 @@ final class IMAPSearchText {
     /// Whether a field of `header`, as `Name: decoded value`, holds `needle` (TEXT looks
     /// at names too, as Dovecot does).
     private static func headerHolds(_ header: HeaderBlock, _ needle: IMAPTextNeedle) -> Bool {
-        header.fields.contains { needle.found(in: $0.name + ": " + $0.decodedValue) }
+        let rawMatches = needle.allowsRawRejection && !needle.bytes.contains(UInt8(ascii: ":"))
+        for field in header.fields {
+            if rawMatches && isLiteral(field.rawBytes) {
+                // A needle without whitespace or colon lies within the name or within the
+                // value, and a literal field's bytes hold both as they are: no strings built.
+                if needle.found(inASCII: field.rawBytes) { return true }
+                continue
+            }
+            if needle.found(in: field.name + ": " + field.decodedValue) { return true }
+        }
+        return false
+    }
+
+    /// Whether a field's bytes are its text: 7-bit, no encoded word.
+    private static func isLiteral(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte >= 0x80 || (previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?")) { return false }
+            previous = byte
+        }
+        return true
     }
 
     /// Visits the entity's parts depth first (bounded by the structure's maximum depth):
-    /// with `headers`, only the headers below the top one; otherwise the text bodies.
-    private static func walk(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle, headers: Bool, isTop: Bool) -> Bool {
-        if headers && !isTop && headerHolds(entity.header, needle) { return true }
+    /// the text bodies and, with `headers`, the headers below the top one.
+    private static func walk(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle, headers: Bool) -> Bool {
         if entity.isMultipart {
-            return entity.parts.contains { walk($0, needle, headers: headers, isTop: false) }
+            for part in entity.parts {
+                if headers && headerHolds(part.header, needle) { return true }
+                if walk(part, needle, headers: headers) { return true }
+            }
+            return false
         }
         if entity.isEmbeddedMessage {
             let embedded = entity.embeddedMessage
             if headers && headerHolds(embedded.header, needle) { return true }
-            return walk(embedded, needle, headers: headers, isTop: true)
+            return walk(embedded, needle, headers: headers)
         }
-        guard !headers, entity.type == "text" else { return false }
+        guard entity.type == "text" else { return false }
         return textHolds(entity, needle)
     }
 

@@ -46,26 +46,44 @@ struct IMAPTextNeedle {
     /// Whether `haystack` holds the (ASCII) needle, ASCII letters compared without case:
     /// candidates found with memchr for the first byte in either case.
     func found(inASCII haystack: ArraySlice<UInt8>) -> Bool {
+        haystack.withUnsafeBufferPointer { Self.foundASCII(bytes, in: $0) }
+    }
+
+    /// Whether `haystack` has a byte beyond ASCII (eight bytes at a time).
+    private static func hasNonASCII(_ haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = haystack.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index + 8 <= haystack.count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            index += 8
+        }
+        while index < haystack.count {
+            if haystack[index] >= 0x80 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    private static func foundASCII(_ bytes: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first else { return true }
         let other = first &- 0x61 < 26 ? first ^ 0x20 : first
-        return haystack.withUnsafeBufferPointer { haystack in
-            bytes.withUnsafeBufferPointer { needle in
-                guard let base = haystack.baseAddress, needle.count <= haystack.count else { return false }
-                let last = haystack.count - needle.count
-                func next(_ byte: UInt8, from start: Int) -> Int {
-                    guard start <= last, let found = memchr(base + start, Int32(byte), last - start + 1) else { return Int.max }
-                    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                }
-                var lower = next(first, from: 0)
-                var upper = other == first ? Int.max : next(other, from: 0)
-                while true {
-                    let index = min(lower, upper)
-                    if index == Int.max { return false }
-                    var offset = 1
-                    while offset < needle.count, Self.fold(haystack[index + offset]) == needle[offset] { offset += 1 }
-                    if offset == needle.count { return true }
-                    if index == lower { lower = next(first, from: index + 1) } else { upper = next(other, from: index + 1) }
-                }
+        return bytes.withUnsafeBufferPointer { needle in
+            guard let base = haystack.baseAddress, needle.count <= haystack.count else { return false }
+            let last = haystack.count - needle.count
+            func next(_ byte: UInt8, from start: Int) -> Int {
+                guard start <= last, let found = memchr(base + start, Int32(byte), last - start + 1) else { return Int.max }
+                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
+            var lower = next(first, from: 0)
+            var upper = other == first ? Int.max : next(other, from: 0)
+            while true {
+                let index = min(lower, upper)
+                if index == Int.max { return false }
+                var offset = 1
+                while offset < needle.count, Self.fold(haystack[index + offset]) == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+                if index == lower { lower = next(first, from: index + 1) } else { upper = next(other, from: index + 1) }
             }
         }
     }
@@ -80,9 +98,11 @@ struct IMAPTextNeedle {
     /// Whether UTF-8 `haystack` holds the needle.
     func found(inUTF8 haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         if bytes.isEmpty { return true }
-        let hasNonASCII = haystack.contains { $0 >= 0x80 }
-        if isASCII && bytes.withUnsafeBufferPointer({ Self.foldedASCII($0, in: haystack) }) { return true }
-        guard hasNonASCII || !isASCII else { return false }
+        if isASCII {
+            if Self.foundASCII(bytes, in: haystack) { return true }
+            // Only text beyond ASCII can fold into an ASCII match.
+            guard Self.hasNonASCII(haystack) else { return false }
+        }
         // Text beyond ASCII: fold it as the comparator does, then look for the bytes.
         var folded = Self.fold(String(decoding: haystack, as: UTF8.self), decomposing: decomposes)
         return folded.withUTF8 { folded in bytes.withUnsafeBufferPointer { Self.exact($0, in: folded) } }
@@ -95,26 +115,6 @@ struct IMAPTextNeedle {
 
     private static func fold(_ byte: UInt8) -> UInt8 {
         byte &- 0x41 < 26 ? byte | 0x20 : byte
-    }
-
-    /// ASCII-folded search: `needle` is already lowercase.
-    private static func foldedASCII(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = needle.count
-        guard count <= haystack.count, let first = needle.first else { return count == 0 }
-        let last = haystack.count - count
-        // A letter matches itself or its uppercase: byte | 0x20 equals it for exactly those two.
-        let firstIsLetter = first &- 0x61 < 26
-        var index = 0
-        while index <= last {
-            let byte = haystack[index]
-            if firstIsLetter ? (byte | 0x20) == first : byte == first {
-                var offset = 1
-                while offset < count, fold(haystack[index + offset]) == needle[offset] { offset += 1 }
-                if offset == count { return true }
-            }
-            index += 1
-        }
-        return false
     }
 
     /// Exact byte search.
