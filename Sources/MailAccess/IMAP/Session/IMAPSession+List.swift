@@ -80,10 +80,6 @@ extension IMAPSession {
             if specialUseOnly {
                 guard entry.folder?.specialUse?.listAttribute != nil else { continue }
             }
-            if entry.folder == nil, !patterns.contains(where: \.hasLevelWildcard), !recursive {
-                // `*` lists the folders below anyway; `%` needs the level to reach them.
-                continue
-            }
             var attributes: [String] = []
             if entry.folder == nil { attributes.append(missingAttribute) }
             attributes.append(entry.hasChildren ? "\\HasChildren" : "\\HasNoChildren")
