@@ -38,6 +38,11 @@ public actor IMAPSession {
     /// LOGIN, IDLE, ID) get `tag BAD`. Throws only when the writer throws.
     public func handle(_ command: IMAPCommand, writer: some IMAPResponseWriter) async throws {
         await followEvents()
+        if Self.isUIDCommand(command.kind), selected?.sequence.hasPendingExpunges == true {
+            // RFC 9051 section 7.5.1 lets UID commands report removals: doing it first keeps
+            // the sequence numbers in their responses current.
+            try await writeUpdates(to: writer, includingExpunges: true)
+        }
         let outcome: IMAPCommandOutcome
         do {
             outcome = try await run(command.kind, tag: command.tag, writer: writer)
@@ -91,6 +96,15 @@ public actor IMAPSession {
     }
 
     // MARK: Dispatch
+
+    /// True for the UID forms of FETCH, STORE, SEARCH, COPY, MOVE and EXPUNGE.
+    private static func isUIDCommand(_ kind: IMAPCommand.Kind) -> Bool {
+        switch kind {
+        case .fetch(_, _, _, let uid), .store(_, _, _, let uid), .search(_, let uid), .copy(_, _, let uid), .move(_, _, let uid): uid
+        case .uidExpunge: true
+        default: false
+        }
+    }
 
     private func run(_ kind: IMAPCommand.Kind, tag: String, writer: some IMAPResponseWriter) async throws -> IMAPCommandOutcome {
         switch kind {

@@ -164,14 +164,23 @@ final class IMAPFetchSource {
         writer.appendVerbatimBytes(decoded[...])
     }
 
-    /// The header with its Content-Transfer-Encoding field replaced by `binary`.
+    /// The header without its Content-Transfer-Encoding field and with
+    /// `Content-Transfer-Encoding: binary` last, before the blank line (Dovecot's form).
     private static func writeHeaderSayingBinary(_ header: HeaderBlock, into writer: inout IMAPSectionWriter) {
         var cursor = header.rawBytes.startIndex
         for field in header.fields where field.lowercasedName == "content-transfer-encoding" {
             writer.append(header.rawBytes[cursor..<field.rawBytes.startIndex])
-            writer.append(Array("\(field.name): binary\r\n".utf8)[...])
             cursor = field.rawBytes.endIndex
         }
-        writer.append(header.rawBytes[cursor...])
+        // The end of the header: its blank line (CRLF or LF), when it has one.
+        var end = header.rawBytes.endIndex
+        if end > cursor, header.rawBytes[end - 1] == 0x0a {
+            end -= 1
+            if end > cursor, header.rawBytes[end - 1] == 0x0d { end -= 1 }
+            if end > cursor, header.rawBytes[end - 1] != 0x0a { end = header.rawBytes.endIndex }
+        }
+        writer.append(header.rawBytes[cursor..<end])
+        writer.append(Array("Content-Transfer-Encoding: binary\r\n".utf8)[...])
+        writer.append(header.rawBytes[end...])
     }
 }
