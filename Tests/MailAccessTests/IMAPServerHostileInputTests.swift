@@ -52,6 +52,20 @@ import Testing
         #expect(last.contains { $0.hasPrefix("* BYE") })
         await attacker.close()
 
+        // Invalid UTF-8 once UTF-8 names are on (RFC 6855): refused, no folder made.
+        let utf8 = try await fixture.rawClient()
+        _ = try await utf8.readLine()
+        #expect(try await utf8.command("u1 LOGIN alice secret1").last?.hasPrefix("u1 OK") == true)
+        #expect(try await utf8.command("u2 ENABLE UTF8=ACCEPT").last?.hasPrefix("u2 OK") == true)
+        let foldersBefore = try await utf8.command("u3 LIST \"\" *").filter { $0.hasPrefix("* LIST") }
+        for (index, bytes) in [[0xff, 0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x00]].enumerated() {
+            try await utf8.send(Array("v\(index) CREATE \"".utf8) + bytes.map(UInt8.init) + Array("\"\r\n".utf8))
+            let reply = try #require(try await utf8.readUntilTagged("v\(index)").last)
+            #expect(reply.hasPrefix("v\(index) NO") || reply.hasPrefix("v\(index) BAD"), "\(bytes): \(reply)")
+        }
+        #expect(try await utf8.command("u4 LIST \"\" *").filter { $0.hasPrefix("* LIST") } == foldersBefore)
+        await utf8.close()
+
         #expect(try await bystander.command("b4 NOOP").last?.hasPrefix("b4 OK") == true)
         #expect(try await bystander.command("b5 LOGOUT").last == "b5 OK LOGOUT completed")
         await bystander.close()
