@@ -63,6 +63,30 @@ import Testing
         await fixture.stop()
     }
 
+    @Test func oneAppendWakesTwentyIdlingSessions() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.limits.maximumSessionsPerUser = 30
+            configuration.limits.maximumSessionsPerAddress = 30
+        }
+        var watchers: [POP3LineClient] = []
+        for index in 0..<20 {
+            let watcher = try await IMAPServerHostileInputTests.selectedClient(fixture, tag: "w\(index)x")
+            try await watcher.send("w\(index)x3 IDLE\r\n")
+            #expect(try await watcher.readLine() == "+ idling")
+            watchers.append(watcher)
+        }
+        try await fixture.deliver(Array(Self.newMessage.utf8))
+        let count = POP3TestMessages.all.count
+        for (index, watcher) in watchers.enumerated() {
+            let lines = try await Self.lines(from: watcher) { $0.hasSuffix(" EXISTS") }
+            #expect(lines.last == "* \(count + 1) EXISTS", "watcher \(index): \(lines)")
+            try await watcher.send("DONE\r\n")
+            #expect(try await watcher.readUntilTagged("w\(index)x3").last == "w\(index)x3 OK IDLE terminated")
+            await watcher.close()
+        }
+        await fixture.stop()
+    }
+
     @Test func quietIdleGetsKeepalivesAndTheAutologoutEndsIt() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
             configuration.idleKeepaliveInterval = .milliseconds(100)
