@@ -30,6 +30,20 @@ import Testing
         #expect(fixture.events.contains { if case .sessionEnded(.imap, .refused, _, _) = $0 { return true } else { return false } })
     }
 
+    @Test func clientsThatNeverLogInMeetTheShorterLoginTimeout() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = .seconds(1)
+        }
+        // The 30-minute autologout still holds; only the login timeout can end this.
+        #expect(fixture.server.configuration.limits.idleTimeout == .seconds(1800))
+        let idle = try await fixture.rawClient()
+        let lines = try await idle.readToEnd()
+        #expect(lines.count == 2 && lines.first?.hasPrefix("* OK [CAPABILITY") == true)
+        #expect(lines.last == "* BYE Autologout; idle for too long")
+        await idle.close()
+        await fixture.stop()
+    }
+
     @Test func plaintextOnTheIMAPSPortIsClosedAndTheServerServesOn() async throws {
         let fixture = try await IMAPServerFixture.start()
         let port = try #require(fixture.implicitTLSPort)
