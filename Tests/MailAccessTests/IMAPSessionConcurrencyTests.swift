@@ -169,7 +169,12 @@ struct IMAPSessionConcurrencyTests {
         #expect(try await other.run("f DELETE Old") == ["f OK DELETE completed"])
         await client.session.waitForUpdates()
         #expect(try await client.run("g NOOP") == ["* 1 EXPUNGE", "g OK NOOP completed"])
-        #expect(try await client.run("h FETCH 1:* (UID)") == ["h OK FETCH completed"])
-        #expect(try await client.run("i STORE 1 +FLAGS (\\Seen)") == ["i BAD invalid message sequence number"])
+        #expect(try await client.run("h FETCH 1:* (UID)") == ["h NO [NONEXISTENT] the selected mailbox was deleted"])
+        // A new folder of the same name is another folder: never reached through the old selection.
+        try await fixture.mailbox.createFolder("Old")
+        try await fixture.mailbox.append(IMAPSessionMessages.message(5), to: "Old")
+        #expect(try await client.run("i UID STORE 1 +FLAGS (\\Seen)") == ["i NO [NONEXISTENT] the selected mailbox was deleted"])
+        #expect(try await client.run("j CLOSE") == ["j OK CLOSE completed"])
+        #expect(try await fixture.mailbox.changes(in: "Old", since: 0).changed.map(\.flags) == [[]])
     }
 }

@@ -17,7 +17,8 @@ extension IMAPSession {
 
     /// Notes one event of the mailbox against the selected folder.
     func receive(_ event: MailboxEvent) {
-        guard var folder = selected else { return }
+        // Events for a name whose folder was deleted belong to whatever folder has it now.
+        guard var folder = selected, !folder.isDeleted else { return }
         switch event {
         case .messagesAdded(let name, let uids) where name == folder.name:
             folder.sequence.noteAdded(uids)

@@ -33,6 +33,10 @@ public actor IMAPSession {
         self.configuration = configuration
     }
 
+    deinit {
+        eventTask?.cancel()
+    }
+
     /// Runs one command of the authenticated or selected state: writes its untagged responses, then
     /// its tagged one. Commands the connection owns (CAPABILITY, LOGOUT, STARTTLS, AUTHENTICATE,
     /// LOGIN, IDLE, ID) get `tag BAD`. Throws only when the writer throws.
@@ -148,8 +152,13 @@ public actor IMAPSession {
         case .setQuota:
             return IMAPCommandOutcome(IMAPStatusResponse(status: .no, code: .noPerm, text: "quotas are set by the host, not over IMAP"))
         case .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
-            guard selected != nil else {
+            guard let folder = selected else {
                 return IMAPCommandOutcome(.bad("no mailbox selected"), sendsUpdates: false)
+            }
+            if folder.isDeleted, kind != .close, kind != .unselect {
+                // A folder of the same name created later is another folder (new UIDVALIDITY):
+                // never read or change it through this selection.
+                return IMAPCommandOutcome(.no("the selected mailbox was deleted", code: .nonExistent), reportsExpunges: Self.isUIDCommand(kind))
             }
             return try await runSelected(kind, tag: tag, writer: writer)
         }
