@@ -181,6 +181,30 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func decodedTextIsFoundWhereTheStoredBytesLackIt(kind: Kind) async throws {
+        // Each needle stands in no stored byte sequence, only in the decoded text: the cheap
+        // test on stored bytes must not turn these away.
+        let box = try IMAPFetchTestMailbox.empty(kind)
+        for text in [
+            "Subject: =?utf-8?q?hidden=5Fword?=\n\nx\n",
+            "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGlkZGVuX3dvcmQ=\n",
+            "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nhidden=\n_wo=72d\n",
+            "Content-Type: multipart/mixed; boundary=q\n\n--q\nContent-Type: text/plain;\n charset=us-ascii\nContent-transfer-encoding:\n BASE64\n\naGlkZGVuX3dvcmQ=\n--q--\n",
+            "Subject: plain\n\nh\u{EF}dden_word\n",
+            "Subject: hidden_word\n\nthe control case\n",
+            "Subject: nothing here\n\nhidden word\n",
+        ] {
+            try await box.mailbox.append(IMAPFetchCorpus.crlf(text), to: "INBOX")
+        }
+        #expect(try await box.search("TEXT hidden_word") == [1, 2, 3, 4, 6])
+        #expect(try await box.search("BODY hidden_word") == [2, 3, 4])
+        #expect(try await box.search("BODY hidden_w") == [2, 3, 4])
+        #expect(try await box.search("BODY \"hidden word\"") == [7])
+        #expect(try await box.search("TEXT hidden") == [1, 2, 3, 4, 6, 7])
+        #expect(try await box.search("TEXT dden_word") == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test(arguments: Kind.allCases)
     func refusalsAndLimits(kind: Kind) async throws {
         let box = try await mailbox(kind)
         let evaluator = IMAPSearchEvaluator(mailbox: box.mailbox, folder: "INBOX", uids: try await box.uids(), savedResult: nil)

@@ -150,6 +150,32 @@ struct IMAPSessionConcurrencyTests {
         #expect(try await client.run("b FETCH 1:* (UID FLAGS)") == expected + ["b OK FETCH completed"])
     }
 
+    @Test("Messages delivered while SELECT reads the folder are never lost: the view always ends equal to the mailbox", arguments: IMAPSessionMailboxKind.allCases)
+    func deliveriesDuringSelect(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind, count: 1)
+        let mailbox = fixture.mailbox
+        let client = IMAPSessionDriver(mailbox)
+        for round in 1...15 {
+            async let delivered: Void = {
+                for number in 0..<3 { try await mailbox.append(IMAPSessionMessages.message(round * 10 + number), to: "INBOX") }
+            }()
+            _ = try await client.run("s\(round) SELECT INBOX")
+            try await delivered
+            // A last change after both: once it is reported, every delivery has been.
+            let flagged = round % 2 == 1
+            _ = try await mailbox.store(flagged ? .add([.flagged]) : .remove([.flagged]), on: UIDSet([1]), in: "INBOX")
+            let sentinel = "* 1 FETCH (FLAGS (\(flagged ? "\\Flagged" : "")))"
+            var updates: [String] = []
+            while !updates.contains(sentinel) {
+                await client.session.waitForUpdates()
+                updates += try await client.pendingUpdates()
+            }
+            let uids = try await mailbox.changes(in: "INBOX", since: 0).changed.map(\.uid)
+            let expected = uids.enumerated().map { "* \($0.offset + 1) FETCH (UID \($0.element))" }
+            #expect(try await client.run("f\(round) FETCH 1:* (UID)") == expected + ["f\(round) OK FETCH completed"])
+        }
+    }
+
     @Test("The selected folder deleted or renamed elsewhere", arguments: IMAPSessionMailboxKind.allCases)
     func folderDeletedOrRenamed(kind: IMAPSessionMailboxKind) async throws {
         let fixture = try kind.make()

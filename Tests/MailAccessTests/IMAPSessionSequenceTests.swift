@@ -71,6 +71,11 @@ struct IMAPSessionSequenceTests {
         #expect(sequence.uids(forUIDs: [IMAPSequenceRange(.number(UInt32.max), .number(1))]) == [5, 6, 7, 8, 9])
         #expect(sequence.uids(forUIDs: [IMAPSequenceRange(1), IMAPSequenceRange(7), IMAPSequenceRange(7)]) == [7])
         #expect(sequence.knownUIDs(among: [9, 1, 6]) == [6, 9])
+        // QRESYNC's known UIDs and VANISHED's set filter sorted UIDs in one walk.
+        let set = [IMAPSequenceRange(.number(10), .number(3)), IMAPSequenceRange(12), IMAPSequenceRange(.number(20), .last)]
+        #expect(IMAPMessageSequence.values([1, 3, 4, 11, 12, 13, 25, 30], in: set, largest: 25) == [3, 4, 12, 25])
+        let thousands = (0..<10_000).map { IMAPSequenceRange(UInt32($0 * 2 + 1)) }
+        #expect(IMAPMessageSequence.values(Array(1...20_000), in: thousands, largest: 20_000).count == 10_000)
     }
 
     @Test("A folder deleted elsewhere: every known message is reported removed")

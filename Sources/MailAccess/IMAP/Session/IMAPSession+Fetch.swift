@@ -29,7 +29,7 @@ extension IMAPSession {
             uids = uids.filter { changed.contains($0) }
             if modifiers.vanished, case .ranges(let ranges) = set {
                 let largest = max(folder.sequence.uids.last ?? 0, changes.vanished.last ?? 0)
-                let vanished = changes.vanished.filter { uid in ranges.contains { $0.resolved(largest: largest).contains(uid) } }
+                let vanished = IMAPMessageSequence.values(changes.vanished, in: ranges, largest: largest)
                 if !vanished.isEmpty {
                     try await writer.write(.untagged(.vanished(earlier: true, uids: IMAPSequenceSet(compacting: vanished))))
                 }

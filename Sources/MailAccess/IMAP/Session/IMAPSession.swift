@@ -20,6 +20,9 @@ public actor IMAPSession {
     var selected: IMAPSelectedFolder?
     /// The result SEARCH RETURN (SAVE) kept for `$` (RFC 5182), as UIDs.
     var savedSearchResult: [UInt32]?
+    /// Events that arrived while a SELECT was reading the folder, applied when it is done;
+    /// nil outside SELECT.
+    var eventsDuringSelect: [MailboxEvent]?
     /// Reads the mailbox's events into this session; nil until the first command.
     var eventTask: Task<Void, Never>?
     /// Tasks in ``waitForUpdates()``, woken when an update becomes pending.

@@ -15,6 +15,8 @@ struct IMAPMessageEntity {
     let subtype: String
     /// The multipart boundary, when the entity is a multipart with a usable one.
     let boundary: String?
+    /// The Content-Type's charset parameter, as sent.
+    let charset: String?
     /// How many multipart or message levels lie above this entity.
     let depth: Int
 
@@ -29,6 +31,7 @@ struct IMAPMessageEntity {
         subtype = contentType?.subtype.lowercased() ?? (inDigest ? "rfc822" : "plain")
         let boundary = contentType?.parameters.first { $0.name.lowercased() == "boundary" }?.value
         self.boundary = (boundary?.isEmpty ?? true) ? nil : boundary
+        charset = contentType?.parameters.first { $0.name.lowercased() == "charset" }?.value
     }
 
     /// The body: every byte after the header's blank line.
