@@ -239,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "MailAccessTests",
             dependencies: ["MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport", "mail-access"],
-            swiftSettings: upcomingFeatures),
+            exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]
 )
