@@ -10,12 +10,14 @@ import Darwin
 
 /// mail-access's command line, checked: every mistake ends the process with a message and
 /// status 64 (EX_USAGE) before anything is opened. Each protocol has its own listen
-/// options (`--listen-pop3`, `--listen-pop3s`; IMAP's join them when IMAP lands); at least
-/// one listener must be given.
+/// options (`--listen-pop3`, `--listen-pop3s`, `--listen-imap`, `--listen-imaps`); at least
+/// one plain port (POP3 or IMAP) must be given.
 struct MailAccessOptions {
     var mailboxes = ""
     var listenPOP3: SocketAddress?
     var listenPOP3S: SocketAddress?
+    var listenIMAP: SocketAddress?
+    var listenIMAPS: SocketAddress?
     var tlsCertificate: String?
     var tlsKey: String?
     var serverName = "localhost"
@@ -24,7 +26,8 @@ struct MailAccessOptions {
     var maximumConnectionsPerAddress: Int?
 
     static let usage = """
-        usage: mail-access --mailboxes DIR --listen-pop3 HOST:PORT [--listen-pop3s HOST:PORT]
+        usage: mail-access --mailboxes DIR [--listen-pop3 HOST:PORT] [--listen-pop3s HOST:PORT]
+                           [--listen-imap HOST:PORT] [--listen-imaps HOST:PORT]
                            [--tls-cert FILE --tls-key FILE] [--server-name NAME]
                            [--plaintext-auth never|loopback|always] [--login-failure-delay SECONDS]
                            [--max-connections-per-address N]
@@ -32,6 +35,9 @@ struct MailAccessOptions {
                                      in with their mailbox's user id and passphrase
           --listen-pop3 HOST:PORT    POP3 (STLS offered when a certificate is given), e.g. 127.0.0.1:1110
           --listen-pop3s HOST:PORT   POP3 over implicit TLS (needs --tls-cert and --tls-key), e.g. 0.0.0.0:995
+          --listen-imap HOST:PORT    IMAP (STARTTLS offered when a certificate is given), e.g. 127.0.0.1:1143
+          --listen-imaps HOST:PORT   IMAP over implicit TLS (needs --tls-cert and --tls-key), e.g. 0.0.0.0:993
+                                     (at least one of --listen-pop3 and --listen-imap)
           --tls-cert FILE            PEM certificate chain; --tls-key FILE: its PEM private key
           --server-name NAME         the name in the greeting (default: localhost)
           --plaintext-auth MODE      passwords before TLS: never, loopback (default: loopback clients only), always
@@ -67,6 +73,8 @@ struct MailAccessOptions {
             case "--mailboxes": options.mailboxes = value(flag)
             case "--listen-pop3": options.listenPOP3 = address(flag)
             case "--listen-pop3s": options.listenPOP3S = address(flag)
+            case "--listen-imap": options.listenIMAP = address(flag)
+            case "--listen-imaps": options.listenIMAPS = address(flag)
             case "--tls-cert": options.tlsCertificate = value(flag)
             case "--tls-key": options.tlsKey = value(flag)
             case "--server-name": options.serverName = value(flag)
@@ -94,9 +102,12 @@ struct MailAccessOptions {
             index += 1
         }
         guard !options.mailboxes.isEmpty else { usageError("--mailboxes is required") }
-        guard options.listenPOP3 != nil else { usageError("--listen-pop3 is required") }
+        guard options.listenPOP3 != nil || options.listenIMAP != nil else { usageError("--listen-pop3 or --listen-imap is required") }
+        guard options.listenPOP3S == nil || options.listenPOP3 != nil else { usageError("--listen-pop3s goes with --listen-pop3") }
+        guard options.listenIMAPS == nil || options.listenIMAP != nil else { usageError("--listen-imaps goes with --listen-imap") }
         guard (options.tlsCertificate == nil) == (options.tlsKey == nil) else { usageError("--tls-cert and --tls-key go together") }
         guard options.listenPOP3S == nil || options.tlsCertificate != nil else { usageError("--listen-pop3s needs --tls-cert and --tls-key") }
+        guard options.listenIMAPS == nil || options.tlsCertificate != nil else { usageError("--listen-imaps needs --tls-cert and --tls-key") }
         guard !options.serverName.isEmpty, !options.serverName.contains(where: { $0.isWhitespace }) else {
             usageError("--server-name must be one word")
         }

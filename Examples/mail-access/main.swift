@@ -1,12 +1,14 @@
-// mail-access: POP3 on members' encrypted mailboxes. A member logs in with their mailbox's
-// user id and passphrase: the password opens the file, the server holds no key.
+// mail-access: IMAP and POP3 on members' encrypted mailboxes. A member logs in with their
+// mailbox's user id and passphrase: the password opens the file, the server holds no key.
 //
-//   mail-access --mailboxes /var/lib/mail --listen-pop3 127.0.0.1:1110 \
-//       [--listen-pop3s 0.0.0.0:995] [--tls-cert cert.pem --tls-key key.pem]
+//   mail-access --mailboxes /var/lib/mail --listen-imap 127.0.0.1:1143 --listen-pop3 127.0.0.1:1110 \
+//       [--listen-imaps 0.0.0.0:993] [--listen-pop3s 0.0.0.0:995] [--tls-cert cert.pem --tls-key key.pem]
 //
+// Both protocols share one authenticator (so a member's IMAP and POP3 sessions share their
+// open mailbox), one session table (one per-member limit) and one login rate limiter.
 // Logs go to stderr and carry counts only: never a login name, a password, an address or
-// message bytes. SIGTERM or SIGINT stops accepting, ends the sessions (-ERR [SYS/TEMP],
-// nothing deleted) and exits 0; a second signal exits at once (128 + its number).
+// message bytes. SIGTERM or SIGINT stops accepting, ends the sessions (POP3 -ERR [SYS/TEMP],
+// nothing deleted; IMAP * BYE) and exits 0; a second signal exits at once (128 + its number).
 // Exit status: 0 after a signal, 64 bad usage, 66 an input file or folder cannot be
 // opened, 1 other failures (cannot listen).
 import CommunityMailSystem
@@ -50,50 +52,108 @@ do {
 }
 let authenticator = MailboxStoreAuthenticator(store: store)
 
-var configuration = POP3Server.Configuration(serverName: options.serverName)
-configuration.plaintextAuthentication = options.plaintext
-if let perAddress = options.maximumConnectionsPerAddress { configuration.limits.maximumSessionsPerAddress = perAddress }
-var limiter = LoginRateLimiter.Configuration()
-limiter.failureDelay = options.loginFailureDelay
-configuration.loginRateLimiter = LoginRateLimiter(configuration: limiter)
-if let certificate = options.tlsCertificate, let key = options.tlsKey {
-    configuration.tls = MailAccessTLSFiles(certificateChainFile: certificate, privateKeyFile: key)
+var limiterConfiguration = LoginRateLimiter.Configuration()
+limiterConfiguration.failureDelay = options.loginFailureDelay
+let limiter = LoginRateLimiter(configuration: limiterConfiguration)
+let sessions = MailAccessSessionTable()
+let tls = options.tlsCertificate.flatMap { certificate in
+    options.tlsKey.map { MailAccessTLSFiles(certificateChainFile: certificate, privateKeyFile: $0) }
 }
-configuration.events = { event in
+let events: @Sendable (MailAccessEvent) -> Void = { event in
     // Counts only: no names, no addresses.
-    if case .login(_, let result, _) = event, result != .succeeded { log("login \(result)") }
+    if case .login(let access, let result, _) = event, result != .succeeded { log("\(access.rawValue) login \(result)") }
 }
 
-let server: POP3Server
-do {
-    // The listen addresses were checked by the option parser.
-    server = try await POP3Server(
-        address: options.listenPOP3 ?? SocketAddress(address: .loopbackIPv4, port: 1110), implicitTLSAddress: options.listenPOP3S,
-        configuration: configuration, authenticator: authenticator)
-} catch {
-    if error == .invalidConfiguration { fail(error.message, status: 66) }
-    fail(error.message)
+var pop3Server: POP3Server?
+if let address = options.listenPOP3 {
+    var configuration = POP3Server.Configuration(serverName: options.serverName)
+    configuration.plaintextAuthentication = options.plaintext
+    if let perAddress = options.maximumConnectionsPerAddress { configuration.limits.maximumSessionsPerAddress = perAddress }
+    configuration.loginRateLimiter = limiter
+    configuration.sessions = sessions
+    configuration.tls = tls
+    configuration.events = events
+    do {
+        pop3Server = try await POP3Server(
+            address: address, implicitTLSAddress: options.listenPOP3S, configuration: configuration, authenticator: authenticator)
+    } catch {
+        if error == .invalidConfiguration { fail(error.message, status: 66) }
+        fail(error.message)
+    }
+}
+var imapServer: IMAPServer?
+if let address = options.listenIMAP {
+    var configuration = IMAPServer.Configuration(serverName: options.serverName)
+    configuration.plaintextAuthentication = options.plaintext
+    if let perAddress = options.maximumConnectionsPerAddress { configuration.limits.maximumSessionsPerAddress = perAddress }
+    configuration.loginRateLimiter = limiter
+    configuration.sessions = sessions
+    configuration.tls = tls
+    configuration.events = events
+    do {
+        imapServer = try await IMAPServer(
+            address: address, implicitTLSAddress: options.listenIMAPS, configuration: configuration, authenticator: authenticator)
+    } catch {
+        if error == .invalidConfiguration { fail(error.message, status: 66) }
+        fail(error.message)
+    }
 }
 
 // Written at once, unbuffered: a supervisor or a test reads it as soon as we listen.
+var listening: [String] = []
+if let pop3Server {
+    listening.append("pop3 on \(pop3Server.localAddress)")
+    if let address = pop3Server.implicitTLSLocalAddress { listening.append("pop3s on \(address)") }
+}
+if let imapServer {
+    listening.append("imap on \(imapServer.localAddress)")
+    if let address = imapServer.implicitTLSLocalAddress { listening.append("imaps on \(address)") }
+}
 FileHandle.standardOutput.write(Data(
-    ("mail-access: listening pop3 on \(server.localAddress)"
-        + (server.implicitTLSLocalAddress.map { ", pop3s on \($0)" } ?? "")
-        + ", STLS \(configuration.tls == nil ? "not offered" : "offered")\n").utf8))
+    ("mail-access: listening \(listening.joined(separator: ", ")), STLS/STARTTLS \(tls == nil ? "not offered" : "offered")\n").utf8))
 
+let servers = (pop3Server, imapServer)
 Task.detached {
     let signal = await TerminationSignals.next()
-    server.close()
+    servers.0?.close()
+    servers.1?.close()
     log("signal \(signal): stopping (another signal exits at once)")
     let again = await TerminationSignals.next()
     log("signal \(again): exiting without waiting for the sessions")
     exit(128 + again)
 }
 
-do {
-    try await server.run()
-} catch {
-    fail(error.message)
+// Both run until the signal; a port that fails for good stops everything.
+let failure = await withTaskGroup(of: MailAccessError?.self) { group in
+    if let pop3Server {
+        group.addTask {
+            do throws(MailAccessError) {
+                try await pop3Server.run()
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+    if let imapServer {
+        group.addTask {
+            do throws(MailAccessError) {
+                try await imapServer.run()
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+    var first: MailAccessError?
+    for await result in group where first == nil {
+        guard let result else { continue }
+        first = result
+        servers.0?.close()
+        servers.1?.close()
+    }
+    return first
 }
+if let failure { fail(failure.message) }
 log("stopped")
 exit(0)

@@ -18,7 +18,7 @@ struct POP3ExampleTests {
         let executable = try #require(TestPeers.builtExecutable("mail-access"))
         for arguments in [[], ["--mailboxes", "/tmp"], ["--mailboxes", "/tmp", "--listen-pop3", "nowhere"],
                           ["--mailboxes", "/tmp", "--listen-pop3", "127.0.0.1:0", "--listen-pop3s", "127.0.0.1:0"],
-                          ["--mailboxes", "/tmp", "--listen-pop3", "127.0.0.1:0", "--listen-imap", "127.0.0.1:0"]] {
+                          ["--mailboxes", "/tmp", "--listen-imap", "127.0.0.1:0", "--listen-imaps", "127.0.0.1:0"]] {
             let (status, output) = try await ChildProcess.run(executable, arguments)
             #expect(status == 64, "\(arguments): \(output)")
             #expect(output.contains("usage: mail-access"))

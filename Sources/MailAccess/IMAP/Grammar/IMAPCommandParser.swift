@@ -23,8 +23,9 @@
 /// ``expectIdleDone()`` or ``expectAuthenticationResponse()``, starts TLS) before it asks
 /// for the next one, so pipelined input is never read in the wrong mode.
 public struct IMAPCommandParser: Sendable {
-    /// The limits.
-    public let configuration: Configuration
+    /// The limits. A server may change them between commands (tighter before login): each
+    /// limit is checked when a line or literal is announced.
+    public var configuration: Configuration
     /// Whether mailbox names are UTF-8 (after `ENABLE IMAP4rev2` or `ENABLE UTF8=ACCEPT`,
     /// RFC 6855); otherwise they are modified UTF-7 (RFC 3501 section 5.1.3).
     public var utf8MailboxNames = false

@@ -1,0 +1,40 @@
+import CommunityMailSystem
+
+extension IMAPConnection {
+    /// Checks the rate limits, the credentials and the member's session limit; on success
+    /// keeps the lease and starts the member's ``IMAPSession``.
+    mutating func authenticate(_ credentials: MailAccessCredentials) async -> IMAPConnectionState.AuthenticationOutcome {
+        let limiter = configuration.loginRateLimiter
+        let overTLS = state.isTLSActive
+        let events = configuration.events
+        func report(_ result: MailAccessEvent.LoginResult) { events?(.login(.imap, result, overTLS: overTLS)) }
+        guard limiter.allows(login: credentials.login, from: client) else {
+            report(.rateLimited)
+            return .rateLimited
+        }
+        switch await server.authenticator.authenticate(credentials) {
+        case .refused:
+            limiter.recordFailure(login: credentials.login, from: client)
+            report(.refused)
+            try? await Task.sleep(for: limiter.configuration.failureDelay)
+            return .refused
+        case .unavailable(let temporary):
+            report(.mailboxUnavailable)
+            return .unavailable(temporary: temporary)
+        case .accepted(let lease):
+            limiter.recordSuccess(login: credentials.login)
+            if configuration.sessions.addSession(userID: lease.userID, locksMaildrop: false, limits: limits) != nil {
+                await lease.release()
+                report(.sessionRefused)
+                return .tooManySessions
+            }
+            self.lease = lease
+            var sessionConfiguration = configuration.session
+            // What APPENDLIMIT announces is what the parser takes.
+            sessionConfiguration.maximumAppendSize = configuration.parser.maximumAppendSize
+            session = IMAPSession(mailbox: lease.mailbox, configuration: sessionConfiguration)
+            report(.succeeded)
+            return .succeeded
+        }
+    }
+}

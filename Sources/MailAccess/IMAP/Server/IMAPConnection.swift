@@ -1,0 +1,229 @@
+import CommunityMailSystem
+import CommunityMailTLS
+
+/// One client's IMAP connection: reads bytes into ``IMAPCommandParser``, lets
+/// ``IMAPConnectionState`` answer what the connection owns (greeting, capabilities, TLS,
+/// login, IDLE), hands every other command of a logged-in client to its ``IMAPSession``, and
+/// writes responses through an ``IMAPConnectionWriter``, flushed once per batch of commands.
+struct IMAPConnection {
+    let server: IMAPServer
+    /// The stream in use: the accepted one, or the TLS stream over it.
+    var stream: any ByteStream
+    let client: InternetAddress?
+    let implicitTLS: Bool
+    var state: IMAPConnectionState
+    var parser: IMAPCommandParser
+    let writer: IMAPConnectionWriter
+    /// The logged-in member's hold on their mailbox.
+    var lease: MailboxLease?
+    /// The authenticated and selected states, after login.
+    var session: IMAPSession?
+    /// When the command being waited for must be complete: kept while bytes arrive without
+    /// completing a command, so a client dripping bytes cannot hold the session forever.
+    var commandDeadline: ContinuousClock.Instant?
+    var drainSlot = 0
+    /// How the session ends when the state asks to close.
+    var closing = MailAccessEvent.Ending.closedByServer
+    let started = ContinuousClock.now
+
+    init(server: IMAPServer, stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool) {
+        self.server = server
+        self.stream = stream
+        self.client = client
+        self.implicitTLS = implicitTLS
+        let configuration = server.configuration
+        var stateConfiguration = IMAPConnectionState.Configuration()
+        stateConfiguration.serverName = configuration.serverName
+        stateConfiguration.offersSTARTTLS = server.tlsContext != nil
+        stateConfiguration.allowsPlaintextAuthentication = configuration.plaintextAuthentication.allows(client)
+        stateConfiguration.nonSynchronizingLiterals = configuration.parser.nonSynchronizingLiterals
+        stateConfiguration.appendLimit = configuration.parser.maximumAppendSize
+        stateConfiguration.implementation = configuration.implementation
+        state = IMAPConnectionState(configuration: stateConfiguration, overTLS: implicitTLS)
+        parser = IMAPCommandParser(configuration: Self.parserBeforeLogin(configuration.parser))
+        writer = IMAPConnectionWriter(stream: stream, writeTimeout: configuration.limits.writeTimeout)
+    }
+
+    var configuration: IMAPServer.Configuration { server.configuration }
+
+    /// The parser's limits before login: nobody unknown may make the server hold more than
+    /// a few kilobytes (8,192-octet lines and literals, 16,384-octet commands, no APPEND
+    /// literal); the configured ones apply from the login on.
+    static func parserBeforeLogin(_ configured: IMAPCommandParser.Configuration) -> IMAPCommandParser.Configuration {
+        var limits = configured
+        limits.maximumLineLength = min(configured.maximumLineLength, 8_192)
+        limits.maximumLiteralSize = min(configured.maximumLiteralSize, 8_192)
+        limits.maximumCommandSize = min(configured.maximumCommandSize, 16_384)
+        limits.maximumAppendSize = 0
+        return limits
+    }
+    var limits: MailAccessLimits { server.configuration.limits }
+
+    mutating func run() async {
+        let table = configuration.sessions
+        if table.addConnection(from: client, limits: limits) != nil {
+            if !implicitTLS { try? await stream.write(IMAPConnectionState.tooManyConnections(), deadline: .now + .seconds(5)) }
+            await stream.close()
+            report(.refused)
+            return
+        }
+        drainSlot = server.drain.register(stream)
+        let ending = await converse()
+        if let session { await session.close() }
+        if let lease {
+            table.removeSession(userID: lease.userID, locksMaildrop: false)
+            await lease.release()
+        }
+        await stream.close()
+        server.drain.unregister(drainSlot)
+        table.removeConnection(from: client)
+        report(ending)
+    }
+
+    func report(_ ending: MailAccessEvent.Ending) {
+        configuration.events?(.sessionEnded(.imap, ending, overTLS: state.isTLSActive, duration: .now - started))
+    }
+
+    /// The session until it ends; the caller closes the stream.
+    mutating func converse() async -> MailAccessEvent.Ending {
+        if implicitTLS {
+            guard let context = server.tlsContext else { return .tlsFailed }
+            do {
+                stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
+            } catch {
+                return .tlsFailed
+            }
+            writer.replaceStream(stream)
+            server.drain.update(drainSlot, stream: stream)
+        }
+        var actions = server.drain.isClosing ? state.shutDown() : state.greeting()
+        while true {
+            if let ending = await perform(actions) { return ending }
+            actions = []
+            if writer.consecutiveBadReplies >= configuration.maximumBadCommands {
+                actions = state.tooManyBadCommands()
+                continue
+            }
+            if server.drain.isClosing {
+                actions = state.shutDown()
+                continue
+            }
+            if let event = parser.next() {
+                actions = handle(event)
+                continue
+            }
+            // Everything parsed is answered: send it, then wait for the client.
+            do {
+                try await writer.flush()
+            } catch {
+                return .writeFailed
+            }
+            let bytes: [UInt8]
+            do {
+                let waitEnds = commandDeadline ?? .now + limits.idleTimeout
+                commandDeadline = waitEnds
+                guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
+                    actions = state.shutDown()
+                    continue
+                }
+                bytes = read
+            } catch where error == .timedOut("") {
+                closing = .timedOut
+                actions = state.timedOut()
+                continue
+            } catch {
+                return .clientClosed
+            }
+            guard !bytes.isEmpty else { return .clientClosed }
+            parser.append(bytes)
+        }
+    }
+
+    /// The actions for one parser event.
+    mutating func handle(_ event: IMAPParserEvent) -> [IMAPConnectionState.Action] {
+        switch event {
+        case .command(let command):
+            // Only a command read whole restarts the autologout wait (refused junk does not).
+            commandDeadline = nil
+            if command.kind == .logout { closing = .loggedOut }
+            return state.receive(command)
+        case .continuationRequest:
+            return [.respond(.continuation(.text("Ready for literal data")))]
+        case .authenticationResponse(let response):
+            return state.receive(authenticationResponse: response)
+        case .idleDone:
+            // Only expected inside IDLE, which reads its own DONE.
+            return []
+        case .failure(let failure):
+            if state.pendingAuthenticationTag != nil, failure.disposition == .rejectCommand {
+                return state.authenticationResponseInvalid()
+            }
+            var actions: [IMAPConnectionState.Action] = [.respond(failure.response)]
+            if failure.disposition == .closeConnection { actions += state.framingLost() }
+            return actions
+        }
+    }
+
+    /// Carries out `actions` in order (more may follow from outcomes); the ending when the
+    /// connection must close.
+    mutating func perform(_ actions: [IMAPConnectionState.Action]) async -> MailAccessEvent.Ending? {
+        var actions = actions
+        var next = 0
+        // By index: more actions are appended as outcomes come back.
+        while next < actions.count {
+            let action = actions[next]
+            next += 1
+            switch action {
+            case .respond(let response):
+                do {
+                    try await writer.write(response)
+                } catch {
+                    return .writeFailed
+                }
+            case .startTLS:
+                guard let context = server.tlsContext else { return .tlsFailed }
+                do {
+                    try await writer.flush()
+                } catch {
+                    return .writeFailed
+                }
+                // Bytes pipelined after STARTTLS came in plaintext: never run them under TLS.
+                parser.discardBufferedInput()
+                do {
+                    stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
+                } catch {
+                    return .tlsFailed
+                }
+                writer.replaceStream(stream)
+                server.drain.update(drainSlot, stream: stream)
+                state.tlsEstablished()
+            case .authenticate(let tag, let credentials):
+                let outcome = await authenticate(credentials)
+                if outcome == .succeeded { parser.configuration = configuration.parser }
+                actions += state.authenticationFinished(tag: tag, outcome)
+            case .awaitAuthenticationResponse:
+                parser.expectAuthenticationResponse()
+            case .idle(let tag):
+                if let ending = await idle(tag: tag) { return ending }
+            case .forward(let command):
+                guard let session else { return .closedByServer }
+                do {
+                    try await session.handle(command, writer: writer)
+                } catch {
+                    return .writeFailed
+                }
+                let utf8 = await session.utf8Enabled
+                parser.utf8MailboxNames = utf8
+                writer.setUTF8(utf8)
+            case .close:
+                do {
+                    try await writer.flush()
+                } catch {
+                    return .writeFailed
+                }
+                return closing
+            }
+        }
+        return nil
+    }
+}

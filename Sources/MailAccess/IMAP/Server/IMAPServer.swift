@@ -1,0 +1,142 @@
+public import CommunityMailSystem
+import CommunityMailTLS
+
+/// An IMAP server (IMAP4rev2, RFC 9051, and IMAP4rev1, RFC 3501) on members' encrypted
+/// mailboxes: each login opens the member's mailbox with their password as its passphrase
+/// (through a ``MailAccessAuthenticator``), and an ``IMAPSession`` on it serves the
+/// authenticated and selected states.
+///
+/// It listens on a plain port (with STARTTLS when a certificate is configured) and
+/// optionally on an implicit-TLS port (IMAPS, RFC 8314). Each connection runs on a task
+/// that prefers `BlockingExecutor.shared`.
+///
+/// ```swift
+/// var configuration = IMAPServer.Configuration(serverName: "mail.example.org")
+/// configuration.tls = MailAccessTLSFiles(certificateChainFile: "cert.pem", privateKeyFile: "key.pem")
+/// let server = try await IMAPServer(
+///     address: try SocketAddress("0.0.0.0:143"), implicitTLSAddress: try SocketAddress("0.0.0.0:993"),
+///     configuration: configuration, authenticator: MailboxStoreAuthenticator(store: store))
+/// try await server.run()   // until close() or cancellation
+/// ```
+public final class IMAPServer: Sendable {
+    /// The configuration.
+    public let configuration: Configuration
+    let authenticator: any MailAccessAuthenticator
+    let tlsContext: TLSServerContext?
+    let plainListener: TCPListener
+    let implicitTLSListener: TCPListener?
+    let drain = ConnectionDrain()
+
+    /// Loads the certificate (when configured) and listens on `address` and, when given,
+    /// `implicitTLSAddress` (port 0: the kernel chooses; see ``localAddress``).
+    /// - Throws: ``MailAccessError/invalidConfiguration`` (a limit below its least usable
+    ///   value, an implicit-TLS port without a certificate, a certificate that cannot be
+    ///   loaded), ``MailAccessError/io`` (cannot listen).
+    public init(
+        address: SocketAddress, implicitTLSAddress: SocketAddress? = nil, configuration: Configuration,
+        authenticator: any MailAccessAuthenticator
+    ) async throws(MailAccessError) {
+        let limits = configuration.limits
+        let parser = configuration.parser
+        guard configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1, limits.maximumSessionsPerAddress >= 1,
+            limits.maximumSessionsPerUser >= 1, parser.maximumLineLength >= 1_024, parser.maximumLiteralSize >= 1_024,
+            parser.maximumAppendSize >= 1_024, parser.maximumCommandSize >= parser.maximumLineLength, parser.maximumNestingDepth >= 8,
+            parser.maximumItems >= 16, configuration.idleKeepaliveInterval.map({ $0 > .zero }) ?? true,
+            !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
+        else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
+        guard implicitTLSAddress == nil || configuration.tls != nil else {
+            throw MailAccessError.invalidConfiguration.with(message: "an implicit-TLS port needs a certificate")
+        }
+        self.configuration = configuration
+        self.authenticator = authenticator
+        if let files = configuration.tls {
+            do {
+                tlsContext = try await TLSServerContext(certificateChainFile: files.certificateChainFile, privateKeyFile: files.privateKeyFile)
+            } catch {
+                throw MailAccessError.invalidConfiguration.with(message: "cannot load the TLS certificate or key: \(error.message)", cause: error)
+            }
+        } else {
+            tlsContext = nil
+        }
+        var listenerConfiguration = TCPListener.Configuration()
+        listenerConfiguration.maximumConnections = limits.maximumSessions
+        // The session table answers clients over the per-address limit with BYE; the
+        // listener's own limit is a backstop above it.
+        listenerConfiguration.maximumConnectionsPerAddress = limits.maximumSessionsPerAddress + 1
+        listenerConfiguration.whenFull = .reject
+        // The session's own autologout decides; the listener's only catches a stuck write.
+        listenerConfiguration.idleTimeout = limits.idleTimeout + limits.writeTimeout
+        listenerConfiguration.lifetime = nil
+        do {
+            plainListener = try TCPListener(address: address, configuration: listenerConfiguration)
+            implicitTLSListener = try implicitTLSAddress.map { address throws(NetworkError) in
+                try TCPListener(address: address, configuration: listenerConfiguration)
+            }
+        } catch {
+            throw MailAccessError.io.with(message: "cannot listen: \(error.message)", cause: error)
+        }
+    }
+
+    /// Where the plain (STARTTLS) port listens, with the port the kernel chose for port 0.
+    public var localAddress: SocketAddress { plainListener.localAddress }
+
+    /// Where the implicit-TLS port listens, if there is one.
+    public var implicitTLSLocalAddress: SocketAddress? { implicitTLSListener?.localAddress }
+
+    /// Serves both ports until ``close()`` (gracefully) or the task's cancellation (which
+    /// closes every connection at once); returns once every session has ended.
+    /// - Throws: ``MailAccessError/io`` when accepting fails for good.
+    public func run() async throws(MailAccessError) {
+        if drain.isClosing { return }
+        let busy = IMAPConnectionState.tooManyConnections()
+        let listeners = [(plainListener, false)] + (implicitTLSListener.map { [($0, true)] } ?? [])
+        let failure = await withTaskGroup(of: NetworkError?.self) { group in
+            for (listener, implicitTLS) in listeners {
+                group.addTask {
+                    do throws(NetworkError) {
+                        try await listener.serve { connection in
+                            await withTaskExecutorPreference(BlockingExecutor.shared) {
+                                await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
+                            }
+                        } rejected: { connection, _ in
+                            // Over the listener's backstop: a plaintext refusal only where the port is plaintext.
+                            if !implicitTLS { try? await connection.write(busy, deadline: .now + .seconds(5)) }
+                        }
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var first: NetworkError?
+            for await result in group {
+                guard let result, first == nil else { continue }
+                // One port failed for good: the server stops, the other port too.
+                first = result
+                plainListener.close()
+                implicitTLSListener?.close()
+            }
+            return first
+        }
+        if let failure { throw MailAccessError.io.with(message: "stopped accepting connections: \(failure.message)", cause: failure) }
+    }
+
+    /// Shuts down gracefully: stops accepting at once; each session waiting for a command
+    /// (or in IDLE) gets `* BYE` and is closed; a session busy with a command finishes it
+    /// first. What is still open after ``MailAccessLimits/shutdownGracePeriod`` is closed.
+    /// Closing twice is harmless.
+    public func close() {
+        plainListener.stopAccepting()
+        implicitTLSListener?.stopAccepting()
+        drain.beginClosing(gracePeriod: configuration.limits.shutdownGracePeriod)
+    }
+
+    /// Runs one session over `stream` (already connected; TLS from the start when
+    /// `implicitTLS`, in which case the handshake runs first) and closes it at the end.
+    /// `client` is the peer's address for the limits, nil when unknown. ``run()`` calls
+    /// this for each connection; a test may call it over an `InMemoryByteStream`.
+    public func serve(_ stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool = false) async {
+        var connection = IMAPConnection(server: self, stream: stream, client: client, implicitTLS: implicitTLS)
+        await connection.run()
+    }
+}

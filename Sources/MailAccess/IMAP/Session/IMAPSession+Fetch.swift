@@ -1,0 +1,93 @@
+import EncryptedMailbox
+
+extension IMAPSession {
+    /// FETCH and UID FETCH (RFC 9051 section 6.4.5) through ``IMAPFetchResponder``, with
+    /// CHANGEDSINCE and VANISHED (RFC 7162 sections 3.1.4 and 3.2.6). Body fetches without
+    /// PEEK set `\Seen` first (not in EXAMINE) and the response carries the new FLAGS;
+    /// under CONDSTORE every response with FLAGS carries MODSEQ. A message expunged
+    /// elsewhere but not yet reported to this client is left out and the command ends
+    /// `OK [EXPUNGEISSUED]` (RFC 9051 section 7.1); its sequence number stays until the
+    /// client is told, which FETCH by sequence number never does (section 7.5.1).
+    func fetch(
+        _ set: IMAPSequenceSet, attributes: [IMAPFetchAttribute], modifiers: IMAPFetchModifiers, uid: Bool, writer: some IMAPResponseWriter
+    ) async throws -> IMAPCommandOutcome {
+        guard let folder = selected else { return IMAPCommandOutcome(.bad("no mailbox selected"), sendsUpdates: false) }
+        let reportsExpunges = uid
+        if modifiers.vanished {
+            guard extensions.qresync else { return IMAPCommandOutcome(.bad("VANISHED needs QRESYNC enabled"), reportsExpunges: reportsExpunges) }
+            guard uid, modifiers.changedSince != nil else {
+                return IMAPCommandOutcome(.bad("VANISHED needs UID FETCH with CHANGEDSINCE"), reportsExpunges: reportsExpunges)
+            }
+        }
+        var uids = try resolve(set, uid: uid, reportsExpunges: reportsExpunges)
+        if modifiers.changedSince != nil || attributes.contains(.modSeq) { try await enableCondStore(writer: writer) }
+        if let since = modifiers.changedSince {
+            let changes = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: since) }
+            let changed = Set(changes.changed.map(\.uid))
+            uids = uids.filter { changed.contains($0) }
+            if modifiers.vanished, case .ranges(let ranges) = set {
+                let largest = max(folder.sequence.uids.last ?? 0, changes.vanished.last ?? 0)
+                let vanished = changes.vanished.filter { uid in ranges.contains { $0.resolved(largest: largest).contains(uid) } }
+                if !vanished.isEmpty {
+                    try await writer.write(.untagged(.vanished(earlier: true, uids: IMAPSequenceSet(compacting: vanished))))
+                }
+            }
+        }
+        let responder = IMAPFetchResponder(attributes: attributes)
+        let setsSeen = responder.setsSeen && !folder.readOnly
+        let asksFlags = attributes.contains(.flags)
+        let asksModSeq = attributes.contains(.modSeq)
+        var missing = false
+        var start = 0
+        let batchSize = max(1, configuration.fetchBatchSize)
+        while start < uids.count {
+            let chunk = uids[start..<min(uids.count, start + batchSize)]
+            start += chunk.count
+            var messages = try await attempt(reportsExpunges: reportsExpunges) {
+                try await mailbox.fetch(UIDSet(chunk), in: folder.name, content: responder.contentNeeded)
+            }
+            if messages.count < chunk.count { missing = true }
+            var seenNow = Set<UInt32>()
+            if setsSeen {
+                let unseen = messages.filter { !$0.flags.contains(.seen) }.map(\.uid)
+                if !unseen.isEmpty {
+                    let result = try await attempt(reportsExpunges: reportsExpunges) {
+                        try await mailbox.store(.add(.seen), on: UIDSet(unseen), in: folder.name, unchangedSince: nil)
+                    }
+                    var changes: [UInt32: MessageChange] = [:]
+                    for change in result.changed {
+                        changes[change.uid] = change
+                        selected?.sequence.noteReported(change)
+                    }
+                    for index in messages.indices {
+                        guard let change = changes[messages[index].uid] else { continue }
+                        messages[index].flags = change.flags
+                        messages[index].keywords = change.keywords
+                        messages[index].modSeq = change.modSeq
+                        seenNow.insert(change.uid)
+                    }
+                }
+            }
+            for message in messages {
+                guard let number = selected?.sequence.sequenceNumber(of: message.uid) else { continue }
+                var items: [IMAPFetchItem]
+                do {
+                    items = try responder.items(for: message)
+                } catch {
+                    return IMAPCommandOutcome(
+                        IMAPStatusResponse(status: error.status, code: error.responseCode, text: error.error.message), reportsExpunges: reportsExpunges)
+                }
+                let flagsSent = asksFlags || seenNow.contains(message.uid)
+                if !asksFlags, seenNow.contains(message.uid) {
+                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords)))
+                }
+                if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
+                try await writer.write(.untagged(.fetch(number, items)))
+            }
+        }
+        if missing {
+            return IMAPCommandOutcome(.ok("Some messages were expunged", code: .expungeIssued), reportsExpunges: reportsExpunges)
+        }
+        return IMAPCommandOutcome(.ok("FETCH completed"), reportsExpunges: reportsExpunges)
+    }
+}

@@ -1,0 +1,55 @@
+import EncryptedMailbox
+
+extension IMAPSession {
+    /// STATUS (RFC 9051 section 6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED,
+    /// SIZE (RFC 8438), RECENT (always 0: the model keeps no `\Recent`), HIGHESTMODSEQ (RFC
+    /// 7162; turns CONDSTORE on), APPENDLIMIT (RFC 7889).
+    func status(_ name: String, attributes: [IMAPStatusAttribute], writer: some IMAPResponseWriter) async throws -> IMAPCommandOutcome {
+        if attributes.contains(.highestModSeq) { try await enableCondStore(writer: writer) }
+        let values = try await statusValues(of: name, attributes: attributes)
+        let canonical = try await attempt { try await mailbox.status(of: name).name }
+        try await writer.write(.untagged(.status(mailbox: canonical, values: values)))
+        return IMAPCommandOutcome(.ok("STATUS completed"))
+    }
+
+    /// The values of `attributes` for the folder `name`, in the order asked.
+    func statusValues(of name: String, attributes: [IMAPStatusAttribute]) async throws -> [IMAPStatusValue] {
+        let status = try await attempt { try await mailbox.status(of: name) }
+        var values: [IMAPStatusValue] = []
+        for attribute in attributes {
+            let value: UInt64
+            switch attribute {
+            case .messages: value = UInt64(status.messageCount)
+            case .uidNext: value = UInt64(status.uidNext)
+            case .uidValidity: value = UInt64(status.uidValidity)
+            case .unseen: value = UInt64(status.unseenCount)
+            case .recent: value = 0
+            case .highestModSeq: value = status.highestModSeq
+            case .deleted:
+                value = UInt64(try await attempt { try await mailbox.search(.flags(.deleted), in: status.name) }.count)
+            case .size:
+                value = try await folderSize(status.name)
+            case .appendLimit:
+                let quota = try await attempt { try await mailbox.usage() }.quota
+                value = UInt64(max(0, min(quota.maxMessageBytes ?? Int.max, configuration.maximumAppendSize)))
+            }
+            values.append(IMAPStatusValue(attribute, value))
+        }
+        return values
+    }
+
+    /// The sum of the folder's message sizes, read in batches of metadata.
+    private func folderSize(_ name: String) async throws -> UInt64 {
+        let uids = try await attempt { try await mailbox.search(.all, in: name) }
+        var total: UInt64 = 0
+        var start = 0
+        let batch = max(1, configuration.fetchBatchSize * 8)
+        while start < uids.count {
+            let chunk = uids[start..<min(uids.count, start + batch)]
+            let messages = try await attempt { try await mailbox.fetch(UIDSet(chunk), in: name, content: .metadata) }
+            for message in messages { total += UInt64(max(0, message.size)) }
+            start += batch
+        }
+        return total
+    }
+}

@@ -1,0 +1,92 @@
+import EncryptedMailbox
+import Foundation
+
+extension IMAPSession {
+    /// Starts reading the mailbox's events, once: before the first command reads anything,
+    /// so no change saved after that read goes unseen.
+    func followEvents() async {
+        guard eventTask == nil, !isClosed else { return }
+        let events = await mailbox.events()
+        eventTask = Task.detached { [weak self] in
+            for await event in events {
+                guard let self else { return }
+                await self.receive(event)
+            }
+        }
+    }
+
+    /// Notes one event of the mailbox against the selected folder.
+    func receive(_ event: MailboxEvent) {
+        guard var folder = selected else { return }
+        switch event {
+        case .messagesAdded(let name, let uids) where name == folder.name:
+            folder.sequence.noteAdded(uids)
+        case .messagesExpunged(let name, let uids) where name == folder.name:
+            folder.sequence.noteExpunged(uids)
+        case .flagsChanged(let name, let changes) where name == folder.name:
+            folder.sequence.noteFlagChanges(changes)
+        case .folderDeleted(let name) where name == folder.name:
+            folder.sequence.noteAllExpunged()
+            folder.isDeleted = true
+        case .folderRenamed(let from, let to):
+            if folder.name == from {
+                folder.name = to
+            } else if folder.name.hasPrefix(from + String(Self.delimiter)) {
+                folder.name = to + folder.name.dropFirst(from.count)
+            }
+        default:
+            break
+        }
+        selected = folder
+        if folder.sequence.hasPendingUpdates { wakeAll() }
+    }
+
+    /// True when the selected folder has updates the client has not heard.
+    var hasPendingUpdates: Bool { selected?.sequence.hasPendingUpdates ?? false }
+
+    /// Resumes one waiter (its task was cancelled).
+    func wake(_ id: UUID) {
+        updateWaiters.removeValue(forKey: id)?.resume()
+    }
+
+    /// Resumes every waiter.
+    func wakeAll() {
+        let waiters = updateWaiters.values
+        updateWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Writes the pending updates of the selected folder: removals (EXPUNGE, or VANISHED
+    /// under QRESYNC) when allowed, then EXISTS, then FETCH of flags changed elsewhere
+    /// (with UID under QRESYNC, MODSEQ under CONDSTORE).
+    func writeUpdates(to writer: some IMAPResponseWriter, includingExpunges: Bool) async throws {
+        guard var folder = selected else { return }
+        let updates = folder.sequence.takeUpdates(includingExpunges: includingExpunges)
+        selected = folder
+        guard !updates.isEmpty else { return }
+        if extensions.qresync, !updates.expunged.isEmpty {
+            try await writer.write(.untagged(.vanished(earlier: false, uids: IMAPSequenceSet(compacting: updates.expunged.map(\.uid)))))
+        } else {
+            for removal in updates.expunged { try await writer.write(.untagged(.expunge(removal.sequenceNumber))) }
+        }
+        if let exists = updates.exists {
+            try await writer.write(.untagged(.exists(exists)))
+            if !extensions.imap4rev2 { try await writer.write(.untagged(.recent(0))) }
+        }
+        for (number, change) in updates.flagChanges {
+            var items: [IMAPFetchItem] = []
+            if extensions.qresync { items.append(.uid(change.uid)) }
+            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords)))
+            if extensions.condStore { items.append(.modSeq(change.modSeq)) }
+            try await writer.write(.untagged(.fetch(number, items)))
+        }
+    }
+
+    /// The hierarchy delimiter of every mailbox.
+    static var delimiter: Character { "/" }
+
+    /// A message's flags as IMAP writes them: system flags, then keywords.
+    static func flagNames(_ flags: MessageFlags, keywords: [String]) -> [String] {
+        flags.imapNames + keywords
+    }
+}

@@ -1,0 +1,85 @@
+import CommunityMailSystem
+import CommunityMailTestSupport
+import EncryptedMailbox
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `mail-access` with IMAP and POP3 at once: imaplib logs in over STARTTLS and IMAPS while
+/// poplib deletes a message of the same member (one shared open mailbox), the IMAP session
+/// is told of the expunge; SIGTERM says `* BYE` to a waiting IMAP client and exits 0; the log
+/// holds no name or password.
+@Suite(.enabled(if: TestPeers.shouldRun(TestPeers.builtExecutable("mail-access") != nil && TestPeers.executable("python3") != nil)))
+struct IMAPServerExampleTests {
+    struct Outcome: Decodable {
+        var imapLogin: String
+        var selected: String
+        var expunged: [String]
+        var imapsLogin: String
+        var pop3: String
+    }
+
+    @Test func servesIMAPBesidePOP3AndStopsOnSIGTERM() async throws {
+        let executable = try #require(TestPeers.builtExecutable("mail-access"))
+        let folder = try TemporaryDirectory(prefix: "mail-access-imap")
+        let mailboxes = folder.path("mailboxes")
+        try FileManager.default.createDirectory(atPath: mailboxes, withIntermediateDirectories: true)
+        let store = try MailboxStore(directory: URL(fileURLWithPath: mailboxes))
+        let mailbox = try await store.createMailbox(userID: "alice", passphrase: "secret1")
+        for message in POP3TestMessages.all { try await mailbox.append(message, to: "INBOX") }
+        await mailbox.close()
+        let authority = try await TestCertificates.makeAuthority()
+        let leaf = try await authority.makeLeaf("mail-access")
+        let imapPort = try ChildProcess.freePort(), imapsPort = try ChildProcess.freePort(), pop3Port = try ChildProcess.freePort()
+        let server = try ChildProcess(executable, [
+            "--mailboxes", mailboxes, "--listen-imap", "127.0.0.1:\(imapPort)", "--listen-imaps", "127.0.0.1:\(imapsPort)",
+            "--listen-pop3", "127.0.0.1:\(pop3Port)", "--tls-cert", leaf.chain, "--tls-key", leaf.key, "--plaintext-auth", "never",
+            "--login-failure-delay", "0",
+        ])
+        for port in [imapPort, imapsPort, pop3Port] { try await server.waitForTCPPort(port) }
+        let settings: [String: Any] = ["port": Int(imapPort), "tls_port": Int(imapsPort), "cafile": authority.authority, "extra": ["pop3": Int(pop3Port)]]
+        let outcome = try await IMAPPythonScript.run(IMAPPythonScript.prelude + #"""
+            import poplib
+            imap = starttls()
+            try:
+                imap.login("alice", "wrong")
+            except imap.error:
+                pass
+            typ, data = imap.login("alice", "secret1")
+            login = typ
+            typ, data = imap.select("INBOX")
+            selected = text(data[0])
+            pop = poplib.POP3("127.0.0.1", extra["pop3"], timeout=120)
+            pop.stls(context)
+            pop.user("alice")
+            pop.pass_("secret1")
+            pop.dele(1)
+            quit = text(pop.quit())
+            imap.noop()
+            expunged = [text(x) for x in imap.untagged_responses.get("EXPUNGE", [])]
+            imap.logout()
+            imaps = implicit()
+            typ, data = imaps.login("alice", "secret1")
+            imaps.logout()
+            print(json.dumps({"imapLogin": login, "selected": selected, "expunged": expunged, "imapsLogin": typ, "pop3": quit}))
+            """#, settings: settings, as: Outcome.self)
+        #expect(outcome.imapLogin == "OK" && outcome.imapsLogin == "OK")
+        #expect(outcome.selected == "\(POP3TestMessages.all.count)")
+        #expect(outcome.pop3.hasPrefix("+OK"))
+        #expect(outcome.expunged == ["1"])
+
+        let waiting = try await POP3LineClient(port: imapPort)
+        #expect(try await waiting.readLine()?.hasPrefix("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED") == true)
+        server.signal(SIGTERM)
+        #expect(try await waiting.readToEnd() == ["* BYE Server shutting down"])
+        await waiting.close()
+        #expect(await server.exited() == 0)
+        #expect(server.output.contains("imap login refused"))
+        #expect(!server.output.contains("wrong") && !server.output.contains("secret1") && !server.output.contains("alice"))
+    }
+}
