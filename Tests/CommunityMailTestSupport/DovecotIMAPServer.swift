@@ -10,7 +10,7 @@ import Darwin
 /// benchmark: its own configuration, state and Maildir in a temporary folder, user `alice`
 /// with password `secret1`, the given messages in INBOX with the given UIDs, flags and
 /// internal dates, STARTTLS (and an IMAPS port) with the given certificate, the five RFC 6154
-/// special-use folders subscribed, `/` as the hierarchy separator and a quota (so that LIST,
+/// special-use folders and INBOX subscribed, `/` as the hierarchy separator and a quota (so that LIST,
 /// NAMESPACE and GETQUOTAROOT can be compared with ours). Stopped by ``stop()``.
 public final class DovecotIMAPServer: Sendable {
     /// One message to place in INBOX before Dovecot starts.
@@ -238,6 +238,9 @@ public final class DovecotIMAPServer: Sendable {
               inbox = yes
               separator = /
               prefix =
+              mailbox INBOX {
+                auto = subscribe
+              }
             \(specialUse)
             }
             passdb {

@@ -10,35 +10,61 @@ import Testing
 struct IMAPPeerSyncClientTests {
     static let count = 10_000
 
-    @Test func mbsyncRoundTripsTenThousandMessagesWithDovecot() async throws {
+    /// Against Dovecot, 2,000 messages: the harness's own check (the long run is ours).
+    @Test func mbsyncRoundTripsWithDovecot() async throws {
+        let count = 2_000
         let authority = try await TestCertificates.makeAuthority()
         let leaf = try await authority.makeLeaf("dovecot-imap")
         let dovecot = try await DovecotIMAPServer.start(
-            messages: SyntheticMailCorpus.dovecotMessages(Self.count), certificateChain: leaf.chain, privateKey: leaf.key)
+            messages: SyntheticMailCorpus.dovecotMessages(count), certificateChain: leaf.chain, privateKey: leaf.key)
         let expectation: IMAPPeerMbsync.Expectation
         do {
-            let mbsync = try IMAPPeerMbsync(port: dovecot.port, certificateAuthority: authority.authority)
-            let started = ContinuousClock.now
-            let pull = try await mbsync.pull { uid in
-                (1...UInt32(Self.count)).contains(uid) ? SyntheticMailCorpus.message(Int(uid) - 1) : nil
-            }
-            print("mbsync pulled \(pull.files) messages from Dovecot in \(ContinuousClock.now - started) (not asserted)")
-            #expect(pull.files == Self.count)
-            let mismatches = pull.mismatches.count
-            #expect(mismatches == 0, "first differing UIDs: \(pull.mismatches.prefix(10))")
-            expectation = try await mbsync.changeLocallyAndPush { SyntheticMailCorpus.flags(Int($0) - 1) }
+            expectation = try await Self.pullChangePush(count: count, port: dovecot.port, authority: authority.authority, server: "Dovecot")
         } catch {
             await dovecot.stop()
             throw error
         }
         await dovecot.stop()
         let inbox = try await dovecot.inbox()
-        Self.expectServerHolds(inbox.map { ($0.uid, $0.flags, $0.bytes) }, expectation)
+        Self.expectServerHolds(inbox.map { ($0.uid, $0.flags, $0.bytes) }, expectation, count: count)
+    }
+
+    /// Against our server over an encrypted SQLiteMailbox, 10,000 messages.
+    @Test func mbsyncRoundTripsTenThousandMessagesWithOurServer() async throws {
+        let authority = try await TestCertificates.makeAuthority()
+        let leaf = try await authority.makeLeaf("imap")
+        let ours = try await IMAPPeerOurServer.start(
+            messages: SyntheticMailCorpus.dovecotMessages(Self.count), certificateChain: leaf.chain, privateKey: leaf.key)
+        do {
+            let expectation = try await Self.pullChangePush(count: Self.count, port: ours.port, authority: authority.authority, server: "ours")
+            Self.expectServerHolds(try await ours.inbox(), expectation, count: Self.count)
+        } catch {
+            await ours.stop()
+            throw error
+        }
+        await ours.stop()
+    }
+
+    /// mbsync pulls `count` messages (each compared with its source), then changes and
+    /// deletes locally and pushes back.
+    static func pullChangePush(count: Int, port: UInt16, authority: String, server: String) async throws -> IMAPPeerMbsync.Expectation {
+        let mbsync = try IMAPPeerMbsync(port: port, certificateAuthority: authority)
+        let started = ContinuousClock.now
+        let pull = try await mbsync.pull { uid in
+            (1...UInt32(count)).contains(uid) ? SyntheticMailCorpus.message(Int(uid) - 1) : nil
+        }
+        print("mbsync pulled \(pull.files) messages from \(server) in \(ContinuousClock.now - started) (not asserted)")
+        #expect(pull.files == count)
+        let mismatches = pull.mismatches.count
+        #expect(mismatches == 0, "first differing UIDs: \(pull.mismatches.prefix(10))")
+        return try await mbsync.changeLocallyAndPush { SyntheticMailCorpus.flags(Int($0) - 1) }
     }
 
     /// The server's INBOX after the push: the deleted UIDs gone, every other message with
     /// the flags the client left and its bytes as they were.
-    static func expectServerHolds(_ inbox: [(uid: UInt32, flags: [String], bytes: [UInt8])], _ expectation: IMAPPeerMbsync.Expectation) {
+    static func expectServerHolds(
+        _ inbox: [(uid: UInt32, flags: [String], bytes: [UInt8])], _ expectation: IMAPPeerMbsync.Expectation, count: Int
+    ) {
         #expect(expectation.deleted.count == count / 25)
         #expect(inbox.count == count - expectation.deleted.count)
         let uids = Set(inbox.map(\.uid))
@@ -55,14 +81,29 @@ struct IMAPPeerSyncClientTests {
         #expect(byteMismatchCount == 0, "first UIDs with other bytes: \(byteMismatches.sorted().prefix(10))")
     }
 
-    @Test func curlListsAndFetchesOverIMAPS() async throws {
+    @Test func curlListsAndFetchesOverIMAPSFromDovecot() async throws {
         let authority = try await TestCertificates.makeAuthority()
         let leaf = try await authority.makeLeaf("dovecot-imap")
-        let messages = SyntheticMailCorpus.dovecotMessages(20)
-        let dovecot = try await DovecotIMAPServer.start(messages: messages, certificateChain: leaf.chain, privateKey: leaf.key)
-        let port = try #require(dovecot.implicitTLSPort)
-        let results = try await IMAPPeerCurl(port: port, certificateAuthority: authority.authority).listAndFetch(uids: [1, 8, 20])
+        let dovecot = try await DovecotIMAPServer.start(
+            messages: SyntheticMailCorpus.dovecotMessages(20), certificateChain: leaf.chain, privateKey: leaf.key)
+        let results = try await IMAPPeerCurl(port: try #require(dovecot.implicitTLSPort), certificateAuthority: authority.authority)
+            .listAndFetch(uids: [1, 8, 20])
         await dovecot.stop()
+        Self.expectCurlResults(results)
+    }
+
+    @Test func curlListsAndFetchesOverIMAPSFromOurServer() async throws {
+        let authority = try await TestCertificates.makeAuthority()
+        let leaf = try await authority.makeLeaf("imap")
+        let ours = try await IMAPPeerOurServer.start(
+            messages: SyntheticMailCorpus.dovecotMessages(20), certificateChain: leaf.chain, privateKey: leaf.key)
+        let results = try await IMAPPeerCurl(port: try #require(ours.implicitTLSPort), certificateAuthority: authority.authority)
+            .listAndFetch(uids: [1, 8, 20])
+        await ours.stop()
+        Self.expectCurlResults(results)
+    }
+
+    static func expectCurlResults(_ results: IMAPPeerCurl.Results) {
         // RFC 3501 section 7.2.2: the name last, after the attributes and the delimiter.
         for name in ["INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"] {
             #expect(results.list.contains { $0.hasPrefix("* LIST (") && $0.hasSuffix(" \"/\" \(name)") }, "\(name): \(results.list)")

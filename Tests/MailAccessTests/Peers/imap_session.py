@@ -1,4 +1,4 @@
-"""A scripted IMAP4rev1 session by Python's imaplib and PyPI's imapclient (clients nobody
+r"""A scripted IMAP4rev1 session by Python's imaplib and PyPI's imapclient (clients nobody
 here wrote), run the same way against Dovecot and against our server.
 
     python imap_session.py corpus              -> JSON: the messages both servers hold
@@ -38,8 +38,16 @@ Normalisations, and why each is legitimate:
     LIST attributes: not fixed by the RFC; sorted.
   - QUOTAROOT/QUOTA root names and figures: the root's name and the limits are the server's
     configuration (RFC 9208 section 5.2); the resource names are kept.
-  - An untagged FETCH that only repeats a message's FLAGS after the client's own STORE with
-    .SILENT is not expected by RFC 3501; none is normalised away.
+  - MODSEQ in the answer to a FETCH that did not ask for it: RFC 7162 section 3.1 makes it
+    required only in unsolicited FETCH responses and STORE results; sending it with every
+    FLAGS (as we do under CONDSTORE) is extra data RFC 3501 section 7.4.2 allows. Dropped there.
+  - The order of SELECT/EXAMINE's untagged responses (RFC 3501 section 6.3.1 fixes none): sorted.
+  - LIST/LSUB attributes the command did not ask for: \Marked/\UnMarked (RFC 3501 7.2.2, the
+    server's choice), special-use attributes without a SPECIAL-USE option (RFC 6154 section
+    5.1: required only then) and \HasChildren/\HasNoChildren without RETURN (CHILDREN)
+    (RFC 5258 section 4: required only then). Dropped unless asked for.
+  - Response codes of NO and BAD answers (RFC 5530's codes are optional) but TRYCREATE (RFC
+    3501 section 6.3.11: MUST) and BADCHARSET's name (its charset list is optional).
 """
 
 import base64, datetime, json, re, socket, ssl, sys, time
@@ -372,7 +380,7 @@ def split_code(tokens):
     return None, tokens
 
 
-def normalise_fetch(number, items):
+def normalise_fetch(number, items, keep_modseq=True):
     pairs = {}
     k = 0
     while k + 1 < len(items):
@@ -384,6 +392,8 @@ def normalise_fetch(number, items):
         elif key == "INTERNALDATE":
             text = json.dumps(utc_date(value))
         elif key == "MODSEQ":
+            if not keep_modseq:
+                continue
             text = "(<modseq>)"
         else:
             text = show(value)
@@ -575,10 +585,19 @@ class Session:
                 info.append(text)
                 continue
             responses.append(text)
-        responses = [normalise_fetch(r[1], fetches[r[1]]) if isinstance(r, tuple) else r for r in responses]
+        command_text = step_parts(self.last_parts).upper()
+        keep_modseq = word != "FETCH" or "MODSEQ" in command_text or "CHANGEDSINCE" in command_text
+        responses = [normalise_fetch(r[1], fetches[r[1]], keep_modseq) if isinstance(r, tuple) else r for r in responses]
         responses = normalise_expunges(responses)
         if word in ("LIST", "LSUB"):
+            responses = sorted(list_attributes_asked(r, command_text) for r in responses)
+        if word in ("SELECT", "EXAMINE"):
             responses.sort()
+        if status in ("NO", "BAD") and code is not None:
+            info.append("code " + code)
+            code = "[TRYCREATE]" if code == "[TRYCREATE]" else "[BADCHARSET]" if code.startswith("[BADCHARSET") else None
+        if expect is None:
+            code = None
         record = {"step": step, "status": status, "code": code, "responses": responses, "info": info}
         if expect is None:
             record["statusFree"] = True
@@ -602,6 +621,29 @@ def normalise_expunges(responses):
             continue
         out.append(text)
     return ["* EXPUNGE of %s" % canonical_set(",".join(map(str, removed))) if t == "* EXPUNGED" else t for t in out]
+
+
+SPECIAL_USE = {"\\all", "\\archive", "\\drafts", "\\flagged", "\\junk", "\\sent", "\\trash"}
+
+
+def list_attributes_asked(line, command_text):
+    """A normalised LIST/LSUB line without the attributes the command did not ask for."""
+    m = re.match(r"^(\* (?:LIST|LSUB) )\(([^)]*)\)(.*)$", line)
+    if not m:
+        return line
+    kept = [a for a in m.group(2).split() if keep_list_attribute(a, command_text)]
+    return "%s(%s)%s" % (m.group(1), " ".join(kept), m.group(3))
+
+
+def keep_list_attribute(attribute, command_text):
+    lower = attribute.lower()
+    if lower in ("\\marked", "\\unmarked"):
+        return False
+    if lower in SPECIAL_USE:
+        return "SPECIAL-USE" in command_text
+    if lower in ("\\haschildren", "\\hasnochildren"):
+        return "CHILDREN" in command_text
+    return True
 
 
 def step_parts(parts):
@@ -661,7 +703,12 @@ def session_a(config, transcript):
 
     s.connect("A")
     c = s.command
-    c("CAPABILITY", "CAPABILITY")
+    _, _, _, tokens = c("CAPABILITY", "CAPABILITY")
+    caps = set(str(t).upper() for tokens_ in tokens for t in tokens_[2:] if len(tokens_) > 1 and str(tokens_[1]).upper() == "CAPABILITY")
+    transcript.append({"step": "capabilities before login that the sessions use", "status": "OK", "code": None,
+                       "responses": [w for w in ["IMAP4REV1", "AUTH=PLAIN", "SASL-IR", "ID", "ENABLE", "LITERAL+"] if w in caps],
+                       "info": [" ".join(sorted(caps))]})
+    check("no STARTTLS or LOGINDISABLED after STARTTLS", "STARTTLS" not in caps and "LOGINDISABLED" not in caps, repr(sorted(caps)))
     c("LOGIN", "LOGIN", config["user"], config["password"])
     c("ENABLE CONDSTORE", "ENABLE CONDSTORE")
     c("ID", 'ID ("name" "imap_session.py" "version" "1")')
@@ -673,18 +720,19 @@ def session_a(config, transcript):
     c("LSUB all", 'LSUB "" "*"')
     c("LIST (SPECIAL-USE)", 'LIST (SPECIAL-USE) "" "*"')
     c("LIST (SUBSCRIBED) RETURN (CHILDREN)", 'LIST (SUBSCRIBED) "" "*" RETURN (CHILDREN)')
+    c("LIST RETURN (CHILDREN)", 'LIST "" "*" RETURN (CHILDREN)')
     c("LIST RETURN (STATUS)", 'LIST "" "%" RETURN (STATUS (MESSAGES UNSEEN))')
     c("LIST RETURN (SPECIAL-USE)", 'LIST "" "*" RETURN (SPECIAL-USE)')
     c("CREATE Projects", "CREATE Projects")
     c("CREATE Projects/2024", "CREATE Projects/2024")
     c("CREATE Scratch", "CREATE Scratch")
     c("CREATE existing", "CREATE Scratch", expect="NO")
-    c("LIST Projects*", 'LIST "" "Projects*"')
+    c("LIST Projects*", 'LIST "" "Projects*" RETURN (CHILDREN)')
     c("LIST Projects/%", 'LIST "" "Projects/%"')
     c("RENAME Scratch", "RENAME Scratch Scratch2")
     c("RENAME child", "RENAME Projects/2024 Projects/2025")
     c("RENAME missing", "RENAME Nowhere Elsewhere", expect="NO")
-    c("LIST after RENAME", 'LIST "" "*"')
+    c("LIST after RENAME", 'LIST "" "*" RETURN (CHILDREN SPECIAL-USE)')
     c("SUBSCRIBE", "SUBSCRIBE Projects")
     c("LSUB Pro*", 'LSUB "" "Pro*"')
     c("LIST (SUBSCRIBED) Pro*", 'LIST (SUBSCRIBED) "" "Pro*"')
@@ -867,15 +915,15 @@ def session_b(config, transcript):
     b.plain_login(config["user"], config["password"])
     record("B: AUTHENTICATE PLAIN", [])
     caps = set(c.decode().upper() for c in b.capabilities())
-    wanted = ["IMAP4REV1", "AUTH=PLAIN", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "UNSELECT", "CONDSTORE",
+    wanted = ["IMAP4REV1", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "UNSELECT", "CONDSTORE",
               "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "STATUS=SIZE", "MOVE", "QUOTA", "BINARY", "SPECIAL-USE", "CHILDREN",
               "LITERAL+"]
-    record("B: capabilities the sessions use", [w for w in wanted if w in caps], [" ".join(sorted(caps))])
+    record("B: capabilities after login that the sessions use", [w for w in wanted if w in caps], [" ".join(sorted(caps))])
     record("B: ID", [], [repr(b.id_({"name": "imapclient"}))])
     record("B: ENABLE CONDSTORE", [repr(sorted(x.decode() for x in b.enable("CONDSTORE")))])
     ns = b.namespace()
     record("B: NAMESPACE", [repr(ns.personal)])
-    folders = sorted((sorted(x.decode() for x in f), d.decode(), n) for f, d, n in b.list_folders())
+    folders = sorted((sorted(x.decode() for x in f if keep_list_attribute(x.decode(), "")), d.decode(), n) for f, d, n in b.list_folders())
     record("B: list_folders", [repr(f) for f in folders])
     record("B: list_sub_folders", [repr(sorted(n for _, _, n in b.list_sub_folders()))])
     status = b.folder_status("INBOX", ["MESSAGES", "UIDNEXT", "UNSEEN"])
