@@ -145,7 +145,7 @@ let package = Package(
             dependencies: [
                 "CommunityMailSystem", "CommunityMailCrypto", "CommunityMailCOpenSSL", "CommunityMailSQL", "HTTPTransport", "OpenIDAuth",
                 "LaunchpadClient", "AliasStore", "EncryptedSQLite", "EncryptedMailbox", "DNSVerify", "MemberSync", "CommunityMailTestSupport",
-                "CommunityMailTLS", "CommunityMailSMTP", "MailForwarder", "MailAuth", "CommunityMailMessage",
+                "CommunityMailTLS", "CommunityMailSMTP", "MailForwarder", "MailAuth", "CommunityMailMessage", "MailAccess",
             ],
             path: "Benchmarks/bench",
             swiftSettings: upcomingFeatures

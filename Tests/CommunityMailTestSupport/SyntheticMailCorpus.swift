@@ -51,13 +51,13 @@ public enum SyntheticMailCorpus {
         case 7:
             // A base64 attachment of 1 to 24 KiB.
             let size = 1024 + Int(random.next() % (23 * 1024))
-            let encoded = Data(random.bytes(size)).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn])
+            let encoded = Data(random.bytes(size)).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
             header += ["MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"mix\(index)\""]
             body = [
                 "--mix\(index)", "Content-Type: text/plain; charset=us-ascii", "", "See the attachment." + mention, "--mix\(index)",
                 "Content-Type: application/octet-stream; name=\"data\(index).bin\"", "Content-Transfer-Encoding: base64",
                 "Content-Disposition: attachment; filename=\"data\(index).bin\"", "",
-            ] + encoded.components(separatedBy: "\r\n") + ["--mix\(index)--"]
+            ] + encoded.components(separatedBy: "\n") + ["--mix\(index)--"]
         case 8:
             header += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
             body = ["Grüße aus München, día \(index), 日本語のテキスト." + mention, sentence(12)]
