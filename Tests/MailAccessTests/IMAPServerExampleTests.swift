@@ -60,8 +60,14 @@ struct IMAPServerExampleTests {
             pop.pass_("secret1")
             pop.dele(1)
             quit = text(pop.quit())
-            imap.noop()
-            expunged = [text(x) for x in imap.untagged_responses.get("EXPUNGE", [])]
+            # The mailbox's event reaches the session on its own time: NOOP until it is told.
+            expunged = []
+            for attempt in range(600):
+                imap.noop()
+                expunged = [text(x) for x in imap.untagged_responses.get("EXPUNGE", [])]
+                if expunged:
+                    break
+                time.sleep(0.1)
             imap.logout()
             imaps = implicit()
             typ, data = imaps.login("alice", "secret1")

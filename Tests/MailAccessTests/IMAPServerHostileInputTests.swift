@@ -52,6 +52,20 @@ import Testing
         #expect(last.contains { $0.hasPrefix("* BYE") })
         await attacker.close()
 
+        // Invalid UTF-8 once UTF-8 names are on (RFC 6855): refused, no folder made.
+        let utf8 = try await fixture.rawClient()
+        _ = try await utf8.readLine()
+        #expect(try await utf8.command("u1 LOGIN alice secret1").last?.hasPrefix("u1 OK") == true)
+        #expect(try await utf8.command("u2 ENABLE UTF8=ACCEPT").last?.hasPrefix("u2 OK") == true)
+        let foldersBefore = try await utf8.command("u3 LIST \"\" *").filter { $0.hasPrefix("* LIST") }
+        for (index, bytes) in [[0xff, 0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x00]].enumerated() {
+            try await utf8.send(Array("v\(index) CREATE \"".utf8) + bytes.map(UInt8.init) + Array("\"\r\n".utf8))
+            let reply = try #require(try await utf8.readUntilTagged("v\(index)").last)
+            #expect(reply.hasPrefix("v\(index) NO") || reply.hasPrefix("v\(index) BAD"), "\(bytes): \(reply)")
+        }
+        #expect(try await utf8.command("u4 LIST \"\" *").filter { $0.hasPrefix("* LIST") } == foldersBefore)
+        await utf8.close()
+
         #expect(try await bystander.command("b4 NOOP").last?.hasPrefix("b4 OK") == true)
         #expect(try await bystander.command("b5 LOGOUT").last == "b5 OK LOGOUT completed")
         await bystander.close()
@@ -103,20 +117,27 @@ import Testing
 
     @Test func unterminatedLiteralMeetsTheAutologout() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.limits.idleTimeout = .seconds(1)
+            configuration.limits.idleTimeout = .seconds(3)
         }
         let client = try await fixture.rawClient()
-        _ = try await client.readLine()
-        try await client.send("u1 LOGIN alice {20}\r\n")
-        #expect(try await client.readLine() == "+ Ready for literal data")
-        try await client.send("secr")
-        // The literal never ends; the autologout does not wait for it.
-        #expect(try await client.readToEnd() == ["* BYE Autologout; idle for too long"])
-        // A client that closes in the middle of a literal leaves the server serving.
+        // In one write, so only the server's wait counts: the literal never ends.
+        try? await client.send("u1 LOGIN alice {20}\r\nsecr")
+        let lines = (try? await client.readToEnd()) ?? []
+        #expect(lines.first?.hasPrefix("* OK [CAPABILITY") == true)
+        #expect(lines.last == "* BYE Autologout; idle for too long", "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("u1 ") })
+        await client.close()
+        await fixture.stop()
+        #expect(fixture.events.contains { if case .sessionEnded(.imap, .timedOut, _, _) = $0 { return true } else { return false } })
+        #expect(!fixture.events.contains { if case .login = $0 { return true } else { return false } })
+    }
+
+    @Test func aClientGoneInTheMiddleOfALiteralLeavesTheServerServing() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback)
         let quitter = try await fixture.rawClient()
         _ = try await quitter.readLine()
         try await quitter.send("u2 LOGIN alice {20}\r\n")
-        _ = try await quitter.readLine()
+        #expect(try await quitter.readLine() == "+ Ready for literal data")
         try await quitter.send("sec")
         await quitter.close()
         let next = try await fixture.rawClient()
@@ -124,7 +145,7 @@ import Testing
         #expect(try await next.command("n1 LOGIN alice secret1").last?.hasPrefix("n1 OK") == true)
         await next.close()
         await fixture.stop()
-        #expect(fixture.events.contains { if case .sessionEnded(.imap, .timedOut, _, _) = $0 { return true } else { return false } })
+        #expect(fixture.events.contains { if case .sessionEnded(.imap, .clientClosed, _, _) = $0 { return true } else { return false } })
     }
 
     @Test func aLoginFloodIsRateLimitedAndTheRightPasswordWaits() async throws {

@@ -63,16 +63,55 @@ import Testing
         await fixture.stop()
     }
 
-    @Test func quietIdleGetsKeepalivesAndTheAutologoutEndsIt() async throws {
+    @Test func oneAppendWakesTwentyIdlingSessions() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.limits.maximumSessionsPerUser = 30
+            configuration.limits.maximumSessionsPerAddress = 30
+        }
+        var watchers: [POP3LineClient] = []
+        for index in 0..<20 {
+            let watcher = try await IMAPServerHostileInputTests.selectedClient(fixture, tag: "w\(index)x")
+            try await watcher.send("w\(index)x3 IDLE\r\n")
+            #expect(try await watcher.readLine() == "+ idling")
+            watchers.append(watcher)
+        }
+        try await fixture.deliver(Array(Self.newMessage.utf8))
+        let count = POP3TestMessages.all.count
+        for (index, watcher) in watchers.enumerated() {
+            let lines = try await Self.lines(from: watcher) { $0.hasSuffix(" EXISTS") }
+            #expect(lines.last == "* \(count + 1) EXISTS", "watcher \(index): \(lines)")
+            try await watcher.send("DONE\r\n")
+            #expect(try await watcher.readUntilTagged("w\(index)x3").last == "w\(index)x3 OK IDLE terminated")
+            await watcher.close()
+        }
+        await fixture.stop()
+    }
+
+    @Test func quietIdleGetsKeepalives() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
             configuration.idleKeepaliveInterval = .milliseconds(100)
-            configuration.limits.idleTimeout = .seconds(2)
         }
         let client = try await IMAPServerHostileInputTests.selectedClient(fixture, tag: "k")
         try await client.send("k3 IDLE\r\n")
         #expect(try await client.readLine() == "+ idling")
+        #expect(try await client.readLine() == "* OK Still here")
+        try await client.send("DONE\r\n")
+        let rest = try await client.readUntilTagged("k3")
+        #expect(rest.last == "k3 OK IDLE terminated" && rest.dropLast().allSatisfy { $0 == "* OK Still here" }, "\(rest)")
+        await client.close()
+        await fixture.stop()
+    }
+
+    @Test func theAutologoutEndsAnIdleNotRenewed() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.idleKeepaliveInterval = nil
+            configuration.limits.idleTimeout = .seconds(3)
+        }
+        let client = try await fixture.rawClient()
+        // Pipelined, so the test's own pace never meets the short autologout before IDLE.
+        try await client.send("k1 LOGIN alice secret1\r\nk2 SELECT INBOX\r\nk3 IDLE\r\n")
         let lines = try await client.readToEnd()
-        #expect(lines.contains("* OK Still here"))
+        #expect(lines.contains("+ idling") && lines.contains { $0.hasPrefix("k2 OK") }, "\(lines)")
         #expect(lines.last == "* BYE Autologout; idle for too long")
         await client.close()
         await fixture.stop()

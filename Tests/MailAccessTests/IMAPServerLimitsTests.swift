@@ -30,6 +30,38 @@ import Testing
         #expect(fixture.events.contains { if case .sessionEnded(.imap, .refused, _, _) = $0 { return true } else { return false } })
     }
 
+    @Test func clientsThatNeverLogInMeetTheShorterLoginTimeout() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = .seconds(1)
+        }
+        // The 30-minute autologout still holds; only the login timeout can end this.
+        #expect(fixture.server.configuration.limits.idleTimeout == .seconds(1800))
+        let idle = try await fixture.rawClient()
+        let lines = try await idle.readToEnd()
+        #expect(lines.count == 2 && lines.first?.hasPrefix("* OK [CAPABILITY") == true)
+        #expect(lines.last == "* BYE Autologout; idle for too long")
+        await idle.close()
+        await fixture.stop()
+    }
+
+    @Test func plaintextOnTheIMAPSPortIsClosedAndTheServerServesOn() async throws {
+        let fixture = try await IMAPServerFixture.start()
+        let port = try #require(fixture.implicitTLSPort)
+        let confused = try await POP3LineClient(port: port)
+        try await confused.send("a1 LOGIN alice secret1\r\n")
+        // No IMAP reply in plaintext: the handshake fails and the connection closes.
+        let lines = (try? await confused.readToEnd()) ?? []
+        #expect(!lines.contains { $0.hasPrefix("a1 ") || $0.hasPrefix("* OK") })
+        await confused.close()
+        try await waitUntil("the failed handshake counted") {
+            fixture.events.contains { if case .sessionEnded(.imap, .tlsFailed, _, _) = $0 { return true } else { return false } }
+        }
+        let client = try await fixture.rawClient()
+        #expect(try await client.readLine()?.hasPrefix("* OK [CAPABILITY") == true)
+        await client.close()
+        await fixture.stop()
+    }
+
     @Test func sessionsPerMemberCountIMAPAndPOP3Together() async throws {
         let table = MailAccessSessionTable()
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in

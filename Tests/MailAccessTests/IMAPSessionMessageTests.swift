@@ -91,6 +91,8 @@ struct IMAPSessionMessageTests {
         let other = IMAPSessionDriver(fixture.mailbox)
         _ = try await other.run("o SELECT INBOX")
         _ = try await other.run("p STORE 2 +FLAGS.SILENT (\\Flagged)")
+        await client.session.waitForUpdates()
+        #expect(try await client.run("n NOOP").first?.hasPrefix("* 2 FETCH (FLAGS (\\Flagged) MODSEQ (") == true)
         let lines = try await client.run("b STORE 1:3 (UNCHANGEDSINCE \(known)) +FLAGS.SILENT (\\Deleted)")
         let changes = try await fixture.mailbox.changes(in: "INBOX", since: known).changed
         let modSeqs = Dictionary(uniqueKeysWithValues: changes.map { ($0.uid, $0.modSeq) })
@@ -98,6 +100,11 @@ struct IMAPSessionMessageTests {
         #expect(lines.contains("* 3 FETCH (MODSEQ (\(modSeqs[3] ?? 0)))"))
         #expect(lines.last == "b OK [MODIFIED 2] Conditional STORE failed")
         #expect(try await fixture.mailbox.changes(in: "INBOX", since: 0).changed.map { $0.flags.contains(.deleted) } == [true, false, true])
+        // RFC 7162 section 3.1.3's example 3 shape: UID STORE .SILENT answers UID and MODSEQ.
+        let now = try await fixture.mailbox.status(of: "INBOX").highestModSeq
+        let uidLines = try await client.run("c UID STORE 3,1 (UNCHANGEDSINCE \(now)) +FLAGS.SILENT (\\Seen)")
+        let after = Dictionary(uniqueKeysWithValues: try await fixture.mailbox.changes(in: "INBOX", since: now).changed.map { ($0.uid, $0.modSeq) })
+        #expect(uidLines == ["* 1 FETCH (UID 1 MODSEQ (\(after[1] ?? 0)))", "* 3 FETCH (UID 3 MODSEQ (\(after[3] ?? 0)))", "c OK STORE completed"])
     }
 
     @Test("EXPUNGE reports each removal with its number at that moment (RFC 3501 section 6.4.3's example)", arguments: IMAPSessionMailboxKind.allCases)
@@ -162,6 +169,35 @@ struct IMAPSessionMessageTests {
         #expect(try await client.run("f UID FETCH 1:10 (FLAGS) (CHANGEDSINCE \(since) VANISHED)") == [
             "* VANISHED (EARLIER) 4", "* 2 FETCH (FLAGS (\\Flagged) UID 2 MODSEQ (\(modSeq2)))", "f OK FETCH completed",
         ])
+    }
+
+    @Test("A large FLAGS/UID/MODSEQ FETCH (answered from the folder's state) equals the same FETCH message by message (through the responder)", arguments: IMAPSessionMailboxKind.allCases)
+    func stateFetchEqualsResponder(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try kind.make()
+        let batch = (1...150).map { number in
+            MessageToAppend(
+                IMAPSessionMessages.message(number), flags: number == 7 ? [.deleted] : MessageFlags(rawValue: number % 32).subtracting(.deleted), keywords: number % 5 == 0 ? ["$Label\(number % 3)"] : [])
+        }
+        _ = try await fixture.mailbox.append(contentsOf: batch, to: "INBOX")
+        let client = IMAPSessionDriver(fixture.mailbox)
+        _ = try await client.run("a SELECT INBOX (CONDSTORE)")
+        let whole = try await client.run("b FETCH 1:* (FLAGS UID)")
+        var single: [String] = []
+        for number in 1...150 { single += try await client.run("c FETCH \(number) (FLAGS UID)").dropLast() }
+        #expect(whole.dropLast() == single[...])
+        #expect(whole.count == 151)
+        #expect(whole.first?.contains("MODSEQ (") == true)
+        // A message gone elsewhere (flagged \Deleted from the start, so the removal is the one event) is left out the same way.
+        _ = try await fixture.mailbox.expunge("INBOX")
+        await client.session.waitForUpdates()
+        let held = try await client.run("d FETCH 1:* (UID)")
+        #expect(held.count == 150)
+        #expect(!held.contains("* 7 FETCH (UID 7)"))
+        #expect(held.last == "d OK [EXPUNGEISSUED] Some messages were expunged")
+        let afterExpunge = try await client.run("e UID FETCH 1:* (UID)")
+        #expect(afterExpunge.first == "* 7 EXPUNGE")
+        #expect(afterExpunge.count == 151)
+        #expect(afterExpunge.last == "e OK FETCH completed")
     }
 
     @Test("SEARCH and UID SEARCH through the evaluator; ESEARCH under IMAP4rev2; RETURN (SAVE) then $ (RFC 5182)", arguments: IMAPSessionMailboxKind.allCases)

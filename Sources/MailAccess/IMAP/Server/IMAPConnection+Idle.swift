@@ -27,7 +27,11 @@ extension IMAPConnection {
                 guard !Task.isCancelled else { break }
                 do {
                     switch wake {
-                    case .updates: try await session.writePendingUpdates(to: writer)
+                    case .updates:
+                        let before = writer.responseCount
+                        try await session.writePendingUpdates(to: writer)
+                        // A wake with nothing to say must not turn into a busy loop.
+                        if writer.responseCount == before { try? await Task.sleep(for: .milliseconds(100)) }
                     case .keepalive: try await writer.write(.untagged(.condition(IMAPStatusResponse(status: .ok, text: "Still here"))))
                     }
                     try await writer.flush()

@@ -120,7 +120,8 @@ struct IMAPConnection {
             }
             let bytes: [UInt8]
             do {
-                let waitEnds = commandDeadline ?? .now + limits.idleTimeout
+                let timeout = state.isAuthenticated ? limits.idleTimeout : min(limits.idleTimeout, configuration.loginTimeout)
+                let waitEnds = commandDeadline ?? .now + timeout
                 commandDeadline = waitEnds
                 guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
                     actions = state.shutDown()

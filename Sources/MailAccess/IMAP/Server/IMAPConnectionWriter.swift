@@ -18,6 +18,7 @@ final class IMAPConnectionWriter: IMAPResponseWriter {
         var encoder = IMAPResponseEncoder()
         var buffer: [UInt8] = []
         var consecutiveBadReplies = 0
+        var responseCount = 0
     }
 
     private let state: Mutex<State>
@@ -34,6 +35,7 @@ final class IMAPConnectionWriter: IMAPResponseWriter {
     func write(_ response: IMAPResponse) async throws {
         let (stream, bytes) = state.withLock { state -> (any ByteStream, [UInt8]?) in
             state.buffer += state.encoder.encode(response)
+            state.responseCount &+= 1
             switch response {
             case .tagged(_, let status) where status.status == .bad: state.consecutiveBadReplies += 1
             case .untagged(.condition(let status)) where status.status == .bad: state.consecutiveBadReplies += 1
@@ -63,6 +65,9 @@ final class IMAPConnectionWriter: IMAPResponseWriter {
 
     /// Whether mailbox names and 8-bit strings go out as UTF-8 (the session's `utf8Enabled`).
     func setUTF8(_ utf8: Bool) { state.withLock { $0.encoder.utf8 = utf8 } }
+
+    /// How many responses were written so far.
+    var responseCount: Int { state.withLock { $0.responseCount } }
 
     /// Tagged or untagged `BAD` replies since the last other tagged reply.
     var consecutiveBadReplies: Int { state.withLock { $0.consecutiveBadReplies } }

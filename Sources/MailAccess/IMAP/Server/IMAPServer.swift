@@ -42,6 +42,7 @@ public final class IMAPServer: Sendable {
             limits.maximumSessionsPerUser >= 1, parser.maximumLineLength >= 1_024, parser.maximumLiteralSize >= 1_024,
             parser.maximumAppendSize >= 1_024, parser.maximumCommandSize >= parser.maximumLineLength, parser.maximumNestingDepth >= 8,
             parser.maximumItems >= 16, configuration.idleKeepaliveInterval.map({ $0 > .zero }) ?? true,
+            configuration.loginTimeout > .zero,
             !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         guard implicitTLSAddress == nil || configuration.tls != nil else {

@@ -1,9 +1,13 @@
 /// A LIST or LSUB pattern with its reference (RFC 9051 section 6.3.9): `*` matches any
 /// characters, `%` any but the hierarchy delimiter; `INBOX` as the first level matches in
 /// any case. Matching is dynamic programming over (pattern, name) positions: time grows
-/// with their product, never exponentially, whatever wildcards a client sends.
-struct IMAPListPattern: Sendable {
+/// with their product, never exponentially, whatever wildcards a client sends. A run of
+/// wildcards matches what its widest member matches, so runs are kept as one wildcard, and
+/// a pattern with more literal characters than a name cannot match it: a 60 KiB pattern
+/// costs no more than the name it is matched against.
+struct IMAPListPattern: Sendable, Hashable {
     private let symbols: [Character]
+    private let literalCount: Int
     private let delimiter: Character
 
     /// The pattern `reference + pattern`, the reference prefixed as RFC 3501 section 6.3.8 describes.
@@ -12,7 +16,16 @@ struct IMAPListPattern: Sendable {
         if full.count >= 5, String(full.prefix(5)).uppercased() == "INBOX", full.count == 5 || full[5] == delimiter {
             full = Array("INBOX") + full.dropFirst(5)
         }
-        symbols = full
+        var collapsed: [Character] = []
+        for symbol in full {
+            if symbol == "*" || symbol == "%", let last = collapsed.last, last == "*" || last == "%" {
+                if symbol == "*" { collapsed[collapsed.count - 1] = "*" }
+                continue
+            }
+            collapsed.append(symbol)
+        }
+        symbols = collapsed
+        literalCount = collapsed.count { $0 != "*" && $0 != "%" }
         self.delimiter = delimiter
     }
 
@@ -23,6 +36,7 @@ struct IMAPListPattern: Sendable {
     func matches(_ name: String) -> Bool {
         let characters = Array(name)
         let count = characters.count
+        guard literalCount <= count else { return false }
         var next = [Bool](repeating: false, count: count + 1)
         next[count] = true
         for symbol in symbols.reversed() {

@@ -169,6 +169,20 @@ struct IMAPMessageSequence: Sendable, Hashable {
         candidates.sorted().filter { index(of: $0) != nil }
     }
 
+    /// The values of `sortedValues` (ascending) inside `set`, `*` standing for `largest`:
+    /// one walk over both after the ranges are sorted, however many of either a client sends.
+    static func values(_ sortedValues: [UInt32], in set: [IMAPSequenceRange], largest: UInt32) -> [UInt32] {
+        let ranges = merge(set.map { $0.resolved(largest: largest) })
+        var result: [UInt32] = []
+        var rangeIndex = 0
+        for value in sortedValues {
+            while rangeIndex < ranges.count, ranges[rangeIndex].upperBound < value { rangeIndex += 1 }
+            guard rangeIndex < ranges.count else { break }
+            if ranges[rangeIndex].contains(value) { result.append(value) }
+        }
+        return result
+    }
+
     private static func merge(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
         var merged: [ClosedRange<UInt32>] = []
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {

@@ -27,8 +27,7 @@ extension IMAPSession {
                 ? [try await mailbox.append(batch[0].content, to: name, flags: batch[0].flags, keywords: batch[0].keywords, internalDate: batch[0].internalDate)]
                 : try await mailbox.append(contentsOf: batch, to: name)
         }
-        let target = try? await mailbox.status(of: name).name
-        if var folder = selected, folder.name == target {
+        if var folder = selected, folder.name == Self.canonicalName(name) {
             folder.sequence.noteAdded(appended.map(\.uid))
             selected = folder
         }

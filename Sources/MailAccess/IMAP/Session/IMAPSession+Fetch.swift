@@ -21,17 +21,22 @@ extension IMAPSession {
         }
         var uids = try resolve(set, uid: uid, reportsExpunges: reportsExpunges)
         if modifiers.changedSince != nil || attributes.contains(.modSeq) { try await enableCondStore(writer: writer) }
+        var changedSince: [MessageChange]?
         if let since = modifiers.changedSince {
             let changes = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: since) }
+            changedSince = changes.changed
             let changed = Set(changes.changed.map(\.uid))
             uids = uids.filter { changed.contains($0) }
             if modifiers.vanished, case .ranges(let ranges) = set {
                 let largest = max(folder.sequence.uids.last ?? 0, changes.vanished.last ?? 0)
-                let vanished = changes.vanished.filter { uid in ranges.contains { $0.resolved(largest: largest).contains(uid) } }
+                let vanished = IMAPMessageSequence.values(changes.vanished, in: ranges, largest: largest)
                 if !vanished.isEmpty {
                     try await writer.write(.untagged(.vanished(earlier: true, uids: IMAPSequenceSet(compacting: vanished))))
                 }
             }
+        }
+        if Set(attributes).isSubset(of: Self.stateAttributes), uids.count >= Self.stateFetchThreshold {
+            return try await fetchState(uids, attributes: attributes, known: changedSince, reportsExpunges: reportsExpunges, writer: writer)
         }
         let responder = IMAPFetchResponder(attributes: attributes)
         let setsSeen = responder.setsSeen && !folder.readOnly
@@ -39,7 +44,7 @@ extension IMAPSession {
         let asksModSeq = attributes.contains(.modSeq)
         var missing = false
         var start = 0
-        let batchSize = max(1, configuration.fetchBatchSize)
+        let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
         while start < uids.count {
             let chunk = uids[start..<min(uids.count, start + batchSize)]
             start += chunk.count
@@ -84,6 +89,49 @@ extension IMAPSession {
                 if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
                 try await writer.write(.untagged(.fetch(number, items)))
             }
+        }
+        if missing {
+            return IMAPCommandOutcome(.ok("Some messages were expunged", code: .expungeIssued), reportsExpunges: reportsExpunges)
+        }
+        return IMAPCommandOutcome(.ok("FETCH completed"), reportsExpunges: reportsExpunges)
+    }
+
+    /// The attributes a message's state answers alone: what `UID FETCH 1:* (FLAGS)`, the
+    /// first thing a syncing client sends, asks for.
+    private static let stateAttributes: Set<IMAPFetchAttribute> = [.flags, .uid, .modSeq]
+    /// From this many messages on, a state-only FETCH reads the folder's state in one query
+    /// (`changes(in:since:)`, no envelopes) rather than the messages' metadata in batches.
+    private static let stateFetchThreshold = 64
+
+    /// FETCH of FLAGS, UID and MODSEQ only, answered from the folder's state (`known`: the
+    /// changes CHANGEDSINCE already read). Same responses as through the responder.
+    private func fetchState(
+        _ uids: [UInt32], attributes: [IMAPFetchAttribute], known: [MessageChange]?, reportsExpunges: Bool, writer: some IMAPResponseWriter
+    ) async throws -> IMAPCommandOutcome {
+        guard let folder = selected else { return IMAPCommandOutcome(.bad("no mailbox selected"), sendsUpdates: false) }
+        var state = known
+        if state == nil {
+            state = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: 0).changed }
+        }
+        var byUID: [UInt32: MessageChange] = [:]
+        byUID.reserveCapacity(state?.count ?? 0)
+        for change in state ?? [] { byUID[change.uid] = change }
+        let addsModSeq = extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq)
+        var missing = false
+        for messageUID in uids {
+            guard let change = byUID[messageUID], let number = selected?.sequence.sequenceNumber(of: messageUID) else {
+                missing = true
+                continue
+            }
+            var items: [IMAPFetchItem] = attributes.map { attribute in
+                switch attribute {
+                case .uid: .uid(change.uid)
+                case .modSeq: .modSeq(change.modSeq)
+                default: .flags(Self.flagNames(change.flags, keywords: change.keywords))
+                }
+            }
+            if addsModSeq { items.append(.modSeq(change.modSeq)) }
+            try await writer.write(.untagged(.fetch(number, items)))
         }
         if missing {
             return IMAPCommandOutcome(.ok("Some messages were expunged", code: .expungeIssued), reportsExpunges: reportsExpunges)

@@ -68,7 +68,14 @@ extension IMAPSession {
             return IMAPCommandOutcome(.ok("LIST completed"))
         }
         if statusAttributes?.contains(.highestModSeq) == true { try await enableCondStore(writer: writer) }
-        let patterns = command.patterns.filter { !$0.isEmpty }.map { IMAPListPattern(reference: command.reference, pattern: $0) }
+        var patterns: [IMAPListPattern] = []
+        for pattern in command.patterns where !pattern.isEmpty {
+            let compiled = IMAPListPattern(reference: command.reference, pattern: pattern)
+            if !patterns.contains(compiled) { patterns.append(compiled) }
+            guard patterns.count <= configuration.maximumListPatterns else {
+                return IMAPCommandOutcome(.bad("too many LIST patterns", code: .limit))
+            }
+        }
         let missingAttribute = extended || extensions.imap4rev2 ? "\\NonExistent" : "\\Noselect"
         for entry in try await listEntries() where patterns.contains(where: { $0.matches(entry.name) }) {
             var childInfo: [String] = []

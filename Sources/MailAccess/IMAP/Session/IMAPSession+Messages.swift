@@ -89,7 +89,7 @@ extension IMAPSession {
             var current: [UInt32: MessageChange] = changed
             var start = 0
             while start < unchanged.count {
-                let chunk = unchanged[start..<min(unchanged.count, start + max(1, configuration.fetchBatchSize))]
+                let chunk = unchanged[start..<min(unchanged.count, start + max(1, configuration.metadataBatchSize))]
                 start += chunk.count
                 let messages = try await attempt(reportsExpunges: reportsExpunges) {
                     try await mailbox.fetch(UIDSet(chunk), in: folder.name, content: .metadata)

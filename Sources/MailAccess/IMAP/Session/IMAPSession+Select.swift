@@ -64,6 +64,8 @@ extension IMAPSession {
             }
         }
         if parameters.condStore { extensions.condStore = true }
+        eventsDuringSelect = []
+        defer { eventsDuringSelect = nil }
         let status = try await attempt { try await mailbox.status(of: name) }
         let all = try await attempt { try await mailbox.changes(in: status.name, since: 0) }
         var folder = IMAPSelectedFolder(
@@ -92,6 +94,10 @@ extension IMAPSession {
         if let qresync = parameters.qresync, qresync.uidValidity == status.uidValidity {
             try await resynchronize(&folder, since: qresync, writer: writer)
         }
+        // Changes saved while the folder was read: what the read already saw is dropped as
+        // known (UIDs, MODSEQs), the rest is reported like any other update.
+        for event in eventsDuringSelect ?? [] { Self.apply(event, to: &folder) }
+        eventsDuringSelect = nil
         selected = folder
         return IMAPCommandOutcome(.ok(readOnly ? "EXAMINE completed" : "SELECT completed", code: readOnly ? .readOnly : .readWrite))
     }
@@ -108,7 +114,7 @@ extension IMAPSession {
         var vanished = changes.vanished
         if case .ranges(let known)? = parameters.knownUIDs {
             let largest = max(folder.sequence.uids.last ?? 0, vanished.last ?? 0)
-            vanished = vanished.filter { uid in known.contains { $0.resolved(largest: largest).contains(uid) } }
+            vanished = IMAPMessageSequence.values(vanished, in: known, largest: largest)
         }
         // Expunged after this SELECT read the folder: reported as plain VANISHED later.
         let stillKnown = vanished.filter { folder.sequence.sequenceNumber(of: $0) != nil }

@@ -43,7 +43,7 @@ extension IMAPSession {
         let uids = try await attempt { try await mailbox.search(.all, in: name) }
         var total: UInt64 = 0
         var start = 0
-        let batch = max(1, configuration.fetchBatchSize * 8)
+        let batch = max(1, configuration.metadataBatchSize)
         while start < uids.count {
             let chunk = uids[start..<min(uids.count, start + batch)]
             let messages = try await attempt { try await mailbox.fetch(UIDSet(chunk), in: name, content: .metadata) }

@@ -15,9 +15,23 @@ extension IMAPSession {
         }
     }
 
-    /// Notes one event of the mailbox against the selected folder.
+    /// Notes one event of the mailbox against the selected folder (kept for later while a
+    /// SELECT reads the folder, so a change saved during the read is not lost).
     func receive(_ event: MailboxEvent) {
+        if eventsDuringSelect != nil {
+            eventsDuringSelect?.append(event)
+            return
+        }
         guard var folder = selected else { return }
+        Self.apply(event, to: &folder)
+        selected = folder
+        if folder.sequence.hasPendingUpdates { wakeAll() }
+    }
+
+    /// Applies one event to a selection.
+    static func apply(_ event: MailboxEvent, to folder: inout IMAPSelectedFolder) {
+        // Events for a name whose folder was deleted belong to whatever folder has it now.
+        guard !folder.isDeleted else { return }
         switch event {
         case .messagesAdded(let name, let uids) where name == folder.name:
             folder.sequence.noteAdded(uids)
@@ -37,8 +51,6 @@ extension IMAPSession {
         default:
             break
         }
-        selected = folder
-        if folder.sequence.hasPendingUpdates { wakeAll() }
     }
 
     /// True when the selected folder has updates the client has not heard.

@@ -20,6 +20,9 @@ public actor IMAPSession {
     var selected: IMAPSelectedFolder?
     /// The result SEARCH RETURN (SAVE) kept for `$` (RFC 5182), as UIDs.
     var savedSearchResult: [UInt32]?
+    /// Events that arrived while a SELECT was reading the folder, applied when it is done;
+    /// nil outside SELECT.
+    var eventsDuringSelect: [MailboxEvent]?
     /// Reads the mailbox's events into this session; nil until the first command.
     var eventTask: Task<Void, Never>?
     /// Tasks in ``waitForUpdates()``, woken when an update becomes pending.
@@ -33,11 +36,20 @@ public actor IMAPSession {
         self.configuration = configuration
     }
 
+    deinit {
+        eventTask?.cancel()
+    }
+
     /// Runs one command of the authenticated or selected state: writes its untagged responses, then
     /// its tagged one. Commands the connection owns (CAPABILITY, LOGOUT, STARTTLS, AUTHENTICATE,
     /// LOGIN, IDLE, ID) get `tag BAD`. Throws only when the writer throws.
     public func handle(_ command: IMAPCommand, writer: some IMAPResponseWriter) async throws {
         await followEvents()
+        if Self.isUIDCommand(command.kind), selected?.sequence.hasPendingExpunges == true {
+            // RFC 9051 section 7.5.1 lets UID commands report removals: doing it first keeps
+            // the sequence numbers in their responses current.
+            try await writeUpdates(to: writer, includingExpunges: true)
+        }
         let outcome: IMAPCommandOutcome
         do {
             outcome = try await run(command.kind, tag: command.tag, writer: writer)
@@ -92,6 +104,15 @@ public actor IMAPSession {
 
     // MARK: Dispatch
 
+    /// True for the UID forms of FETCH, STORE, SEARCH, COPY, MOVE and EXPUNGE.
+    private static func isUIDCommand(_ kind: IMAPCommand.Kind) -> Bool {
+        switch kind {
+        case .fetch(_, _, _, let uid), .store(_, _, _, let uid), .search(_, let uid), .copy(_, _, let uid), .move(_, _, let uid): uid
+        case .uidExpunge: true
+        default: false
+        }
+    }
+
     private func run(_ kind: IMAPCommand.Kind, tag: String, writer: some IMAPResponseWriter) async throws -> IMAPCommandOutcome {
         switch kind {
         case .capability, .logout, .startTLS, .authenticate, .login, .idle, .id:
@@ -134,8 +155,13 @@ public actor IMAPSession {
         case .setQuota:
             return IMAPCommandOutcome(IMAPStatusResponse(status: .no, code: .noPerm, text: "quotas are set by the host, not over IMAP"))
         case .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
-            guard selected != nil else {
+            guard let folder = selected else {
                 return IMAPCommandOutcome(.bad("no mailbox selected"), sendsUpdates: false)
+            }
+            if folder.isDeleted, kind != .close, kind != .unselect {
+                // A folder of the same name created later is another folder (new UIDVALIDITY):
+                // never read or change it through this selection.
+                return IMAPCommandOutcome(.no("the selected mailbox was deleted", code: .nonExistent), reportsExpunges: Self.isUIDCommand(kind))
             }
             return try await runSelected(kind, tag: tag, writer: writer)
         }

@@ -50,9 +50,9 @@ final class IMAPFetchSource {
             switch section.text {
             case nil:
                 guard kind == .whole else { throw .missingContent }
-                return IMAPSectionWriter.wire(content[...], partial: partial)
+                return IMAPSectionWriter.wire(content, partial: partial)
             case .text:
-                if kind == .text { return IMAPSectionWriter.wire(content[...], partial: partial) }
+                if kind == .text { return IMAPSectionWriter.wire(content, partial: partial) }
                 guard kind == .whole, let message = message() else { throw .missingContent }
                 return IMAPSectionWriter.wire(message.body, partial: partial)
             case .header, .mime, .headerFields, .headerFieldsNot:
@@ -118,8 +118,25 @@ final class IMAPFetchSource {
             return writer.output
         }
         guard let entity = message.locate(part) else { return [] }
+        if !entity.isMultipart && !entity.isEmbeddedMessage, let decoded = try Self.decodedLeaf(entity) {
+            // A decoded leaf goes out as decoded: copied again only for a partial window.
+            guard partial != nil else { return decoded }
+            writer.appendVerbatimBytes(decoded[...])
+            return writer.output
+        }
         try Self.writeBinary(entity, header: false, into: &writer)
         return writer.output
+    }
+
+    /// The body of a base64 or quoted-printable leaf, decoded; nil for 7bit, 8bit and binary.
+    /// - Throws: ``IMAPFetchFailure/unknownTransferEncoding`` for any other encoding.
+    private static func decodedLeaf(_ entity: IMAPMessageEntity) throws(IMAPFetchFailure) -> [UInt8]? {
+        switch entity.transferEncoding {
+        case "7bit", "8bit", "binary": return nil
+        case "base64": return TransferDecoding.base64(entity.body)
+        case "quoted-printable": return TransferDecoding.quotedPrintable(entity.body)
+        default: throw .unknownTransferEncoding
+        }
     }
 
     /// Writes `entity` (its header too when `header`) with its leaves decoded. Recursion is
@@ -143,35 +160,32 @@ final class IMAPFetchSource {
             try writeBinary(entity.embeddedMessage, header: true, into: &writer)
             return
         }
-        let decoded: [UInt8]
-        switch entity.transferEncoding {
-        case "7bit", "8bit":
+        guard let decoded = try decodedLeaf(entity) else {
             if header { writer.append(entity.header.rawBytes) }
-            writer.append(entity.body)
+            if entity.transferEncoding == "binary" { writer.appendVerbatimBytes(entity.body) } else { writer.append(entity.body) }
             return
-        case "binary":
-            if header { writer.append(entity.header.rawBytes) }
-            writer.appendVerbatimBytes(entity.body)
-            return
-        case "base64":
-            decoded = TransferDecoding.base64(entity.body)
-        case "quoted-printable":
-            decoded = TransferDecoding.quotedPrintable(entity.body)
-        default:
-            throw .unknownTransferEncoding
         }
         if header { writeHeaderSayingBinary(entity.header, into: &writer) }
         writer.appendVerbatimBytes(decoded[...])
     }
 
-    /// The header with its Content-Transfer-Encoding field replaced by `binary`.
+    /// The header without its Content-Transfer-Encoding field and with
+    /// `Content-Transfer-Encoding: binary` last, before the blank line (Dovecot's form).
     private static func writeHeaderSayingBinary(_ header: HeaderBlock, into writer: inout IMAPSectionWriter) {
         var cursor = header.rawBytes.startIndex
         for field in header.fields where field.lowercasedName == "content-transfer-encoding" {
             writer.append(header.rawBytes[cursor..<field.rawBytes.startIndex])
-            writer.append(Array("\(field.name): binary\r\n".utf8)[...])
             cursor = field.rawBytes.endIndex
         }
-        writer.append(header.rawBytes[cursor...])
+        // The end of the header: its blank line (CRLF or LF), when it has one.
+        var end = header.rawBytes.endIndex
+        if end > cursor, header.rawBytes[end - 1] == 0x0a {
+            end -= 1
+            if end > cursor, header.rawBytes[end - 1] == 0x0d { end -= 1 }
+            if end > cursor, header.rawBytes[end - 1] != 0x0a { end = header.rawBytes.endIndex }
+        }
+        writer.append(header.rawBytes[cursor..<end])
+        writer.append(Array("Content-Transfer-Encoding: binary\r\n".utf8)[...])
+        writer.append(header.rawBytes[end...])
     }
 }

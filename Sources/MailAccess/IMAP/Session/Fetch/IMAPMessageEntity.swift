@@ -15,6 +15,8 @@ struct IMAPMessageEntity {
     let subtype: String
     /// The multipart boundary, when the entity is a multipart with a usable one.
     let boundary: String?
+    /// The Content-Type's charset parameter, as sent.
+    let charset: String?
     /// How many multipart or message levels lie above this entity.
     let depth: Int
 
@@ -29,6 +31,7 @@ struct IMAPMessageEntity {
         subtype = contentType?.subtype.lowercased() ?? (inDigest ? "rfc822" : "plain")
         let boundary = contentType?.parameters.first { $0.name.lowercased() == "boundary" }?.value
         self.boundary = (boundary?.isEmpty ?? true) ? nil : boundary
+        charset = contentType?.parameters.first { $0.name.lowercased() == "charset" }?.value
     }
 
     /// The body: every byte after the header's blank line.
@@ -50,13 +53,34 @@ struct IMAPMessageEntity {
 
     /// The parts of a multipart, as IMAPBodyStructure numbers them: a multipart without a
     /// boundary or without parts has one empty part.
+    ///
+    /// The line break before a delimiter belongs to the delimiter (RFC 2046 section 5.1.1),
+    /// except after a nested multipart's close delimiter (`--inner--`): that line's own end
+    /// stays in the nested part, as Dovecot counts it.
     var parts: [IMAPMessageEntity] {
         let digest = subtype == "digest"
         if let boundary {
             let found = MIMEWalker.parts(of: body, boundary: Array("--\(boundary)".utf8))
-            if !found.isEmpty { return found.map { IMAPMessageEntity($0, inDigest: digest, depth: depth + 1) } }
+            if !found.isEmpty {
+                return found.map { slice in
+                    let part = IMAPMessageEntity(slice, inDigest: digest, depth: depth + 1)
+                    guard part.type == "multipart" || part.isEmbeddedMessage, Self.endsWithCloseDelimiter(slice) else { return part }
+                    var end = slice.endIndex
+                    if end < body.endIndex, body[end] == 0x0d { end += 1 }
+                    if end < body.endIndex, body[end] == 0x0a { end += 1 }
+                    return end == slice.endIndex ? part : IMAPMessageEntity(body[slice.startIndex..<end], inDigest: digest, depth: depth + 1)
+                }
+            }
         }
         return [IMAPMessageEntity(body[body.endIndex...], inDigest: false, depth: depth + 1)]
+    }
+
+    /// Whether the last line of `bytes` is a close delimiter (`--boundary--`).
+    private static func endsWithCloseDelimiter(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let lineStart = (bytes.lastIndex(of: 0x0a).map { $0 + 1 }) ?? bytes.startIndex
+        var line = bytes[lineStart...]
+        while let last = line.last, last == 0x20 || last == 0x09 || last == 0x0d { line = line.dropLast() }
+        return line.count >= 4 && line.starts(with: [0x2d, 0x2d]) && line.suffix(2).elementsEqual([0x2d, 0x2d])
     }
 
     /// The message in a message/rfc822 part's body.

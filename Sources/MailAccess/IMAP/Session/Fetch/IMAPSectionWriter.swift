@@ -78,6 +78,13 @@ struct IMAPSectionWriter {
         return false
     }
 
+    /// The octets of `bytes` in CRLF form, within `partial`: `bytes` itself, not copied,
+    /// when it is all asked for and already in CRLF form.
+    static func wire(_ bytes: [UInt8], partial: IMAPPartial?) -> [UInt8] {
+        if partial == nil && !hasBareLF(bytes[...], after: 0) { return bytes }
+        return wire(bytes[...], partial: partial)
+    }
+
     /// The octets of `bytes` in CRLF form, within `partial`.
     static func wire(_ bytes: ArraySlice<UInt8>, partial: IMAPPartial?) -> [UInt8] {
         var writer = IMAPSectionWriter(partial: partial)

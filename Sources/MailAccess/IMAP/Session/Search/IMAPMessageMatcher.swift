@@ -9,16 +9,26 @@ struct IMAPMessageMatcher {
     let sequence: IMAPSearchSequence
     /// What the mailbox must return for the keys: metadata, the header, or all.
     let contentNeeded: FetchContent
+    /// The keys' strings, folded once: BODY/TEXT ones decomposing, header ones not.
+    private let textNeedles: [String: IMAPTextNeedle]
+    private let headerNeedles: [String: IMAPTextNeedle]
 
     init(keys: [IMAPSearchKey], sequence: IMAPSearchSequence) {
         self.keys = keys
         self.sequence = sequence
         var needed = FetchContent.metadata
+        var textNeedles: [String: IMAPTextNeedle] = [:]
+        var headerNeedles: [String: IMAPTextNeedle] = [:]
         var stack = keys
         while let key = stack.popLast() {
             switch key {
-            case .body, .text: needed = .whole
-            case .from, .to, .cc, .bcc, .subject, .header, .sentBefore, .sentOn, .sentSince:
+            case .body(let text), .text(let text):
+                needed = .whole
+                textNeedles[text] = IMAPTextNeedle(text, decomposing: true)
+            case .from(let text), .to(let text), .cc(let text), .bcc(let text), .subject(let text), .header(_, let text):
+                if needed == .metadata { needed = .header }
+                headerNeedles[text] = IMAPTextNeedle(text, decomposing: false)
+            case .sentBefore, .sentOn, .sentSince:
                 if needed == .metadata { needed = .header }
             case .not(let inner): stack.append(inner)
             case .or(let a, let b): stack += [a, b]
@@ -27,7 +37,12 @@ struct IMAPMessageMatcher {
             }
         }
         contentNeeded = needed
+        self.textNeedles = textNeedles
+        self.headerNeedles = headerNeedles
     }
+
+    private func textNeedle(_ text: String) -> IMAPTextNeedle { textNeedles[text] ?? IMAPTextNeedle(text, decomposing: true) }
+    private func headerNeedle(_ text: String) -> IMAPTextNeedle { headerNeedles[text] ?? IMAPTextNeedle(text, decomposing: false) }
 
     /// Whether every key matches `message`.
     func matches(_ message: FetchedMessage) -> Bool {
@@ -54,16 +69,18 @@ struct IMAPMessageMatcher {
         case .new: return sequence.recent.contains(message.uid) && !message.flags.contains(.seen)
         case .keyword(let keyword): return hasKeyword(message, keyword)
         case .unkeyword(let keyword): return !hasKeyword(message, keyword)
-        case .from(let needle): return text.headerContains("from", IMAPTextNeedle(needle, decomposing: false))
-        case .to(let needle): return text.headerContains("to", IMAPTextNeedle(needle, decomposing: false))
-        case .cc(let needle): return text.headerContains("cc", IMAPTextNeedle(needle, decomposing: false))
-        case .bcc(let needle): return text.headerContains("bcc", IMAPTextNeedle(needle, decomposing: false))
-        case .subject(let needle): return text.headerContains("subject", IMAPTextNeedle(needle, decomposing: false))
-        case .header(let name, let needle): return text.headerContains(name.lowercased(), IMAPTextNeedle(needle, decomposing: false))
-        case .body(let needle): return text.bodyContains(IMAPTextNeedle(needle, decomposing: true))
+        case .from(let needle): return text.headerContains("from", headerNeedle(needle))
+        case .to(let needle): return text.headerContains("to", headerNeedle(needle))
+        case .cc(let needle): return text.headerContains("cc", headerNeedle(needle))
+        case .bcc(let needle): return text.headerContains("bcc", headerNeedle(needle))
+        case .subject(let needle): return text.headerContains("subject", headerNeedle(needle))
+        case .header(let name, let needle): return text.headerContains(name.lowercased(), headerNeedle(needle))
+        case .body(let needle):
+            let needle = textNeedle(needle)
+            return !text.surelyLacks(needle) && text.bodyContains(needle)
         case .text(let needle):
-            let needle = IMAPTextNeedle(needle, decomposing: true)
-            return text.anyHeaderContains(needle) || text.bodyContains(needle)
+            let needle = textNeedle(needle)
+            return !text.surelyLacks(needle) && (text.anyHeaderContains(needle) || text.bodyContains(needle))
         case .before(let date): return message.internalDate < IMAPSearchSequence.midnight(date)
         case .since(let date): return message.internalDate >= IMAPSearchSequence.midnight(date)
         case .on(let date):

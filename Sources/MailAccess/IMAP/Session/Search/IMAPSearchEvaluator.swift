@@ -91,6 +91,8 @@ public struct IMAPSearchEvaluator: Sendable {
                 matches.append(message.uid)
             }
             try Task.checkCancellation()
+            // Matching is CPU work on the cooperative pool: let other tasks run between batches.
+            await Task.yield()
         }
         return sequence.restricted(matches)
     }

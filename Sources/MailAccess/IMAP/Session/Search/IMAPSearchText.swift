@@ -22,6 +22,18 @@ final class IMAPSearchText {
         return entity
     }
 
+    /// Whether the message surely does not hold `needle` anywhere, header or body, decoded
+    /// or not: a cheap test on the stored bytes that spares the full parse for most
+    /// messages a BODY or TEXT search passes over. See ``IMAPRawText``.
+    func surelyLacks(_ needle: IMAPTextNeedle) -> Bool {
+        guard needle.allowsRawRejection else { return false }
+        if rawIsLiteral == nil { rawIsLiteral = IMAPRawText.isLiteral(content) }
+        guard rawIsLiteral == true else { return false }
+        return !needle.found(inASCII: content[...])
+    }
+
+    private var rawIsLiteral: Bool?
+
     /// Whether a field named `name` (lowercased) holds `needle` in its decoded value; an
     /// empty needle matches any message with such a field.
     func headerContains(_ name: String, _ needle: IMAPTextNeedle) -> Bool {
@@ -73,7 +85,7 @@ final class IMAPSearchText {
 
     /// Whether a text part's decoded body holds `needle`.
     private static func textHolds(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle) -> Bool {
-        let charset = entity.header.first("content-type").map { HeaderBlock.parameters(of: $0).parameters["charset"] } ?? nil
+        let charset = entity.charset
         let decoded: [UInt8]?
         switch entity.transferEncoding {
         case "base64": decoded = TransferDecoding.base64(entity.body)

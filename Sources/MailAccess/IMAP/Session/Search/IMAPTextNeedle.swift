@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A SEARCH string ready for case-insensitive substring matching (RFC 9051 section 6.4.4),
 /// folded once, then compared against many haystacks.
 ///
@@ -29,6 +35,40 @@ struct IMAPTextNeedle {
 
     /// The empty string, which every value holds.
     var isEmpty: Bool { bytes.isEmpty }
+
+    /// Whether a message whose stored bytes are literal text (``IMAPRawText/isLiteral(_:)``)
+    /// and lack the needle surely lacks it in every decoded form too: an ASCII needle with
+    /// no whitespace (which header unfolding and `Name: value` could join across).
+    var allowsRawRejection: Bool {
+        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a }
+    }
+
+    /// Whether `haystack` holds the (ASCII) needle, ASCII letters compared without case:
+    /// candidates found with memchr for the first byte in either case.
+    func found(inASCII haystack: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first else { return true }
+        let other = first &- 0x61 < 26 ? first ^ 0x20 : first
+        return haystack.withUnsafeBufferPointer { haystack in
+            bytes.withUnsafeBufferPointer { needle in
+                guard let base = haystack.baseAddress, needle.count <= haystack.count else { return false }
+                let last = haystack.count - needle.count
+                func next(_ byte: UInt8, from start: Int) -> Int {
+                    guard start <= last, let found = memchr(base + start, Int32(byte), last - start + 1) else { return Int.max }
+                    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
+                var lower = next(first, from: 0)
+                var upper = other == first ? Int.max : next(other, from: 0)
+                while true {
+                    let index = min(lower, upper)
+                    if index == Int.max { return false }
+                    var offset = 1
+                    while offset < needle.count, Self.fold(haystack[index + offset]) == needle[offset] { offset += 1 }
+                    if offset == needle.count { return true }
+                    if index == lower { lower = next(first, from: index + 1) } else { upper = next(other, from: index + 1) }
+                }
+            }
+        }
+    }
 
     /// Whether `text` holds the needle.
     func found(in text: String) -> Bool {
@@ -62,9 +102,12 @@ struct IMAPTextNeedle {
         let count = needle.count
         guard count <= haystack.count, let first = needle.first else { return count == 0 }
         let last = haystack.count - count
+        // A letter matches itself or its uppercase: byte | 0x20 equals it for exactly those two.
+        let firstIsLetter = first &- 0x61 < 26
         var index = 0
         while index <= last {
-            if fold(haystack[index]) == first {
+            let byte = haystack[index]
+            if firstIsLetter ? (byte | 0x20) == first : byte == first {
                 var offset = 1
                 while offset < count, fold(haystack[index + offset]) == needle[offset] { offset += 1 }
                 if offset == count { return true }
