@@ -42,6 +42,8 @@ enum IMAPBenchmark {
     /// The best of each measurement for one server.
     struct Measurement {
         var selectAndFlags = Duration.seconds(1_000_000)
+        /// LOGIN alone (ours derives the mailbox key from the password: PBKDF2).
+        var login = Duration.seconds(1_000_000)
         /// The message bytes FETCH 1:1000 BODY.PEEK[] returned (literals only).
         var fetchBytes = 0
         var fetch = Duration.seconds(1_000_000)
@@ -67,7 +69,9 @@ enum IMAPBenchmark {
         var start = ContinuousClock.now
         var client = try await IMAPBenchmarkClient.connect(port: port)
         do {
+            let loginStart = ContinuousClock.now
             _ = try await client.run("LOGIN \(DovecotIMAPServer.user) \(DovecotIMAPServer.password)")
+            let loginTime = ContinuousClock.now - loginStart
             _ = try await client.run("SELECT INBOX")
             let flags = try await client.run("UID FETCH 1:* (FLAGS)")
             let selectTime = ContinuousClock.now - start
@@ -85,6 +89,7 @@ enum IMAPBenchmark {
             await client.close()
             guard keep else { return }
             measurement.selectAndFlags = min(measurement.selectAndFlags, selectTime)
+            measurement.login = min(measurement.login, loginTime)
             measurement.fetch = min(measurement.fetch, fetchTime)
             measurement.fetchBytes = fetched.literalBytes
             measurement.search = min(measurement.search, searchTime)
@@ -102,6 +107,7 @@ enum IMAPBenchmark {
         report("LOGIN+SELECT+UID FETCH 1:* (FLAGS), ours", milliseconds(mine.selectAndFlags))
         report("LOGIN+SELECT+UID FETCH 1:* (FLAGS), Dovecot", milliseconds(theirs.selectAndFlags))
         report("ratio ours/Dovecot (time; < 1 is faster)", format(mine.selectAndFlags.seconds / theirs.selectAndFlags.seconds, 2))
+        report("  of which LOGIN, ours / Dovecot", "\(milliseconds(mine.login)) / \(milliseconds(theirs.login))")
         report("FETCH 1:1000 BODY.PEEK[], ours", "\(format(mebibytesPerSecond(mine), 1)) MiB/s (\(milliseconds(mine.fetch)))")
         report("FETCH 1:1000 BODY.PEEK[], Dovecot", "\(format(mebibytesPerSecond(theirs), 1)) MiB/s (\(milliseconds(theirs.fetch)))")
         report("ratio ours/Dovecot (MiB/s; > 1 is faster)", format(mebibytesPerSecond(mine) / mebibytesPerSecond(theirs), 2))
