@@ -16,6 +16,7 @@ let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] 
     ("forward", "smtp-source -s 20 -m 10000 -l 5120 to smtp-sink: ForwarderServer vs Postfix + postsrsd as the forwarder", ForwardBenchmark.run),
     ("mail-auth", "DKIM verifications/s of 1,000 messages (rsa-sha256 2048, ed25519), keys given directly: ours vs dkimpy", MailAuthBenchmark.run),
     ("mailbox", "10,000 appends of ~20 KiB, header and body search, fetch 1,000: standard opener vs plain file", MailboxBenchmark.run),
+    ("imap", "10,000 messages: LOGIN+SELECT+UID FETCH FLAGS, FETCH 1,000 BODY[] MiB/s, UID SEARCH TEXT: ours vs Dovecot", IMAPBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
