@@ -232,6 +232,32 @@ struct DKIMSigningLayerTests {
         #expect(picked.map { $0?.unfoldedValue } == ["baz", "boring", nil, "biz", nil])
     }
 
+    @Test("h= selection at every size (scanned when small, through tables when large) follows RFC 6376 section 5.4.2")
+    func selectionAtEverySize() {
+        var generator = SystemRandomNumberGenerator()
+        let pool = ["From", "To", "Subject", "Date", "X-A"]
+        for round in 0..<300 {
+            let fieldCount = round < 150 ? Int.random(in: 0...12, using: &generator) : Int.random(in: 40...120, using: &generator)
+            let nameCount = round < 150 ? Int.random(in: 1...12, using: &generator) : Int.random(in: 65...200, using: &generator)
+            let text = (0..<fieldCount).map { "\(pool.randomElement(using: &generator)!): v\($0)\r\n" }.joined() + "\r\n"
+            let fields = HeaderBlock(bytes(text)).fields
+            let names = (0..<nameCount).map { _ in
+                let name = pool.randomElement(using: &generator)!
+                return Bool.random(using: &generator) ? name.uppercased() : name
+            }
+            // The k-th mention of a name takes the k-th field of that name from the bottom.
+            var mentions: [String: Int] = [:]
+            let expected = names.map { name -> String? in
+                let key = name.lowercased()
+                let k = mentions[key, default: 0]
+                mentions[key] = k + 1
+                let matching = fields.filter { $0.lowercasedName == key }
+                return k < matching.count ? matching[matching.count - 1 - k].unfoldedValue : nil
+            }
+            #expect(SignedHeaders.select(names, from: fields).map { $0?.unfoldedValue } == expected, "round \(round)")
+        }
+    }
+
     @Test("the signature field is hashed with only b='s value emptied and no final CRLF")
     func signatureField() throws {
         let field = bytes("DKIM-Signature: v=1; bh=AAAA;\r\n b=abc\r\n def ; d=x\r\n")

@@ -9,8 +9,9 @@ enum SignedHeaders {
     /// fields being added). Names compare case-insensitively.
     static func select(_ names: [String], from fields: [HeaderField]) -> [HeaderField?] {
         // An ordinary signature (a dozen names, a few dozen fields) is matched by scanning,
-        // with no tables; hostile sizes get the tables, which keep it linear.
-        guard names.count * fields.count > 4096 else {
+        // with no tables; hostile sizes get the tables, which keep it linear (the scan counts
+        // earlier repeats of each name, so it is quadratic in the names).
+        guard names.count > 64 || names.count * fields.count > 4096 else {
             let keys = names.map { $0.lowercased() }
             return keys.indices.map { position in
                 let key = keys[position]
