@@ -53,4 +53,26 @@ import Testing
         #expect(small.counts.contentFetches >= 6)
         _ = box
     }
+
+    /// UID and sequence-set keys the matcher resolves (under OR with a BODY key, so the
+    /// index does not answer them): sets of many single numbers out of order, `$`, `*`.
+    /// (The CPU finding, one resolution per search instead of per message, is pinned by
+    /// these answers only: no work counter reaches the matcher.)
+    @Test(arguments: Kind.allCases)
+    func largeSetsResolvedOnceAnswerAsTheRFCSays(kind: Kind) async throws {
+        let messages = (1...40).map { Self.message($0, size: 200, word: $0 == 40 ? "needle" : "hay") }
+        let (_, counting) = try await mailbox(kind, messages)
+        let uids = Array(UInt32(1)...40)
+        let odd = stride(from: 39, through: 1, by: -2).map(String.init).joined(separator: ",")
+        #expect(try await search(counting, "OR UID \(odd) BODY needle", uids: uids) == stride(from: 1, through: 39, by: 2).map { UInt32($0) } + [40])
+        #expect(try await search(counting, "NOT (OR UID \(odd) BODY needle)", uids: uids) == stride(from: 2, through: 38, by: 2).map { UInt32($0) })
+        // `$` with far more UIDs than messages (and some the session lacks).
+        let saved = (1...5_000).map { UInt32($0 * 3) }
+        #expect(try await search(counting, "OR $ BODY needle", uids: uids, saved: saved) == (1...13).map { UInt32($0 * 3) } + [40])
+        #expect(try await search(counting, "OR UID $ BODY needle", uids: uids, saved: saved) == (1...13).map { UInt32($0 * 3) } + [40])
+        // Sequence numbers over a session missing some UIDs: MSN n is uids[n-1]; `*` the last.
+        let sparse = uids.filter { $0 % 2 == 0 }
+        #expect(try await search(counting, "OR 1,3,5:6,* BODY nothing", uids: sparse) == [2, 6, 10, 12, 40])
+        #expect(try await search(counting, "OR UID 30:* BODY nothing", uids: sparse) == [30, 32, 34, 36, 38, 40])
+    }
 }
