@@ -38,9 +38,10 @@ struct IMAPTextNeedle {
 
     /// Whether a message whose stored bytes are literal text (``IMAPRawText/isLiteral(_:)``)
     /// and lack the needle surely lacks it in every decoded form too: an ASCII needle with
-    /// no whitespace (which header unfolding and `Name: value` could join across).
+    /// no whitespace and no colon (which header unfolding and TEXT's `Name: value` could
+    /// join across: `Subject :x` is matched as `Subject: :x`).
     var allowsRawRejection: Bool {
-        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a }
+        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a || $0 == 0x3a }
     }
 
     /// Whether `haystack` holds the (ASCII) needle, ASCII letters compared without case:
