@@ -29,4 +29,21 @@ import Testing
         #expect(try await search(messages, kind, "TEXT subject:") == [1, 2])
         #expect(try await search(messages, kind, "TEXT x-other:") == [3])
     }
+
+    @Test(arguments: Kind.allCases)
+    func sevenBitCharsetsThatAreNotASCIIAreDecoded(kind: Kind) async throws {
+        // ISO-2022-JP writes the fullwidth letters ＡＢＣ (JIS X 0208 0x2341...) as `ESC $ B #A#B#C
+        // ESC ( B`: 7-bit bytes lacking "abc", while the decoded text folds (NFKD) to "abc".
+        let iso2022 = Array("From: a@example.org\r\nContent-Type: text/plain;\r\n charset=\"ISO-2022-JP\"\r\n\r\nx ".utf8)
+            + [0x1b, 0x24, 0x42, 0x23, 0x41, 0x23, 0x42, 0x23, 0x43, 0x1b, 0x28, 0x42] + Array(" y\r\n".utf8)
+        // UTF-7: "+AGEAYgBj-" is "abc".
+        let utf7 = Array("Content-Type: text/plain; charset=UTF-7\r\n\r\nx +AGEAYgBj- y\r\n".utf8)
+        // An ASCII-transparent charset stays on the raw path and is still found or not found.
+        let latin = Array("Content-Type: text/plain; charset=iso-8859-1\r\n\r\nx abc y\r\n".utf8)
+        let plain = Array("Content-Type: text/plain; charset=us-ascii\r\n\r\nnothing here\r\n".utf8)
+        let messages = [iso2022, utf7, latin, plain]
+        #expect(try await search(messages, kind, "BODY abc") == [1, 2, 3])
+        #expect(try await search(messages, kind, "TEXT ABC") == [1, 2, 3])
+        #expect(try await search(messages, kind, "BODY nothing") == [4])
+    }
 }
