@@ -61,4 +61,28 @@ import Testing
         let binary = try await box.items("BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[TEXT]", uid: 1, configuration: configuration).get()
         #expect(binary.count == 3)
     }
+
+    /// At most 10,000 entities per message (Dovecot's max_total_mime_parts): the part at
+    /// which the budget runs out holds the rest as one leaf, later part numbers are missing.
+    @Test(arguments: Kind.allCases)
+    func partsPerMessageAreCapped(kind: Kind) async throws {
+        var text = "Content-Type: multipart/mixed; boundary=a\n\n"
+        for number in 1...12_000 { text += "--a\n\npart \(number)\n" }
+        text += "--a--\n"
+        let box = try await mailbox(kind, [Array(text.utf8)])
+        func body(_ section: String) async throws -> String? {
+            try await box.data("BODY.PEEK[\(section)]", uid: 1).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(try await body("1") == "part 1")
+        #expect(try await body("9999") == "part 9999")
+        let rest = try #require(try await body("10000"))
+        #expect(rest.hasPrefix("part 10000\r\n--a\r\n\r\npart 10001\r\n"))
+        #expect(rest.hasSuffix("part 12000"))
+        #expect(try await body("10001") == "")
+        #expect(try await body("12000") == "")
+        // Search reads the rest as the text it is.
+        let command = try #require(IMAPFetchTestMailbox.search("BODY \"part 11999\""))
+        let evaluator = IMAPSearchEvaluator(mailbox: box.mailbox, folder: "INBOX", uids: [1], savedResult: nil)
+        #expect(try await evaluator.matchingUIDs(command) == [1])
+    }
 }
