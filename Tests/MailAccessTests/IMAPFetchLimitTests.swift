@@ -85,4 +85,22 @@ import Testing
         let evaluator = IMAPSearchEvaluator(mailbox: box.mailbox, folder: "INBOX", uids: [1], savedResult: nil)
         #expect(try await evaluator.matchingUIDs(command) == [1])
     }
+
+    /// RFC 9051 section 2.3.1 / 7.5.2: RFC822.SIZE is the size of the message in CRLF form,
+    /// the length BODY[] has on the wire. With the content at hand (fetched alongside
+    /// BODY[] or BODYSTRUCTURE) a bare-LF message's size counts each LF as CRLF.
+    @Test(arguments: Kind.allCases)
+    func rfc822SizeIsTheLengthOfBodyWhenTheContentIsAtHand(kind: Kind) async throws {
+        let bare = Self.message(bodyLines: 10)
+        let box = try await mailbox(kind, [bare])
+        let items = try await box.items("RFC822.SIZE BODY.PEEK[]", uid: 1).get()
+        guard items.count == 2, case .rfc822Size(let size) = items[0], case .bodySection(_, _, let data?) = items[1] else {
+            Issue.record("unexpected items \(items)")
+            return
+        }
+        #expect(size == UInt64(data.count))
+        #expect(size == UInt64(bare.count + bare.filter { $0 == 0x0a }.count))
+        let withStructure = try await box.items("BODYSTRUCTURE RFC822.SIZE", uid: 1).get()
+        #expect(withStructure.last == .rfc822Size(size))
+    }
 }

@@ -118,7 +118,9 @@ public struct IMAPFetchResponder: Sendable {
             case .internalDate:
                 items.append(.internalDate(IMAPDateTime(message.internalDate)))
             case .rfc822Size:
-                items.append(.rfc822Size(UInt64(max(0, message.size))))
+                // The stored size counts bare LFs once; with the content at hand, send the
+                // size of BODY[] as it goes out.
+                items.append(.rfc822Size(source?.wireSize() ?? UInt64(max(0, message.size))))
             case .modSeq:
                 items.append(.modSeq(message.modSeq))
             case .envelope:
