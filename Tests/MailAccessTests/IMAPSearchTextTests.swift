@@ -46,4 +46,21 @@ import Testing
         #expect(try await search(messages, kind, "TEXT ABC") == [1, 2, 3])
         #expect(try await search(messages, kind, "BODY nothing") == [4])
     }
+
+    /// Many BODY/TEXT keys over encoded parts (each part is decoded and folded once per
+    /// message and shared by the keys; pinned here by the answers only).
+    @Test(arguments: Kind.allCases)
+    func manyKeysOverEncodedPartsShareOneDecoding(kind: Kind) async throws {
+        let words = (1...300).map { "word\($0)x" }
+        let plain = words.joined(separator: " ") + " Café ﬁle"
+        let base64 = Data(plain.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+        let message = IMAPFetchCorpus.crlf(
+            "Subject: many\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n\(base64)\n--b\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nCaf=E9 latin\n--b--\n")
+        let other = IMAPFetchCorpus.crlf("Subject: other\n\nword1x only\n")
+        let all = words.map { "BODY \($0)" }.joined(separator: " ")
+        #expect(try await search([message, other], kind, all) == [1])
+        #expect(try await search([message, other], kind, all + " BODY cafe BODY FILE TEXT latin") == [1])
+        #expect(try await search([message, other], kind, all + " BODY word301x") == [])
+        #expect(try await search([message, other], kind, "BODY word1x NOT BODY word2x") == [2])
+    }
 }
