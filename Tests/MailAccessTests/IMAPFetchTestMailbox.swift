@@ -60,9 +60,11 @@ final class IMAPFetchTestMailbox: Sendable {
     }
 
     /// Our FETCH items for message `uid` and `items`.
-    func items(_ items: String, uid: UInt32) async throws -> Result<[IMAPFetchItem], IMAPFetchFailure> {
+    func items(
+        _ items: String, uid: UInt32, configuration: IMAPFetchResponder.Configuration = .init()
+    ) async throws -> Result<[IMAPFetchItem], IMAPFetchFailure> {
         let attributes = try #require(Self.attributes(items), "FETCH (\(items)) does not parse")
-        let responder = IMAPFetchResponder(attributes: attributes)
+        let responder = IMAPFetchResponder(attributes: attributes, configuration: configuration)
         let fetched = try await mailbox.fetch(UIDSet([uid]), in: "INBOX", content: responder.contentNeeded)
         let message = try #require(fetched.first, "no message \(uid)")
         do {

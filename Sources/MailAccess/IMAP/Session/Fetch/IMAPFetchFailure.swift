@@ -29,6 +29,12 @@ public struct IMAPFetchFailure: Error, Sendable, Hashable, CustomStringConvertib
         responseCode: .serverBug,
         error: MailAccessError.mailboxUnavailable.with(message: "the message was fetched without the content the items need"))
 
+    /// A FETCH asking for more body sections, or more section bytes of one message, than
+    /// ``IMAPFetchResponder/Configuration`` allows: `NO [LIMIT]` (RFC 9051 section 7.1).
+    public static let sectionLimit = IMAPFetchFailure(
+        responseCode: .limit,
+        error: MailAccessError.limitExceeded.with(message: "the FETCH asks for more message sections than the server builds at once"))
+
     /// The tagged reply for the FETCH command `tag`.
     public func response(tag: String) -> IMAPResponse {
         .tagged(tag: tag, IMAPStatusResponse(status: status, code: responseCode, text: error.message))

@@ -8,14 +8,48 @@ public import EncryptedMailbox
 /// Section bytes go out in CRLF form (a bare LF in the store becomes CRLF, as Dovecot sends
 /// them) and each item copies the stored bytes at most once.
 public struct IMAPFetchResponder: Sendable {
+    /// What one FETCH may make the server build: every body-section item is a copy of
+    /// (part of) the message, held until the message's response is written, so a command
+    /// line full of sections on a large message would otherwise hold many times its size.
+    public struct Configuration: Sendable, Hashable {
+        /// The body-section items (BODY[...], BINARY[...], BINARY.SIZE[...], RFC822,
+        /// RFC822.HEADER, RFC822.TEXT) one FETCH may ask for; more is `NO [LIMIT]`.
+        /// Default 64 (a client asks for a handful).
+        public var maximumSectionItems: Int = 64
+        /// The section bytes one message's FETCH response may build, an identical section
+        /// (same item, part and partial) counted and built once; beyond it `NO [LIMIT]`.
+        /// Default 256 MiB: about five times a 50 MB message.
+        public var maximumSectionBytesPerMessage: Int = 256 << 20
+        /// Defaults.
+        public init() {}
+    }
+
     /// The attributes, in the order asked.
     public let attributes: [IMAPFetchAttribute]
+    /// The limits on what the items may build.
+    public var configuration: Configuration
 
     /// A responder for one FETCH command's attributes (macros already expanded by the
     /// parser). MODSEQ goes out only when asked for as an attribute: adding it to every
     /// FETCH with FLAGS under CONDSTORE (RFC 7162 section 3.1.4.1) is the session's business.
     public init(attributes: [IMAPFetchAttribute]) {
+        self.init(attributes: attributes, configuration: Configuration())
+    }
+
+    /// A responder for one FETCH command's attributes with the given limits.
+    public init(attributes: [IMAPFetchAttribute], configuration: Configuration) {
         self.attributes = attributes
+        self.configuration = configuration
+    }
+
+    /// How many of the attributes build a body section.
+    public var sectionItemCount: Int {
+        attributes.reduce(0) { count, attribute in
+            switch attribute {
+            case .bodySection, .binary, .binarySize, .rfc822, .rfc822Header, .rfc822Text: count + 1
+            default: count
+            }
+        }
     }
 
     /// What the session must ask the mailbox for: the least content from which every
@@ -63,13 +97,15 @@ public struct IMAPFetchResponder: Sendable {
     /// - Throws: ``IMAPFetchFailure/unknownTransferEncoding`` for BINARY of a part whose
     ///   Content-Transfer-Encoding is not 7bit, 8bit, binary, base64 or quoted-printable
     ///   (the session answers `NO [UNKNOWN-CTE]`); ``IMAPFetchFailure/missingContent``
-    ///   when the message lacks the content needed.
+    ///   when the message lacks the content needed; ``IMAPFetchFailure/sectionLimit`` when
+    ///   the attributes ask for more sections or section bytes than ``configuration`` allows.
     public func items(for message: FetchedMessage) throws(IMAPFetchFailure) -> [IMAPFetchItem] {
+        guard sectionItemCount <= configuration.maximumSectionItems else { throw .sectionLimit }
         let needed = contentNeeded
         var source: IMAPFetchSource?
         if needed != .metadata {
             guard let content = message.content else { throw .missingContent }
-            source = IMAPFetchSource(content: content, kind: needed)
+            source = IMAPFetchSource(content: content, kind: needed, byteBudget: configuration.maximumSectionBytesPerMessage)
         }
         var items: [IMAPFetchItem] = []
         items.reserveCapacity(attributes.count)
@@ -82,7 +118,9 @@ public struct IMAPFetchResponder: Sendable {
             case .internalDate:
                 items.append(.internalDate(IMAPDateTime(message.internalDate)))
             case .rfc822Size:
-                items.append(.rfc822Size(UInt64(max(0, message.size))))
+                // The stored size counts bare LFs once; with the content at hand, send the
+                // size of BODY[] as it goes out.
+                items.append(.rfc822Size(source?.wireSize() ?? UInt64(max(0, message.size))))
             case .modSeq:
                 items.append(.modSeq(message.modSeq))
             case .envelope:

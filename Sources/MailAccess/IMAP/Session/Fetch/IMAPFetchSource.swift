@@ -8,15 +8,39 @@ import EncryptedMailbox
 /// open, Dovecot 2.3 (checked side by side): a part that does not exist is the empty
 /// string, HEADER and TEXT of a part that is not message/rfc822 are empty, HEADER.FIELDS
 /// always ends with a blank line while HEADER.FIELDS.NOT keeps the header's own end.
+///
+/// Sections are built once per message however often the items name them (the items share
+/// one array), and the bytes built stay within a budget.
 final class IMAPFetchSource {
     private let content: [UInt8]
     private let kind: FetchContent
     private var parsedEntity: IMAPMessageEntity?
     private var parsedStructure: IMAPBodyStructure?
+    /// The section bytes this message may still build.
+    private var byteBudget: Int
+    /// The sections built so far, by what names them.
+    private var built: [SectionKey: [UInt8]] = [:]
 
-    init(content: [UInt8], kind: FetchContent) {
+    /// What names a section's octets: BODY or BINARY, the section, the window.
+    private enum SectionKey: Hashable {
+        case body(IMAPSection, IMAPPartial?)
+        case binary([UInt32], IMAPPartial?)
+    }
+
+    init(content: [UInt8], kind: FetchContent, byteBudget: Int = .max) {
         self.content = content
         self.kind = kind
+        self.byteBudget = byteBudget
+    }
+
+    /// The octets `key` names: built by `build` the first time, charged to the budget.
+    private func shared(_ key: SectionKey, _ build: () throws(IMAPFetchFailure) -> [UInt8]) throws(IMAPFetchFailure) -> [UInt8] {
+        if let octets = built[key] { return octets }
+        let octets = try build()
+        guard octets.count <= byteBudget else { throw .sectionLimit }
+        byteBudget -= octets.count
+        built[key] = octets
+        return octets
     }
 
     /// The message as a MIME entity: all of it for `.whole`, its header alone for
@@ -35,6 +59,20 @@ final class IMAPFetchSource {
         return message.header
     }
 
+    /// The length of BODY[] as sent (bare LFs made CRLF), when the whole message is at
+    /// hand: RFC 9051 gives RFC822.SIZE in that form, and a client fetching by partials up
+    /// to it must get all of BODY[].
+    func wireSize() -> UInt64? {
+        guard kind == .whole else { return nil }
+        var bareLineFeeds = 0
+        var previous: UInt8 = 0
+        for byte in content {
+            if byte == 0x0a && previous != 0x0d { bareLineFeeds += 1 }
+            previous = byte
+        }
+        return UInt64(content.count + bareLineFeeds)
+    }
+
     /// BODY / BODYSTRUCTURE of the whole message.
     func structure() throws(IMAPFetchFailure) -> IMAPBodyStructure {
         if let parsedStructure { return parsedStructure }
@@ -44,8 +82,13 @@ final class IMAPFetchSource {
         return structure
     }
 
-    /// The octets of BODY[section]<partial> in CRLF form.
+    /// The octets of BODY[section]<partial> in CRLF form, built once per message.
+    /// - Throws: ``IMAPFetchFailure/sectionLimit`` beyond the byte budget.
     func section(_ section: IMAPSection, partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
+        try shared(.body(section, partial)) { () throws(IMAPFetchFailure) in try build(section, partial: partial) }
+    }
+
+    private func build(_ section: IMAPSection, partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
         if section.part.isEmpty {
             switch section.text {
             case nil:
@@ -110,7 +153,13 @@ final class IMAPFetchSource {
     /// Content-Transfer-Encoding undone; for the whole message, a multipart or a
     /// message/rfc822 part, the entity with every leaf below decoded and its
     /// Content-Transfer-Encoding field saying `binary` (as Dovecot sends it).
+    /// Built once per message.
+    /// - Throws: ``IMAPFetchFailure/sectionLimit`` beyond the byte budget.
     func binary(_ part: [UInt32], partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
+        try shared(.binary(part, partial)) { () throws(IMAPFetchFailure) in try buildBinary(part, partial: partial) }
+    }
+
+    private func buildBinary(_ part: [UInt32], partial: IMAPPartial?) throws(IMAPFetchFailure) -> [UInt8] {
         guard kind == .whole, let message = message() else { throw .missingContent }
         var writer = IMAPSectionWriter(partial: partial)
         if part.isEmpty {

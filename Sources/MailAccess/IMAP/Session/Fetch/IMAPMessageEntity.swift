@@ -19,30 +19,61 @@ struct IMAPMessageEntity {
     let charset: String?
     /// How many multipart or message levels lie above this entity.
     let depth: Int
+    /// Whether the entity is a leaf whatever its type: the message's part budget
+    /// (``maximumParts``) was spent before it.
+    let opaque: Bool
+    /// The parts of a multipart (see ``parts``), or the message of a message/rfc822 part.
+    private let children: [IMAPMessageEntity]
 
-    /// The entity at the start of `bytes`.
+    /// The most entities (parts and embedded messages, the message itself included) one
+    /// message is split into, counted in the order they stand in the message; beyond it the
+    /// multipart being split keeps one more part that holds the rest of its parts, and that
+    /// part is a leaf. 10,000, as Dovecot's `max_total_mime_parts`: a 50 MB body of
+    /// delimiter lines would otherwise be millions of parts.
+    static let maximumParts = 10_000
+
+    /// The message at the start of `bytes`, split into at most ``maximumParts`` entities.
     init(_ bytes: ArraySlice<UInt8>, inDigest: Bool, depth: Int) {
+        var budget = Self.maximumParts
+        self.init(bytes, inDigest: inDigest, depth: depth, opaque: false, budget: &budget)
+    }
+
+    /// The entity at the start of `bytes`; its parts take from `budget`, which this entity
+    /// has already been charged for.
+    private init(_ bytes: ArraySlice<UInt8>, inDigest: Bool, depth: Int, opaque: Bool, budget: inout Int) {
         self.bytes = bytes
         let header = HeaderBlock(bytes)
         self.header = header
         self.depth = depth
+        self.opaque = opaque
         let contentType = header.first("content-type").flatMap(IMAPContentType.init)
         type = contentType?.type.lowercased() ?? (inDigest ? "message" : "text")
         subtype = contentType?.subtype.lowercased() ?? (inDigest ? "rfc822" : "plain")
         let boundary = contentType?.parameters.first { $0.name.lowercased() == "boundary" }?.value
         self.boundary = (boundary?.isEmpty ?? true) ? nil : boundary
         charset = contentType?.parameters.first { $0.name.lowercased() == "charset" }?.value
+        let body = bytes[header.end...]
+        if opaque || depth >= IMAPBodyStructure.maximumDepth {
+            children = []
+        } else if type == "multipart" {
+            children = Self.split(body, boundary: self.boundary, digest: subtype == "digest", depth: depth, budget: &budget)
+        } else if type == "message" && (subtype == "rfc822" || subtype == "global") {
+            budget -= 1
+            children = [IMAPMessageEntity(body, inDigest: false, depth: depth + 1, opaque: budget < 0, budget: &budget)]
+        } else {
+            children = []
+        }
     }
 
     /// The body: every byte after the header's blank line.
     var body: ArraySlice<UInt8> { bytes[header.end...] }
 
     /// A multipart that IMAPBodyStructure describes with parts (deeper ones are opaque leaves).
-    var isMultipart: Bool { type == "multipart" && depth < IMAPBodyStructure.maximumDepth }
+    var isMultipart: Bool { type == "multipart" && depth < IMAPBodyStructure.maximumDepth && !opaque }
 
     /// A message/rfc822 (or message/global) part, whose body is a message of its own.
     var isEmbeddedMessage: Bool {
-        type == "message" && (subtype == "rfc822" || subtype == "global") && depth < IMAPBodyStructure.maximumDepth
+        type == "message" && (subtype == "rfc822" || subtype == "global") && depth < IMAPBodyStructure.maximumDepth && !opaque
     }
 
     /// The Content-Transfer-Encoding, lowercased and trimmed (`7bit` when absent).
@@ -53,26 +84,43 @@ struct IMAPMessageEntity {
 
     /// The parts of a multipart, as IMAPBodyStructure numbers them: a multipart without a
     /// boundary or without parts has one empty part.
+    var parts: [IMAPMessageEntity] { isMultipart ? children : [] }
+
+    /// Splits a multipart's body into its parts, each charged to `budget`.
     ///
     /// The line break before a delimiter belongs to the delimiter (RFC 2046 section 5.1.1),
     /// except after a nested multipart's close delimiter (`--inner--`): that line's own end
     /// stays in the nested part, as Dovecot counts it.
-    var parts: [IMAPMessageEntity] {
-        let digest = subtype == "digest"
-        if let boundary {
-            let found = MIMEWalker.parts(of: body, boundary: Array("--\(boundary)".utf8))
-            if !found.isEmpty {
-                return found.map { slice in
-                    let part = IMAPMessageEntity(slice, inDigest: digest, depth: depth + 1)
-                    guard part.type == "multipart" || part.isEmbeddedMessage, Self.endsWithCloseDelimiter(slice) else { return part }
-                    var end = slice.endIndex
+    private static func split(
+        _ body: ArraySlice<UInt8>, boundary: String?, digest: Bool, depth: Int, budget: inout Int
+    ) -> [IMAPMessageEntity] {
+        let found = boundary.map { MIMEWalker.parts(of: body, boundary: Array("--\($0)".utf8)) } ?? []
+        guard !found.isEmpty else {
+            budget -= 1
+            return [IMAPMessageEntity(body[body.endIndex...], inDigest: false, depth: depth + 1, opaque: budget < 0, budget: &budget)]
+        }
+        var parts: [IMAPMessageEntity] = []
+        parts.reserveCapacity(min(found.count, max(1, budget)))
+        for (position, slice) in found.enumerated() {
+            budget -= 1
+            if budget <= 0 && position + 1 < found.count {
+                // The budget is spent: this part holds the rest of the parts, as one leaf.
+                let rest = body[slice.startIndex..<(found.last?.endIndex ?? slice.endIndex)]
+                parts.append(IMAPMessageEntity(rest, inDigest: digest, depth: depth + 1, opaque: true, budget: &budget))
+                break
+            }
+            var end = slice.endIndex
+            if endsWithCloseDelimiter(slice) {
+                let kind = IMAPMessageEntity(slice, inDigest: digest, depth: depth + 1, opaque: true, budget: &budget)
+                let embedsMessage = kind.type == "message" && (kind.subtype == "rfc822" || kind.subtype == "global")
+                if kind.type == "multipart" || (embedsMessage && depth + 1 < IMAPBodyStructure.maximumDepth) {
                     if end < body.endIndex, body[end] == 0x0d { end += 1 }
                     if end < body.endIndex, body[end] == 0x0a { end += 1 }
-                    return end == slice.endIndex ? part : IMAPMessageEntity(body[slice.startIndex..<end], inDigest: digest, depth: depth + 1)
                 }
             }
+            parts.append(IMAPMessageEntity(body[slice.startIndex..<end], inDigest: digest, depth: depth + 1, opaque: budget < 0, budget: &budget))
         }
-        return [IMAPMessageEntity(body[body.endIndex...], inDigest: false, depth: depth + 1)]
+        return parts
     }
 
     /// Whether the last line of `bytes` is a close delimiter (`--boundary--`).
@@ -83,8 +131,13 @@ struct IMAPMessageEntity {
         return line.count >= 4 && line.starts(with: [0x2d, 0x2d]) && line.suffix(2).elementsEqual([0x2d, 0x2d])
     }
 
-    /// The message in a message/rfc822 part's body.
-    var embeddedMessage: IMAPMessageEntity { IMAPMessageEntity(body, inDigest: false, depth: depth + 1) }
+    /// The message in a message/rfc822 part's body (the body as an opaque leaf when the
+    /// entity is none: callers check ``isEmbeddedMessage`` first).
+    var embeddedMessage: IMAPMessageEntity {
+        if isEmbeddedMessage, let message = children.first { return message }
+        var none = 0
+        return IMAPMessageEntity(body, inDigest: false, depth: depth + 1, opaque: true, budget: &none)
+    }
 
     /// The entity a part path names (`[2, 1]` for `2.1`), or nil when there is no such part.
     ///

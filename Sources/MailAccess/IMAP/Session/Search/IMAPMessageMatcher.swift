@@ -12,6 +12,30 @@ struct IMAPMessageMatcher {
     /// The keys' strings, folded once: BODY/TEXT ones decomposing, header ones not.
     private let textNeedles: [String: IMAPTextNeedle]
     private let headerNeedles: [String: IMAPTextNeedle]
+    /// The keys with every UID and sequence-set key resolved once per search into sorted
+    /// disjoint UID ranges: a message is then one binary search, not a pass over the set.
+    private let compiled: [Compiled]
+
+    /// A search key as matched: sets resolved, the boolean structure kept, other keys as given.
+    private indirect enum Compiled {
+        case key(IMAPSearchKey)
+        case uids([ClosedRange<UInt32>])
+        case not(Compiled)
+        case or(Compiled, Compiled)
+        case and([Compiled])
+    }
+
+    /// As deep as the keys, which the evaluator bounds before matching.
+    private static func compile(_ key: IMAPSearchKey, _ sequence: IMAPSearchSequence) -> Compiled {
+        switch key {
+        case .uid(let set): return .uids(sequence.uidRanges(set))
+        case .sequenceSet(let set): return .uids(IMAPSearchSequence.merged(sequence.uidsOfSequenceSet(set).map { $0...$0 }))
+        case .not(let inner): return .not(compile(inner, sequence))
+        case .or(let a, let b): return .or(compile(a, sequence), compile(b, sequence))
+        case .and(let list): return .and(list.map { compile($0, sequence) })
+        default: return .key(key)
+        }
+    }
 
     init(keys: [IMAPSearchKey], sequence: IMAPSearchSequence) {
         self.keys = keys
@@ -39,6 +63,19 @@ struct IMAPMessageMatcher {
         contentNeeded = needed
         self.textNeedles = textNeedles
         self.headerNeedles = headerNeedles
+        compiled = keys.map { Self.compile($0, sequence) }
+    }
+
+    /// Whether `uid` lies in `ranges` (sorted, disjoint).
+    private static func holds(_ ranges: [ClosedRange<UInt32>], _ uid: UInt32) -> Bool {
+        // The last range starting at or before `uid`.
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ranges[middle].lowerBound <= uid { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 && ranges[low - 1].contains(uid)
     }
 
     private func textNeedle(_ text: String) -> IMAPTextNeedle { textNeedles[text] ?? IMAPTextNeedle(text, decomposing: true) }
@@ -47,7 +84,18 @@ struct IMAPMessageMatcher {
     /// Whether every key matches `message`.
     func matches(_ message: FetchedMessage) -> Bool {
         let text = IMAPSearchText(content: message.content ?? [], hasBody: contentNeeded == .whole)
-        return keys.allSatisfy { matches($0, message, text) }
+        return compiled.allSatisfy { matches($0, message, text) }
+    }
+
+    /// As deep as the keys, which the evaluator bounds before matching.
+    private func matches(_ key: Compiled, _ message: FetchedMessage, _ text: IMAPSearchText) -> Bool {
+        switch key {
+        case .key(let key): return matches(key, message, text)
+        case .uids(let ranges): return Self.holds(ranges, message.uid)
+        case .not(let inner): return !matches(inner, message, text)
+        case .or(let a, let b): return matches(a, message, text) || matches(b, message, text)
+        case .and(let list): return list.allSatisfy { matches($0, message, text) }
+        }
     }
 
     /// As deep as the keys, which the evaluator bounds before matching.
@@ -90,14 +138,8 @@ struct IMAPMessageMatcher {
         case .sentSince(let date): return text.sentDate >= date
         case .larger(let size): return UInt64(max(0, message.size)) > size
         case .smaller(let size): return UInt64(max(0, message.size)) < size
-        case .uid(let set): return sequence.uidRanges(set).contains { $0.contains(message.uid) }
-        case .sequenceSet(let set):
-            switch set {
-            case .savedResult: return sequence.savedResult.contains(message.uid)
-            case .ranges:
-                guard let number = sequence.sequenceNumber(of: message.uid) else { return false }
-                return set.contains(number, largest: UInt32(sequence.uids.count))
-            }
+        case .uid(let set): return Self.holds(sequence.uidRanges(set), message.uid)
+        case .sequenceSet(let set): return Self.holds(IMAPSearchSequence.merged(sequence.uidsOfSequenceSet(set).map { $0...$0 }), message.uid)
         case .modSeq(let value, _): return message.modSeq >= value
         case .not(let inner): return !matches(inner, message, text)
         case .or(let a, let b): return matches(a, message, text) || matches(b, message, text)

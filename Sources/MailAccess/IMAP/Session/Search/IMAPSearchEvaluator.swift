@@ -14,8 +14,13 @@ public struct IMAPSearchEvaluator: Sendable {
     /// How a search runs.
     public struct Configuration: Sendable, Hashable {
         /// Messages fetched from the mailbox at a time when keys must read message content.
-        /// Default 200: a batch of large messages stays within tens of MiB.
+        /// Default 200.
         public var batchSize: Int = 200
+        /// The stored bytes (the messages' sizes) one batch of content may hold: a batch
+        /// closes before a message would pass it, and a single larger message is a batch of
+        /// its own. Default 32 MiB, so matching holds about that much content at a time
+        /// however large the messages are.
+        public var batchByteBudget: Int = 32 << 20
         /// The deepest the keys may nest (NOT, OR, parentheses) before the search is
         /// refused with `NO [LIMIT]`. Default 256 (the parser stops at 64).
         public var maximumNesting: Int = 256
@@ -84,17 +89,45 @@ public struct IMAPSearchEvaluator: Sendable {
         let batchSize = max(1, configuration.batchSize)
         var start = 0
         while start < candidates.count {
-            let batch = candidates[start..<min(candidates.count, start + batchSize)]
-            start += batchSize
-            for message in try await mailbox.fetch(UIDSet(batch), in: folder, content: matcher.contentNeeded)
-            where matcher.matches(message) {
-                matches.append(message.uid)
+            let chunk = Array(candidates[start..<min(candidates.count, start + batchSize * 10)])
+            start += chunk.count
+            for batch in try await contentBatches(chunk, needed: matcher.contentNeeded) {
+                for message in try await mailbox.fetch(UIDSet(batch), in: folder, content: matcher.contentNeeded)
+                where matcher.matches(message) {
+                    matches.append(message.uid)
+                }
+                try Task.checkCancellation()
+                // Matching is CPU work on the cooperative pool: let other tasks run between batches.
+                await Task.yield()
             }
-            try Task.checkCancellation()
-            // Matching is CPU work on the cooperative pool: let other tasks run between batches.
-            await Task.yield()
         }
-        return sequence.restricted(matches)
+        return sequence.restricted(matches.sorted())
+    }
+
+    /// `uids` split into the batches their content is fetched in: at most
+    /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` stored
+    /// bytes each (sizes from a metadata fetch), a larger message alone.
+    private func contentBatches(_ uids: [UInt32], needed: FetchContent) async throws -> [[UInt32]] {
+        let batchSize = max(1, configuration.batchSize)
+        guard needed != .metadata else {
+            return stride(from: 0, to: uids.count, by: batchSize).map { Array(uids[$0..<min(uids.count, $0 + batchSize)]) }
+        }
+        let budget = max(0, configuration.batchByteBudget)
+        var batches: [[UInt32]] = []
+        var batch: [UInt32] = []
+        var bytes = 0
+        for message in try await mailbox.fetch(UIDSet(uids), in: folder, content: .metadata).sorted(by: { $0.uid < $1.uid }) {
+            let size = max(0, message.size)
+            if !batch.isEmpty && (batch.count >= batchSize || size > budget - bytes) {
+                batches.append(batch)
+                batch = []
+                bytes = 0
+            }
+            batch.append(message.uid)
+            bytes += min(size, budget)
+        }
+        if !batch.isEmpty { batches.append(batch) }
+        return batches
     }
 
     /// The matching UIDs and, when the keys hold MODSEQ (RFC 7162 section 3.1.5), the

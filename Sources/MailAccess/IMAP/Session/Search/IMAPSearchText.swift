@@ -51,14 +51,14 @@ final class IMAPSearchText {
     func anyTextContains(_ needle: IMAPTextNeedle) -> Bool {
         if Self.headerHolds(message.header, needle) { return true }
         guard hasBody else { return false }
-        return Self.walk(message, needle, headers: true)
+        return walk(message, needle, headers: true)
     }
 
     /// Whether the decoded text of a text part holds `needle`: BODY.
     func bodyContains(_ needle: IMAPTextNeedle) -> Bool {
         guard hasBody else { return false }
         if needle.isEmpty { return true }
-        return Self.walk(message, needle, headers: false)
+        return walk(message, needle, headers: false)
     }
 
     /// The date of the Date field as written (RFC 9051: SENT* disregard time and zone);
@@ -95,25 +95,29 @@ final class IMAPSearchText {
 
     /// Visits the entity's parts depth first (bounded by the structure's maximum depth):
     /// the text bodies and, with `headers`, the headers below the top one.
-    private static func walk(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle, headers: Bool) -> Bool {
+    private func walk(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle, headers: Bool) -> Bool {
         if entity.isMultipart {
             for part in entity.parts {
-                if headers && headerHolds(part.header, needle) { return true }
+                if headers && Self.headerHolds(part.header, needle) { return true }
                 if walk(part, needle, headers: headers) { return true }
             }
             return false
         }
         if entity.isEmbeddedMessage {
             let embedded = entity.embeddedMessage
-            if headers && headerHolds(embedded.header, needle) { return true }
+            if headers && Self.headerHolds(embedded.header, needle) { return true }
             return walk(embedded, needle, headers: headers)
         }
         guard entity.type == "text" else { return false }
-        return textHolds(entity, needle)
+        return needle.found(in: decodedPart(entity))
     }
 
-    /// Whether a text part's decoded body holds `needle`.
-    private static func textHolds(_ entity: IMAPMessageEntity, _ needle: IMAPTextNeedle) -> Bool {
+    /// The text parts decoded so far, by where they start in the message.
+    private var decodedParts: [Int: IMAPDecodedPart] = [:]
+
+    /// A text part's body, transfer encoding and charset undone: decoded once per message.
+    private func decodedPart(_ entity: IMAPMessageEntity) -> IMAPDecodedPart {
+        if let part = decodedParts[entity.bytes.startIndex] { return part }
         let charset = entity.charset
         let decoded: [UInt8]?
         switch entity.transferEncoding {
@@ -122,12 +126,15 @@ final class IMAPSearchText {
         default: decoded = nil
         }
         let name = (charset ?? "").trimmingSpaces().lowercased()
-        if isUTF8Compatible(name) {
-            if let decoded { return decoded.withUnsafeBufferPointer { needle.found(inUTF8: $0) } }
-            return needle.found(inUTF8: entity.body)
+        let utf8: ArraySlice<UInt8>
+        if Self.isUTF8Compatible(name) {
+            utf8 = decoded.map { $0[...] } ?? entity.body
+        } else {
+            utf8 = Array(CharsetDecoder.decode(decoded.map { $0[...] } ?? entity.body, charset: charset).utf8)[...]
         }
-        let text = CharsetDecoder.decode(decoded.map { $0[...] } ?? entity.body, charset: charset)
-        return needle.found(in: text)
+        let part = IMAPDecodedPart(utf8: utf8)
+        decodedParts[entity.bytes.startIndex] = part
+        return part
     }
 
     /// Charsets whose bytes are UTF-8 as they are (or fall back to it).

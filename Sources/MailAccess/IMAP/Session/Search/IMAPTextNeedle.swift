@@ -38,9 +38,10 @@ struct IMAPTextNeedle {
 
     /// Whether a message whose stored bytes are literal text (``IMAPRawText/isLiteral(_:)``)
     /// and lack the needle surely lacks it in every decoded form too: an ASCII needle with
-    /// no whitespace (which header unfolding and `Name: value` could join across).
+    /// no whitespace and no colon (which header unfolding and TEXT's `Name: value` could
+    /// join across: `Subject :x` is matched as `Subject: :x`).
     var allowsRawRejection: Bool {
-        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a }
+        isASCII && !bytes.isEmpty && !bytes.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a || $0 == 0x3a }
     }
 
     /// Whether `haystack` holds the (ASCII) needle, ASCII letters compared without case:
@@ -50,7 +51,7 @@ struct IMAPTextNeedle {
     }
 
     /// Whether `haystack` has a byte beyond ASCII (eight bytes at a time).
-    private static func hasNonASCII(_ haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func hasNonASCII(_ haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = haystack.baseAddress else { return false }
         let raw = UnsafeRawPointer(base)
         var index = 0
@@ -106,6 +107,19 @@ struct IMAPTextNeedle {
         // Text beyond ASCII: fold it as the comparator does, then look for the bytes.
         var folded = Self.fold(String(decoding: haystack, as: UTF8.self), decomposing: decomposes)
         return folded.withUTF8 { folded in bytes.withUnsafeBufferPointer { Self.exact($0, in: folded) } }
+    }
+
+    /// Whether a decoded text part holds the needle: its UTF-8 is searched as ASCII first,
+    /// and only when the part is beyond ASCII is its folded form (made once per part and
+    /// folding, shared by every key) searched.
+    func found(in part: IMAPDecodedPart) -> Bool {
+        if bytes.isEmpty { return true }
+        if isASCII {
+            if part.utf8.withUnsafeBufferPointer({ Self.foundASCII(bytes, in: $0) }) { return true }
+            guard part.hasNonASCII else { return false }
+        }
+        let folded = part.folded(decomposing: decomposes)
+        return folded.withUnsafeBufferPointer { folded in bytes.withUnsafeBufferPointer { Self.exact($0, in: folded) } }
     }
 
     /// Whether UTF-8 `haystack` holds the needle.
