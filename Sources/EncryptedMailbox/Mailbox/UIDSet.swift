@@ -102,7 +102,9 @@ public struct UIDSet: Sendable, Hashable, CustomStringConvertible {
         merge(uids.map { $0...$0 })
     }
 
-    static func merge(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
+    /// `ranges` sorted, with overlapping and adjacent ones joined: the one normal form of a
+    /// set of UID (or message number) ranges, shared by the IMAP session.
+    package static func merge(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
         var merged: [ClosedRange<UInt32>] = []
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if let last = merged.last, UInt64(range.lowerBound) <= UInt64(last.upperBound) + 1 {

@@ -167,7 +167,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
             ranges.append(resolved)
         }
         var result: [UInt32] = []
-        for range in Self.merge(ranges) { result.append(contentsOf: uids[Int(range.lowerBound - 1)..<Int(range.upperBound)]) }
+        for range in UIDSet.merge(ranges) { result.append(contentsOf: uids[Int(range.lowerBound - 1)..<Int(range.upperBound)]) }
         return result
     }
 
@@ -176,7 +176,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
     func uids(forUIDs set: [IMAPSequenceRange]) -> [UInt32] {
         guard let largest = uids.last else { return [] }
         var result: [UInt32] = []
-        for range in Self.merge(set.map { $0.resolved(largest: largest) }) {
+        for range in UIDSet.merge(set.map { $0.resolved(largest: largest) }) {
             let start = lowerBoundIndex(range.lowerBound)
             var end = start
             while end < uids.count, uids[end] <= range.upperBound { end += 1 }
@@ -193,7 +193,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
     /// The values of `sortedValues` (ascending) inside `set`, `*` standing for `largest`:
     /// one walk over both after the ranges are sorted, however many of either a client sends.
     static func values(_ sortedValues: [UInt32], in set: [IMAPSequenceRange], largest: UInt32) -> [UInt32] {
-        let ranges = merge(set.map { $0.resolved(largest: largest) })
+        let ranges = UIDSet.merge(set.map { $0.resolved(largest: largest) })
         var result: [UInt32] = []
         var rangeIndex = 0
         for value in sortedValues {
@@ -202,18 +202,6 @@ struct IMAPMessageSequence: Sendable, Hashable {
             if ranges[rangeIndex].contains(value) { result.append(value) }
         }
         return result
-    }
-
-    private static func merge(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
-        var merged: [ClosedRange<UInt32>] = []
-        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = merged.last, UInt64(range.lowerBound) <= UInt64(last.upperBound) + 1 {
-                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
     }
 
     private func index(of uid: UInt32) -> Int? { binarySearch(uids, uid) }

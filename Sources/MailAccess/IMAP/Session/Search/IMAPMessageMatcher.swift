@@ -29,7 +29,7 @@ struct IMAPMessageMatcher {
     private static func compile(_ key: IMAPSearchKey, _ sequence: IMAPSearchSequence) -> Compiled {
         switch key {
         case .uid(let set): return .uids(sequence.uidRanges(set))
-        case .sequenceSet(let set): return .uids(IMAPSearchSequence.merged(sequence.uidsOfSequenceSet(set).map { $0...$0 }))
+        case .sequenceSet(let set): return .uids(UIDSet.merge(sequence.uidsOfSequenceSet(set).map { $0...$0 }))
         case .not(let inner): return .not(compile(inner, sequence))
         case .or(let a, let b): return .or(compile(a, sequence), compile(b, sequence))
         case .and(let list): return .and(list.map { compile($0, sequence) })
@@ -139,7 +139,7 @@ struct IMAPMessageMatcher {
         case .larger(let size): return UInt64(max(0, message.size)) > size
         case .smaller(let size): return UInt64(max(0, message.size)) < size
         case .uid(let set): return Self.holds(sequence.uidRanges(set), message.uid)
-        case .sequenceSet(let set): return Self.holds(IMAPSearchSequence.merged(sequence.uidsOfSequenceSet(set).map { $0...$0 }), message.uid)
+        case .sequenceSet(let set): return Self.holds(UIDSet.merge(sequence.uidsOfSequenceSet(set).map { $0...$0 }), message.uid)
         case .modSeq(let value, _): return message.modSeq >= value
         case .not(let inner): return !matches(inner, message, text)
         case .or(let a, let b): return matches(a, message, text) || matches(b, message, text)

@@ -45,16 +45,16 @@ struct IMAPSearchSequence: Sendable {
     func uidRanges(_ set: IMAPSequenceSet) -> [ClosedRange<UInt32>] {
         switch set {
         case .savedResult:
-            return Self.merged(savedResult.map { $0...$0 })
+            return UIDSet.merge(savedResult.map { $0...$0 })
         case .ranges(let ranges):
             guard let largest = uids.last else {
                 // An empty folder: `*` names nothing, numbers still name themselves.
-                return Self.merged(ranges.compactMap { range in
+                return UIDSet.merge(ranges.compactMap { range in
                     guard case .number(let a) = range.first, case .number(let b) = range.second else { return nil }
                     return min(a, b)...max(a, b)
                 })
             }
-            return Self.merged(ranges.map { $0.resolved(largest: largest) })
+            return UIDSet.merge(ranges.map { $0.resolved(largest: largest) })
         }
     }
 
@@ -73,21 +73,9 @@ struct IMAPSearchSequence: Sendable {
                 numbers.append(max(1, resolved.lowerBound)...min(count, resolved.upperBound))
             }
             var result: [UInt32] = []
-            for range in Self.merged(numbers) { result += uids[Int(range.lowerBound - 1)..<Int(range.upperBound)] }
+            for range in UIDSet.merge(numbers) { result += uids[Int(range.lowerBound - 1)..<Int(range.upperBound)] }
             return result
         }
-    }
-
-    static func merged(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
-        var merged: [ClosedRange<UInt32>] = []
-        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = merged.last, UInt64(range.lowerBound) <= UInt64(last.upperBound) + 1 {
-                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
     }
 
     /// A UIDSet of sorted disjoint ranges.
