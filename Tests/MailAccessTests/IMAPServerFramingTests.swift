@@ -139,4 +139,24 @@ import Testing
         await client.close()
         await fixture.stop()
     }
+
+    /// The command deadline starts at the command's first byte: a client idle for most of
+    /// the autologout time that then starts an APPEND gets the whole time for it. (A late
+    /// timer in the server only lengthens the wait; the client's pauses are 4 s short of it.)
+    @Test func theCommandDeadlineStartsAtItsFirstByte() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.limits.idleTimeout = .seconds(10)
+        }
+        let client = try await Self.loggedIn(fixture, tag: "a")
+        try await Task.sleep(for: .seconds(6))
+        let message = "Subject: late\r\n\r\nbody\r\n"
+        try await client.send("b APPEND INBOX {\(message.utf8.count)}\r\n")
+        #expect(try await client.readLine()?.hasPrefix("+") == true)
+        try await Task.sleep(for: .seconds(6))
+        try await client.send(message + "\r\n")
+        let append = try await client.readUntilTagged("b")
+        #expect(append.last?.hasPrefix("b OK") == true, "\(append)")
+        await client.close()
+        await fixture.stop()
+    }
 }
