@@ -159,4 +159,27 @@ import Testing
         await client.close()
         await fixture.stop()
     }
+
+    /// A shutdown while an APPEND's literal is arriving lets the command finish: the rest
+    /// of the literal is read, the message stored, and only then `* BYE`.
+    @Test func shutdownLetsAnAppendMidLiteralFinish() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback)
+        let before = try await fixture.inboxContents()
+        let client = try await Self.loggedIn(fixture, tag: "a")
+        let message = "Subject: during shutdown\r\n\r\n" + String(repeating: "y", count: 2_000) + "\r\n"
+        let bytes = Array(message.utf8)
+        try await client.send("b APPEND INBOX {\(bytes.count)}\r\n")
+        #expect(try await client.readLine()?.hasPrefix("+") == true)
+        try await client.send(Array(bytes[..<1_000]))
+        // Give the server time to take the first half (a late timer only delays the close).
+        try await Task.sleep(for: .milliseconds(300))
+        fixture.server.close()
+        try await client.send(Array(bytes[1_000...]) + Array("\r\n".utf8))
+        let rest = try await client.readToEnd()
+        #expect(rest.first?.hasPrefix("b OK") == true, "\(rest)")
+        #expect(rest.last?.hasPrefix("* BYE") == true, "\(rest)")
+        #expect(try await fixture.inboxContents().count == before.count + 1)
+        await client.close()
+        await fixture.stop()
+    }
 }
