@@ -72,20 +72,51 @@ public final class LoginRateLimiter: Sendable {
         }
     }
 
+    /// Checks and counts an attempt in one step: nil when the limits refuse it; otherwise
+    /// the attempt already counts as a failure until ``forgive(_:)`` takes it back (call it
+    /// when the login succeeds or the check could not be made). Parallel connections
+    /// therefore cannot each slip a guess past the limit while a slow check runs.
+    public func reserveAttempt(login: String, from client: InternetAddress?) -> Reservation? {
+        let now = clock.now()
+        return counters.withLock { counters -> Reservation? in
+            let keys = keys(login: login, client: client)
+            for (key, limit) in keys {
+                guard let counter = counters[key] else { continue }
+                let recent = counter.failures.filter { now.timeIntervalSince($0) < configuration.window.timeInterval }
+                if recent.count >= limit { return nil }
+            }
+            record(now, keys: keys, in: &counters)
+            return Reservation(login: login, client: client, time: now)
+        }
+    }
+
+    /// Takes back an attempt ``reserveAttempt(login:from:)`` counted: it did not fail.
+    public func forgive(_ reservation: Reservation) {
+        counters.withLock { counters in
+            for (key, _) in keys(login: reservation.login, client: reservation.client) {
+                guard var counter = counters[key], let index = counter.failures.lastIndex(of: reservation.time) else { continue }
+                counter.failures.remove(at: index)
+                counters[key] = counter
+            }
+        }
+    }
+
     /// Counts a failed login.
     public func recordFailure(login: String, from client: InternetAddress?) {
         let now = clock.now()
-        counters.withLock { counters in
-            for (key, limit) in keys(login: login, client: client) {
-                var counter = counters[key] ?? Counter(failures: [], lastFailure: now)
-                counter.failures.removeAll { now.timeIntervalSince($0) >= configuration.window.timeInterval }
-                counter.failures.append(now)
-                if counter.failures.count > limit + 1 { counter.failures.removeFirst(counter.failures.count - limit - 1) }
-                counter.lastFailure = now
-                counters[key] = counter
-            }
-            if counters.count > configuration.maximumTrackedKeys { evict(&counters, now: now) }
+        counters.withLock { counters in record(now, keys: keys(login: login, client: client), in: &counters) }
+    }
+
+    private func record(_ now: Date, keys: [(Key, Int)], in counters: inout [Key: Counter]) {
+        for (key, limit) in keys {
+            var counter = counters[key] ?? Counter(failures: [], lastFailure: now)
+            counter.failures.removeAll { now.timeIntervalSince($0) >= configuration.window.timeInterval }
+            counter.failures.append(now)
+            if counter.failures.count > limit + 1 { counter.failures.removeFirst(counter.failures.count - limit - 1) }
+            counter.lastFailure = now
+            counters[key] = counter
         }
+        if counters.count > configuration.maximumTrackedKeys { evict(&counters, now: now) }
     }
 
     /// A successful login: its name's failures are forgotten.

@@ -22,9 +22,14 @@ extension IMAPCommandParser {
         /// The largest message APPEND takes: what APPENDLIMIT (RFC 7889) announces.
         /// Default: 50 MiB.
         public var maximumAppendSize: Int = 50 * 1024 * 1024
-        /// The most bytes one command may hold, lines and non-APPEND literals together.
-        /// Default: 1 MiB.
+        /// The most bytes one command may hold: all its lines (APPEND's too) and the
+        /// literals of any command but APPEND. Default: 1 MiB.
         public var maximumCommandSize: Int = 1024 * 1024
+        /// The most bytes all literals of one APPEND may hold together (a MULTIAPPEND,
+        /// RFC 3502, is buffered whole before it is stored). A literal that would pass it is
+        /// refused when announced (`NO [TOOBIG]`), before any of it is read. Default:
+        /// 100 MiB, two messages of the default ``maximumAppendSize``.
+        public var maximumAppendTotalSize: Int = 100 * 1024 * 1024
         /// The deepest nesting of parentheses (SEARCH keys, LIST options). Deeper input is
         /// refused before any recursion. Default: 64.
         public var maximumNestingDepth: Int = 64

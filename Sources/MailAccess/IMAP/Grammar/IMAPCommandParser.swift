@@ -42,8 +42,11 @@ public struct IMAPCommandParser: Sendable {
     private var command: [UInt8] = []
     private var literalRemaining = 0
     private var literalCount = 0
-    /// Bytes of the command that count toward ``Configuration/maximumCommandSize``.
+    /// Bytes of the command that count toward ``Configuration/maximumCommandSize``: every
+    /// line, and the literals of any command but APPEND.
     private var countedBytes = 0
+    /// The sum of an APPEND's literals so far (``Configuration/maximumAppendTotalSize``).
+    private var appendLiteralBytes: UInt64 = 0
     private var mode: Mode = .command
     private var isClosed = false
 
@@ -78,6 +81,28 @@ public struct IMAPCommandParser: Sendable {
         return dropped
     }
 
+    /// Whether bytes of a command not yet answered are held: a partial line, a command
+    /// waiting for its literal, or pipelined input not yet parsed.
+    public var isCommandInProgress: Bool { !command.isEmpty || input.count > inputIndex }
+
+    /// The tag of the command whose synchronising literal was just announced (after
+    /// ``IMAPParserEvent/continuationRequest``), when it can be read.
+    public var pendingCommandTag: String? { command.isEmpty ? nil : IMAPCommandReader.tag(in: command) }
+
+    /// The verb of the command whose synchronising literal was just announced, uppercased
+    /// (`UID` for UID commands): lets a session refuse a command that cannot succeed
+    /// instead of asking for its literal.
+    public var pendingCommandVerb: String? { command.isEmpty ? nil : IMAPCommandReader.verb(in: command) }
+
+    /// Drops the command whose synchronising literal was just announced: the session
+    /// answered it (tagged) instead of sending a continuation request, so the client sends
+    /// no literal and its next bytes start a new command (RFC 9051 section 4.3). Call it
+    /// only right after ``IMAPParserEvent/continuationRequest``.
+    public mutating func refusePendingLiteral() {
+        command.removeAll()
+        resetCommand()
+    }
+
     /// The next line is the `DONE` that ends IDLE (RFC 2177).
     public mutating func expectIdleDone() { mode = .idleDone }
 
@@ -107,18 +132,24 @@ public struct IMAPCommandParser: Sendable {
             let lineEnd = lineFeed + 1
             if lineEnd - inputIndex > configuration.maximumLineLength { return overlongLine() }
             let lineStart = command.count
+            // The line's length from input indices: `lineStart` indexes the command, not the input.
+            countedBytes += lineEnd - inputIndex
             command.append(contentsOf: input[inputIndex..<lineEnd])
             inputIndex = lineEnd
             scanIndex = lineEnd
-            countedBytes += lineEnd - lineStart
             compactInput()
             switch mode {
             case .idleDone:
                 mode = .command
                 let line = takeCommand()
                 if Self.content(of: line[...]).lowercased() == "done" { return .idleDone }
+                // Only DONE is valid while idling (RFC 2177): any other line may announce a
+                // literal whose bytes would then be read as commands, so framing is lost.
+                close()
                 return .failure(
-                    IMAPParseFailure(tag: nil, error: MailAccessError.protocolViolation.with(message: "expected DONE to end IDLE")))
+                    IMAPParseFailure(
+                        tag: nil, error: MailAccessError.protocolViolation.with(message: "expected DONE to end IDLE"),
+                        disposition: .closeConnection))
             case .authenticationResponse:
                 mode = .command
                 return authenticationResponse(takeCommand())
@@ -161,10 +192,21 @@ public struct IMAPCommandParser: Sendable {
         } else if literalCount > configuration.maximumItems {
             failure = IMAPParseFailure(
                 tag: tag, error: MailAccessError.limitExceeded.with(message: "too many literals in one command"), disposition: disposition)
+        } else if countedBytes > configuration.maximumCommandSize {
+            // An APPEND's lines count too: otherwise many lines each announcing `{0+}` grow
+            // one command without bound.
+            failure = IMAPParseFailure(
+                tag: tag, error: MailAccessError.limitExceeded.with(message: "the command is too long"), disposition: disposition)
         } else if isAppend && literal.size > UInt64(configuration.maximumAppendSize) {
             failure = IMAPParseFailure(
                 tag: tag, status: .no, responseCode: .tooBig,
                 error: MailAccessError.limitExceeded.with(message: "the message is larger than the server accepts"), disposition: disposition)
+        } else if isAppend && appendLiteralBytes + literal.size > UInt64(max(configuration.maximumAppendTotalSize, 0)) {
+            // Refused before the literal is buffered: a MULTIAPPEND's messages are held together.
+            failure = IMAPParseFailure(
+                tag: tag, status: .no, responseCode: .tooBig,
+                error: MailAccessError.limitExceeded.with(message: "the messages together are larger than the server accepts"),
+                disposition: disposition)
         } else if !isAppend
             && (literal.size > UInt64(configuration.maximumLiteralSize)
                 || UInt64(countedBytes) + literal.size > UInt64(configuration.maximumCommandSize))
@@ -186,7 +228,7 @@ public struct IMAPCommandParser: Sendable {
             if failure.disposition == .closeConnection { close() }
             return .failure(failure)
         }
-        if !isAppend { countedBytes += Int(literal.size) }
+        if isAppend { appendLiteralBytes += literal.size } else { countedBytes += Int(literal.size) }
         literalRemaining = Int(literal.size)
         return literal.synchronizing ? .continuationRequest : nil
     }
@@ -226,6 +268,7 @@ public struct IMAPCommandParser: Sendable {
     private mutating func resetCommand() {
         literalCount = 0
         countedBytes = 0
+        appendLiteralBytes = 0
         literalRemaining = 0
     }
 

@@ -8,20 +8,22 @@ extension IMAPConnection {
         let overTLS = state.isTLSActive
         let events = configuration.events
         func report(_ result: MailAccessEvent.LoginResult) { events?(.login(.imap, result, overTLS: overTLS)) }
-        guard limiter.allows(login: credentials.login, from: client) else {
+        // Counted before the slow check, so parallel connections cannot each slip a guess in.
+        guard let reservation = limiter.reserveAttempt(login: credentials.login, from: client) else {
             report(.rateLimited)
             return .rateLimited
         }
         switch await server.authenticator.authenticate(credentials) {
         case .refused:
-            limiter.recordFailure(login: credentials.login, from: client)
             report(.refused)
             try? await Task.sleep(for: limiter.configuration.failureDelay)
             return .refused
         case .unavailable(let temporary):
+            limiter.forgive(reservation)
             report(.mailboxUnavailable)
             return .unavailable(temporary: temporary)
         case .accepted(let lease):
+            limiter.forgive(reservation)
             limiter.recordSuccess(login: credentials.login)
             if configuration.sessions.addSession(userID: lease.userID, locksMaildrop: false, limits: limits) != nil {
                 await lease.release()

@@ -50,9 +50,11 @@ extension IMAPConnection {
         case .done:
             guard updatesWritten else { return .writeFailed }
             actions = [.respond(.tagged(tag: tag, IMAPStatusResponse(status: .ok, text: "IDLE terminated")))]
-        case .notDone:
+        case .framingLost:
+            // Only DONE is valid while idling (RFC 2177); after any other line the parser
+            // cannot tell where the next command starts (the line may announce a literal).
             guard updatesWritten else { return .writeFailed }
-            actions = [.respond(.tagged(tag: tag, IMAPStatusResponse(status: .bad, text: "Expected DONE")))]
+            actions = [.respond(.tagged(tag: tag, IMAPStatusResponse(status: .bad, text: "Expected DONE")))] + state.framingLost()
         case .shutdown:
             actions = state.shutDown()
         case .timedOut:
@@ -65,7 +67,7 @@ extension IMAPConnection {
     }
 
     private enum IdleOutcome {
-        case done, notDone, shutdown, timedOut, clientClosed
+        case done, framingLost, shutdown, timedOut, clientClosed
     }
 
     /// Reads until the parser finds the line that ends IDLE.
@@ -73,7 +75,7 @@ extension IMAPConnection {
         while true {
             switch parser.next() {
             case .idleDone?: return .done
-            case .failure?: return .notDone
+            case .failure?: return .framingLost
             case .some: continue
             case nil: break
             }

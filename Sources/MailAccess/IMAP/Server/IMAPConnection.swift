@@ -47,14 +47,16 @@ struct IMAPConnection {
     var configuration: IMAPServer.Configuration { server.configuration }
 
     /// The parser's limits before login: nobody unknown may make the server hold more than
-    /// a few kilobytes (8,192-octet lines and literals, 16,384-octet commands, no APPEND
-    /// literal); the configured ones apply from the login on.
+    /// a few kilobytes (8,192-octet lines and literals, 16,384-octet commands, 64 items
+    /// per command, no APPEND literal); the configured ones apply from the login on.
     static func parserBeforeLogin(_ configured: IMAPCommandParser.Configuration) -> IMAPCommandParser.Configuration {
         var limits = configured
         limits.maximumLineLength = min(configured.maximumLineLength, 8_192)
         limits.maximumLiteralSize = min(configured.maximumLiteralSize, 8_192)
         limits.maximumCommandSize = min(configured.maximumCommandSize, 16_384)
         limits.maximumAppendSize = 0
+        limits.maximumAppendTotalSize = 0
+        limits.maximumItems = min(configured.maximumItems, 64)
         return limits
     }
     var limits: MailAccessLimits { server.configuration.limits }
@@ -104,7 +106,9 @@ struct IMAPConnection {
                 actions = state.tooManyBadCommands()
                 continue
             }
-            if server.drain.isClosing {
+            // A command already begun (an APPEND mid-literal) is finished first; the drain's
+            // grace period bounds how long that may take.
+            if server.drain.isClosing && !parser.isCommandInProgress {
                 actions = state.shutDown()
                 continue
             }
@@ -122,12 +126,19 @@ struct IMAPConnection {
             do {
                 let timeout = state.isAuthenticated ? limits.idleTimeout : min(limits.idleTimeout, configuration.loginTimeout)
                 let waitEnds = commandDeadline ?? .now + timeout
-                commandDeadline = waitEnds
-                guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
-                    actions = state.shutDown()
-                    continue
+                if parser.isCommandInProgress {
+                    // Mid-command the shutdown waits for the command rather than cut it.
+                    bytes = try await stream.read(maximumCount: 65_536, deadline: waitEnds)
+                } else {
+                    guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
+                        actions = state.shutDown()
+                        continue
+                    }
+                    bytes = read
                 }
-                bytes = read
+                // The command's own deadline starts at its first byte, not when the wait for
+                // it began; only a command read whole clears it (refused junk does not).
+                if commandDeadline == nil { commandDeadline = .now + timeout }
             } catch where error == .timedOut("") {
                 closing = .timedOut
                 actions = state.timedOut()
@@ -149,8 +160,16 @@ struct IMAPConnection {
             if command.kind == .logout { closing = .loggedOut }
             return state.receive(command)
         case .continuationRequest:
+            // A command that can only be refused gets its refusal now: asking for the literal
+            // would make a client send, say, a password in plaintext only to be refused.
+            if let refusal = state.refusalBeforeLiteral(tag: parser.pendingCommandTag, verb: parser.pendingCommandVerb) {
+                parser.refusePendingLiteral()
+                return refusal
+            }
             return [.respond(.continuation(.text("Ready for literal data")))]
         case .authenticationResponse(let response):
+            // The exchange is over: the login's deadline must not outlive it.
+            commandDeadline = nil
             return state.receive(authenticationResponse: response)
         case .idleDone:
             // Only expected inside IDLE, which reads its own DONE.
@@ -200,7 +219,11 @@ struct IMAPConnection {
                 state.tlsEstablished()
             case .authenticate(let tag, let credentials):
                 let outcome = await authenticate(credentials)
-                if outcome == .succeeded { parser.configuration = configuration.parser }
+                if outcome == .succeeded {
+                    parser.configuration = configuration.parser
+                    // From now on the autologout time applies, not the login's.
+                    commandDeadline = nil
+                }
                 actions += state.authenticationFinished(tag: tag, outcome)
             case .awaitAuthenticationResponse:
                 parser.expectAuthenticationResponse()

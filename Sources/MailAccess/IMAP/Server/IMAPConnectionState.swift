@@ -134,6 +134,27 @@ public struct IMAPConnectionState: Sendable {
         }
     }
 
+    /// The answer to a command whose synchronising literal was just announced, when the
+    /// command can only be refused whatever the literal holds: LOGIN or AUTHENTICATE while
+    /// plaintext logins are refused or after login, any command but those before login.
+    /// Nil when the continuation request may be sent. The client then sends no literal
+    /// (RFC 9051 section 4.3).
+    public func refusalBeforeLiteral(tag: String?, verb: String?) -> [Action]? {
+        guard let tag, let verb else { return nil }
+        switch verb {
+        case "LOGIN", "AUTHENTICATE":
+            if isAuthenticated { return [reply(tag, .bad, text: "Already logged in")] }
+            guard capabilities.mayAuthenticate else {
+                return [reply(tag, .no, code: .privacyRequired, text: "Logging in is disabled before STARTTLS")]
+            }
+            return nil
+        case "ID", "CAPABILITY", "LOGOUT", "NOOP", "STARTTLS":
+            return nil
+        default:
+            return isAuthenticated ? nil : [reply(tag, .bad, text: "Log in first")]
+        }
+    }
+
     /// The client's answer to the AUTHENTICATE challenge.
     public mutating func receive(authenticationResponse response: IMAPAuthenticationResponse) -> [Action] {
         guard let tag = pendingAuthenticationTag else { return [] }

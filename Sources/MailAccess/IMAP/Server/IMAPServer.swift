@@ -41,8 +41,11 @@ public final class IMAPServer: Sendable {
         guard configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1, limits.maximumSessionsPerAddress >= 1,
             limits.maximumSessionsPerUser >= 1, parser.maximumLineLength >= 1_024, parser.maximumLiteralSize >= 1_024,
             parser.maximumAppendSize >= 1_024, parser.maximumCommandSize >= parser.maximumLineLength, parser.maximumNestingDepth >= 8,
-            parser.maximumItems >= 16, configuration.idleKeepaliveInterval.map({ $0 > .zero }) ?? true,
+            parser.maximumItems >= 16, parser.maximumAppendTotalSize >= parser.maximumAppendSize,
+            configuration.idleKeepaliveInterval.map({ $0 > .zero }) ?? true,
             configuration.loginTimeout > .zero,
+            limits.timeoutsAreBounded, configuration.loginTimeout <= MailAccessLimits.longestTimeout,
+            configuration.idleKeepaliveInterval.map({ $0 <= MailAccessLimits.longestTimeout }) ?? true,
             !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         guard implicitTLSAddress == nil || configuration.tls != nil else {
@@ -63,7 +66,8 @@ public final class IMAPServer: Sendable {
         listenerConfiguration.maximumConnections = limits.maximumSessions
         // The session table answers clients over the per-address limit with BYE; the
         // listener's own limit is a backstop above it.
-        listenerConfiguration.maximumConnectionsPerAddress = limits.maximumSessionsPerAddress + 1
+        listenerConfiguration.maximumConnectionsPerAddress =
+            limits.maximumSessionsPerAddress == .max ? .max : limits.maximumSessionsPerAddress + 1
         listenerConfiguration.whenFull = .reject
         // The session's own autologout decides; the listener's only catches a stuck write.
         listenerConfiguration.idleTimeout = limits.idleTimeout + limits.writeTimeout

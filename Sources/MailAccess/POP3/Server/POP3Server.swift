@@ -39,6 +39,7 @@ public final class POP3Server: Sendable {
         let limits = configuration.limits
         guard configuration.maximumLineLength >= 64, configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1,
             limits.maximumSessionsPerAddress >= 1, limits.maximumSessionsPerUser >= 1, configuration.maildropLoadBatch >= 1,
+            limits.timeoutsAreBounded,
             !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         guard implicitTLSAddress == nil || configuration.tls != nil else {
@@ -59,7 +60,8 @@ public final class POP3Server: Sendable {
         listenerConfiguration.maximumConnections = limits.maximumSessions
         // The session table answers clients over the per-address limit with -ERR; the
         // listener's own limit is a backstop above it.
-        listenerConfiguration.maximumConnectionsPerAddress = limits.maximumSessionsPerAddress + 1
+        listenerConfiguration.maximumConnectionsPerAddress =
+            limits.maximumSessionsPerAddress == .max ? .max : limits.maximumSessionsPerAddress + 1
         listenerConfiguration.whenFull = .reject
         // The session's own idle timeout decides; the listener's only catches a stuck write.
         listenerConfiguration.idleTimeout = limits.idleTimeout + limits.writeTimeout
