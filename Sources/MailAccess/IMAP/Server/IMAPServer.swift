@@ -93,37 +93,9 @@ public final class IMAPServer: Sendable {
     /// - Throws: ``MailAccessError/io`` when accepting fails for good.
     public func run() async throws(MailAccessError) {
         if drain.isClosing { return }
-        let busy = IMAPConnectionState.tooManyConnections()
-        let listeners = [(plainListener, false)] + (implicitTLSListener.map { [($0, true)] } ?? [])
-        let failure = await withTaskGroup(of: NetworkError?.self) { group in
-            for (listener, implicitTLS) in listeners {
-                group.addTask {
-                    do throws(NetworkError) {
-                        try await listener.serve { connection in
-                            await withTaskExecutorPreference(BlockingExecutor.shared) {
-                                await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
-                            }
-                        } rejected: { connection, _ in
-                            // Over the listener's backstop: a plaintext refusal only where the port is plaintext.
-                            if !implicitTLS { try? await connection.write(busy, deadline: .now + .seconds(5)) }
-                        }
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
-            }
-            var first: NetworkError?
-            for await result in group {
-                guard let result, first == nil else { continue }
-                // One port failed for good: the server stops, the other port too.
-                first = result
-                plainListener.close()
-                implicitTLSListener?.close()
-            }
-            return first
+        try await MailAccessPorts.serve(plain: plainListener, implicitTLS: implicitTLSListener, busyReply: IMAPConnectionState.tooManyConnections()) { connection, implicitTLS in
+            await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
         }
-        if let failure { throw MailAccessError.io.with(message: "stopped accepting connections: \(failure.message)", cause: failure) }
     }
 
     /// Shuts down gracefully: stops accepting at once; each session waiting for a command
