@@ -64,38 +64,41 @@ let events: @Sendable (MailAccessEvent) -> Void = { event in
     if case .login(let access, let result, _) = event, result != .succeeded { log("\(access.rawValue) login \(result)") }
 }
 
-var pop3Server: POP3Server?
-if let address = options.listenPOP3 {
-    var configuration = POP3Server.Configuration(serverName: options.serverName)
+/// The settings both servers share: one rate limiter and one session table count a
+/// member's and an address's sessions across POP3 and IMAP.
+func applyShared(to configuration: inout some MailAccessServerConfiguration) {
     configuration.plaintextAuthentication = options.plaintext
     if let perAddress = options.maximumConnectionsPerAddress { configuration.limits.maximumSessionsPerAddress = perAddress }
     configuration.loginRateLimiter = limiter
     configuration.sessions = sessions
     configuration.tls = tls
     configuration.events = events
+}
+
+/// A server, or the exit status that says why it cannot start (66: its configuration).
+func start<Server>(_ make: () async throws(MailAccessError) -> Server) async -> Server {
     do {
-        pop3Server = try await POP3Server(
-            address: address, implicitTLSAddress: options.listenPOP3S, configuration: configuration, authenticator: authenticator)
+        return try await make()
     } catch {
         if error == .invalidConfiguration { fail(error.message, status: 66) }
         fail(error.message)
     }
 }
+
+var pop3Server: POP3Server?
+if let address = options.listenPOP3 {
+    var configuration = POP3Server.Configuration(serverName: options.serverName)
+    applyShared(to: &configuration)
+    pop3Server = await start { () async throws(MailAccessError) in
+        try await POP3Server(address: address, implicitTLSAddress: options.listenPOP3S, configuration: configuration, authenticator: authenticator)
+    }
+}
 var imapServer: IMAPServer?
 if let address = options.listenIMAP {
     var configuration = IMAPServer.Configuration(serverName: options.serverName)
-    configuration.plaintextAuthentication = options.plaintext
-    if let perAddress = options.maximumConnectionsPerAddress { configuration.limits.maximumSessionsPerAddress = perAddress }
-    configuration.loginRateLimiter = limiter
-    configuration.sessions = sessions
-    configuration.tls = tls
-    configuration.events = events
-    do {
-        imapServer = try await IMAPServer(
-            address: address, implicitTLSAddress: options.listenIMAPS, configuration: configuration, authenticator: authenticator)
-    } catch {
-        if error == .invalidConfiguration { fail(error.message, status: 66) }
-        fail(error.message)
+    applyShared(to: &configuration)
+    imapServer = await start { () async throws(MailAccessError) in
+        try await IMAPServer(address: address, implicitTLSAddress: options.listenIMAPS, configuration: configuration, authenticator: authenticator)
     }
 }
 
@@ -112,33 +115,30 @@ if let imapServer {
 FileHandle.standardOutput.write(Data(
     ("mail-access: listening \(listening.joined(separator: ", ")), STLS/STARTTLS \(tls == nil ? "not offered" : "offered")\n").utf8))
 
-let servers = (pop3Server, imapServer)
+/// What the signal handler and the run loop need of each server.
+struct RunningServer: Sendable {
+    let run: @Sendable () async throws(MailAccessError) -> Void
+    let close: @Sendable () -> Void
+}
+var servers: [RunningServer] = []
+if let pop3Server { servers.append(RunningServer(run: { () async throws(MailAccessError) in try await pop3Server.run() }, close: pop3Server.close)) }
+if let imapServer { servers.append(RunningServer(run: { () async throws(MailAccessError) in try await imapServer.run() }, close: imapServer.close)) }
+let running = servers
 Task.detached {
     let signal = await TerminationSignals.next()
-    servers.0?.close()
-    servers.1?.close()
+    for server in running { server.close() }
     log("signal \(signal): stopping (another signal exits at once)")
     let again = await TerminationSignals.next()
     log("signal \(again): exiting without waiting for the sessions")
     exit(128 + again)
 }
 
-// Both run until the signal; a port that fails for good stops everything.
+// All run until the signal; a port that fails for good stops everything.
 let failure = await withTaskGroup(of: MailAccessError?.self) { group in
-    if let pop3Server {
+    for server in running {
         group.addTask {
             do throws(MailAccessError) {
-                try await pop3Server.run()
-                return nil
-            } catch {
-                return error
-            }
-        }
-    }
-    if let imapServer {
-        group.addTask {
-            do throws(MailAccessError) {
-                try await imapServer.run()
+                try await server.run()
                 return nil
             } catch {
                 return error
@@ -149,8 +149,7 @@ let failure = await withTaskGroup(of: MailAccessError?.self) { group in
     for await result in group where first == nil {
         guard let result else { continue }
         first = result
-        servers.0?.close()
-        servers.1?.close()
+        for server in running { server.close() }
     }
     return first
 }

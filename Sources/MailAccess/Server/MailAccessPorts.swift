@@ -1,17 +1,72 @@
 import CommunityMailSystem
+import CommunityMailTLS
 
 /// The ports of a MailAccess server (POP3 or IMAP): a plain one and, optionally, an
-/// implicit-TLS one, served together.
-enum MailAccessPorts {
-    /// Accepts on `plain` and `implicitTLS` until both stop, running `session` for each
-    /// connection on a task that prefers `BlockingExecutor.shared`. A connection over the
-    /// listener's backstop gets `busyReply` on the plain port (nothing on the TLS port,
-    /// where plaintext would be garbage). When one port fails for good, both close.
-    /// - Throws: ``MailAccessError/io`` with the first failure.
-    static func serve(
-        plain: TCPListener, implicitTLS: TCPListener?, busyReply: [UInt8],
-        session: @escaping @Sendable (TCPConnection, _ implicitTLS: Bool) async -> Void
+/// implicit-TLS one, served together, with the certificate both use.
+struct MailAccessPorts: Sendable {
+    /// The certificate and key, when configured (STARTTLS/STLS and the implicit-TLS port).
+    let tlsContext: TLSServerContext?
+    /// The plain port (STARTTLS/STLS when there is a certificate).
+    let plain: TCPListener
+    /// The implicit-TLS port (IMAPS, POP3S), if any.
+    let implicitTLS: TCPListener?
+
+    /// Loads the certificate (when `tls` is given) and listens on `address` and, when
+    /// given, `implicitTLSAddress`, with `limits`' connection caps as the listeners'
+    /// backstop.
+    /// - Throws: ``MailAccessError/invalidConfiguration`` (an implicit-TLS port without a
+    ///   certificate, a certificate that cannot be loaded), ``MailAccessError/io`` (cannot
+    ///   listen).
+    init(
+        address: SocketAddress, implicitTLSAddress: SocketAddress?, tls: MailAccessTLSFiles?, limits: MailAccessLimits
     ) async throws(MailAccessError) {
+        guard implicitTLSAddress == nil || tls != nil else {
+            throw MailAccessError.invalidConfiguration.with(message: "an implicit-TLS port needs a certificate")
+        }
+        if let files = tls {
+            do {
+                tlsContext = try await TLSServerContext(certificateChainFile: files.certificateChainFile, privateKeyFile: files.privateKeyFile)
+            } catch {
+                throw MailAccessError.invalidConfiguration.with(message: "cannot load the TLS certificate or key: \(error.message)", cause: error)
+            }
+        } else {
+            tlsContext = nil
+        }
+        var listenerConfiguration = TCPListener.Configuration()
+        listenerConfiguration.maximumConnections = limits.maximumSessions
+        // The session table answers clients over the per-address limit in the protocol
+        // (BYE, -ERR); the listener's own limit is a backstop above it.
+        listenerConfiguration.maximumConnectionsPerAddress =
+            limits.maximumSessionsPerAddress == .max ? .max : limits.maximumSessionsPerAddress + 1
+        listenerConfiguration.whenFull = .reject
+        // The session's own timeouts decide; the listener's only catches a stuck write.
+        listenerConfiguration.idleTimeout = limits.idleTimeout + limits.writeTimeout
+        listenerConfiguration.lifetime = nil
+        do {
+            plain = try TCPListener(address: address, configuration: listenerConfiguration)
+            implicitTLS = try implicitTLSAddress.map { address throws(NetworkError) in
+                try TCPListener(address: address, configuration: listenerConfiguration)
+            }
+        } catch {
+            throw MailAccessError.io.with(message: "cannot listen: \(error.message)", cause: error)
+        }
+    }
+
+    /// Stops accepting on both ports (connections already accepted go on).
+    func stopAccepting() {
+        plain.stopAccepting()
+        implicitTLS?.stopAccepting()
+    }
+
+    /// Accepts on both ports until both stop, running `session` for each connection on a
+    /// task that prefers `BlockingExecutor.shared`. A connection over the listener's
+    /// backstop gets `busyReply` on the plain port (nothing on the TLS port, where
+    /// plaintext would be garbage). When one port fails for good, both close.
+    /// - Throws: ``MailAccessError/io`` with the first failure.
+    func serve(
+        busyReply: [UInt8], session: @escaping @Sendable (TCPConnection, _ implicitTLS: Bool) async -> Void
+    ) async throws(MailAccessError) {
+        let plain = plain, implicitTLS = implicitTLS
         let listeners = [(plain, false)] + (implicitTLS.map { [($0, true)] } ?? [])
         let failure = await withTaskGroup(of: NetworkError?.self) { group in
             for (listener, isImplicitTLS) in listeners {

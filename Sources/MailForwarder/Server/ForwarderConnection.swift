@@ -33,7 +33,7 @@ struct ForwarderConnection {
     var messages = 0
     var refusedRecipients = 0
     var lastReplyCode = 0
-    /// This session's place in the server's ``SessionDrain``.
+    /// This session's place in the server's ``ConnectionDrain``.
     var drainSlot = 0
 
     init(server: ForwarderServer, stream: any ByteStream, client: InternetAddress?) {
@@ -292,7 +292,7 @@ struct ForwarderConnection {
         let relayStarted = ContinuousClock.now
         let server = server
         let clientSender = message.sender, clientContent = message.content
-        let outcome = await server.drain.relay(drainSlot) { [refusals] in
+        let outcome = await server.drain.runUntilHardClose(drainSlot) { [refusals] in
             await server.relayUnlessDelivered(envelope, clientSender: clientSender, clientContent: clientContent, otherReplies: refusals)
         }
         return ForwardResult(

@@ -36,7 +36,7 @@ public final class ForwarderServer: Sendable {
     /// Which recipients already have a message the sender will retry; nil when turned off.
     let ledger: DeliveryLedger?
     /// The sessions, as ``close()`` ends them.
-    let drain = SessionDrain()
+    let drain = ConnectionDrain()
 
     /// Loads the TLS certificate (when configured) and listens on `address` (port 0: the
     /// kernel chooses; see ``localAddress``). Nothing is served before ``run()``.
@@ -122,7 +122,7 @@ public final class ForwarderServer: Sendable {
     /// deadline stands).
     public func close() {
         listener.stopAccepting()
-        drain.beginClosing(gracePeriod: configuration.shutdownGracePeriod) { [listener] in listener.close() }
+        drain.beginClosing(gracePeriod: configuration.shutdownGracePeriod, onHardClose: { [listener] in listener.close() })
     }
 
     /// Runs one SMTP session over `stream` (already connected: the greeting goes first) and

@@ -34,7 +34,7 @@ struct IMAPConnection {
         let configuration = server.configuration
         var stateConfiguration = IMAPConnectionState.Configuration()
         stateConfiguration.serverName = configuration.serverName
-        stateConfiguration.offersSTARTTLS = server.tlsContext != nil
+        stateConfiguration.offersSTARTTLS = server.ports.tlsContext != nil
         stateConfiguration.allowsPlaintextAuthentication = configuration.plaintextAuthentication.allows(client)
         stateConfiguration.nonSynchronizingLiterals = configuration.parser.nonSynchronizingLiterals
         stateConfiguration.appendLimit = configuration.parser.maximumAppendSize
@@ -89,7 +89,7 @@ struct IMAPConnection {
     /// The session until it ends; the caller closes the stream.
     mutating func converse() async -> MailAccessEvent.Ending {
         if implicitTLS {
-            guard let context = server.tlsContext else { return .tlsFailed }
+            guard let context = server.ports.tlsContext else { return .tlsFailed }
             do {
                 stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
             } catch {
@@ -201,7 +201,7 @@ struct IMAPConnection {
                     return .writeFailed
                 }
             case .startTLS:
-                guard let context = server.tlsContext else { return .tlsFailed }
+                guard let context = server.ports.tlsContext else { return .tlsFailed }
                 do {
                     try await writer.flush()
                 } catch {

@@ -1,5 +1,4 @@
 public import CommunityMailSystem
-import CommunityMailTLS
 
 /// An IMAP server (IMAP4rev2, RFC 9051, and IMAP4rev1, RFC 3501) on members' encrypted
 /// mailboxes: each login opens the member's mailbox with their password as its passphrase
@@ -22,9 +21,7 @@ public final class IMAPServer: Sendable {
     /// The configuration.
     public let configuration: Configuration
     let authenticator: any MailAccessAuthenticator
-    let tlsContext: TLSServerContext?
-    let plainListener: TCPListener
-    let implicitTLSListener: TCPListener?
+    let ports: MailAccessPorts
     let drain = ConnectionDrain()
 
     /// Loads the certificate (when configured) and listens on `address` and, when given,
@@ -48,52 +45,23 @@ public final class IMAPServer: Sendable {
             configuration.idleKeepaliveInterval.map({ $0 <= MailAccessLimits.longestTimeout }) ?? true,
             !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
-        guard implicitTLSAddress == nil || configuration.tls != nil else {
-            throw MailAccessError.invalidConfiguration.with(message: "an implicit-TLS port needs a certificate")
-        }
         self.configuration = configuration
         self.authenticator = authenticator
-        if let files = configuration.tls {
-            do {
-                tlsContext = try await TLSServerContext(certificateChainFile: files.certificateChainFile, privateKeyFile: files.privateKeyFile)
-            } catch {
-                throw MailAccessError.invalidConfiguration.with(message: "cannot load the TLS certificate or key: \(error.message)", cause: error)
-            }
-        } else {
-            tlsContext = nil
-        }
-        var listenerConfiguration = TCPListener.Configuration()
-        listenerConfiguration.maximumConnections = limits.maximumSessions
-        // The session table answers clients over the per-address limit with BYE; the
-        // listener's own limit is a backstop above it.
-        listenerConfiguration.maximumConnectionsPerAddress =
-            limits.maximumSessionsPerAddress == .max ? .max : limits.maximumSessionsPerAddress + 1
-        listenerConfiguration.whenFull = .reject
-        // The session's own autologout decides; the listener's only catches a stuck write.
-        listenerConfiguration.idleTimeout = limits.idleTimeout + limits.writeTimeout
-        listenerConfiguration.lifetime = nil
-        do {
-            plainListener = try TCPListener(address: address, configuration: listenerConfiguration)
-            implicitTLSListener = try implicitTLSAddress.map { address throws(NetworkError) in
-                try TCPListener(address: address, configuration: listenerConfiguration)
-            }
-        } catch {
-            throw MailAccessError.io.with(message: "cannot listen: \(error.message)", cause: error)
-        }
+        ports = try await MailAccessPorts(address: address, implicitTLSAddress: implicitTLSAddress, tls: configuration.tls, limits: limits)
     }
 
     /// Where the plain (STARTTLS) port listens, with the port the kernel chose for port 0.
-    public var localAddress: SocketAddress { plainListener.localAddress }
+    public var localAddress: SocketAddress { ports.plain.localAddress }
 
     /// Where the implicit-TLS port listens, if there is one.
-    public var implicitTLSLocalAddress: SocketAddress? { implicitTLSListener?.localAddress }
+    public var implicitTLSLocalAddress: SocketAddress? { ports.implicitTLS?.localAddress }
 
     /// Serves both ports until ``close()`` (gracefully) or the task's cancellation (which
     /// closes every connection at once); returns once every session has ended.
     /// - Throws: ``MailAccessError/io`` when accepting fails for good.
     public func run() async throws(MailAccessError) {
         if drain.isClosing { return }
-        try await MailAccessPorts.serve(plain: plainListener, implicitTLS: implicitTLSListener, busyReply: IMAPConnectionState.tooManyConnections()) { connection, implicitTLS in
+        try await ports.serve(busyReply: IMAPConnectionState.tooManyConnections()) { connection, implicitTLS in
             await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
         }
     }
@@ -103,8 +71,7 @@ public final class IMAPServer: Sendable {
     /// first. What is still open after ``MailAccessLimits/shutdownGracePeriod`` is closed.
     /// Closing twice is harmless.
     public func close() {
-        plainListener.stopAccepting()
-        implicitTLSListener?.stopAccepting()
+        ports.stopAccepting()
         drain.beginClosing(gracePeriod: configuration.limits.shutdownGracePeriod)
     }
 

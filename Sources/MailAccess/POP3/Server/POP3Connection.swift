@@ -27,7 +27,7 @@ struct POP3Connection {
         self.client = client
         self.implicitTLS = implicitTLS
         var configuration = POP3Session.Configuration(serverName: server.configuration.serverName)
-        configuration.offersSTLS = server.tlsContext != nil
+        configuration.offersSTLS = server.ports.tlsContext != nil
         configuration.allowsPlaintextAuthentication = server.configuration.plaintextAuthentication.allows(client)
         configuration.maximumLineLength = server.configuration.maximumLineLength
         configuration.maximumBadCommands = server.configuration.maximumBadCommands
@@ -69,7 +69,7 @@ struct POP3Connection {
     /// The session until it ends; the caller closes the stream.
     mutating func converse() async -> MailAccessEvent.Ending {
         if implicitTLS {
-            guard let context = server.tlsContext else { return .tlsFailed }
+            guard let context = server.ports.tlsContext else { return .tlsFailed }
             do {
                 stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
                 server.drain.update(drainSlot, stream: stream)
@@ -94,7 +94,7 @@ struct POP3Connection {
                     guard await write(&outgoing) else { return .writeFailed }
                     return session.quitReceived ? .loggedOut : idledOut ? .timedOut : .closedByServer
                 case .startTLS:
-                    guard await write(&outgoing), let context = server.tlsContext else { return .writeFailed }
+                    guard await write(&outgoing), let context = server.ports.tlsContext else { return .writeFailed }
                     do {
                         stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
                         server.drain.update(drainSlot, stream: stream)
