@@ -98,7 +98,7 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .target(
             name: "MailAccess",
-            dependencies: ["CommunityMailSystem", "CommunityMailTLS", "CommunityMailMessage", "EncryptedMailbox"],
+            dependencies: ["CommunityMailSystem", "CommunityMailTLS", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailCrypto"],
             swiftSettings: upcomingFeatures),
 
         // MARK: Examples (tiny executables, one flow each)
@@ -238,7 +238,10 @@ let package = Package(
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "MailAccessTests",
-            dependencies: ["MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport", "mail-access"],
+            dependencies: [
+                "MailAccess", "CommunityMailSystem", "CommunityMailMessage", "EncryptedMailbox", "CommunityMailTestSupport", "mail-access",
+                "CommunityMailCrypto",
+            ],
             exclude: ["Peers"], swiftSettings: upcomingFeatures),
     ],
     swiftLanguageModes: [.v6]

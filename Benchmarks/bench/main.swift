@@ -6,6 +6,7 @@ import Foundation
 /// Every benchmark by name, with a one-line summary for `bench --list`.
 let benchmarks: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("crypto", "ChaCha20+Poly1305 on 4 KiB pages and PBKDF2: our wrappers vs libcrypto called directly", CryptoBenchmark.run),
+    ("kdf", "PBKDF2-HMAC-SHA256, 64007 iterations (one LOGIN): ours vs PKCS5_PBKDF2_HMAC vs hashlib, and the SHA-256 floor", KDFBenchmark.run),
     ("aliases", "1M aliases on 1,000 domains in SQLite: resolve() vs a bare indexed SELECT", AliasesBenchmark.run),
     ("launchpad", "10,000-member team over loopback, 50 ms per request: concurrent pages vs next links", LaunchpadBenchmark.run),
     ("dns", "A lookups per second against NSD on loopback: DNSStubResolver vs dnspython", DNSBenchmark.run),

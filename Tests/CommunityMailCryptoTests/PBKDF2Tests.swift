@@ -33,6 +33,22 @@ struct PBKDF2Tests {
                     """))
     }
 
+    // The widely published PBKDF2-HMAC-SHA256 vectors in RFC 6070's shape (as in
+    // draft-josefsson-scrypt-kdf and many libraries' suites).
+    @Test("PBKDF2-HMAC-SHA256 vectors for 1, 2 and 4096 iterations", arguments: [
+        ("password", "salt", 1, 32, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"),
+        ("password", "salt", 2, 32, "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43"),
+        ("password", "salt", 4096, 32, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"),
+        ("passwordPASSWORDpassword", "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096, 40,
+         "348c89dbcbd32b2f32d814b8116e84cf2b17347ebc1800181c4e2a1fb8dd53e1c635518c7dac47e9"),
+        ("pass\0word", "sa\0lt", 4096, 16, "89b69d0516f829893c696226650a8687"),
+    ])
+    func sha256Vectors(password: String, salt: String, iterations: Int, length: Int, expected: String) throws {
+        let key = try PBKDF2.deriveKey(password: bytes(password), salt: bytes(salt), iterations: iterations, length: length)
+        #expect(key == hex(expected))
+        #expect(try PBKDF2.deriveKeyWithOpenSSL(password: bytes(password), salt: bytes(salt), iterations: iterations, length: length) == key)
+    }
+
     @Test("Out-of-range parameters are typed errors")
     func invalidParameters() {
         #expect(throws: CryptoError.invalidParameter) {

@@ -15,7 +15,7 @@ extension MailboxDatabaseOpener {
     ///   - pageSize: the page size of new files. Default: 4096.
     public static func encrypted(kdfIterations: Int = 64007, pageSize: Int = 4096) -> MailboxDatabaseOpener {
         MailboxDatabaseOpener(
-            name: "encrypted (sqlite3mc chacha20, PBKDF2 \(kdfIterations))", encrypts: true,
+            name: "encrypted (sqlite3mc chacha20, PBKDF2 \(kdfIterations))", encrypts: true, keyDerivationIterations: kdfIterations,
             implementation: EncryptedDatabaseOpener(kdfIterations: kdfIterations, pageSize: pageSize))
     }
 }

@@ -8,11 +8,15 @@ public struct MailboxDatabaseOpener: Sendable {
     public let name: String
     /// True when files opened this way are encrypted at rest.
     public let encrypts: Bool
+    /// The PBKDF2 iterations that stretch a passphrase on each open, or nil when files
+    /// opened this way take none (a login authenticator spends as many on an unknown name).
+    public let keyDerivationIterations: Int?
     let implementation: any MailboxDatabaseOpening
 
-    init(name: String, encrypts: Bool, implementation: any MailboxDatabaseOpening) {
+    init(name: String, encrypts: Bool, keyDerivationIterations: Int? = nil, implementation: any MailboxDatabaseOpening) {
         self.name = name
         self.encrypts = encrypts
+        self.keyDerivationIterations = keyDerivationIterations
         self.implementation = implementation
     }
 

@@ -41,6 +41,8 @@ public final class MailboxStore: Sendable {
 
     /// The directory.
     public let directory: URL
+    /// How this store opens its files (``Configuration/opener``).
+    public var opener: MailboxDatabaseOpener { configuration.opener }
     private let configuration: Configuration
     private let secret: [UInt8]
     private static let secretFileName = ".mailbox-store-secret"

@@ -1,3 +1,5 @@
+import CommunityMailCrypto
+import CommunityMailSystem
 public import EncryptedMailbox
 
 /// The real authenticator: the password is the member's mailbox passphrase, so a login
@@ -11,6 +13,15 @@ public struct MailboxStoreAuthenticator: MailAccessAuthenticator {
         /// Default: the name itself, unless it is empty or longer than 255 bytes.
         public var userID: @Sendable (String) async -> String?
 
+        /// PBKDF2 iterations spent on a login name that has no mailbox (``userID`` says nil,
+        /// or the store has no mailbox for it), so that it is refused only after the same
+        /// key derivation as a wrong password: a client cannot tell from the answer's delay
+        /// which names exist. Nil (the default) uses the store's own count, when it is a
+        /// `MailboxStore` with an encrypting opener, else 64007 (sqlite3mc's default, as
+        /// `MailboxDatabaseOpener.encrypted`); 0 spends nothing (only for a store without
+        /// passphrases, such as a plain or in-memory one in tests).
+        public var unknownNameKeyDerivationIterations: Int?
+
         /// The defaults.
         public init() {
             userID = { name in name.isEmpty || name.utf8.count > 255 ? nil : name }
@@ -20,26 +31,56 @@ public struct MailboxStoreAuthenticator: MailAccessAuthenticator {
     /// The open mailboxes this authenticator's sessions share.
     public let mailboxes: SharedMailboxes
     private let configuration: Configuration
+    /// The PBKDF2 iterations an unknown name costs (see the configuration).
+    let unknownNameIterations: Int
 
     /// An authenticator over `store`; give the same one to the POP3 and IMAP servers so
     /// their sessions share each member's open mailbox.
     public init(store: any MailboxStoring, configuration: Configuration = Configuration()) {
         mailboxes = SharedMailboxes(store: store)
         self.configuration = configuration
+        unknownNameIterations = max(0, configuration.unknownNameKeyDerivationIterations
+            ?? (store as? MailboxStore)?.opener.keyDerivationIterations ?? 64007)
     }
 
-    /// Opens the member's mailbox with the password as its passphrase.
+    /// Opens the member's mailbox with the password as its passphrase. Every refusal of a
+    /// non-empty password costs one key derivation: a wrong password's is the file's own;
+    /// an unknown name's is over a random salt, thrown away.
     public func authenticate(_ credentials: MailAccessCredentials) async -> MailAccessAuthentication {
-        guard let userID = await configuration.userID(credentials.login) else { return .refused }
+        // No passphrase is empty, so nothing is derived for any name (a known one's opener
+        // refuses it before deriving too).
+        guard !credentials.password.isEmpty else { return .refused }
+        guard let userID = await configuration.userID(credentials.login) else {
+            await deriveAndDiscard(password: credentials.password)
+            return .refused
+        }
         do {
             return .accepted(try await mailboxes.lease(userID: userID, passphrase: credentials.password))
         } catch let error as MailboxError {
             switch error {
-            case .wrongPassphrase, .mailboxNotFound, .invalidUserID, .passphraseNotSupported: return .refused
+            case .mailboxNotFound, .invalidUserID:
+                await deriveAndDiscard(password: credentials.password)
+                return .refused
+            case .wrongPassphrase, .passphraseNotSupported: return .refused
             default: return .unavailable(temporary: error.isTransient || error == .locked)
             }
         } catch {
             return .unavailable(temporary: true)
+        }
+    }
+
+    /// Spends what a wrong password costs: the key derivation, over a random salt (so its
+    /// result opens nothing), on the blocking executor. Its failure changes no answer.
+    private func deriveAndDiscard(password: String) async {
+        let iterations = unknownNameIterations
+        guard iterations > 0 else { return }
+        _ = try? await BlockingExecutor.shared.run { () throws(any Error) -> Bool in
+            var passwordBytes = Array(password.utf8)
+            defer { SecureMemory.wipe(&passwordBytes) }
+            var key = try PBKDF2.deriveKey(
+                password: passwordBytes, salt: try SecureRandom.bytes(16), iterations: iterations, length: 32, hash: .sha256)
+            SecureMemory.wipe(&key)
+            return true
         }
     }
 }
