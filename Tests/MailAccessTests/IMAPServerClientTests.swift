@@ -95,15 +95,8 @@ struct IMAPServerClientTests {
         let messages = POP3TestMessages.all
         #expect(result.select == ["OK", "\(messages.count)"])
         // RFC822.SIZE is the size in RFC 5322 form (CRLF line ends), the length of BODY[].
-        let hasBareLF = messages.map { Self.crlf($0) != $0 }
         for (index, message) in messages.enumerated() where index < result.sizes.count {
-            if hasBareLF[index] {
-                withKnownIssue("RFC822.SIZE of a stored message with bare LF counts the stored bytes, BODY[] sends CRLF", isIntermittent: true) {
-                    #expect(result.sizes[index] == Self.crlf(message).count, "message \(index + 1)")
-                }
-            } else {
-                #expect(result.sizes[index] == message.count, "message \(index + 1)")
-            }
+            #expect(result.sizes[index] == Self.crlf(message).count, "message \(index + 1)")
         }
         #expect(result.sizes.count == messages.count)
         #expect(result.bodies.map { Array(Data(base64Encoded: $0) ?? Data()) } == messages.map(Self.crlf))
