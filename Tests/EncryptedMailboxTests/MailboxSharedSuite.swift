@@ -270,13 +270,15 @@ struct MailboxSharedSuite {
     @Test("Quota: append and copy fail with quotaExceeded; move still works", arguments: MailboxFactory.all)
     func quota(factory: MailboxFactory) async throws {
         let message = Samples.message(body: String(repeating: "x", count: 400) + "\n")
-        let mailbox = try factory(quota: MailboxQuota(maxBytes: message.count * 3, maxMessages: 4)).mailbox
+        // Sizes count in RFC 5322 form: the body's bare LF is two octets.
+        let size = MailboxSizeTests.wireForm(message).count
+        let mailbox = try factory(quota: MailboxQuota(maxBytes: size * 3, maxMessages: 4)).mailbox
         for _ in 0..<3 { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.copy(UIDSet([1]), from: "INBOX", to: "Trash") }
         _ = try await mailbox.move(UIDSet([1]), from: "INBOX", to: "Trash")
         let usage = try await mailbox.usage()
-        #expect(usage.bytes == message.count * 3 && usage.messages == 3 && usage.quota.maxMessages == 4)
+        #expect(usage.bytes == size * 3 && usage.messages == 3 && usage.quota.maxMessages == 4)
         _ = try await mailbox.store(.add([.deleted]), on: .all, in: "Trash")
         _ = try await mailbox.expunge("Trash")
         try await mailbox.append(message, to: "INBOX")

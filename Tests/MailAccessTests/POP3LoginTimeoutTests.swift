@@ -60,25 +60,29 @@ import Testing
         try await client.send("USER alice\r\n")
         let lines = try await client.readToEnd()
         await client.close()
-        #expect(lines.count == 2 && lines.first?.hasPrefix("+OK") == true, "\(lines)")
+        // USER's +OK, unless the deadline passed before the server read it (a loaded machine).
         #expect(lines.last == "-ERR autologout: not logged in in time", "\(lines)")
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("+OK") } && lines.count <= 2, "\(lines)")
         try await waitUntil("the session ended by the login timeout") { Self.endedByLoginTimeout(fixture.events) }
         await fixture.stop()
     }
 
-    /// Once logged in, the login deadline is over: the session outlives several of them and
-    /// still answers (only the idle timeout, long here, could end it).
+    /// Once logged in, the login deadline is over: the session outlives it and still
+    /// answers (only the idle timeout, long here, could end it). The deadline leaves time
+    /// for the passphrase check on a loaded machine.
     @Test func aLoggedInSessionOutlivesTheLoginTimeout() async throws {
+        let loginTimeout = Duration.seconds(8)
         let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.loginTimeout = .milliseconds(500)
+            configuration.loginTimeout = loginTimeout
         }
+        let connected = ContinuousClock.now
         let client = try await POP3LineClient(port: fixture.port)
         _ = try await client.readLine()
         try await client.send("USER alice\r\nPASS secret1\r\n")
         let login = try await client.readLines(count: 2)
         #expect(login.last?.hasPrefix("+OK") == true, "\(login)")
-        // Several login timeouts pass; a late timer can only make this wait longer.
-        try await Task.sleep(for: .seconds(2))
+        // Past the login deadline; a late timer can only make this wait longer.
+        try await Task.sleep(until: connected + loginTimeout + .seconds(1))
         try await client.send("STAT\r\n")
         #expect(try await client.readLine() == "+OK \(POP3TestMessages.all.count) \(POP3TestMessages.all.reduce(0) { $0 + MailboxSizeTestsWire.form($1).count })")
         try await client.send("QUIT\r\n")
