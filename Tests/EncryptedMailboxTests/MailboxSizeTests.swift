@@ -21,18 +21,8 @@ import Testing
         [0x0a, 0x0a, 0x0d, 0x0a] + Array("Subject: odd".utf8) + [0x00, 0x0a, 0xff, 0x0d],
     ]
 
-    /// What a client receives: each LF without a CR before it preceded by one. Written
-    /// here from RFC 5322's rule, not with the code under test.
-    static func wireForm(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == 0x0a && previous != 0x0d { output.append(0x0d) }
-            output.append(byte)
-            previous = byte
-        }
-        return output
-    }
+    /// What a client receives (RFC 5322 form).
+    static func wireForm(_ bytes: [UInt8]) -> [UInt8] { WireForm.of(bytes) }
 
     @Test func sizeFunctionCountsTheWireForm() {
         for message in Self.messages {

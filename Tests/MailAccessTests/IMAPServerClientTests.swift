@@ -11,14 +11,7 @@ import Testing
 @Suite(.enabled(if: TestPeers.shouldRun(TestPeers.executable("curl") != nil && TestPeers.executable("python3") != nil)))
 struct IMAPServerClientTests {
     /// `bytes` with every bare LF made CRLF (what IMAP's BODY[] sends).
-    static func crlf(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        for (index, byte) in bytes.enumerated() {
-            if byte == 0x0a && (index == 0 || bytes[index - 1] != 0x0d) { output.append(0x0d) }
-            output.append(byte)
-        }
-        return output
-    }
+    static func crlf(_ bytes: [UInt8]) -> [UInt8] { WireForm.of(bytes) }
 
     @Test func curlListsSearchesAndFetches() async throws {
         let fixture = try await IMAPServerFixture.start()

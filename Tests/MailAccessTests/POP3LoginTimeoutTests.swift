@@ -84,7 +84,7 @@ import Testing
         // Past the login deadline; a late timer can only make this wait longer.
         try await Task.sleep(until: connected + loginTimeout + .seconds(1))
         try await client.send("STAT\r\n")
-        #expect(try await client.readLine() == "+OK \(POP3TestMessages.all.count) \(POP3TestMessages.all.reduce(0) { $0 + MailboxSizeTestsWire.form($1).count })")
+        #expect(try await client.readLine() == "+OK \(POP3TestMessages.all.count) \(POP3TestMessages.all.reduce(0) { $0 + WireForm.of($1).count })")
         try await client.send("QUIT\r\n")
         _ = try await client.readToEnd()
         await client.close()
@@ -114,24 +114,9 @@ import Testing
         let counting = IMAPSearchCountingMailbox(base)
         let maildrop = try await POP3Maildrop.load(from: counting, folder: "INBOX")
         #expect(counting.counts.contentFetches == 0)
-        var expected = messages.enumerated().map { (UInt32($0.offset + 1), MailboxSizeTestsWire.form($0.element).count) }
+        var expected = messages.enumerated().map { (UInt32($0.offset + 1), WireForm.of($0.element).count) }
         expected.remove(at: 1)
         #expect(maildrop.messages.map(\.uid) == expected.map(\.0))
         #expect(maildrop.messages.map(\.size) == expected.map(\.1))
-    }
-}
-
-/// The wire form of stored bytes, written from RFC 5322's rule (each LF without a CR before
-/// it preceded by one), not with the code under test.
-enum MailboxSizeTestsWire {
-    static func form(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == 0x0a && previous != 0x0d { output.append(0x0d) }
-            output.append(byte)
-            previous = byte
-        }
-        return output
     }
 }
