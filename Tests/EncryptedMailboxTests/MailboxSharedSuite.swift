@@ -123,7 +123,7 @@ struct MailboxSharedSuite {
 
         let whole = try await mailbox.fetch(.all, in: "INBOX", content: .whole)
         #expect(whole.map(\.content) == messages.map { Optional($0) })
-        #expect(whole.map(\.size) == messages.map(\.count))
+        #expect(whole.map(\.size) == messages.map { MailboxSizeTests.wireForm($0).count })
         #expect(whole[0].flags == [.seen] && whole[1].keywords == ["$Important"])
         #expect(whole[2].internalDate == Samples.date(1_700_000_002))
         #expect(whole[3].envelope.subject == "Message 3" && whole[3].envelope.messageID == "m3@example.org")
@@ -270,13 +270,15 @@ struct MailboxSharedSuite {
     @Test("Quota: append and copy fail with quotaExceeded; move still works", arguments: MailboxFactory.all)
     func quota(factory: MailboxFactory) async throws {
         let message = Samples.message(body: String(repeating: "x", count: 400) + "\n")
-        let mailbox = try factory(quota: MailboxQuota(maxBytes: message.count * 3, maxMessages: 4)).mailbox
+        // Sizes count in RFC 5322 form: the body's bare LF is two octets.
+        let size = MailboxSizeTests.wireForm(message).count
+        let mailbox = try factory(quota: MailboxQuota(maxBytes: size * 3, maxMessages: 4)).mailbox
         for _ in 0..<3 { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.copy(UIDSet([1]), from: "INBOX", to: "Trash") }
         _ = try await mailbox.move(UIDSet([1]), from: "INBOX", to: "Trash")
         let usage = try await mailbox.usage()
-        #expect(usage.bytes == message.count * 3 && usage.messages == 3 && usage.quota.maxMessages == 4)
+        #expect(usage.bytes == size * 3 && usage.messages == 3 && usage.quota.maxMessages == 4)
         _ = try await mailbox.store(.add([.deleted]), on: .all, in: "Trash")
         _ = try await mailbox.expunge("Trash")
         try await mailbox.append(message, to: "INBOX")
@@ -366,7 +368,8 @@ struct MailboxSharedSuite {
         #expect(dates == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 253_402_300_799)])
         let fetched = try await mailbox.fetch(.all, in: "INBOX", content: .whole)
         #expect(fetched.map(\.content) == broken.map { Optional($0) })
-        #expect(fetched.map(\.size) == broken.map(\.count))
+        // Sizes in RFC 5322 form: a bare LF counts as CRLF.
+        #expect(fetched.map(\.size) == broken.map { MailboxSizeTests.wireForm($0).count })
         #expect(fetched[3].envelope.date == nil)
         // Without a blank line the whole message is header and the body is empty.
         let parts = try await mailbox.fetch(UIDSet([3]), in: "INBOX", content: .header) + mailbox.fetch(UIDSet([3]), in: "INBOX", content: .text)

@@ -133,6 +133,20 @@ enum IMAPFetchCorpus {
                 """)
         ),
         ("long body", crlf("Subject: long\nMessage-ID: <f11@test>\n\n" + String(repeating: "0123456789 abcdefghij klmnopqrst uvwxyz\n", count: 120))),
+        // Stored as delivered, with mixed line ends: RFC822.SIZE and every section are of
+        // the CRLF form, as Dovecot sends them. (No bare CR: imaplib's APPEND makes every
+        // CR and LF a CRLF, so Dovecot would never see one; POP3DovecotComparisonTests
+        // delivers bare CRs to Dovecot's Maildir.)
+        (
+            "mixed line ends",
+            Array("Subject: mixed ends\r\nMessage-ID: <f12@test>\nFrom: erin@example.org\n\r\nline1\nline2\r\nline3\n\r\nend\n".utf8)
+        ),
+        (
+            "multipart with bare LF and CRLF parts",
+            Array(
+                ("Subject: mixed parts\nMessage-ID: <f13@test>\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\n"
+                    + "first\npart\n--m\r\nContent-Type: text/plain\r\n\r\nsecond\r\nthird\n--m--\n").utf8)
+        ),
     ]
 
     /// Every message, in append order (UID n is entry n-1), with flags, keywords and dates.

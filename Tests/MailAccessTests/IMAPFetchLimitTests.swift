@@ -62,8 +62,9 @@ import Testing
         #expect(binary.count == 3)
     }
 
-    /// At most 10,000 entities per message (Dovecot's max_total_mime_parts): the part at
-    /// which the budget runs out holds the rest as one leaf, later part numbers are missing.
+    /// At most 10,000 entities per message, the message itself included (Dovecot's
+    /// max_total_mime_parts): the part at which the budget runs out holds the rest of the
+    /// multipart's body as one leaf, later part numbers are missing.
     @Test(arguments: Kind.allCases)
     func partsPerMessageAreCapped(kind: Kind) async throws {
         var text = "Content-Type: multipart/mixed; boundary=a\n\n"
@@ -74,10 +75,11 @@ import Testing
             try await box.data("BODY.PEEK[\(section)]", uid: 1).map { String(decoding: $0, as: UTF8.self) }
         }
         #expect(try await body("1") == "part 1")
-        #expect(try await body("9999") == "part 9999")
-        let rest = try #require(try await body("10000"))
-        #expect(rest.hasPrefix("part 10000\r\n--a\r\n\r\npart 10001\r\n"))
-        #expect(rest.hasSuffix("part 12000"))
+        #expect(try await body("9998") == "part 9998")
+        let rest = try #require(try await body("9999"))
+        #expect(rest.hasPrefix("part 9999\r\n--a\r\n\r\npart 10000\r\n"))
+        #expect(rest.hasSuffix("part 12000\r\n--a--\r\n"))
+        #expect(try await body("10000") == "")
         #expect(try await body("10001") == "")
         #expect(try await body("12000") == "")
         // Search reads the rest as the text it is.
@@ -102,5 +104,27 @@ import Testing
         #expect(size == UInt64(bare.count + bare.filter { $0 == 0x0a }.count))
         let withStructure = try await box.items("BODYSTRUCTURE RFC822.SIZE", uid: 1).get()
         #expect(withStructure.last == .rfc822Size(size))
+    }
+
+    /// A FETCH with more body-section items than allowed is refused (NO [LIMIT]) before
+    /// the mailbox is asked for anything: no message read, no CONDSTORE enabled by its
+    /// MODSEQ item, no \Seen set by its non-PEEK items.
+    @Test func tooManySectionItemsAreRefusedBeforeTheMailboxIsRead() async throws {
+        let base = InMemoryMailbox()
+        try await base.append(Self.message(bodyLines: 3), to: "INBOX")
+        let counting = IMAPSearchCountingMailbox(base)
+        let driver = IMAPSessionDriver(counting)
+        _ = try await driver.run("s SELECT INBOX")
+        let items = Array(repeating: "BODY[TEXT]", count: 65).joined(separator: " ")
+        let refused = try await driver.run("f FETCH 1:* (MODSEQ \(items))")
+        #expect(refused.last?.hasPrefix("f NO [LIMIT]") == true, "\(refused)")
+        #expect(!refused.contains { $0.hasPrefix("* ") }, "\(refused)")
+        #expect(counting.counts.contentFetches == 0)
+        #expect(try await base.fetch(.all, in: "INBOX", content: .metadata).first?.flags == [])
+        // 64 are answered, through one content fetch.
+        let allowed = Array(repeating: "BODY.PEEK[TEXT]", count: 64).joined(separator: " ")
+        let answered = try await driver.run("g FETCH 1 (\(allowed))")
+        #expect(answered.last?.hasPrefix("g OK") == true, "\(answered.last ?? "")")
+        #expect(counting.counts.contentFetches == 1)
     }
 }

@@ -9,7 +9,9 @@ import Testing
 
     @Test func lineEndsAndStuffing() {
         #expect(encode("a\r\n.b\r\n..c\r\n.\r\n") == "a\r\n..b\r\n...c\r\n..\r\n.\r\n")
-        #expect(encode("a\nb\rc") == "a\r\nb\r\nc\r\n.\r\n")
+        // A bare LF ends a line; a bare CR does not and goes out as it is (as Dovecot's pop3).
+        #expect(encode("a\nb\rc") == "a\r\nb\rc\r\n.\r\n")
+        #expect(encode("a\r\r\n.b\r") == "a\r\r\n..b\r\r\n.\r\n")
         #expect(encode("") == ".\r\n")
         #expect(encode("x.y\r\n") == "x.y\r\n.\r\n")
     }
@@ -19,7 +21,7 @@ import Testing
             let sent = encode(text)
             // Without the terminator and the stuffing (none here), and without the CRLF added
             // to an unterminated last line.
-            let unterminated = !(text.utf8.last == 10 || text.utf8.last == 13 || text.isEmpty)
+            let unterminated = !(text.utf8.last == 10 || text.isEmpty)
             #expect(POP3MessageEncoder.normalizedSize(of: Array(text.utf8)) == sent.utf8.count - 3 - (unterminated ? 2 : 0))
         }
     }

@@ -14,6 +14,15 @@ enum POP3TestMessages {
         Array("Subject: empty body\r\nFrom: dave@example.org\r\n\r\n".utf8),
     ]
 
+    /// Messages with mixed line ends, for the side-by-side comparisons: CRLF and bare-LF
+    /// lines in one message (the header's blank line an LF then a CRLF), a bare CR inside a
+    /// line (no line end: Dovecot sends it as it is), a CR-CR-LF line end, dot lines after
+    /// bare LFs.
+    static let lineEndings: [[UInt8]] = [
+        Array("Subject: mixed line ends\r\nFrom: erin@example.org\n\r\nline1\nline2\r\nline3\rline4\r\r\n.dot after LF\n.\nend\n".utf8),
+        Array("Subject: bare CR\rX-Folded: a\r\n b\n\nbody\rmore\r\n..two dots\nlast".utf8),
+    ]
+
     /// `content` with every line ended by CRLF (what a POP3 client receives), split into
     /// lines as poplib returns them (dot-unstuffed, without line ends).
     static func lines(of content: [UInt8]) -> [String] {

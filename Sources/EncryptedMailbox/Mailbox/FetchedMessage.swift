@@ -25,7 +25,8 @@ public struct FetchedMessage: Sendable, Hashable {
     public var internalDate: Date
     /// MODSEQ of the message's last change (RFC 7162).
     public var modSeq: UInt64
-    /// RFC822.SIZE: the message's size in bytes.
+    /// RFC822.SIZE: the message's size in RFC 5322 form (``MessageSize``: a stored bare LF
+    /// counts as CRLF), the length of BODY[] as an IMAP server sends it.
     public var size: Int
     /// The indexed header fields.
     public var envelope: MessageEnvelope

@@ -20,6 +20,8 @@ public actor InMemoryMailbox: Mailbox {
         var internalDate: Int64
         var modSeq: UInt64
         var raw: [UInt8]
+        /// The size in RFC 5322 form (``MessageSize``).
+        var size: Int
         var parsed: ParsedMessage
         var words: Set<String>
     }
@@ -94,7 +96,7 @@ public actor InMemoryMailbox: Mailbox {
         return lastModSeq
     }
 
-    private var usedBytes: Int { folderList.values.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.raw.count } } }
+    private var usedBytes: Int { folderList.values.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.size } } }
     private var usedMessages: Int { folderList.values.reduce(0) { $0 + $1.messages.count } }
 
     // MARK: Folders
@@ -187,19 +189,21 @@ public actor InMemoryMailbox: Mailbox {
         let keywordSets = try messages.map { (message) throws(MailboxError) in try MailboxRules.canonicalKeywords(message.keywords) }
         var target = try self.folder(folder)
         try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.content.count))
+        let sizes = messages.map { MessageSize.inRFC5322Form($0.content) }
         try MailboxRules.checkQuota(
             configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
-            addingBytes: messages.reduce(0) { $0 + $1.content.count }, addingMessages: messages.count)
+            addingBytes: sizes.reduce(0, +), addingMessages: messages.count)
         try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
         var appended: [AppendedMessage] = []
-        for (message, keywords) in zip(messages, keywordSets) {
+        for (position, (message, keywords)) in zip(messages, keywordSets).enumerated() {
             let parsed = ParsedMessage(indexing: message.content)
             let modSeq = nextModSeq()
             let uid = target.uidNext
             target.messages.append(
                 StoredMessage(
                     uid: uid, flags: message.flags.intersection(.all), keywords: keywords,
-                    internalDate: MailboxRules.seconds(message.internalDate), modSeq: modSeq, raw: message.content, parsed: parsed,
+                    internalDate: MailboxRules.seconds(message.internalDate), modSeq: modSeq, raw: message.content,
+                    size: sizes[position], parsed: parsed,
                     words: Set(SearchQuery.words(parsed.bodyText))))
             target.uidNext += 1
             target.highestModSeq = modSeq
@@ -230,7 +234,7 @@ public actor InMemoryMailbox: Mailbox {
             return FetchedMessage(
                 uid: message.uid, flags: message.flags, keywords: message.keywords,
                 internalDate: Date(timeIntervalSince1970: TimeInterval(message.internalDate)), modSeq: message.modSeq,
-                size: message.raw.count, envelope: message.parsed.envelope, content: bytes)
+                size: message.size, envelope: message.parsed.envelope, content: bytes)
         }
     }
 
@@ -279,7 +283,7 @@ public actor InMemoryMailbox: Mailbox {
         if !removing {
             try MailboxRules.checkQuota(
                 configuration.quota, usedBytes: usedBytes, usedMessages: usedMessages,
-                addingBytes: messages.reduce(0) { $0 + $1.raw.count }, addingMessages: messages.count)
+                addingBytes: messages.reduce(0) { $0 + $1.size }, addingMessages: messages.count)
         }
         guard !messages.isEmpty else { return CopiedMessages(destinationUIDValidity: to.uidValidity, sourceUIDs: [], destinationUIDs: []) }
         try MailboxRules.checkUIDSpace(to.uidNext, adding: messages.count)
@@ -376,8 +380,8 @@ public actor InMemoryMailbox: Mailbox {
         case .receivedSince(let date): return message.internalDate >= MailboxRules.seconds(date)
         case .flags(let flags): return message.flags.isSuperset(of: flags)
         case .keyword(let keyword): return message.keywords.contains { $0.lowercased() == keyword.lowercased() }
-        case .larger(let size): return message.raw.count > size
-        case .smaller(let size): return message.raw.count < size
+        case .larger(let size): return message.size > size
+        case .smaller(let size): return message.size < size
         case .uids(let set): return set.contains(message.uid, largest: largest)
         case .hasAttachment: return envelope.hasAttachment
         case .modSeqAtLeast(let modSeq): return message.modSeq >= modSeq

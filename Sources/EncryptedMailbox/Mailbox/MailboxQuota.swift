@@ -1,7 +1,7 @@
 /// Limits on one mailbox's size, enforced on append and copy (RFC 9208 STORAGE and MESSAGE).
 public struct MailboxQuota: Sendable, Hashable {
-    /// Most bytes of messages, counted as the sum of message sizes over all folders (a
-    /// copied message counts again). nil: no limit.
+    /// Most bytes of messages, counted as the sum of message sizes over all folders (each
+    /// in RFC 5322 form, ``MessageSize``; a copied message counts again). nil: no limit.
     public var maxBytes: Int?
     /// Most messages over all folders. nil: no limit.
     public var maxMessages: Int?

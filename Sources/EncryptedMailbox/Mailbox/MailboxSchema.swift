@@ -4,6 +4,9 @@
 ///
 /// The raw bytes live in their own table, apart from the indexed fields: a search scans
 /// `bodies`, and a blob in its rows would make every scan read the blobs' overflow pages.
+///
+/// `messages.size` is the message's size in RFC 5322 form (``MessageSize``), not the
+/// stored length: migration 2 recomputes it for files written before.
 enum MailboxSchema {
     static let migrations = [
         """
@@ -80,6 +83,13 @@ enum MailboxSchema {
             DELETE FROM contents WHERE id = old.id;
             DELETE FROM header_fields WHERE body_id = old.id;
         END;
+        """,
+        // 2: sizes in RFC 5322 form (a stored bare LF counts as CRLF), and the quota's
+        // byte count summed again from them.
         """
+        UPDATE messages SET size = coalesce(
+            (SELECT \(MessageSize.sqlExpression(over: "c.raw")) FROM contents c WHERE c.id = messages.body_id), size);
+        UPDATE mailbox_meta SET value = (SELECT coalesce(sum(size), 0) FROM messages) WHERE key = 'bytes';
+        """,
     ]
 }

@@ -1,6 +1,6 @@
 /// How much of its quota a mailbox uses.
 public struct MailboxUsage: Sendable, Hashable {
-    /// Sum of message sizes over all folders.
+    /// Sum of message sizes (in RFC 5322 form, ``MessageSize``) over all folders.
     public var bytes: Int
     /// Number of messages over all folders.
     public var messages: Int

@@ -16,21 +16,25 @@ extension SQLiteMailbox {
     @discardableResult
     public nonisolated func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage] {
         let prepared = try messages.map { (message) throws(MailboxError) in
-            (message, try MailboxRules.canonicalKeywords(message.keywords), ParsedMessage(indexing: message.content))
+            (
+                message, try MailboxRules.canonicalKeywords(message.keywords), ParsedMessage(indexing: message.content),
+                MessageSize.inRFC5322Form(message.content)
+            )
         }
         return try await insert(prepared, to: folder)
     }
 
-    private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage)], to folder: String) async throws -> [AppendedMessage] {
+    /// Inserts parsed messages, each with its size in RFC 5322 form.
+    private func insert(_ messages: [(MessageToAppend, [String], ParsedMessage, Int)], to folder: String) async throws -> [AppendedMessage] {
         let (_, appended) = try await change(events: { (name, appended) in
             appended.isEmpty ? [] : [.messagesAdded(folder: name, uids: appended.map(\.uid))]
         }) { [self] database in
             var target = try self.folder(folder, in: database)
             try MailboxRules.checkMessageSizes(configuration.quota, messages.map(\.0.content.count))
-            try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.0.content.count }, addingMessages: messages.count)
+            try checkQuota(database, addingBytes: messages.reduce(0) { $0 + $1.3 }, addingMessages: messages.count)
             try MailboxRules.checkUIDSpace(target.uidNext, adding: messages.count)
             var appended: [AppendedMessage] = []
-            for (message, keywords, parsed) in messages {
+            for (message, keywords, parsed, size) in messages {
                 let envelope = parsed.envelope
                 try database.run(
                     """
@@ -61,7 +65,7 @@ extension SQLiteMailbox {
                     """,
                     [
                         target.id, Int64(target.uidNext), bodyID, message.flags.intersection(.all).rawValue,
-                        keywords.joined(separator: " "), MailboxRules.seconds(message.internalDate), Int64(modSeq), message.content.count,
+                        keywords.joined(separator: " "), MailboxRules.seconds(message.internalDate), Int64(modSeq), size,
                     ])
                 appended.append(AppendedMessage(uidValidity: target.uidValidity, uid: target.uidNext, modSeq: modSeq))
                 target.uidNext += 1

@@ -3,7 +3,9 @@ import Foundation
 import Synchronization
 
 /// Counts failed logins per client address and per login name, and refuses further
-/// attempts from an address, or for a name, that failed too often lately.
+/// attempts from an address, or for a name, that failed too often lately. Addresses are
+/// counted by ``ClientAddressGroup``: an IPv6 client by its /64, an IPv4-mapped IPv6
+/// address as its IPv4 address.
 ///
 /// Each counter covers ``Configuration/window``: failures older than that are forgotten.
 /// A refused attempt is answered without asking the authenticator (no key derivation is
@@ -16,7 +18,8 @@ import Synchronization
 public final class LoginRateLimiter: Sendable {
     /// Limits on failed logins.
     public struct Configuration: Sendable {
-        /// Failed logins allowed from one client address within ``window``. Default: 10.
+        /// Failed logins allowed from one client address (one ``ClientAddressGroup``: an
+        /// IPv6 /64) within ``window``. Default: 10.
         public var maximumFailuresPerAddress = 10
         /// Failed logins allowed for one login name (from anywhere) within ``window``.
         /// Default: 20 (higher than per address: a name under attack from many
@@ -38,7 +41,7 @@ public final class LoginRateLimiter: Sendable {
     }
 
     private enum Key: Hashable {
-        case address(InternetAddress)
+        case address(ClientAddressGroup)
         case login(String)
     }
 
@@ -130,7 +133,7 @@ public final class LoginRateLimiter: Sendable {
     private func keys(login: String, client: InternetAddress?) -> [(Key, Int)] {
         var keys: [(Key, Int)] = [(.login(Self.normalized(login)), configuration.maximumFailuresPerLogin)]
         if let client, !(configuration.exemptsLoopbackAddresses && client.isLoopback) {
-            keys.append((.address(client), configuration.maximumFailuresPerAddress))
+            keys.append((.address(ClientAddressGroup(client)), configuration.maximumFailuresPerAddress))
         }
         return keys
     }

@@ -31,6 +31,10 @@ public enum MailAccessEvent: Sendable, Hashable {
         case clientClosed
         /// The idle timeout passed.
         case timedOut
+        /// The client did not log in within the login timeout (POP3's
+        /// ``POP3Server/Configuration/loginTimeout``, IMAP's
+        /// ``IMAPServer/Configuration/loginTimeout`` when it is the shorter wait).
+        case loginTimedOut
         /// The server closed it (too many bad commands, a limit, a shutdown).
         case closedByServer
         /// The TLS handshake failed.

@@ -2,7 +2,8 @@
 public struct MailAccessLimits: Sendable {
     /// The most connections served at once (both ports of a server together). Default: 1,000.
     public var maximumSessions = 1_000
-    /// The most connections from one client address at once. Default: 20.
+    /// The most connections from one client address at once, an IPv6 client counted by
+    /// its /64 (``ClientAddressGroup``). Default: 20.
     public var maximumSessionsPerAddress = 20
     /// The most logged-in sessions of one member at once (all protocols sharing the
     /// ``MailAccessSessionTable``). Default: 10.

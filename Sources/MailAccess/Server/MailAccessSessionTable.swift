@@ -1,7 +1,8 @@
 public import CommunityMailSystem
 import Synchronization
 
-/// Who is connected and logged in: connection counts per client address and in total,
+/// Who is connected and logged in: connection counts per client address (by
+/// ``ClientAddressGroup``: an IPv6 client by its /64) and in total,
 /// logged-in sessions per member, and the POP3 maildrop lock (RFC 1939: one POP3 session
 /// per maildrop). Give one table to a host's POP3 and IMAP servers so the per-member
 /// limit counts both.
@@ -18,7 +19,7 @@ public final class MailAccessSessionTable: Sendable {
 
     private struct State {
         var total = 0
-        var perAddress: [InternetAddress: Int] = [:]
+        var perAddress: [ClientAddressGroup: Int] = [:]
         var perUser: [String: Int] = [:]
         var maildropLocks: Set<String> = []
     }
@@ -34,8 +35,9 @@ public final class MailAccessSessionTable: Sendable {
         state.withLock { state in
             guard state.total < limits.maximumSessions else { return .tooManyConnections }
             if let client {
-                guard state.perAddress[client, default: 0] < limits.maximumSessionsPerAddress else { return .tooManyConnections }
-                state.perAddress[client, default: 0] += 1
+                let group = ClientAddressGroup(client)
+                guard state.perAddress[group, default: 0] < limits.maximumSessionsPerAddress else { return .tooManyConnections }
+                state.perAddress[group, default: 0] += 1
             }
             state.total += 1
             return nil
@@ -46,8 +48,8 @@ public final class MailAccessSessionTable: Sendable {
     public func removeConnection(from client: InternetAddress?) {
         state.withLock { state in
             state.total -= 1
-            if let client, let count = state.perAddress[client] {
-                state.perAddress[client] = count > 1 ? count - 1 : nil
+            if let client, let count = state.perAddress[ClientAddressGroup(client)] {
+                state.perAddress[ClientAddressGroup(client)] = count > 1 ? count - 1 : nil
             }
         }
     }

@@ -1,42 +1,27 @@
 import CommunityMailSystem
 
 extension IMAPConnection {
-    /// Checks the rate limits, the credentials and the member's session limit; on success
-    /// keeps the lease and starts the member's ``IMAPSession``.
+    /// Logs in through ``MailAccessLogin`` (rate limits, credentials, the member's session
+    /// limit); on success keeps the lease and starts the member's ``IMAPSession``.
     mutating func authenticate(_ credentials: MailAccessCredentials) async -> IMAPConnectionState.AuthenticationOutcome {
-        let limiter = configuration.loginRateLimiter
-        let overTLS = state.isTLSActive
-        let events = configuration.events
-        func report(_ result: MailAccessEvent.LoginResult) { events?(.login(.imap, result, overTLS: overTLS)) }
-        // Counted before the slow check, so parallel connections cannot each slip a guess in.
-        guard let reservation = limiter.reserveAttempt(login: credentials.login, from: client) else {
-            report(.rateLimited)
-            return .rateLimited
+        let login = MailAccessLogin(
+            accessProtocol: .imap, authenticator: server.authenticator, limiter: configuration.loginRateLimiter,
+            sessions: configuration.sessions, limits: limits, events: configuration.events)
+        var sessionConfiguration = configuration.session
+        // What APPENDLIMIT announces is what the parser takes.
+        sessionConfiguration.maximumAppendSize = configuration.parser.maximumAppendSize
+        let outcome = await login.attempt(credentials, from: client, overTLS: state.isTLSActive, locksMaildrop: false) { lease in
+            IMAPSession(mailbox: lease.mailbox, configuration: sessionConfiguration)
         }
-        switch await server.authenticator.authenticate(credentials) {
-        case .refused:
-            report(.refused)
-            try? await Task.sleep(for: limiter.configuration.failureDelay)
-            return .refused
-        case .unavailable(let temporary):
-            limiter.forgive(reservation)
-            report(.mailboxUnavailable)
-            return .unavailable(temporary: temporary)
-        case .accepted(let lease):
-            limiter.forgive(reservation)
-            limiter.recordSuccess(login: credentials.login)
-            if configuration.sessions.addSession(userID: lease.userID, locksMaildrop: false, limits: limits) != nil {
-                await lease.release()
-                report(.sessionRefused)
-                return .tooManySessions
-            }
+        switch outcome {
+        case .accepted(let lease, let session):
             self.lease = lease
-            var sessionConfiguration = configuration.session
-            // What APPENDLIMIT announces is what the parser takes.
-            sessionConfiguration.maximumAppendSize = configuration.parser.maximumAppendSize
-            session = IMAPSession(mailbox: lease.mailbox, configuration: sessionConfiguration)
-            report(.succeeded)
+            self.session = session
             return .succeeded
+        case .refused: return .refused
+        case .rateLimited: return .rateLimited
+        case .unavailable(let temporary): return .unavailable(temporary: temporary)
+        case .sessionRefused: return .tooManySessions
         }
     }
 }

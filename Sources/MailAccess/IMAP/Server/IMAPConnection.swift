@@ -140,7 +140,7 @@ struct IMAPConnection {
                 // it began; only a command read whole clears it (refused junk does not).
                 if commandDeadline == nil { commandDeadline = .now + timeout }
             } catch where error == .timedOut("") {
-                closing = .timedOut
+                closing = !state.isAuthenticated && configuration.loginTimeout < limits.idleTimeout ? .loginTimedOut : .timedOut
                 actions = state.timedOut()
                 continue
             } catch {

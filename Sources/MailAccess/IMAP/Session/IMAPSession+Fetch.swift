@@ -19,6 +19,12 @@ extension IMAPSession {
                 return IMAPCommandOutcome(.bad("VANISHED needs UID FETCH with CHANGEDSINCE"), reportsExpunges: reportsExpunges)
             }
         }
+        let responder = IMAPFetchResponder(attributes: attributes)
+        // Refused before any mailbox work: the attributes alone exceed the limits.
+        if let refusal = responder.refusalBeforeFetch {
+            return IMAPCommandOutcome(
+                IMAPStatusResponse(status: refusal.status, code: refusal.responseCode, text: refusal.error.message), reportsExpunges: reportsExpunges)
+        }
         var uids = try resolve(set, uid: uid, reportsExpunges: reportsExpunges)
         if modifiers.changedSince != nil || attributes.contains(.modSeq) { try await enableCondStore(writer: writer) }
         var changedSince: [MessageChange]?
@@ -38,7 +44,6 @@ extension IMAPSession {
         if Set(attributes).isSubset(of: Self.stateAttributes), uids.count >= Self.stateFetchThreshold {
             return try await fetchState(uids, attributes: attributes, known: changedSince, reportsExpunges: reportsExpunges, writer: writer)
         }
-        let responder = IMAPFetchResponder(attributes: attributes)
         let setsSeen = responder.setsSeen && !folder.readOnly
         let asksFlags = attributes.contains(.flags)
         let asksModSeq = attributes.contains(.modSeq)

@@ -1,28 +1,16 @@
+import EncryptedMailbox
+
 /// Turns stored message bytes into what RETR and TOP send (RFC 1939 sections 7 and 11):
-/// every line ended by CRLF (a bare LF or a bare CR in the store becomes CRLF), a line
-/// starting with `.` gets one more `.` (byte-stuffing), and a line holding one `.` ends
-/// the data. The maildrop's sizes are the normalised sizes, so LIST and STAT agree with
-/// the octets RETR sends before stuffing.
+/// every line ended by CRLF (a bare LF in the store becomes CRLF; a bare CR is no line end
+/// and goes out as it is, as Dovecot's pop3 sends it), a line starting with `.` gets one
+/// more `.` (byte-stuffing), and a line holding one `.` ends the data. The maildrop's
+/// sizes are the mailbox's sizes in RFC 5322 form (``MessageSize``), so LIST and STAT agree
+/// with the octets RETR sends before stuffing, and with IMAP's RFC822.SIZE.
 public enum POP3MessageEncoder {
     /// The size of `content` once every line ends with CRLF (before byte-stuffing): what
-    /// LIST and STAT report.
+    /// LIST and STAT report, ``MessageSize/inRFC5322Form(_:)-([UInt8])``.
     public static func normalizedSize(of content: [UInt8]) -> Int {
-        var size = 0
-        var index = 0
-        let count = content.count
-        while index < count {
-            let byte = content[index]
-            if byte == 13 {
-                size += 2
-                if index + 1 < count, content[index + 1] == 10 { index += 1 }
-            } else if byte == 10 {
-                size += 2
-            } else {
-                size += 1
-            }
-            index += 1
-        }
-        return size
+        MessageSize.inRFC5322Form(content)
     }
 
     /// The data of a RETR reply (or of TOP with `bodyLines`): the normalised, stuffed
@@ -41,9 +29,10 @@ public enum POP3MessageEncoder {
         while index < count {
             if let bodyLines, inBody, lineStart, bodyLinesSent >= bodyLines { break }
             let byte = content[index]
-            if byte == 13 || byte == 10 {
+            let endsLine = byte == 10 || (byte == 13 && index + 1 < count && content[index + 1] == 10)
+            if endsLine {
                 output += [13, 10]
-                if byte == 13, index + 1 < count, content[index + 1] == 10 { index += 1 }
+                if byte == 13 { index += 1 }
                 if inBody {
                     bodyLinesSent += 1
                 } else if lineIsEmpty {

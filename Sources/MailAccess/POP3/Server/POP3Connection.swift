@@ -17,15 +17,18 @@ struct POP3Connection {
     /// completing a command, so a client dripping bytes cannot hold the session forever.
     var commandDeadline: ContinuousClock.Instant?
     var drainSlot = 0
-    /// Set when the session ends by the idle timeout.
-    var idledOut = false
+    /// Set when the session ends by a timeout: `.timedOut` or `.loginTimedOut`.
+    var timeoutEnding: MailAccessEvent.Ending?
     let started = ContinuousClock.now
+    /// When a client still in AUTHORIZATION is logged out.
+    let loginDeadline: ContinuousClock.Instant
 
     init(server: POP3Server, stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool) {
         self.server = server
         self.stream = stream
         self.client = client
         self.implicitTLS = implicitTLS
+        loginDeadline = started + server.configuration.loginTimeout
         var configuration = POP3Session.Configuration(serverName: server.configuration.serverName)
         configuration.offersSTLS = server.ports.tlsContext != nil
         configuration.allowsPlaintextAuthentication = server.configuration.plaintextAuthentication.allows(client)
@@ -92,7 +95,7 @@ struct POP3Connection {
                     if outgoing.count >= 262_144, !(await write(&outgoing)) { return .writeFailed }
                 case .close:
                     guard await write(&outgoing) else { return .writeFailed }
-                    return session.quitReceived ? .loggedOut : idledOut ? .timedOut : .closedByServer
+                    return ending
                 case .startTLS:
                     guard await write(&outgoing), let context = server.ports.tlsContext else { return .writeFailed }
                     do {
@@ -113,19 +116,26 @@ struct POP3Connection {
             }
             actions = []
             guard await write(&outgoing) else { return .writeFailed }
-            if session.state == .closed { return session.quitReceived ? .loggedOut : idledOut ? .timedOut : .closedByServer }
+            if session.state == .closed { return ending }
             let bytes: [UInt8]
+            let waitEnds = commandDeadline ?? .now + limits.idleTimeout
+            commandDeadline = waitEnds
+            // In AUTHORIZATION the login deadline, counted from the connection, may come first.
+            let loginEndsFirst = session.state == .authorization && loginDeadline < waitEnds
             do {
-                let waitEnds = commandDeadline ?? .now + limits.idleTimeout
-                commandDeadline = waitEnds
-                guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
+                guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: loginEndsFirst ? loginDeadline : waitEnds) else {
                     actions = session.shutDown()
                     continue
                 }
                 bytes = read
             } catch where error == .timedOut("") {
-                idledOut = true
-                actions = session.timedOut()
+                if loginEndsFirst {
+                    timeoutEnding = .loginTimedOut
+                    actions = session.loginTimedOut()
+                } else {
+                    timeoutEnding = .timedOut
+                    actions = session.timedOut()
+                }
                 continue
             } catch {
                 return .clientClosed
@@ -138,53 +148,28 @@ struct POP3Connection {
         }
     }
 
-    /// Checks the rate limits, the credentials, the member's session limit and the maildrop
-    /// lock, and loads the maildrop.
+    /// How the session ended, once it is closed.
+    var ending: MailAccessEvent.Ending { session.quitReceived ? .loggedOut : timeoutEnding ?? .closedByServer }
+
+    /// Logs in through ``MailAccessLogin`` (rate limits, credentials, the member's session
+    /// limit and the maildrop lock) and loads the maildrop.
     mutating func authenticate(_ credentials: MailAccessCredentials) async -> POP3Session.AuthenticationOutcome {
-        let limiter = configuration.loginRateLimiter
-        let overTLS = session.isTLSActive
-        func report(_ result: MailAccessEvent.LoginResult) { configuration.events?(.login(.pop3, result, overTLS: overTLS)) }
-        // Counted before the slow check, so parallel connections cannot each slip a guess in.
-        guard let reservation = limiter.reserveAttempt(login: credentials.login, from: client) else {
-            report(.rateLimited)
-            return .rateLimited
+        let login = MailAccessLogin(
+            accessProtocol: .pop3, authenticator: server.authenticator, limiter: configuration.loginRateLimiter,
+            sessions: configuration.sessions, limits: limits, events: configuration.events)
+        let folder = configuration.maildropFolder
+        let outcome = await login.attempt(credentials, from: client, overTLS: session.isTLSActive, locksMaildrop: true) { lease in
+            try await POP3Maildrop.load(from: lease.mailbox, folder: folder)
         }
-        switch await server.authenticator.authenticate(credentials) {
-        case .refused:
-            report(.refused)
-            try? await Task.sleep(for: limiter.configuration.failureDelay)
-            return .refused
-        case .unavailable(let temporary):
-            limiter.forgive(reservation)
-            report(.mailboxUnavailable)
-            return .unavailable(temporary: temporary)
-        case .accepted(let lease):
-            limiter.forgive(reservation)
-            limiter.recordSuccess(login: credentials.login)
-            switch configuration.sessions.addSession(userID: lease.userID, locksMaildrop: true, limits: limits) {
-            case .maildropLocked?:
-                await lease.release()
-                report(.sessionRefused)
-                return .inUse
-            case .tooManySessions?, .tooManyConnections?:
-                await lease.release()
-                report(.sessionRefused)
-                return .tooManySessions
-            case nil:
-                break
-            }
-            do {
-                let maildrop = try await POP3Maildrop.load(
-                    from: lease.mailbox, folder: configuration.maildropFolder, batch: configuration.maildropLoadBatch)
-                self.lease = lease
-                report(.succeeded)
-                return .succeeded(maildrop)
-            } catch {
-                configuration.sessions.removeSession(userID: lease.userID, locksMaildrop: true)
-                await lease.release()
-                report(.mailboxUnavailable)
-                return .unavailable(temporary: true)
-            }
+        switch outcome {
+        case .accepted(let lease, let maildrop):
+            self.lease = lease
+            return .succeeded(maildrop)
+        case .refused: return .refused
+        case .rateLimited: return .rateLimited
+        case .unavailable(let temporary): return .unavailable(temporary: temporary)
+        case .sessionRefused(.maildropLocked): return .inUse
+        case .sessionRefused: return .tooManySessions
         }
     }
 

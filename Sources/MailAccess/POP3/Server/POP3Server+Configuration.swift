@@ -26,10 +26,14 @@ extension POP3Server {
         public var sessions = MailAccessSessionTable()
         /// The folder that is the POP3 maildrop. Default: `INBOX`.
         public var maildropFolder = "INBOX"
-        /// Messages read per mailbox fetch while a maildrop is loaded (each is read whole to
-        /// count its CRLF-normalised size, so this bounds a login's memory: at most this many
-        /// of the largest messages at once). Default: 16.
-        public var maildropLoadBatch = 16
+        /// How long a client may stay in the AUTHORIZATION state, from its connection on:
+        /// one that has not logged in by then gets `-ERR` and is closed (RFC 1939 section 3
+        /// allows the server's autologout timer), reported as
+        /// ``MailAccessEvent/Ending/loginTimedOut``. A connection that never logs in must not
+        /// hold a slot for the idle timeout after each command. The shorter of this and
+        /// ``MailAccessLimits/idleTimeout`` bounds each wait before login. Default: 3 minutes,
+        /// as IMAP's ``IMAPServer/Configuration/loginTimeout``.
+        public var loginTimeout: Duration = .seconds(180)
         /// Where the server reports logins and session endings; nil for nowhere. Called
         /// on the session's task: keep it quick. Default: nil.
         public var events: (@Sendable (MailAccessEvent) -> Void)?

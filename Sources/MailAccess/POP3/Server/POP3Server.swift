@@ -35,8 +35,8 @@ public final class POP3Server: Sendable {
     ) async throws(MailAccessError) {
         let limits = configuration.limits
         guard configuration.maximumLineLength >= 64, configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1,
-            limits.maximumSessionsPerAddress >= 1, limits.maximumSessionsPerUser >= 1, configuration.maildropLoadBatch >= 1,
-            limits.timeoutsAreBounded,
+            limits.maximumSessionsPerAddress >= 1, limits.maximumSessionsPerUser >= 1,
+            limits.timeoutsAreBounded, configuration.loginTimeout > .zero, configuration.loginTimeout <= MailAccessLimits.longestTimeout,
             !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         self.configuration = configuration

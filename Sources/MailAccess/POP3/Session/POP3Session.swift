@@ -196,6 +196,14 @@ public struct POP3Session: Sendable {
         return [.send(POP3Reply.error("autologout: idle for too long").encoded), .close]
     }
 
+    /// The client did not log in within the server's login timeout (RFC 1939 section 3:
+    /// the autologout timer applies in AUTHORIZATION too): `-ERR` and close.
+    public mutating func loginTimedOut() -> [Action] {
+        guard state != .closed else { return [] }
+        state = .closed
+        return [.send(POP3Reply.error("autologout: not logged in in time").encoded), .close]
+    }
+
     /// The server is shutting down: `-ERR` and close; nothing is deleted.
     public mutating func shutDown() -> [Action] {
         guard state != .closed else { return [] }

@@ -52,6 +52,13 @@ public struct IMAPFetchResponder: Sendable {
         }
     }
 
+    /// The refusal the attributes alone earn, known before the mailbox is asked anything:
+    /// more body-section items than ``Configuration/maximumSectionItems``
+    /// (``IMAPFetchFailure/sectionLimit``). Nil when the FETCH may go on.
+    public var refusalBeforeFetch: IMAPFetchFailure? {
+        sectionItemCount > configuration.maximumSectionItems ? .sectionLimit : nil
+    }
+
     /// What the session must ask the mailbox for: the least content from which every
     /// attribute can be answered.
     public var contentNeeded: FetchContent {
@@ -100,7 +107,7 @@ public struct IMAPFetchResponder: Sendable {
     ///   when the message lacks the content needed; ``IMAPFetchFailure/sectionLimit`` when
     ///   the attributes ask for more sections or section bytes than ``configuration`` allows.
     public func items(for message: FetchedMessage) throws(IMAPFetchFailure) -> [IMAPFetchItem] {
-        guard sectionItemCount <= configuration.maximumSectionItems else { throw .sectionLimit }
+        if let refusal = refusalBeforeFetch { throw refusal }
         let needed = contentNeeded
         var source: IMAPFetchSource?
         if needed != .metadata {
@@ -118,9 +125,8 @@ public struct IMAPFetchResponder: Sendable {
             case .internalDate:
                 items.append(.internalDate(IMAPDateTime(message.internalDate)))
             case .rfc822Size:
-                // The stored size counts bare LFs once; with the content at hand, send the
-                // size of BODY[] as it goes out.
-                items.append(.rfc822Size(source?.wireSize() ?? UInt64(max(0, message.size))))
+                // The mailbox keeps the size in RFC 5322 form: the length of BODY[] as sent.
+                items.append(.rfc822Size(UInt64(max(0, message.size))))
             case .modSeq:
                 items.append(.modSeq(message.modSeq))
             case .envelope:

@@ -59,20 +59,6 @@ final class IMAPFetchSource {
         return message.header
     }
 
-    /// The length of BODY[] as sent (bare LFs made CRLF), when the whole message is at
-    /// hand: RFC 9051 gives RFC822.SIZE in that form, and a client fetching by partials up
-    /// to it must get all of BODY[].
-    func wireSize() -> UInt64? {
-        guard kind == .whole else { return nil }
-        var bareLineFeeds = 0
-        var previous: UInt8 = 0
-        for byte in content {
-            if byte == 0x0a && previous != 0x0d { bareLineFeeds += 1 }
-            previous = byte
-        }
-        return UInt64(content.count + bareLineFeeds)
-    }
-
     /// BODY / BODYSTRUCTURE of the whole message.
     func structure() throws(IMAPFetchFailure) -> IMAPBodyStructure {
         if let parsedStructure { return parsedStructure }

@@ -20,21 +20,16 @@ struct IMAPMessageEntity {
     /// How many multipart or message levels lie above this entity.
     let depth: Int
     /// Whether the entity is a leaf whatever its type: the message's part budget
-    /// (``maximumParts``) was spent before it.
+    /// (``IMAPBodyStructure/maximumParts``) was spent before it.
     let opaque: Bool
     /// The parts of a multipart (see ``parts``), or the message of a message/rfc822 part.
     private let children: [IMAPMessageEntity]
 
-    /// The most entities (parts and embedded messages, the message itself included) one
-    /// message is split into, counted in the order they stand in the message; beyond it the
-    /// multipart being split keeps one more part that holds the rest of its parts, and that
-    /// part is a leaf. 10,000, as Dovecot's `max_total_mime_parts`: a 50 MB body of
-    /// delimiter lines would otherwise be millions of parts.
-    static let maximumParts = 10_000
-
-    /// The message at the start of `bytes`, split into at most ``maximumParts`` entities.
+    /// The message at the start of `bytes`, split into at most
+    /// ``IMAPBodyStructure/maximumParts`` entities (the one budget BODYSTRUCTURE uses too,
+    /// so part numbers agree): the message itself is the first.
     init(_ bytes: ArraySlice<UInt8>, inDigest: Bool, depth: Int) {
-        var budget = Self.maximumParts
+        var budget = IMAPBodyStructure.maximumParts - 1
         self.init(bytes, inDigest: inDigest, depth: depth, opaque: false, budget: &budget)
     }
 
@@ -104,8 +99,9 @@ struct IMAPMessageEntity {
         for (position, slice) in found.enumerated() {
             budget -= 1
             if budget <= 0 && position + 1 < found.count {
-                // The budget is spent: this part holds the rest of the parts, as one leaf.
-                let rest = body[slice.startIndex..<(found.last?.endIndex ?? slice.endIndex)]
+                // The budget is spent: this part holds the rest of the multipart (to the end
+                // of its body, as Dovecot cuts it), as one leaf.
+                let rest = body[slice.startIndex...]
                 parts.append(IMAPMessageEntity(rest, inDigest: digest, depth: depth + 1, opaque: true, budget: &budget))
                 break
             }

@@ -1,0 +1,40 @@
+/// The size of a message as IMAP and POP3 clients see it: its length in RFC 5322 form,
+/// where every line ends with CRLF. A stored bare LF (a message delivered or appended with
+/// Unix line ends) goes out as CRLF, so it counts two octets; a bare CR is sent as it is
+/// and counts one, as Dovecot's "virtual size" counts them.
+///
+/// This is the number a mailbox keeps for each message (``FetchedMessage/size``): what
+/// RFC822.SIZE, SEARCH LARGER/SMALLER, STATUS SIZE, SORT by size, POP3 LIST and STAT, and
+/// the quota's byte count all read, so they agree with the length of BODY[] and of RETR's
+/// data (before byte-stuffing) without reading the message again.
+public enum MessageSize {
+    /// The length of `bytes` once each LF without a CR before it is made CRLF.
+    public static func inRFC5322Form(_ bytes: [UInt8]) -> Int {
+        inRFC5322Form(bytes[...])
+    }
+
+    /// The length of `bytes` once each LF without a CR before it is made CRLF (an LF first
+    /// in the slice counts as bare).
+    public static func inRFC5322Form(_ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var bareLineFeeds = 0
+            var previous: UInt8 = 0
+            for byte in buffer {
+                if byte == 0x0a && previous != 0x0d { bareLineFeeds += 1 }
+                previous = byte
+            }
+            return buffer.count + bareLineFeeds
+        }
+    }
+
+    /// The same length computed by SQLite over the column `raw` (a BLOB of stored bytes):
+    /// its length, plus its LFs, minus its CRLFs. For the migration that recomputes sizes
+    /// stored before they were kept in this form. Replacing in a BLOB works on its bytes
+    /// (NUL bytes included); the casts make `length` count bytes, not characters.
+    static func sqlExpression(over raw: String) -> String {
+        """
+        (length(\(raw)) + (length(\(raw)) - length(CAST(replace(\(raw), x'0a', x'') AS BLOB))) \
+        - (length(\(raw)) - length(CAST(replace(\(raw), x'0d0a', x'') AS BLOB))) / 2)
+        """
+    }
+}

@@ -1,0 +1,122 @@
+import CommunityMailSystem
+import CommunityMailTestSupport
+import EncryptedMailbox
+import Foundation
+@testable import MailAccess
+import Testing
+
+/// The AUTHORIZATION deadline (RFC 1939 section 3 allows the server's autologout timer):
+/// a POP3 client that has not logged in within `loginTimeout` of connecting gets `-ERR`
+/// and is closed, however busy it keeps the session; a logged-in one is not; and the
+/// maildrop listed at login comes from the sizes the mailbox keeps, without reading a
+/// message.
+@Suite struct POP3LoginTimeoutTests {
+    static func endedByLoginTimeout(_ events: [MailAccessEvent]) -> Bool {
+        events.contains { if case .sessionEnded(.pop3, .loginTimedOut, _, _) = $0 { true } else { false } }
+    }
+
+    @Test func sessionRepliesAndCloses() {
+        var session = POP3Session(configuration: POP3Session.Configuration(serverName: "pop.test"))
+        _ = session.start()
+        #expect(session.loginTimedOut() == [.send(Array("-ERR autologout: not logged in in time\r\n".utf8)), .close])
+        #expect(session.state == .closed)
+        #expect(session.loginTimedOut() == [])
+    }
+
+    /// Commands every 100 ms keep the idle timeout (30 minutes here) from ever passing; only
+    /// the login deadline, counted from the connection, ends the session.
+    @Test func aBusyClientThatNeverLogsInIsClosed() async throws {
+        let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = .milliseconds(500)
+            configuration.limits.idleTimeout = .seconds(1800)
+        }
+        let client = try await POP3LineClient(port: fixture.port)
+        #expect(try await client.readLine()?.hasPrefix("+OK") == true)
+        var lines: [String] = []
+        var sent = 0
+        // Bounded only to end a hang; a slow machine just sends more commands.
+        while sent < 3_000, !Self.endedByLoginTimeout(fixture.events) {
+            guard (try? await client.send("NOOP\r\n")) != nil else { break }
+            sent += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        lines = (try? await client.readToEnd()) ?? []
+        await client.close()
+        #expect(lines.last == "-ERR autologout: not logged in in time", "\(lines.suffix(3))")
+        // NOOP is not valid in AUTHORIZATION: answered -ERR each time, the session going on.
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("-ERR") })
+        try await waitUntil("the session ended by the login timeout") { Self.endedByLoginTimeout(fixture.events) }
+        #expect(!fixture.events.contains { if case .login = $0 { true } else { false } })
+        await fixture.stop()
+    }
+
+    /// USER without PASS is not a login: the deadline still applies.
+    @Test func userWithoutPassIsClosed() async throws {
+        let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = .milliseconds(300)
+        }
+        let client = try await POP3LineClient(port: fixture.port)
+        _ = try await client.readLine()
+        try await client.send("USER alice\r\n")
+        let lines = try await client.readToEnd()
+        await client.close()
+        // USER's +OK, unless the deadline passed before the server read it (a loaded machine).
+        #expect(lines.last == "-ERR autologout: not logged in in time", "\(lines)")
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("+OK") } && lines.count <= 2, "\(lines)")
+        try await waitUntil("the session ended by the login timeout") { Self.endedByLoginTimeout(fixture.events) }
+        await fixture.stop()
+    }
+
+    /// Once logged in, the login deadline is over: the session outlives it and still
+    /// answers (only the idle timeout, long here, could end it). The deadline leaves time
+    /// for the passphrase check on a loaded machine.
+    @Test func aLoggedInSessionOutlivesTheLoginTimeout() async throws {
+        let loginTimeout = Duration.seconds(8)
+        let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = loginTimeout
+        }
+        let connected = ContinuousClock.now
+        let client = try await POP3LineClient(port: fixture.port)
+        _ = try await client.readLine()
+        try await client.send("USER alice\r\nPASS secret1\r\n")
+        let login = try await client.readLines(count: 2)
+        #expect(login.last?.hasPrefix("+OK") == true, "\(login)")
+        // Past the login deadline; a late timer can only make this wait longer.
+        try await Task.sleep(until: connected + loginTimeout + .seconds(1))
+        try await client.send("STAT\r\n")
+        #expect(try await client.readLine() == "+OK \(POP3TestMessages.all.count) \(POP3TestMessages.all.reduce(0) { $0 + WireForm.of($1).count })")
+        try await client.send("QUIT\r\n")
+        _ = try await client.readToEnd()
+        await client.close()
+        await fixture.stop()
+        #expect(!Self.endedByLoginTimeout(fixture.events))
+    }
+
+    @Test func invalidLoginTimeoutsAreRefused() async throws {
+        for timeout in [Duration.zero, .seconds(-1), .seconds(400 * 24 * 3600)] {
+            var configuration = POP3Server.Configuration()
+            configuration.loginTimeout = timeout
+            await #expect(throws: MailAccessError.invalidConfiguration) {
+                _ = try await POP3Server(
+                    address: try SocketAddress("127.0.0.1:0"), configuration: configuration,
+                    authenticator: InMemoryMailAccessAuthenticator(store: InMemoryMailboxStore()))
+            }
+        }
+    }
+
+    /// The maildrop at login: one metadata fetch, no message content read, sizes in RFC
+    /// 5322 form (what LIST shows and RETR sends before byte-stuffing), `\Deleted` hidden.
+    @Test func maildropIsListedFromStoredSizes() async throws {
+        let base = InMemoryMailbox()
+        let messages = POP3TestMessages.all + POP3TestMessages.lineEndings
+        for message in messages { try await base.append(message, to: "INBOX") }
+        _ = try await base.store(.add(.deleted), on: UIDSet([2]), in: "INBOX")
+        let counting = IMAPSearchCountingMailbox(base)
+        let maildrop = try await POP3Maildrop.load(from: counting, folder: "INBOX")
+        #expect(counting.counts.contentFetches == 0)
+        var expected = messages.enumerated().map { (UInt32($0.offset + 1), WireForm.of($0.element).count) }
+        expected.remove(at: 1)
+        #expect(maildrop.messages.map(\.uid) == expected.map(\.0))
+        #expect(maildrop.messages.map(\.size) == expected.map(\.1))
+    }
+}
