@@ -122,7 +122,9 @@ import Testing
     /// a NOOP after it (the autologout time is the long idle timeout).
     @Test func authenticateByContinuationLeavesTheLoginDeadline() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.loginTimeout = .seconds(1)
+            // Long enough for each step before login on a loaded machine (the login
+            // deadline restarts at each command before login).
+            configuration.loginTimeout = .seconds(4)
         }
         let client = try await fixture.rawClient()
         _ = try await client.readLine()
@@ -131,8 +133,8 @@ import Testing
         try await client.send(Data("\0alice\0secret1".utf8).base64EncodedString() + "\r\n")
         let login = try await client.readUntilTagged("a")
         #expect(login.last?.hasPrefix("a OK") == true, "\(login)")
-        // Several login timeouts pass; a late timer can only make this wait longer.
-        try await Task.sleep(for: .seconds(4))
+        // More than two login timeouts pass; a late timer can only make this wait longer.
+        try await Task.sleep(for: .seconds(9))
         let noop = try await client.command("b NOOP")
         #expect(noop.last?.hasPrefix("b OK") == true, "\(noop)")
         #expect(!noop.contains { $0.hasPrefix("* BYE") }, "\(noop)")
@@ -142,17 +144,18 @@ import Testing
 
     /// The command deadline starts at the command's first byte: a client idle for most of
     /// the autologout time that then starts an APPEND gets the whole time for it. (A late
-    /// timer in the server only lengthens the wait; the client's pauses are 4 s short of it.)
+    /// timer in the server only lengthens the wait; the client's pauses are 8 s short of it,
+    /// room for a loaded machine's late wake-ups.)
     @Test func theCommandDeadlineStartsAtItsFirstByte() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.limits.idleTimeout = .seconds(10)
+            configuration.limits.idleTimeout = .seconds(20)
         }
         let client = try await Self.loggedIn(fixture, tag: "a")
-        try await Task.sleep(for: .seconds(6))
+        try await Task.sleep(for: .seconds(12))
         let message = "Subject: late\r\n\r\nbody\r\n"
         try await client.send("b APPEND INBOX {\(message.utf8.count)}\r\n")
         #expect(try await client.readLine()?.hasPrefix("+") == true)
-        try await Task.sleep(for: .seconds(6))
+        try await Task.sleep(for: .seconds(12))
         try await client.send(message + "\r\n")
         let append = try await client.readUntilTagged("b")
         #expect(append.last?.hasPrefix("b OK") == true, "\(append)")
