@@ -44,6 +44,28 @@ import Testing
         await fixture.stop()
     }
 
+    /// The login deadline counts from the connection: commands before login do not
+    /// restart it (else one NOOP a minute would hold a slot for ever).
+    @Test func commandsBeforeLoginDoNotRestartTheLoginTimeout() async throws {
+        let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
+            configuration.loginTimeout = .seconds(2)
+        }
+        let client = try await fixture.rawClient()
+        #expect(try await client.readLine()?.hasPrefix("* OK") == true)
+        var sawBye = false
+        // Far more than the login timeout of NOOPs, each well inside it.
+        for index in 0..<40 where !sawBye {
+            guard (try? await client.send("n\(index) NOOP\r\n")) != nil else { sawBye = true; break }
+            let lines = (try? await client.readUntilTagged("n\(index)")) ?? []
+            sawBye = lines.contains { $0.hasPrefix("* BYE") } || lines.last?.hasPrefix("n\(index) OK") != true
+            if !sawBye { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(sawBye)
+        await client.close()
+        await fixture.stop()
+        #expect(fixture.events.contains { if case .sessionEnded(.imap, .loginTimedOut, _, _) = $0 { return true } else { return false } })
+    }
+
     @Test func plaintextOnTheIMAPSPortIsClosedAndTheServerServesOn() async throws {
         let fixture = try await IMAPServerFixture.start()
         let port = try #require(fixture.implicitTLSPort)

@@ -25,6 +25,8 @@ struct IMAPConnection {
     /// How the session ends when the state asks to close.
     var closing = MailAccessEvent.Ending.closedByServer
     let started = ContinuousClock.now
+    /// When a client that has not logged in is logged out.
+    var loginDeadline: ContinuousClock.Instant { started + configuration.loginTimeout }
 
     init(server: IMAPServer, stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool) {
         self.server = server
@@ -123,9 +125,13 @@ struct IMAPConnection {
                 return .writeFailed
             }
             let bytes: [UInt8]
+            var loginEndsFirst = false
             do {
-                let timeout = state.isAuthenticated ? limits.idleTimeout : min(limits.idleTimeout, configuration.loginTimeout)
-                let waitEnds = commandDeadline ?? .now + timeout
+                // Before login the login deadline, counted from the connection, may end the
+                // wait first: commands do not restart it (as Dovecot's login process).
+                var waitEnds = commandDeadline ?? .now + limits.idleTimeout
+                loginEndsFirst = !state.isAuthenticated && loginDeadline < waitEnds
+                if loginEndsFirst { waitEnds = loginDeadline }
                 if parser.isCommandInProgress {
                     // Mid-command the shutdown waits for the command rather than cut it.
                     bytes = try await stream.read(maximumCount: 65_536, deadline: waitEnds)
@@ -138,9 +144,9 @@ struct IMAPConnection {
                 }
                 // The command's own deadline starts at its first byte, not when the wait for
                 // it began; only a command read whole clears it (refused junk does not).
-                if commandDeadline == nil { commandDeadline = .now + timeout }
+                if commandDeadline == nil { commandDeadline = .now + limits.idleTimeout }
             } catch where error == .timedOut("") {
-                closing = !state.isAuthenticated && configuration.loginTimeout < limits.idleTimeout ? .loginTimedOut : .timedOut
+                closing = loginEndsFirst ? .loginTimedOut : .timedOut
                 actions = state.timedOut()
                 continue
             } catch {

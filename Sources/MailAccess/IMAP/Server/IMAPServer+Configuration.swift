@@ -20,10 +20,11 @@ extension IMAPServer {
             limits.idleTimeout = .seconds(30 * 60)
             return limits
         }()
-        /// How long a client that has not logged in may wait between commands (or take to
-        /// complete one): connections that never log in must not hold slots for the 30
-        /// minutes RFC 9051 section 5.4 asks for after authentication. The shorter of this and
-        /// ``MailAccessLimits/idleTimeout`` applies before login. Default: 3 minutes.
+        /// How long after connecting a client may stay unauthenticated, however many commands
+        /// it sends (as Dovecot's login process): connections that never log in must not hold
+        /// slots for the 30 minutes RFC 9051 section 5.4 asks for after authentication; it then
+        /// gets `* BYE` and is closed. ``MailAccessLimits/idleTimeout`` applies before login
+        /// too. Default: 3 minutes.
         public var loginTimeout: Duration = .seconds(180)
         /// The command parser's limits: line length, literal sizes (APPENDLIMIT is
         /// `maximumAppendSize`), nesting, LITERAL+ or LITERAL-. Default: the parser's defaults.
