@@ -278,8 +278,11 @@ extension SQLiteMailbox {
         try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let since = Int64(clamping: modSeq)
+            // The MODSEQ index finds the few changed messages; the planner, without
+            // statistics, would rather walk the whole folder in messages_state.
             let changed = try Self.messageStates(
-                "SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since], database)
+                "SELECT uid, flags, keywords, modseq FROM messages INDEXED BY messages_by_modseq WHERE folder_id = ? AND modseq > ? ORDER BY uid",
+                [target.id, since], database)
             let vanished = try database.query(
                 "SELECT uid FROM vanished WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]
             ).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
