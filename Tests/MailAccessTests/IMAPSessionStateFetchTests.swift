@@ -191,7 +191,10 @@ struct IMAPSessionStateFetchTests {
 
     @Test("The connection's writer sends runs of responses byte for byte as one write each would, past its flush threshold too")
     func connectionWriterRuns() async throws {
-        let (client, serverEnd) = InMemoryByteStream.makePair()
+        // Room for the largest single write (a flush past the threshold with the literal).
+        var pipe = InMemoryByteStream.Configuration()
+        pipe.capacity = 4 << 20
+        let (client, serverEnd) = InMemoryByteStream.makePair(configuration: pipe)
         let writer = IMAPConnectionWriter(stream: serverEnd, writeTimeout: .seconds(60))
         let encoder = IMAPResponseEncoder()
         var responses: [IMAPResponse] = []
@@ -204,7 +207,7 @@ struct IMAPSessionStateFetchTests {
         let reading = Task { () -> [UInt8] in
             var received: [UInt8] = []
             while received.count < expected.count {
-                received += try await client.read(maximumCount: 65_536, deadline: .now + .seconds(60))
+                received += try await client.read(maximumCount: 65_536, deadline: .now + .seconds(120))
             }
             return received
         }
