@@ -44,6 +44,9 @@ enum IMAPBenchmark {
         var selectAndFlags = Duration.seconds(1_000_000)
         /// LOGIN alone (ours derives the mailbox key from the password: PBKDF2).
         var login = Duration.seconds(1_000_000)
+        /// SELECT INBOX alone, and `UID FETCH 1:* (FLAGS)` alone.
+        var select = Duration.seconds(1_000_000)
+        var flags = Duration.seconds(1_000_000)
         /// The message bytes FETCH 1:1000 BODY.PEEK[] returned (literals only).
         var fetchBytes = 0
         var fetch = Duration.seconds(1_000_000)
@@ -72,9 +75,12 @@ enum IMAPBenchmark {
             let loginStart = ContinuousClock.now
             _ = try await client.run("LOGIN \(DovecotIMAPServer.user) \(DovecotIMAPServer.password)")
             let loginTime = ContinuousClock.now - loginStart
+            let selectStart = ContinuousClock.now
             _ = try await client.run("SELECT INBOX")
+            let flagsStart = ContinuousClock.now
             let flags = try await client.run("UID FETCH 1:* (FLAGS)")
-            let selectTime = ContinuousClock.now - start
+            let end = ContinuousClock.now
+            let selectTime = end - start
             guard flags.lines.count == messageCount else { throw BenchmarkFailure("UID FETCH FLAGS gave \(flags.lines.count) responses") }
 
             start = ContinuousClock.now
@@ -90,6 +96,8 @@ enum IMAPBenchmark {
             guard keep else { return }
             measurement.selectAndFlags = min(measurement.selectAndFlags, selectTime)
             measurement.login = min(measurement.login, loginTime)
+            measurement.select = min(measurement.select, flagsStart - selectStart)
+            measurement.flags = min(measurement.flags, end - flagsStart)
             measurement.fetch = min(measurement.fetch, fetchTime)
             measurement.fetchBytes = fetched.literalBytes
             measurement.search = min(measurement.search, searchTime)
@@ -108,6 +116,8 @@ enum IMAPBenchmark {
         report("LOGIN+SELECT+UID FETCH 1:* (FLAGS), Dovecot", milliseconds(theirs.selectAndFlags))
         report("ratio ours/Dovecot (time; < 1 is faster)", format(mine.selectAndFlags.seconds / theirs.selectAndFlags.seconds, 2))
         report("  of which LOGIN, ours / Dovecot", "\(milliseconds(mine.login)) / \(milliseconds(theirs.login))")
+        report("  SELECT INBOX alone, ours / Dovecot", "\(milliseconds(mine.select)) / \(milliseconds(theirs.select))")
+        report("  UID FETCH 1:* (FLAGS) alone, ours / Dovecot", "\(milliseconds(mine.flags)) / \(milliseconds(theirs.flags))")
         report("FETCH 1:1000 BODY.PEEK[], ours", "\(format(mebibytesPerSecond(mine), 1)) MiB/s (\(milliseconds(mine.fetch)))")
         report("FETCH 1:1000 BODY.PEEK[], Dovecot", "\(format(mebibytesPerSecond(theirs), 1)) MiB/s (\(milliseconds(theirs.fetch)))")
         report("ratio ours/Dovecot (MiB/s; > 1 is faster)", format(mebibytesPerSecond(mine) / mebibytesPerSecond(theirs), 2))

@@ -6,4 +6,11 @@ public struct FolderChanges: Sendable, Hashable {
     public var vanished: [UInt32]
     /// The folder's HIGHESTMODSEQ now.
     public var highestModSeq: UInt64
+
+    /// Changes from their parts.
+    public init(changed: [MessageChange], vanished: [UInt32], highestModSeq: UInt64) {
+        self.changed = changed
+        self.vanished = vanished
+        self.highestModSeq = highestModSeq
+    }
 }

@@ -76,6 +76,9 @@ public protocol Mailbox: Sendable {
     func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32]
     /// Messages added or changed, and UIDs expunged, after `modSeq`.
     func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges
+    /// The folder's status and every message's state, read together.
+    /// - Throws: `MailboxError.folderNotFound`.
+    func snapshot(of folder: String) async throws -> FolderSnapshot
 
     // MARK: Search, threads, quota
 
@@ -118,5 +121,16 @@ extension Mailbox {
     /// Expunges every `\Deleted` message of the folder.
     public func expunge(_ folder: String) async throws -> [UInt32] {
         try await expunge(folder, uids: nil)
+    }
+
+    /// The status, then every message through `changes(in:since: 0)`; the counts and
+    /// HIGHESTMODSEQ are those of the messages read.
+    public func snapshot(of folder: String) async throws -> FolderSnapshot {
+        var status = try await status(of: folder)
+        let all = try await changes(in: status.name, since: 0)
+        status.messageCount = all.changed.count
+        status.unseenCount = all.changed.reduce(0) { $0 + ($1.flags.contains(.seen) ? 0 : 1) }
+        status.highestModSeq = all.highestModSeq
+        return FolderSnapshot(status: status, messages: all.changed)
     }
 }

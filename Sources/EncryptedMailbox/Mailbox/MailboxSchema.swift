@@ -91,5 +91,10 @@ enum MailboxSchema {
             (SELECT \(MessageSize.sqlExpression(over: "c.raw")) FROM contents c WHERE c.id = messages.body_id), size);
         UPDATE mailbox_meta SET value = (SELECT coalesce(sum(size), 0) FROM messages) WHERE key = 'bytes';
         """,
+        // 3: every message's state in UID order from the index alone (SELECT, STATUS, a
+        // state-only FETCH): one walk of it rather than a table look-up per message.
+        """
+        CREATE INDEX messages_state ON messages(folder_id, uid, modseq, flags, keywords);
+        """,
     ]
 }

@@ -282,17 +282,49 @@ extension SQLiteMailbox {
         try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let since = Int64(clamping: modSeq)
-            let changed = try database.query(
-                "SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]
-            ).map { row in
-                MessageChange(
-                    uid: UInt32(truncatingIfNeeded: row[0].integerValue ?? 0), flags: MessageFlags(rawValue: Int(row[1].integerValue ?? 0)),
-                    keywords: Self.keywords(row[2]), modSeq: UInt64(row[3].integerValue ?? 0))
-            }
+            // The MODSEQ index finds the few changed messages; the planner, without
+            // statistics, would rather walk the whole folder in messages_state.
+            let changed = try Self.messageStates(
+                "SELECT uid, flags, keywords, modseq FROM messages INDEXED BY messages_by_modseq WHERE folder_id = ? AND modseq > ? ORDER BY uid",
+                [target.id, since], database)
             let vanished = try database.query(
                 "SELECT uid FROM vanished WHERE folder_id = ? AND modseq > ? ORDER BY uid", [target.id, since]
             ).map { UInt32(truncatingIfNeeded: $0[0].integerValue ?? 0) }
             return FolderChanges(changed: changed, vanished: vanished, highestModSeq: target.highestModSeq)
         }
+    }
+
+    /// The folder's status and every message's state in one read transaction and one walk
+    /// of the (folder_id, uid) index, the counts taken from the rows read.
+    public func snapshot(of folder: String) async throws -> FolderSnapshot {
+        try await database(writing: false) { [self] database in
+            let target = try self.folder(folder, in: database)
+            let messages = try Self.messageStates("SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = ? ORDER BY uid", [target.id], database)
+            let unseen = messages.reduce(0) { $0 + ($1.flags.contains(.seen) ? 0 : 1) }
+            return FolderSnapshot(status: Self.status(target, count: messages.count, unseen: unseen), messages: messages)
+        }
+    }
+
+    /// The rows of `sql` (uid, flags, keywords, modseq) read in one step loop, the integers
+    /// straight from their columns and keywords split only when there are some.
+    static func messageStates(_ sql: String, _ bindings: [any SQLiteBindable], _ database: SQLiteConnection) throws -> [MessageChange] {
+        let statement = try database.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        var states: [MessageChange] = []
+        while try statement.step() {
+            let keywords: [String]
+            if case .text(let text) = statement.value(at: 2), !text.isEmpty {
+                keywords = text.split(separator: " ").map(String.init)
+            } else {
+                keywords = []
+            }
+            states.append(
+                MessageChange(
+                    uid: UInt32(truncatingIfNeeded: statement.value(at: 0).integerValue ?? 0),
+                    flags: MessageFlags(rawValue: Int(statement.value(at: 1).integerValue ?? 0)), keywords: keywords,
+                    modSeq: UInt64(statement.value(at: 3).integerValue ?? 0)))
+        }
+        return states
     }
 }

@@ -102,7 +102,8 @@ extension IMAPOutput {
             if let modSeq { raw(" (MODSEQ \(modSeq))") }
         case .esearch(let response): esearch(response)
         case .fetch(let number, let items):
-            raw("\(number) FETCH (")
+            self.number(number)
+            raw(" FETCH (")
             for (position, item) in items.enumerated() {
                 if position > 0 { space() }
                 fetchItem(item)

@@ -1,7 +1,9 @@
 extension IMAPOutput {
     mutating func fetchItem(_ item: IMAPFetchItem) {
         switch item {
-        case .uid(let uid): raw("UID \(uid)")
+        case .uid(let uid):
+            raw("UID ")
+            number(uid)
         case .flags(let flags):
             raw("FLAGS ")
             atomList(flags)
@@ -9,7 +11,10 @@ extension IMAPOutput {
             raw("INTERNALDATE ")
             dateTime(date)
         case .rfc822Size(let size): raw("RFC822.SIZE \(size)")
-        case .modSeq(let value): raw("MODSEQ (\(value))")
+        case .modSeq(let value):
+            raw("MODSEQ (")
+            number(value)
+            raw(")")
         case .envelope(let envelope):
             raw("ENVELOPE ")
             self.envelope(envelope)

@@ -13,7 +13,17 @@ public struct IMAPResponseEncoder: Sendable {
 
     /// The bytes of `response`, CRLF included.
     public func encode(_ response: IMAPResponse) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(response, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the bytes of `response`, CRLF included, to `bytes`: many responses go into
+    /// one buffer without a buffer of their own each.
+    public func encode(_ response: IMAPResponse, into bytes: inout [UInt8]) {
         var output = IMAPOutput(utf8: utf8)
+        swap(&output.bytes, &bytes)
+        defer { swap(&output.bytes, &bytes) }
         switch response {
         case .tagged(let tag, let status):
             output.raw(tag)
@@ -30,7 +40,6 @@ public struct IMAPResponseEncoder: Sendable {
             output.bytes += IMAPBase64.encode(bytes)
         }
         output.raw("\r\n")
-        return output.bytes
     }
 }
 
@@ -41,9 +50,37 @@ struct IMAPOutput {
 
     init(utf8: Bool) { self.utf8 = utf8 }
 
-    mutating func raw(_ text: String) { bytes += Array(text.utf8) }
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
     mutating func space() { bytes.append(0x20) }
-    mutating func number<N: BinaryInteger>(_ value: N) { raw(String(value)) }
+
+    /// A number's decimal digits, written straight into the buffer: a `UID FETCH 1:*` answer
+    /// writes three per line, and no string is built for them.
+    mutating func number<N: BinaryInteger>(_ value: N) {
+        guard value != 0 else {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        if value < 0 {
+            // Only unsigned values reach the wire; a negative one still prints as it reads.
+            raw(String(value))
+            return
+        }
+        var remaining = UInt64(truncatingIfNeeded: value)
+        var digits = 0
+        var scan = remaining
+        while scan > 0 {
+            digits += 1
+            scan /= 10
+        }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var index = start + digits
+        while remaining > 0 {
+            index -= 1
+            bytes[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
+    }
 
     /// Human-readable text: CR, LF and NUL become spaces so a reply is always one line.
     mutating func text(_ text: String) {
@@ -98,7 +135,10 @@ struct IMAPOutput {
     /// `(a b c)` of raw atoms (flags, capabilities).
     mutating func atomList(_ atoms: [String]) {
         bytes.append(UInt8(ascii: "("))
-        raw(atoms.joined(separator: " "))
+        for (position, atom) in atoms.enumerated() {
+            if position > 0 { space() }
+            raw(atom)
+        }
         bytes.append(UInt8(ascii: ")"))
     }
 

@@ -19,7 +19,9 @@ struct IMAPMessageSequence: Sendable, Hashable {
 
     /// A sequence of the folder's messages as read at SELECT: their UIDs, flags and MODSEQs.
     init(messages: [MessageChange]) {
-        let sorted = messages.sorted { $0.uid < $1.uid }
+        // The mailbox reads them in UID order: sort only when they are not.
+        let inOrder = zip(messages, messages.dropFirst()).allSatisfy { $0.uid < $1.uid }
+        let sorted = inOrder ? messages : messages.sorted { $0.uid < $1.uid }
         uids = sorted.map(\.uid)
         var modSeqs: [UInt32: UInt64] = [:]
         modSeqs.reserveCapacity(sorted.count)

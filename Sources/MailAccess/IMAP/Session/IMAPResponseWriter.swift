@@ -6,4 +6,16 @@ public protocol IMAPResponseWriter: Sendable {
     /// Sends `response`; throws when the client cannot be written to any more, which ends
     /// the command.
     func write(_ response: IMAPResponse) async throws
+
+    /// Sends `responses` in order, as many calls of ``write(_:)`` would: a session answering
+    /// a FETCH of many small items (`UID FETCH 1:* (FLAGS)`) hands them over in runs, one
+    /// call (and one hop off the session's actor) per run rather than per message.
+    func write(contentsOf responses: [IMAPResponse]) async throws
+}
+
+extension IMAPResponseWriter {
+    /// Writes each response with ``write(_:)``.
+    public func write(contentsOf responses: [IMAPResponse]) async throws {
+        for response in responses { try await write(response) }
+    }
 }

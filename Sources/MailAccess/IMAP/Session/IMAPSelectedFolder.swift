@@ -15,4 +15,7 @@ struct IMAPSelectedFolder: Sendable {
     /// The folder was deleted elsewhere: every message is reported removed and commands
     /// that read or change it answer NO.
     var isDeleted = false
+    /// Every message's flags as read at SELECT and kept up to date by state-only FETCHes
+    /// (``IMAPFolderState``); nil when not read.
+    var state: IMAPFolderState?
 }

@@ -109,38 +109,59 @@ extension IMAPSession {
     private static let stateFetchThreshold = 64
 
     /// FETCH of FLAGS, UID and MODSEQ only, answered from the folder's state (`known`: the
-    /// changes CHANGEDSINCE already read). Same responses as through the responder.
+    /// changes CHANGEDSINCE already read; otherwise the state SELECT read, brought up to date
+    /// with the changes since). Same responses as through the responder, handed to the
+    /// writer in runs of ``stateFetchRun``.
     private func fetchState(
         _ uids: [UInt32], attributes: [IMAPFetchAttribute], known: [MessageChange]?, reportsExpunges: Bool, writer: some IMAPResponseWriter
     ) async throws -> IMAPCommandOutcome {
         guard let folder = selected else { return IMAPCommandOutcome(.bad("no mailbox selected"), sendsUpdates: false) }
-        var state = known
-        if state == nil {
-            state = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: 0).changed }
+        let state: IMAPFolderState
+        if let known {
+            state = IMAPFolderState(messages: known, modSeq: 0)
+        } else if var kept = folder.state {
+            let since = kept.modSeq
+            let changes = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: since) }
+            kept.apply(changes)
+            state = kept
+            selected?.state = kept
+        } else {
+            let changes = try await attempt(reportsExpunges: reportsExpunges) { try await mailbox.changes(in: folder.name, since: 0) }
+            state = IMAPFolderState(messages: changes.changed, modSeq: changes.highestModSeq)
+            selected?.state = state
         }
-        var byUID: [UInt32: MessageChange] = [:]
-        byUID.reserveCapacity(state?.count ?? 0)
-        for change in state ?? [] { byUID[change.uid] = change }
         let addsModSeq = extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq)
         var missing = false
+        var responses: [IMAPResponse] = []
+        responses.reserveCapacity(min(uids.count, Self.stateFetchRun))
         for messageUID in uids {
-            guard let change = byUID[messageUID], let number = selected?.sequence.sequenceNumber(of: messageUID) else {
+            guard let change = state.message(messageUID), let number = selected?.sequence.sequenceNumber(of: messageUID) else {
                 missing = true
                 continue
             }
-            var items: [IMAPFetchItem] = attributes.map { attribute in
+            var items: [IMAPFetchItem] = []
+            items.reserveCapacity(attributes.count + 1)
+            for attribute in attributes {
                 switch attribute {
-                case .uid: .uid(change.uid)
-                case .modSeq: .modSeq(change.modSeq)
-                default: .flags(Self.flagNames(change.flags, keywords: change.keywords))
+                case .uid: items.append(.uid(change.uid))
+                case .modSeq: items.append(.modSeq(change.modSeq))
+                default: items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords)))
                 }
             }
             if addsModSeq { items.append(.modSeq(change.modSeq)) }
-            try await writer.write(.untagged(.fetch(number, items)))
+            responses.append(.untagged(.fetch(number, items)))
+            if responses.count >= Self.stateFetchRun {
+                try await writer.write(contentsOf: responses)
+                responses.removeAll(keepingCapacity: true)
+            }
         }
+        if !responses.isEmpty { try await writer.write(contentsOf: responses) }
         if missing {
             return IMAPCommandOutcome(.ok("Some messages were expunged", code: .expungeIssued), reportsExpunges: reportsExpunges)
         }
         return IMAPCommandOutcome(.ok("FETCH completed"), reportsExpunges: reportsExpunges)
     }
+
+    /// How many state-only FETCH responses go to the writer in one call.
+    private static let stateFetchRun = 1_024
 }

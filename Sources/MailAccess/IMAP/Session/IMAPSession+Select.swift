@@ -66,12 +66,15 @@ extension IMAPSession {
         if parameters.condStore { extensions.condStore = true }
         eventsDuringSelect = []
         defer { eventsDuringSelect = nil }
-        let status = try await attempt { try await mailbox.status(of: name) }
-        let all = try await attempt { try await mailbox.changes(in: status.name, since: 0) }
+        // Status and messages in one read: the state FETCH FLAGS then starts from.
+        let snapshot = try await attempt { try await mailbox.snapshot(of: name) }
+        let status = snapshot.status
+        let all = (changed: snapshot.messages, highestModSeq: status.highestModSeq)
         let sequence = IMAPMessageSequence(messages: all.changed)
         var folder = IMAPSelectedFolder(
             name: status.name, readOnly: readOnly, uidValidity: status.uidValidity, sequence: sequence, syncedModSeq: all.highestModSeq,
             syncedLastUID: sequence.lastUID)
+        folder.state = IMAPFolderState(messages: all.changed, modSeq: all.highestModSeq)
         let uidNext = max(status.uidNext, (folder.sequence.uids.last ?? 0) &+ 1)
         var keywords = Set<String>()
         for message in all.changed { keywords.formUnion(message.keywords) }

@@ -113,6 +113,12 @@ extension IMAPSession {
 
     /// A message's flags as IMAP writes them: system flags, then keywords.
     static func flagNames(_ flags: MessageFlags, keywords: [String]) -> [String] {
-        flags.imapNames + keywords
+        let bits = flags.rawValue
+        let system = bits >= 0 && bits < systemFlagNames.count ? systemFlagNames[bits] : flags.imapNames
+        return keywords.isEmpty ? system : system + keywords
     }
+
+    /// The system flags' names for each combination of the five flag bits, built once: a
+    /// `UID FETCH 1:* (FLAGS)` of a large folder then builds no array per message.
+    private static let systemFlagNames: [[String]] = (0..<32).map { MessageFlags(rawValue: $0).imapNames }
 }

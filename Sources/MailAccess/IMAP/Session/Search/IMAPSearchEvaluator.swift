@@ -18,8 +18,8 @@ public struct IMAPSearchEvaluator: Sendable {
         public var batchSize: Int = 200
         /// The stored bytes (the messages' sizes) one batch of content may hold: a batch
         /// closes before a message would pass it, and a single larger message is a batch of
-        /// its own. Default 32 MiB, so matching holds about that much content at a time
-        /// however large the messages are.
+        /// its own. Default 32 MiB; a search holds two batches at a time (the one matched and
+        /// the next, read meanwhile), so about twice that however large the messages are.
         public var batchByteBudget: Int = 32 << 20
         /// The deepest the keys may nest (NOT, OR, parentheses) before the search is
         /// refused with `NO [LIMIT]`. Default 256 (the parser stops at 64).
@@ -91,17 +91,33 @@ public struct IMAPSearchEvaluator: Sendable {
         while start < candidates.count {
             let chunk = Array(candidates[start..<min(candidates.count, start + batchSize * 10)])
             start += chunk.count
-            for batch in try await contentBatches(chunk, needed: matcher.contentNeeded) {
-                for message in try await mailbox.fetch(UIDSet(batch), in: folder, content: matcher.contentNeeded)
-                where matcher.matches(message) {
-                    matches.append(message.uid)
-                }
+            let needed = matcher.contentNeeded
+            let batches = try await contentBatches(chunk, needed: needed)
+            guard let first = batches.first else { continue }
+            var messages = try await content(of: first, needed: needed)
+            var index = 0
+            while true {
+                // The next batch is read (and decrypted, on the mailbox's threads) while this
+                // one is matched here.
+                let following = index + 1 < batches.count ? batches[index + 1] : []
+                async let upcoming = content(of: following, needed: needed)
+                for message in messages where matcher.matches(message) { matches.append(message.uid) }
+                messages = []
                 try Task.checkCancellation()
                 // Matching is CPU work on the cooperative pool: let other tasks run between batches.
                 await Task.yield()
+                messages = try await upcoming
+                index += 1
+                if index >= batches.count { break }
             }
         }
         return sequence.restricted(matches.sorted())
+    }
+
+    /// The messages of one batch with the content the keys need; none for an empty batch.
+    private func content(of batch: [UInt32], needed: FetchContent) async throws -> [FetchedMessage] {
+        guard !batch.isEmpty else { return [] }
+        return try await mailbox.fetch(UIDSet(batch), in: folder, content: needed)
     }
 
     /// `uids` split into the batches their content is fetched in: at most

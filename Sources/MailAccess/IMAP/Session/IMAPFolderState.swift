@@ -1,0 +1,58 @@
+import EncryptedMailbox
+
+/// Every message's flags, keywords and MODSEQ in the selected folder as the mailbox held
+/// them at ``modSeq``: read whole at SELECT, brought up to date with the changes since
+/// (`changes(in:since: modSeq)`, one look-up of the MODSEQ index when nothing changed), so
+/// the `UID FETCH 1:* (FLAGS)` a syncing client sends next does not read every message
+/// again. Pure.
+struct IMAPFolderState: Sendable, Hashable {
+    /// The messages, ascending by UID.
+    private(set) var messages: [MessageChange]
+    /// The folder's HIGHESTMODSEQ the messages are exact up to.
+    private(set) var modSeq: UInt64
+
+    /// The state read at `modSeq`; `messages` ascending by UID.
+    init(messages: [MessageChange], modSeq: UInt64) {
+        self.messages = messages
+        self.modSeq = modSeq
+    }
+
+    /// Brings the state up to `changes.highestModSeq`: vanished messages removed, changed
+    /// (or added) ones replaced or inserted in UID order.
+    mutating func apply(_ changes: FolderChanges) {
+        if !changes.vanished.isEmpty {
+            let vanished = Set(changes.vanished)
+            messages.removeAll { vanished.contains($0.uid) }
+        }
+        var appended: [MessageChange] = []
+        for change in changes.changed {
+            let index = lowerBound(change.uid)
+            if index < messages.count, messages[index].uid == change.uid {
+                messages[index] = change
+            } else if index == messages.count {
+                appended.append(change)
+            } else {
+                messages.insert(change, at: index)
+            }
+        }
+        appended.sort { $0.uid < $1.uid }
+        messages.append(contentsOf: appended)
+        modSeq = max(modSeq, changes.highestModSeq)
+    }
+
+    /// The state of the message with `uid`, if the folder holds it.
+    func message(_ uid: UInt32) -> MessageChange? {
+        let index = lowerBound(uid)
+        return index < messages.count && messages[index].uid == uid ? messages[index] : nil
+    }
+
+    private func lowerBound(_ uid: UInt32) -> Int {
+        var low = 0
+        var high = messages.count
+        while low < high {
+            let middle = (low + high) / 2
+            if messages[middle].uid < uid { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
