@@ -76,6 +76,14 @@ public protocol Mailbox: Sendable {
     func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32]
     /// Messages added or changed, and UIDs expunged, after `modSeq`.
     func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges
+    /// Claims the folder's `\Recent` messages (RFC 3501 section 2.3.2) for one session: in
+    /// one change, reads the folder's first unclaimed UID (``FolderStatus/firstRecentUID``)
+    /// and raises it to UIDNEXT. Two claims, from any sessions, handles or processes on the
+    /// same mailbox, never both get a message; the threshold is saved with the mailbox, so a
+    /// message is recent once across restarts. Appends, copies and moves add messages above
+    /// it (recent); a folder made anew starts at UID 1.
+    /// - Throws: `.folderNotFound`, `.readOnly`.
+    func claimRecent(in folder: String) async throws -> RecentClaim
 
     // MARK: Search, threads, quota
 

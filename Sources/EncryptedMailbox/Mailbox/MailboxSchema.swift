@@ -4,6 +4,8 @@
 ///
 /// The raw bytes live in their own table, apart from the indexed fields: a search scans
 /// `bodies`, and a blob in its rows would make every scan read the blobs' overflow pages.
+///
+/// Migrations only ever append: a file opened by newer code runs the steps it lacks.
 enum MailboxSchema {
     static let migrations = [
         """
@@ -80,6 +82,14 @@ enum MailboxSchema {
             DELETE FROM contents WHERE id = old.id;
             DELETE FROM header_fields WHERE body_id = old.id;
         END;
+        """,
+        // IMAP \Recent (RFC 3501 section 2.3.2): messages from `first_recent_uid` up are
+        // recent and not yet claimed by a session; a claim raises it to `uid_next`. A new
+        // folder starts at 1. Folders of an older file start at UIDNEXT: their messages were
+        // there before anyone counted them, and must not all turn recent at the next SELECT.
         """
+        ALTER TABLE folders ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+        UPDATE folders SET first_recent_uid = uid_next;
+        """,
     ]
 }

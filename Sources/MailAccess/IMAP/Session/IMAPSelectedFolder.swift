@@ -15,4 +15,9 @@ struct IMAPSelectedFolder: Sendable {
     /// The folder was deleted elsewhere: every message is reported removed and commands
     /// that read or change it answer NO.
     var isDeleted = false
+    /// The messages `\Recent` in this session (IMAP4rev1 only): claimed when read-write,
+    /// seen unclaimed when read-only.
+    var recent = IMAPRecentMessages()
+    /// The count the client was last told in `* n RECENT`.
+    var reportedRecentCount = 0
 }

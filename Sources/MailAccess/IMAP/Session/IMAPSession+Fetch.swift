@@ -42,6 +42,7 @@ extension IMAPSession {
         let setsSeen = responder.setsSeen && !folder.readOnly
         let asksFlags = attributes.contains(.flags)
         let asksModSeq = attributes.contains(.modSeq)
+        let recent = recentInSelection
         var missing = false
         var start = 0
         let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
@@ -83,8 +84,16 @@ extension IMAPSession {
                         IMAPStatusResponse(status: error.status, code: error.responseCode, text: error.error.message), reportsExpunges: reportsExpunges)
                 }
                 let flagsSent = asksFlags || seenNow.contains(message.uid)
+                let isRecent = recent.contains(message.uid)
+                if asksFlags, isRecent {
+                    let names = Self.flagNames(message.flags, keywords: message.keywords, recent: true)
+                    items = items.map { item in
+                        if case .flags = item { return .flags(names) }
+                        return item
+                    }
+                }
                 if !asksFlags, seenNow.contains(message.uid) {
-                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords)))
+                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords, recent: isRecent)))
                 }
                 if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
                 try await writer.write(.untagged(.fetch(number, items)))
@@ -117,6 +126,7 @@ extension IMAPSession {
         byUID.reserveCapacity(state?.count ?? 0)
         for change in state ?? [] { byUID[change.uid] = change }
         let addsModSeq = extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq)
+        let recent = recentInSelection
         var missing = false
         for messageUID in uids {
             guard let change = byUID[messageUID], let number = selected?.sequence.sequenceNumber(of: messageUID) else {
@@ -127,7 +137,7 @@ extension IMAPSession {
                 switch attribute {
                 case .uid: .uid(change.uid)
                 case .modSeq: .modSeq(change.modSeq)
-                default: .flags(Self.flagNames(change.flags, keywords: change.keywords))
+                default: .flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid)))
                 }
             }
             if addsModSeq { items.append(.modSeq(change.modSeq)) }

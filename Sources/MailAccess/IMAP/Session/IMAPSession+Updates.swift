@@ -90,19 +90,20 @@ extension IMAPSession {
         let updates = folder.sequence.takeUpdates(includingExpunges: includingExpunges)
         selected = folder
         guard !updates.isEmpty else { return }
+        // New messages: this session noticed them, so the unclaimed ones are \Recent here.
+        if updates.exists != nil { await takeRecentForNewMessages() }
+        let recent = recentInSelection
         if extensions.qresync, !updates.expunged.isEmpty {
             try await writer.write(.untagged(.vanished(earlier: false, uids: IMAPSequenceSet(compacting: updates.expunged.map(\.uid)))))
         } else {
             for removal in updates.expunged { try await writer.write(.untagged(.expunge(removal.sequenceNumber))) }
         }
-        if let exists = updates.exists {
-            try await writer.write(.untagged(.exists(exists)))
-            if !extensions.imap4rev2 { try await writer.write(.untagged(.recent(0))) }
-        }
+        if let exists = updates.exists { try await writer.write(.untagged(.exists(exists))) }
+        try await writeRecentCountIfChanged(to: writer)
         for (number, change) in updates.flagChanges {
             var items: [IMAPFetchItem] = []
             if extensions.qresync { items.append(.uid(change.uid)) }
-            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords)))
+            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
             if extensions.condStore { items.append(.modSeq(change.modSeq)) }
             try await writer.write(.untagged(.fetch(number, items)))
         }
