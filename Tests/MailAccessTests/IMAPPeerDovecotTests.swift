@@ -76,16 +76,5 @@ struct IMAPPeerDovecotTests {
     /// Where our server and Dovecot differ and which side the RFCs support: each a known
     /// issue (the test fails when one goes away, so the list stays true, unless `mayGoAway`:
     /// a change on another branch is expected to remove it).
-    static let knownDifferences: [(steps: Set<String>, reason: String, mayGoAway: Bool)] = [
-        (
-            [
-                "APPEND with flags and date", "FETCH appended", "FETCH after MOVE", "FETCH after UID EXPUNGE", "FETCH after EXPUNGE",
-                "SELECT Projects", "FETCH Projects", "STORE \\Deleted in Projects",
-            ],
-            "ours gives no \\Recent (and `* 0 RECENT`) to messages APPENDed, COPied or MOVEd into a mailbox; RFC 3501 section "
-                + "2.3.2 makes a message new to the mailbox \\Recent in the first session told of it, as Dovecot does "
-                + "(IMAP4rev2 dropped \\Recent, but rev1 clients are owed it)",
-            false
-        ),
-    ]
+    static let knownDifferences: [(steps: Set<String>, reason: String, mayGoAway: Bool)] = []
 }

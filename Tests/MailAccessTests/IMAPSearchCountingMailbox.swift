@@ -56,6 +56,7 @@ final class IMAPSearchCountingMailbox: Mailbox {
     }
     func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32] { try await base.expunge(folder, uids: uids) }
     func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges { try await base.changes(in: folder, since: modSeq) }
+    func claimRecent(in folder: String) async throws -> RecentClaim { try await base.claimRecent(in: folder) }
     func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32] { try await base.search(query, in: folder) }
     func threads(in folder: String) async throws -> [[UInt32]] { try await base.threads(in: folder) }
     func usage() async throws -> MailboxUsage { try await base.usage() }

@@ -15,6 +15,8 @@ struct IMAPSessionSelectTests {
         try await mailbox.append(IMAPSessionMessages.message(1), to: "INBOX", flags: [.seen], keywords: [], internalDate: Date())
         try await mailbox.append(IMAPSessionMessages.message(2), to: "INBOX")
         try await mailbox.append(IMAPSessionMessages.message(3), to: "INBOX", flags: [], keywords: ["$Work"], internalDate: Date())
+        // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
+        _ = try await mailbox.claimRecent(in: "INBOX")
         return fixture
     }
 

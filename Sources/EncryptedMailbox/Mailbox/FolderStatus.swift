@@ -18,11 +18,17 @@ public struct FolderStatus: Sendable, Hashable {
     /// HIGHESTMODSEQ (RFC 7162): the MODSEQ of the latest change to any message in the
     /// folder, expunges included. Strictly grows with each change.
     public var highestModSeq: UInt64
+    /// The first UID no session has claimed as `\Recent` yet (RFC 3501 section 2.3.2): the
+    /// messages from it up to ``uidNext`` are recent for whoever claims them next with
+    /// ``Mailbox/claimRecent(in:)``. At most ``uidNext``; at least 1.
+    public var firstRecentUID: UInt32
+    /// The number of messages from ``firstRecentUID`` up: recent, and not yet claimed.
+    public var recentCount: Int
 
-    /// A status from its parts.
+    /// A status from its parts; `firstRecentUID` defaults to `uidNext` (nothing recent).
     public init(
         name: String, specialUse: SpecialUse?, isSubscribed: Bool, uidValidity: UInt32, uidNext: UInt32,
-        messageCount: Int, unseenCount: Int, highestModSeq: UInt64
+        messageCount: Int, unseenCount: Int, highestModSeq: UInt64, firstRecentUID: UInt32? = nil, recentCount: Int = 0
     ) {
         self.name = name
         self.specialUse = specialUse
@@ -32,5 +38,7 @@ public struct FolderStatus: Sendable, Hashable {
         self.messageCount = messageCount
         self.unseenCount = unseenCount
         self.highestModSeq = highestModSeq
+        self.firstRecentUID = firstRecentUID ?? uidNext
+        self.recentCount = recentCount
     }
 }

@@ -33,6 +33,8 @@ public actor InMemoryMailbox: Mailbox {
         var uidValidity: UInt32
         var uidNext: UInt32
         var highestModSeq: UInt64
+        /// The first UID not claimed as `\Recent` (the SQLite mailbox's `first_recent_uid`).
+        var firstRecentUID: UInt32 = 1
         var messages: [StoredMessage] = []
         var vanished: [(uid: UInt32, modSeq: UInt64)] = []
     }
@@ -88,7 +90,8 @@ public actor InMemoryMailbox: Mailbox {
         FolderStatus(
             name: folder.name, specialUse: folder.specialUse, isSubscribed: folder.subscribed,
             uidValidity: folder.uidValidity, uidNext: folder.uidNext, messageCount: folder.messages.count,
-            unseenCount: folder.messages.count { !$0.flags.contains(.seen) }, highestModSeq: folder.highestModSeq)
+            unseenCount: folder.messages.count { !$0.flags.contains(.seen) }, highestModSeq: folder.highestModSeq,
+            firstRecentUID: folder.firstRecentUID, recentCount: folder.messages.count { $0.uid >= folder.firstRecentUID })
     }
 
     private func nextModSeq() -> UInt64 {
@@ -326,6 +329,16 @@ public actor InMemoryMailbox: Mailbox {
         folderList[target.name] = target
         hub.publish([.messagesExpunged(folder: target.name, uids: removed)])
         return removed
+    }
+
+    /// Claims the folder's `\Recent` messages: the UIDs from its first unclaimed one up to
+    /// UIDNEXT, which becomes the first unclaimed one.
+    public func claimRecent(in folder: String) throws -> RecentClaim {
+        var target = try self.folder(folder)
+        let first = min(max(1, target.firstRecentUID), target.uidNext)
+        target.firstRecentUID = target.uidNext
+        folderList[target.name] = target
+        return RecentClaim(uidValidity: target.uidValidity, uids: first..<target.uidNext)
     }
 
     /// Changes after a MODSEQ.

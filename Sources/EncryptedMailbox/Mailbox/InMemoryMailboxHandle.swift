@@ -122,6 +122,11 @@ final class InMemoryMailboxHandle: Mailbox {
         return try await backing.changes(in: folder, since: modSeq)
     }
 
+    func claimRecent(in folder: String) async throws -> RecentClaim {
+        try check(writing: true)
+        return try await backing.claimRecent(in: folder)
+    }
+
     func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32] {
         try check(writing: false)
         return try await backing.search(query, in: folder)

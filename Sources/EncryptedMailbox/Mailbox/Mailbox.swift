@@ -80,6 +80,15 @@ public protocol Mailbox: Sendable {
     /// - Throws: `MailboxError.folderNotFound`.
     func snapshot(of folder: String) async throws -> FolderSnapshot
 
+    /// Claims the folder's `\Recent` messages (RFC 3501 section 2.3.2) for one session: in
+    /// one change, reads the folder's first unclaimed UID (``FolderStatus/firstRecentUID``)
+    /// and raises it to UIDNEXT. Two claims, from any sessions, handles or processes on the
+    /// same mailbox, never both get a message; the threshold is saved with the mailbox, so a
+    /// message is recent once across restarts. Appends, copies and moves add messages above
+    /// it (recent); a folder made anew starts at UID 1.
+    /// - Throws: `.folderNotFound`, `.readOnly`.
+    func claimRecent(in folder: String) async throws -> RecentClaim
+
     // MARK: Search, threads, quota
 
     /// UIDs of the messages in `folder` that match `query`, ascending.
@@ -130,6 +139,7 @@ extension Mailbox {
         let all = try await changes(in: status.name, since: 0)
         status.messageCount = all.changed.count
         status.unseenCount = all.changed.reduce(0) { $0 + ($1.flags.contains(.seen) ? 0 : 1) }
+        status.recentCount = all.changed.reduce(0) { $0 + ($1.uid >= status.firstRecentUID ? 1 : 0) }
         status.highestModSeq = all.highestModSeq
         return FolderSnapshot(status: status, messages: all.changed)
     }

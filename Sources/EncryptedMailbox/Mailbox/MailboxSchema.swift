@@ -7,6 +7,8 @@
 ///
 /// `messages.size` is the message's size in RFC 5322 form (``MessageSize``), not the
 /// stored length: migration 2 recomputes it for files written before.
+///
+/// Migrations only ever append: a file opened by newer code runs the steps it lacks.
 enum MailboxSchema {
     static let migrations = [
         """
@@ -95,6 +97,14 @@ enum MailboxSchema {
         // state-only FETCH): one walk of it rather than a table look-up per message.
         """
         CREATE INDEX messages_state ON messages(folder_id, uid, modseq, flags, keywords);
+        """,
+        // 4: IMAP \Recent (RFC 3501 section 2.3.2): messages from `first_recent_uid` up are
+        // recent and not yet claimed by a session; a claim raises it to `uid_next`. A new
+        // folder starts at 1. Folders of an older file start at UIDNEXT: their messages were
+        // there before anyone counted them, and must not all turn recent at the next SELECT.
+        """
+        ALTER TABLE folders ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+        UPDATE folders SET first_recent_uid = uid_next;
         """,
     ]
 }

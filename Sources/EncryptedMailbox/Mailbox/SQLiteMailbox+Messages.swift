@@ -300,8 +300,13 @@ extension SQLiteMailbox {
         try await database(writing: false) { [self] database in
             let target = try self.folder(folder, in: database)
             let messages = try Self.messageStates("SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = ? ORDER BY uid", [target.id], database)
-            let unseen = messages.reduce(0) { $0 + ($1.flags.contains(.seen) ? 0 : 1) }
-            return FolderSnapshot(status: Self.status(target, count: messages.count, unseen: unseen), messages: messages)
+            var unseen = 0, recent = 0
+            for message in messages {
+                if !message.flags.contains(.seen) { unseen += 1 }
+                if message.uid >= target.firstRecentUID { recent += 1 }
+            }
+            return FolderSnapshot(
+                status: Self.status(target, count: messages.count, unseen: unseen, recent: recent), messages: messages)
         }
     }
 

@@ -219,15 +219,17 @@ public actor SQLiteMailbox: Mailbox {
         var uidValidity: UInt32
         var uidNext: UInt32
         var highestModSeq: UInt64
+        var firstRecentUID: UInt32
     }
 
-    static let folderColumns = "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq"
+    static let folderColumns = "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq, f.first_recent_uid"
 
     static func folderRow(_ row: SQLiteRow) -> FolderRow {
         FolderRow(
             id: row[0].integerValue ?? 0, name: row[1].textValue ?? "", specialUse: row[2].textValue.flatMap(SpecialUse.init(rawValue:)),
             subscribed: row[3].integerValue == 1, uidValidity: UInt32(truncatingIfNeeded: row[4].integerValue ?? 0),
-            uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0))
+            uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0),
+            firstRecentUID: UInt32(truncatingIfNeeded: row[7].integerValue ?? 1))
     }
 
     nonisolated func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
@@ -245,25 +247,46 @@ public actor SQLiteMailbox: Mailbox {
         try await database(writing: false) { database in
             try database.query(
                 """
-                SELECT \(Self.folderColumns), count(m.id), coalesce(sum(m.flags & 1 = 0), 0)
+                SELECT \(Self.folderColumns), count(m.id), coalesce(sum(m.flags & 1 = 0), 0),
+                    coalesce(sum(m.uid >= f.first_recent_uid), 0)
                 FROM folders f LEFT JOIN messages m ON m.folder_id = f.id GROUP BY f.id
                 """
             ).map { row in
-                Self.status(Self.folderRow(row), count: Int(row[7].integerValue ?? 0), unseen: Int(row[8].integerValue ?? 0))
+                Self.status(
+                    Self.folderRow(row), count: Int(row[8].integerValue ?? 0), unseen: Int(row[9].integerValue ?? 0),
+                    recent: Int(row[10].integerValue ?? 0))
             }.sorted(by: MailboxRules.folderOrder)
         }
     }
 
-    static func status(_ folder: FolderRow, count: Int, unseen: Int) -> FolderStatus {
+    static func status(_ folder: FolderRow, count: Int, unseen: Int, recent: Int) -> FolderStatus {
         FolderStatus(
             name: folder.name, specialUse: folder.specialUse, isSubscribed: folder.subscribed, uidValidity: folder.uidValidity,
-            uidNext: folder.uidNext, messageCount: count, unseenCount: unseen, highestModSeq: folder.highestModSeq)
+            uidNext: folder.uidNext, messageCount: count, unseenCount: unseen, highestModSeq: folder.highestModSeq,
+            firstRecentUID: folder.firstRecentUID, recentCount: recent)
     }
 
     nonisolated func status(_ folder: FolderRow, in database: SQLiteConnection) throws -> FolderStatus {
         let counts = try database.queryFirst(
-            "SELECT count(*), coalesce(sum(flags & 1 = 0), 0) FROM messages WHERE folder_id = ?", [folder.id])
-        return Self.status(folder, count: Int(counts?[0].integerValue ?? 0), unseen: Int(counts?[1].integerValue ?? 0))
+            "SELECT count(*), coalesce(sum(flags & 1 = 0), 0), coalesce(sum(uid >= ?), 0) FROM messages WHERE folder_id = ?",
+            [Int64(folder.firstRecentUID), folder.id])
+        return Self.status(
+            folder, count: Int(counts?[0].integerValue ?? 0), unseen: Int(counts?[1].integerValue ?? 0),
+            recent: Int(counts?[2].integerValue ?? 0))
+    }
+
+    /// Claims the folder's `\Recent` messages: reads its first unclaimed UID and raises it
+    /// to UIDNEXT in one write transaction, so concurrent claims (this process's sessions,
+    /// or another process's, serialised by the write lock) never overlap.
+    public func claimRecent(in folder: String) async throws -> RecentClaim {
+        try await database(writing: true) { [self] database in
+            let target = try self.folder(folder, in: database)
+            let first = min(max(1, target.firstRecentUID), target.uidNext)
+            if first < target.uidNext {
+                try database.run("UPDATE folders SET first_recent_uid = ? WHERE id = ?", [Int64(target.uidNext), target.id])
+            }
+            return RecentClaim(uidValidity: target.uidValidity, uids: first..<target.uidNext)
+        }
     }
 
     /// One folder's status.

@@ -863,6 +863,10 @@ def session_a(config, transcript):
     check("appended: bytes, date, flags", fetch_values(tokens, "BODY[]").get(11) == appended
           and utc_date(fetch_values(tokens, "INTERNALDATE").get(11, b"")) == "14-Jul-2024 08:20:30 +0000"
           and {"\\Seen", "$Label2"} <= set(map(str, fetch_values(tokens, "FLAGS").get(11, []))))
+    # \Recent (RFC 3501 section 2.3.2): the APPEND into the selected mailbox is recent here.
+    c("SEARCH RECENT after APPEND", "SEARCH RECENT")
+    c("SEARCH NEW after APPEND", "SEARCH NEW")
+    c("UID SEARCH OLD after APPEND", "UID SEARCH OLD")
     c("APPEND to Projects", 'APPEND Projects (\\Flagged) "01-Feb-2024 00:00:00 -0800"', Literal(appended))
     c("APPEND without flags or date", "APPEND Trash", Literal(appended))
     c("APPEND to missing", 'APPEND Nowhere', Literal(appended), expect="NO")
@@ -889,12 +893,25 @@ def session_a(config, transcript):
     c("UNSELECT", "UNSELECT")
     c("FETCH without selection", "FETCH 1 (FLAGS)", expect="BAD")
 
+    # Projects got an APPEND, COPYs and MOVEs while no session had it selected: all recent,
+    # for the first SELECT; EXAMINE sees them without claiming.
+    c("STATUS Projects RECENT", "STATUS Projects (MESSAGES RECENT)")
+    c("EXAMINE Projects", "EXAMINE Projects")
+    c("FETCH FLAGS on EXAMINE Projects", "FETCH 1:* (FLAGS)")
+    c("SEARCH RECENT on EXAMINE Projects", "SEARCH RECENT")
+    c("UNSELECT after EXAMINE Projects", "UNSELECT")
     c("SELECT Projects", "SELECT Projects")
     c("FETCH Projects", "FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")
+    c("SEARCH NEW in Projects", "SEARCH NEW")
+    c("SEARCH OLD in Projects", "SEARCH OLD")
     c("STORE \\Deleted in Projects", "STORE 1 +FLAGS (\\Deleted)")
     c("CLOSE expunges silently", "CLOSE")
     _, _, responses, _ = c("STATUS Projects after CLOSE", "STATUS Projects (MESSAGES UIDNEXT)")
     check("CLOSE expunged the \\Deleted message", responses == ['* STATUS "Projects" (MESSAGES 5 UIDNEXT 7)'], repr(responses))
+    # Claimed by the SELECT above: recent no more.
+    c("SELECT Projects again", "SELECT Projects")
+    c("FETCH FLAGS Projects again", "FETCH 1:* (FLAGS)")
+    c("UNSELECT Projects", "UNSELECT")
     c("LOGOUT", "LOGOUT")
     try:
         s.client.shutdown()
@@ -967,9 +984,14 @@ def session_b(config, transcript):
         transcript[-1]["unexpected"] = "IDLE reported no EXISTS within 60 s"
     b.idle_done()
     record("B: DONE", [])
+    # B had INBOX selected when the message arrived and was told of it: recent in B only.
+    record("B: search RECENT after IDLE", [repr(sorted(b.search(["RECENT"])))])
 
     # An EXPUNGE in C shows in B at its next command.
     typ, _ = appender.select("INBOX")
+    record("C: SELECT INBOX after B was told", ["RECENT %r" % (appender.response("RECENT")[1],)], status=typ)
+    typ, data = appender.uid("SEARCH", "RECENT")
+    record("C: UID SEARCH RECENT", [repr(data)], status=typ)
     typ, data = appender.uid("SEARCH", "SUBJECT", '"Arrives while idle"')
     new_uid = data[0].split()[-1]
     appender.uid("STORE", new_uid, "+FLAGS.SILENT", "(\\Deleted)")

@@ -18,4 +18,9 @@ struct IMAPSelectedFolder: Sendable {
     /// Every message's flags as read at SELECT and kept up to date by state-only FETCHes
     /// (``IMAPFolderState``); nil when not read.
     var state: IMAPFolderState?
+    /// The messages `\Recent` in this session (IMAP4rev1 only): claimed when read-write,
+    /// seen unclaimed when read-only.
+    var recent = IMAPRecentMessages()
+    /// The count the client was last told in `* n RECENT`.
+    var reportedRecentCount = 0
 }

@@ -47,6 +47,7 @@ extension IMAPSession {
         let setsSeen = responder.setsSeen && !folder.readOnly
         let asksFlags = attributes.contains(.flags)
         let asksModSeq = attributes.contains(.modSeq)
+        let recent = recentInSelection
         var missing = false
         var start = 0
         let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
@@ -88,8 +89,16 @@ extension IMAPSession {
                         IMAPStatusResponse(status: error.status, code: error.responseCode, text: error.error.message), reportsExpunges: reportsExpunges)
                 }
                 let flagsSent = asksFlags || seenNow.contains(message.uid)
+                let isRecent = recent.contains(message.uid)
+                if asksFlags, isRecent {
+                    let names = Self.flagNames(message.flags, keywords: message.keywords, recent: true)
+                    items = items.map { item in
+                        if case .flags = item { return .flags(names) }
+                        return item
+                    }
+                }
                 if !asksFlags, seenNow.contains(message.uid) {
-                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords)))
+                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords, recent: isRecent)))
                 }
                 if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
                 try await writer.write(.untagged(.fetch(number, items)))
@@ -131,6 +140,7 @@ extension IMAPSession {
             selected?.state = state
         }
         let addsModSeq = extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq)
+        let recent = recentInSelection
         var missing = false
         var responses: [IMAPResponse] = []
         responses.reserveCapacity(min(uids.count, Self.stateFetchRun))
@@ -145,7 +155,7 @@ extension IMAPSession {
                 switch attribute {
                 case .uid: items.append(.uid(change.uid))
                 case .modSeq: items.append(.modSeq(change.modSeq))
-                default: items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords)))
+                default: items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
                 }
             }
             if addsModSeq { items.append(.modSeq(change.modSeq)) }

@@ -14,7 +14,11 @@ extension IMAPSession {
         let options = command.returnOptions ?? []
         let saves = options.contains(.save)
         if IMAPSearchEvaluator.hasModSeq(command.key) { try await enableCondStore(writer: writer) }
-        let evaluator = IMAPSearchEvaluator(mailbox: mailbox, folder: folder.name, uids: folder.sequence.uids, savedResult: savedSearchResult)
+        var evaluator = IMAPSearchEvaluator(mailbox: mailbox, folder: folder.name, uids: folder.sequence.uids, savedResult: savedSearchResult)
+        // RECENT, NEW and OLD (IMAP4rev1): this session's \Recent messages; none under IMAP4rev2.
+        if tracksRecent, !folder.recent.isEmpty {
+            evaluator.recentUIDs = Set(folder.recent.uids(among: folder.sequence.uids))
+        }
         let result: IMAPSearchResult
         do {
             result = try await evaluator.search(command)

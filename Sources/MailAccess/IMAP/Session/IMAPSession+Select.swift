@@ -79,9 +79,24 @@ extension IMAPSession {
         var keywords = Set<String>()
         for message in all.changed { keywords.formUnion(message.keywords) }
         let flags = MessageFlags.named.map(\.name) + keywords.sorted()
+        if tracksRecent {
+            // RFC 3501 section 2.3.2: SELECT claims the messages no session has seen (they are
+            // \Recent here only), EXAMINE sees them without claiming. The status read first
+            // tells which are unclaimed, unless messages newer than it were read after: then
+            // the mailbox is asked again. SELECT of a folder with none makes no write.
+            let newerThanStatus = folder.sequence.lastUID >= status.uidNext
+            if newerThanStatus || (!readOnly && status.firstRecentUID < status.uidNext) {
+                if let uids = await unclaimedRecent(in: status.name, uidValidity: status.uidValidity, readOnly: readOnly) {
+                    folder.recent.insert(uids)
+                }
+            } else if readOnly {
+                folder.recent.insert(status.firstRecentUID..<status.uidNext)
+            }
+            folder.reportedRecentCount = folder.recent.count(among: folder.sequence.uids)
+        }
 
         try await writer.write(.untagged(.exists(UInt32(folder.sequence.count))))
-        if !extensions.imap4rev2 { try await writer.write(.untagged(.recent(0))) }
+        if tracksRecent { try await writer.write(.untagged(.recent(UInt32(clamping: folder.reportedRecentCount)))) }
         try await writer.write(.untagged(.condition(.ok("UIDs valid", code: .uidValidity(status.uidValidity)))))
         try await writer.write(.untagged(.condition(.ok("Predicted next UID", code: .uidNext(uidNext)))))
         try await writer.write(.untagged(.flags(flags)))
@@ -128,13 +143,14 @@ extension IMAPSession {
         if !vanished.isEmpty {
             try await writer.write(.untagged(.vanished(earlier: true, uids: IMAPSequenceSet(compacting: vanished))))
         }
+        let recent = tracksRecent ? folder.recent : IMAPRecentMessages()
         for change in changes.changed {
             guard let number = folder.sequence.sequenceNumber(of: change.uid), !folder.sequence.isExpungedUnreported(change.uid) else {
                 continue
             }
             folder.sequence.noteReported(change)
-            try await writer.write(
-                .untagged(.fetch(number, [.uid(change.uid), .flags(Self.flagNames(change.flags, keywords: change.keywords)), .modSeq(change.modSeq)])))
+            let flags = Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))
+            try await writer.write(.untagged(.fetch(number, [.uid(change.uid), .flags(flags), .modSeq(change.modSeq)])))
         }
     }
 

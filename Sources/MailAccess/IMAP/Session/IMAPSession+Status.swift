@@ -2,8 +2,9 @@ import EncryptedMailbox
 
 extension IMAPSession {
     /// STATUS (RFC 9051 section 6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED,
-    /// SIZE (RFC 8438), RECENT (always 0: the model keeps no `\Recent`), HIGHESTMODSEQ (RFC
-    /// 7162; turns CONDSTORE on), APPENDLIMIT (RFC 7889).
+    /// SIZE (RFC 8438), RECENT (of the selected folder: the session's own `\Recent` count, as
+    /// Dovecot gives it; of another: its unclaimed messages; under IMAP4rev2 0), HIGHESTMODSEQ
+    /// (RFC 7162; turns CONDSTORE on), APPENDLIMIT (RFC 7889).
     func status(_ name: String, attributes: [IMAPStatusAttribute], writer: some IMAPResponseWriter) async throws -> IMAPCommandOutcome {
         if attributes.contains(.highestModSeq) { try await enableCondStore(writer: writer) }
         let values = try await statusValues(of: name, attributes: attributes)
@@ -23,7 +24,7 @@ extension IMAPSession {
             case .uidNext: value = UInt64(status.uidNext)
             case .uidValidity: value = UInt64(status.uidValidity)
             case .unseen: value = UInt64(status.unseenCount)
-            case .recent: value = 0
+            case .recent: value = recentCount(status)
             case .highestModSeq: value = status.highestModSeq
             case .deleted:
                 value = UInt64(try await attempt { try await mailbox.search(.flags(.deleted), in: status.name) }.count)
@@ -36,6 +37,15 @@ extension IMAPSession {
             values.append(IMAPStatusValue(attribute, value))
         }
         return values
+    }
+
+    /// STATUS RECENT of the folder `status` describes.
+    private func recentCount(_ status: FolderStatus) -> UInt64 {
+        guard tracksRecent else { return 0 }
+        if let folder = selected, !folder.isDeleted, folder.name == status.name, folder.uidValidity == status.uidValidity {
+            return UInt64(folder.recent.count(among: folder.sequence.uids))
+        }
+        return UInt64(max(0, status.recentCount))
     }
 
     /// The sum of the folder's message sizes, read in batches of metadata.

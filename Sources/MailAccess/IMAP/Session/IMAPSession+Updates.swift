@@ -90,19 +90,20 @@ extension IMAPSession {
         let updates = folder.sequence.takeUpdates(includingExpunges: includingExpunges)
         selected = folder
         guard !updates.isEmpty else { return }
+        // New messages: this session noticed them, so the unclaimed ones are \Recent here.
+        if updates.exists != nil { await takeRecentForNewMessages() }
+        let recent = recentInSelection
         if extensions.qresync, !updates.expunged.isEmpty {
             try await writer.write(.untagged(.vanished(earlier: false, uids: IMAPSequenceSet(compacting: updates.expunged.map(\.uid)))))
         } else {
             for removal in updates.expunged { try await writer.write(.untagged(.expunge(removal.sequenceNumber))) }
         }
-        if let exists = updates.exists {
-            try await writer.write(.untagged(.exists(exists)))
-            if !extensions.imap4rev2 { try await writer.write(.untagged(.recent(0))) }
-        }
+        if let exists = updates.exists { try await writer.write(.untagged(.exists(exists))) }
+        try await writeRecentCountIfChanged(to: writer)
         for (number, change) in updates.flagChanges {
             var items: [IMAPFetchItem] = []
             if extensions.qresync { items.append(.uid(change.uid)) }
-            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords)))
+            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
             if extensions.condStore { items.append(.modSeq(change.modSeq)) }
             try await writer.write(.untagged(.fetch(number, items)))
         }
@@ -111,10 +112,12 @@ extension IMAPSession {
     /// The hierarchy delimiter of every mailbox.
     static var delimiter: Character { "/" }
 
-    /// A message's flags as IMAP writes them: system flags, then keywords.
-    static func flagNames(_ flags: MessageFlags, keywords: [String]) -> [String] {
+    /// A message's flags as IMAP writes them to this session: system flags, `\Recent` when
+    /// it is recent here, then keywords.
+    static func flagNames(_ flags: MessageFlags, keywords: [String], recent: Bool = false) -> [String] {
         let bits = flags.rawValue
         let system = bits >= 0 && bits < systemFlagNames.count ? systemFlagNames[bits] : flags.imapNames
+        if recent { return system + ["\\Recent"] + keywords }
         return keywords.isEmpty ? system : system + keywords
     }
 
