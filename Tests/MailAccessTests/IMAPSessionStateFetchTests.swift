@@ -28,6 +28,8 @@ struct IMAPSessionStateFetchTests {
                     internalDate: Date(timeIntervalSince1970: 1_700_000_000)))
         }
         _ = try await fixture.mailbox.append(contentsOf: batch, to: "INBOX")
+        // Seen by an earlier session: not \Recent in the sessions of these tests.
+        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
         return fixture
     }
 
