@@ -53,13 +53,15 @@ static inline uint32_t communitymail_load_be32(const unsigned char *p) {
 #define COMMUNITYMAIL_EACH5(S) S(0) S(1) S(2) S(3) S(4)
 #define COMMUNITYMAIL_EACH8(S) S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7)
 
-/// PBKDF2-HMAC-SHA256 (RFC 8018 5.2) into `out`; 1 on success, 0 when a hash call failed.
-/// `iterations` >= 1; any password, salt and output length.
+/// PBKDF2-HMAC-SHA256 (RFC 8018 5.2) into `out`; 1 on success, 0 when a hash call failed
+/// or the output is too long. `iterations` >= 1; any password and salt; an output of at
+/// most 2^32 - 1 blocks (step 1 of 5.2: "derived key too long"; the block index is 32 bits).
 static inline int communitymail_pbkdf2_hmac_sha256(
     const unsigned char *password, size_t password_length, const unsigned char *salt, size_t salt_length,
     uint32_t iterations, unsigned char *out, size_t out_length)
 {
     enum { block = 64, digest = 32, words = 8 };
+    if (out_length / digest >= 0xffffffffu) return 0;
     unsigned char key[block], pad[block], u[digest], counter[4];
     SHA256_CTX inner, outer, work;
     uint32_t accumulated[words];
@@ -126,6 +128,7 @@ static inline int communitymail_pbkdf2_hmac_sha1(
     uint32_t iterations, unsigned char *out, size_t out_length)
 {
     enum { block = 64, digest = 20, words = 5 };
+    if (out_length / digest >= 0xffffffffu) return 0;
     unsigned char key[block], pad[block], u[digest], counter[4];
     SHA_CTX inner, outer, work;
     uint32_t accumulated[words], state[words];
@@ -194,5 +197,15 @@ static inline uint32_t communitymail_sha256_compressions(uint64_t count) {
     for (uint64_t i = 0; i < count; i++) SHA256_Transform(&context, data);
     return context.h[0];
 }
+
+// The helpers' macros stay in this header (it is included by every module that imports it).
+#undef COMMUNITYMAIL_BIG_ENDIAN_WORD
+#undef COMMUNITYMAIL_EACH5
+#undef COMMUNITYMAIL_EACH8
+#undef COMMUNITYMAIL_INNER_STATE
+#undef COMMUNITYMAIL_OUTER_STATE
+#undef COMMUNITYMAIL_TO_OUTER
+#undef COMMUNITYMAIL_ACCUMULATE
+#undef COMMUNITYMAIL_ACCUMULATE_SHA1
 
 #pragma GCC diagnostic pop

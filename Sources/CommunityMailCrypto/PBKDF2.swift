@@ -15,7 +15,8 @@ public enum PBKDF2 {
     ///   - iterations: at least 1.
     ///   - length: the key length in bytes, at least 1.
     ///   - hash: the HMAC's hash, SHA-256 by default.
-    /// - Throws: `CryptoError.invalidParameter` for a zero or negative count or length.
+    /// - Throws: `CryptoError.invalidParameter` for a count outside 1...Int32.max or a length
+    ///   outside 1 byte...1 MiB.
     public static func deriveKey<P: ContiguousBytesLike, S: ContiguousBytesLike>(
         password: P, salt: S, iterations: Int, length: Int, hash: HashFunction = .sha256
     ) throws -> [UInt8] {

@@ -16,10 +16,10 @@ public struct MailboxStoreAuthenticator: MailAccessAuthenticator {
         /// PBKDF2 iterations spent on a login name that has no mailbox (``userID`` says nil,
         /// or the store has no mailbox for it), so that it is refused only after the same
         /// key derivation as a wrong password: a client cannot tell from the answer's delay
-        /// which names exist. Nil (the default) uses the store's own count, when it is a
-        /// `MailboxStore` with an encrypting opener, else 64007 (sqlite3mc's default, as
-        /// `MailboxDatabaseOpener.encrypted`); 0 spends nothing (only for a store without
-        /// passphrases, such as a plain or in-memory one in tests).
+        /// which names exist. Nil (the default) uses the store's own count when it is a
+        /// `MailboxStore` (0 when its opener does not encrypt, as no login derives there),
+        /// else 64007 (sqlite3mc's default, as `MailboxDatabaseOpener.encrypted`); 0 spends
+        /// nothing (only for a store without passphrases, such as an in-memory one in tests).
         public var unknownNameKeyDerivationIterations: Int?
 
         /// The defaults.
@@ -39,8 +39,10 @@ public struct MailboxStoreAuthenticator: MailAccessAuthenticator {
     public init(store: any MailboxStoring, configuration: Configuration = Configuration()) {
         mailboxes = SharedMailboxes(store: store)
         self.configuration = configuration
-        unknownNameIterations = max(0, configuration.unknownNameKeyDerivationIterations
-            ?? (store as? MailboxStore)?.opener.keyDerivationIterations ?? 64007)
+        // A store's own opener decides: an encrypting one's count; a plain one derives
+        // nothing for anyone (its known names are refused at once), so neither may unknown.
+        let storeIterations = (store as? MailboxStore).map { $0.opener.encrypts ? $0.opener.keyDerivationIterations ?? 64007 : 0 }
+        unknownNameIterations = max(0, configuration.unknownNameKeyDerivationIterations ?? storeIterations ?? 64007)
     }
 
     /// Opens the member's mailbox with the password as its passphrase. Every refusal of a
