@@ -83,6 +83,30 @@ struct MessageParsingTests {
         #expect(MIMEWalker.decodingEntities("Caf&eacute; &#233;t&#xE9; &amp;amp; &bogus; & &#xZZ; &#1114112;") == "Café été &amp; &bogus; & &#xZZ; &#1114112;")
     }
 
+    @Test("MIME parts stop at the limit and say whether more follow; without one, all are returned")
+    func mimePartsLimit() {
+        let boundary = Array("--b".utf8)
+        // Two million delimiter lines (8 MB): sliced whole, two million parts.
+        let delimiters = Array(repeating: Array("--b\n".utf8), count: 2_000_000).flatMap { $0 }
+        let capped = MIMEWalker.parts(of: delimiters[...], boundary: boundary, limit: 10)
+        #expect(capped.parts.count == 10 && capped.more)
+        #expect(capped.parts.allSatisfy { $0.isEmpty })
+        let few = Array("preamble\r\n--b\r\none\r\n--b\r\ntwo\r\n--b\r\nthree\r\n--b--\r\nepilogue\r\n".utf8)[...]
+        let all = MIMEWalker.parts(of: few, boundary: boundary)
+        #expect(all.parts.map { String(decoding: $0, as: UTF8.self) } == ["one", "two", "three"] && !all.more)
+        for limit in [-1, 0, 1, 2] {
+            let some = MIMEWalker.parts(of: few, boundary: boundary, limit: limit)
+            #expect(some.parts.count == max(1, limit) && some.more)
+            #expect(some.parts.elementsEqual(all.parts.prefix(max(1, limit))))
+        }
+        #expect(MIMEWalker.parts(of: few, boundary: boundary, limit: 3) == all)
+        // A body ending right after the delimiter that ends the last part: no part follows.
+        let ending = Array("--b\none\n--b\ntwo\n--b\n".utf8)[...]
+        #expect(MIMEWalker.parts(of: ending, boundary: boundary).parts.count == 2)
+        #expect(MIMEWalker.parts(of: ending, boundary: boundary, limit: 2).more == false)
+        #expect(MIMEWalker.parts(of: ending, boundary: boundary, limit: 1).more)
+    }
+
     @Test("mboxrd quoting survives From lines, quoted From lines, CRLF and a missing final newline")
     func mboxrdQuoting() throws {
         let messages = [

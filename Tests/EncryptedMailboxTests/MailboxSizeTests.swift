@@ -7,7 +7,8 @@ import Testing
 
 /// A message's size is its length in RFC 5322 form (every line ended by CRLF: a stored bare
 /// LF counts two octets, a bare CR one), the length an IMAP server sends as BODY[] and a
-/// POP3 server as RETR's data (RFC 9051 section 2.3.1, RFC 1939 section 11). Every reader of
+/// POP3 server as RETR's data (RFC 9051 section 2.3.1, RFC 1939 section 11), less the CRLF
+/// RETR adds after a last line without a line end (as Dovecot's LIST). Every reader of
 /// the size agrees: FETCH's size, SEARCH LARGER/SMALLER, SORT by size, the quota's usage;
 /// and files written when the stored length was kept are migrated to it.
 @Suite struct MailboxSizeTests {

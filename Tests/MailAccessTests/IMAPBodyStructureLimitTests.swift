@@ -78,6 +78,39 @@ import Testing
         #expect(last.type == "text" && last.subtype == "plain")
     }
 
+    /// A 15 MB body of bare `--b` delimiter lines, each followed by a blank line (three
+    /// million parts of an empty header and no body): only the
+    /// parts the budget takes are sliced, the 9,999th holding the rest, for BODYSTRUCTURE
+    /// and BODY[section] alike.
+    @Test func millionsOfDelimiterLinesAreCutAtTheBudget() throws {
+        let header = Array("Subject: delimiters\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n".utf8)
+        let message = header + Array(repeating: Array("--b\n\n".utf8), count: 3_000_000).flatMap { $0 }
+        let body = message[header.count...]
+        // What both callers ask the walker for: at most the budget, and whether more follow.
+        let found = MIMEWalker.parts(of: body, boundary: Array("--b".utf8), limit: IMAPBodyStructure.maximumParts - 1)
+        #expect(found.parts.count == IMAPBodyStructure.maximumParts - 1 && found.more)
+        let structure = IMAPBodyStructure(message: MailMessage(message))
+        guard case .multipart(let multipart) = structure else {
+            Issue.record("not a multipart")
+            return
+        }
+        #expect(multipart.parts.count == IMAPBodyStructure.maximumParts - 1)
+        let items = try Self.items("BODY.PEEK[9998] BODY.PEEK[9999] BODY.PEEK[10000]", of: message)
+        try #require(items.count == 3)
+        #expect(Self.data(items[0]) == [])
+        let rest = try #require(Self.data(items[1]))
+        // Parts 1 to 9,998 are empty: the rest's body starts after the 9,999th delimiter
+        // line and its blank line, and runs to the end (in CRLF form, as BODY[] sends it).
+        #expect(rest.count == MessageSize.inRFC5322Form(body.dropFirst(5 * (IMAPBodyStructure.maximumParts - 1))))
+        #expect(String(decoding: rest.prefix(10), as: UTF8.self) == "--b\r\n\r\n--b")
+        #expect(Self.data(items[2]) == [])
+        guard case .single(let last)? = multipart.parts.last else {
+            Issue.record("the last part is not a leaf")
+            return
+        }
+        #expect(last.size == UInt64(rest.count))
+    }
+
     /// Embedded messages count too (each message/rfc822 part is two entities: the part and
     /// its message): BODYSTRUCTURE lists the parts BODY[n] finds, no more, no fewer.
     @Test func embeddedMessagesCountAndBothAgree() throws {

@@ -102,6 +102,7 @@ import Testing
         let logout = state.receive(Self.command(.logout))
         #expect(Self.wire(logout) == ["* BYE Logging out\r\n", "a1 OK LOGOUT completed\r\n"] && logout.last == .close)
         #expect(Self.wire(state.timedOut()) == ["* BYE Autologout; idle for too long\r\n"])
+        #expect(Self.wire(state.loginTimedOut()) == ["* BYE Autologout; not logged in in time\r\n"])
     }
 
     @Test func literalMinusIsAnnouncedWhenConfigured() {

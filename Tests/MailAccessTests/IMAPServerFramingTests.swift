@@ -122,8 +122,8 @@ import Testing
     /// a NOOP after it (the autologout time is the long idle timeout).
     @Test func authenticateByContinuationLeavesTheLoginDeadline() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            // Long enough for each step before login on a loaded machine (the login
-            // deadline restarts at each command before login).
+            // Long enough for the whole login on a loaded machine (the login deadline counts
+            // from the connection; commands before login do not restart it).
             configuration.loginTimeout = .seconds(4)
         }
         let client = try await fixture.rawClient()

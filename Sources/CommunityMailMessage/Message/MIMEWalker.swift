@@ -21,7 +21,7 @@ package struct MIMEWalker {
             disposition.main == "attachment" || disposition.parameters["filename"] != nil
             || contentType.parameters["name"] != nil
         if contentType.main.hasPrefix("multipart/"), let boundary = contentType.parameters["boundary"], !boundary.isEmpty {
-            for part in Self.parts(of: body, boundary: Array("--\(boundary)".utf8)) {
+            for part in Self.parts(of: body, boundary: Array("--\(boundary)".utf8)).parts {
                 walk(part, header: HeaderBlock(part), depth: depth + 1)
             }
             return
@@ -51,8 +51,15 @@ package struct MIMEWalker {
         text += decoded.count > limit ? String(decoded.prefix(limit)) : decoded
     }
 
-    /// The body parts between `--boundary` lines (the preamble and epilogue are dropped).
-    package static func parts(of body: ArraySlice<UInt8>, boundary: [UInt8]) -> [ArraySlice<UInt8>] {
+    /// The body parts between `--boundary` lines (the preamble and epilogue are dropped),
+    /// at most `limit` of them: the scan stops at the delimiter that ends the `limit`th part,
+    /// and `more` says whether another part follows it (as it would have been returned
+    /// without the limit), so a body of millions of delimiter lines costs at most `limit`
+    /// slices. `limit` below 1 counts as 1.
+    package static func parts(
+        of body: ArraySlice<UInt8>, boundary: [UInt8], limit: Int = .max
+    ) -> (parts: [ArraySlice<UInt8>], more: Bool) {
+        let limit = max(1, limit)
         var parts: [ArraySlice<UInt8>] = []
         var partStart: Int?
         var index = body.startIndex
@@ -73,7 +80,11 @@ package struct MIMEWalker {
                 }
                 let after = index + boundary.count
                 if after + 1 < body.endIndex, body[after] == UInt8(ascii: "-"), body[after + 1] == UInt8(ascii: "-") {
-                    return parts
+                    return (parts, false)
+                }
+                if parts.count == limit {
+                    // A part follows unless the body ends here (an empty last part is dropped below).
+                    return (parts, next < body.endIndex)
                 }
                 partStart = next
             }
@@ -81,7 +92,7 @@ package struct MIMEWalker {
         }
         // No closing delimiter: a truncated message; keep the last part anyway.
         if let start = partStart, start < body.endIndex { parts.append(body[start...]) }
-        return parts
+        return (parts, false)
     }
 
     /// HTML as text: tags, scripts and styles dropped, common entities decoded.

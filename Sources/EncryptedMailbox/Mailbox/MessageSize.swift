@@ -5,8 +5,11 @@
 ///
 /// This is the number a mailbox keeps for each message (``FetchedMessage/size``): what
 /// RFC822.SIZE, SEARCH LARGER/SMALLER, STATUS SIZE, SORT by size, POP3 LIST and STAT, and
-/// the quota's byte count all read, so they agree with the length of BODY[] and of RETR's
-/// data (before byte-stuffing) without reading the message again.
+/// the quota's byte count all read, so they agree with the length of BODY[] without reading
+/// the message again. RETR's data (before byte-stuffing) has this length too, except for a
+/// message whose last line has no line end: RETR adds a CRLF after it (the terminating `.`
+/// must stand on a line of its own), which the size does not count, as Dovecot's LIST
+/// does not (its pop3 adds the CRLF the same way).
 public enum MessageSize {
     /// The length of `bytes` once each LF without a CR before it is made CRLF.
     public static func inRFC5322Form(_ bytes: [UInt8]) -> Int {
@@ -30,11 +33,13 @@ public enum MessageSize {
     /// The same length computed by SQLite over the column `raw` (a BLOB of stored bytes):
     /// its length, plus its LFs, minus its CRLFs. For the migration that recomputes sizes
     /// stored before they were kept in this form. Replacing in a BLOB works on its bytes
-    /// (NUL bytes included); the casts make `length` count bytes, not characters.
+    /// (NUL bytes included); every `length` is of a value cast to BLOB, so it counts bytes,
+    /// never characters, even were a value TEXT-typed.
     static func sqlExpression(over raw: String) -> String {
-        """
-        (length(\(raw)) + (length(\(raw)) - length(CAST(replace(\(raw), x'0a', x'') AS BLOB))) \
-        - (length(\(raw)) - length(CAST(replace(\(raw), x'0d0a', x'') AS BLOB))) / 2)
-        """
+        let bytes = "length(CAST(\(raw) AS BLOB))"
+        return """
+            (\(bytes) + (\(bytes) - length(CAST(replace(\(raw), x'0a', x'') AS BLOB))) \
+            - (\(bytes) - length(CAST(replace(\(raw), x'0d0a', x'') AS BLOB))) / 2)
+            """
     }
 }

@@ -147,7 +147,7 @@ struct IMAPConnection {
                 if commandDeadline == nil { commandDeadline = .now + limits.idleTimeout }
             } catch where error == .timedOut("") {
                 closing = loginEndsFirst ? .loginTimedOut : .timedOut
-                actions = state.timedOut()
+                actions = loginEndsFirst ? state.loginTimedOut() : state.timedOut()
                 continue
             } catch {
                 return .clientClosed

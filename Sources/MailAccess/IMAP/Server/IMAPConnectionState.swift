@@ -198,6 +198,11 @@ public struct IMAPConnectionState: Sendable {
     /// The client sent no command within the autologout time (RFC 9051 section 5.4).
     public func timedOut() -> [Action] { bye("Autologout; idle for too long") }
 
+    /// The client did not log in within the server's login timeout
+    /// (``IMAPServer/Configuration/loginTimeout``, counted from the connection, a server
+    /// policy): it may not have been idle, so the BYE says why it really ends.
+    public func loginTimedOut() -> [Action] { bye("Autologout; not logged in in time") }
+
     /// The client sent too many invalid commands in a row.
     public func tooManyBadCommands() -> [Action] { bye("Too many invalid commands") }
 

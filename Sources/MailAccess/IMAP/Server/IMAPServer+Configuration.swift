@@ -23,7 +23,8 @@ extension IMAPServer {
         /// How long after connecting a client may stay unauthenticated, however many commands
         /// it sends (as Dovecot's login process): connections that never log in must not hold
         /// slots for the 30 minutes RFC 9051 section 5.4 asks for after authentication; it then
-        /// gets `* BYE` and is closed. ``MailAccessLimits/idleTimeout`` applies before login
+        /// gets `* BYE Autologout; not logged in in time` and is closed (a server policy, not
+        /// RFC 9051's inactivity autologout). ``MailAccessLimits/idleTimeout`` applies before login
         /// too. Default: 3 minutes.
         public var loginTimeout: Duration = .seconds(180)
         /// The command parser's limits: line length, literal sizes (APPENDLIMIT is

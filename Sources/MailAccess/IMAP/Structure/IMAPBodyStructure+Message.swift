@@ -13,14 +13,19 @@ extension IMAPBodyStructure {
     /// the end of the multipart's body) as one leaf; later part numbers do not exist.
     /// 10,000, as Dovecot 2.3's `max_total_mime_parts`, with the same cut: a message of
     /// 12,000 parts is described with 9,999, the last holding the rest. Without it, a 50 MB
-    /// body of delimiter lines would be millions of parts.
+    /// body of delimiter lines would be millions of parts (and the multipart is not split
+    /// past the budget: its delimiters beyond it are never sliced). When the budget runs
+    /// out inside nested multiparts, each enclosing one still adds a leaf holding its own
+    /// rest, so a message can have up to ``maximumDepth`` entities more than this.
     public static let maximumParts = 10_000
 
     /// The structure of `message` (RFC 9051 section 7.5.2, RFC 2045/2046 defaults):
     /// Content-Type and parameters as sent (`text/plain; charset=us-ascii` when absent,
-    /// `message/rfc822` inside multipart/digest), sizes in octets as stored, line counts
-    /// for text and message parts.
-    /// At most ``maximumParts`` entities are described and ``maximumDepth`` levels deep.
+    /// `message/rfc822` inside multipart/digest), sizes in octets in CRLF form (each bare LF
+    /// counted as CRLF, as BODY[section] sends it: ``MessageSize``), line counts for text
+    /// and message parts.
+    /// At most ``maximumParts`` entities are described (plus one rest leaf per enclosing
+    /// multipart cut short, see ``maximumParts``) and ``maximumDepth`` levels deep.
     public init(message: MailMessage) {
         // The message itself is the first entity.
         var budget = Self.maximumParts - 1
@@ -52,12 +57,14 @@ extension IMAPBodyStructure {
             let boundary = parameters.first(where: { $0.name.lowercased() == "boundary" })?.value, !boundary.isEmpty
         {
             let isDigest = subtype.lowercased() == "digest"
-            let found = MIMEWalker.parts(of: body, boundary: Array("--\(boundary)".utf8))
+            // No more parts than the budget can take are sliced: where it runs out, the
+            // last one holds the rest (the loop below stops there whatever the nesting).
+            let (found, more) = MIMEWalker.parts(of: body, boundary: Array("--\(boundary)".utf8), limit: budget)
             var parts: [IMAPBodyStructure] = []
-            parts.reserveCapacity(min(found.count, max(1, budget)))
+            parts.reserveCapacity(found.count)
             for (position, part) in found.enumerated() {
                 budget -= 1
-                if budget <= 0 && position + 1 < found.count {
+                if budget <= 0 && (position + 1 < found.count || more) {
                     // The budget is spent: this part holds the rest of the multipart, as one leaf.
                     let rest = body[part.startIndex...]
                     parts.append(structure(of: rest, header: HeaderBlock(rest), depth: depth + 1, inDigest: isDigest, opaque: true, budget: &budget))

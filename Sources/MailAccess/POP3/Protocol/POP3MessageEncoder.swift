@@ -5,7 +5,9 @@ import EncryptedMailbox
 /// and goes out as it is, as Dovecot's pop3 sends it), a line starting with `.` gets one
 /// more `.` (byte-stuffing), and a line holding one `.` ends the data. The maildrop's
 /// sizes are the mailbox's sizes in RFC 5322 form (``MessageSize``), so LIST and STAT agree
-/// with the octets RETR sends before stuffing, and with IMAP's RFC822.SIZE.
+/// with the octets RETR sends before stuffing, and with IMAP's RFC822.SIZE; except that a
+/// message whose last line has no line end gets a CRLF after it, which LIST does not count
+/// (as Dovecot's pop3 does).
 public enum POP3MessageEncoder {
     /// The size of `content` once every line ends with CRLF (before byte-stuffing): what
     /// LIST and STAT report, ``MessageSize/inRFC5322Form(_:)-([UInt8])``.

@@ -27,9 +27,12 @@ extension POP3Server {
         /// The folder that is the POP3 maildrop. Default: `INBOX`.
         public var maildropFolder = "INBOX"
         /// How long a client may stay in the AUTHORIZATION state, from its connection on:
-        /// one that has not logged in by then gets `-ERR` and is closed (RFC 1939 section 3
-        /// allows the server's autologout timer), reported as
-        /// ``MailAccessEvent/Ending/loginTimedOut``. A connection that never logs in must not
+        /// one that has not logged in by then is closed without any reply, reported as
+        /// ``MailAccessEvent/Ending/loginTimedOut``. A server policy (as Dovecot's login
+        /// process has), not RFC 1939 section 3's autologout timer, which is an inactivity
+        /// timer of at least 10 minutes (``MailAccessLimits/idleTimeout``); like that timer's
+        /// expiry, it closes the connection without a response, so nothing unsolicited can
+        /// be read as the answer to a command in flight. A connection that never logs in must not
         /// hold a slot for the idle timeout after each command. The shorter of this and
         /// ``MailAccessLimits/idleTimeout`` bounds each wait before login. Default: 3 minutes,
         /// as IMAP's ``IMAPServer/Configuration/loginTimeout``.

@@ -1,6 +1,7 @@
 /// The messages a POP3 session sees, fixed at login (RFC 1939 section 4: message numbers
 /// do not change during a session): each message's UID in the member's INBOX, its size
-/// as RETR sends it, and its unique-id for UIDL.
+/// as RETR sends it (less the CRLF RETR adds after a last line without a line end, as
+/// Dovecot's LIST counts it), and its unique-id for UIDL.
 public struct POP3Maildrop: Sendable, Hashable {
     /// One message of the maildrop.
     public struct Message: Sendable, Hashable {

@@ -196,12 +196,14 @@ public struct POP3Session: Sendable {
         return [.send(POP3Reply.error("autologout: idle for too long").encoded), .close]
     }
 
-    /// The client did not log in within the server's login timeout (RFC 1939 section 3:
-    /// the autologout timer applies in AUTHORIZATION too): `-ERR` and close.
+    /// The client did not log in within the server's login timeout (a server policy
+    /// outside RFC 1939, whose autologout timer is an inactivity timer): close without
+    /// any reply, as RFC 1939 section 3 asks on its timer's expiry, so that no unsolicited
+    /// `-ERR` can be read as the answer to a PASS in flight.
     public mutating func loginTimedOut() -> [Action] {
         guard state != .closed else { return [] }
         state = .closed
-        return [.send(POP3Reply.error("autologout: not logged in in time").encoded), .close]
+        return [.close]
     }
 
     /// The server is shutting down: `-ERR` and close; nothing is deleted.

@@ -89,16 +89,17 @@ struct IMAPMessageEntity {
     private static func split(
         _ body: ArraySlice<UInt8>, boundary: String?, digest: Bool, depth: Int, budget: inout Int
     ) -> [IMAPMessageEntity] {
-        let found = boundary.map { MIMEWalker.parts(of: body, boundary: Array("--\($0)".utf8)) } ?? []
+        // No more parts than the budget can take are sliced (see IMAPBodyStructure).
+        let (found, more) = boundary.map { MIMEWalker.parts(of: body, boundary: Array("--\($0)".utf8), limit: budget) } ?? ([], false)
         guard !found.isEmpty else {
             budget -= 1
             return [IMAPMessageEntity(body[body.endIndex...], inDigest: false, depth: depth + 1, opaque: budget < 0, budget: &budget)]
         }
         var parts: [IMAPMessageEntity] = []
-        parts.reserveCapacity(min(found.count, max(1, budget)))
+        parts.reserveCapacity(found.count)
         for (position, slice) in found.enumerated() {
             budget -= 1
-            if budget <= 0 && position + 1 < found.count {
+            if budget <= 0 && (position + 1 < found.count || more) {
                 // The budget is spent: this part holds the rest of the multipart (to the end
                 // of its body, as Dovecot cuts it), as one leaf.
                 let rest = body[slice.startIndex...]

@@ -16,9 +16,10 @@ public struct IMAPSearchEvaluator: Sendable {
         /// Messages fetched from the mailbox at a time when keys must read message content.
         /// Default 200.
         public var batchSize: Int = 200
-        /// The stored bytes (the messages' sizes) one batch of content may hold: a batch
-        /// closes before a message would pass it, and a single larger message is a batch of
-        /// its own. Default 32 MiB; a search holds two batches at a time (the one matched and
+        /// The octets one batch of content may hold, counted as the messages' sizes (in RFC
+        /// 5322 form, ``MessageSize``: never fewer than their stored bytes, so the batch's
+        /// stored bytes stay within it): a batch closes before a message would pass it, and a
+        /// single larger message is a batch of its own. Default 32 MiB; a search holds two batches at a time (the one matched and
         /// the next, read meanwhile), so about twice that however large the messages are.
         public var batchByteBudget: Int = 32 << 20
         /// The deepest the keys may nest (NOT, OR, parentheses) before the search is
@@ -121,8 +122,9 @@ public struct IMAPSearchEvaluator: Sendable {
     }
 
     /// `uids` split into the batches their content is fetched in: at most
-    /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` stored
-    /// bytes each (sizes from a metadata fetch), a larger message alone.
+    /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` octets each,
+    /// counted as the messages' sizes in RFC 5322 form from a metadata fetch (at least their
+    /// stored bytes), a larger message alone.
     private func contentBatches(_ uids: [UInt32], needed: FetchContent) async throws -> [[UInt32]] {
         let batchSize = max(1, configuration.batchSize)
         guard needed != .metadata else {
