@@ -46,7 +46,7 @@ final class IMAPPeerOurServer: Sendable {
         }
         // Dovecot finds the corpus in its Maildir's cur/ with UIDs already in dovecot-uidlist:
         // seen by an earlier session, not \Recent. Here too: an earlier session claimed them.
-        _ = try await mailbox.claimRecent(in: "INBOX")
+        _ = try await mailbox.claimAllRecent(in: "INBOX")
         await mailbox.close()
         var configuration = IMAPServer.Configuration(serverName: "imap.test")
         configuration.tls = MailAccessTLSFiles(certificateChainFile: certificateChain, privateKeyFile: privateKey)

@@ -3,7 +3,9 @@ import Foundation
 import Synchronization
 
 /// A ``Mailbox`` that forwards to another and counts what SEARCH reads through it: the most
-/// content bytes one `fetch` returned, and the fetches asking for content.
+/// content bytes one `fetch` returned, and the fetches asking for content. It can also run
+/// an action just before the next `\Recent` claim (another client's change racing a
+/// session's claim).
 final class IMAPSearchCountingMailbox: Mailbox {
     struct Counts: Sendable {
         /// The most content bytes one fetch returned.
@@ -14,10 +16,16 @@ final class IMAPSearchCountingMailbox: Mailbox {
 
     let base: any Mailbox
     private let recorded = Mutex(Counts())
+    private let beforeNextClaim = Mutex<(@Sendable () async throws -> Void)?>(nil)
 
     init(_ base: any Mailbox) { self.base = base }
 
     var counts: Counts { recorded.withLock { $0 } }
+
+    /// Runs `action` once, at the start of the next `claimRecent`, before the claim is made.
+    func beforeNextClaim(_ action: @escaping @Sendable () async throws -> Void) {
+        beforeNextClaim.withLock { $0 = action }
+    }
 
     func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage] {
         let messages = try await base.fetch(uids, in: folder, content: content)
@@ -56,7 +64,14 @@ final class IMAPSearchCountingMailbox: Mailbox {
     }
     func expunge(_ folder: String, uids: UIDSet?) async throws -> [UInt32] { try await base.expunge(folder, uids: uids) }
     func changes(in folder: String, since modSeq: UInt64) async throws -> FolderChanges { try await base.changes(in: folder, since: modSeq) }
-    func claimRecent(in folder: String) async throws -> RecentClaim { try await base.claimRecent(in: folder) }
+    func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
+        let action = beforeNextClaim.withLock { action in
+            defer { action = nil }
+            return action
+        }
+        try await action?()
+        return try await base.claimRecent(in: folder, uidValidity: uidValidity, below: bound)
+    }
     func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32] { try await base.search(query, in: folder) }
     func threads(in folder: String) async throws -> [[UInt32]] { try await base.threads(in: folder) }
     func usage() async throws -> MailboxUsage { try await base.usage() }

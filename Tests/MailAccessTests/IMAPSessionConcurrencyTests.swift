@@ -15,7 +15,7 @@ struct IMAPSessionConcurrencyTests {
         let fixture = try kind.make()
         for number in 1...count { try await fixture.mailbox.append(IMAPSessionMessages.message(number), to: "INBOX") }
         // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
-        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
+        _ = try await fixture.mailbox.claimAllRecent(in: "INBOX")
         return fixture
     }
 
@@ -194,7 +194,7 @@ struct IMAPSessionConcurrencyTests {
         let served = try SQLiteMailbox(path: path, create: true, passphrase: IMAPSessionMailboxKind.passphrase, configuration: configuration)
         let elsewhere = try SQLiteMailbox(path: path, create: false, passphrase: IMAPSessionMailboxKind.passphrase, configuration: configuration)
         for number in 1...3 { try await served.append(IMAPSessionMessages.message(number), to: "INBOX") }
-        _ = try await served.claimRecent(in: "INBOX")
+        _ = try await served.claimAllRecent(in: "INBOX")
         var sessionConfiguration = IMAPSession.Configuration()
         sessionConfiguration.pollInterval = .milliseconds(20)
         let client = IMAPSessionDriver(served, configuration: sessionConfiguration)
@@ -225,7 +225,7 @@ struct IMAPSessionConcurrencyTests {
         try await fixture.mailbox.createFolder("Old")
         for number in 1...2 { try await fixture.mailbox.append(IMAPSessionMessages.message(number), to: "Work") }
         try await fixture.mailbox.append(IMAPSessionMessages.message(3), to: "Old")
-        for folder in ["Work", "Old"] { _ = try await fixture.mailbox.claimRecent(in: folder) }
+        for folder in ["Work", "Old"] { _ = try await fixture.mailbox.claimAllRecent(in: folder) }
         let client = IMAPSessionDriver(fixture.mailbox)
         let other = IMAPSessionDriver(fixture.mailbox)
         _ = try await client.run("a SELECT Work")

@@ -109,7 +109,7 @@ struct IMAPSessionFolderTests {
         try await fixture.mailbox.append(first, to: "INBOX", flags: [.seen, .deleted], keywords: [], internalDate: Date())
         try await fixture.mailbox.append(second, to: "INBOX")
         // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
-        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
+        _ = try await fixture.mailbox.claimAllRecent(in: "INBOX")
         let status = try await fixture.mailbox.status(of: "INBOX")
         let client = IMAPSessionDriver(fixture.mailbox)
         #expect(try await client.run("a STATUS inbox (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)") == [

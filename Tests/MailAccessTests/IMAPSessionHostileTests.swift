@@ -12,7 +12,7 @@ struct IMAPSessionHostileTests {
         let fixture = try kind.make()
         for number in 1...3 { try await fixture.mailbox.append(IMAPSessionMessages.message(number), to: "INBOX") }
         // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
-        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
+        _ = try await fixture.mailbox.claimAllRecent(in: "INBOX")
         try await fixture.mailbox.createFolder("Work")
         return fixture
     }

@@ -15,7 +15,7 @@ struct IMAPSessionMessageTests {
             try await fixture.mailbox.append(IMAPSessionMessages.message(number), to: "INBOX")
         }
         // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
-        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
+        _ = try await fixture.mailbox.claimAllRecent(in: "INBOX")
         return fixture
     }
 

@@ -75,6 +75,76 @@ struct IMAPSessionRecentTests {
         #expect(try await second.run("e SEARCH RECENT") == ["* SEARCH 3", "e OK SEARCH completed"])
     }
 
+    @Test("A message added while SELECT runs, after its read, is left for the session that reports it first", arguments: IMAPSessionMailboxKind.allCases)
+    func selectClaimsOnlyWhatItReports(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind, count: 2)
+        let mailbox = IMAPSearchCountingMailbox(fixture.mailbox)
+        let base = fixture.mailbox
+        // Between the SELECT's read and its claim, message 3 arrives.
+        mailbox.beforeNextClaim { try await base.append(IMAPSessionMessages.message(3), to: "INBOX") }
+        let first = IMAPSessionDriver(mailbox)
+        let selected = try await first.run("a SELECT INBOX")
+        // Its own claim stops at what its EXISTS reported.
+        #expect(Array(selected.prefix(2)) == ["* 2 EXISTS", "* 2 RECENT"])
+        let second = IMAPSessionDriver(mailbox)
+        let secondSelected = try await second.run("a SELECT INBOX")
+        #expect(secondSelected.contains("* 3 EXISTS"))
+        if selected.contains("* 3 EXISTS") {
+            // The append's event reached the first session during its SELECT: it reported
+            // message 3 first (its own EXISTS update), so it is recent there.
+            #expect(Array(selected.suffix(3).prefix(2)) == ["* 3 EXISTS", "* 3 RECENT"])
+            #expect(Self.recentLine(secondSelected) == "* 0 RECENT")
+            #expect(try await first.run("c SEARCH RECENT") == ["* SEARCH 1 2 3", "c OK SEARCH completed"])
+        } else {
+            // The second session's SELECT reports message 3 first.
+            #expect(Self.recentLine(secondSelected) == "* 1 RECENT")
+            #expect(try await first.run("b NOOP") == ["* 3 EXISTS", "b OK NOOP completed"])
+            #expect(try await first.run("c SEARCH RECENT") == ["* SEARCH 1 2", "c OK SEARCH completed"])
+            #expect(try await second.run("b SEARCH RECENT") == ["* SEARCH 3", "b OK SEARCH completed"])
+        }
+    }
+
+    @Test("New messages: a session claims up to the last one its EXISTS reports, not one that arrived after", arguments: IMAPSessionMailboxKind.allCases)
+    func updateClaimsOnlyWhatItReports(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind, count: 2)
+        let mailbox = IMAPSearchCountingMailbox(fixture.mailbox)
+        let base = fixture.mailbox
+        let first = IMAPSessionDriver(mailbox)
+        let second = IMAPSessionDriver(mailbox)
+        #expect(Self.recentLine(try await first.run("a SELECT INBOX")) == "* 2 RECENT")
+        #expect(Self.recentLine(try await second.run("a SELECT INBOX")) == "* 0 RECENT")
+        try await base.append(IMAPSessionMessages.message(3), to: "INBOX")
+        // Message 4 arrives after the first session read 3 and before its claim.
+        mailbox.beforeNextClaim { try await base.append(IMAPSessionMessages.message(4), to: "INBOX") }
+        #expect(try await first.run("b NOOP") == ["* 3 EXISTS", "* 3 RECENT", "b OK NOOP completed"])
+        // The second session reports 4 first: it is recent there.
+        #expect(try await second.run("b NOOP") == ["* 4 EXISTS", "* 1 RECENT", "b OK NOOP completed"])
+        #expect(try await first.run("c NOOP") == ["* 4 EXISTS", "c OK NOOP completed"])
+        #expect(try await first.run("d SEARCH RECENT") == ["* SEARCH 1 2 3", "d OK SEARCH completed"])
+        #expect(try await second.run("c SEARCH RECENT") == ["* SEARCH 4", "c OK SEARCH completed"])
+    }
+
+    @Test("A folder deleted and made again between SELECT's read and its claim keeps its recent messages for the next session", arguments: IMAPSessionMailboxKind.allCases)
+    func recreatedFolderKeepsRecent(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try kind.make()
+        let base = fixture.mailbox
+        try await base.createFolder("Work")
+        for number in 1...2 { try await base.append(IMAPSessionMessages.message(number), to: "Work") }
+        let mailbox = IMAPSearchCountingMailbox(base)
+        mailbox.beforeNextClaim {
+            try await base.deleteFolder("Work")
+            try await base.createFolder("Work")
+            for number in 1...3 { try await base.append(IMAPSessionMessages.message(number), to: "Work") }
+        }
+        let first = IMAPSessionDriver(mailbox)
+        let selected = try await first.run("a SELECT Work")
+        #expect(selected.contains("* 2 EXISTS") && Self.recentLine(selected) == "* 0 RECENT")
+        #expect(try await base.status(of: "Work").recentCount == 3)
+        let second = IMAPSessionDriver(mailbox)
+        let again = try await second.run("a SELECT Work")
+        #expect(again.contains("* 3 EXISTS") && Self.recentLine(again) == "* 3 RECENT")
+    }
+
     @Test("COPY and MOVE into the selected folder make recent copies; into another folder, recent for whoever selects it", arguments: IMAPSessionMailboxKind.allCases)
     func copiesAreRecent(kind: IMAPSessionMailboxKind) async throws {
         let fixture = try await Self.mailbox(kind, count: 3)

@@ -16,7 +16,7 @@ struct IMAPSessionSelectTests {
         try await mailbox.append(IMAPSessionMessages.message(2), to: "INBOX")
         try await mailbox.append(IMAPSessionMessages.message(3), to: "INBOX", flags: [], keywords: ["$Work"], internalDate: Date())
         // Seen by an earlier session: not \Recent (IMAPSessionRecentTests covers \Recent).
-        _ = try await mailbox.claimRecent(in: "INBOX")
+        _ = try await mailbox.claimAllRecent(in: "INBOX")
         return fixture
     }
 

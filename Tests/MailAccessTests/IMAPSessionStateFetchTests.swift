@@ -15,7 +15,8 @@ struct IMAPSessionStateFetchTests {
     /// More messages than the state-only FETCH path needs (64).
     static let count = 100
 
-    static func mailbox(_ kind: IMAPSessionMailboxKind) async throws -> IMAPSessionMailbox {
+    /// `count` messages, claimed as `\Recent` by an earlier session unless `claimed` is false.
+    static func mailbox(_ kind: IMAPSessionMailboxKind, claimed: Bool = true) async throws -> IMAPSessionMailbox {
         let fixture = try kind.make()
         var batch: [MessageToAppend] = []
         for number in 1...count {
@@ -29,7 +30,7 @@ struct IMAPSessionStateFetchTests {
         }
         _ = try await fixture.mailbox.append(contentsOf: batch, to: "INBOX")
         // Seen by an earlier session: not \Recent in the sessions of these tests.
-        _ = try await fixture.mailbox.claimRecent(in: "INBOX")
+        if claimed { _ = try await fixture.mailbox.claimAllRecent(in: "INBOX") }
         return fixture
     }
 
@@ -56,13 +57,44 @@ struct IMAPSessionStateFetchTests {
         return result
     }
 
-    /// The flags the mailbox itself records, as a FETCH FLAGS line writes them.
-    static func recordedFlags(_ mailbox: any Mailbox) async throws -> [UInt32: String] {
+    /// The flags the mailbox itself records, as a FETCH FLAGS line writes them (with
+    /// `\Recent` after the system flags when `recent`).
+    static func recordedFlags(_ mailbox: any Mailbox, recent: Bool = false) async throws -> [UInt32: String] {
         var result: [UInt32: String] = [:]
         for message in try await mailbox.changes(in: "INBOX", since: 0).changed {
-            result[message.uid] = "FLAGS (" + (message.flags.imapNames + message.keywords).joined(separator: " ") + ")"
+            let names = message.flags.imapNames + (recent ? ["\\Recent"] : []) + message.keywords
+            result[message.uid] = "FLAGS (" + names.joined(separator: " ") + ")"
         }
         return result
+    }
+
+    @Test("\\Recent in the state-only FETCH: SELECT claims, UID FETCH 1:* (FLAGS) shows it on each; a second SELECT sees none", arguments: IMAPSessionMailboxKind.allCases)
+    func recentInStateFetch(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind, claimed: false)
+        let first = IMAPSessionDriver(fixture.mailbox)
+        #expect(try await first.run("a SELECT INBOX").contains("* \(Self.count) RECENT"))
+        let lines = try await first.run("b UID FETCH 1:* (FLAGS)")
+        #expect(lines.last == "b OK FETCH completed")
+        #expect(lines.count == Self.count + 1)
+        #expect(Self.flagsByUID(lines) == (try await Self.recordedFlags(fixture.mailbox, recent: true)))
+        let second = IMAPSessionDriver(fixture.mailbox)
+        #expect(try await second.run("a SELECT INBOX").contains("* 0 RECENT"))
+        let others = try await second.run("b UID FETCH 1:* (FLAGS)")
+        #expect(others.count == Self.count + 1 && !others.contains { $0.contains("\\Recent") })
+        #expect(Self.flagsByUID(others) == (try await Self.recordedFlags(fixture.mailbox)))
+    }
+
+    @Test("\\Recent in the state-only FETCH under EXAMINE: shown on each, claimed by no one", arguments: IMAPSessionMailboxKind.allCases)
+    func recentInStateFetchExamine(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind, claimed: false)
+        let examiner = IMAPSessionDriver(fixture.mailbox)
+        #expect(try await examiner.run("a EXAMINE INBOX").contains("* \(Self.count) RECENT"))
+        let lines = try await examiner.run("b UID FETCH 1:* (FLAGS)")
+        #expect(lines.last == "b OK FETCH completed")
+        #expect(Self.flagsByUID(lines) == (try await Self.recordedFlags(fixture.mailbox, recent: true)))
+        #expect(try await fixture.mailbox.status(of: "INBOX").recentCount == Self.count)
+        let selector = IMAPSessionDriver(fixture.mailbox)
+        #expect(try await selector.run("a SELECT INBOX").contains("* \(Self.count) RECENT"))
     }
 
     @Test("UID FETCH 1:* (FLAGS) right after SELECT gives every message's recorded flags", arguments: IMAPSessionMailboxKind.allCases)

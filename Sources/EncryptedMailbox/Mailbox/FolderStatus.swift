@@ -20,7 +20,7 @@ public struct FolderStatus: Sendable, Hashable {
     public var highestModSeq: UInt64
     /// The first UID no session has claimed as `\Recent` yet (RFC 3501 section 2.3.2): the
     /// messages from it up to ``uidNext`` are recent for whoever claims them next with
-    /// ``Mailbox/claimRecent(in:)``. At most ``uidNext``; at least 1.
+    /// ``Mailbox/claimRecent(in:uidValidity:below:)``. At most ``uidNext``; at least 1.
     public var firstRecentUID: UInt32
     /// The number of messages from ``firstRecentUID`` up: recent, and not yet claimed.
     public var recentCount: Int

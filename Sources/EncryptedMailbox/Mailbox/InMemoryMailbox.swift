@@ -331,14 +331,31 @@ public actor InMemoryMailbox: Mailbox {
         return removed
     }
 
-    /// Claims the folder's `\Recent` messages: the UIDs from its first unclaimed one up to
-    /// UIDNEXT, which becomes the first unclaimed one.
-    public func claimRecent(in folder: String) throws -> RecentClaim {
+    /// Claims the folder's `\Recent` messages: when the folder still has `uidValidity`, the
+    /// UIDs from its first unclaimed one up to `bound` or UIDNEXT, whichever is lower; the
+    /// end of that range becomes the first unclaimed one. Nothing changes when the claim is
+    /// empty.
+    /// (Async, as the requirement: a synchronous one would lose, in a call on the actor from
+    /// outside, to the protocol extension's default, which claims nothing.)
+    public func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
         var target = try self.folder(folder)
-        let first = min(max(1, target.firstRecentUID), target.uidNext)
-        target.firstRecentUID = target.uidNext
+        let claim = plannedClaim(target, uidValidity: uidValidity, bound: bound)
+        guard !claim.uids.isEmpty else { return claim }
+        target.firstRecentUID = claim.uids.upperBound
         folderList[target.name] = target
-        return RecentClaim(uidValidity: target.uidValidity, uids: first..<target.uidNext)
+        return claim
+    }
+
+    /// What ``claimRecent(in:uidValidity:below:)`` would claim now, changing nothing (a
+    /// read-only handle's check).
+    func recentToClaim(in folder: String, uidValidity: UInt32, below bound: UInt32) throws -> RecentClaim {
+        plannedClaim(try self.folder(folder), uidValidity: uidValidity, bound: bound)
+    }
+
+    private func plannedClaim(_ target: Folder, uidValidity: UInt32, bound: UInt32) -> RecentClaim {
+        RecentClaim.planned(
+            folderUIDValidity: target.uidValidity, firstRecentUID: target.firstRecentUID, uidNext: target.uidNext,
+            uidValidity: uidValidity, bound: bound)
     }
 
     /// Changes after a MODSEQ.

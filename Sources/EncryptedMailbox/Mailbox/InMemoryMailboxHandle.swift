@@ -122,9 +122,15 @@ final class InMemoryMailboxHandle: Mailbox {
         return try await backing.changes(in: folder, since: modSeq)
     }
 
-    func claimRecent(in folder: String) async throws -> RecentClaim {
-        try check(writing: true)
-        return try await backing.claimRecent(in: folder)
+    func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
+        try check(writing: false)
+        if readOnly {
+            // As the SQLite mailbox: nothing to claim is no write, so no `.readOnly`.
+            let claim = try await backing.recentToClaim(in: folder, uidValidity: uidValidity, below: bound)
+            if claim.uids.isEmpty { return claim }
+            throw MailboxError.readOnly
+        }
+        return try await backing.claimRecent(in: folder, uidValidity: uidValidity, below: bound)
     }
 
     func search(_ query: SearchQuery, in folder: String) async throws -> [UInt32] {

@@ -81,13 +81,21 @@ public protocol Mailbox: Sendable {
     func snapshot(of folder: String) async throws -> FolderSnapshot
 
     /// Claims the folder's `\Recent` messages (RFC 3501 section 2.3.2) for one session: in
-    /// one change, reads the folder's first unclaimed UID (``FolderStatus/firstRecentUID``)
-    /// and raises it to UIDNEXT. Two claims, from any sessions, handles or processes on the
-    /// same mailbox, never both get a message; the threshold is saved with the mailbox, so a
-    /// message is recent once across restarts. Appends, copies and moves add messages above
-    /// it (recent); a folder made anew starts at UID 1.
-    /// - Throws: `.folderNotFound`, `.readOnly`.
-    func claimRecent(in folder: String) async throws -> RecentClaim
+    /// one change, checks that the folder still has the `uidValidity` the session selected,
+    /// reads its first unclaimed UID (``FolderStatus/firstRecentUID``) and raises it to
+    /// `bound` (at most UIDNEXT; never lowers it). `bound` is one past the last UID the
+    /// session has reported or is about to report: the messages above it stay unclaimed for
+    /// the session that reports them first. Two claims, from any sessions, handles or
+    /// processes on the same mailbox, never both get a message; the threshold is saved with
+    /// the mailbox, so a message is recent once across restarts. Appends, copies and moves
+    /// add messages above it (recent); a folder made anew starts at UID 1.
+    ///
+    /// A folder whose UIDVALIDITY is no longer `uidValidity` (deleted and made again since
+    /// the caller read it) is left alone: the claim is empty and carries the folder's
+    /// current UIDVALIDITY. When there is nothing to claim, nothing is written.
+    /// - Throws: `.folderNotFound`; `.readOnly` from a read-only mailbox when there is
+    ///   something to claim.
+    func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim
 
     // MARK: Search, threads, quota
 
@@ -130,6 +138,13 @@ extension Mailbox {
     /// Expunges every `\Deleted` message of the folder.
     public func expunge(_ folder: String) async throws -> [UInt32] {
         try await expunge(folder, uids: nil)
+    }
+
+    /// Claims nothing: the default for a mailbox that does not keep `\Recent`. Its
+    /// sessions then show no message as `\Recent` (its ``FolderStatus/firstRecentUID``
+    /// is UIDNEXT unless it says otherwise), and a SELECT makes no write for it.
+    public func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
+        RecentClaim(uidValidity: uidValidity, uids: bound..<bound)
     }
 
     /// The status, then every message through `changes(in:since: 0)`; the counts and

@@ -99,7 +99,7 @@ enum MailboxSchema {
         CREATE INDEX messages_state ON messages(folder_id, uid, modseq, flags, keywords);
         """,
         // 4: IMAP \Recent (RFC 3501 section 2.3.2): messages from `first_recent_uid` up are
-        // recent and not yet claimed by a session; a claim raises it to `uid_next`. A new
+        // recent and not yet claimed by a session; a claim raises it (to at most `uid_next`). A new
         // folder starts at 1. Folders of an older file start at UIDNEXT: their messages were
         // there before anyone counted them, and must not all turn recent at the next SELECT.
         """

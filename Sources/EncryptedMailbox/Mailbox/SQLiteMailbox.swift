@@ -275,17 +275,26 @@ public actor SQLiteMailbox: Mailbox {
             recent: Int(counts?[2].integerValue ?? 0))
     }
 
-    /// Claims the folder's `\Recent` messages: reads its first unclaimed UID and raises it
-    /// to UIDNEXT in one write transaction, so concurrent claims (this process's sessions,
-    /// or another process's, serialised by the write lock) never overlap.
-    public func claimRecent(in folder: String) async throws -> RecentClaim {
-        try await database(writing: true) { [self] database in
+    /// Claims the folder's `\Recent` messages: reads the folder first, and when there is
+    /// something to claim, checks its UIDVALIDITY and raises its first unclaimed UID to the
+    /// bound (or UIDNEXT) again in one write transaction, so concurrent claims (this
+    /// process's sessions, or another process's, serialised by the write lock) never overlap
+    /// and a claim with nothing to take makes no write.
+    public func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
+        let plan: @Sendable (FolderRow) -> RecentClaim = { target in
+            RecentClaim.planned(
+                folderUIDValidity: target.uidValidity, firstRecentUID: target.firstRecentUID, uidNext: target.uidNext,
+                uidValidity: uidValidity, bound: bound)
+        }
+        let seen = try await database(writing: false) { [self] database in plan(try self.folder(folder, in: database)) }
+        guard !seen.uids.isEmpty else { return seen }
+        return try await database(writing: true) { [self] database in
             let target = try self.folder(folder, in: database)
-            let first = min(max(1, target.firstRecentUID), target.uidNext)
-            if first < target.uidNext {
-                try database.run("UPDATE folders SET first_recent_uid = ? WHERE id = ?", [Int64(target.uidNext), target.id])
+            let claim = plan(target)
+            if !claim.uids.isEmpty {
+                try database.run("UPDATE folders SET first_recent_uid = ? WHERE id = ?", [Int64(claim.uids.upperBound), target.id])
             }
-            return RecentClaim(uidValidity: target.uidValidity, uids: first..<target.uidNext)
+            return claim
         }
     }
 

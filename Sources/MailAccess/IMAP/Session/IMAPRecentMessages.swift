@@ -1,7 +1,7 @@
 import EncryptedMailbox
 
 /// The messages that are `\Recent` in one session's selection (RFC 3501 section 2.3.2), as
-/// UID ranges: what its SELECT and later claims got (``Mailbox/claimRecent(in:)``), or, under
+/// UID ranges: what its SELECT and later claims got (``Mailbox/claimRecent(in:uidValidity:below:)``), or, under
 /// EXAMINE, the folder's unclaimed UIDs it saw without claiming them. A pure value.
 ///
 /// A session's claims are contiguous UID ranges above the folder's old threshold, usually

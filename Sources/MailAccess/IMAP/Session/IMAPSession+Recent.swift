@@ -6,16 +6,19 @@ extension IMAPSession {
     /// claims nothing, so it takes no message's `\Recent` from a rev1 session.
     var tracksRecent: Bool { !extensions.imap4rev2 }
 
-    /// The folder's unclaimed `\Recent` UIDs, for the selection of `name` with `uidValidity`:
-    /// a read-write selection claims them (RFC 3501 section 2.3.2: recent in this session
-    /// only), a read-only one (EXAMINE) reads them without claiming, as Dovecot does. Nil
-    /// when the folder changed identity meanwhile or could not be read: the messages then
-    /// stay unclaimed for the next session.
-    func unclaimedRecent(in name: String, uidValidity: UInt32, readOnly: Bool) async -> Range<UInt32>? {
+    /// The folder's unclaimed `\Recent` UIDs below `bound` (one past the last UID this
+    /// session has reported or is about to report), for the selection of `name` with
+    /// `uidValidity`: a read-write selection claims them (RFC 3501 section 2.3.2: recent in
+    /// the first session notified of them, and only there), a read-only one (EXAMINE) reads
+    /// them without claiming, as Dovecot does. The mailbox checks the UIDVALIDITY in the
+    /// claim itself, so a folder deleted and made again meanwhile loses nothing: its
+    /// messages stay unclaimed for the next session, and this gets nil. Nil too when the
+    /// folder could not be read.
+    func unclaimedRecent(in name: String, uidValidity: UInt32, below bound: UInt32, readOnly: Bool) async -> Range<UInt32>? {
         guard tracksRecent else { return nil }
         if !readOnly {
             do {
-                let claim = try await mailbox.claimRecent(in: name)
+                let claim = try await mailbox.claimRecent(in: name, uidValidity: uidValidity, below: bound)
                 return claim.uidValidity == uidValidity ? claim.uids : nil
             } catch let error as MailboxError where error == .readOnly {
                 // A mailbox opened read-only: every session only reads, as under EXAMINE.
@@ -24,14 +27,18 @@ extension IMAPSession {
             }
         }
         guard let status = try? await mailbox.status(of: name), status.uidValidity == uidValidity else { return nil }
-        return status.firstRecentUID..<status.uidNext
+        let first = min(status.firstRecentUID, status.uidNext)
+        return first..<max(first, min(bound, status.uidNext))
     }
 
     /// Takes the unclaimed `\Recent` messages into the selection after it learned of new
-    /// ones (the untagged EXISTS about to be sent).
-    func takeRecentForNewMessages() async {
+    /// ones (the untagged EXISTS about to be sent): those up to `bound`, one past the last
+    /// UID that EXISTS reports, so messages this session has not reported stay for the
+    /// session that reports them first.
+    func takeRecentForNewMessages(below bound: UInt32) async {
         guard tracksRecent, let folder = selected, !folder.isDeleted else { return }
-        guard let uids = await unclaimedRecent(in: folder.name, uidValidity: folder.uidValidity, readOnly: folder.readOnly) else { return }
+        guard let uids = await unclaimedRecent(in: folder.name, uidValidity: folder.uidValidity, below: bound, readOnly: folder.readOnly)
+        else { return }
         guard var current = selected, current.name == folder.name, current.uidValidity == folder.uidValidity else { return }
         current.recent.insert(uids)
         selected = current

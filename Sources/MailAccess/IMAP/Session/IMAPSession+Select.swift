@@ -86,7 +86,9 @@ extension IMAPSession {
             // the mailbox is asked again. SELECT of a folder with none makes no write.
             let newerThanStatus = folder.sequence.lastUID >= status.uidNext
             if newerThanStatus || (!readOnly && status.firstRecentUID < status.uidNext) {
-                if let uids = await unclaimedRecent(in: status.name, uidValidity: status.uidValidity, readOnly: readOnly) {
+                // Up to the last message this SELECT reports (its EXISTS): later ones go to
+                // the session that reports them first.
+                if let uids = await unclaimedRecent(in: status.name, uidValidity: status.uidValidity, below: uidNext, readOnly: readOnly) {
                     folder.recent.insert(uids)
                 }
             } else if readOnly {

@@ -90,8 +90,9 @@ extension IMAPSession {
         let updates = folder.sequence.takeUpdates(includingExpunges: includingExpunges)
         selected = folder
         guard !updates.isEmpty else { return }
-        // New messages: this session noticed them, so the unclaimed ones are \Recent here.
-        if updates.exists != nil { await takeRecentForNewMessages() }
+        // New messages: this session reports them, so the unclaimed ones are \Recent here
+        // (only up to the last one this EXISTS covers).
+        if updates.exists != nil { await takeRecentForNewMessages(below: folder.sequence.lastUID &+ 1) }
         let recent = recentInSelection
         if extensions.qresync, !updates.expunged.isEmpty {
             try await writer.write(.untagged(.vanished(earlier: false, uids: IMAPSequenceSet(compacting: updates.expunged.map(\.uid)))))
@@ -114,7 +115,7 @@ extension IMAPSession {
 
     /// A message's flags as IMAP writes them to this session: system flags, `\Recent` when
     /// it is recent here, then keywords.
-    static func flagNames(_ flags: MessageFlags, keywords: [String], recent: Bool = false) -> [String] {
+    static func flagNames(_ flags: MessageFlags, keywords: [String], recent: Bool) -> [String] {
         let bits = flags.rawValue
         let system = bits >= 0 && bits < systemFlagNames.count ? systemFlagNames[bits] : flags.imapNames
         if recent { return system + ["\\Recent"] + keywords }
