@@ -26,7 +26,7 @@ struct IMAPFolderState: Sendable, Hashable {
         }
         var appended: [MessageChange] = []
         for change in changes.changed {
-            let index = lowerBound(change.uid)
+            let index = messages.sortedIndex(notBelow: change.uid, by: \.uid)
             if index < messages.count, messages[index].uid == change.uid {
                 messages[index] = change
             } else if index == messages.count {
@@ -42,17 +42,7 @@ struct IMAPFolderState: Sendable, Hashable {
 
     /// The state of the message with `uid`, if the folder holds it.
     func message(_ uid: UInt32) -> MessageChange? {
-        let index = lowerBound(uid)
+        let index = messages.sortedIndex(notBelow: uid, by: \.uid)
         return index < messages.count && messages[index].uid == uid ? messages[index] : nil
-    }
-
-    private func lowerBound(_ uid: UInt32) -> Int {
-        var low = 0
-        var high = messages.count
-        while low < high {
-            let middle = (low + high) / 2
-            if messages[middle].uid < uid { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

@@ -80,7 +80,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
     /// removed before the client heard of them are simply forgotten.
     mutating func noteExpunged(_ removed: [UInt32]) {
         for uid in removed {
-            if let position = binarySearch(added, uid) {
+            if let position = added.sortedIndex(of: uid) {
                 added.remove(at: position)
             } else if index(of: uid) != nil {
                 expunged.insert(uid)
@@ -179,7 +179,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
         guard let largest = uids.last else { return [] }
         var result: [UInt32] = []
         for range in UIDSet.merge(set.map { $0.resolved(largest: largest) }) {
-            let start = lowerBoundIndex(range.lowerBound)
+            let start = uids.sortedIndex(notBelow: range.lowerBound)
             var end = start
             while end < uids.count, uids[end] <= range.upperBound { end += 1 }
             result.append(contentsOf: uids[start..<end])
@@ -206,27 +206,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
         return result
     }
 
-    private func index(of uid: UInt32) -> Int? { binarySearch(uids, uid) }
-
-    private func lowerBoundIndex(_ uid: UInt32) -> Int {
-        var low = 0
-        var high = uids.count
-        while low < high {
-            let middle = (low + high) / 2
-            if uids[middle] < uid { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
-    private func binarySearch(_ values: [UInt32], _ value: UInt32) -> Int? {
-        var low = 0
-        var high = values.count
-        while low < high {
-            let middle = (low + high) / 2
-            if values[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low < values.count && values[low] == value ? low : nil
-    }
+    private func index(of uid: UInt32) -> Int? { uids.sortedIndex(of: uid) }
 
     /// Sequences are equal when the client knows the same messages and the same updates wait.
     static func == (lhs: IMAPMessageSequence, rhs: IMAPMessageSequence) -> Bool {

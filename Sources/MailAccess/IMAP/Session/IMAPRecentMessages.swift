@@ -65,7 +65,7 @@ struct IMAPRecentMessages: Sendable, Hashable {
     /// How many of `sortedUIDs` (ascending) are recent: two binary searches per range.
     func count(among sortedUIDs: [UInt32]) -> Int {
         ranges.reduce(0) { total, range in
-            total + Self.lowerBound(sortedUIDs, range.upperBound) - Self.lowerBound(sortedUIDs, range.lowerBound)
+            total + sortedUIDs.sortedIndex(notBelow: range.upperBound) - sortedUIDs.sortedIndex(notBelow: range.lowerBound)
         }
     }
 
@@ -73,19 +73,8 @@ struct IMAPRecentMessages: Sendable, Hashable {
     func uids(among sortedUIDs: [UInt32]) -> [UInt32] {
         var result: [UInt32] = []
         for range in ranges {
-            result += sortedUIDs[Self.lowerBound(sortedUIDs, range.lowerBound)..<Self.lowerBound(sortedUIDs, range.upperBound)]
+            result += sortedUIDs[sortedUIDs.sortedIndex(notBelow: range.lowerBound)..<sortedUIDs.sortedIndex(notBelow: range.upperBound)]
         }
         return result
-    }
-
-    /// The index of the first value not below `value`.
-    private static func lowerBound(_ values: [UInt32], _ value: UInt32) -> Int {
-        var low = 0
-        var high = values.count
-        while low < high {
-            let middle = (low + high) / 2
-            if values[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }
