@@ -7,4 +7,14 @@ extension MailAccessLimits {
     var timeoutsAreBounded: Bool {
         [idleTimeout, writeTimeout, tlsHandshakeTimeout, shutdownGracePeriod].allSatisfy { $0 <= Self.longestTimeout }
     }
+
+    /// Whether a server can run with these limits: at least one session of each kind, and
+    /// bounded timeouts.
+    var areUsable: Bool {
+        maximumSessions >= 1 && maximumSessionsPerAddress >= 1 && maximumSessionsPerUser >= 1 && timeoutsAreBounded
+    }
+
+    /// Whether `timeout` can be a deadline's distance: above zero and at most
+    /// ``longestTimeout``.
+    static func isUsable(_ timeout: Duration) -> Bool { timeout > .zero && timeout <= longestTimeout }
 }

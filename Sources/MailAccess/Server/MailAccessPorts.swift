@@ -2,7 +2,9 @@ import CommunityMailSystem
 import CommunityMailTLS
 
 /// The ports of a MailAccess server (POP3 or IMAP): a plain one and, optionally, an
-/// implicit-TLS one, served together, with the certificate both use.
+/// implicit-TLS one, served together, with the certificate both use and the graceful
+/// shutdown of the connections accepted on them. The servers keep only what differs:
+/// their configuration's validation and the connection each runs.
 struct MailAccessPorts: Sendable {
     /// The certificate and key, when configured (STARTTLS/STLS and the implicit-TLS port).
     let tlsContext: TLSServerContext?
@@ -10,16 +12,24 @@ struct MailAccessPorts: Sendable {
     let plain: TCPListener
     /// The implicit-TLS port (IMAPS, POP3S), if any.
     let implicitTLS: TCPListener?
+    /// The graceful shutdown every connection of the server watches.
+    let drain = ConnectionDrain()
 
-    /// Loads the certificate (when `tls` is given) and listens on `address` and, when
-    /// given, `implicitTLSAddress`, with `limits`' connection caps as the listeners'
-    /// backstop.
-    /// - Throws: ``MailAccessError/invalidConfiguration`` (an implicit-TLS port without a
+    /// Checks what the servers' configurations share (the limits, the server name), loads
+    /// the certificate (when `configuration.tls` is given) and listens on `address` and,
+    /// when given, `implicitTLSAddress`, with the limits' connection caps as the
+    /// listeners' backstop.
+    /// - Throws: ``MailAccessError/invalidConfiguration`` (a limit below its least usable
+    ///   value, an empty or multi-line server name, an implicit-TLS port without a
     ///   certificate, a certificate that cannot be loaded), ``MailAccessError/io`` (cannot
     ///   listen).
     init(
-        address: SocketAddress, implicitTLSAddress: SocketAddress?, tls: MailAccessTLSFiles?, limits: MailAccessLimits
+        address: SocketAddress, implicitTLSAddress: SocketAddress?, configuration: some MailAccessServerConfiguration
     ) async throws(MailAccessError) {
+        let limits = configuration.limits, tls = configuration.tls
+        guard limits.areUsable, !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline }) else {
+            throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value")
+        }
         guard implicitTLSAddress == nil || tls != nil else {
             throw MailAccessError.invalidConfiguration.with(message: "an implicit-TLS port needs a certificate")
         }
@@ -52,20 +62,28 @@ struct MailAccessPorts: Sendable {
         }
     }
 
-    /// Stops accepting on both ports (connections already accepted go on).
-    func stopAccepting() {
+    /// Shuts down gracefully: stops accepting on both ports at once (connections already
+    /// accepted go on) and starts the drain, which closes what is still open after
+    /// `gracePeriod`. Closing twice is harmless.
+    func close(gracePeriod: Duration) {
         plain.stopAccepting()
         implicitTLS?.stopAccepting()
+        drain.beginClosing(gracePeriod: gracePeriod)
     }
 
-    /// Accepts on both ports until both stop, running `session` for each connection on a
-    /// task that prefers `BlockingExecutor.shared`. A connection over the listener's
-    /// backstop gets `busyReply` on the plain port (nothing on the TLS port, where
-    /// plaintext would be garbage). When one port fails for good, both close.
+    /// Accepts on both ports until both stop (``close(gracePeriod:)``, or the task's
+    /// cancellation), running `connection` for each accepted one (with the peer's address
+    /// and whether it came in on the implicit-TLS port) on a task that prefers
+    /// `BlockingExecutor.shared`; returns once every connection has ended. Nothing is
+    /// accepted once the server is closing. A connection over the listener's backstop gets
+    /// `busyReply` on the plain port (nothing on the TLS port, where plaintext would be
+    /// garbage). When one port fails for good, both close.
     /// - Throws: ``MailAccessError/io`` with the first failure.
-    func serve(
-        busyReply: [UInt8], session: @escaping @Sendable (TCPConnection, _ implicitTLS: Bool) async -> Void
+    func run(
+        busyReply: [UInt8],
+        connection serve: @escaping @Sendable (_ stream: any ByteStream, _ client: InternetAddress?, _ implicitTLS: Bool) async -> Void
     ) async throws(MailAccessError) {
+        if drain.isClosing { return }
         let plain = plain, implicitTLS = implicitTLS
         let listeners = [(plain, false)] + (implicitTLS.map { [($0, true)] } ?? [])
         let failure = await withTaskGroup(of: NetworkError?.self) { group in
@@ -74,7 +92,7 @@ struct MailAccessPorts: Sendable {
                     do throws(NetworkError) {
                         try await listener.serve { connection in
                             await withTaskExecutorPreference(BlockingExecutor.shared) {
-                                await session(connection, isImplicitTLS)
+                                await serve(connection, connection.remoteAddress.address, isImplicitTLS)
                             }
                         } rejected: { connection, _ in
                             if !isImplicitTLS { try? await connection.write(busyReply, deadline: .now + .seconds(5)) }

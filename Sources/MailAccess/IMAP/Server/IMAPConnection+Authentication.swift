@@ -4,13 +4,10 @@ extension IMAPConnection {
     /// Logs in through ``MailAccessLogin`` (rate limits, credentials, the member's session
     /// limit); on success keeps the lease and starts the member's ``IMAPSession``.
     mutating func authenticate(_ credentials: MailAccessCredentials) async -> IMAPConnectionState.AuthenticationOutcome {
-        let login = MailAccessLogin(
-            accessProtocol: .imap, authenticator: server.authenticator, limiter: configuration.loginRateLimiter,
-            sessions: configuration.sessions, limits: limits, events: configuration.events)
         var sessionConfiguration = configuration.session
         // What APPENDLIMIT announces is what the parser takes.
         sessionConfiguration.maximumAppendSize = configuration.parser.maximumAppendSize
-        let outcome = await login.attempt(credentials, from: client, overTLS: state.isTLSActive, locksMaildrop: false) { lease in
+        let outcome = await lifecycle.login.attempt(credentials, from: lifecycle.client, overTLS: state.isTLSActive, locksMaildrop: Self.locksMaildrop) { lease in
             IMAPSession(mailbox: lease.mailbox, configuration: sessionConfiguration)
         }
         switch outcome {

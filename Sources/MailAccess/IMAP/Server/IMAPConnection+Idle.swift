@@ -80,7 +80,7 @@ extension IMAPConnection {
             case nil: break
             }
             do {
-                guard let bytes = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: deadline) else {
+                guard let bytes = try await lifecycle.readBetweenCommands(from: stream, deadline: deadline) else {
                     return .shutdown
                 }
                 guard !bytes.isEmpty else { return .clientClosed }

@@ -1,16 +1,18 @@
 import CommunityMailSystem
-import CommunityMailTLS
 
 /// One client's IMAP connection: reads bytes into ``IMAPCommandParser``, lets
 /// ``IMAPConnectionState`` answer what the connection owns (greeting, capabilities, TLS,
 /// login, IDLE), hands every other command of a logged-in client to its ``IMAPSession``, and
 /// writes responses through an ``IMAPConnectionWriter``, flushed once per batch of commands.
-struct IMAPConnection {
+/// Its life around that (limits, drain, TLS, lease, report) is
+/// ``MailAccessConnectionLifecycle``'s.
+struct IMAPConnection: MailAccessConnection {
     let server: IMAPServer
-    /// The stream in use: the accepted one, or the TLS stream over it.
-    var stream: any ByteStream
-    let client: InternetAddress?
-    let implicitTLS: Bool
+    var lifecycle: MailAccessConnectionLifecycle
+    /// The stream in use: the accepted one, or the TLS stream over it (the writer follows).
+    var stream: any ByteStream {
+        didSet { writer.replaceStream(stream) }
+    }
     var state: IMAPConnectionState
     var parser: IMAPCommandParser
     let writer: IMAPConnectionWriter
@@ -21,19 +23,18 @@ struct IMAPConnection {
     /// When the command being waited for must be complete: kept while bytes arrive without
     /// completing a command, so a client dripping bytes cannot hold the session forever.
     var commandDeadline: ContinuousClock.Instant?
-    var drainSlot = 0
     /// How the session ends when the state asks to close.
     var closing = MailAccessEvent.Ending.closedByServer
-    let started = ContinuousClock.now
     /// When a client that has not logged in is logged out.
-    var loginDeadline: ContinuousClock.Instant { started + configuration.loginTimeout }
+    var loginDeadline: ContinuousClock.Instant { lifecycle.started + configuration.loginTimeout }
 
     init(server: IMAPServer, stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool) {
         self.server = server
         self.stream = stream
-        self.client = client
-        self.implicitTLS = implicitTLS
         let configuration = server.configuration
+        lifecycle = MailAccessConnectionLifecycle(
+            .imap, configuration: configuration, authenticator: server.authenticator, ports: server.ports,
+            client: client, implicitTLS: implicitTLS)
         var stateConfiguration = IMAPConnectionState.Configuration()
         stateConfiguration.serverName = configuration.serverName
         stateConfiguration.offersSTARTTLS = server.ports.tlsContext != nil
@@ -61,46 +62,21 @@ struct IMAPConnection {
         limits.maximumItems = min(configured.maximumItems, 64)
         return limits
     }
-    var limits: MailAccessLimits { server.configuration.limits }
+    var limits: MailAccessLimits { lifecycle.limits }
 
-    mutating func run() async {
-        let table = configuration.sessions
-        if table.addConnection(from: client, limits: limits) != nil {
-            if !implicitTLS { try? await stream.write(IMAPConnectionState.tooManyConnections(), deadline: .now + .seconds(5)) }
-            await stream.close()
-            report(.refused)
-            return
-        }
-        drainSlot = server.drain.register(stream)
-        let ending = await converse()
+    static var busyReply: [UInt8] { IMAPConnectionState.tooManyConnections() }
+    static var locksMaildrop: Bool { false }
+    var isTLSActive: Bool { state.isTLSActive }
+
+    /// Stops the member's ``IMAPSession`` (its wait for the mailbox's events).
+    func endSession() async {
         if let session { await session.close() }
-        if let lease {
-            table.removeSession(userID: lease.userID, locksMaildrop: false)
-            await lease.release()
-        }
-        await stream.close()
-        server.drain.unregister(drainSlot)
-        table.removeConnection(from: client)
-        report(ending)
     }
 
-    func report(_ ending: MailAccessEvent.Ending) {
-        configuration.events?(.sessionEnded(.imap, ending, overTLS: state.isTLSActive, duration: .now - started))
-    }
-
-    /// The session until it ends; the caller closes the stream.
+    /// The session until it ends; ``MailAccessConnection/run()`` closes the stream.
     mutating func converse() async -> MailAccessEvent.Ending {
-        if implicitTLS {
-            guard let context = server.ports.tlsContext else { return .tlsFailed }
-            do {
-                stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
-            } catch {
-                return .tlsFailed
-            }
-            writer.replaceStream(stream)
-            server.drain.update(drainSlot, stream: stream)
-        }
-        var actions = server.drain.isClosing ? state.shutDown() : state.greeting()
+        guard await startImplicitTLS() else { return .tlsFailed }
+        var actions = lifecycle.isClosing ? state.shutDown() : state.greeting()
         while true {
             if let ending = await perform(actions) { return ending }
             actions = []
@@ -110,7 +86,7 @@ struct IMAPConnection {
             }
             // A command already begun (an APPEND mid-literal) is finished first; the drain's
             // grace period bounds how long that may take.
-            if server.drain.isClosing && !parser.isCommandInProgress {
+            if lifecycle.isClosing && !parser.isCommandInProgress {
                 actions = state.shutDown()
                 continue
             }
@@ -136,7 +112,7 @@ struct IMAPConnection {
                     // Mid-command the shutdown waits for the command rather than cut it.
                     bytes = try await stream.read(maximumCount: 65_536, deadline: waitEnds)
                 } else {
-                    guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: waitEnds) else {
+                    guard let read = try await lifecycle.readBetweenCommands(from: stream, deadline: waitEnds) else {
                         actions = state.shutDown()
                         continue
                     }
@@ -207,7 +183,6 @@ struct IMAPConnection {
                     return .writeFailed
                 }
             case .startTLS:
-                guard let context = server.ports.tlsContext else { return .tlsFailed }
                 do {
                     try await writer.flush()
                 } catch {
@@ -215,13 +190,7 @@ struct IMAPConnection {
                 }
                 // Bytes pipelined after STARTTLS came in plaintext: never run them under TLS.
                 parser.discardBufferedInput()
-                do {
-                    stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
-                } catch {
-                    return .tlsFailed
-                }
-                writer.replaceStream(stream)
-                server.drain.update(drainSlot, stream: stream)
+                guard await startTLS() else { return .tlsFailed }
                 state.tlsEstablished()
             case .authenticate(let tag, let credentials):
                 let outcome = await authenticate(credentials)

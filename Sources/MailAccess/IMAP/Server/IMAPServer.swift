@@ -21,8 +21,8 @@ public final class IMAPServer: Sendable {
     /// The configuration.
     public let configuration: Configuration
     let authenticator: any MailAccessAuthenticator
+    /// The listeners, the certificate and the graceful shutdown.
     let ports: MailAccessPorts
-    let drain = ConnectionDrain()
 
     /// Loads the certificate (when configured) and listens on `address` and, when given,
     /// `implicitTLSAddress` (port 0: the kernel chooses; see ``localAddress``).
@@ -33,21 +33,15 @@ public final class IMAPServer: Sendable {
         address: SocketAddress, implicitTLSAddress: SocketAddress? = nil, configuration: Configuration,
         authenticator: any MailAccessAuthenticator
     ) async throws(MailAccessError) {
-        let limits = configuration.limits
         let parser = configuration.parser
-        guard configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1, limits.maximumSessionsPerAddress >= 1,
-            limits.maximumSessionsPerUser >= 1, parser.maximumLineLength >= 1_024, parser.maximumLiteralSize >= 1_024,
+        guard configuration.maximumBadCommands >= 1, parser.maximumLineLength >= 1_024, parser.maximumLiteralSize >= 1_024,
             parser.maximumAppendSize >= 1_024, parser.maximumCommandSize >= parser.maximumLineLength, parser.maximumNestingDepth >= 8,
             parser.maximumItems >= 16, parser.maximumAppendTotalSize >= parser.maximumAppendSize,
-            configuration.idleKeepaliveInterval.map({ $0 > .zero }) ?? true,
-            configuration.loginTimeout > .zero,
-            limits.timeoutsAreBounded, configuration.loginTimeout <= MailAccessLimits.longestTimeout,
-            configuration.idleKeepaliveInterval.map({ $0 <= MailAccessLimits.longestTimeout }) ?? true,
-            !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
+            MailAccessLimits.isUsable(configuration.loginTimeout), configuration.idleKeepaliveInterval.map(MailAccessLimits.isUsable) ?? true
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         self.configuration = configuration
         self.authenticator = authenticator
-        ports = try await MailAccessPorts(address: address, implicitTLSAddress: implicitTLSAddress, tls: configuration.tls, limits: limits)
+        ports = try await MailAccessPorts(address: address, implicitTLSAddress: implicitTLSAddress, configuration: configuration)
     }
 
     /// Where the plain (STARTTLS) port listens, with the port the kernel chose for port 0.
@@ -60,10 +54,7 @@ public final class IMAPServer: Sendable {
     /// closes every connection at once); returns once every session has ended.
     /// - Throws: ``MailAccessError/io`` when accepting fails for good.
     public func run() async throws(MailAccessError) {
-        if drain.isClosing { return }
-        try await ports.serve(busyReply: IMAPConnectionState.tooManyConnections()) { connection, implicitTLS in
-            await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
-        }
+        try await ports.run(busyReply: IMAPConnection.busyReply, connection: serve)
     }
 
     /// Shuts down gracefully: stops accepting at once; each session waiting for a command
@@ -71,8 +62,7 @@ public final class IMAPServer: Sendable {
     /// first. What is still open after ``MailAccessLimits/shutdownGracePeriod`` is closed.
     /// Closing twice is harmless.
     public func close() {
-        ports.stopAccepting()
-        drain.beginClosing(gracePeriod: configuration.limits.shutdownGracePeriod)
+        ports.close(gracePeriod: configuration.limits.shutdownGracePeriod)
     }
 
     /// Runs one session over `stream` (already connected; TLS from the start when

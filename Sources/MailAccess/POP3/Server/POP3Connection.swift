@@ -1,34 +1,33 @@
 import CommunityMailSystem
-import CommunityMailTLS
 import EncryptedMailbox
 
 /// One client's POP3 session: reads bytes into ``POP3Session``, carries out its actions
-/// (login, STLS, reading messages, the removals after QUIT) and writes the replies.
-struct POP3Connection {
+/// (login, STLS, reading messages, the removals after QUIT) and writes the replies. Its
+/// life around that (limits, drain, TLS, lease, report) is
+/// ``MailAccessConnectionLifecycle``'s.
+struct POP3Connection: MailAccessConnection {
     let server: POP3Server
+    var lifecycle: MailAccessConnectionLifecycle
     /// The stream in use: the accepted one, or the TLS stream over it.
     var stream: any ByteStream
-    let client: InternetAddress?
-    let implicitTLS: Bool
     var session: POP3Session
     /// The logged-in member's hold on their mailbox.
     var lease: MailboxLease?
     /// When the command being waited for must be complete: kept while bytes arrive without
     /// completing a command, so a client dripping bytes cannot hold the session forever.
     var commandDeadline: ContinuousClock.Instant?
-    var drainSlot = 0
     /// Set when the session ends by a timeout: `.timedOut` or `.loginTimedOut`.
     var timeoutEnding: MailAccessEvent.Ending?
-    let started = ContinuousClock.now
     /// When a client still in AUTHORIZATION is logged out.
     let loginDeadline: ContinuousClock.Instant
 
     init(server: POP3Server, stream: any ByteStream, client: InternetAddress?, implicitTLS: Bool) {
         self.server = server
         self.stream = stream
-        self.client = client
-        self.implicitTLS = implicitTLS
-        loginDeadline = started + server.configuration.loginTimeout
+        lifecycle = MailAccessConnectionLifecycle(
+            .pop3, configuration: server.configuration, authenticator: server.authenticator, ports: server.ports,
+            client: client, implicitTLS: implicitTLS)
+        loginDeadline = lifecycle.started + server.configuration.loginTimeout
         var configuration = POP3Session.Configuration(serverName: server.configuration.serverName)
         configuration.offersSTLS = server.ports.tlsContext != nil
         configuration.allowsPlaintextAuthentication = server.configuration.plaintextAuthentication.allows(client)
@@ -39,48 +38,20 @@ struct POP3Connection {
     }
 
     var configuration: POP3Server.Configuration { server.configuration }
-    var limits: MailAccessLimits { server.configuration.limits }
+    var limits: MailAccessLimits { lifecycle.limits }
 
-    mutating func run() async {
-        let table = configuration.sessions
-        if table.addConnection(from: client, limits: limits) != nil {
-            if !implicitTLS {
-                try? await stream.write(
-                    POP3Reply.error("too many connections, try again later", code: .temporarySystemError).encoded,
-                    deadline: .now + .seconds(5))
-            }
-            await stream.close()
-            report(.refused)
-            return
-        }
-        drainSlot = server.drain.register(stream)
-        let ending = await converse()
-        if let lease {
-            table.removeSession(userID: lease.userID, locksMaildrop: true)
-            await lease.release()
-        }
-        await stream.close()
-        server.drain.unregister(drainSlot)
-        table.removeConnection(from: client)
-        report(ending)
-    }
+    static var busyReply: [UInt8] { POP3Reply.error("too many connections, try again later", code: .temporarySystemError).encoded }
+    static var locksMaildrop: Bool { true }
+    var isTLSActive: Bool { session.isTLSActive }
 
-    func report(_ ending: MailAccessEvent.Ending) {
-        configuration.events?(.sessionEnded(.pop3, ending, overTLS: session.isTLSActive, duration: .now - started))
-    }
+    /// Nothing to end: the maildrop is a listing, and a session that ends without QUIT
+    /// removes nothing.
+    func endSession() async {}
 
-    /// The session until it ends; the caller closes the stream.
+    /// The session until it ends; ``MailAccessConnection/run()`` closes the stream.
     mutating func converse() async -> MailAccessEvent.Ending {
-        if implicitTLS {
-            guard let context = server.ports.tlsContext else { return .tlsFailed }
-            do {
-                stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
-                server.drain.update(drainSlot, stream: stream)
-            } catch {
-                return .tlsFailed
-            }
-        }
-        var actions = server.drain.isClosing ? session.shutDown() : session.start()
+        guard await startImplicitTLS() else { return .tlsFailed }
+        var actions = lifecycle.isClosing ? session.shutDown() : session.start()
         while true {
             var outgoing: [UInt8] = []
             var next = 0
@@ -97,13 +68,8 @@ struct POP3Connection {
                     guard await write(&outgoing) else { return .writeFailed }
                     return ending
                 case .startTLS:
-                    guard await write(&outgoing), let context = server.ports.tlsContext else { return .writeFailed }
-                    do {
-                        stream = try await TLSStream.accept(over: stream, context: context, deadline: .now + limits.tlsHandshakeTimeout)
-                        server.drain.update(drainSlot, stream: stream)
-                    } catch {
-                        return .tlsFailed
-                    }
+                    guard await write(&outgoing) else { return .writeFailed }
+                    guard await startTLS() else { return .tlsFailed }
                     actions += session.tlsEstablished()
                 case .authenticate(let credentials):
                     guard await write(&outgoing) else { return .writeFailed }
@@ -123,7 +89,7 @@ struct POP3Connection {
             // In AUTHORIZATION the login deadline, counted from the connection, may come first.
             let loginEndsFirst = session.state == .authorization && loginDeadline < waitEnds
             do {
-                guard let read = try await server.drain.readBetweenCommands(drainSlot, from: stream, deadline: loginEndsFirst ? loginDeadline : waitEnds) else {
+                guard let read = try await lifecycle.readBetweenCommands(from: stream, deadline: loginEndsFirst ? loginDeadline : waitEnds) else {
                     actions = session.shutDown()
                     continue
                 }
@@ -154,11 +120,8 @@ struct POP3Connection {
     /// Logs in through ``MailAccessLogin`` (rate limits, credentials, the member's session
     /// limit and the maildrop lock) and loads the maildrop.
     mutating func authenticate(_ credentials: MailAccessCredentials) async -> POP3Session.AuthenticationOutcome {
-        let login = MailAccessLogin(
-            accessProtocol: .pop3, authenticator: server.authenticator, limiter: configuration.loginRateLimiter,
-            sessions: configuration.sessions, limits: limits, events: configuration.events)
         let folder = configuration.maildropFolder
-        let outcome = await login.attempt(credentials, from: client, overTLS: session.isTLSActive, locksMaildrop: true) { lease in
+        let outcome = await lifecycle.login.attempt(credentials, from: lifecycle.client, overTLS: session.isTLSActive, locksMaildrop: Self.locksMaildrop) { lease in
             try await POP3Maildrop.load(from: lease.mailbox, folder: folder)
         }
         switch outcome {

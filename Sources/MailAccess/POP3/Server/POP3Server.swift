@@ -21,8 +21,8 @@ public final class POP3Server: Sendable {
     /// The configuration.
     public let configuration: Configuration
     let authenticator: any MailAccessAuthenticator
+    /// The listeners, the certificate and the graceful shutdown.
     let ports: MailAccessPorts
-    let drain = ConnectionDrain()
 
     /// Loads the certificate (when configured) and listens on `address` and, when given,
     /// `implicitTLSAddress` (port 0: the kernel chooses; see ``localAddress``).
@@ -33,15 +33,11 @@ public final class POP3Server: Sendable {
         address: SocketAddress, implicitTLSAddress: SocketAddress? = nil, configuration: Configuration,
         authenticator: any MailAccessAuthenticator
     ) async throws(MailAccessError) {
-        let limits = configuration.limits
-        guard configuration.maximumLineLength >= 64, configuration.maximumBadCommands >= 1, limits.maximumSessions >= 1,
-            limits.maximumSessionsPerAddress >= 1, limits.maximumSessionsPerUser >= 1,
-            limits.timeoutsAreBounded, configuration.loginTimeout > .zero, configuration.loginTimeout <= MailAccessLimits.longestTimeout,
-            !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline })
+        guard configuration.maximumLineLength >= 64, configuration.maximumBadCommands >= 1, MailAccessLimits.isUsable(configuration.loginTimeout)
         else { throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value") }
         self.configuration = configuration
         self.authenticator = authenticator
-        ports = try await MailAccessPorts(address: address, implicitTLSAddress: implicitTLSAddress, tls: configuration.tls, limits: limits)
+        ports = try await MailAccessPorts(address: address, implicitTLSAddress: implicitTLSAddress, configuration: configuration)
     }
 
     /// Where the plain (STLS) port listens, with the port the kernel chose for port 0.
@@ -54,10 +50,7 @@ public final class POP3Server: Sendable {
     /// closes every connection at once); returns once every session has ended.
     /// - Throws: ``MailAccessError/io`` when accepting fails for good, or when called twice.
     public func run() async throws(MailAccessError) {
-        if drain.isClosing { return }
-        try await ports.serve(busyReply: POP3Reply.error("too many connections, try again later", code: .temporarySystemError).encoded) { connection, implicitTLS in
-            await self.serve(connection, client: connection.remoteAddress.address, implicitTLS: implicitTLS)
-        }
+        try await ports.run(busyReply: POP3Connection.busyReply, connection: serve)
     }
 
     /// Shuts down gracefully: stops accepting at once; each session waiting for a command
@@ -65,8 +58,7 @@ public final class POP3Server: Sendable {
     /// a command (a RETR, the removals after QUIT) finishes it first. What is still open
     /// after ``MailAccessLimits/shutdownGracePeriod`` is closed. Closing twice is harmless.
     public func close() {
-        ports.stopAccepting()
-        drain.beginClosing(gracePeriod: configuration.limits.shutdownGracePeriod)
+        ports.close(gracePeriod: configuration.limits.shutdownGracePeriod)
     }
 
     /// Runs one session over `stream` (already connected; TLS from the start when

@@ -188,12 +188,14 @@ public struct POP3Session: Sendable {
         return [.send(reply.encoded), .close]
     }
 
-    /// The client sent nothing for the idle timeout (RFC 1939 section 3: autologout, no
-    /// UPDATE state): `-ERR` and close.
+    /// The client sent no complete command for the idle timeout. RFC 1939 section 3: when
+    /// the autologout timer expires the session does not enter the UPDATE state (nothing
+    /// marked with DELE is removed) and the server closes the connection without sending
+    /// any response, so nothing unsolicited can be read as the answer to a command in flight.
     public mutating func timedOut() -> [Action] {
         guard state != .closed else { return [] }
         state = .closed
-        return [.send(POP3Reply.error("autologout: idle for too long").encoded), .close]
+        return [.close]
     }
 
     /// The client did not log in within the server's login timeout (a server policy
