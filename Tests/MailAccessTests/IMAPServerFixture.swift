@@ -25,16 +25,11 @@ extension MailAccessServerFixture where Server == IMAPServer {
     /// The INBOX's messages now, read with the passphrase through the server's shared
     /// mailbox (so it works while sessions are open).
     func inboxContents() async throws -> [[UInt8]] {
-        let lease = try await authenticator.mailboxes.lease(userID: Self.login, passphrase: Self.password)
-        let contents = try await lease.mailbox.fetch(.all, in: "INBOX", content: .whole).map { $0.content ?? [] }
-        await lease.release()
-        return contents
+        try await withSharedMailbox { try await $0.fetch(.all, in: "INBOX", content: .whole).map { $0.content ?? [] } }
     }
 
     /// Appends `message` to alice's INBOX as the forwarder would (through the shared mailbox).
     func deliver(_ message: [UInt8]) async throws {
-        let lease = try await authenticator.mailboxes.lease(userID: Self.login, passphrase: Self.password)
-        _ = try await lease.mailbox.append(message, to: "INBOX")
-        await lease.release()
+        _ = try await withSharedMailbox { try await $0.append(message, to: "INBOX") }
     }
 }

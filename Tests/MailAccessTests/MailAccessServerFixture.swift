@@ -53,9 +53,7 @@ final class MailAccessServerFixture<Server: MailAccessTestServer>: Sendable {
         }
         var configuration = Server.fixtureConfiguration()
         configuration.plaintextAuthentication = plaintext
-        var limiter = LoginRateLimiter.Configuration()
-        limiter.failureDelay = .zero
-        configuration.loginRateLimiter = LoginRateLimiter(configuration: limiter)
+        configuration.loginRateLimiter = .withoutFailureDelay()
         var certificates: TestCertificates?
         if tls {
             let authority = try await TestCertificates.makeAuthority()
@@ -64,6 +62,16 @@ final class MailAccessServerFixture<Server: MailAccessTestServer>: Sendable {
             certificates = authority
         }
         configure(&configuration)
+        return try await start(serving: store, in: folder, configuration: configuration, certificates: certificates)
+    }
+
+    /// Starts a server with `configuration` over `store` (in `folder`, which the fixture
+    /// keeps), with an implicit-TLS port when the configuration has a certificate;
+    /// `certificates` is the authority that issued it, if the fixture's clients should trust it.
+    static func start(
+        serving store: MailboxStore, in folder: TemporaryDirectory, configuration: Server.Configuration, certificates: TestCertificates?
+    ) async throws -> MailAccessServerFixture {
+        var configuration = configuration
         // Recorded before the server starts, so that no early event is missed.
         let recorded = MailAccessEventRecorder()
         let previous = configuration.events
@@ -73,7 +81,8 @@ final class MailAccessServerFixture<Server: MailAccessTestServer>: Sendable {
         }
         let authenticator = MailboxStoreAuthenticator(store: store)
         let server = try await Server(
-            address: try SocketAddress("127.0.0.1:0"), implicitTLSAddress: tls ? try SocketAddress("127.0.0.1:0") : nil,
+            address: try SocketAddress("127.0.0.1:0"),
+            implicitTLSAddress: configuration.tls == nil ? nil : try SocketAddress("127.0.0.1:0"),
             configuration: configuration, authenticator: authenticator)
         let running = Task { _ = try? await server.run() }
         return MailAccessServerFixture(
@@ -86,6 +95,20 @@ final class MailAccessServerFixture<Server: MailAccessTestServer>: Sendable {
 
     /// A bare client on the plain port.
     func rawClient() async throws -> POP3LineClient { try await POP3LineClient(port: port) }
+
+    /// Runs `body` on alice's mailbox, leased from the server's shared mailboxes with her
+    /// passphrase (so it works while sessions are open, and sees what they see).
+    func withSharedMailbox<Result>(_ body: (any Mailbox) async throws -> Result) async throws -> Result {
+        let lease = try await authenticator.mailboxes.lease(userID: Self.login, passphrase: Self.password)
+        do {
+            let result = try await body(lease.mailbox)
+            await lease.release()
+            return result
+        } catch {
+            await lease.release()
+            throw error
+        }
+    }
 
     func stop() async {
         server.close()
