@@ -41,9 +41,9 @@ public final class DovecotIMAPServer: Sendable {
     }
 
     /// The login.
-    public static let user = "alice"
+    public static let user = DovecotProcess.user
     /// The password.
-    public static let password = "secret1"
+    public static let password = DovecotProcess.password
     /// INBOX's UIDVALIDITY.
     public static let uidValidity: UInt32 = 1_700_000_000
 
@@ -53,14 +53,14 @@ public final class DovecotIMAPServer: Sendable {
     public let port: UInt16
     /// The IMAPS port, when a certificate was given.
     public let implicitTLSPort: UInt16?
-    private let process: ChildProcess
+    private let process: DovecotProcess
 
     /// True when dovecot and its imap binary are installed.
     public static var isInstalled: Bool {
         TestPeers.executable("dovecot") != nil && FileManager.default.fileExists(atPath: "/usr/lib/dovecot/imap")
     }
 
-    private init(folder: TemporaryDirectory, port: UInt16, implicitTLSPort: UInt16?, process: ChildProcess) {
+    private init(folder: TemporaryDirectory, port: UInt16, implicitTLSPort: UInt16?, process: DovecotProcess) {
         self.folder = folder
         self.port = port
         self.implicitTLSPort = implicitTLSPort
@@ -68,54 +68,30 @@ public final class DovecotIMAPServer: Sendable {
     }
 
     /// The Maildir of `alice`.
-    public var maildir: URL { folder.url.appendingPathComponent("mail/alice/Maildir") }
+    public var maildir: URL { DovecotProcess.maildir(in: folder) }
 
     /// Starts Dovecot with `messages` in INBOX (UIDs 1, 2, ... in order); `certificateChain`
     /// and `privateKey` (PEM files) turn on STARTTLS and an IMAPS port.
     public static func start(
         messages: [Message], certificateChain: String? = nil, privateKey: String? = nil
     ) async throws -> DovecotIMAPServer {
-        guard let dovecot = TestPeers.executable("dovecot"), isInstalled else {
-            throw PeerError("dovecot is not installed (dovecot-imapd)")
-        }
+        guard isInstalled else { throw PeerError("dovecot is not installed (dovecot-imapd)") }
         let folder = try TemporaryDirectory(prefix: "dovecot-imap")
-        // Dovecot's mail processes run as nobody: the path to the Maildir must be open to it.
-        chmod(folder.url.path, 0o755)
-        let maildir = folder.url.appendingPathComponent("mail/alice/Maildir")
+        let maildir = DovecotProcess.maildir(in: folder)
         try await BlockingWork.run { try writeMaildir(maildir, messages: messages) }
-        let users = folder.path("users")
-        try "\(user):{PLAIN}\(password)::::::\n".write(toFile: users, atomically: true, encoding: .utf8)
         let port = try ChildProcess.freePort()
         let tls = certificateChain.flatMap { chain in privateKey.map { (chain, $0) } }
         let implicitTLSPort = tls == nil ? nil : try ChildProcess.freePort()
-        let configuration = folder.path("dovecot.conf")
-        try configurationText(
-            root: folder.url.path, users: users, port: port, implicitTLSPort: implicitTLSPort, tls: tls
-        ).write(toFile: configuration, atomically: true, encoding: .utf8)
-        try await BlockingWork.run {
-            let mail = folder.path("mail")
-            for path in try FileManager.default.subpathsOfDirectory(atPath: mail).map({ "\(mail)/\($0)" }) + [mail] {
-                chown(path, 65534, 65534)
-            }
-        }
-        let process = try ChildProcess(dovecot, ["-F", "-c", configuration])
-        let server = DovecotIMAPServer(folder: folder, port: port, implicitTLSPort: implicitTLSPort, process: process)
-        do {
-            try await process.waitForTCPPort(port)
-        } catch {
-            throw PeerError("dovecot did not start: \(process.output) \(server.log)")
-        }
-        return server
+        let configuration = try configurationText(folder: folder, port: port, implicitTLSPort: implicitTLSPort, tls: tls)
+        let process = try await DovecotProcess.start(configuration: configuration, in: folder, listeningOn: port)
+        return DovecotIMAPServer(folder: folder, port: port, implicitTLSPort: implicitTLSPort, process: process)
     }
 
     /// Dovecot's log so far (for failure messages).
-    public var log: String { (try? String(contentsOfFile: folder.path("dovecot.log"), encoding: .utf8)) ?? "" }
+    public var log: String { process.log }
 
     /// Stops Dovecot and waits for it to exit.
-    public func stop() async {
-        process.signal(SIGTERM)
-        _ = await process.exited()
-    }
+    public func stop() async { await process.stop() }
 
     /// INBOX as Dovecot's Maildir holds it now, in UID order: UIDs from `dovecot-uidlist`,
     /// flags from the file names (and `dovecot-keywords`), bytes from the files.
@@ -204,8 +180,8 @@ public final class DovecotIMAPServer: Sendable {
     // MARK: The configuration
 
     private static func configurationText(
-        root: String, users: String, port: UInt16, implicitTLSPort: UInt16?, tls: (chain: String, key: String)?
-    ) -> String {
+        folder: TemporaryDirectory, port: UInt16, implicitTLSPort: UInt16?, tls: (chain: String, key: String)?
+    ) throws -> String {
         let specialUse = ["Sent", "Drafts", "Trash", "Junk", "Archive"].map { name in
             """
               mailbox \(name) {
@@ -215,16 +191,7 @@ public final class DovecotIMAPServer: Sendable {
             """
         }.joined(separator: "\n")
         let ssl = tls.map { "ssl = yes\nssl_cert = <\($0.chain)\nssl_key = <\($0.key)\nssl_min_protocol = TLSv1.2" } ?? "ssl = no"
-        return """
-            base_dir = \(root)/base
-            state_dir = \(root)/state
-            log_path = \(root)/dovecot.log
-            protocols = imap
-            listen = 127.0.0.1
-            \(ssl)
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            mail_location = maildir:~/Maildir
+        return try DovecotProcess.commonSettings(folder: folder, protocols: "imap", ssl: ssl) + """
             mail_plugins = $mail_plugins quota
             protocol imap {
               mail_plugins = $mail_plugins imap_quota
@@ -242,15 +209,6 @@ public final class DovecotIMAPServer: Sendable {
                 auto = subscribe
               }
             \(specialUse)
-            }
-            passdb {
-              driver = passwd-file
-              args = username_format=%u \(users)
-            }
-            userdb {
-              driver = passwd-file
-              args = username_format=%u \(users)
-              default_fields = uid=nobody gid=nogroup home=\(root)/mail/%u
             }
             service imap-login {
               inet_listener imap {

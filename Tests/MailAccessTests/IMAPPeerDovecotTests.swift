@@ -39,7 +39,7 @@ struct IMAPPeerDovecotTests {
         let dovecotLeaf = try await authority.makeLeaf("dovecot-imap")
         let ourLeaf = try await authority.makeLeaf("imap")
         let dovecot = try await DovecotIMAPServer.start(messages: corpus, certificateChain: dovecotLeaf.chain, privateKey: dovecotLeaf.key)
-        let ours: IMAPPeerOurServer
+        let ours: IMAPServerFixture
         do {
             ours = try await IMAPPeerOurServer.start(messages: corpus, certificateChain: ourLeaf.chain, privateKey: ourLeaf.key)
         } catch {

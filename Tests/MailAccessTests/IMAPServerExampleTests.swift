@@ -1,6 +1,5 @@
 import CommunityMailSystem
 import CommunityMailTestSupport
-import EncryptedMailbox
 import Foundation
 import Testing
 
@@ -25,24 +24,12 @@ struct IMAPServerExampleTests {
     }
 
     @Test func servesIMAPBesidePOP3AndStopsOnSIGTERM() async throws {
-        let executable = try #require(TestPeers.builtExecutable("mail-access"))
-        let folder = try TemporaryDirectory(prefix: "mail-access-imap")
-        let mailboxes = folder.path("mailboxes")
-        try FileManager.default.createDirectory(atPath: mailboxes, withIntermediateDirectories: true)
-        let store = try MailboxStore(directory: URL(fileURLWithPath: mailboxes))
-        let mailbox = try await store.createMailbox(userID: "alice", passphrase: "secret1")
-        for message in POP3TestMessages.all { try await mailbox.append(message, to: "INBOX") }
-        await mailbox.close()
-        let authority = try await TestCertificates.makeAuthority()
-        let leaf = try await authority.makeLeaf("mail-access")
-        let imapPort = try ChildProcess.freePort(), imapsPort = try ChildProcess.freePort(), pop3Port = try ChildProcess.freePort()
-        let server = try ChildProcess(executable, [
-            "--mailboxes", mailboxes, "--listen-imap", "127.0.0.1:\(imapPort)", "--listen-imaps", "127.0.0.1:\(imapsPort)",
-            "--listen-pop3", "127.0.0.1:\(pop3Port)", "--tls-cert", leaf.chain, "--tls-key", leaf.key, "--plaintext-auth", "never",
-            "--login-failure-delay", "0",
-        ])
-        for port in [imapPort, imapsPort, pop3Port] { try await server.waitForTCPPort(port) }
-        let settings: [String: Any] = ["port": Int(imapPort), "tls_port": Int(imapsPort), "cafile": authority.authority, "extra": ["pop3": Int(pop3Port)]]
+        let example = try await MailAccessExampleProcess.start(listening: [.imap, .imaps, .pop3])
+        let imapPort = try example.port(.imap)
+        let settings: [String: Any] = [
+            "port": Int(imapPort), "tls_port": Int(try example.port(.imaps)), "cafile": example.certificates.authority,
+            "extra": ["pop3": Int(try example.port(.pop3))],
+        ]
         let outcome = try await IMAPPythonScript.run(IMAPPythonScript.prelude + #"""
             import poplib
             imap = starttls()
@@ -81,11 +68,11 @@ struct IMAPServerExampleTests {
 
         let waiting = try await POP3LineClient(port: imapPort)
         #expect(try await waiting.readLine()?.hasPrefix("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED") == true)
-        server.signal(SIGTERM)
+        example.signal(SIGTERM)
         #expect(try await waiting.readToEnd() == ["* BYE Server shutting down"])
         await waiting.close()
-        #expect(await server.exited() == 0)
-        #expect(server.output.contains("imap login refused"))
-        #expect(!server.output.contains("wrong") && !server.output.contains("secret1") && !server.output.contains("alice"))
+        #expect(await example.exited() == 0)
+        #expect(example.output.contains("imap login refused"))
+        #expect(!example.output.contains("wrong") && !example.output.contains("secret1") && !example.output.contains("alice"))
     }
 }

@@ -150,10 +150,7 @@ import Testing
 
     @Test func aLoginFloodIsRateLimitedAndTheRightPasswordWaits() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            var limits = LoginRateLimiter.Configuration()
-            limits.maximumFailuresPerAddress = 5
-            limits.failureDelay = .zero
-            configuration.loginRateLimiter = LoginRateLimiter(configuration: limits)
+            configuration.loginRateLimiter = .withoutFailureDelay { $0.maximumFailuresPerAddress = 5 }
         }
         let bystander = try await Self.selectedClient(fixture, tag: "b")
         let flood = try await fixture.rawClient()
@@ -180,10 +177,7 @@ import Testing
 
     @Test func failuresForOneNameLimitThatNameOnly() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            var limits = LoginRateLimiter.Configuration()
-            limits.maximumFailuresPerLogin = 3
-            limits.failureDelay = .zero
-            configuration.loginRateLimiter = LoginRateLimiter(configuration: limits)
+            configuration.loginRateLimiter = .withoutFailureDelay { $0.maximumFailuresPerLogin = 3 }
         }
         let client = try await fixture.rawClient()
         _ = try await client.readLine()

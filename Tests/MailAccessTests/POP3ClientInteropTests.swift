@@ -76,25 +76,9 @@ struct POP3ClientInteropTests {
 
     @Test func fetchmailPullsAndDeletes() async throws {
         let fixture = try await POP3ServerFixture.start()
-        let work = try TemporaryDirectory(prefix: "fetchmail")
-        let out = work.path("out")
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let rc = work.path("fetchmailrc")
-        // STLS (sslproto without ssl), the test authority, every message, then deleted.
-        try """
-            set no bouncemail
-            poll localhost via 127.0.0.1 service \(fixture.port) protocol POP3 auth password
-              user "alice" there with password "secret1" is root here
-              sslproto 'TLS1.2+' sslcommonname "localhost" sslcertck sslcertfile "\(try #require(fixture.certificates).authority)"
-              fetchall nokeep
-              mda "/bin/sh -c 'cat > \(out)/$$'"
-            """.write(toFile: rc, atomically: true, encoding: .utf8)
-        chmod(rc, 0o600)
-        let fetchmail = try #require(TestPeers.executable("fetchmail"))
-        let environment = ChildProcess.environment(adding: ["FETCHMAILHOME": work.url.path, "HOME": work.url.path])
-        let (status, output) = try await ChildProcess.run(fetchmail, ["--nodetach", "-f", rc, "--pidfile", work.path("pid")], environment: environment)
-        #expect(status == 0, "\(output)")
-        let got = try Self.files(in: out).map { Self.withoutAddedTrace($0, fields: ["Received"]) }
+        let pull = try await FetchmailPull.run(from: fixture, keep: false)
+        #expect(pull.status == 0, "\(pull.output)")
+        let got = try pull.deliveredTexts().map { Self.withoutAddedTrace($0, fields: ["Received"]) }
         #expect(Set(got) == Set(POP3TestMessages.all.map(Self.normalized)))
         #expect(got.count == POP3TestMessages.all.count)
         await fixture.stop()

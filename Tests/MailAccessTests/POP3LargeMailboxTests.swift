@@ -4,12 +4,6 @@ import Foundation
 import MailAccess
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A 10,000-message encrypted mailbox pulled over POP3 (STLS) by fetchmail, byte for byte
 /// after line-end normalisation, then left as it was (the client keeps the mail).
 @Suite(.enabled(if: TestPeers.shouldRun(TestPeers.executable("fetchmail") != nil)))
@@ -45,32 +39,14 @@ struct POP3LargeMailboxTests {
         print("STLS login + STAT + QUIT on \(Self.count) messages took \(ContinuousClock.now - loginStarted) (debug build; not asserted)")
         #expect(login[3].response.hasPrefix("+OK \(Self.count) "))
 
-        let work = try TemporaryDirectory(prefix: "fetchmail-large")
-        let out = work.path("out")
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let rc = work.path("fetchmailrc")
-        // Each message to a file named by its UIDL (fetchmail's %F is the sender; the
-        // message's own Subject carries its number, which the check reads).
-        try """
-            set no bouncemail
-            poll localhost via 127.0.0.1 service \(fixture.port) protocol POP3 auth password
-              user "alice" there with password "secret1" is root here
-              sslproto 'TLS1.2+' sslcommonname "localhost" sslcertck sslcertfile "\(try #require(fixture.certificates).authority)"
-              fetchall keep
-              mda "/bin/sh -c 'cat > \(out)/$$-$(date +%s%N)'"
-            """.write(toFile: rc, atomically: true, encoding: .utf8)
-        chmod(rc, 0o600)
-        let fetchmail = try #require(TestPeers.executable("fetchmail"))
-        let environment = ChildProcess.environment(adding: ["FETCHMAILHOME": work.url.path, "HOME": work.url.path])
         let started = ContinuousClock.now
-        let (status, output) = try await ChildProcess.run(fetchmail, ["--nodetach", "-f", rc, "--pidfile", work.path("pid")], environment: environment)
+        let pull = try await FetchmailPull.run(from: fixture, keep: true)
         let elapsed = ContinuousClock.now - started
-        #expect(status == 0, "\(output.suffix(2_000))")
-        let names = try FileManager.default.contentsOfDirectory(atPath: out)
-        #expect(names.count == Self.count)
+        #expect(pull.status == 0, "\(pull.output.suffix(2_000))")
+        let texts = try pull.deliveredTexts()
+        #expect(texts.count == Self.count)
         var byNumber: [Int: String] = [:]
-        for name in names {
-            let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent(name)), as: UTF8.self)
+        for text in texts {
             let got = POP3ClientInteropTests.withoutAddedTrace(text, fields: ["Received"])
             guard let subject = got.components(separatedBy: "\n").first(where: { $0.hasPrefix("Subject: message ") }),
                 let number = Int(subject.dropFirst("Subject: message ".count))

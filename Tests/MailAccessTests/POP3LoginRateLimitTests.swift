@@ -41,10 +41,7 @@ import Testing
 
     @Test func guessingIsCutOffAndTheMailboxUntouched() async throws {
         let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            var limits = LoginRateLimiter.Configuration()
-            limits.maximumFailuresPerAddress = 3
-            limits.failureDelay = .zero
-            configuration.loginRateLimiter = LoginRateLimiter(configuration: limits)
+            configuration.loginRateLimiter = .withoutFailureDelay { $0.maximumFailuresPerAddress = 3 }
         }
         let client = try await POP3LineClient(port: fixture.port)
         _ = try await client.readLine()
