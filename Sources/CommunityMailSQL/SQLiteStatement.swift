@@ -113,6 +113,21 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Column `index` of the current row as an integer, read without building a
+    /// ``SQLiteValue``: for loops over many rows. SQLite's conversion rules apply (NULL is 0,
+    /// text is parsed as a number).
+    public func integer(at index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
+
+    /// Column `index` of the current row as text, nil when it is NULL or empty: for loops
+    /// over many rows where an empty column is the common case and should cost no String.
+    public func nonEmptyText(at index: Int) -> String? {
+        let column = Int32(index)
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
     /// The column names of this statement's rows.
     public var columnNames: [String] { (0..<columnCount).map(columnName) }
 

@@ -44,11 +44,14 @@ final class ConnectionPool: Sendable {
     /// Every connection, idle or lent, for closing.
     let connections: [PooledConnection]
 
-    init(_ connections: [SQLiteConnection]) {
-        let pooled = connections.map(PooledConnection.init)
-        self.connections = pooled
-        state = Mutex(State(idle: pooled))
+    init(_ connections: [PooledConnection]) {
+        self.connections = connections
+        // Lent from the end: open connections first, so the unopened ones open only when
+        // that many jobs overlap.
+        state = Mutex(State(idle: connections.filter { !$0.isOpen } + connections.filter(\.isOpen)))
     }
+
+    convenience init(_ connections: [SQLiteConnection]) { self.init(connections.map(PooledConnection.init)) }
 
     /// A connection for the caller alone until it calls `release`.
     /// - Throws: `CancellationError` when the task is cancelled while waiting,

@@ -13,14 +13,16 @@ final class JobInterruption: Sendable {
     /// enough that a cancelled query stops at once, rarely enough to cost nothing measurable.
     private static let instructionsBetweenChecks: Int32 = 1000
 
-    /// The job's connection: from another thread only its thread-safe `sqlite3_interrupt` is used.
-    private let pooled: PooledConnection
+    /// The job's connection. `unsafe`: the job uses it on its own thread; from another
+    /// thread only the thread-safe `sqlite3_interrupt` is called on it, and only while the
+    /// job runs.
+    nonisolated(unsafe) private let connection: SQLiteConnection
     private let cancelled = Atomic<Bool>(false)
     private let running = Mutex(true)
 
-    init(_ pooled: PooledConnection) { self.pooled = pooled }
+    init(_ connection: SQLiteConnection) { self.connection = connection }
 
-    private var handle: OpaquePointer { pooled.connection.handle }
+    private var handle: OpaquePointer { connection.handle }
 
     /// Runs `body` (the job, on the connection's thread) with the progress handler installed.
     /// A job never leaves a transaction open for the next one: should a cancellation have
@@ -34,7 +36,7 @@ final class JobInterruption: Sendable {
         }, context)
         defer {
             sqlite3_progress_handler(handle, 0, nil, nil)
-            if pooled.connection.isInTransaction { _ = try? pooled.connection.run("ROLLBACK") }
+            if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
         }
         return try body()
     }

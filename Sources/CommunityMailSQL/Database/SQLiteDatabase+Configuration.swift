@@ -26,8 +26,10 @@ extension SQLiteDatabase {
         /// How long a connection waits for another connection's (or process's) lock before
         /// failing with ``SQLiteError/busy``. Default: 5 seconds.
         public var busyTimeout: Duration = .seconds(5)
-        /// How many read connections to keep (at least 1; ignored in memory). Reads beyond
-        /// it wait, without holding a thread, for a reader to come free. Default: 4.
+        /// How many read connections to keep at most (at least 1; ignored in memory): one
+        /// opens with the database, the others when that many reads first run at once.
+        /// Reads beyond it wait, without holding a thread, for a reader to come free.
+        /// Default: 4.
         public var readerCount: Int = 4
         /// Enforce foreign keys. Default: true.
         public var foreignKeys: Bool = true
@@ -64,6 +66,9 @@ extension SQLiteDatabase {
             options.foreignKeys = foreignKeys
             options.synchronous = synchronous
             options.queryOnly = queryOnly && !readOnly
+            // A reader opens after the writer made the file, or later still: it must never
+            // make an empty file where a deleted one was.
+            if queryOnly { options.create = false }
             options.readOnly = readOnly && storage != .inMemory
             options.temporaryStoreInMemory = temporaryStoreInMemory
             return options

@@ -47,7 +47,7 @@ public final class SQLiteDatabase: Sendable {
             // No writer at all: a read-only database must not hold a connection that could
             // recover, checkpoint or migrate the file.
             let readerConnections = try Self.openReaders(path: path, configuration)
-            let version = try readerConnections[0].userVersion
+            let version = try readerConnections[0].connection().userVersion
             guard version == configuration.migrations.count else {
                 if version > configuration.migrations.count {
                     throw SQLiteError.newerSchema.with(
@@ -57,7 +57,7 @@ public final class SQLiteDatabase: Sendable {
                     message: "the database is open read-only, and its schema (version \(version)) needs migrating to version \(configuration.migrations.count)")
             }
             readers = ConnectionPool(readerConnections)
-            writer = ConnectionPool([])  // never lent: write(_:) refuses first
+            writer = ConnectionPool([PooledConnection]())  // never lent: write(_:) refuses first
         case .file(let path):
             let writerConnection = try SQLiteConnection(
                 path: path, configuration: configuration.connectionConfiguration(queryOnly: false))
@@ -67,12 +67,17 @@ public final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// The reader connections `configuration` asks for (at least one).
-    private static func openReaders(path: String, _ configuration: Configuration) throws(SQLiteError) -> [SQLiteConnection] {
-        var connections: [SQLiteConnection] = []
-        for _ in 0..<max(1, configuration.readerCount) {
-            connections.append(try SQLiteConnection(path: path, configuration: configuration.connectionConfiguration(queryOnly: true)))
+    /// The reader connections `configuration` asks for (at least one): the first open now,
+    /// the others when reads first overlap. Each open costs a file open, the schema read and
+    /// (encrypted) a page decryption, which a store that mostly reads one thing at a time
+    /// would pay for nothing.
+    private static func openReaders(path: String, _ configuration: Configuration) throws(SQLiteError) -> [PooledConnection] {
+        let options = configuration.connectionConfiguration(queryOnly: true)
+        let open: @Sendable () throws(SQLiteError) -> SQLiteConnection = { () throws(SQLiteError) in
+            try SQLiteConnection(path: path, configuration: options)
         }
+        var connections = [PooledConnection(try open())]
+        for _ in 1..<max(1, configuration.readerCount) { connections.append(PooledConnection(opening: open)) }
         return connections
     }
 
@@ -153,7 +158,7 @@ public final class SQLiteDatabase: Sendable {
         // file and removes it, which a reader's close would only try to do.
         let connections = (readers !== writer ? readers.connections : []) + writer.connections
         await configuration.executor.run { () -> Void in
-            for pooled in connections { pooled.connection.close() }
+            for pooled in connections { pooled.close() }
         }
     }
 
@@ -164,13 +169,15 @@ public final class SQLiteDatabase: Sendable {
         let pooled = try await pool.acquire()
         defer { pool.release(pooled) }
         return try await configuration.executor.run { (cancellation: BlockingCancellation) throws -> Value in
-            let interruption = JobInterruption(pooled)
-            cancellation.onCancel { interruption.interrupt() }
-            defer { interruption.finish() }
             // Work queued behind others when its task was cancelled never starts.
             guard !cancellation.isCancelled else { throw CancellationError() }
+            let connection = try pooled.connection()
+            let interruption = JobInterruption(connection)
+            cancellation.onCancel { interruption.interrupt() }
+            defer { interruption.finish() }
+            guard !cancellation.isCancelled else { throw CancellationError() }
             do {
-                return try interruption.watching { try job(pooled.connection) }
+                return try interruption.watching { try job(connection) }
             } catch where cancellation.isCancelled {
                 // Whatever the job made of the interrupt (a store wraps SQLite's errors in
                 // its own), the caller asked to stop: that is a cancellation, not a failure.

@@ -318,17 +318,11 @@ extension SQLiteMailbox {
         try statement.bind(bindings)
         var states: [MessageChange] = []
         while try statement.step() {
-            let keywords: [String]
-            if case .text(let text) = statement.value(at: 2), !text.isEmpty {
-                keywords = text.split(separator: " ").map(String.init)
-            } else {
-                keywords = []
-            }
+            let keywords = statement.nonEmptyText(at: 2).map { $0.split(separator: " ").map(String.init) } ?? []
             states.append(
                 MessageChange(
-                    uid: UInt32(truncatingIfNeeded: statement.value(at: 0).integerValue ?? 0),
-                    flags: MessageFlags(rawValue: Int(statement.value(at: 1).integerValue ?? 0)), keywords: keywords,
-                    modSeq: UInt64(statement.value(at: 3).integerValue ?? 0)))
+                    uid: UInt32(truncatingIfNeeded: statement.integer(at: 0)), flags: MessageFlags(rawValue: Int(statement.integer(at: 1))),
+                    keywords: keywords, modSeq: UInt64(clamping: statement.integer(at: 3))))
         }
         return states
     }
