@@ -63,6 +63,20 @@ final class IMAPConnectionWriter: IMAPResponseWriter {
         }
     }
 
+    /// Buffers the responses of `run`, encoded straight from the message states; writes the
+    /// buffer when it is large.
+    /// - Throws: `NetworkError` when the client cannot be written to.
+    func write(_ run: IMAPStateFetchRun) async throws {
+        let (stream, bytes) = state.withLock { state -> (any ByteStream, [UInt8]?) in
+            state.encoder.encode(run, into: &state.buffer)
+            state.responseCount &+= run.messages.count
+            guard state.buffer.count >= Self.flushThreshold else { return (state.stream, nil) }
+            defer { state.buffer = [] }
+            return (state.stream, state.buffer)
+        }
+        if let bytes { try await stream.write(bytes, deadline: .now + writeTimeout) }
+    }
+
     /// Encodes `response` onto the buffer and counts it.
     private static func append(_ response: IMAPResponse, to state: inout State) {
         state.encoder.encode(response, into: &state.buffer)

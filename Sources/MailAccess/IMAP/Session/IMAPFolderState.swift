@@ -20,6 +20,10 @@ struct IMAPFolderState: Sendable, Hashable {
     /// Brings the state up to `changes.highestModSeq`: vanished messages removed, changed
     /// (or added) ones replaced or inserted in UID order.
     mutating func apply(_ changes: FolderChanges) {
+        modSeq = max(modSeq, changes.highestModSeq)
+        // Nothing changed (a syncing client's usual case): the messages stay shared with the
+        // selected folder's copy rather than being copied to be left as they are.
+        guard !changes.vanished.isEmpty || !changes.changed.isEmpty else { return }
         if !changes.vanished.isEmpty {
             let vanished = Set(changes.vanished)
             messages.removeAll { vanished.contains($0.uid) }
@@ -35,9 +39,10 @@ struct IMAPFolderState: Sendable, Hashable {
                 messages.insert(change, at: index)
             }
         }
-        appended.sort { $0.uid < $1.uid }
-        messages.append(contentsOf: appended)
-        modSeq = max(modSeq, changes.highestModSeq)
+        if !appended.isEmpty {
+            appended.sort { $0.uid < $1.uid }
+            messages.append(contentsOf: appended)
+        }
     }
 
     /// The state of the message with `uid`, if the folder holds it.

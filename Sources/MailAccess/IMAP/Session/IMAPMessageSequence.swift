@@ -8,8 +8,11 @@ import EncryptedMailbox
 struct IMAPMessageSequence: Sendable, Hashable {
     /// The UIDs of the messages the client knows, ascending: MSN n is `uids[n - 1]`.
     private(set) var uids: [UInt32]
-    /// The MODSEQ the client last saw (or the session last read) for each known message.
-    private var modSeqs: [UInt32: UInt64]
+    /// The MODSEQ the client last saw (or the session last read) for each known message,
+    /// `modSeqs[n - 1]` for `uids[n - 1]`; 0 when none was read yet (a message the client
+    /// learned of from an EXISTS; MODSEQs start at 1). An array beside `uids` rather than a
+    /// dictionary: SELECT of a large folder builds it in one pass.
+    private var modSeqs: [UInt64]
     /// Messages added since the client was last told, ascending, all above `uids.last`.
     private var added: [UInt32] = []
     /// Known messages removed elsewhere (or by this session) and not yet reported.
@@ -23,10 +26,7 @@ struct IMAPMessageSequence: Sendable, Hashable {
         let inOrder = zip(messages, messages.dropFirst()).allSatisfy { $0.uid < $1.uid }
         let sorted = inOrder ? messages : messages.sorted { $0.uid < $1.uid }
         uids = sorted.map(\.uid)
-        var modSeqs: [UInt32: UInt64] = [:]
-        modSeqs.reserveCapacity(sorted.count)
-        for message in sorted { modSeqs[message.uid] = message.modSeq }
-        self.modSeqs = modSeqs
+        modSeqs = sorted.map(\.modSeq)
     }
 
     /// The number of messages the client knows (its last EXISTS).
@@ -65,8 +65,8 @@ struct IMAPMessageSequence: Sendable, Hashable {
         let newest = added.last ?? uids.last ?? 0
         noteAdded(changes.changed.filter { $0.uid > newest }.map(\.uid))
         for change in changes.changed where change.uid <= newest {
-            if change.uid > lastKnownUID, modSeqs[change.uid] == nil, index(of: change.uid) != nil {
-                modSeqs[change.uid] = change.modSeq
+            if change.uid > lastKnownUID, let index = index(of: change.uid), modSeqs[index] == 0 {
+                modSeqs[index] = change.modSeq
             } else {
                 noteFlagChanges([change])
             }
@@ -93,8 +93,8 @@ struct IMAPMessageSequence: Sendable, Hashable {
     /// than the one it knows: this session's own STORE, echoed by the hub) are ignored.
     mutating func noteFlagChanges(_ changes: [MessageChange]) {
         for change in changes {
-            guard index(of: change.uid) != nil, !expunged.contains(change.uid) else { continue }
-            if let known = modSeqs[change.uid], change.modSeq <= known { continue }
+            guard let index = index(of: change.uid), !expunged.contains(change.uid) else { continue }
+            if change.modSeq <= modSeqs[index] { continue }
             if let pending = flagChanges[change.uid], pending.modSeq >= change.modSeq { continue }
             flagChanges[change.uid] = change
         }
@@ -103,9 +103,9 @@ struct IMAPMessageSequence: Sendable, Hashable {
     /// The client was told this state (the session's own STORE or FETCH response): pending
     /// changes it supersedes are dropped and the hub's echo of it will be ignored.
     mutating func noteReported(_ change: MessageChange) {
-        guard index(of: change.uid) != nil else { return }
-        if let known = modSeqs[change.uid], known > change.modSeq { return }
-        modSeqs[change.uid] = change.modSeq
+        guard let index = index(of: change.uid) else { return }
+        if modSeqs[index] > change.modSeq { return }
+        modSeqs[index] = change.modSeq
         if let pending = flagChanges[change.uid], pending.modSeq <= change.modSeq { flagChanges[change.uid] = nil }
     }
 
@@ -125,28 +125,32 @@ struct IMAPMessageSequence: Sendable, Hashable {
     mutating func takeUpdates(includingExpunges: Bool) -> IMAPSequenceUpdates {
         var updates = IMAPSequenceUpdates()
         if includingExpunges, !expunged.isEmpty {
-            var kept: [UInt32] = []
+            var kept: [UInt32] = [], keptModSeqs: [UInt64] = []
             kept.reserveCapacity(uids.count - min(uids.count, expunged.count))
+            keptModSeqs.reserveCapacity(kept.capacity)
             for (index, uid) in uids.enumerated() {
                 if expunged.contains(uid) {
                     updates.expunged.append((sequenceNumber: UInt32(index - updates.expunged.count + 1), uid: uid))
-                    modSeqs[uid] = nil
                 } else {
                     kept.append(uid)
+                    keptModSeqs.append(modSeqs[index])
                 }
             }
             uids = kept
+            modSeqs = keptModSeqs
             expunged.removeAll()
         }
         if !added.isEmpty {
             uids.append(contentsOf: added)
+            modSeqs.append(contentsOf: repeatElement(0, count: added.count))
             added.removeAll()
             updates.exists = UInt32(uids.count)
         }
         for change in flagChanges.values.sorted(by: { $0.uid < $1.uid }) {
-            guard !expunged.contains(change.uid), let number = sequenceNumber(of: change.uid) else { continue }
-            if let known = modSeqs[change.uid], change.modSeq <= known { continue }
-            modSeqs[change.uid] = change.modSeq
+            guard !expunged.contains(change.uid), let index = index(of: change.uid) else { continue }
+            if change.modSeq <= modSeqs[index] { continue }
+            modSeqs[index] = change.modSeq
+            let number = UInt32(index + 1)
             updates.flagChanges.append((sequenceNumber: number, change: change))
         }
         flagChanges.removeAll()

@@ -11,11 +11,20 @@ public protocol IMAPResponseWriter: Sendable {
     /// a FETCH of many small items (`UID FETCH 1:* (FLAGS)`) hands them over in runs, one
     /// call (and one hop off the session's actor) per run rather than per message.
     func write(contentsOf responses: [IMAPResponse]) async throws
+
+    /// Sends the responses of `run` in order, as ``write(contentsOf:)`` of `run.responses`
+    /// would: a writer that encodes may write them straight from the message states.
+    func write(_ run: IMAPStateFetchRun) async throws
 }
 
 extension IMAPResponseWriter {
     /// Writes each response with ``write(_:)``.
     public func write(contentsOf responses: [IMAPResponse]) async throws {
         for response in responses { try await write(response) }
+    }
+
+    /// Writes `run.responses` with ``write(contentsOf:)``.
+    public func write(_ run: IMAPStateFetchRun) async throws {
+        try await write(contentsOf: run.responses)
     }
 }

@@ -139,33 +139,40 @@ extension IMAPSession {
             state = IMAPFolderState(messages: changes.changed, modSeq: changes.highestModSeq)
             selected?.state = state
         }
-        let addsModSeq = extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq)
+        var items = attributes.map { attribute -> IMAPStateFetchRun.Item in
+            switch attribute {
+            case .uid: .uid
+            case .modSeq: .modSeq
+            default: .flags
+            }
+        }
+        if extensions.condStore && attributes.contains(.flags) && !attributes.contains(.modSeq) { items.append(.modSeq) }
         let recent = recentInSelection
+        // MSNs change only when the client is told (at the end of a command), so the
+        // sequence read now holds for the whole answer. `uids`, the state and the sequence
+        // are all ascending: one walk over the three, no look-up per message.
+        let known = folder.sequence.uids
         var missing = false
-        var responses: [IMAPResponse] = []
-        responses.reserveCapacity(min(uids.count, Self.stateFetchRun))
+        var run = IMAPStateFetchRun(items: items)
+        run.messages.reserveCapacity(min(uids.count, Self.stateFetchRun))
+        var stateIndex = 0, knownIndex = 0
         for messageUID in uids {
-            guard let change = state.message(messageUID), let number = selected?.sequence.sequenceNumber(of: messageUID) else {
+            stateIndex = state.messages.sortedIndex(notBelow: messageUID, by: \.uid, from: stateIndex)
+            knownIndex = known.sortedIndex(notBelow: messageUID, from: knownIndex)
+            guard stateIndex < state.messages.count, state.messages[stateIndex].uid == messageUID,
+                knownIndex < known.count, known[knownIndex] == messageUID
+            else {
                 missing = true
                 continue
             }
-            var items: [IMAPFetchItem] = []
-            items.reserveCapacity(attributes.count + 1)
-            for attribute in attributes {
-                switch attribute {
-                case .uid: items.append(.uid(change.uid))
-                case .modSeq: items.append(.modSeq(change.modSeq))
-                default: items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
-                }
-            }
-            if addsModSeq { items.append(.modSeq(change.modSeq)) }
-            responses.append(.untagged(.fetch(number, items)))
-            if responses.count >= Self.stateFetchRun {
-                try await writer.write(contentsOf: responses)
-                responses.removeAll(keepingCapacity: true)
+            let change = state.messages[stateIndex]
+            run.messages.append(IMAPStateFetchRun.Message(sequenceNumber: UInt32(knownIndex + 1), state: change, recent: recent.contains(change.uid)))
+            if run.messages.count >= Self.stateFetchRun {
+                try await writer.write(run)
+                run.messages.removeAll(keepingCapacity: true)
             }
         }
-        if !responses.isEmpty { try await writer.write(contentsOf: responses) }
+        if !run.messages.isEmpty { try await writer.write(run) }
         if missing {
             return IMAPCommandOutcome(.ok("Some messages were expunged", code: .expungeIssued), reportsExpunges: reportsExpunges)
         }

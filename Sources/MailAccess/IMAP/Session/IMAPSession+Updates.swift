@@ -116,13 +116,6 @@ extension IMAPSession {
     /// A message's flags as IMAP writes them to this session: system flags, `\Recent` when
     /// it is recent here, then keywords.
     static func flagNames(_ flags: MessageFlags, keywords: [String], recent: Bool) -> [String] {
-        let bits = flags.rawValue
-        let system = bits >= 0 && bits < systemFlagNames.count ? systemFlagNames[bits] : flags.imapNames
-        if recent { return system + ["\\Recent"] + keywords }
-        return keywords.isEmpty ? system : system + keywords
+        IMAPFlagNames.names(flags, keywords: keywords, recent: recent)
     }
-
-    /// The system flags' names for each combination of the five flag bits, built once: a
-    /// `UID FETCH 1:* (FLAGS)` of a large folder then builds no array per message.
-    private static let systemFlagNames: [[String]] = (0..<32).map { MessageFlags(rawValue: $0).imapNames }
 }
