@@ -4,6 +4,11 @@ extension IMAPSession {
         /// Messages read from the mailbox per call while a FETCH needs their header or
         /// body: bounds the memory one command holds at once. Default: 128.
         public var fetchBatchSize = 128
+        /// While a FETCH answers one batch, the next is read and decrypted on the mailbox's
+        /// threads, unless the batch being answered holds more stored bytes than this: a
+        /// command then holds at most this much plus one batch. 0 reads one batch at a time.
+        /// Default: 32 MiB.
+        public var fetchReadAheadBytes = 32 * 1024 * 1024
         /// Messages read per call when only metadata is needed (flags, UIDs, sizes, dates:
         /// `UID FETCH 1:* (FLAGS)`, STORE's answers, STATUS SIZE). Default: 2,000.
         public var metadataBatchSize = 2_000

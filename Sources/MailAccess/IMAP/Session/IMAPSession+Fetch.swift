@@ -49,14 +49,24 @@ extension IMAPSession {
         let asksModSeq = attributes.contains(.modSeq)
         let recent = recentInSelection
         var missing = false
-        var start = 0
         let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
-        while start < uids.count {
-            let chunk = uids[start..<min(uids.count, start + batchSize)]
-            start += chunk.count
-            var messages = try await attempt(reportsExpunges: reportsExpunges) {
-                try await mailbox.fetch(UIDSet(chunk), in: folder.name, content: responder.contentNeeded)
+        let batches = stride(from: 0, to: uids.count, by: batchSize).map { uids[$0..<min(uids.count, $0 + batchSize)] }
+        let content = responder.contentNeeded
+        let readAheadLimit = configuration.fetchReadAheadBytes
+        var messages: [FetchedMessage] = []
+        if let first = batches.first {
+            messages = try await attempt(reportsExpunges: reportsExpunges) {
+                try await mailbox.fetch(UIDSet(first), in: folder.name, content: content)
             }
+        }
+        var pending = IMAPFetchRun()
+        for (index, chunk) in batches.enumerated() {
+            // The next batch is read (and decrypted, on the mailbox's threads) while this one
+            // is answered, unless this one is already large: the command then holds at most
+            // `fetchReadAheadBytes` plus one batch.
+            let following = index + 1 < batches.count ? batches[index + 1] : []
+            let readsAhead = !following.isEmpty && readAheadLimit > 0 && Self.contentBytes(of: messages) <= readAheadLimit
+            async let upcoming = Self.read(readsAhead ? following : [], of: mailbox, in: folder.name, content: content)
             if messages.count < chunk.count { missing = true }
             var seenNow = Set<UInt32>()
             if setsSeen {
@@ -85,6 +95,7 @@ extension IMAPSession {
                 do {
                     items = try responder.items(for: message)
                 } catch {
+                    if !pending.isEmpty { try await writer.write(contentsOf: pending.take()) }
                     return IMAPCommandOutcome(
                         IMAPStatusResponse(status: error.status, code: error.responseCode, text: error.error.message), reportsExpunges: reportsExpunges)
                 }
@@ -101,7 +112,20 @@ extension IMAPSession {
                     items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords, recent: isRecent)))
                 }
                 if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
-                try await writer.write(.untagged(.fetch(number, items)))
+                pending.append(.untagged(.fetch(number, items)), bytes: message.content?.count ?? 0)
+                if pending.isFull { try await writer.write(contentsOf: pending.take()) }
+            }
+            messages = []
+            if !pending.isEmpty { try await writer.write(contentsOf: pending.take()) }
+            do {
+                messages = try await upcoming
+            } catch {
+                throw IMAPCommandFailure(Self.response(for: error), reportsExpunges: reportsExpunges)
+            }
+            if !readsAhead, !following.isEmpty {
+                messages = try await attempt(reportsExpunges: reportsExpunges) {
+                    try await mailbox.fetch(UIDSet(following), in: folder.name, content: content)
+                }
             }
         }
         if missing {
@@ -181,4 +205,18 @@ extension IMAPSession {
 
     /// How many state-only FETCH responses go to the writer in one call.
     private static let stateFetchRun = 1_024
+
+    /// The messages `uids` with `content`, read off the session's actor (so the read overlaps
+    /// the answer to the previous batch); none for no UIDs.
+    private nonisolated static func read(
+        _ uids: ArraySlice<UInt32>, of mailbox: any Mailbox, in folder: String, content: FetchContent
+    ) async throws -> [FetchedMessage] {
+        guard !uids.isEmpty else { return [] }
+        return try await mailbox.fetch(UIDSet(uids), in: folder, content: content)
+    }
+
+    /// The stored bytes `messages` hold.
+    private static func contentBytes(of messages: [FetchedMessage]) -> Int {
+        messages.reduce(0) { $0 + ($1.content?.count ?? 0) }
+    }
 }

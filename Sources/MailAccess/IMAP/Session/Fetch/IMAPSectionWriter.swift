@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Builds the octets of one BODY[section] item as they go on the wire: every bare LF of the
 /// stored bytes becomes CRLF (RFC 9051 section 2.3.1: message data is in CRLF form; the
 /// sizes BODYSTRUCTURE gives count the same way, as Dovecot's do), and only the octets of
@@ -69,13 +75,19 @@ struct IMAPSectionWriter {
     }
 
     /// Whether `bytes` holds an LF with no CR before it; `before` is the byte before them.
-    private static func hasBareLF(_ bytes: ArraySlice<UInt8>, after before: UInt8) -> Bool {
-        var previous = before
-        for byte in bytes {
-            if byte == 0x0a && previous != 0x0d { return true }
-            previous = byte
+    /// Every BODY[] goes through this test, so it jumps from LF to LF with memchr rather
+    /// than looking at each byte in turn.
+    static func hasBareLF(_ bytes: ArraySlice<UInt8>, after before: UInt8) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var start = 0
+            while start < buffer.count, let found = memchr(base + start, 0x0a, buffer.count - start) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if (index > 0 ? buffer[index - 1] : before) != 0x0d { return true }
+                start = index + 1
+            }
+            return false
         }
-        return false
     }
 
     /// The octets of `bytes` in CRLF form, within `partial`: `bytes` itself, not copied,
