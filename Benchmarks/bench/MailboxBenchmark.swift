@@ -3,7 +3,8 @@ import EncryptedMailbox
 import Foundation
 
 /// The mailbox model at work: append 10,000 messages of about 20 KiB, then a header search,
-/// a body-text search (FTS5) and a fetch of 1,000 whole messages. "Ours" opens its file with
+/// a body-text search (FTS5), a fetch of 1,000 whole messages, a folder STATUS and a STORE
+/// of \Seen on and off every message (best of six each). "Ours" opens its file with
 /// the store's standard opener (the encrypting one); the baseline does the same work on a
 /// plain, unencrypted SQLite file, in the same run.
 enum MailboxBenchmark {
@@ -57,6 +58,8 @@ enum MailboxBenchmark {
         var headerSearch = Duration.seconds(1_000_000)
         var bodySearch = Duration.seconds(1_000_000)
         var fetch = Duration.seconds(1_000_000)
+        var status = Duration.seconds(1_000_000)
+        var storeSeen = Duration.seconds(1_000_000)
         var headerHits = 0
         var bodyHits = 0
         var fetchedBytes = 0
@@ -68,7 +71,7 @@ enum MailboxBenchmark {
         let messages = (0..<messageCount).map(message)
         let totalBytes = messages.reduce(0) { $0 + $1.count }
         print("mailbox: append \(messageCount) messages (\(format(Double(totalBytes) / 1_048_576)) MiB, ~\(targetSize / 1024) KiB each), "
-            + "then a header search, a body search and a fetch of \(fetchCount) whole messages")
+            + "then a header search, a body search, a fetch of \(fetchCount) whole messages, STATUS and STORE +/-\\Seen on all")
         print("  commits: synchronous NORMAL (WAL), one transaction per append")
         var ours = Side(label: "ours", opener: .standard)
         var baseline = Side(label: "baseline", opener: .plain)
@@ -92,6 +95,10 @@ enum MailboxBenchmark {
                 try await mailbox.append(message, to: "INBOX", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: 1_793_700_000))
             }
             side.append = ContinuousClock.now - start
+            // Claimed as an IMAP session's SELECT claims them, so that STATUS below has no
+            // \Recent message left to count (it counts those over the UID index).
+            let inbox = try await mailbox.status(of: "INBOX")
+            _ = try await mailbox.claimRecent(in: "INBOX", uidValidity: inbox.uidValidity, below: .max)
             side.mailbox = mailbox
             side.directory = directory
             if index == 0 { ours = side } else { baseline = side }
@@ -115,6 +122,15 @@ enum MailboxBenchmark {
                 let fetched = try await mailbox.fetch(range, in: "INBOX", content: .whole)
                 side.fetch = min(side.fetch, ContinuousClock.now - start)
                 side.fetchedBytes = fetched.reduce(0) { $0 + ($1.content?.count ?? 0) }
+                // STATUS reads the folder row's counters (it used to count the folder).
+                start = ContinuousClock.now
+                _ = try await mailbox.status(of: "INBOX")
+                side.status = min(side.status, ContinuousClock.now - start)
+                // \Seen on and off every message: each row change moves the unseen counter.
+                start = ContinuousClock.now
+                _ = try await mailbox.store(.add(.seen), on: .all, in: "INBOX", unchangedSince: nil)
+                _ = try await mailbox.store(.remove(.seen), on: .all, in: "INBOX", unchangedSince: nil)
+                side.storeSeen = min(side.storeSeen, (ContinuousClock.now - start) / 2)
                 if index == 0 { ours = side } else { baseline = side }
             }
         }
@@ -129,11 +145,15 @@ enum MailboxBenchmark {
             report("    header search from:dmitri (\(side.headerHits) hits)", "\(format(side.headerSearch.seconds * 1000, 2)) ms, \(format(1 / side.headerSearch.seconds, 0)) searches/s")
             report("    body search zircon (\(side.bodyHits) hits)", "\(format(side.bodySearch.seconds * 1000, 2)) ms, \(format(1 / side.bodySearch.seconds, 0)) searches/s")
             report("    fetch \(fetchCount) whole messages", "\(format(Double(fetchCount) / side.fetch.seconds, 0)) msg/s, \(format(fetchedMiB / side.fetch.seconds)) MiB/s")
+            report("    STATUS INBOX (\(messageCount) messages)", "\(format(side.status.seconds * 1_000_000, 0)) us")
+            report("    STORE +/-\\Seen on all \(messageCount)", "\(format(side.storeSeen.seconds * 1000, 1)) ms each")
         }
         print("  ratios:")
         report("    append", format(ours.append.seconds / baseline.append.seconds, 2) + "x")
         report("    header search", format(ours.headerSearch.seconds / baseline.headerSearch.seconds, 2) + "x")
         report("    body search", format(ours.bodySearch.seconds / baseline.bodySearch.seconds, 2) + "x")
         report("    fetch", format(ours.fetch.seconds / baseline.fetch.seconds, 2) + "x")
+        report("    STATUS", format(ours.status.seconds / baseline.status.seconds, 2) + "x")
+        report("    STORE \\Seen", format(ours.storeSeen.seconds / baseline.storeSeen.seconds, 2) + "x")
     }
 }

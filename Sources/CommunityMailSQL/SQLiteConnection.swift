@@ -209,11 +209,17 @@ public final class SQLiteConnection {
         try execute("PRAGMA user_version = \(version)")
     }
 
+    /// Brings the schema up to `migrations.count`, each migration SQL text: as
+    /// ``migrate(_:)-([SQLiteMigration])``.
+    public func migrate(_ migrations: [String]) throws(SQLiteError) {
+        try migrate(migrations.map(SQLiteMigration.init(sql:)))
+    }
+
     /// Brings the schema up to `migrations.count`: migration i (0-based) takes the schema
     /// from version i to i + 1. Each runs in its own transaction with the version bump.
     /// - Throws: `SQLiteError.newerSchema` when the file's version is newer than the code
     ///   knows; `SQLiteError.migration` when a migration fails (that migration is rolled back).
-    public func migrate(_ migrations: [String]) throws(SQLiteError) {
+    public func migrate(_ migrations: [SQLiteMigration]) throws(SQLiteError) {
         let current = try userVersion
         guard current <= migrations.count else {
             throw SQLiteError.newerSchema.with(
@@ -225,7 +231,7 @@ public final class SQLiteConnection {
                     // Another connection (another process) may have run this step since the
                     // version was read: the write lock is held now, so look again.
                     guard try userVersion == version else { return }
-                    try execute(migrations[version])
+                    try migrations[version].run(on: self)
                     try setUserVersion(version + 1)
                 }
             } catch let error as SQLiteError {

@@ -8,7 +8,7 @@ extension SQLiteDatabase {
         path: String, migrations: [String], synchronous: Synchronous, readers: Int, what: String
     ) throws(MemberSyncError) -> SQLiteDatabase {
         var configuration = SQLiteDatabase.Configuration(path: path)
-        configuration.migrations = migrations
+        configuration.migrations = migrations.map(SQLiteMigration.init(sql:))
         configuration.synchronous = synchronous
         configuration.readerCount = readers
         do {

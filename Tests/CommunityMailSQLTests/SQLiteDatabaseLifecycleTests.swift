@@ -15,7 +15,7 @@ struct SQLiteDatabaseLifecycleTests {
     let folder: TemporaryDirectory
     init() throws { folder = try TemporaryDirectory(prefix: "sql-lifecycle") }
 
-    static let migrations = ["CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL);"]
+    static let migrations: [SQLiteMigration] = ["CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL);"]
 
     func configuration(_ name: String, readOnly: Bool = false) -> SQLiteDatabase.Configuration {
         var configuration = SQLiteDatabase.Configuration(path: folder.path(name))

@@ -14,7 +14,7 @@ struct SQLiteDatabaseTests {
                   busyTimeout: Duration = .seconds(5), executor: BlockingExecutor = .shared) throws -> SQLiteDatabase {
         var configuration = SQLiteDatabase.Configuration(path: folder.path(name))
         configuration.readerCount = readers
-        configuration.migrations = migrations
+        configuration.migrations = migrations.map(SQLiteMigration.init(sql:))
         configuration.synchronous = .normal
         configuration.busyTimeout = busyTimeout
         configuration.executor = executor

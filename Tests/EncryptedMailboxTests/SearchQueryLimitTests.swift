@@ -100,7 +100,7 @@ struct SearchQueryLimitTests {
 struct SearchPlanTests {
     @Test func longUIDSetUsesTheIndexOnce() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        for migration in MailboxSchema.migrations { try connection.execute(migration) }
+        try connection.migrate(MailboxSchema.migrations)
         let set = UIDSet(stride(from: UInt32(1), through: 2_001, by: 2))
         for query in [SearchQuery.uids(set), try .not(.uids(set))] {
             let (sql, bindings) = SQLiteMailbox.searchStatement(query, folderID: 1, largest: 5_000)

@@ -1,7 +1,9 @@
+import CommunityMailSQL
+
 extension SQLiteAliasStore {
     /// The schema, one migration per version (`PRAGMA user_version`). Never edit a shipped
     /// migration; append a new one.
-    static let migrations: [String] = [
+    static let migrations: [SQLiteMigration] = [
         """
         CREATE TABLE users (
             id TEXT PRIMARY KEY NOT NULL,

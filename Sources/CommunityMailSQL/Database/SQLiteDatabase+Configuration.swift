@@ -33,10 +33,11 @@ extension SQLiteDatabase {
         public var readerCount: Int = 4
         /// Enforce foreign keys. Default: true.
         public var foreignKeys: Bool = true
-        /// The schema, one SQL step per version (`PRAGMA user_version`): step i takes the
-        /// schema from version i to i + 1 in one write transaction with the version bump.
-        /// Never edit a shipped step; append one. Default: none.
-        public var migrations: [String] = []
+        /// The schema, one step per version (`PRAGMA user_version`; SQL text, or Swift code
+        /// through ``SQLiteMigration/code(_:)``): step i takes the schema from version i to
+        /// i + 1 in one write transaction with the version bump. Never edit a shipped step;
+        /// append one. Default: none.
+        public var migrations: [SQLiteMigration] = []
         /// Keep temporary tables and sort space in memory on every connection
         /// (`PRAGMA temp_store = MEMORY`); an encrypted database sets it so sorts never reach
         /// a temporary file. Default: false.

@@ -1,3 +1,5 @@
+import CommunityMailSQL
+
 /// The tables of a mailbox file. Bodies are stored once and shared by copies; messages
 /// place a body in a folder under a UID. Triggers keep the usage totals and drop a body
 /// (its raw bytes and its full-text row) when no message uses it any more.
@@ -8,9 +10,13 @@
 /// `messages.size` is the message's size in RFC 5322 form (``MessageSize``), not the
 /// stored length: migration 2 recomputes it for files written before.
 ///
+/// `folders.message_count` and `folders.unseen_count` are kept by triggers on `messages`
+/// (migration 5): a folder's status reads them; only its `\Recent` count is counted, over
+/// the few UIDs from `first_recent_uid` up.
+///
 /// Migrations only ever append: a file opened by newer code runs the steps it lacks.
 enum MailboxSchema {
-    static let migrations = [
+    static let migrations: [SQLiteMigration] = [
         """
         CREATE TABLE mailbox_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO mailbox_meta(key, value) VALUES ('modseq', 0), ('uidvalidity', 0), ('bytes', 0), ('messages', 0);
@@ -88,11 +94,7 @@ enum MailboxSchema {
         """,
         // 2: sizes in RFC 5322 form (a stored bare LF counts as CRLF), and the quota's
         // byte count summed again from them.
-        """
-        UPDATE messages SET size = coalesce(
-            (SELECT \(MessageSize.sqlExpression(over: "c.raw")) FROM contents c WHERE c.id = messages.body_id), size);
-        UPDATE mailbox_meta SET value = (SELECT coalesce(sum(size), 0) FROM messages) WHERE key = 'bytes';
-        """,
+        .code(recomputeSizes),
         // 3: every message's state in UID order from the index alone (SELECT, STATUS, a
         // state-only FETCH): one walk of it rather than a table look-up per message.
         """
@@ -105,6 +107,34 @@ enum MailboxSchema {
         """
         ALTER TABLE folders ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
         UPDATE folders SET first_recent_uid = uid_next;
+        """,
+        // 5: each folder's message and unseen counts kept in its row, so STATUS and LIST
+        // read them rather than count the folder. Triggers keep them: an insert (append,
+        // copy, the new half of a move) adds, a delete (expunge, the old half of a move, a
+        // deleted folder's cascade) takes away, and an update that changes \Seen (flag 1)
+        // or the folder moves the message between the counts; other flag changes (the
+        // common STORE) do not touch the folder row. An older file's counts are taken once.
+        """
+        ALTER TABLE folders ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE folders ADD COLUMN unseen_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE folders SET
+            message_count = (SELECT count(*) FROM messages m WHERE m.folder_id = folders.id),
+            unseen_count = (SELECT count(*) FROM messages m WHERE m.folder_id = folders.id AND m.flags & 1 = 0);
+        CREATE TRIGGER messages_counted AFTER INSERT ON messages BEGIN
+            UPDATE folders SET message_count = message_count + 1, unseen_count = unseen_count + (new.flags & 1 = 0)
+            WHERE id = new.folder_id;
+        END;
+        CREATE TRIGGER messages_uncounted AFTER DELETE ON messages BEGIN
+            UPDATE folders SET message_count = message_count - 1, unseen_count = unseen_count - (old.flags & 1 = 0)
+            WHERE id = old.folder_id;
+        END;
+        CREATE TRIGGER messages_recounted AFTER UPDATE OF flags, folder_id ON messages
+        WHEN old.folder_id IS NOT new.folder_id OR (old.flags & 1) IS NOT (new.flags & 1) BEGIN
+            UPDATE folders SET message_count = message_count - 1, unseen_count = unseen_count - (old.flags & 1 = 0)
+            WHERE id = old.folder_id;
+            UPDATE folders SET message_count = message_count + 1, unseen_count = unseen_count + (new.flags & 1 = 0)
+            WHERE id = new.folder_id;
+        END;
         """,
     ]
 }

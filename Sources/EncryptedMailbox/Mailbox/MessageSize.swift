@@ -29,17 +29,4 @@ public enum MessageSize {
             return buffer.count + bareLineFeeds
         }
     }
-
-    /// The same length computed by SQLite over the column `raw` (a BLOB of stored bytes):
-    /// its length, plus its LFs, minus its CRLFs. For the migration that recomputes sizes
-    /// stored before they were kept in this form. Replacing in a BLOB works on its bytes
-    /// (NUL bytes included); every `length` is of a value cast to BLOB, so it counts bytes,
-    /// never characters, even were a value TEXT-typed.
-    static func sqlExpression(over raw: String) -> String {
-        let bytes = "length(CAST(\(raw) AS BLOB))"
-        return """
-            (\(bytes) + (\(bytes) - length(CAST(replace(\(raw), x'0a', x'') AS BLOB))) \
-            - (\(bytes) - length(CAST(replace(\(raw), x'0d0a', x'') AS BLOB))) / 2)
-            """
-    }
 }

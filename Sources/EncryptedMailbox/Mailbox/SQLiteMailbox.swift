@@ -220,16 +220,22 @@ public actor SQLiteMailbox: Mailbox {
         var uidNext: UInt32
         var highestModSeq: UInt64
         var firstRecentUID: UInt32
+        /// The folder's messages, as the triggers of migration 5 keep the count.
+        var messageCount: Int
+        /// Its messages without `\Seen`, kept the same way.
+        var unseenCount: Int
     }
 
-    static let folderColumns = "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq, f.first_recent_uid"
+    static let folderColumns =
+        "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq, f.first_recent_uid, f.message_count, f.unseen_count"
 
     static func folderRow(_ row: SQLiteRow) -> FolderRow {
         FolderRow(
             id: row[0].integerValue ?? 0, name: row[1].textValue ?? "", specialUse: row[2].textValue.flatMap(SpecialUse.init(rawValue:)),
             subscribed: row[3].integerValue == 1, uidValidity: UInt32(truncatingIfNeeded: row[4].integerValue ?? 0),
             uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0),
-            firstRecentUID: UInt32(truncatingIfNeeded: row[7].integerValue ?? 1))
+            firstRecentUID: UInt32(truncatingIfNeeded: row[7].integerValue ?? 1), messageCount: Int(row[8].integerValue ?? 0),
+            unseenCount: Int(row[9].integerValue ?? 0))
     }
 
     nonisolated func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
@@ -242,19 +248,19 @@ public actor SQLiteMailbox: Mailbox {
 
     // MARK: Folders
 
-    /// Every folder, INBOX first, then by name.
+    /// Every folder, INBOX first, then by name: the counts from the folder rows, the recent
+    /// count over each folder's UIDs from its first recent one.
     public func folders() async throws -> [FolderStatus] {
         try await database(writing: false) { database in
             try database.query(
                 """
-                SELECT \(Self.folderColumns), count(m.id), coalesce(sum(m.flags & 1 = 0), 0),
-                    coalesce(sum(m.uid >= f.first_recent_uid), 0)
-                FROM folders f LEFT JOIN messages m ON m.folder_id = f.id GROUP BY f.id
+                SELECT \(Self.folderColumns),
+                    (SELECT count(*) FROM messages m WHERE m.folder_id = f.id AND m.uid >= f.first_recent_uid)
+                FROM folders f
                 """
             ).map { row in
-                Self.status(
-                    Self.folderRow(row), count: Int(row[8].integerValue ?? 0), unseen: Int(row[9].integerValue ?? 0),
-                    recent: Int(row[10].integerValue ?? 0))
+                let folder = Self.folderRow(row)
+                return Self.status(folder, count: folder.messageCount, unseen: folder.unseenCount, recent: Int(row[10].integerValue ?? 0))
             }.sorted(by: MailboxRules.folderOrder)
         }
     }
@@ -266,13 +272,18 @@ public actor SQLiteMailbox: Mailbox {
             firstRecentUID: folder.firstRecentUID, recentCount: recent)
     }
 
+    /// The folder's status: its counts as its row keeps them; the recent messages counted
+    /// over the (folder_id, uid) index from the first recent UID (none to count when every
+    /// UID below UIDNEXT has been claimed, the usual case).
     nonisolated func status(_ folder: FolderRow, in database: SQLiteConnection) throws -> FolderStatus {
-        let counts = try database.queryFirst(
-            "SELECT count(*), coalesce(sum(flags & 1 = 0), 0), coalesce(sum(uid >= ?), 0) FROM messages WHERE folder_id = ?",
-            [Int64(folder.firstRecentUID), folder.id])
-        return Self.status(
-            folder, count: Int(counts?[0].integerValue ?? 0), unseen: Int(counts?[1].integerValue ?? 0),
-            recent: Int(counts?[2].integerValue ?? 0))
+        var recent = 0
+        if folder.firstRecentUID < folder.uidNext {
+            recent = Int(
+                try database.queryFirst(
+                    "SELECT count(*) FROM messages WHERE folder_id = ? AND uid >= ?", [folder.id, Int64(folder.firstRecentUID)]
+                )?[0].integerValue ?? 0)
+        }
+        return Self.status(folder, count: folder.messageCount, unseen: folder.unseenCount, recent: recent)
     }
 
     /// Claims the folder's `\Recent` messages: reads the folder first, and when there is

@@ -64,7 +64,7 @@ public final class SQLiteOpenIDStore: NonceStore, AssociationStore, DiscoveryCac
     /// ``OpenIDError/store`` whose cause is `SQLiteError.closed` (not transient). Closing again does nothing.
     public func close() async { await database.close() }
 
-    private static let migrations = [
+    private static let migrations: [SQLiteMigration] = [
         """
         CREATE TABLE openid_nonce (
             endpoint TEXT NOT NULL, nonce TEXT NOT NULL, expires_at REAL NOT NULL,
