@@ -124,7 +124,9 @@ struct MailboxDifferentialTests {
 
     @Test("Damaged messages never fail an append and come back byte-exact", arguments: MailboxFactory.all)
     func damagedMessages(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         var generator = MailCorpus(seed: 99)
         var random = Random(state: 42)
         var stored: [[UInt8]] = []

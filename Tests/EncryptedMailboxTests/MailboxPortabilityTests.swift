@@ -14,7 +14,9 @@ struct MailboxPortabilityTests {
         let corpus = (0..<Self.corpusSize).map { generator.message($0) }
         #expect(corpus.contains { $0.fromLinesInBody > 0 } && corpus.contains { $0.hasAttachment })
         let mbox = MailCorpus.mbox(corpus)
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
 
         let appended = try await mailbox.importMbox(mbox, into: "INBOX")
         #expect(appended.map(\.uid) == (1...UInt32(Self.corpusSize)).map { $0 })
@@ -49,7 +51,9 @@ struct MailboxPortabilityTests {
 
     @Test("Folders export to .eml directories and mbox trees and import back", arguments: MailboxFactory.all)
     func wholeMailbox(factory: MailboxFactory) async throws {
-        let source = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let source = made.mailbox
         var generator = MailCorpus(seed: 7)
         let messages = (0..<30).map { generator.message($0) }
         try await source.createFolder("Work")
@@ -62,7 +66,9 @@ struct MailboxPortabilityTests {
         for layout in [MailboxExportLayout.mbox, .eml] {
             let tree = directory.url.appendingPathComponent("\(layout)")
             #expect(try await source.exportAll(to: tree, layout: layout) == messages.count)
-            let target = try factory().mailbox
+            let madeTarget = try factory()
+            defer { withExtendedLifetime(madeTarget) {} }
+            let target = madeTarget.mailbox
             #expect(try await target.importAll(from: tree, layout: layout) == messages.count)
             for folder in ["INBOX", "Work", "Work/Projects", "Sent"] {
                 let before = try await source.fetch(.all, in: folder, content: .whole)

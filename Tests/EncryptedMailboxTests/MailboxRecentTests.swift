@@ -11,7 +11,9 @@ import Testing
 struct MailboxRecentTests {
     @Test("A claim takes every message not claimed before, once; new messages wait for the next claim", arguments: MailboxFactory.all)
     func claimOnce(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let inbox = try await mailbox.status(of: "INBOX")
         #expect(inbox.firstRecentUID == 1 && inbox.recentCount == 0)
         for number in 1...3 { try await mailbox.append(Samples.message(subject: "m\(number)"), to: "INBOX") }
@@ -31,7 +33,9 @@ struct MailboxRecentTests {
 
     @Test("STORE and EXPUNGE leave the threshold; COPY and MOVE make the new copies recent", arguments: MailboxFactory.all)
     func copiesAreRecent(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for number in 1...4 { try await mailbox.append(Samples.message(subject: "m\(number)"), to: "INBOX") }
         try await mailbox.createFolder("Work")
         _ = try await mailbox.claimAllRecent(in: "INBOX")
@@ -58,7 +62,9 @@ struct MailboxRecentTests {
 
     @Test("Claims racing appends never overlap and together cover every message", arguments: MailboxFactory.all)
     func concurrentClaims(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let claims = try await withThrowingTaskGroup(of: [Range<UInt32>].self) { group in
             group.addTask {
                 for number in 1...40 { try await mailbox.append(Samples.message(subject: "m\(number)"), to: "INBOX") }
@@ -88,7 +94,9 @@ struct MailboxRecentTests {
 
     @Test("A claim with the UIDVALIDITY of a folder since deleted and made again claims nothing and leaves the threshold", arguments: MailboxFactory.all)
     func staleUIDValidity(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let old = try await mailbox.createFolder("Work")
         for number in 1...2 { try await mailbox.append(Samples.message(subject: "old\(number)"), to: "Work") }
         try await mailbox.deleteFolder("Work")
@@ -105,7 +113,9 @@ struct MailboxRecentTests {
 
     @Test("A claim stops at its bound: the messages above it stay for the next claimer; the threshold never goes down", arguments: MailboxFactory.all)
     func boundedClaim(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let inbox = try await mailbox.status(of: "INBOX")
         for number in 1...5 { try await mailbox.append(Samples.message(subject: "m\(number)"), to: "INBOX") }
         #expect(try await mailbox.claimRecent(in: "INBOX", uidValidity: inbox.uidValidity, below: 3).uids == 1..<3)
@@ -142,7 +152,9 @@ struct MailboxRecentTests {
 
     @Test("A claim with nothing to take changes nothing: same MODSEQ and threshold", arguments: MailboxFactory.all)
     func emptyClaimChangesNothing(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for number in 1...2 { try await mailbox.append(Samples.message(subject: "m\(number)"), to: "INBOX") }
         let inbox = try await mailbox.status(of: "INBOX")
         _ = try await mailbox.claimRecent(in: "INBOX", uidValidity: inbox.uidValidity, below: .max)

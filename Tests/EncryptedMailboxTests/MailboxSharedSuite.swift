@@ -8,7 +8,9 @@ import Testing
 struct MailboxSharedSuite {
     @Test("A new mailbox has INBOX first and one folder per special use", arguments: MailboxFactory.all)
     func defaultFolders(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let folders = try await mailbox.folders()
         #expect(folders.map(\.name) == ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"])
         #expect(folders.first?.specialUse == .inbox)
@@ -19,7 +21,9 @@ struct MailboxSharedSuite {
 
     @Test("Folders are created, renamed with their children, subscribed and deleted", arguments: MailboxFactory.all)
     func folderLifecycle(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let work = try await mailbox.createFolder("Work")
         try await mailbox.createFolder("Work/Projects")
         try await mailbox.append(Samples.message(), to: "Work/Projects")
@@ -59,7 +63,9 @@ struct MailboxSharedSuite {
 
     @Test("LIST patterns: * crosses levels, % does not, INBOX in any case", arguments: MailboxFactory.all)
     func listPatterns(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for name in ["Work", "Work/Projects", "Work/Projects/2026", "Workshop", "INBOX/Lists"] { try await mailbox.createFolder(name) }
         func names(_ pattern: String, _ reference: String = "") async throws -> [String] {
             try await mailbox.folders(matching: pattern, reference: reference).map(\.name)
@@ -84,7 +90,9 @@ struct MailboxSharedSuite {
 
     @Test("Renaming INBOX moves its messages to a new folder and leaves INBOX empty (RFC 3501)", arguments: MailboxFactory.all)
     func renameInbox(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let messages = (0..<3).map { Samples.message(subject: "inbox \($0)") }
         for message in messages { try await mailbox.append(message, to: "INBOX", flags: [.seen], keywords: [], internalDate: Samples.date(5)) }
         try await mailbox.createFolder("INBOX/Child")
@@ -101,7 +109,9 @@ struct MailboxSharedSuite {
 
     @Test("Appends get increasing UIDs and MODSEQs, and fetch returns the exact bytes", arguments: MailboxFactory.all)
     func appendAndFetch(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let start = try await mailbox.status(of: "INBOX")
         var results: [AppendedMessage] = []
         var messages: [[UInt8]] = []
@@ -147,7 +157,9 @@ struct MailboxSharedSuite {
     @Test("MULTIAPPEND stores all messages or none (RFC 3502)", arguments: MailboxFactory.all)
     func multiappend(factory: MailboxFactory) async throws {
         let message = Samples.message(body: String(repeating: "y", count: 300) + "\n")
-        let mailbox = try factory(quota: MailboxQuota(maxMessages: 5)).mailbox
+        let madeMailbox = try factory(quota: MailboxQuota(maxMessages: 5))
+        defer { withExtendedLifetime(madeMailbox) {} }
+        let mailbox = madeMailbox.mailbox
         try await mailbox.append(message, to: "INBOX")
         let batch = (0..<3).map { MessageToAppend(message, flags: [.flagged], keywords: ["k\($0)"], internalDate: Samples.date(100 + $0)) }
         let appended = try await mailbox.append(contentsOf: batch, to: "INBOX")
@@ -168,7 +180,9 @@ struct MailboxSharedSuite {
 
     @Test("Expunge removes only \\Deleted messages and UIDs are never reused", arguments: MailboxFactory.all)
     func expungeNeverReusesUIDs(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for index in 0..<4 { try await mailbox.append(Samples.message(subject: "\(index)"), to: "INBOX") }
         _ = try await mailbox.store(.add([.deleted]), on: UIDSet([2, 3, 4]), in: "INBOX")
         #expect(try await mailbox.expunge("INBOX", uids: UIDSet([3])) == [3])
@@ -185,7 +199,9 @@ struct MailboxSharedSuite {
 
     @Test("Flags and keywords change with new MODSEQs; UNCHANGEDSINCE reports modified ones", arguments: MailboxFactory.all)
     func storeFlags(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for _ in 0..<3 { try await mailbox.append(Samples.message(), to: "INBOX") }
         let before = try await mailbox.status(of: "INBOX").highestModSeq
         let added = try await mailbox.store(.add([.seen, .flagged], keywords: ["Work"]), on: .all, in: "INBOX")
@@ -221,7 +237,9 @@ struct MailboxSharedSuite {
 
     @Test("Changes since a MODSEQ list changed messages and vanished UIDs", arguments: MailboxFactory.all)
     func changesSince(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for _ in 0..<4 { try await mailbox.append(Samples.message(), to: "INBOX") }
         let checkpoint = try await mailbox.status(of: "INBOX").highestModSeq
         #expect(try await mailbox.changes(in: "INBOX", since: checkpoint).changed.isEmpty)
@@ -242,7 +260,9 @@ struct MailboxSharedSuite {
 
     @Test("Copy and move give new UIDs in the destination and keep flags (RFC 4315, RFC 6851)", arguments: MailboxFactory.all)
     func copyAndMove(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let messages = (0..<3).map { Samples.message(subject: "Copy \($0)") }
         for message in messages { try await mailbox.append(message, to: "INBOX", flags: [.seen], keywords: ["k"], internalDate: Samples.date(1_000)) }
         let archive = try await mailbox.status(of: "Archive")
@@ -272,7 +292,9 @@ struct MailboxSharedSuite {
         let message = Samples.message(body: String(repeating: "x", count: 400) + "\n")
         // Sizes count in RFC 5322 form: the body's bare LF is two octets.
         let size = MailboxSizeTests.wireForm(message).count
-        let mailbox = try factory(quota: MailboxQuota(maxBytes: size * 3, maxMessages: 4)).mailbox
+        let madeMailbox = try factory(quota: MailboxQuota(maxBytes: size * 3, maxMessages: 4))
+        defer { withExtendedLifetime(madeMailbox) {} }
+        let mailbox = madeMailbox.mailbox
         for _ in 0..<3 { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.append(message, to: "INBOX") }
         await #expect(throws: MailboxError.quotaExceeded) { try await mailbox.copy(UIDSet([1]), from: "INBOX", to: "Trash") }
@@ -283,7 +305,9 @@ struct MailboxSharedSuite {
         _ = try await mailbox.expunge("Trash")
         try await mailbox.append(message, to: "INBOX")
 
-        let limited = try factory(quota: MailboxQuota(maxMessageBytes: message.count)).mailbox
+        let madeLimited = try factory(quota: MailboxQuota(maxMessageBytes: message.count))
+        defer { withExtendedLifetime(madeLimited) {} }
+        let limited = madeLimited.mailbox
         try await limited.append(message, to: "INBOX")
         await #expect(throws: MailboxError.messageTooLarge) { try await limited.append(message + [0x0a], to: "INBOX") }
         await #expect(throws: MailboxError.messageTooLarge) {
@@ -291,7 +315,9 @@ struct MailboxSharedSuite {
         }
         #expect(try await limited.usage().messages == 1)
 
-        let counted = try factory(quota: MailboxQuota(maxMessages: 2)).mailbox
+        let madeCounted = try factory(quota: MailboxQuota(maxMessages: 2))
+        defer { withExtendedLifetime(madeCounted) {} }
+        let counted = madeCounted.mailbox
         try await counted.append(Samples.message(), to: "INBOX")
         try await counted.append(Samples.message(), to: "INBOX")
         await #expect(throws: MailboxError.quotaExceeded) { try await counted.append(Samples.message(), to: "Sent") }
@@ -300,7 +326,9 @@ struct MailboxSharedSuite {
 
     @Test("The index decodes encoded words, folded headers and charsets, and flags attachments", arguments: MailboxFactory.all)
     func headerIndex(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let encoded = Array(
             """
             From: =?ISO-8859-1?Q?Andr=E9?= Pirard <pirard@example.org>\r
@@ -349,7 +377,9 @@ struct MailboxSharedSuite {
 
     @Test("Broken and binary messages are stored whole and byte-exact", arguments: MailboxFactory.all)
     func brokenMessages(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         var random = SystemRandomNumberGenerator()
         let binary = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }
         let broken: [[UInt8]] = [
@@ -380,7 +410,9 @@ struct MailboxSharedSuite {
 
     @Test("Search combines header, body, date, flag and size criteria", arguments: MailboxFactory.all)
     func search(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         try await mailbox.append(
             Samples.message(subject: "Quarterly report", from: "Alice <alice@example.org>", body: "The budget is attached.\n"),
             to: "INBOX", flags: [.seen], keywords: [], internalDate: Samples.date(1_767_225_600))  // 2026-01-01
@@ -431,7 +463,9 @@ struct MailboxSharedSuite {
 
     @Test("SORT orders by base subject, sender, dates and size, with REVERSE and UID ties (RFC 5256)", arguments: MailboxFactory.all)
     func sort(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let rows: [(subject: String, from: String, date: String, body: Int, arrival: Int)] = [
             ("Re: [ubuntu-devel] Fwd: Kernel", "Zed <zed@example.org>", "2 Jan 2026 10:00 +0000", 10, 500),
             ("apple", "bob@example.org", "1 Jan 2026 10:00 +0000", 300, 400),
@@ -456,7 +490,9 @@ struct MailboxSharedSuite {
 
     @Test("Threads join messages by Message-ID, In-Reply-To and References", arguments: MailboxFactory.all)
     func threads(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         try await mailbox.append(Samples.message(messageID: "a@x"), to: "INBOX")
         try await mailbox.append(Samples.message(messageID: "b@x"), to: "INBOX")
         try await mailbox.append(Samples.message(messageID: "c@x", inReplyTo: "a@x"), to: "INBOX")
@@ -469,7 +505,9 @@ struct MailboxSharedSuite {
 
     @Test("Thread trees link replies, keep gaps for missing parents and sort by date (RFC 5256)", arguments: MailboxFactory.all)
     func threadTrees(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let messages: [(id: String?, inReplyTo: String?, references: String?, date: String)] = [
             ("a@x", nil, nil, "1 Jan 2026 10:00 +0000"),
             ("b@x", nil, "<a@x>", "2 Jan 2026 10:00 +0000"),
@@ -498,7 +536,9 @@ struct MailboxSharedSuite {
 
     @Test("Events report each saved change in order, nothing for failures, and end on close", arguments: MailboxFactory.all)
     func events(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let stream = await mailbox.events()
         let collector = Task { () -> [MailboxEvent] in
             var seen: [MailboxEvent] = []
@@ -541,7 +581,9 @@ struct MailboxSharedSuite {
 
     @Test("Concurrent appends from two tasks keep UIDs and MODSEQs strictly increasing", arguments: MailboxFactory.all)
     func concurrentAppends(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let perTask = 150
         let results = try await withThrowingTaskGroup(of: [(String, AppendedMessage)].self) { group in
             for name in ["left", "right"] {
@@ -574,7 +616,9 @@ struct MailboxSharedSuite {
 
     @Test("Concurrent appends to two folders and flag changes draw distinct MODSEQs from one counter", arguments: MailboxFactory.all)
     func concurrentMixedWork(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         let rounds = 60
         let stamps = try await withThrowingTaskGroup(of: [(String, UInt32, UInt64)].self) { group in
             for folder in ["INBOX", "Sent"] {

@@ -66,7 +66,9 @@ struct SearchQueryLimitTests {
 
     @Test("Queries at the limits search alike on every mailbox", arguments: MailboxFactory.all)
     func atTheLimits(factory: MailboxFactory) async throws {
-        let mailbox = try factory().mailbox
+        let made = try factory()
+        defer { withExtendedLifetime(made) {} }  // its folder lives as long as the test: readers open late
+        let mailbox = made.mailbox
         for index in 1...4 {
             try await mailbox.append(
                 Samples.message(subject: "note \(index)", from: index.isMultiple(of: 2) ? "Bob <bob@example.org>" : "Alice <alice@example.org>",

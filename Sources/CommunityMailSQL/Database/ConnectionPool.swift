@@ -92,6 +92,9 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// How many borrowers wait for a connection now.
+    var waiting: Int { state.withLock { $0.waiters.count - $0.waiterHead } }
+
     /// Gives `connection` back: to the longest waiter, or to the idle set.
     func release(_ connection: PooledConnection) {
         enum Next {
@@ -102,9 +105,13 @@ final class ConnectionPool: Sendable {
         let next: Next = state.withLock { state in
             // A waiter whose cancellation raced ahead of it never joined the queue; its id
             // stays in the set only until then, so the set stays small.
-            if let waiter = state.popWaiter() { return .waiter(waiter) }
+            // A connection that is still not open (its open failed, or its job was cancelled
+            // first) goes to the back of the line, behind the open ones, and to no waiter:
+            // the open connection still lent will serve the waiters, rather than each of
+            // them failing on the same open.
+            if connection.isOpen, let waiter = state.popWaiter() { return .waiter(waiter) }
             state.lent -= 1
-            state.idle.append(connection)
+            if connection.isOpen { state.idle.append(connection) } else { state.idle.insert(connection, at: 0) }
             if state.closed, state.isDrained {
                 defer { state.drained = [] }
                 return .drained(state.drained)

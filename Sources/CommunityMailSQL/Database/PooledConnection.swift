@@ -4,7 +4,7 @@
 /// only inside its job, and closing waits until the pool has every connection back.
 final class PooledConnection: @unchecked Sendable {
     private var opened: SQLiteConnection?
-    private let open: (@Sendable () throws(SQLiteError) -> SQLiteConnection)?
+    private var open: (@Sendable () throws(SQLiteError) -> SQLiteConnection)?
 
     /// A connection already open.
     init(_ connection: SQLiteConnection) {
@@ -31,10 +31,12 @@ final class PooledConnection: @unchecked Sendable {
     /// Whether a job has opened it: the pool lends open connections first.
     var isOpen: Bool { opened != nil }
 
-    /// Closes the connection if it was ever opened; for the database's close, once the pool
-    /// has every connection back.
+    /// Closes the connection if it was ever opened, for good (a later borrower would get
+    /// ``SQLiteError/closed``); for the database's close, once the pool has every
+    /// connection back.
     func close() {
         opened?.close()
         opened = nil
+        open = nil
     }
 }

@@ -229,13 +229,15 @@ public actor SQLiteMailbox: Mailbox {
     static let folderColumns =
         "f.id, f.name, f.special_use, f.subscribed, f.uid_validity, f.uid_next, f.highest_modseq, f.first_recent_uid, f.message_count, f.unseen_count"
 
+    /// The folder of a row. Counters and MODSEQ read from the file are clamped at zero: a
+    /// hand-edited or damaged plain file must not make a reader trap on a negative count.
     static func folderRow(_ row: SQLiteRow) -> FolderRow {
         FolderRow(
             id: row[0].integerValue ?? 0, name: row[1].textValue ?? "", specialUse: row[2].textValue.flatMap(SpecialUse.init(rawValue:)),
             subscribed: row[3].integerValue == 1, uidValidity: UInt32(truncatingIfNeeded: row[4].integerValue ?? 0),
-            uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(row[6].integerValue ?? 0),
-            firstRecentUID: UInt32(truncatingIfNeeded: row[7].integerValue ?? 1), messageCount: Int(row[8].integerValue ?? 0),
-            unseenCount: Int(row[9].integerValue ?? 0))
+            uidNext: UInt32(truncatingIfNeeded: row[5].integerValue ?? 0), highestModSeq: UInt64(clamping: row[6].integerValue ?? 0),
+            firstRecentUID: UInt32(truncatingIfNeeded: row[7].integerValue ?? 1), messageCount: Int(clamping: max(0, row[8].integerValue ?? 0)),
+            unseenCount: Int(clamping: max(0, row[9].integerValue ?? 0)))
     }
 
     nonisolated func folder(_ name: String, in database: SQLiteConnection) throws -> FolderRow {
@@ -260,7 +262,7 @@ public actor SQLiteMailbox: Mailbox {
                 """
             ).map { row in
                 let folder = Self.folderRow(row)
-                return Self.status(folder, count: folder.messageCount, unseen: folder.unseenCount, recent: Int(row[10].integerValue ?? 0))
+                return Self.status(folder, count: folder.messageCount, unseen: folder.unseenCount, recent: Int(clamping: max(0, row[10].integerValue ?? 0)))
             }.sorted(by: MailboxRules.folderOrder)
         }
     }

@@ -8,10 +8,12 @@ extension MailAccessLimits {
         [idleTimeout, writeTimeout, tlsHandshakeTimeout, shutdownGracePeriod].allSatisfy { $0 <= Self.longestTimeout }
     }
 
-    /// Whether a server can run with these limits: at least one session of each kind, and
-    /// bounded timeouts.
+    /// Whether a server can run with these limits: at least one session of each kind,
+    /// timeouts above zero (a zero idle timeout would end every session at its greeting)
+    /// and bounded, and a grace period that is not negative.
     var areUsable: Bool {
         maximumSessions >= 1 && maximumSessionsPerAddress >= 1 && maximumSessionsPerUser >= 1 && timeoutsAreBounded
+            && [idleTimeout, writeTimeout, tlsHandshakeTimeout].allSatisfy(Self.isUsable) && shutdownGracePeriod >= .zero
     }
 
     /// Whether `timeout` can be a deadline's distance: above zero and at most

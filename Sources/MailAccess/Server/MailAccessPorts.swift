@@ -1,5 +1,6 @@
 import CommunityMailSystem
 import CommunityMailTLS
+import Synchronization
 
 /// The ports of a MailAccess server (POP3 or IMAP): a plain one and, optionally, an
 /// implicit-TLS one, served together, with the certificate both use and the graceful
@@ -14,6 +15,9 @@ struct MailAccessPorts: Sendable {
     let implicitTLS: TCPListener?
     /// The graceful shutdown every connection of the server watches.
     let drain = ConnectionDrain()
+    /// Whether ``run(busyReply:connection:)`` was called: a second call must fail without
+    /// touching the listeners (closing them would cut the running sessions off).
+    private let runs = FirstRun()
 
     /// Checks what the servers' configurations share (the limits, the server name), loads
     /// the certificate (when `configuration.tls` is given) and listens on `address` and,
@@ -78,13 +82,15 @@ struct MailAccessPorts: Sendable {
     /// accepted once the server is closing. A connection over the listener's backstop gets
     /// `busyReply` on the plain port (nothing on the TLS port, where plaintext would be
     /// garbage). When one port fails for good, both close.
-    /// - Throws: ``MailAccessError/io`` with the first failure.
+    /// - Throws: ``MailAccessError/io`` with the first failure, or at once (touching no
+    ///   connection) when the server runs already or ran before.
     func run(
         busyReply: [UInt8],
         connection serve: @escaping @Sendable (_ stream: any ByteStream, _ client: InternetAddress?, _ implicitTLS: Bool) async -> Void
     ) async throws(MailAccessError) {
+        guard runs.claim() else { throw MailAccessError.io.with(message: "the server runs already, or ran before") }
         if drain.isClosing { return }
-        let plain = plain, implicitTLS = implicitTLS
+        let plain = plain, implicitTLS = implicitTLS, drain = drain
         let listeners = [(plain, false)] + (implicitTLS.map { [($0, true)] } ?? [])
         let failure = await withTaskGroup(of: NetworkError?.self) { group in
             for (listener, isImplicitTLS) in listeners {
@@ -106,6 +112,10 @@ struct MailAccessPorts: Sendable {
             var first: NetworkError?
             for await result in group {
                 guard let result, first == nil else { continue }
+                // A port closed before it started serving, because the server is closing
+                // (close() landed as run() began): a stop like any other, not a failure
+                // that cuts the other port's sessions short.
+                if result == NetworkError.closed(""), drain.isClosing { continue }
                 first = result
                 plain.close()
                 implicitTLS?.close()
@@ -113,5 +123,17 @@ struct MailAccessPorts: Sendable {
             return first
         }
         if let failure { throw MailAccessError.io.with(message: "stopped accepting connections: \(failure.message)", cause: failure) }
+    }
+}
+
+/// True for the first ``claim()`` only.
+private final class FirstRun: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
     }
 }

@@ -52,7 +52,8 @@ public final class IMAPServer: Sendable {
 
     /// Serves both ports until ``close()`` (gracefully) or the task's cancellation (which
     /// closes every connection at once); returns once every session has ended.
-    /// - Throws: ``MailAccessError/io`` when accepting fails for good.
+    /// - Throws: ``MailAccessError/io`` when accepting fails for good, or when called twice
+    ///   (the running server and its sessions go on).
     public func run() async throws(MailAccessError) {
         try await ports.run(busyReply: IMAPConnection.busyReply, connection: serve)
     }

@@ -179,7 +179,7 @@ extension IMAPSession {
         var missing = false
         var run = IMAPStateFetchRun(items: items)
         run.messages.reserveCapacity(min(uids.count, Self.stateFetchRun))
-        var stateIndex = 0, knownIndex = 0
+        var stateIndex = 0, knownIndex = 0, runKeywordBytes = 0
         for messageUID in uids {
             stateIndex = state.messages.sortedIndex(notBelow: messageUID, by: \.uid, from: stateIndex)
             knownIndex = known.sortedIndex(notBelow: messageUID, from: knownIndex)
@@ -191,7 +191,11 @@ extension IMAPSession {
             }
             let change = state.messages[stateIndex]
             run.messages.append(IMAPStateFetchRun.Message(sequenceNumber: UInt32(knownIndex + 1), state: change, recent: recent.contains(change.uid)))
-            if run.messages.count >= Self.stateFetchRun {
+            // Keywords are the only part of a line without a small bound: a run with many
+            // long ones goes out early, so the writer's buffer stays near its own threshold.
+            for keyword in change.keywords { runKeywordBytes += keyword.utf8.count + 1 }
+            if run.messages.count >= Self.stateFetchRun || runKeywordBytes >= Self.stateFetchRunKeywordBytes {
+                runKeywordBytes = 0
                 try await writer.write(run)
                 run.messages.removeAll(keepingCapacity: true)
             }
@@ -205,6 +209,8 @@ extension IMAPSession {
 
     /// How many state-only FETCH responses go to the writer in one call.
     private static let stateFetchRun = 1_024
+    /// How many bytes of keywords a run of state-only FETCH responses holds at most.
+    private static let stateFetchRunKeywordBytes = 262_144
 
     /// The messages `uids` with `content`, read off the session's actor (so the read overlaps
     /// the answer to the previous batch); none for no UIDs.

@@ -16,7 +16,7 @@ extension RandomAccessCollection where Index == Int {
     /// ascending values in step with the collection costs O(1) per value, a sparse one
     /// O(log distance).
     func sortedIndex<Key: Comparable>(notBelow value: Key, by key: (Element) -> Key, from start: Int) -> Int {
-        var low = Swift.max(start, startIndex)
+        var low = Swift.min(Swift.max(start, startIndex), endIndex)
         var step = 1
         var high = low
         while high < endIndex, key(self[high]) < value {
