@@ -60,6 +60,24 @@ struct IMAPSessionSequenceTests {
         #expect(sequence.takeUpdates(includingExpunges: false).flagChanges.map(\.change.modSeq) == [11])
     }
 
+    @Test("A FETCH that reported a message's newer flags drops the older change still waiting, by number or by UID; a newer one waiting stays")
+    func reportedStateSupersedesOlderPendingChanges() {
+        var sequence = Self.sequence(1...5)
+        // Events that came late: 2 and 4 changed at MODSEQ 20 and 21.
+        sequence.noteFlagChanges([
+            MessageChange(uid: 2, flags: [.seen], keywords: [], modSeq: 20), MessageChange(uid: 4, flags: [.seen], keywords: [], modSeq: 21),
+        ])
+        // The FETCH read 2 at MODSEQ 30 (newer) and 4 at MODSEQ 19 (its event is newer than the read).
+        sequence.noteReported(MessageChange(uid: 2, flags: [], keywords: [], modSeq: 30), at: 1)
+        sequence.noteReported(MessageChange(uid: 4, flags: [], keywords: [], modSeq: 19), at: 3)
+        // A wrong index falls back to the UID.
+        sequence.noteReported(MessageChange(uid: 5, flags: [.draft], keywords: [], modSeq: 40), at: 0)
+        sequence.noteFlagChanges([MessageChange(uid: 5, flags: [], keywords: [], modSeq: 35)])
+        let updates = sequence.takeUpdates(includingExpunges: true)
+        #expect(updates.flagChanges.map(\.change.uid) == [4])
+        #expect(updates.flagChanges.first?.change.modSeq == 21)
+    }
+
     @Test("Sequence sets: numbers above the count throw, * in an empty folder names nothing; UID sets take * as the largest UID")
     func sets() throws {
         let sequence = Self.sequence(5...9)

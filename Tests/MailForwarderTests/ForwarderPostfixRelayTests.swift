@@ -193,8 +193,16 @@ struct ForwarderPostfixRelayTests {
         #expect(masterListeners.map(\.localPort) == [postfix.port])
         // Postfix's own listening socket is gone (no process holds it any more). The port
         // itself may already serve another test: the kernel hands freed ports out again.
+        // Postfix's children (smtpd and the like) inherit that socket and may exit a moment
+        // after the master: wait for the last of them (the full suite loads the machine).
         let listenerInodes = Set(masterListeners.map(\.inode))
-        #expect(!TCPSocketTable.sockets().contains { listenerInodes.contains($0.inode) })
+        var stillHeld = true
+        for _ in 0..<300 {
+            stillHeld = TCPSocketTable.sockets().contains { listenerInodes.contains($0.inode) }
+            if !stillHeld { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!stillHeld)
         #expect(kill(master, 0) != 0 || (try? String(contentsOfFile: "/proc/\(master)/stat", encoding: .utf8))?.contains(") Z") == true)
     }
 }

@@ -104,9 +104,16 @@ struct IMAPMessageSequence: Sendable, Hashable {
     /// changes it supersedes are dropped and the hub's echo of it will be ignored.
     mutating func noteReported(_ change: MessageChange) {
         guard let index = index(of: change.uid) else { return }
+        noteReported(change, at: index)
+    }
+
+    /// ``noteReported(_:)`` for the known message at `index` of ``uids``: for a caller that
+    /// walks them in order (a FETCH of every message's flags) and knows where each is.
+    mutating func noteReported(_ change: MessageChange, at index: Int) {
+        guard index >= 0, index < uids.count, uids[index] == change.uid else { return noteReported(change) }
         if modSeqs[index] > change.modSeq { return }
         modSeqs[index] = change.modSeq
-        if let pending = flagChanges[change.uid], pending.modSeq <= change.modSeq { flagChanges[change.uid] = nil }
+        if !flagChanges.isEmpty, let pending = flagChanges[change.uid], pending.modSeq <= change.modSeq { flagChanges[change.uid] = nil }
     }
 
     /// Every message is gone (the folder was deleted elsewhere).

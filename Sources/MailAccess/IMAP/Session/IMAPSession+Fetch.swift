@@ -100,6 +100,11 @@ extension IMAPSession {
                         IMAPStatusResponse(status: error.status, code: error.responseCode, text: error.error.message), reportsExpunges: reportsExpunges)
                 }
                 let flagsSent = asksFlags || seenNow.contains(message.uid)
+                if flagsSent {
+                    // As in the state-only answer: no older waiting change may follow this one.
+                    selected?.sequence.noteReported(
+                        MessageChange(uid: message.uid, flags: message.flags, keywords: message.keywords, modSeq: message.modSeq))
+                }
                 let isRecent = recent.contains(message.uid)
                 if asksFlags, isRecent {
                     let names = Self.flagNames(message.flags, keywords: message.keywords, recent: true)
@@ -180,6 +185,7 @@ extension IMAPSession {
         var run = IMAPStateFetchRun(items: items)
         run.messages.reserveCapacity(min(uids.count, Self.stateFetchRun))
         var stateIndex = 0, knownIndex = 0, runKeywordBytes = 0
+        let reportsFlags = items.contains(.flags)
         for messageUID in uids {
             stateIndex = state.messages.sortedIndex(notBelow: messageUID, by: \.uid, from: stateIndex)
             knownIndex = known.sortedIndex(notBelow: messageUID, from: knownIndex)
@@ -190,6 +196,9 @@ extension IMAPSession {
                 continue
             }
             let change = state.messages[stateIndex]
+            // The client now knows this state: an older change still waiting to be reported
+            // (its event came late) must not follow it and turn the flags back.
+            if reportsFlags { selected?.sequence.noteReported(change, at: knownIndex) }
             run.messages.append(IMAPStateFetchRun.Message(sequenceNumber: UInt32(knownIndex + 1), state: change, recent: recent.contains(change.uid)))
             // Keywords are the only part of a line without a small bound: a run with many
             // long ones goes out early, so the writer's buffer stays near its own threshold.
