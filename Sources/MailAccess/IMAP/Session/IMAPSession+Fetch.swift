@@ -107,14 +107,14 @@ extension IMAPSession {
                 }
                 let isRecent = recent.contains(message.uid)
                 if asksFlags, isRecent {
-                    let names = Self.flagNames(message.flags, keywords: message.keywords, recent: true)
+                    let names = IMAPFlagNames.names(message.flags, keywords: message.keywords, recent: true)
                     items = items.map { item in
                         if case .flags = item { return .flags(names) }
                         return item
                     }
                 }
                 if !asksFlags, seenNow.contains(message.uid) {
-                    items.append(.flags(Self.flagNames(message.flags, keywords: message.keywords, recent: isRecent)))
+                    items.append(.flags(IMAPFlagNames.names(message.flags, keywords: message.keywords, recent: isRecent)))
                 }
                 if extensions.condStore, flagsSent, !asksModSeq { items.append(.modSeq(message.modSeq)) }
                 pending.append(.untagged(.fetch(number, items)), bytes: message.content?.count ?? 0)

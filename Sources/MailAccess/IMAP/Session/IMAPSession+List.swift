@@ -95,7 +95,7 @@ extension IMAPSession {
             try await writer.write(
                 .untagged(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: entry.name, childInfo: childInfo))))
             if let statusAttributes, let folder = entry.folder,
-                let values = try? await statusValues(of: folder.name, attributes: statusAttributes)
+                let values = try? await statusValues(of: folder.name, attributes: statusAttributes).values
             {
                 try await writer.write(.untagged(.status(mailbox: folder.name, values: values)))
             }

@@ -123,7 +123,7 @@ extension IMAPSession {
     func flagItems(_ change: MessageChange, uid: Bool) -> [IMAPFetchItem] {
         var items: [IMAPFetchItem] = []
         if uid || extensions.qresync { items.append(.uid(change.uid)) }
-        items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recentInSelection.contains(change.uid))))
+        items.append(.flags(IMAPFlagNames.names(change.flags, keywords: change.keywords, recent: recentInSelection.contains(change.uid))))
         if extensions.condStore { items.append(.modSeq(change.modSeq)) }
         return items
     }

@@ -151,7 +151,7 @@ extension IMAPSession {
                 continue
             }
             folder.sequence.noteReported(change)
-            let flags = Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))
+            let flags = IMAPFlagNames.names(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))
             try await writer.write(.untagged(.fetch(number, [.uid(change.uid), .flags(flags), .modSeq(change.modSeq)])))
         }
     }

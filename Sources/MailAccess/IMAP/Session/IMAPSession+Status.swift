@@ -7,14 +7,14 @@ extension IMAPSession {
     /// (RFC 7162; turns CONDSTORE on), APPENDLIMIT (RFC 7889).
     func status(_ name: String, attributes: [IMAPStatusAttribute], writer: some IMAPResponseWriter) async throws -> IMAPCommandOutcome {
         if attributes.contains(.highestModSeq) { try await enableCondStore(writer: writer) }
-        let values = try await statusValues(of: name, attributes: attributes)
-        let canonical = try await attempt { try await mailbox.status(of: name).name }
+        let (canonical, values) = try await statusValues(of: name, attributes: attributes)
         try await writer.write(.untagged(.status(mailbox: canonical, values: values)))
         return IMAPCommandOutcome(.ok("STATUS completed"))
     }
 
-    /// The values of `attributes` for the folder `name`, in the order asked.
-    func statusValues(of name: String, attributes: [IMAPStatusAttribute]) async throws -> [IMAPStatusValue] {
+    /// The folder's canonical name and the values of `attributes` for it, in the order
+    /// asked, from one status read.
+    func statusValues(of name: String, attributes: [IMAPStatusAttribute]) async throws -> (name: String, values: [IMAPStatusValue]) {
         let status = try await attempt { try await mailbox.status(of: name) }
         var values: [IMAPStatusValue] = []
         for attribute in attributes {
@@ -36,7 +36,7 @@ extension IMAPSession {
             }
             values.append(IMAPStatusValue(attribute, value))
         }
-        return values
+        return (status.name, values)
     }
 
     /// STATUS RECENT of the folder `status` describes.

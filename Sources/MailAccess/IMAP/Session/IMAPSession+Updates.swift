@@ -104,7 +104,7 @@ extension IMAPSession {
         for (number, change) in updates.flagChanges {
             var items: [IMAPFetchItem] = []
             if extensions.qresync { items.append(.uid(change.uid)) }
-            items.append(.flags(Self.flagNames(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
+            items.append(.flags(IMAPFlagNames.names(change.flags, keywords: change.keywords, recent: recent.contains(change.uid))))
             if extensions.condStore { items.append(.modSeq(change.modSeq)) }
             try await writer.write(.untagged(.fetch(number, items)))
         }
@@ -112,10 +112,4 @@ extension IMAPSession {
 
     /// The hierarchy delimiter of every mailbox.
     static var delimiter: Character { "/" }
-
-    /// A message's flags as IMAP writes them to this session: system flags, `\Recent` when
-    /// it is recent here, then keywords.
-    static func flagNames(_ flags: MessageFlags, keywords: [String], recent: Bool) -> [String] {
-        IMAPFlagNames.names(flags, keywords: keywords, recent: recent)
-    }
 }
