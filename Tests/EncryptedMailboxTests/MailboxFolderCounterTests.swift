@@ -188,10 +188,9 @@ struct MailboxFolderCounterTests {
         // earlier code changed them (nothing kept count).
         let connection = try SQLiteConnection(path: path)
         #expect(try connection.userVersion == MailboxSchema.migrations.count)
+        try connection.execute(MailboxSchemaRollback.folderCounters)
         try connection.execute(
             """
-            DROP TRIGGER messages_counted; DROP TRIGGER messages_uncounted; DROP TRIGGER messages_recounted;
-            ALTER TABLE folders DROP COLUMN message_count; ALTER TABLE folders DROP COLUMN unseen_count;
             UPDATE messages SET flags = flags | 1 WHERE uid = 1 AND folder_id = (SELECT id FROM folders WHERE name = 'INBOX');
             DELETE FROM messages WHERE uid = 4 AND folder_id = (SELECT id FROM folders WHERE name = 'INBOX');
             """)

@@ -247,12 +247,7 @@ struct MailboxRecentTests {
         // Back to the schema before the column (version 3, so without the later folder
         // counters either): what a file written by the earlier code holds.
         let connection = try SQLiteConnection(path: path)
-        try connection.execute(
-            """
-            DROP TRIGGER messages_counted; DROP TRIGGER messages_uncounted; DROP TRIGGER messages_recounted;
-            ALTER TABLE folders DROP COLUMN message_count; ALTER TABLE folders DROP COLUMN unseen_count;
-            ALTER TABLE folders DROP COLUMN first_recent_uid;
-            """)
+        try connection.execute(MailboxSchemaRollback.folderCounters + MailboxSchemaRollback.firstRecentUID)
         try connection.setUserVersion(3)
         connection.close()
 
