@@ -144,19 +144,20 @@ import Testing
     }
 
     /// The command deadline starts at the command's first byte: a client idle for most of
-    /// the autologout time that then starts an APPEND gets the whole time for it. (A late
-    /// timer in the server only lengthens the wait; the client's pauses are 8 s short of it,
-    /// room for a loaded machine's late wake-ups.)
+    /// the autologout time that then starts an APPEND gets the whole time for it. The two
+    /// pauses together pass the autologout time by 5 s (a late wake-up only adds to that);
+    /// each is 20 s short of it, room for the client's late wake-ups when the full suite
+    /// keeps both cores busy (8 s was not: CI once saw the literal arrive after the deadline).
     @Test func theCommandDeadlineStartsAtItsFirstByte() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.limits.idleTimeout = .seconds(20)
+            configuration.limits.idleTimeout = .seconds(45)
         }
         let client = try await Self.loggedIn(fixture, tag: "a")
-        try await Task.sleep(for: .seconds(12))
+        try await Task.sleep(for: .seconds(25))
         let message = "Subject: late\r\n\r\nbody\r\n"
         try await client.send("b APPEND INBOX {\(message.utf8.count)}\r\n")
         #expect(try await client.readLine()?.hasPrefix("+") == true)
-        try await Task.sleep(for: .seconds(12))
+        try await Task.sleep(for: .seconds(25))
         try await client.send(message + "\r\n")
         let append = try await client.readUntilTagged("b")
         #expect(append.last?.hasPrefix("b OK") == true, "\(append)")
