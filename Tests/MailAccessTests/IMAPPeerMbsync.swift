@@ -47,6 +47,7 @@ struct IMAPPeerMbsync {
             CertificateFile \(certificateAuthority)
             AuthMechs PLAIN
             PipelineDepth 64
+            Timeout 600
 
             IMAPStore far
             Account server

@@ -131,6 +131,15 @@ import Testing
             _ = try await IMAPServer(address: try SocketAddress("127.0.0.1:0"), configuration: configuration, authenticator: authenticator)
         }
         #expect(IMAPServer.Configuration().limits.idleTimeout == .seconds(1800))
+        // A server name goes into greetings and BYE lines: it must be one line, and there.
+        for name in ["", "imap.test\r\n* OK forged"] {
+            configuration = IMAPServer.Configuration()
+            configuration.serverName = name
+            let error = await #expect(throws: MailAccessError.invalidConfiguration) {
+                _ = try await IMAPServer(address: try SocketAddress("127.0.0.1:0"), configuration: configuration, authenticator: authenticator)
+            }
+            #expect(error?.message.contains("server name") == true, "\(String(describing: error))")
+        }
     }
 }
 

@@ -124,9 +124,11 @@ import Testing
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
             // Long enough for the whole login on a loaded machine (the login deadline counts
             // from the connection; commands before login do not restart it): 4 s was not,
-            // with the full suite running on 2 cores.
-            configuration.loginTimeout = .seconds(10)
+            // with the full suite running on 2 cores, and the client's four steps before
+            // its credentials arrive can each wake late.
+            configuration.loginTimeout = .seconds(30)
         }
+        let connected = ContinuousClock.now
         let client = try await fixture.rawClient()
         _ = try await client.readLine()
         try await client.send("a AUTHENTICATE PLAIN\r\n")
@@ -134,8 +136,8 @@ import Testing
         try await client.send(Data("\0alice\0secret1".utf8).base64EncodedString() + "\r\n")
         let login = try await client.readUntilTagged("a")
         #expect(login.last?.hasPrefix("a OK") == true, "\(login)")
-        // More than two login timeouts pass; a late timer can only make this wait longer.
-        try await Task.sleep(for: .seconds(21))
+        // Past the login deadline; a late timer can only make this wait longer.
+        try await Task.sleep(until: connected + .seconds(32))
         let noop = try await client.command("b NOOP")
         #expect(noop.last?.hasPrefix("b OK") == true, "\(noop)")
         #expect(!noop.contains { $0.hasPrefix("* BYE") }, "\(noop)")

@@ -108,10 +108,11 @@ import Testing
     @Test func theAutologoutEndsAnIdleNotRenewed() async throws {
         let fixture = try await IMAPServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
             configuration.idleKeepaliveInterval = nil
-            configuration.limits.idleTimeout = .seconds(3)
+            // Long enough for the test's task to write after connecting on a loaded machine.
+            configuration.limits.idleTimeout = .seconds(20)
         }
         let client = try await fixture.rawClient()
-        // Pipelined, so the test's own pace never meets the short autologout before IDLE.
+        // Pipelined, so the test's own pace never meets the autologout before IDLE.
         try await client.send("k1 LOGIN alice secret1\r\nk2 SELECT INBOX\r\nk3 IDLE\r\n")
         let lines = try await client.readToEnd()
         #expect(lines.contains("+ idling") && lines.contains { $0.hasPrefix("k2 OK") }, "\(lines)")

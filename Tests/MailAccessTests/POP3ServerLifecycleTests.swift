@@ -11,7 +11,9 @@ import Testing
 @Suite struct POP3ServerLifecycleTests {
     @Test func idleSessionIsLoggedOutWithoutRemovingAnything() async throws {
         let fixture = try await POP3ServerFixture.start(tls: false, plaintext: .allowedOnLoopback) { configuration in
-            configuration.limits.idleTimeout = .milliseconds(300)
+            // Long enough that the pipelined commands below arrive inside it even when the
+            // test's task wakes late after connecting; the timeout then fires after DELE.
+            configuration.limits.idleTimeout = .seconds(10)
         }
         let client = try await POP3LineClient(port: fixture.port)
         try await client.send("USER alice\r\nPASS secret1\r\nDELE 1\r\n")

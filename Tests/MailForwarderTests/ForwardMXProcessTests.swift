@@ -235,9 +235,11 @@ struct ForwardMXProcessTests {
         let gate = try HeldRelayConnection(to: sinkPort)
         defer { gate.stop() }
         let forwarder = try await ForwardMXProcess(["--relay", "127.0.0.1:\(gate.port)"])
+        // swaks' own 30 s wait for a reply would span every step of the gate and the
+        // shutdown below, each of which can wake late on a loaded machine.
         let client = try ChildProcess(swaks, [
             "--server", "127.0.0.1", "--port", String(forwarder.port), "--from", Self.sender, "--to", "ana@example.org",
-            "--helo", "sender.test",
+            "--helo", "sender.test", "--timeout", "600",
         ])
         defer { client.stop() }
         // Waits (without a time bound) until forward-mx, having the whole message, connected to the relay.

@@ -34,7 +34,8 @@ import Testing
     @Test func lookupsBeyondTheLimitWaitInsteadOfFailing() async throws {
         let lookups = Lookups()
         lookups.held.store(true, ordering: .releasing)
-        let resolver = resolver(lookups, concurrent: 1, cache: 0)
+        // The deadline covers the wait for a slot: long, so that only the release decides.
+        let resolver = resolver(lookups, concurrent: 1, deadline: .seconds(300), cache: 0)
         async let first = resolver.addresses(of: "one.example")
         async let second = resolver.addresses(of: "two.example")
         try await Task.sleep(for: .milliseconds(200))

@@ -45,8 +45,10 @@ public enum MailAccessEvent: Sendable, Hashable {
         case refused
     }
 
-    /// A login attempt and its result.
+    /// A login attempt and its result; `overTLS` is whether the credentials came under TLS.
     case login(AccessProtocol, LoginResult, overTLS: Bool)
-    /// A session ended.
+    /// A session ended. `overTLS` is whether the session was under TLS when it ended; a
+    /// connection on the implicit-TLS port counts as TLS from its first byte, so one refused
+    /// or failed there before its handshake finished reports `true` as well.
     case sessionEnded(AccessProtocol, Ending, overTLS: Bool, duration: Duration)
 }

@@ -31,8 +31,11 @@ struct MailAccessPorts: Sendable {
         address: SocketAddress, implicitTLSAddress: SocketAddress?, configuration: some MailAccessServerConfiguration
     ) async throws(MailAccessError) {
         let limits = configuration.limits, tls = configuration.tls
-        guard limits.areUsable, !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline }) else {
+        guard limits.areUsable else {
             throw MailAccessError.invalidConfiguration.with(message: "a limit is below its least usable value")
+        }
+        guard !configuration.serverName.isEmpty, !configuration.serverName.contains(where: { $0.isNewline }) else {
+            throw MailAccessError.invalidConfiguration.with(message: "the server name must be one line, not empty")
         }
         guard implicitTLSAddress == nil || tls != nil else {
             throw MailAccessError.invalidConfiguration.with(message: "an implicit-TLS port needs a certificate")
