@@ -33,13 +33,19 @@ package final class ConnectionDrain: Sendable {
     /// Whether the shutdown's grace deadline passed and cut sessions off.
     package var wasHardClosed: Bool { state.withLock { $0.hardClosed } }
 
-    /// Counts a session in; its identifier for the calls below.
+    /// Counts a session in; its identifier for the calls below. A session accepted just
+    /// before the shutdown and registered once no hard close is pending (it already
+    /// happened, or every earlier session had left) has its stream closed at once: else a
+    /// step before its first read (a TLS handshake, the greeting) could keep it past the
+    /// grace period.
     package func register(_ stream: any ByteStream) -> Int {
-        state.withLock { state in
+        let (identifier, cut) = state.withLock { state in
             state.nextIdentifier += 1
             state.streams[state.nextIdentifier] = stream
-            return state.nextIdentifier
+            return (state.nextIdentifier, state.closing && (state.hardClosed || state.hardCloseTimer == nil))
         }
+        if cut { Task { await stream.close() } }
+        return identifier
     }
 
     /// The session's stream changed (STARTTLS, STLS).
