@@ -4,7 +4,7 @@ import Testing
 
 /// The graceful shutdown the SMTP, IMAP and POP3 servers share: reads between commands are
 /// interrupted, streams still open at the grace deadline are closed, and a session that
-/// registers too late to be covered by the deadline is closed at once.
+/// registers during the shutdown is bound by the same deadline (closed at once after it).
 @Suite struct ConnectionDrainTests {
     /// Whether the client end reads the end of the stream (the server end was closed)
     /// before `deadline`; false when the read times out first.
@@ -55,15 +55,36 @@ import Testing
         drain.unregister(firstSession)
     }
 
-    @Test func aSessionRegisteredWhenNoHardCloseIsPendingIsClosedAtOnce() async throws {
+    /// No session at the shutdown, so no hard close was scheduled: one accepted in that
+    /// moment still says its shutdown reply, and is closed at the grace deadline.
+    @Test func aSessionRegisteredWhenNoHardCloseIsPendingMeetsTheGraceDeadline() async throws {
         let drain = ConnectionDrain()
-        // No session at the shutdown: no hard close is scheduled at all.
-        drain.beginClosing(gracePeriod: .seconds(600))
+        drain.beginClosing(gracePeriod: .seconds(20))
         let (client, late) = InMemoryByteStream.makePair()
         let session = drain.register(late)
+        // Only a 20 s stall of this task could fail this write.
+        try await late.write(Array("421 shutting down\r\n".utf8), deadline: .now + .seconds(120))
+        #expect(try await client.read(maximumCount: 64, deadline: .now + .seconds(120)) == Array("421 shutting down\r\n".utf8))
         #expect(await Self.readsEndOfStream(client, by: .now + .seconds(120)))
-        #expect(!drain.wasHardClosed)
+        #expect(drain.wasHardClosed)
         drain.unregister(session)
+    }
+
+    /// The last session leaving stops the timer; the next late one starts it again, for
+    /// the same deadline.
+    @Test func theLastSessionLeavingStopsTheTimerAndALateOneRestartsIt() async throws {
+        let drain = ConnectionDrain()
+        let (_, first) = InMemoryByteStream.makePair()
+        let firstSession = drain.register(first)
+        drain.beginClosing(gracePeriod: .seconds(10))
+        drain.unregister(firstSession)
+        // (Only a 10 s stall of this task could let the first timer fire here.)
+        #expect(!drain.wasHardClosed)
+        let (client, late) = InMemoryByteStream.makePair()
+        let lateSession = drain.register(late)
+        #expect(await Self.readsEndOfStream(client, by: .now + .seconds(120)))
+        #expect(drain.wasHardClosed)
+        drain.unregister(lateSession)
     }
 
     @Test func aSessionRegisteredWhileTheHardCloseIsPendingWaitsForIt() async throws {

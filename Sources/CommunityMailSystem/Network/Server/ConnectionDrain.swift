@@ -5,7 +5,8 @@ import Synchronization
 /// session waiting for a command (it answers that it is shutting down and closes); a
 /// session busy with a command finishes it and asks ``isClosing`` before it reads again.
 /// At the grace deadline, work run through ``runUntilHardClose(_:_:)`` is cancelled and
-/// every stream still open is closed, so the server stops within the grace period.
+/// every stream still open is closed, so the server stops within the grace period; that
+/// holds for a session accepted just before the shutdown and registered after it began.
 package final class ConnectionDrain: Sendable {
     private struct State {
         var closing = false
@@ -16,7 +17,12 @@ package final class ConnectionDrain: Sendable {
         var idleReads: [Int: Task<Result<[UInt8], NetworkError>, Never>] = [:]
         /// How to cancel the work each session waits on (a relay), for the hard close.
         var guardedWork: [Int: @Sendable () -> Void] = [:]
-        /// Sleeps until the grace deadline, then closes what is left.
+        /// When the shutdown's grace period ends.
+        var graceDeadline: ContinuousClock.Instant?
+        /// What the hard close does first (the server's own part).
+        var onHardClose: (@Sendable () -> Void)?
+        /// Sleeps until the grace deadline, then closes what is left; nil while no session
+        /// is registered.
         var hardCloseTimer: Task<Void, Never>?
         /// Whether the grace deadline passed with sessions left.
         var hardClosed = false
@@ -33,18 +39,18 @@ package final class ConnectionDrain: Sendable {
     /// Whether the shutdown's grace deadline passed and cut sessions off.
     package var wasHardClosed: Bool { state.withLock { $0.hardClosed } }
 
-    /// Counts a session in; its identifier for the calls below. A session accepted just
-    /// before the shutdown and registered once no hard close is pending (it already
-    /// happened, or every earlier session had left) has its stream closed at once: else a
-    /// step before its first read (a TLS handshake, the greeting) could keep it past the
-    /// grace period.
+    /// Counts a session in; its identifier for the calls below. A session registered
+    /// during the shutdown (accepted just before it) is bound by the same grace deadline:
+    /// else a step before its first read, such as a TLS handshake, could keep it past the
+    /// grace period. After the hard close its stream is closed at once.
     package func register(_ stream: any ByteStream) -> Int {
-        let (identifier, cut) = state.withLock { state in
+        let (identifier, cut, needsTimer) = state.withLock { state in
             state.nextIdentifier += 1
             state.streams[state.nextIdentifier] = stream
-            return (state.nextIdentifier, state.closing && (state.hardClosed || state.hardCloseTimer == nil))
+            return (state.nextIdentifier, state.hardClosed, state.closing && !state.hardClosed && state.hardCloseTimer == nil)
         }
         if cut { Task { await stream.close() } }
+        if needsTimer { scheduleHardClose() }
         return identifier
     }
 
@@ -111,35 +117,54 @@ package final class ConnectionDrain: Sendable {
         return result
     }
 
-    /// Starts the shutdown: interrupts the reads between commands and, unless no session
-    /// is left, schedules the hard close after `gracePeriod`: `onHardClose`, then the
+    /// Starts the shutdown: interrupts the reads between commands and, while sessions are
+    /// registered, schedules the hard close after `gracePeriod`: `onHardClose`, then the
     /// cancellation of guarded work and the closing of every stream still registered.
     /// Only the first call does anything.
     package func beginClosing(gracePeriod: Duration, onHardClose: (@Sendable () -> Void)? = nil) {
+        let deadline = ContinuousClock.now + gracePeriod
         let reads = state.withLock { state -> [Task<Result<[UInt8], NetworkError>, Never>]? in
             guard !state.closing else { return nil }
             state.closing = true
+            state.graceDeadline = deadline
+            state.onHardClose = onHardClose
             defer { state.idleReads = [:] }
             return Array(state.idleReads.values)
         }
         guard let reads else { return }
         for read in reads { read.cancel() }
+        scheduleHardClose()
+    }
+
+    /// Starts the timer for the hard close at the grace deadline, unless no session is
+    /// registered, one is already running, or the hard close happened.
+    private func scheduleHardClose() {
+        guard let deadline = state.withLock({ $0.graceDeadline }) else { return }
         let timer = Task { [self] in
-            try? await Task.sleep(for: gracePeriod)
+            try? await Task.sleep(until: deadline, clock: .continuous)
             guard !Task.isCancelled else { return }
-            onHardClose?()
-            let (streams, work) = state.withLock { state in
-                state.hardClosed = true
-                return (Array(state.streams.values), Array(state.guardedWork.values))
-            }
-            for cancel in work { cancel() }
-            for stream in streams { await stream.close() }
+            await hardClose()
         }
-        let idle = state.withLock { state -> Bool in
-            guard !state.streams.isEmpty else { return true }
+        let kept = state.withLock { state -> Bool in
+            guard !state.streams.isEmpty, state.hardCloseTimer == nil, !state.hardClosed else { return false }
             state.hardCloseTimer = timer
-            return false
+            return true
         }
-        if idle { timer.cancel() }
+        if !kept { timer.cancel() }
+    }
+
+    /// The end of the grace period: the server's part, then the guarded work cancelled and
+    /// every registered stream closed. Nothing when no session is left (a timer cancelled
+    /// too late to stop it).
+    private func hardClose() async {
+        let cut = state.withLock { state -> (streams: [any ByteStream], work: [@Sendable () -> Void], hook: (@Sendable () -> Void)?)? in
+            guard !state.streams.isEmpty else { return nil }
+            state.hardClosed = true
+            return (Array(state.streams.values), Array(state.guardedWork.values), state.onHardClose)
+        }
+        guard let cut else { return }
+        cut.hook?()
+        for cancel in cut.work { cancel() }
+        for stream in cut.streams { await stream.close() }
     }
 }
