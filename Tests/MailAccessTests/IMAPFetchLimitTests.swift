@@ -112,7 +112,7 @@ import Testing
     @Test func tooManySectionItemsAreRefusedBeforeTheMailboxIsRead() async throws {
         let base = InMemoryMailbox()
         try await base.append(Self.message(bodyLines: 3), to: "INBOX")
-        let counting = IMAPSearchCountingMailbox(base)
+        let counting = IMAPCountingMailbox(base)
         let driver = IMAPSessionDriver(counting)
         _ = try await driver.run("s SELECT INBOX")
         let items = Array(repeating: "BODY[TEXT]", count: 65).joined(separator: " ")

@@ -15,12 +15,12 @@ import Testing
         return Array((head + String(repeating: line, count: max(0, size - head.utf8.count) / line.utf8.count)).utf8)
     }
 
-    func mailbox(_ kind: Kind, _ messages: [[UInt8]]) async throws -> (IMAPFetchTestMailbox, IMAPSearchCountingMailbox) {
+    func mailbox(_ kind: Kind, _ messages: [[UInt8]]) async throws -> (IMAPFetchTestMailbox, IMAPCountingMailbox) {
         let made = try IMAPFetchTestMailbox.empty(kind)
         for message in messages {
             try await made.mailbox.append(message, to: "INBOX", flags: [], keywords: [], internalDate: Date(timeIntervalSince1970: 1_704_067_200))
         }
-        return (made, IMAPSearchCountingMailbox(made.mailbox))
+        return (made, IMAPCountingMailbox(made.mailbox))
     }
 
     func search(_ mailbox: any Mailbox, _ keys: String, uids: [UInt32], saved: [UInt32]? = nil, configuration: IMAPSearchEvaluator.Configuration = .init())

@@ -42,10 +42,14 @@ struct IMAPSessionBatchedFetchTests {
         return fixture
     }
 
-    /// A session reading `batchSize` messages per batch, reading ahead or not.
-    static func session(_ mailbox: any Mailbox, batchSize: Int, readAhead: Bool) -> IMAPSessionDriver {
+    /// A session reading `batchSize` messages (and at most `batchBytes` octets) per batch,
+    /// reading ahead or not.
+    static func session(
+        _ mailbox: any Mailbox, batchSize: Int, batchBytes: Int = 32 << 20, readAhead: Bool
+    ) -> IMAPSessionDriver {
         var configuration = IMAPSession.Configuration()
         configuration.fetchBatchSize = batchSize
+        configuration.fetchBatchBytes = batchBytes
         if !readAhead { configuration.fetchReadAheadBytes = 0 }
         return IMAPSessionDriver(mailbox, configuration: configuration)
     }
@@ -71,6 +75,35 @@ struct IMAPSessionBatchedFetchTests {
         }
         // PEEK set nothing.
         #expect(try await fixture.mailbox.changes(in: "INBOX", since: 0).changed.allSatisfy { !$0.flags.contains(.seen) })
+    }
+
+    @Test(
+        "A batch holds at most fetchBatchBytes (counted in RFC 5322 form), a larger message alone; the answer is the same",
+        arguments: IMAPSessionMailboxKind.allCases)
+    func batchesAreBoundedByOctets(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try await Self.mailbox(kind)
+        let sizes = (1...Self.count).map { Self.wire(Self.stored($0)).count }
+        let expected = (1...Self.count).map { Self.expectedLine($0) } + ["b OK FETCH completed"]
+        // Messages 1 to 6 fit in pairs or threes; from about the eighth on each is alone.
+        let budget = 4_000
+        for readAhead in [true, false] {
+            let counting = IMAPCountingMailbox(fixture.mailbox)
+            let driver = Self.session(counting, batchSize: 128, batchBytes: budget, readAhead: readAhead)
+            _ = try await driver.run("a SELECT INBOX")
+            #expect(try await driver.run("b FETCH 1:* (UID BODY.PEEK[])") == expected)
+            let reads = counting.counts.contentReads
+            #expect(reads.reduce(0) { $0 + $1.messages } == Self.count)
+            #expect(reads.allSatisfy { $0.messages == 1 || $0.bytes <= budget }, "\(reads)")
+            #expect(reads.contains { $0.messages > 1 }, "\(reads)")
+            // Each batch is as full as the budget allows: the next message would not have fit.
+            var first = 0
+            for read in reads.dropLast() {
+                let next = first + read.messages
+                #expect(sizes[first..<next].reduce(0, +) <= budget || read.messages == 1)
+                #expect(sizes[first...next].reduce(0, +) > budget || read.messages == 128, "\(reads)")
+                first = next
+            }
+        }
     }
 
     @Test(

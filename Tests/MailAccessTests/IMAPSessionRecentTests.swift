@@ -78,7 +78,7 @@ struct IMAPSessionRecentTests {
     @Test("A message added while SELECT runs, after its read, is left for the session that reports it first", arguments: IMAPSessionMailboxKind.allCases)
     func selectClaimsOnlyWhatItReports(kind: IMAPSessionMailboxKind) async throws {
         let fixture = try await Self.mailbox(kind, count: 2)
-        let mailbox = IMAPSearchCountingMailbox(fixture.mailbox)
+        let mailbox = IMAPCountingMailbox(fixture.mailbox)
         let base = fixture.mailbox
         // Between the SELECT's read and its claim, message 3 arrives.
         mailbox.beforeNextClaim { try await base.append(IMAPSessionMessages.message(3), to: "INBOX") }
@@ -107,7 +107,7 @@ struct IMAPSessionRecentTests {
     @Test("New messages: a session claims up to the last one its EXISTS reports, not one that arrived after", arguments: IMAPSessionMailboxKind.allCases)
     func updateClaimsOnlyWhatItReports(kind: IMAPSessionMailboxKind) async throws {
         let fixture = try await Self.mailbox(kind, count: 2)
-        let mailbox = IMAPSearchCountingMailbox(fixture.mailbox)
+        let mailbox = IMAPCountingMailbox(fixture.mailbox)
         let base = fixture.mailbox
         let first = IMAPSessionDriver(mailbox)
         let second = IMAPSessionDriver(mailbox)
@@ -130,7 +130,7 @@ struct IMAPSessionRecentTests {
         let base = fixture.mailbox
         try await base.createFolder("Work")
         for number in 1...2 { try await base.append(IMAPSessionMessages.message(number), to: "Work") }
-        let mailbox = IMAPSearchCountingMailbox(base)
+        let mailbox = IMAPCountingMailbox(base)
         mailbox.beforeNextClaim {
             try await base.deleteFolder("Work")
             try await base.createFolder("Work")

@@ -117,7 +117,7 @@ import Testing
         let messages = POP3TestMessages.all + POP3TestMessages.lineEndings
         for message in messages { try await base.append(message, to: "INBOX") }
         _ = try await base.store(.add(.deleted), on: UIDSet([2]), in: "INBOX")
-        let counting = IMAPSearchCountingMailbox(base)
+        let counting = IMAPCountingMailbox(base)
         let maildrop = try await POP3Maildrop.load(from: counting, folder: "INBOX")
         #expect(counting.counts.contentFetches == 0)
         var expected = messages.enumerated().map { (UInt32($0.offset + 1), WireForm.of($0.element).count) }

@@ -4,6 +4,11 @@ extension IMAPSession {
         /// Messages read from the mailbox per call while a FETCH needs their header or
         /// body: bounds the memory one command holds at once. Default: 128.
         public var fetchBatchSize = 128
+        /// The octets one such read may hold, counted as the messages' sizes in RFC 5322
+        /// form (never fewer than their stored bytes); a larger message is read alone. With
+        /// ``fetchReadAheadBytes``, a FETCH holds at most about twice this, or one message
+        /// when that is larger. Default: 32 MiB.
+        public var fetchBatchBytes = 32 * 1024 * 1024
         /// While a FETCH answers one batch, the next is read and decrypted on the mailbox's
         /// threads, unless the batch being answered holds more stored bytes than this: a
         /// command then holds at most this much plus one batch. 0 reads one batch at a time.

@@ -49,9 +49,18 @@ extension IMAPSession {
         let asksModSeq = attributes.contains(.modSeq)
         let recent = recentInSelection
         var missing = false
-        let batchSize = max(1, responder.contentNeeded == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
-        let batches = stride(from: 0, to: uids.count, by: batchSize).map { uids[$0..<min(uids.count, $0 + batchSize)] }
         let content = responder.contentNeeded
+        let batches: [ArraySlice<UInt32>]
+        if content == .metadata {
+            let batchSize = max(1, configuration.metadataBatchSize)
+            batches = stride(from: 0, to: uids.count, by: batchSize).map { uids[$0..<min(uids.count, $0 + batchSize)] }
+        } else {
+            // Bounded by octets as well as by count: 128 messages of 50 MiB must not be read at once.
+            let planner = IMAPContentBatches(maximumCount: configuration.fetchBatchSize, byteBudget: configuration.fetchBatchBytes)
+            batches = try await attempt(reportsExpunges: reportsExpunges) {
+                try await planner.split(uids, in: folder.name, of: mailbox, metadataWindow: configuration.metadataBatchSize)
+            }
+        }
         let readAheadLimit = configuration.fetchReadAheadBytes
         var messages: [FetchedMessage] = []
         if let first = batches.first {

@@ -122,30 +122,15 @@ public struct IMAPSearchEvaluator: Sendable {
     }
 
     /// `uids` split into the batches their content is fetched in: at most
-    /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` octets each,
-    /// counted as the messages' sizes in RFC 5322 form from a metadata fetch (at least their
-    /// stored bytes), a larger message alone.
+    /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` octets each
+    /// (``IMAPContentBatches``); for metadata, by count alone.
     private func contentBatches(_ uids: [UInt32], needed: FetchContent) async throws -> [[UInt32]] {
         let batchSize = max(1, configuration.batchSize)
         guard needed != .metadata else {
             return stride(from: 0, to: uids.count, by: batchSize).map { Array(uids[$0..<min(uids.count, $0 + batchSize)]) }
         }
-        let budget = max(0, configuration.batchByteBudget)
-        var batches: [[UInt32]] = []
-        var batch: [UInt32] = []
-        var bytes = 0
-        for message in try await mailbox.fetch(UIDSet(uids), in: folder, content: .metadata).sorted(by: { $0.uid < $1.uid }) {
-            let size = max(0, message.size)
-            if !batch.isEmpty && (batch.count >= batchSize || size > budget - bytes) {
-                batches.append(batch)
-                batch = []
-                bytes = 0
-            }
-            batch.append(message.uid)
-            bytes += min(size, budget)
-        }
-        if !batch.isEmpty { batches.append(batch) }
-        return batches
+        let planner = IMAPContentBatches(maximumCount: batchSize, byteBudget: configuration.batchByteBudget)
+        return try await planner.split(uids, in: folder, of: mailbox, metadataWindow: uids.count).map(Array.init)
     }
 
     /// The matching UIDs and, when the keys hold MODSEQ (RFC 7162 section 3.1.5), the

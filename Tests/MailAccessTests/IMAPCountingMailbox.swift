@@ -2,16 +2,26 @@ import EncryptedMailbox
 import Foundation
 import Synchronization
 
-/// A ``Mailbox`` that forwards to another and counts what SEARCH reads through it: the most
-/// content bytes one `fetch` returned, and the fetches asking for content. It can also run
+/// A ``Mailbox`` that forwards to another and counts what a session (SEARCH, FETCH) reads
+/// through it: the fetches asking for content, with each one's messages and bytes. It can also run
 /// an action just before the next `\Recent` claim (another client's change racing a
 /// session's claim).
-final class IMAPSearchCountingMailbox: Mailbox {
+final class IMAPCountingMailbox: Mailbox {
     struct Counts: Sendable {
         /// The most content bytes one fetch returned.
         var largestContentFetch = 0
         /// Fetches that asked for more than metadata.
         var contentFetches = 0
+        /// Each fetch of content: how many messages and stored bytes it returned.
+        var contentReads: [ContentRead] = []
+    }
+
+    /// One fetch of content.
+    struct ContentRead: Sendable {
+        /// The messages returned.
+        var messages: Int
+        /// Their stored bytes.
+        var bytes: Int
     }
 
     let base: any Mailbox
@@ -34,6 +44,7 @@ final class IMAPSearchCountingMailbox: Mailbox {
             recorded.withLock { counts in
                 counts.contentFetches += 1
                 counts.largestContentFetch = max(counts.largestContentFetch, bytes)
+                counts.contentReads.append(ContentRead(messages: messages.count, bytes: bytes))
             }
         }
         return messages

@@ -1,0 +1,52 @@
+import EncryptedMailbox
+
+/// How a command that reads messages' content (FETCH of a body part, SEARCH of text)
+/// splits its UIDs into the batches it reads from the mailbox at once, so that one command
+/// holds a bounded number of octets however large the folder's messages are.
+struct IMAPContentBatches: Sendable {
+    /// The most messages in one batch.
+    var maximumCount: Int
+    /// The most octets in one batch, counted as the messages' sizes in RFC 5322 form
+    /// (``MessageSize``: never fewer than their stored bytes, so a batch's stored bytes
+    /// stay within it). A batch closes before a message would pass it; a single larger
+    /// message is a batch of its own.
+    var byteBudget: Int
+
+    /// `uids`, in their order, split into batches, with the sizes read as metadata
+    /// `metadataWindow` messages per call. A UID the folder no longer holds counts as
+    /// empty: the content read that follows finds it gone, as it would unplanned.
+    /// - Throws: the mailbox's error.
+    func split(
+        _ uids: [UInt32], in folder: String, of mailbox: any Mailbox, metadataWindow: Int
+    ) async throws -> [ArraySlice<UInt32>] {
+        let count = max(1, maximumCount)
+        // One message is a batch whatever its size: no need to know it.
+        guard uids.count > 1 else { return uids.isEmpty ? [] : [uids[...]] }
+        let budget = max(0, byteBudget)
+        let window = max(1, metadataWindow)
+        var batches: [ArraySlice<UInt32>] = []
+        var batchStart = 0
+        var bytes = 0
+        var windowStart = 0
+        while windowStart < uids.count {
+            let windowEnd = min(uids.count, windowStart + window)
+            var sizes: [UInt32: Int] = [:]
+            sizes.reserveCapacity(windowEnd - windowStart)
+            for message in try await mailbox.fetch(UIDSet(uids[windowStart..<windowEnd]), in: folder, content: .metadata) {
+                sizes[message.uid] = max(0, message.size)
+            }
+            for index in windowStart..<windowEnd {
+                let size = sizes[uids[index]] ?? 0
+                if index > batchStart && (index - batchStart >= count || size > budget - bytes) {
+                    batches.append(uids[batchStart..<index])
+                    batchStart = index
+                    bytes = 0
+                }
+                bytes += min(size, budget)
+            }
+            windowStart = windowEnd
+        }
+        batches.append(uids[batchStart...])
+        return batches
+    }
+}
