@@ -154,11 +154,11 @@ package final class ConnectionDrain: Sendable {
     }
 
     /// The end of the grace period: the server's part, then the guarded work cancelled and
-    /// every registered stream closed. Nothing when no session is left (a timer cancelled
-    /// too late to stop it).
+    /// every registered stream closed. Once only, and nothing when no session is left (a
+    /// timer cancelled too late to stop it).
     private func hardClose() async {
         let cut = state.withLock { state -> (streams: [any ByteStream], work: [@Sendable () -> Void], hook: (@Sendable () -> Void)?)? in
-            guard !state.streams.isEmpty else { return nil }
+            guard !state.streams.isEmpty, !state.hardClosed else { return nil }
             state.hardClosed = true
             return (Array(state.streams.values), Array(state.guardedWork.values), state.onHardClose)
         }

@@ -51,8 +51,10 @@ extension IMAPSession {
         var missing = false
         let content = responder.contentNeeded
         let batches: [ArraySlice<UInt32>]
-        if content == .metadata {
-            let batchSize = max(1, configuration.metadataBatchSize)
+        if content == .metadata || content == .header {
+            // Headers are small next to bodies: counting whole sizes would split a header
+            // FETCH of large messages into many small reads for nothing.
+            let batchSize = max(1, content == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize)
             batches = stride(from: 0, to: uids.count, by: batchSize).map { uids[$0..<min(uids.count, $0 + batchSize)] }
         } else {
             // Bounded by octets as well as by count: 128 messages of 50 MiB must not be read at once.
