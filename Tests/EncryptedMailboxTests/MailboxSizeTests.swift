@@ -45,6 +45,12 @@ import Testing
         #expect(fetched.map(\.size) == expected)
         let whole = try await mailbox.fetch(.all, in: "INBOX", content: .whole)
         #expect(whole.map(\.size) == expected)
+        // sizes(of:in:) reads the same number, for the UIDs the folder holds only.
+        let uidsAndSizes = Dictionary(uniqueKeysWithValues: expected.enumerated().map { (UInt32($0.offset + 1), $0.element) })
+        #expect(try await mailbox.sizes(of: .all, in: "INBOX") == uidsAndSizes)
+        #expect(try await mailbox.sizes(of: UIDSet([2, 4, 99]), in: "INBOX") == [2: expected[1], 4: expected[3]])
+        #expect(try await mailbox.sizes(of: UIDSet([99]), in: "INBOX").isEmpty)
+        await #expect(throws: MailboxError.folderNotFound) { try await mailbox.sizes(of: .all, in: "Nowhere") }
         // Stored byte-exact all the same.
         #expect(whole.map { $0.content ?? [] } == Self.messages)
         #expect(try await mailbox.usage().bytes == expected.reduce(0, +))

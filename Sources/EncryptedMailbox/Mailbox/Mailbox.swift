@@ -60,6 +60,12 @@ public protocol Mailbox: Sendable {
     func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage]
     /// The messages of `folder` whose UIDs are in `uids`, ascending, with `content`.
     func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage]
+    /// The sizes (RFC 5322 form, ``MessageSize``) of the messages of `folder` whose UIDs are
+    /// in `uids`, by UID; UIDs the folder does not hold are absent. What a reader needs to
+    /// plan reads of content without reading any (IMAP FETCH in batches bounded by octets,
+    /// STATUS SIZE). A default reads them through ``fetch(_:in:content:)`` of metadata.
+    /// - Throws: `.folderNotFound`.
+    func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int]
     /// Changes flags and keywords. With `unchangedSince`, messages whose MODSEQ is above it
     /// are left alone and reported as modified (RFC 7162).
     func store(
@@ -145,6 +151,13 @@ extension Mailbox {
     /// is UIDNEXT unless it says otherwise), and a SELECT makes no write for it.
     public func claimRecent(in folder: String, uidValidity: UInt32, below bound: UInt32) async throws -> RecentClaim {
         RecentClaim(uidValidity: uidValidity, uids: bound..<bound)
+    }
+
+    /// The sizes from ``fetch(_:in:content:)`` of metadata.
+    public func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int] {
+        var sizes: [UInt32: Int] = [:]
+        for message in try await fetch(uids, in: folder, content: .metadata) { sizes[message.uid] = message.size }
+        return sizes
     }
 
     /// The status, then every message through `changes(in:since: 0)`; the counts and

@@ -129,6 +129,24 @@ extension SQLiteMailbox {
         }
     }
 
+    /// The sizes from the messages table alone: no envelope, no body row, one walk of the
+    /// (folder_id, uid) index per range.
+    public func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int] {
+        try await database(writing: false) { [self] database in
+            let source = try self.folder(folder, in: database)
+            let statement = try database.prepare("SELECT uid, size FROM messages WHERE folder_id = ? AND uid BETWEEN ? AND ?")
+            defer { statement.reset() }
+            var sizes: [UInt32: Int] = [:]
+            for range in try ranges(uids, in: source, database) {
+                try statement.bind([source.id, Int64(range.lowerBound), Int64(range.upperBound)])
+                while try statement.step() {
+                    sizes[UInt32(truncatingIfNeeded: statement.integer(at: 0))] = Int(clamping: statement.integer(at: 1))
+                }
+            }
+            return sizes
+        }
+    }
+
     /// A column of newline-separated values (In-Reply-To, References), as stored.
     static func lines(_ value: SQLiteValue) -> [String] {
         guard let text = value.textValue, !text.isEmpty else { return [] }

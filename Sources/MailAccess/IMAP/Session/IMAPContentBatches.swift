@@ -12,7 +12,7 @@ struct IMAPContentBatches: Sendable {
     /// message is a batch of its own.
     var byteBudget: Int
 
-    /// `uids`, in their order, split into batches, with the sizes read as metadata
+    /// `uids`, in their order, split into batches, with the sizes read (``Mailbox/sizes(of:in:)``)
     /// `metadataWindow` messages per call. A UID the folder no longer holds counts as
     /// empty: the content read that follows finds it gone, as it would unplanned.
     /// - Throws: the mailbox's error.
@@ -30,13 +30,9 @@ struct IMAPContentBatches: Sendable {
         var windowStart = 0
         while windowStart < uids.count {
             let windowEnd = min(uids.count, windowStart + window)
-            var sizes: [UInt32: Int] = [:]
-            sizes.reserveCapacity(windowEnd - windowStart)
-            for message in try await mailbox.fetch(UIDSet(uids[windowStart..<windowEnd]), in: folder, content: .metadata) {
-                sizes[message.uid] = max(0, message.size)
-            }
+            let sizes = try await mailbox.sizes(of: UIDSet(uids[windowStart..<windowEnd]), in: folder)
             for index in windowStart..<windowEnd {
-                let size = sizes[uids[index]] ?? 0
+                let size = max(0, sizes[uids[index]] ?? 0)
                 if index > batchStart && (index - batchStart >= count || size > budget - bytes) {
                     batches.append(uids[batchStart..<index])
                     batchStart = index

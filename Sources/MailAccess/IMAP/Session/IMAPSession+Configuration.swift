@@ -6,7 +6,7 @@ extension IMAPSession {
         public var fetchBatchSize = 128
         /// The octets one read of bodies (BODY[], BODY[TEXT], a part) may hold, counted as
         /// the messages' sizes in RFC 5322 form (never fewer than their stored bytes) from a
-        /// metadata read of the set first; a larger message is read alone. With
+        /// read of their sizes first (`Mailbox.sizes(of:in:)`); a larger message is read alone. With
         /// ``fetchReadAheadBytes``, a FETCH holds at most about twice this, or one message
         /// when that is larger. Default: 32 MiB.
         public var fetchBatchBytes = 32 * 1024 * 1024

@@ -48,7 +48,7 @@ extension IMAPSession {
         return UInt64(max(0, status.recentCount))
     }
 
-    /// The sum of the folder's message sizes, read in batches of metadata.
+    /// The sum of the folder's message sizes, read in batches.
     private func folderSize(_ name: String) async throws -> UInt64 {
         let uids = try await attempt { try await mailbox.search(.all, in: name) }
         var total: UInt64 = 0
@@ -56,8 +56,8 @@ extension IMAPSession {
         let batch = max(1, configuration.metadataBatchSize)
         while start < uids.count {
             let chunk = uids[start..<min(uids.count, start + batch)]
-            let messages = try await attempt { try await mailbox.fetch(UIDSet(chunk), in: name, content: .metadata) }
-            for message in messages { total += UInt64(max(0, message.size)) }
+            let sizes = try await attempt { try await mailbox.sizes(of: UIDSet(chunk), in: name) }
+            for size in sizes.values { total += UInt64(max(0, size)) }
             start += batch
         }
         return total
