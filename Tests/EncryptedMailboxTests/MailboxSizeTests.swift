@@ -51,6 +51,18 @@ import Testing
         #expect(try await mailbox.sizes(of: UIDSet([2, 4, 99]), in: "INBOX") == [2: expected[1], 4: expected[3]])
         #expect(try await mailbox.sizes(of: UIDSet([99]), in: "INBOX").isEmpty)
         await #expect(throws: MailboxError.folderNotFound) { try await mailbox.sizes(of: .all, in: "Nowhere") }
+        #expect(try await mailbox.sizes(of: .all, in: "INBOX", content: .text) == uidsAndSizes)
+        #expect(try await mailbox.sizes(of: .all, in: "INBOX", content: .metadata).values.allSatisfy { $0 == 0 })
+        // For headers, never fewer octets than a fetch of them holds, nor more than the
+        // message; SQLite gives each header's own length (the fake's default counts it whole).
+        let headers = try await mailbox.fetch(.all, in: "INBOX", content: .header)
+        let headerSizes = try await mailbox.sizes(of: .all, in: "INBOX", content: .header)
+        #expect(headers.count == Self.messages.count)
+        for header in headers {
+            let size = try #require(headerSizes[header.uid])
+            #expect(size >= (header.content?.count ?? 0) && size <= header.size, "UID \(header.uid)")
+            if mailbox is SQLiteMailbox { #expect(size == header.content?.count, "UID \(header.uid)") }
+        }
         // Stored byte-exact all the same.
         #expect(whole.map { $0.content ?? [] } == Self.messages)
         #expect(try await mailbox.usage().bytes == expected.reduce(0, +))

@@ -106,6 +106,36 @@ struct IMAPSessionBatchedFetchTests {
         }
     }
 
+    /// Messages that are nearly all header (up to 6 KB of it) over a small body of 20 KB:
+    /// a FETCH of headers only is bounded by the headers' octets, not left to the count.
+    @Test(
+        "A FETCH of headers only is bounded by fetchBatchBytes too, counting each header's length where the mailbox knows it",
+        arguments: IMAPSessionMailboxKind.allCases)
+    func headerBatchesAreBoundedByOctets(kind: IMAPSessionMailboxKind) async throws {
+        let fixture = try kind.make()
+        let messages = (1...12).map { number in
+            let padding = String(repeating: "X-Pad: \(String(repeating: "p", count: 90))\r\n", count: number * 5)
+            return Array("Subject: padded \(number)\r\n\(padding)\r\n\(String(repeating: "b", count: 20_000))\r\n".utf8)
+        }
+        _ = try await fixture.mailbox.append(contentsOf: messages.map { MessageToAppend($0) }, to: "INBOX")
+        let unbounded = Self.session(fixture.mailbox, batchSize: 128, readAhead: true)
+        _ = try await unbounded.run("a SELECT INBOX")
+        let expected = try await unbounded.run("b FETCH 1:* (UID BODY.PEEK[HEADER])")
+        #expect(expected.count == messages.count + 1 && expected.last == "b OK FETCH completed", "\(expected.suffix(1))")
+        let budget = 8_000
+        let counting = IMAPCountingMailbox(fixture.mailbox)
+        let driver = Self.session(counting, batchSize: 128, batchBytes: budget, readAhead: true)
+        _ = try await driver.run("a SELECT INBOX")
+        #expect(try await driver.run("b FETCH 1:* (UID BODY.PEEK[HEADER])") == expected)
+        let reads = counting.counts.contentReads
+        #expect(reads.reduce(0) { $0 + $1.messages } == messages.count)
+        #expect(reads.allSatisfy { $0.messages == 1 || $0.bytes <= budget }, "\(reads)")
+        if kind == .encryptedSQLite {
+            // Each header's own length counts, not its 20 KB body: several headers per read.
+            #expect(reads.contains { $0.messages > 1 }, "\(reads)")
+        }
+    }
+
     @Test(
         "FETCH 1:* (UID BODY[]) over batches read ahead sets \\Seen on every message and reports it in each response",
         arguments: IMAPSessionMailboxKind.allCases)

@@ -60,12 +60,15 @@ public protocol Mailbox: Sendable {
     func append(contentsOf messages: [MessageToAppend], to folder: String) async throws -> [AppendedMessage]
     /// The messages of `folder` whose UIDs are in `uids`, ascending, with `content`.
     func fetch(_ uids: UIDSet, in folder: String, content: FetchContent) async throws -> [FetchedMessage]
-    /// The sizes (RFC 5322 form, ``MessageSize``) of the messages of `folder` whose UIDs are
-    /// in `uids`, by UID; UIDs the folder does not hold are absent. What a reader needs to
-    /// plan reads of content without reading any (IMAP FETCH in batches bounded by octets,
-    /// STATUS SIZE). A default reads them through ``fetch(_:in:content:)`` of metadata.
+    /// How many octets a ``fetch(_:in:content:)`` of `content` holds, at most, for each
+    /// message of `folder` whose UID is in `uids`, by UID; UIDs the folder does not hold
+    /// are absent. `.whole` and `.text`: the message's size in RFC 5322 form
+    /// (``MessageSize``, never fewer than its stored bytes; RFC822.SIZE); `.header`: the
+    /// header block's stored length; `.metadata`: 0. What a reader needs to plan reads of
+    /// content without reading any (IMAP FETCH in batches bounded by octets, STATUS SIZE).
+    /// A default counts every message whole, from ``fetch(_:in:content:)`` of metadata.
     /// - Throws: `.folderNotFound`.
-    func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int]
+    func sizes(of uids: UIDSet, in folder: String, content: FetchContent) async throws -> [UInt32: Int]
     /// Changes flags and keywords. With `unchangedSince`, messages whose MODSEQ is above it
     /// are left alone and reported as modified (RFC 7162).
     func store(
@@ -153,11 +156,18 @@ extension Mailbox {
         RecentClaim(uidValidity: uidValidity, uids: bound..<bound)
     }
 
-    /// The sizes from ``fetch(_:in:content:)`` of metadata.
-    public func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int] {
+    /// The whole sizes from ``fetch(_:in:content:)`` of metadata, for any `content` but
+    /// `.metadata` (a header is never larger than its message).
+    public func sizes(of uids: UIDSet, in folder: String, content: FetchContent) async throws -> [UInt32: Int] {
         var sizes: [UInt32: Int] = [:]
-        for message in try await fetch(uids, in: folder, content: .metadata) { sizes[message.uid] = message.size }
+        for message in try await fetch(uids, in: folder, content: .metadata) { sizes[message.uid] = content == .metadata ? 0 : message.size }
         return sizes
+    }
+
+    /// The messages' sizes in RFC 5322 form (RFC822.SIZE), by UID: ``sizes(of:in:content:)``
+    /// of `.whole`.
+    public func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int] {
+        try await sizes(of: uids, in: folder, content: .whole)
     }
 
     /// The status, then every message through `changes(in:since: 0)`; the counts and

@@ -129,12 +129,18 @@ extension SQLiteMailbox {
         }
     }
 
-    /// The sizes from the messages table alone: no envelope, no body row, one walk of the
-    /// (folder_id, uid) index per range.
-    public func sizes(of uids: UIDSet, in folder: String) async throws -> [UInt32: Int] {
+    /// The sizes without envelopes or content: from the messages table alone (its
+    /// (folder_id, uid) index walked once per range), joined to the bodies for headers.
+    public func sizes(of uids: UIDSet, in folder: String, content: FetchContent) async throws -> [UInt32: Int] {
         try await database(writing: false) { [self] database in
             let source = try self.folder(folder, in: database)
-            let statement = try database.prepare("SELECT uid, size FROM messages WHERE folder_id = ? AND uid BETWEEN ? AND ?")
+            let column =
+                switch content {
+                case .metadata: "0"
+                case .header: "(SELECT b.header_length FROM bodies b WHERE b.id = m.body_id)"
+                case .text, .whole: "m.size"
+                }
+            let statement = try database.prepare("SELECT m.uid, \(column) FROM messages m WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?")
             defer { statement.reset() }
             var sizes: [UInt32: Int] = [:]
             for range in try ranges(uids, in: source, database) {

@@ -6,18 +6,17 @@ import EncryptedMailbox
 struct IMAPContentBatches: Sendable {
     /// The most messages in one batch.
     var maximumCount: Int
-    /// The most octets in one batch, counted as the messages' sizes in RFC 5322 form
-    /// (``MessageSize``: never fewer than their stored bytes, so a batch's stored bytes
-    /// stay within it). A batch closes before a message would pass it; a single larger
-    /// message is a batch of its own.
+    /// The most octets in one batch, counted as ``Mailbox/sizes(of:in:content:)`` gives
+    /// them (never fewer than a read holds). A batch closes before a message would pass
+    /// it; a single larger message is a batch of its own.
     var byteBudget: Int
 
-    /// `uids`, in their order, split into batches, with the sizes read (``Mailbox/sizes(of:in:)``)
-    /// `metadataWindow` messages per call. A UID the folder no longer holds counts as
+    /// `uids`, in their order, split into batches for reads of `content`, with the sizes
+    /// read `metadataWindow` messages per call. A UID the folder no longer holds counts as
     /// empty: the content read that follows finds it gone, as it would unplanned.
     /// - Throws: the mailbox's error.
     func split(
-        _ uids: [UInt32], in folder: String, of mailbox: any Mailbox, metadataWindow: Int
+        _ uids: [UInt32], content: FetchContent, in folder: String, of mailbox: any Mailbox, metadataWindow: Int
     ) async throws -> [ArraySlice<UInt32>] {
         let count = max(1, maximumCount)
         // One message is a batch whatever its size: no need to know it.
@@ -30,7 +29,7 @@ struct IMAPContentBatches: Sendable {
         var windowStart = 0
         while windowStart < uids.count {
             let windowEnd = min(uids.count, windowStart + window)
-            let sizes = try await mailbox.sizes(of: UIDSet(uids[windowStart..<windowEnd]), in: folder)
+            let sizes = try await mailbox.sizes(of: UIDSet(uids[windowStart..<windowEnd]), in: folder, content: content)
             for index in windowStart..<windowEnd {
                 let size = max(0, sizes[uids[index]] ?? 0)
                 if index > batchStart && (index - batchStart >= count || size > budget - bytes) {

@@ -4,9 +4,10 @@ extension IMAPSession {
         /// Messages read from the mailbox per call while a FETCH needs their header or
         /// body: bounds the memory one command holds at once. Default: 128.
         public var fetchBatchSize = 128
-        /// The octets one read of bodies (BODY[], BODY[TEXT], a part) may hold, counted as
-        /// the messages' sizes in RFC 5322 form (never fewer than their stored bytes) from a
-        /// read of their sizes first (`Mailbox.sizes(of:in:)`); a larger message is read alone. With
+        /// The octets one such read may hold, counted as the messages' sizes in RFC 5322
+        /// form (never fewer than their stored bytes), or the headers' lengths when only
+        /// headers are read, from a read of the sizes first (`Mailbox.sizes(of:in:content:)`);
+        /// a larger message is read alone. With
         /// ``fetchReadAheadBytes``, a FETCH holds at most about twice this, or one message
         /// when that is larger. Default: 32 MiB.
         public var fetchBatchBytes = 32 * 1024 * 1024

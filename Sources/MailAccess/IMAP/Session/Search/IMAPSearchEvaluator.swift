@@ -130,7 +130,7 @@ public struct IMAPSearchEvaluator: Sendable {
             return stride(from: 0, to: uids.count, by: batchSize).map { Array(uids[$0..<min(uids.count, $0 + batchSize)]) }
         }
         let planner = IMAPContentBatches(maximumCount: batchSize, byteBudget: configuration.batchByteBudget)
-        return try await planner.split(uids, in: folder, of: mailbox, metadataWindow: uids.count).map(Array.init)
+        return try await planner.split(uids, content: needed, in: folder, of: mailbox, metadataWindow: uids.count).map(Array.init)
     }
 
     /// The matching UIDs and, when the keys hold MODSEQ (RFC 7162 section 3.1.5), the
