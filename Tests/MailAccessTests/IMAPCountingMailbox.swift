@@ -50,6 +50,9 @@ final class IMAPCountingMailbox: Mailbox {
         return messages
     }
 
+    func sizes(of uids: UIDSet, in folder: String, content: FetchContent) async throws -> [UInt32: Int] {
+        try await base.sizes(of: uids, in: folder, content: content)
+    }
     func folders() async throws -> [FolderStatus] { try await base.folders() }
     func status(of folder: String) async throws -> FolderStatus { try await base.status(of: folder) }
     func createFolder(_ name: String, specialUse: SpecialUse?) async throws -> FolderStatus {
