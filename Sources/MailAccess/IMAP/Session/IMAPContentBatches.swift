@@ -12,15 +12,18 @@ struct IMAPContentBatches: Sendable {
     var byteBudget: Int
 
     /// `uids`, in their order, split into batches for reads of `content`, with the sizes
-    /// read `metadataWindow` messages per call. A UID the folder no longer holds counts as
-    /// empty: the content read that follows finds it gone, as it would unplanned.
+    /// read `metadataWindow` messages per call (for `.metadata`, by count alone, with no
+    /// read). A UID the folder no longer holds counts as empty: the content read that
+    /// follows finds it gone, as it would unplanned.
     /// - Throws: the mailbox's error.
     func split(
         _ uids: [UInt32], content: FetchContent, in folder: String, of mailbox: any Mailbox, metadataWindow: Int
     ) async throws -> [ArraySlice<UInt32>] {
         let count = max(1, maximumCount)
-        // One message is a batch whatever its size: no need to know it.
-        guard uids.count > 1 else { return uids.isEmpty ? [] : [uids[...]] }
+        // One message is a batch whatever its size, and metadata holds no content.
+        guard uids.count > 1, content != .metadata else {
+            return stride(from: 0, to: uids.count, by: count).map { uids[$0..<min(uids.count, $0 + count)] }
+        }
         let budget = max(0, byteBudget)
         let window = max(1, metadataWindow)
         var batches: [ArraySlice<UInt32>] = []

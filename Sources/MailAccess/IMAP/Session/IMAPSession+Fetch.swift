@@ -50,17 +50,13 @@ extension IMAPSession {
         let recent = recentInSelection
         var missing = false
         let content = responder.contentNeeded
-        let batches: [ArraySlice<UInt32>]
-        if content == .metadata {
-            let batchSize = max(1, configuration.metadataBatchSize)
-            batches = stride(from: 0, to: uids.count, by: batchSize).map { uids[$0..<min(uids.count, $0 + batchSize)] }
-        } else {
-            // Bounded by octets as well as by count: 128 messages of 50 MiB (or 128 headers
-            // as large) must not be read at once. Headers count their own length.
-            let planner = IMAPContentBatches(maximumCount: configuration.fetchBatchSize, byteBudget: configuration.fetchBatchBytes)
-            batches = try await attempt(reportsExpunges: reportsExpunges) {
-                try await planner.split(uids, content: content, in: folder.name, of: mailbox, metadataWindow: configuration.metadataBatchSize)
-            }
+        // Content is bounded by octets as well as by count: 128 messages of 50 MiB (or 128
+        // headers as large) must not be read at once. Headers count their own length.
+        let planner = IMAPContentBatches(
+            maximumCount: content == .metadata ? configuration.metadataBatchSize : configuration.fetchBatchSize,
+            byteBudget: configuration.fetchBatchBytes)
+        let batches = try await attempt(reportsExpunges: reportsExpunges) {
+            try await planner.split(uids, content: content, in: folder.name, of: mailbox, metadataWindow: configuration.metadataBatchSize)
         }
         let readAheadLimit = configuration.fetchReadAheadBytes
         var messages: [FetchedMessage] = []

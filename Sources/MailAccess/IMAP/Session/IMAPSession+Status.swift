@@ -48,18 +48,9 @@ extension IMAPSession {
         return UInt64(max(0, status.recentCount))
     }
 
-    /// The sum of the folder's message sizes, read in batches.
+    /// The sum of the folder's message sizes, in one read of them (no UID search first).
     private func folderSize(_ name: String) async throws -> UInt64 {
-        let uids = try await attempt { try await mailbox.search(.all, in: name) }
-        var total: UInt64 = 0
-        var start = 0
-        let batch = max(1, configuration.metadataBatchSize)
-        while start < uids.count {
-            let chunk = uids[start..<min(uids.count, start + batch)]
-            let sizes = try await attempt { try await mailbox.sizes(of: UIDSet(chunk), in: name) }
-            for size in sizes.values { total += UInt64(max(0, size)) }
-            start += batch
-        }
-        return total
+        let sizes = try await attempt { try await mailbox.sizes(of: .all, in: name) }
+        return sizes.values.reduce(0) { $0 + UInt64(max(0, $1)) }
     }
 }

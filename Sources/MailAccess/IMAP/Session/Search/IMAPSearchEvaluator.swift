@@ -125,11 +125,7 @@ public struct IMAPSearchEvaluator: Sendable {
     /// ``Configuration/batchSize`` messages and ``Configuration/batchByteBudget`` octets each
     /// (``IMAPContentBatches``); for metadata, by count alone.
     private func contentBatches(_ uids: [UInt32], needed: FetchContent) async throws -> [[UInt32]] {
-        let batchSize = max(1, configuration.batchSize)
-        guard needed != .metadata else {
-            return stride(from: 0, to: uids.count, by: batchSize).map { Array(uids[$0..<min(uids.count, $0 + batchSize)]) }
-        }
-        let planner = IMAPContentBatches(maximumCount: batchSize, byteBudget: configuration.batchByteBudget)
+        let planner = IMAPContentBatches(maximumCount: configuration.batchSize, byteBudget: configuration.batchByteBudget)
         return try await planner.split(uids, content: needed, in: folder, of: mailbox, metadataWindow: uids.count).map(Array.init)
     }
 
