@@ -10,12 +10,7 @@ import Testing
 /// synchronising literal, LITERAL+, and a logout.
 @Suite struct IMAPServerInMemoryTests {
     @Test func aSessionOverAnInMemoryStream() async throws {
-        let store = InMemoryMailboxStore()
-        let mailbox = try await store.createMailbox(userID: "u1", passphrase: nil)
-        _ = try await mailbox.append(Array("Subject: one\r\n\r\nbody\r\n".utf8), to: "INBOX")
-        await mailbox.close()
-        let authenticator = InMemoryMailAccessAuthenticator(store: store)
-        authenticator.setAccount(login: "alice", password: "pw", userID: "u1")
+        let (store, authenticator) = try await InMemoryMailAccessAuthenticator.aliceWithOneMessage()
         var configuration = IMAPServer.Configuration(serverName: "memory.test")
         configuration.plaintextAuthentication = .allowed
         let server = try await IMAPServer(address: try SocketAddress("127.0.0.1:0"), configuration: configuration, authenticator: authenticator)

@@ -37,12 +37,7 @@ import Testing
     }
 
     static func start(_ kind: Kind, sessions: MailAccessSessionTable, limits: MailAccessLimits, events: EventLog) async throws -> Server {
-        let store = InMemoryMailboxStore()
-        let mailbox = try await store.createMailbox(userID: "u1", passphrase: nil)
-        _ = try await mailbox.append(Array("Subject: one\r\n\r\nbody\r\n".utf8), to: "INBOX")
-        await mailbox.close()
-        let authenticator = InMemoryMailAccessAuthenticator(store: store)
-        authenticator.setAccount(login: "alice", password: "pw", userID: "u1")
+        let (_, authenticator) = try await InMemoryMailAccessAuthenticator.aliceWithOneMessage()
         func shared(_ configuration: inout some MailAccessServerConfiguration) {
             configuration.plaintextAuthentication = .allowed
             configuration.sessions = sessions
